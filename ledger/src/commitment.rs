@@ -1,0 +1,115 @@
+//! The state commitment: a Jellyfish Merkle tree (the `jmt` crate) over
+//! `SHA-256(key) → value`, one version per block height. Updating it touches
+//! O(log n) nodes per changed key; a single key has inclusion or exclusion
+//! proofs against a header's `state_root`.
+//!
+//! Storage of tree nodes is the caller's: the node keeps them in RocksDB,
+//! [`MemTree`] keeps them in memory for tests and the auditor's replay.
+
+use std::collections::BTreeMap;
+
+use jmt::storage::{LeafNode, Node, NodeBatch, NodeKey, TreeReader};
+use jmt::{KeyHash, OwnedValue, Sha256Jmt, Version};
+
+use crate::crypto::{sha256, Hash};
+use crate::state::WriteSet;
+
+/// A proof about one key, as produced by [`prove`].
+pub type Proof = jmt::proof::SparseMerkleProof<sha2_010::Sha256>;
+
+pub fn key_hash(key: &[u8]) -> KeyHash {
+    KeyHash(sha256(key))
+}
+
+/// Computes the root after applying `writes` at `version`, and the tree nodes
+/// and values to store.
+pub fn update<R: TreeReader>(reader: &R, writes: &WriteSet, version: Version) -> Result<(Hash, NodeBatch), String> {
+    let set: Vec<(KeyHash, Option<OwnedValue>)> = writes.iter().map(|(k, v)| (key_hash(k), v.clone())).collect();
+    let (root, batch) = Sha256Jmt::new(reader)
+        .put_value_set(set, version)
+        .map_err(|e| format!("state tree update failed: {e}"))?;
+    Ok((root.0, batch.node_batch))
+}
+
+/// The root at `version`, if the tree has one.
+pub fn root<R: TreeReader>(reader: &R, version: Version) -> Result<Option<Hash>, String> {
+    Sha256Jmt::new(reader)
+        .get_root_hash_option(version)
+        .map(|o| o.map(|r| r.0))
+        .map_err(|e| format!("state tree read failed: {e}"))
+}
+
+/// The value of `key` at `version` with a proof of inclusion (or of absence).
+pub fn prove<R: TreeReader>(reader: &R, key: &[u8], version: Version) -> Result<(Option<Vec<u8>>, Proof), String> {
+    Sha256Jmt::new(reader)
+        .get_with_proof(key_hash(key), version)
+        .map_err(|e| format!("state proof failed: {e}"))
+}
+
+/// Checks a proof that `key` has `value` (or is absent, for `None`) under `root`.
+pub fn verify(root: &Hash, key: &[u8], value: Option<&[u8]>, proof: &Proof) -> Result<(), String> {
+    proof
+        .verify(jmt::RootHash(*root), key_hash(key), value)
+        .map_err(|e| format!("proof does not verify: {e}"))
+}
+
+pub fn proof_to_bytes(p: &Proof) -> Vec<u8> {
+    borsh::to_vec(p).unwrap_or_default()
+}
+
+pub fn proof_from_bytes(b: &[u8]) -> Result<Proof, String> {
+    borsh::from_slice(b).map_err(|e| format!("malformed proof: {e}"))
+}
+
+/// The key under which a tree value is stored: key hash then big-endian
+/// version, so "newest at or below a version" is one reverse seek.
+pub fn value_key(kh: &KeyHash, version: Version) -> [u8; 40] {
+    let mut k = [0u8; 40];
+    k[..32].copy_from_slice(&kh.0);
+    k[32..].copy_from_slice(&version.to_be_bytes());
+    k
+}
+
+/// A tree held in memory.
+#[derive(Debug, Default, Clone)]
+pub struct MemTree {
+    nodes: BTreeMap<NodeKey, Node>,
+    values: BTreeMap<[u8; 40], Option<OwnedValue>>,
+}
+
+impl MemTree {
+    pub fn apply(&mut self, batch: &NodeBatch) {
+        for (k, n) in batch.nodes() {
+            self.nodes.insert(k.clone(), n.clone());
+        }
+        for ((version, kh), v) in batch.values() {
+            self.values.insert(value_key(kh, *version), v.clone());
+        }
+    }
+}
+
+impl TreeReader for MemTree {
+    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        Ok(self.nodes.get(node_key).cloned())
+    }
+
+    fn get_value_option(&self, max_version: Version, key_hash: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
+        let hi = value_key(&key_hash, max_version);
+        let lo = value_key(&key_hash, 0);
+        Ok(self.values.range(lo..=hi).next_back().and_then(|(_, v)| v.clone()))
+    }
+
+    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+        // Used only when restoring a tree from a snapshot: the leaf with the
+        // greatest key hash.
+        let mut best: Option<(NodeKey, LeafNode)> = None;
+        for (k, n) in &self.nodes {
+            if let Node::Leaf(l) = n
+                && best.as_ref().is_none_or(|(_, b)| l.key_hash() > b.key_hash())
+            {
+                best = Some((k.clone(), l.clone()));
+            }
+        }
+        Ok(best)
+    }
+}

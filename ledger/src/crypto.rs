@@ -1,0 +1,117 @@
+//! Accounts are ed25519 public keys. Yui applies one signature rule everywhere,
+//! `verify_strict` (see `docs/adr/0002-ed25519-verify-strict.md`): a signature
+//! valid on one node is valid on every node, and no batch fast path is used
+//! that could accept what the rule refuses.
+
+use std::fmt;
+use std::str::FromStr;
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use sha2::{Digest, Sha256};
+
+/// A 32-byte SHA-256 hash.
+pub type Hash = [u8; 32];
+
+/// SHA-256 of `bytes`.
+pub fn sha256(bytes: &[u8]) -> Hash {
+    Sha256::digest(bytes).into()
+}
+
+/// An account: the 32 bytes of an ed25519 public key.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize)]
+pub struct Address(pub [u8; 32]);
+
+impl Address {
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// The all-zero address, used as the breakage sink when none is named.
+    pub const ZERO: Address = Address([0; 32]);
+}
+
+impl fmt::Debug for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", &self.to_hex()[..12])
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl FromStr for Address {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bytes = hex::decode(s.trim()).map_err(|e| format!("address is not hex: {e}"))?;
+        let arr: [u8; 32] = bytes
+            .try_into()
+            .map_err(|_| "address must be 32 bytes (64 hex characters)".to_string())?;
+        Ok(Address(arr))
+    }
+}
+
+impl Serialize for Address {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for Address {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <String as Deserialize>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A signing key with its address.
+pub struct Keypair {
+    key: SigningKey,
+}
+
+impl Keypair {
+    pub fn from_seed(seed: [u8; 32]) -> Self {
+        Self {
+            key: SigningKey::from_bytes(&seed),
+        }
+    }
+
+    pub fn seed(&self) -> [u8; 32] {
+        self.key.to_bytes()
+    }
+
+    pub fn address(&self) -> Address {
+        Address(self.key.verifying_key().to_bytes())
+    }
+
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
+        self.key.sign(msg).to_bytes()
+    }
+}
+
+/// Why a signature was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("the public key is not a valid ed25519 point")]
+    MalformedKey,
+    #[error("the signature does not verify under the strict ed25519 rules")]
+    Invalid,
+}
+
+/// Verifies `signature` over `msg` by `signer` with `verify_strict`: refuses
+/// non-canonical R or A, small-order (weak) keys and s ≥ ℓ.
+pub fn verify(signer: &Address, msg: &[u8], signature: &[u8; 64]) -> Result<(), SignatureError> {
+    let key = VerifyingKey::from_bytes(&signer.0).map_err(|_| SignatureError::MalformedKey)?;
+    let sig = Signature::from_bytes(signature);
+    key.verify_strict(msg, &sig)
+        .map_err(|_| SignatureError::Invalid)
+}

@@ -1,0 +1,208 @@
+//! The state machine: a block's start (expiries), then each transaction.
+//!
+//! Pure: no I/O, no clock, no randomness. Time comes from the block header;
+//! every collection iterated is ordered. Two nodes executing the same block on
+//! the same state produce the same write set, receipts and state root.
+
+mod holding;
+mod ops;
+
+use borsh::{BorshDeserialize, BorshSerialize};
+
+use crate::crypto::Hash;
+use crate::error::TxError;
+use crate::limits;
+use crate::receipt::{Event, Receipt};
+use crate::state::{keys, Account, Overlay, StateRead, WriteSet};
+use crate::tx::{Operation, SignedTransaction};
+
+/// What a block tells the state machine about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ctx {
+    pub chain_id: String,
+    pub height: u64,
+    /// The block's time, ms since the Unix epoch, set by its proposer.
+    pub time_ms: u64,
+}
+
+/// Recorded in state by every block, so each version of the tree differs.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct BlockInfo {
+    pub height: u64,
+    pub time_ms: u64,
+}
+
+/// Key of the last executed block's [`BlockInfo`].
+pub fn block_info_key() -> Vec<u8> {
+    vec![b'h']
+}
+
+/// Checks that need the state but change nothing: signer known, nonce, expiry.
+fn precheck<S: StateRead + ?Sized>(s: &S, ctx: &Ctx, stx: &SignedTransaction) -> Result<Account, TxError> {
+    stx.check_expiry(ctx.height, ctx.time_ms)?;
+    let signer = &stx.tx.signer;
+    let acct: Account = crate::state::read(s, &keys::account(signer)).ok_or_else(|| {
+        TxError::UnknownAccount(format!("{} (an account exists once it has received value)", signer.to_hex()))
+    })?;
+    if stx.tx.nonce < acct.nonce {
+        return Err(TxError::NonceUsed { expected: acct.nonce, got: stx.tx.nonce });
+    }
+    if stx.tx.nonce > acct.nonce {
+        return Err(TxError::NonceGap { expected: acct.nonce, got: stx.tx.nonce });
+    }
+    Ok(acct)
+}
+
+/// Runs the operation on `ov`; on error the caller discards `ov`.
+fn run_op<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    stx: &SignedTransaction,
+    acct: &Account,
+) -> Result<Vec<Event>, TxError> {
+    let signer = &stx.tx.signer;
+    match &stx.tx.op {
+        Operation::Charge { to, asset, amount, deposit_ref, campaign } => ops::charge(
+            ov,
+            ctx,
+            signer,
+            acct,
+            (to, asset, *amount, deposit_ref, campaign.as_deref()),
+        ),
+        Operation::Grant { to, asset, amount, reason, event_id } => ops::grant(
+            ov,
+            ctx,
+            signer,
+            acct,
+            (to, asset, *amount, reason, event_id.as_deref()),
+        ),
+        Operation::Transfer { to, asset, amount } => ops::transfer(ov, ctx, signer, (to, asset, *amount)),
+        Operation::Pay { merchant, invoice_id, amount, assets } => {
+            ops::pay(ov, ctx, signer, (merchant, invoice_id, *amount, assets))
+        }
+        Operation::Refund { invoice_id, amount } => ops::refund(ov, ctx, signer, (invoice_id, *amount)),
+        Operation::Redeem { asset, amount, payout_ref } => {
+            ops::redeem(ov, ctx, signer, acct, (asset, *amount, payout_ref))
+        }
+        Operation::Burn { asset, amount } => ops::burn(ov, ctx, signer, (asset, *amount)),
+    }
+}
+
+/// Admission check for the mempool: everything a block would check, with the
+/// operation dry-run against `state` when the nonce is the next one. Changes nothing.
+pub fn check_tx<S: StateRead + ?Sized>(state: &S, ctx: &Ctx, stx: &SignedTransaction) -> Result<(), TxError> {
+    stx.check_stateless(&ctx.chain_id)?;
+    match precheck(state, ctx, stx) {
+        Ok(acct) => {
+            let mut ov = Overlay::new(state);
+            run_op(&mut ov, ctx, stx, &acct).map(|_| ())
+        }
+        // A nonce ahead of the next one may wait in the mempool for its turn.
+        Err(TxError::NonceGap { .. }) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Builds or replays a block: `begin`, then `push` each transaction, then `finish`.
+pub struct BlockExecutor<'a, S: StateRead + ?Sized> {
+    ov: Overlay<'a, S>,
+    ctx: Ctx,
+    receipts: Vec<Receipt>,
+    begin_events: Vec<Event>,
+}
+
+/// Everything a block did: the state changes, its receipts, and the events of
+/// its start (expiries).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockOutcome {
+    pub writes: WriteSet,
+    pub receipts: Vec<Receipt>,
+    pub begin_events: Vec<Event>,
+}
+
+impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
+    /// Starts a block: records its height and time, and moves expired value to breakage.
+    pub fn begin(state: &'a S, ctx: Ctx) -> Result<Self, TxError> {
+        let mut ov = Overlay::new(state);
+        ov.put_rec(block_info_key(), &BlockInfo { height: ctx.height, time_ms: ctx.time_ms });
+        let begin_events = holding::process_expiry_queue(&mut ov, &ctx)?;
+        Ok(Self { ov, ctx, receipts: Vec::new(), begin_events })
+    }
+
+    pub fn len(&self) -> usize {
+        self.receipts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.receipts.is_empty()
+    }
+
+    /// Adds a transaction. A transaction that fails the pre-checks (signature,
+    /// chain, expiry, nonce) is refused and leaves the block unchanged; one
+    /// whose operation fails is included with a failed receipt and uses its nonce.
+    /// `signature_checked` skips re-verifying a signature the mempool verified.
+    pub fn push(&mut self, stx: &SignedTransaction, signature_checked: bool) -> Result<&Receipt, TxError> {
+        if self.receipts.len() >= limits::BLOCK_TXS_MAX {
+            return Err(TxError::Malformed(format!("a block holds at most {} transactions", limits::BLOCK_TXS_MAX)));
+        }
+        if !signature_checked {
+            stx.check_stateless(&self.ctx.chain_id)?;
+        }
+        let mut acct = precheck(&self.ov, &self.ctx, stx)?;
+        let result = {
+            let mut child = Overlay::new(&self.ov);
+            run_op(&mut child, &self.ctx, stx, &acct).map(|ev| (ev, child.writes))
+        };
+        // The signer's record may have changed inside the operation (never its
+        // nonce or roles, but re-read to stay exact), then the nonce advances.
+        let (events, error) = match result {
+            Ok((events, writes)) => {
+                self.ov.writes.extend(writes);
+                (events, None)
+            }
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        };
+        if let Some(a) = self.ov.get_rec::<Account>(&keys::account(&stx.tx.signer)) {
+            acct = a;
+        }
+        acct.nonce += 1;
+        self.ov.put_rec(keys::account(&stx.tx.signer), &acct);
+        let index = self.receipts.len() as u32;
+        self.receipts.push(Receipt {
+            tx_hash: stx.hash(),
+            signer: stx.tx.signer,
+            height: self.ctx.height,
+            index,
+            error,
+            events,
+        });
+        Ok(&self.receipts[self.receipts.len() - 1])
+    }
+
+    pub fn finish(self) -> BlockOutcome {
+        BlockOutcome {
+            writes: self.ov.writes,
+            receipts: self.receipts,
+            begin_events: self.begin_events,
+        }
+    }
+}
+
+/// Executes a whole block's transactions; any transaction failing its
+/// pre-checks makes the block invalid.
+pub fn execute_block<S: StateRead + ?Sized>(
+    state: &S,
+    ctx: Ctx,
+    txs: &[SignedTransaction],
+) -> Result<BlockOutcome, (usize, TxError)> {
+    let mut ex = BlockExecutor::begin(state, ctx).map_err(|e| (0, e))?;
+    for (i, tx) in txs.iter().enumerate() {
+        ex.push(tx, false).map_err(|e| (i, e))?;
+    }
+    Ok(ex.finish())
+}
+
+/// Hash of a block's receipts, committed in its header.
+pub fn receipts_root(receipts: &[Receipt], begin_events: &[Event]) -> Hash {
+    crate::crypto::sha256(&borsh::to_vec(&(receipts, begin_events)).unwrap_or_default())
+}

@@ -1,0 +1,402 @@
+//! One function per operation. Each reads and writes through the transaction's
+//! overlay; an error discards the overlay, so a refused operation changes nothing.
+
+use crate::asset::{BPS, AssetKind};
+use crate::crypto::Address;
+use crate::error::TxError;
+use crate::receipt::Event;
+use crate::state::{keys, Account, Invoice, Lot, Overlay, Role, StateRead};
+use crate::asset::Campaign;
+
+use super::holding::{credit_lots, credit_new, debit, load_asset, store_asset};
+use super::Ctx;
+
+type Out = Result<Vec<Event>, TxError>;
+
+fn require_role(signer: &Address, acct: &Account, role: Role) -> Result<(), TxError> {
+    if acct.has(&role) {
+        Ok(())
+    } else {
+        Err(TxError::MissingRole {
+            signer: signer.to_hex(),
+            role: role.describe(),
+        })
+    }
+}
+
+fn overflow(what: &str) -> TxError {
+    TxError::Overflow(what.to_string())
+}
+
+fn mint<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    to: &Address,
+    asset_id: &str,
+    amount: u64,
+    reason: &str,
+    events: &mut Vec<Event>,
+) -> Result<(), TxError> {
+    let mut asset = load_asset(ov, asset_id)?;
+    asset.issued = asset.issued.checked_add(amount).ok_or_else(|| overflow("issued supply"))?;
+    let expires_at = credit_new(ov, ctx, to, &mut asset, amount, events)?;
+    store_asset(ov, &asset);
+    events.push(Event::Minted {
+        asset: asset_id.to_string(),
+        to: *to,
+        amount,
+        reason: reason.to_string(),
+        expires_at,
+    });
+    Ok(())
+}
+
+pub(crate) fn charge<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    signer: &Address,
+    acct: &Account,
+    (to, asset, amount, deposit_ref, campaign): (&Address, &str, u64, &str, Option<&str>),
+) -> Out {
+    require_role(signer, acct, Role::Issuer(asset.to_string()))?;
+    let class = load_asset(ov, asset)?.class;
+    if class.kind != AssetKind::Coin {
+        return Err(TxError::Policy {
+            asset: asset.into(),
+            why: "only coins are charged against yen; grant points instead".into(),
+        });
+    }
+    let dk = keys::deposit(asset, deposit_ref);
+    if ov.get(&dk).is_some() {
+        return Err(TxError::DepositReused(deposit_ref.into()));
+    }
+    ov.put(dk, Vec::new());
+    let mut events = Vec::new();
+    mint(ov, ctx, to, asset, amount, "charge", &mut events)?;
+    if let Some(cid) = campaign {
+        bonus(ov, ctx, to, asset, amount, cid, &mut events)?;
+    }
+    Ok(events)
+}
+
+/// Grants the campaign's bonus on a charge, stopping when its budget is spent.
+fn bonus<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    to: &Address,
+    charged_asset: &str,
+    amount: u64,
+    cid: &str,
+    events: &mut Vec<Event>,
+) -> Result<(), TxError> {
+    let ck = keys::campaign(cid);
+    let mut c: Campaign = ov
+        .get_rec(&ck)
+        .ok_or_else(|| TxError::UnknownCampaign(cid.into()))?;
+    if c.charge_asset != charged_asset {
+        return Err(TxError::Policy {
+            asset: charged_asset.into(),
+            why: format!("campaign '{cid}' rewards charges of '{}'", c.charge_asset),
+        });
+    }
+    let full = u128::from(amount) * u128::from(c.rate_bps) / u128::from(BPS);
+    let full = u64::try_from(full).map_err(|_| overflow("bonus"))?;
+    let b = full.min(c.budget_remaining);
+    if b > 0 {
+        c.budget_remaining -= b;
+        mint(ov, ctx, to, &c.bonus_asset.clone(), b, &format!("bonus:{cid}"), events)?;
+        if c.budget_remaining == 0 {
+            events.push(Event::CampaignExhausted { campaign: cid.into() });
+        }
+    }
+    ov.put_rec(ck, &c);
+    Ok(())
+}
+
+pub(crate) fn grant<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    signer: &Address,
+    acct: &Account,
+    (to, asset, amount, reason, event_id): (&Address, &str, u64, &str, Option<&str>),
+) -> Out {
+    require_role(signer, acct, Role::Issuer(asset.to_string()))?;
+    if let Some(e) = event_id {
+        let gk = keys::grant_event(asset, e, to);
+        if ov.get(&gk).is_some() {
+            return Err(TxError::AlreadyGranted(e.into()));
+        }
+        ov.put(gk, Vec::new());
+    }
+    let mut events = Vec::new();
+    let why = if reason.is_empty() { "grant" } else { reason };
+    mint(ov, ctx, to, asset, amount, why, &mut events)?;
+    Ok(events)
+}
+
+/// Moves `amount` of `asset_id` from one account to another, keeping lot expiries.
+fn move_value<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    from: &Address,
+    to: &Address,
+    asset_id: &str,
+    amount: u64,
+    events: &mut Vec<Event>,
+) -> Result<(), TxError> {
+    let mut asset = load_asset(ov, asset_id)?;
+    let lots = debit(ov, ctx, from, &mut asset, amount, events)?;
+    credit_lots(ov, ctx, to, &mut asset, lots, events)?;
+    store_asset(ov, &asset);
+    Ok(())
+}
+
+pub(crate) fn transfer<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    signer: &Address,
+    (to, asset, amount): (&Address, &str, u64),
+) -> Out {
+    let class = load_asset(ov, asset)?.class;
+    if !class.transferable {
+        return Err(TxError::Policy {
+            asset: asset.into(),
+            why: "it is not transferable between accounts; pay a merchant instead".into(),
+        });
+    }
+    if to == signer {
+        return Err(TxError::Malformed("transfer to oneself".into()));
+    }
+    let mut events = Vec::new();
+    move_value(ov, ctx, signer, to, asset, amount, &mut events)?;
+    events.push(Event::Transferred {
+        asset: asset.into(),
+        from: *signer,
+        to: *to,
+        amount,
+    });
+    Ok(events)
+}
+
+/// The assets a payment draws from, in order: the wallet's list, or every
+/// asset the payer holds by policy priority.
+fn pay_order<S: StateRead + ?Sized>(ov: &Overlay<'_, S>, payer: &Address, named: &[String]) -> Vec<String> {
+    if !named.is_empty() {
+        return named.to_vec();
+    }
+    let mut held: Vec<(u32, String)> = crate::state::holdings_of(ov, payer)
+        .into_iter()
+        .filter_map(|(id, _)| load_asset(ov, &id).ok().map(|a| (a.class.pay_priority, id)))
+        .collect();
+    held.sort();
+    held.into_iter().map(|(_, id)| id).collect()
+}
+
+pub(crate) fn pay<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    signer: &Address,
+    (merchant, invoice_id, amount, named): (&Address, &str, u64, &[String]),
+) -> Out {
+    let m: Account = ov
+        .get_rec(&keys::account(merchant))
+        .ok_or_else(|| TxError::UnknownAccount(merchant.to_hex()))?;
+    let class = m.merchant_class().ok_or_else(|| TxError::MissingRole {
+        signer: merchant.to_hex(),
+        role: "merchant".into(),
+    })?;
+    if merchant == signer {
+        return Err(TxError::Malformed("a merchant cannot pay itself".into()));
+    }
+    let ik = keys::invoice(merchant, invoice_id);
+    if ov.get(&ik).is_some() {
+        return Err(TxError::InvoiceAlreadyPaid(invoice_id.into()));
+    }
+    let mut events = Vec::new();
+    let mut left = amount;
+    let mut parts = Vec::new();
+    for asset_id in pay_order(ov, signer, named) {
+        if left == 0 {
+            break;
+        }
+        let a = load_asset(ov, &asset_id)?;
+        if !a.class.can_receive(Some(class)) {
+            if named.is_empty() {
+                continue;
+            }
+            return Err(TxError::Policy {
+                asset: asset_id,
+                why: format!("not spendable at {} merchants", class.as_str()),
+            });
+        }
+        let mut a = a;
+        super::holding::settle_expired(ov, ctx, signer, &mut a, &mut events)?;
+        store_asset(ov, &a);
+        let have = super::holding::load_holding(ov, signer, &asset_id).total();
+        let take = have.min(left);
+        if take == 0 {
+            continue;
+        }
+        move_value(ov, ctx, signer, merchant, &asset_id, take, &mut events)?;
+        left -= take;
+        parts.push((asset_id, take));
+    }
+    if left > 0 {
+        return Err(TxError::Insufficient {
+            asset: "spendable assets".into(),
+            have: amount - left,
+            need: amount,
+        });
+    }
+    let inv = Invoice {
+        payer: *signer,
+        amount,
+        parts: parts.clone(),
+        refunded: 0,
+        paid_at_height: ctx.height,
+    };
+    ov.put_rec(ik, &inv);
+    events.push(Event::Paid {
+        merchant: *merchant,
+        payer: *signer,
+        invoice_id: invoice_id.into(),
+        parts,
+    });
+    Ok(events)
+}
+
+/// Splits a refund over the invoice's parts, last-drawn first, skipping what
+/// earlier refunds already returned.
+fn refund_parts(inv: &Invoice, amount: u64) -> Vec<(String, u64)> {
+    let mut skip = inv.refunded;
+    let mut left = amount;
+    let mut out = Vec::new();
+    for (asset, part) in inv.parts.iter().rev() {
+        let s = skip.min(*part);
+        skip -= s;
+        let take = (part - s).min(left);
+        if take > 0 {
+            out.push((asset.clone(), take));
+            left -= take;
+        }
+    }
+    out
+}
+
+pub(crate) fn refund<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    signer: &Address,
+    (invoice_id, amount): (&str, u64),
+) -> Out {
+    let ik = keys::invoice(signer, invoice_id);
+    let mut inv: Invoice = ov
+        .get_rec(&ik)
+        .ok_or_else(|| TxError::UnknownInvoice(invoice_id.into()))?;
+    let left = inv.amount - inv.refunded;
+    if amount > left {
+        return Err(TxError::RefundTooLarge { asked: amount, left });
+    }
+    let parts = refund_parts(&inv, amount);
+    let mut events = Vec::new();
+    for (asset_id, amt) in &parts {
+        let mut asset = load_asset(ov, asset_id)?;
+        debit(ov, ctx, signer, &mut asset, *amt, &mut events)?;
+        // Refunded value is received anew: it gets the policy's expiry from now.
+        let expires_at = asset.class.lot_expiry(ctx.time_ms);
+        credit_lots(ov, ctx, &inv.payer, &mut asset, vec![Lot { amount: *amt, expires_at }], &mut events)?;
+        store_asset(ov, &asset);
+    }
+    inv.refunded += amount;
+    ov.put_rec(ik, &inv);
+    events.push(Event::Refunded {
+        merchant: *signer,
+        payer: inv.payer,
+        invoice_id: invoice_id.into(),
+        parts,
+    });
+    Ok(events)
+}
+
+pub(crate) fn redeem<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    signer: &Address,
+    acct: &Account,
+    (asset_id, amount, payout_ref): (&str, u64, &str),
+) -> Out {
+    if acct.merchant_class().is_none() {
+        return Err(TxError::MissingRole {
+            signer: signer.to_hex(),
+            role: "merchant".into(),
+        });
+    }
+    let mut asset = load_asset(ov, asset_id)?;
+    if !asset.class.redeemable {
+        return Err(TxError::Policy {
+            asset: asset_id.into(),
+            why: "it is not redeemable for yen".into(),
+        });
+    }
+    let pk = keys::payout(asset_id, payout_ref);
+    if ov.get(&pk).is_some() {
+        return Err(TxError::PayoutReused(payout_ref.into()));
+    }
+    ov.put(pk, Vec::new());
+    let fee = u64::try_from(u128::from(amount) * u128::from(asset.class.redeem_fee_bps) / u128::from(BPS))
+        .map_err(|_| overflow("fee"))?;
+    let mut events = Vec::new();
+    let lots = debit(ov, ctx, signer, &mut asset, amount, &mut events)?;
+    let fee_account = asset.class.fee_account;
+    if fee > 0 {
+        // The fee keeps its value on chain: it moves to the operator's account.
+        let fee_lots = take_front(lots, fee);
+        credit_lots(ov, ctx, &fee_account, &mut asset, fee_lots, &mut events)?;
+    }
+    let burned = amount - fee;
+    asset.burned = asset.burned.checked_add(burned).ok_or_else(|| overflow("burned supply"))?;
+    store_asset(ov, &asset);
+    events.push(Event::Redeemed {
+        merchant: *signer,
+        asset: asset_id.into(),
+        amount,
+        fee,
+        fee_account,
+        payout_ref: payout_ref.into(),
+    });
+    Ok(events)
+}
+
+/// The first `amount` units of `lots`.
+fn take_front(lots: Vec<Lot>, amount: u64) -> Vec<Lot> {
+    let mut left = amount;
+    let mut out = Vec::new();
+    for l in lots {
+        if left == 0 {
+            break;
+        }
+        let t = l.amount.min(left);
+        left -= t;
+        out.push(Lot { amount: t, expires_at: l.expires_at });
+    }
+    out
+}
+
+pub(crate) fn burn<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    signer: &Address,
+    (asset_id, amount): (&str, u64),
+) -> Out {
+    let mut asset = load_asset(ov, asset_id)?;
+    let mut events = Vec::new();
+    debit(ov, ctx, signer, &mut asset, amount, &mut events)?;
+    asset.burned = asset.burned.checked_add(amount).ok_or_else(|| overflow("burned supply"))?;
+    store_asset(ov, &asset);
+    events.push(Event::Burned {
+        asset: asset_id.into(),
+        from: *signer,
+        amount,
+    });
+    Ok(events)
+}

@@ -1,0 +1,30 @@
+//! Yui's ledger: the transactions wallets sign, the blocks validators agree on,
+//! and the pure state machine that turns a block into state changes.
+//!
+//! The crate does no I/O, reads no clock and spawns no task: block time comes
+//! from the header, state comes through [`state::StateRead`], changes leave as
+//! an ordered [`state::WriteSet`]. That is what lets every validator, and an
+//! auditor replaying the chain years later, compute the same state root.
+#![forbid(unsafe_code)]
+
+pub mod asset;
+pub mod block;
+pub mod commitment;
+pub mod crypto;
+pub mod error;
+pub mod exec;
+pub mod genesis;
+pub mod limits;
+pub mod receipt;
+pub mod state;
+pub mod tx;
+
+pub use asset::{AssetClass, AssetKind, Campaign, ExpiryPolicy, MerchantClass, SpendScope};
+pub use block::{Block, BlockHeader};
+pub use crypto::{Address, Hash, Keypair};
+pub use error::{ErrorKind, TxError};
+pub use exec::{check_tx, execute_block, BlockExecutor, BlockOutcome, Ctx};
+pub use genesis::Genesis;
+pub use receipt::{Event, Receipt};
+pub use state::{MemState, Role, StateRead, WriteSet};
+pub use tx::{Expiry, Operation, SignedTransaction, Transaction};

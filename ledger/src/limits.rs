@@ -1,0 +1,17 @@
+//! Every bound of the ledger, in one place, units last.
+
+/// Largest encoded signed transaction accepted.
+pub const TX_BYTES_MAX: usize = 4 * 1024;
+/// Longest identifier (asset, campaign, invoice, reference, event).
+pub const ID_LEN_MAX: usize = 64;
+/// Longest free-text reason on a grant.
+pub const REASON_LEN_MAX: usize = 256;
+/// Most assets a wallet may name in one payment.
+pub const PAY_ASSETS_MAX: usize = 8;
+/// Most lots one holding keeps; a grant beyond it merges into the latest lot.
+pub const LOTS_PER_HOLDING_MAX: usize = 64;
+/// Most expiry-queue entries processed at the start of one block; the rest
+/// wait for the next block (still in time order, so deterministic).
+pub const EXPIRIES_PER_BLOCK_MAX: usize = 10_000;
+/// Most transactions in one block.
+pub const BLOCK_TXS_MAX: usize = 5_000;

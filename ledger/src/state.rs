@@ -1,0 +1,337 @@
+//! The ledger's state as key → value bytes, and the records stored under each
+//! key. Keys are a one-byte-tag prefix followed by fixed-width or
+//! length-prefixed (borsh) parts, so no two records can share a key. Values
+//! are borsh. The whole map is committed by the Jellyfish Merkle tree in
+//! `commitment`.
+
+use std::collections::BTreeMap;
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+use crate::asset::{AssetClass, Campaign, MerchantClass};
+use crate::crypto::Address;
+
+/// A role granted by governance (in genesis for now).
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case", tag = "role", content = "of")]
+pub enum Role {
+    /// May mint the named asset.
+    Issuer(String),
+    Merchant(MerchantClass),
+    Coordinator,
+    CredentialIssuer,
+}
+
+impl Role {
+    pub fn describe(&self) -> String {
+        match self {
+            Role::Issuer(a) => format!("issuer of '{a}'"),
+            Role::Merchant(c) => format!("merchant ({})", c.as_str()),
+            Role::Coordinator => "coordinator".into(),
+            Role::CredentialIssuer => "credential issuer".into(),
+        }
+    }
+}
+
+/// An account's record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Account {
+    /// The nonce the account's next transaction must carry.
+    pub nonce: u64,
+    /// Sorted, each at most once.
+    pub roles: Vec<Role>,
+    /// A display name from genesis (empty for accounts created by receiving).
+    pub name: String,
+}
+
+impl Account {
+    pub fn merchant_class(&self) -> Option<MerchantClass> {
+        self.roles.iter().find_map(|r| match r {
+            Role::Merchant(c) => Some(*c),
+            _ => None,
+        })
+    }
+
+    pub fn has(&self, role: &Role) -> bool {
+        self.roles.contains(role)
+    }
+}
+
+/// A part of a holding with one expiry.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Lot {
+    pub amount: u64,
+    /// Block time (ms) at which it expires; `None` never.
+    pub expires_at: Option<u64>,
+}
+
+/// An account's balance of one asset, as lots sorted by expiry (earliest
+/// first, never-expiring last).
+#[derive(Debug, Clone, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Holding {
+    pub lots: Vec<Lot>,
+    /// Block time of the last change (for rolling expiry).
+    pub last_change_ms: u64,
+}
+
+impl Holding {
+    pub fn total(&self) -> u64 {
+        // Lots of one holding never sum past the asset's supply, which is a u64.
+        self.lots.iter().fold(0u64, |a, l| a.saturating_add(l.amount))
+    }
+
+    /// The earliest expiry among the lots.
+    pub fn next_expiry(&self) -> Option<u64> {
+        self.lots.iter().filter_map(|l| l.expires_at).min()
+    }
+}
+
+/// An asset class with its running supply figures.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct AssetState {
+    pub class: AssetClass,
+    /// Everything ever minted.
+    pub issued: u64,
+    /// Everything burned by holders or by redemption.
+    pub burned: u64,
+    /// Everything that expired into the breakage account.
+    pub expired: u64,
+}
+
+/// A paid invoice: who paid, how much of which asset, how much refunded.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Invoice {
+    pub payer: Address,
+    pub amount: u64,
+    /// (asset, amount) in the order they were drawn.
+    pub parts: Vec<(String, u64)>,
+    pub refunded: u64,
+    pub paid_at_height: u64,
+}
+
+/// Chain-wide parameters.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct ChainParams {
+    pub chain_id: String,
+}
+
+/// Key prefixes.
+mod tag {
+    pub const ACCOUNT: u8 = b'a';
+    pub const HOLDING: u8 = b'b';
+    pub const CAMPAIGN: u8 = b'c';
+    pub const DEPOSIT: u8 = b'd';
+    pub const GRANT_EVENT: u8 = b'g';
+    pub const INVOICE: u8 = b'i';
+    pub const PARAMS: u8 = b'p';
+    pub const PAYOUT: u8 = b'r';
+    pub const ASSET: u8 = b's';
+    pub const EXPIRY: u8 = b'x';
+}
+
+fn key_of(tag: u8, parts: impl BorshSerialize) -> Vec<u8> {
+    let mut k = vec![tag];
+    // Serialising into a Vec cannot fail.
+    let _ = BorshSerialize::serialize(&parts, &mut k);
+    k
+}
+
+pub mod keys {
+    use super::*;
+
+    pub fn account(a: &Address) -> Vec<u8> {
+        key_of(tag::ACCOUNT, a)
+    }
+    pub fn holding(a: &Address, asset: &str) -> Vec<u8> {
+        key_of(tag::HOLDING, (a, asset))
+    }
+    /// Prefix of all holdings of one account.
+    pub fn holdings_of(a: &Address) -> Vec<u8> {
+        key_of(tag::HOLDING, a)
+    }
+    pub fn asset(id: &str) -> Vec<u8> {
+        key_of(tag::ASSET, id)
+    }
+    pub fn asset_prefix() -> Vec<u8> {
+        vec![tag::ASSET]
+    }
+    pub fn campaign(id: &str) -> Vec<u8> {
+        key_of(tag::CAMPAIGN, id)
+    }
+    pub fn deposit(asset: &str, r: &str) -> Vec<u8> {
+        key_of(tag::DEPOSIT, (asset, r))
+    }
+    pub fn payout(asset: &str, r: &str) -> Vec<u8> {
+        key_of(tag::PAYOUT, (asset, r))
+    }
+    pub fn grant_event(asset: &str, event: &str, to: &Address) -> Vec<u8> {
+        key_of(tag::GRANT_EVENT, (asset, event, to))
+    }
+    pub fn invoice(merchant: &Address, id: &str) -> Vec<u8> {
+        key_of(tag::INVOICE, (merchant, id))
+    }
+    pub fn params() -> Vec<u8> {
+        vec![tag::PARAMS]
+    }
+    /// Expiry queue entry: time first (big-endian) so the queue is in time order.
+    pub fn expiry(at_ms: u64, asset: &str, a: &Address) -> Vec<u8> {
+        let mut k = vec![tag::EXPIRY];
+        k.extend_from_slice(&at_ms.to_be_bytes());
+        let _ = BorshSerialize::serialize(&(asset, a), &mut k);
+        k
+    }
+    pub fn expiry_prefix() -> Vec<u8> {
+        vec![tag::EXPIRY]
+    }
+    /// Parses an expiry key back into (time, asset, account).
+    pub fn parse_expiry(k: &[u8]) -> Option<(u64, String, Address)> {
+        let rest = k.strip_prefix(&[tag::EXPIRY])?;
+        let t = u64::from_be_bytes(rest.get(..8)?.try_into().ok()?);
+        let (asset, a): (String, Address) = borsh::from_slice(rest.get(8..)?).ok()?;
+        Some((t, asset, a))
+    }
+}
+
+/// Read access to committed state. Implemented by the node over RocksDB and by
+/// [`MemState`] for tests and replay.
+pub trait StateRead {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>>;
+    /// Up to `limit` entries with keys starting with `prefix`, at or after `from`, in key order.
+    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Vec<(Vec<u8>, Vec<u8>)>;
+}
+
+/// A change set: key → new value (`None` deletes). Ordered, so applying it and
+/// hashing it is deterministic.
+pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// In-memory state, for tests, simulation and the auditor's replay.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemState {
+    pub map: BTreeMap<Vec<u8>, Vec<u8>>,
+}
+
+impl MemState {
+    pub fn apply(&mut self, writes: &WriteSet) {
+        for (k, v) in writes {
+            match v {
+                Some(v) => {
+                    self.map.insert(k.clone(), v.clone());
+                }
+                None => {
+                    self.map.remove(k);
+                }
+            }
+        }
+    }
+}
+
+impl StateRead for MemState {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        self.map.get(key).cloned()
+    }
+
+    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let start = if from > prefix { from.to_vec() } else { prefix.to_vec() };
+        self.map
+            .range(start..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .take(limit)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+}
+
+/// Pending writes layered over a base state. Reads see the writes; `scan`
+/// merges them in key order.
+pub struct Overlay<'a, S: StateRead + ?Sized> {
+    base: &'a S,
+    pub writes: WriteSet,
+}
+
+impl<'a, S: StateRead + ?Sized> Overlay<'a, S> {
+    pub fn new(base: &'a S) -> Self {
+        Self {
+            base,
+            writes: WriteSet::new(),
+        }
+    }
+
+    pub fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.writes.insert(key, Some(value));
+    }
+
+    pub fn delete(&mut self, key: Vec<u8>) {
+        self.writes.insert(key, None);
+    }
+
+    pub fn get_rec<T: BorshDeserialize>(&self, key: &[u8]) -> Option<T> {
+        self.get(key).and_then(|b| borsh::from_slice(&b).ok())
+    }
+
+    pub fn put_rec<T: BorshSerialize>(&mut self, key: Vec<u8>, value: &T) {
+        self.put(key, borsh::to_vec(value).unwrap_or_default());
+    }
+}
+
+impl<S: StateRead + ?Sized> StateRead for Overlay<'_, S> {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        match self.writes.get(key) {
+            Some(v) => v.clone(),
+            None => self.base.get(key),
+        }
+    }
+
+    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let start = if from > prefix { from.to_vec() } else { prefix.to_vec() };
+        let mut out: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
+        // Enough base entries to fill `limit` even if all overlay deletes hit them.
+        let deletes = self.writes.iter().filter(|(_, v)| v.is_none()).count();
+        for (k, v) in self.base.scan(prefix, &start, limit.saturating_add(deletes)) {
+            out.insert(k, v);
+        }
+        for (k, v) in self.writes.range(start..).take_while(|(k, _)| k.starts_with(prefix)) {
+            match v {
+                Some(v) => {
+                    out.insert(k.clone(), v.clone());
+                }
+                None => {
+                    out.remove(k);
+                }
+            }
+        }
+        out.into_iter().take(limit).collect()
+    }
+}
+
+/// A typed read of a record from any state.
+pub fn read<T: BorshDeserialize, S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Option<T> {
+    s.get(key).and_then(|b| borsh::from_slice(&b).ok())
+}
+
+/// The assets defined on chain, in id order.
+pub fn assets<S: StateRead + ?Sized>(s: &S) -> Vec<AssetState> {
+    s.scan(&keys::asset_prefix(), &[], usize::MAX)
+        .into_iter()
+        .filter_map(|(_, v)| borsh::from_slice(&v).ok())
+        .collect()
+}
+
+/// All holdings of one account, as (asset, holding).
+pub fn holdings_of<S: StateRead + ?Sized>(s: &S, a: &Address) -> Vec<(String, Holding)> {
+    let prefix = keys::holdings_of(a);
+    s.scan(&prefix, &[], 1024)
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let (_, asset): (Address, String) = borsh::from_slice(k.get(1..)?).ok()?;
+            Some((asset, borsh::from_slice(&v).ok()?))
+        })
+        .collect()
+}
+
+/// The campaign record, if any.
+pub fn campaign<S: StateRead + ?Sized>(s: &S, id: &str) -> Option<Campaign> {
+    read(s, &keys::campaign(id))
+}

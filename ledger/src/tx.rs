@@ -1,0 +1,257 @@
+//! Transactions: what a wallet signs, and the canonical bytes of it.
+//!
+//! The signed bytes are `borsh(SignBytes { domain, tx })`: they cover the chain
+//! id, signer, nonce, expiry and operation behind a domain tag, so a signature
+//! for Yui's transactions is never valid as a vote, a proposal or a
+//! transaction on another chain. See `docs/adr/0001-canonical-encoding-borsh.md`.
+
+use borsh::{BorshDeserialize, BorshSerialize};
+
+use crate::crypto::{self, Address, Hash, Keypair};
+use crate::error::TxError;
+use crate::limits;
+
+/// Domain tag of transaction signatures.
+pub const TX_DOMAIN: &[u8] = b"yui/tx/v1";
+
+/// When a transaction stops being valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum Expiry {
+    /// Not included in a block above this height.
+    Height(u64),
+    /// Not included in a block whose time is after this (ms since the epoch).
+    Time(u64),
+}
+
+/// What a transaction does.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum Operation {
+    /// An issuer mints coins against a yen deposit, plus campaign bonus points.
+    Charge {
+        to: Address,
+        asset: String,
+        amount: u64,
+        deposit_ref: String,
+        campaign: Option<String>,
+    },
+    /// An issuer grants points, for a reason; once per person per event.
+    Grant {
+        to: Address,
+        asset: String,
+        amount: u64,
+        reason: String,
+        event_id: Option<String>,
+    },
+    /// Moves a transferable asset to another account.
+    Transfer { to: Address, asset: String, amount: u64 },
+    /// Pays a merchant's invoice. `assets` names the order to draw from; empty
+    /// means the assets' policy order (`pay_priority`).
+    Pay {
+        merchant: Address,
+        invoice_id: String,
+        amount: u64,
+        assets: Vec<String>,
+    },
+    /// A merchant refunds part or all of a paid invoice to its payer.
+    Refund { invoice_id: String, amount: u64 },
+    /// A merchant burns coins for a yen payout; the fee goes to the operator.
+    Redeem {
+        asset: String,
+        amount: u64,
+        payout_ref: String,
+    },
+    /// The holder destroys value.
+    Burn { asset: String, amount: u64 },
+}
+
+impl Operation {
+    /// A short name for logs, receipts and history.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Operation::Charge { .. } => "charge",
+            Operation::Grant { .. } => "grant",
+            Operation::Transfer { .. } => "transfer",
+            Operation::Pay { .. } => "pay",
+            Operation::Refund { .. } => "refund",
+            Operation::Redeem { .. } => "redeem",
+            Operation::Burn { .. } => "burn",
+        }
+    }
+
+    /// Accounts other than the signer that this operation touches.
+    pub fn counterparties(&self) -> Vec<Address> {
+        match self {
+            Operation::Charge { to, .. } | Operation::Grant { to, .. } | Operation::Transfer { to, .. } => {
+                vec![*to]
+            }
+            Operation::Pay { merchant, .. } => vec![*merchant],
+            _ => vec![],
+        }
+    }
+
+    /// Checks field shapes that need no state.
+    pub fn check_shape(&self) -> Result<(), TxError> {
+        let id = |what: &str, s: &str| -> Result<(), TxError> {
+            if s.is_empty() || s.len() > limits::ID_LEN_MAX {
+                return Err(TxError::Malformed(format!(
+                    "{what} must be 1..={} bytes",
+                    limits::ID_LEN_MAX
+                )));
+            }
+            Ok(())
+        };
+        let positive = |a: u64| -> Result<(), TxError> {
+            if a == 0 {
+                return Err(TxError::Malformed("amount must be positive".into()));
+            }
+            Ok(())
+        };
+        match self {
+            Operation::Charge { asset, amount, deposit_ref, campaign, .. } => {
+                id("asset", asset)?;
+                id("deposit_ref", deposit_ref)?;
+                if let Some(c) = campaign {
+                    id("campaign", c)?;
+                }
+                positive(*amount)
+            }
+            Operation::Grant { asset, amount, reason, event_id, .. } => {
+                id("asset", asset)?;
+                if reason.len() > limits::REASON_LEN_MAX {
+                    return Err(TxError::Malformed(format!(
+                        "reason must be at most {} bytes",
+                        limits::REASON_LEN_MAX
+                    )));
+                }
+                if let Some(e) = event_id {
+                    id("event_id", e)?;
+                }
+                positive(*amount)
+            }
+            Operation::Transfer { asset, amount, .. } | Operation::Burn { asset, amount } => {
+                id("asset", asset)?;
+                positive(*amount)
+            }
+            Operation::Pay { invoice_id, amount, assets, .. } => {
+                id("invoice_id", invoice_id)?;
+                if assets.len() > limits::PAY_ASSETS_MAX {
+                    return Err(TxError::Malformed(format!(
+                        "a payment names at most {} assets",
+                        limits::PAY_ASSETS_MAX
+                    )));
+                }
+                for a in assets {
+                    id("asset", a)?;
+                }
+                positive(*amount)
+            }
+            Operation::Refund { invoice_id, amount } => {
+                id("invoice_id", invoice_id)?;
+                positive(*amount)
+            }
+            Operation::Redeem { asset, amount, payout_ref } => {
+                id("asset", asset)?;
+                id("payout_ref", payout_ref)?;
+                positive(*amount)
+            }
+        }
+    }
+}
+
+/// The unsigned body of a transaction.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Transaction {
+    pub chain_id: String,
+    pub signer: Address,
+    pub nonce: u64,
+    pub expiry: Expiry,
+    pub op: Operation,
+}
+
+#[derive(BorshSerialize)]
+struct SignBytes<'a> {
+    domain: &'a [u8],
+    tx: &'a Transaction,
+}
+
+impl Transaction {
+    /// The exact bytes the signer signs.
+    pub fn sign_bytes(&self) -> Vec<u8> {
+        borsh::to_vec(&SignBytes {
+            domain: TX_DOMAIN,
+            tx: self,
+        })
+        .unwrap_or_default()
+    }
+
+    pub fn sign(self, key: &Keypair) -> SignedTransaction {
+        let signature = key.sign(&self.sign_bytes());
+        SignedTransaction { tx: self, signature }
+    }
+}
+
+/// A transaction with its signature: the unit wallets submit and blocks carry.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct SignedTransaction {
+    pub tx: Transaction,
+    pub signature: [u8; 64],
+}
+
+impl SignedTransaction {
+    /// The canonical encoding.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        borsh::to_vec(self).unwrap_or_default()
+    }
+
+    /// Decodes canonical bytes, refusing oversize input, trailing bytes and
+    /// non-canonical encodings.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, TxError> {
+        if bytes.len() > limits::TX_BYTES_MAX {
+            return Err(TxError::TooLarge {
+                size: bytes.len(),
+                max: limits::TX_BYTES_MAX,
+            });
+        }
+        let tx: SignedTransaction = borsh::from_slice(bytes)
+            .map_err(|e| TxError::Malformed(format!("cannot decode transaction: {e}")))?;
+        // borsh is canonical for these types; re-encoding must give the input.
+        if tx.to_bytes() != bytes {
+            return Err(TxError::Malformed("non-canonical encoding".into()));
+        }
+        Ok(tx)
+    }
+
+    /// The transaction's identifier: SHA-256 of its canonical encoding.
+    pub fn hash(&self) -> Hash {
+        crypto::sha256(&self.to_bytes())
+    }
+
+    /// Stateless checks: size, chain id, shape and signature.
+    pub fn check_stateless(&self, chain_id: &str) -> Result<(), TxError> {
+        let size = self.to_bytes().len();
+        if size > limits::TX_BYTES_MAX {
+            return Err(TxError::TooLarge {
+                size,
+                max: limits::TX_BYTES_MAX,
+            });
+        }
+        if self.tx.chain_id != chain_id {
+            return Err(TxError::WrongChain {
+                expected: chain_id.to_string(),
+                got: self.tx.chain_id.clone(),
+            });
+        }
+        self.tx.op.check_shape()?;
+        crypto::verify(&self.tx.signer, &self.tx.sign_bytes(), &self.signature)?;
+        Ok(())
+    }
+
+    /// Whether the transaction has expired for a block at `height` and `time_ms`.
+    pub fn check_expiry(&self, height: u64, time_ms: u64) -> Result<(), TxError> {
+        match self.tx.expiry {
+            Expiry::Height(h) if height > h => Err(TxError::Expired(format!("height {h}"))),
+            Expiry::Time(t) if time_ms > t => Err(TxError::Expired(format!("time {t} ms"))),
+            _ => Ok(()),
+        }
+    }
+}
