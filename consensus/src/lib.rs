@@ -1,12 +1,19 @@
-//! Yui's consensus: the types every validator signs and checks (votes, commit
-//! certificates, validator sets) and a pure Tendermint state machine.
+//! Yui's consensus: the types every validator signs and checks (votes,
+//! proposals, commit certificates, validator sets) and a pure Tendermint state
+//! machine.
 //!
 //! Nothing in this crate does I/O, reads a clock, draws randomness or spawns a
-//! task: the node feeds it messages, timeouts and the current time, and carries
-//! out what it returns. That is what lets the simulation in the tests replay a
-//! whole network from one seed.
+//! task: the node feeds it messages, expired timeouts and the blocks it built,
+//! and carries out what it returns. That is what lets the simulation in the
+//! tests replay a whole network, faults included, from one seed.
 #![forbid(unsafe_code)]
+#![deny(clippy::unwrap_used, clippy::panic)]
 
+pub mod core;
 pub mod types;
 
+pub use crate::core::{
+    Core, Input, Output, PROPOSALS_PER_ROUND_MAX, Params, PersistentState, Rejection, SignStep,
+    Step, TimeoutKind,
+};
 pub use types::*;

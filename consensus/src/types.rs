@@ -96,7 +96,9 @@ impl ValidatorSet {
     /// Power strictly above which a set of votes is a quorum: more than two
     /// thirds of the total (2f+1 of 3f+1 equal validators).
     pub fn quorum_threshold(&self) -> u64 {
-        self.total_power * 2 / 3
+        // floor(2t/3) without overflowing for any total t.
+        let t = self.total_power;
+        t / 3 * 2 + t % 3 * 2 / 3
     }
 
     /// Power strictly above which at least one honest validator is included
@@ -209,10 +211,12 @@ impl Vote {
 
     /// Checks the signature against the validator's key in `set`.
     pub fn verify(&self, chain_id: &str, set: &ValidatorSet) -> Result<(), VerifyError> {
-        let v = set.get(self.validator).ok_or(VerifyError::UnknownValidator {
-            index: self.validator,
-            len: set.len(),
-        })?;
+        let v = set
+            .get(self.validator)
+            .ok_or(VerifyError::UnknownValidator {
+                index: self.validator,
+                len: set.len(),
+            })?;
         let msg = VoteSignBytes {
             domain: VOTE_DOMAIN,
             chain_id,
@@ -294,10 +298,12 @@ impl Proposal {
     /// Checks the signature against the proposer's key in `set`. Whether the
     /// proposer is the one due at `(height, round)` is the consensus core's check.
     pub fn verify(&self, chain_id: &str, set: &ValidatorSet) -> Result<(), VerifyError> {
-        let v = set.get(self.proposer).ok_or(VerifyError::UnknownValidator {
-            index: self.proposer,
-            len: set.len(),
-        })?;
+        let v = set
+            .get(self.proposer)
+            .ok_or(VerifyError::UnknownValidator {
+                index: self.proposer,
+                len: set.len(),
+            })?;
         let msg = ProposalSignBytes {
             domain: PROPOSAL_DOMAIN,
             chain_id,
@@ -349,6 +355,10 @@ impl Message {
 
 /// Verifies an ed25519 signature under Yui's single rule, `verify_strict`:
 /// non-canonical encodings of R and A, small-order keys and s ≥ ℓ are refused.
+///
+/// The error carries nothing: the only failure is "does not verify", and
+/// callers attach their own context (see [`VerifyError::BadSignature`]).
+#[allow(clippy::result_unit_err)]
 pub fn verify_strict(public_key: &[u8; 32], msg: &[u8], signature: &[u8; 64]) -> Result<(), ()> {
     let key = VerifyingKey::from_bytes(public_key).map_err(|_| ())?;
     let sig = Signature::from_bytes(signature);
@@ -461,13 +471,29 @@ mod tests {
         let s = set(4);
         let h = [7u8; 32];
         let votes: Vec<Vote> = (0..3)
-            .map(|i| Vote::sign(&key(i as u8 + 1), "c", i, VoteKind::Precommit, 5, 0, Some(h)))
+            .map(|i| {
+                Vote::sign(
+                    &key(i as u8 + 1),
+                    "c",
+                    i,
+                    VoteKind::Precommit,
+                    5,
+                    0,
+                    Some(h),
+                )
+            })
             .collect();
         let cert = CommitCertificate::from_precommits(5, 0, h, &votes);
         assert_eq!(cert.verify("c", &s), Ok(()));
         let short = CommitCertificate::from_precommits(5, 0, h, &votes[..2]);
-        assert!(matches!(short.verify("c", &s), Err(VerifyError::NotEnoughPower { .. })));
-        assert!(matches!(cert.verify("other-chain", &s), Err(VerifyError::BadSignature { .. })));
+        assert!(matches!(
+            short.verify("c", &s),
+            Err(VerifyError::NotEnoughPower { .. })
+        ));
+        assert!(matches!(
+            cert.verify("other-chain", &s),
+            Err(VerifyError::BadSignature { .. })
+        ));
     }
 
     #[test]
@@ -477,9 +503,18 @@ mod tests {
         let v = Vote::sign(&key(1), "c", 0, VoteKind::Precommit, 1, 0, Some(h));
         let mut cert = CommitCertificate::from_precommits(1, 0, h, std::slice::from_ref(&v));
         cert.signatures.push(cert.signatures[0].clone());
-        assert!(matches!(cert.verify("c", &s), Err(VerifyError::DuplicateSigner { .. })));
-        cert.signatures = vec![CommitSignature { validator: 9, signature: v.signature }];
-        assert!(matches!(cert.verify("c", &s), Err(VerifyError::UnknownValidator { .. })));
+        assert!(matches!(
+            cert.verify("c", &s),
+            Err(VerifyError::DuplicateSigner { .. })
+        ));
+        cert.signatures = vec![CommitSignature {
+            validator: 9,
+            signature: v.signature,
+        }];
+        assert!(matches!(
+            cert.verify("c", &s),
+            Err(VerifyError::UnknownValidator { .. })
+        ));
     }
 
     #[test]
@@ -487,15 +522,43 @@ mod tests {
         let s = set(4);
         let p = Proposal::sign(&key(2), "c", 1, 3, 2, [5u8; 32], Some(1));
         assert_eq!(p.verify("c", &s), Ok(()));
-        assert!(matches!(p.verify("d", &s), Err(VerifyError::BadSignature { .. })));
+        assert!(matches!(
+            p.verify("d", &s),
+            Err(VerifyError::BadSignature { .. })
+        ));
         let mut q = p.clone();
         q.pol_round = None;
-        assert!(matches!(q.verify("c", &s), Err(VerifyError::BadSignature { .. })));
+        assert!(matches!(
+            q.verify("c", &s),
+            Err(VerifyError::BadSignature { .. })
+        ));
         q = p.clone();
         q.proposer = 2;
-        assert!(matches!(q.verify("c", &s), Err(VerifyError::BadSignature { .. })));
+        assert!(matches!(
+            q.verify("c", &s),
+            Err(VerifyError::BadSignature { .. })
+        ));
         q.proposer = 7;
-        assert!(matches!(q.verify("c", &s), Err(VerifyError::UnknownValidator { .. })));
+        assert!(matches!(
+            q.verify("c", &s),
+            Err(VerifyError::UnknownValidator { .. })
+        ));
+    }
+
+    #[test]
+    fn quorum_threshold_is_two_thirds_rounded_down_without_overflow() {
+        for total in 1..50u64 {
+            let s = ValidatorSet {
+                validators: Vec::new(),
+                total_power: total,
+            };
+            assert_eq!(s.quorum_threshold(), total * 2 / 3);
+        }
+        let huge = ValidatorSet {
+            validators: Vec::new(),
+            total_power: u64::MAX,
+        };
+        assert_eq!(huge.quorum_threshold(), u64::MAX / 3 * 2);
     }
 
     #[test]

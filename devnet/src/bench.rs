@@ -1,1 +1,283 @@
-fn main() {}
+//! `yui-bench`: Yui's benchmark programs (not timed tests).
+//!
+//! `verify` measures ed25519 signature verification on one core under Yui's
+//! rule (`verify_strict`) — the bound on throughput, since every validator
+//! verifies every transaction signature. `load` drives a running devnet with
+//! an open-loop stream of signed payments over gRPC and reports sustained
+//! throughput and submit-to-commit latency.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand};
+use tokio::sync::Mutex;
+use yui_cli::{Client, keyfile, sign_tx};
+use yui_ledger::{Expiry, Keypair, Operation};
+
+#[derive(Parser)]
+#[command(name = "yui-bench", about = "Yui benchmark programs")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// ed25519 verifications per second on one core (median of runs).
+    Verify {
+        #[arg(long, default_value_t = 20_000)]
+        signatures: usize,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+    /// Open-loop payments against a running devnet (`yui-devnet up`).
+    Load {
+        /// The devnet's folder (keys are read from <dir>/keys).
+        #[arg(long, default_value = ".devnet")]
+        dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:7001")]
+        node: String,
+        /// Offered load, payments per second.
+        #[arg(long, default_value_t = 1_000)]
+        rate: u64,
+        /// Measured seconds (after one second of warm-up).
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Paying accounts (each pays in nonce order).
+        #[arg(long, default_value_t = 200)]
+        accounts: usize,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().cmd {
+        Cmd::Verify { signatures, runs } => {
+            verify(signatures, runs);
+            Ok(())
+        }
+        Cmd::Load {
+            dir,
+            node,
+            rate,
+            seconds,
+            accounts,
+        } => load(&dir, &node, rate, seconds, accounts).await,
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn verify(n: usize, runs: usize) {
+    let key = Keypair::from_seed([7; 32]);
+    let txs: Vec<_> = (0..n as u64)
+        .map(|i| {
+            sign_tx(
+                "bench",
+                &key,
+                i,
+                Expiry::Height(1_000),
+                Operation::Pay {
+                    merchant: yui_ledger::Address([9; 32]),
+                    invoice_id: format!("inv-{i}"),
+                    amount: 100,
+                    assets: vec![],
+                },
+            )
+        })
+        .collect();
+    let msgs: Vec<Vec<u8>> = txs.iter().map(|t| t.tx.sign_bytes()).collect();
+    let pk = ed25519_dalek::VerifyingKey::from_bytes(&key.address().0).expect("valid key");
+    let bar = indicatif::ProgressBar::new((runs * 2) as u64);
+    let mut strict = Vec::new();
+    let mut plain = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        for (tx, m) in txs.iter().zip(&msgs) {
+            let ok = yui_ledger::crypto::verify(&tx.tx.signer, m, &tx.signature).is_ok();
+            assert!(ok);
+        }
+        strict.push(n as f64 / t.elapsed().as_secs_f64());
+        bar.inc(1);
+        let t = Instant::now();
+        for (tx, m) in txs.iter().zip(&msgs) {
+            let sig = ed25519_dalek::Signature::from_bytes(&tx.signature);
+            assert!(pk.verify_strict(m, &sig).is_ok());
+        }
+        plain.push(n as f64 / t.elapsed().as_secs_f64());
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let s = median(strict);
+    println!(
+        "ed25519 verify_strict (Yui's rule, incl. key decoding): {s:.0} verifications/s on one core ({:.1} µs each), median of {runs} runs of {n}",
+        1e6 / s
+    );
+    println!(
+        "ed25519 verify_strict (key decoded once):               {:.0} verifications/s",
+        median(plain)
+    );
+    println!(
+        "bound for a validator on 2 cores: {:.0} tx/s (each tx's signature verified once)",
+        2.0 * s
+    );
+}
+
+struct Stats {
+    latencies_ms: Vec<f64>,
+    committed: u64,
+    refused: u64,
+    errors: Vec<String>,
+}
+
+async fn load(
+    dir: &std::path::Path,
+    node: &str,
+    rate: u64,
+    seconds: u64,
+    accounts: usize,
+) -> anyhow::Result<()> {
+    let c = Client::connect(node).await?;
+    let city = keyfile::read(&dir.join("keys/city.json"))?;
+    let shop = keyfile::read(&dir.join("keys/sakura-bakery.json"))?.address();
+    let total = rate * (seconds + 1);
+    let per = total / accounts as u64 + 2;
+    println!("funding {accounts} paying accounts…");
+    let payers: Vec<Keypair> = (0..accounts)
+        .map(|_| keyfile::generate())
+        .collect::<anyhow::Result<_>>()?;
+    let mut nonce = c.next_nonce(&city).await?;
+    let height = c.status().await?.height;
+    let mut pending = Vec::new();
+    for (i, k) in payers.iter().enumerate() {
+        let op = Operation::Charge {
+            to: k.address(),
+            asset: "coin".into(),
+            amount: per * 10,
+            deposit_ref: format!("bench-{height}-{i}"),
+            campaign: None,
+        };
+        let stx = sign_tx(
+            &c.chain_id,
+            &city,
+            nonce,
+            Expiry::Height(height + 10_000),
+            op,
+        );
+        nonce += 1;
+        pending.push(c.submit(&stx, i + 1 == accounts).await?);
+    }
+    anyhow::ensure!(
+        pending.last().is_some_and(|r| r.committed),
+        "funding did not commit"
+    );
+
+    // Pre-sign every payment so signing is not measured.
+    let height = c.status().await?.height;
+    let mut queues: Vec<Vec<yui_ledger::SignedTransaction>> = payers
+        .iter()
+        .enumerate()
+        .map(|(a, k)| {
+            (0..per)
+                .map(|n| {
+                    let op = Operation::Pay {
+                        merchant: shop,
+                        invoice_id: format!("b{height}-{a}-{n}"),
+                        amount: 3,
+                        assets: vec!["coin".into()],
+                    };
+                    sign_tx(&c.chain_id, k, n, Expiry::Height(height + 100_000), op)
+                })
+                .collect()
+        })
+        .collect();
+    for q in &mut queues {
+        q.reverse();
+    }
+    println!("offering {rate} payments/s for {seconds} s (+1 s warm-up) from {accounts} accounts…");
+    let stats = Arc::new(Mutex::new(Stats {
+        latencies_ms: Vec::new(),
+        committed: 0,
+        refused: 0,
+        errors: Vec::new(),
+    }));
+    let start = Instant::now();
+    let warm = Duration::from_secs(1);
+    let end = warm + Duration::from_secs(seconds);
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let bar = indicatif::ProgressBar::new(seconds + 1);
+    let mut tasks = Vec::new();
+    let mut i: u64 = 0;
+    let start_height = c.status().await?.height;
+    while start.elapsed() < end {
+        let due = interval.mul_f64(i as f64);
+        if let Some(wait) = due.checked_sub(start.elapsed()) {
+            tokio::time::sleep(wait).await;
+        }
+        bar.set_position(start.elapsed().as_secs());
+        let Some(tx) = queues[(i as usize) % accounts].pop() else {
+            break;
+        };
+        let (c, stats) = (c.clone(), stats.clone());
+        let measured = start.elapsed() >= warm;
+        tasks.push(tokio::spawn(async move {
+            let t = Instant::now();
+            let r = c.submit(&tx, true).await;
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            let mut s = stats.lock().await;
+            match r {
+                Ok(r) if r.committed => {
+                    if measured {
+                        s.committed += 1;
+                        s.latencies_ms.push(ms);
+                    }
+                }
+                Ok(_) => s.refused += 1,
+                Err(e) => {
+                    s.refused += 1;
+                    if s.errors.len() < 5 {
+                        s.errors.push(e.message().to_string());
+                    }
+                }
+            }
+        }));
+        i += 1;
+    }
+    bar.finish_and_clear();
+    for t in tasks {
+        let _ = t.await;
+    }
+    let elapsed_measured = seconds as f64;
+    let end_height = c.status().await?.height;
+    let s = stats.lock().await;
+    let mut l = s.latencies_ms.clone();
+    l.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| {
+        l.get(((l.len() as f64 * p) as usize).min(l.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    println!("offered      {rate} tx/s for {seconds} s");
+    println!(
+        "committed    {} in the measured window: {:.0} tx/s sustained",
+        s.committed,
+        s.committed as f64 / elapsed_measured
+    );
+    println!(
+        "latency      submit→commit p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        pct(0.5),
+        pct(0.99),
+        l.last().copied().unwrap_or(f64::NAN)
+    );
+    println!(
+        "blocks       {} ({:.1} per second)",
+        end_height - start_height,
+        (end_height - start_height) as f64 / start.elapsed().as_secs_f64()
+    );
+    println!("not committed {} {:?}", s.refused, s.errors);
+    Ok(())
+}

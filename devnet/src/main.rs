@@ -1,1 +1,265 @@
-fn main() {}
+//! `yui-devnet`: a local Yui network on 127.0.0.1 for trying Yui out.
+//!
+//! `up` generates keys for the consortium (city hall, chamber of commerce, two
+//! coordinators), merchants of each class and residents, writes a genesis,
+//! starts the validator node as a separate `yui-node` process, and plays a
+//! short story through the gRPC API, printing each step and the balances.
+//! `status` shows each node; `down` stops them.
+
+mod story;
+mod town;
+
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use yui_cli::Client;
+
+#[derive(Parser)]
+#[command(
+    name = "yui-devnet",
+    version,
+    about = "A local Yui network with a demo story"
+)]
+struct Cli {
+    /// Where the devnet keeps keys, configs, data and logs.
+    #[arg(long, global = true, default_value = ".devnet")]
+    dir: PathBuf,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Start a fresh devnet (removing a stopped previous one) and play the demo.
+    Up {
+        /// First gRPC port; node i listens on port + i.
+        #[arg(long, default_value_t = 7001)]
+        port: u16,
+        /// Start the nodes only, without the demo story.
+        #[arg(long)]
+        no_story: bool,
+    },
+    /// Each node's height, last block hash, peers and round.
+    Status,
+    /// Stop the devnet's nodes.
+    Down,
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let r = match cli.cmd {
+        Cmd::Up { port, no_story } => up(&cli.dir, port, no_story).await,
+        Cmd::Status => status(&cli.dir).await,
+        Cmd::Down => down(&cli.dir),
+    };
+    if let Err(e) = r {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+/// The `yui-node` binary next to this one.
+fn node_binary() -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    let p = me.with_file_name("yui-node");
+    if !p.exists() {
+        anyhow::bail!(
+            "{} not found: build it with `cargo build --bins`",
+            p.display()
+        );
+    }
+    Ok(p)
+}
+
+fn pid_alive(pid: u32) -> bool {
+    Path::new(&format!("/proc/{pid}")).exists()
+        && std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "))
+}
+
+fn node_homes(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("nodes"))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.join("config.toml").exists())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn read_pid(home: &Path) -> Option<u32> {
+    std::fs::read_to_string(home.join("pid"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
+    if node_homes(dir)
+        .iter()
+        .any(|h| read_pid(h).is_some_and(pid_alive))
+    {
+        anyhow::bail!(
+            "a devnet is already running in {}; stop it with `yui-devnet down`",
+            dir.display()
+        );
+    }
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    let node = node_binary()?;
+    let mut town = town::Town::create(dir)?;
+    println!("結 Yui devnet in {}", dir.display());
+    let validators = town.validator_names();
+    let mut endpoints = Vec::new();
+    for (i, name) in validators.iter().enumerate() {
+        let home = dir.join("nodes").join(name);
+        let listen = format!("127.0.0.1:{}", port + i as u16);
+        let st = Command::new(&node)
+            .args(["init", "--home"])
+            .arg(&home)
+            .args([
+                "--name",
+                name,
+                "--listen",
+                &listen,
+                "--auditor",
+                &town.key("auditor").address().to_hex(),
+            ])
+            .stdout(Stdio::null())
+            .status()?;
+        if !st.success() {
+            anyhow::bail!("yui-node init failed for {name}");
+        }
+        town.adopt_node_key(name, &home)?;
+        endpoints.push((name.clone(), home, listen));
+    }
+    let genesis = town.genesis()?;
+    for (_, home, _) in &endpoints {
+        std::fs::write(home.join("genesis.json"), genesis.to_json())?;
+    }
+    for (name, home, listen) in &endpoints {
+        let log = std::fs::File::create(home.join("node.log"))?;
+        let child = Command::new(&node)
+            .args(["start", "--home"])
+            .arg(home)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            // Its own process group: the node outlives this command and a
+            // Ctrl-C in the terminal does not reach it.
+            .process_group(0)
+            .spawn()?;
+        std::fs::write(home.join("pid"), child.id().to_string())?;
+        println!(
+            "  started {name:<14} pid {:<7} gRPC {listen}  log {}",
+            child.id(),
+            home.join("node.log").display()
+        );
+    }
+    let (_, _, first) = &endpoints[0];
+    let client = wait_ready(first).await?;
+    println!("  chain '{}' is up.\n", client.chain_id);
+    if !no_story {
+        story::play(&client, &town).await?;
+    }
+    println!(
+        "\nThe devnet keeps running. Try:\n  target/debug/yui --node {first} status\n  target/debug/yui --node {first} account --key {}/keys/hana.json\n  target/debug/yui-devnet status\nStop it with: target/debug/yui-devnet down",
+        dir.display()
+    );
+    Ok(())
+}
+
+async fn wait_ready(endpoint: &str) -> anyhow::Result<Client> {
+    for _ in 0..200 {
+        if let Ok(c) = Client::connect(endpoint).await
+            && c.status().await.is_ok_and(|s| s.height >= 1)
+        {
+            return Ok(c);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("the node at {endpoint} did not come up within 20 s; see its node.log")
+}
+
+async fn status(dir: &Path) -> anyhow::Result<()> {
+    let homes = node_homes(dir);
+    if homes.is_empty() {
+        anyhow::bail!(
+            "no devnet in {}; start one with `yui-devnet up`",
+            dir.display()
+        );
+    }
+    println!(
+        "{:<14} {:<8} {:<22} {:>7} {:<18} {:>5} {:>6}",
+        "node", "pid", "gRPC", "height", "last block", "round", "peers"
+    );
+    for home in homes {
+        let name = home
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let cfg = std::fs::read_to_string(home.join("config.toml"))?;
+        let listen = cfg
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("listen = ")
+                    .map(|v| v.trim_matches('"').to_string())
+            })
+            .unwrap_or_default();
+        let pid = read_pid(&home).filter(|p| pid_alive(*p));
+        let pid_s = pid.map_or("down".to_string(), |p| p.to_string());
+        let st = match pid {
+            Some(_) => match Client::connect(&listen).await {
+                Ok(c) => c.status().await.ok(),
+                Err(_) => None,
+            },
+            None => None,
+        };
+        match st {
+            Some(s) => println!(
+                "{name:<14} {pid_s:<8} {listen:<22} {:>7} {:<18} {:>5} {:>6}",
+                s.height,
+                &hex::encode(&s.last_block_hash)[..16],
+                s.round,
+                s.peers.len()
+            ),
+            None => println!("{name:<14} {pid_s:<8} {listen:<22} {:>7}", "-"),
+        }
+    }
+    Ok(())
+}
+
+fn down(dir: &Path) -> anyhow::Result<()> {
+    let mut stopped = 0;
+    for home in node_homes(dir) {
+        if let Some(pid) = read_pid(&home).filter(|p| pid_alive(*p)) {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(pid.to_string())
+                .status();
+            for _ in 0..50 {
+                if !pid_alive(pid) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            if pid_alive(pid) {
+                let _ = Command::new("kill")
+                    .arg("-KILL")
+                    .arg(pid.to_string())
+                    .status();
+            }
+            stopped += 1;
+        }
+        let _ = std::fs::remove_file(home.join("pid"));
+    }
+    println!("stopped {stopped} node(s)");
+    Ok(())
+}

@@ -16,7 +16,18 @@ pub const BPS: u64 = 10_000;
 /// The class of a merchant. Shops of 1,000 m² or more, chains and convenience
 /// stores are `Large`; city facilities are `Public`.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum MerchantClass {
@@ -45,7 +56,9 @@ impl MerchantClass {
 }
 
 /// The three kinds of value regional currencies separate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AssetKind {
     /// Bought with yen, 1 coin = 1 yen, redeemable by merchants.
@@ -113,7 +126,10 @@ impl AssetClass {
     /// Checks the definition itself.
     pub fn validate(&self) -> Result<(), String> {
         if self.id.is_empty() || self.id.len() > crate::limits::ID_LEN_MAX {
-            return Err(format!("asset id must be 1..={} bytes", crate::limits::ID_LEN_MAX));
+            return Err(format!(
+                "asset id must be 1..={} bytes",
+                crate::limits::ID_LEN_MAX
+            ));
         }
         if u64::from(self.redeem_fee_bps) > BPS {
             return Err("redeem_fee_bps must be at most 10000".into());

@@ -3,7 +3,7 @@
 
 use borsh::{BorshDeserialize, BorshSerialize};
 
-use crate::crypto::{sha256, Address, Hash};
+use crate::crypto::{Address, Hash, sha256};
 use crate::tx::SignedTransaction;
 
 /// Domain tag of block hashes.

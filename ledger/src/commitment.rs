@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use jmt::storage::{LeafNode, Node, NodeBatch, NodeKey, TreeReader};
 use jmt::{KeyHash, OwnedValue, Sha256Jmt, Version};
 
-use crate::crypto::{sha256, Hash};
+use crate::crypto::{Hash, sha256};
 use crate::state::WriteSet;
 
 /// A proof about one key, as produced by [`prove`].
@@ -23,8 +23,15 @@ pub fn key_hash(key: &[u8]) -> KeyHash {
 
 /// Computes the root after applying `writes` at `version`, and the tree nodes
 /// and values to store.
-pub fn update<R: TreeReader>(reader: &R, writes: &WriteSet, version: Version) -> Result<(Hash, NodeBatch), String> {
-    let set: Vec<(KeyHash, Option<OwnedValue>)> = writes.iter().map(|(k, v)| (key_hash(k), v.clone())).collect();
+pub fn update<R: TreeReader>(
+    reader: &R,
+    writes: &WriteSet,
+    version: Version,
+) -> Result<(Hash, NodeBatch), String> {
+    let set: Vec<(KeyHash, Option<OwnedValue>)> = writes
+        .iter()
+        .map(|(k, v)| (key_hash(k), v.clone()))
+        .collect();
     let (root, batch) = Sha256Jmt::new(reader)
         .put_value_set(set, version)
         .map_err(|e| format!("state tree update failed: {e}"))?;
@@ -40,7 +47,11 @@ pub fn root<R: TreeReader>(reader: &R, version: Version) -> Result<Option<Hash>,
 }
 
 /// The value of `key` at `version` with a proof of inclusion (or of absence).
-pub fn prove<R: TreeReader>(reader: &R, key: &[u8], version: Version) -> Result<(Option<Vec<u8>>, Proof), String> {
+pub fn prove<R: TreeReader>(
+    reader: &R,
+    key: &[u8],
+    version: Version,
+) -> Result<(Option<Vec<u8>>, Proof), String> {
     Sha256Jmt::new(reader)
         .get_with_proof(key_hash(key), version)
         .map_err(|e| format!("state proof failed: {e}"))
@@ -93,10 +104,18 @@ impl TreeReader for MemTree {
         Ok(self.nodes.get(node_key).cloned())
     }
 
-    fn get_value_option(&self, max_version: Version, key_hash: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
+    fn get_value_option(
+        &self,
+        max_version: Version,
+        key_hash: KeyHash,
+    ) -> anyhow::Result<Option<OwnedValue>> {
         let hi = value_key(&key_hash, max_version);
         let lo = value_key(&key_hash, 0);
-        Ok(self.values.range(lo..=hi).next_back().and_then(|(_, v)| v.clone()))
+        Ok(self
+            .values
+            .range(lo..=hi)
+            .next_back()
+            .and_then(|(_, v)| v.clone()))
     }
 
     fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
@@ -105,7 +124,9 @@ impl TreeReader for MemTree {
         let mut best: Option<(NodeKey, LeafNode)> = None;
         for (k, n) in &self.nodes {
             if let Node::Leaf(l) = n
-                && best.as_ref().is_none_or(|(_, b)| l.key_hash() > b.key_hash())
+                && best
+                    .as_ref()
+                    .is_none_or(|(_, b)| l.key_hash() > b.key_hash())
             {
                 best = Some((k.clone(), l.clone()));
             }

@@ -96,6 +96,35 @@ impl Keypair {
     pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
         self.key.sign(msg).to_bytes()
     }
+
+    /// The key file format shared by `yui-node` and `yui`: JSON with the
+    /// address and the secret seed (hex). Callers write it with mode 0600.
+    pub fn to_json(&self) -> String {
+        let kf = KeyFile {
+            address: self.address().to_hex(),
+            secret_seed: hex::encode(self.seed()),
+        };
+        serde_json::to_string_pretty(&kf).unwrap_or_default()
+    }
+
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let kf: KeyFile = serde_json::from_str(text).map_err(|e| format!("not a key file: {e}"))?;
+        let seed: [u8; 32] = hex::decode(&kf.secret_seed)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or("secret_seed must be 32 bytes of hex")?;
+        let key = Keypair::from_seed(seed);
+        if key.address().to_hex() != kf.address {
+            return Err("address does not match the secret seed".into());
+        }
+        Ok(key)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeyFile {
+    address: String,
+    secret_seed: String,
 }
 
 /// Why a signature was refused.

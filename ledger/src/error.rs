@@ -76,14 +76,20 @@ impl TxError {
             Malformed(_) => ErrorKind::Malformed,
             TooLarge { .. } => ErrorKind::TooLarge,
             WrongChain { .. } | BadSignature(_) => ErrorKind::Unauthenticated,
-            NonceUsed { .. } | InvoiceAlreadyPaid(_) | DepositReused(_) | PayoutReused(_)
+            NonceUsed { .. }
+            | InvoiceAlreadyPaid(_)
+            | DepositReused(_)
+            | PayoutReused(_)
             | AlreadyGranted(_) => ErrorKind::AlreadyExists,
             UnknownAccount(_) | UnknownAsset(_) | UnknownCampaign(_) | UnknownInvoice(_) => {
                 ErrorKind::NotFound
             }
             MissingRole { .. } => ErrorKind::PermissionDenied,
             Overflow(_) | CapExceeded { .. } => ErrorKind::OutOfRange,
-            NonceGap { .. } | Expired(_) | Insufficient { .. } | RefundTooLarge { .. }
+            NonceGap { .. }
+            | Expired(_)
+            | Insufficient { .. }
+            | RefundTooLarge { .. }
             | Policy { .. } => ErrorKind::FailedPrecondition,
         }
     }

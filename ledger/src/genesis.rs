@@ -6,9 +6,9 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use crate::asset::{AssetClass, Campaign};
-use crate::crypto::{sha256, Address, Hash};
-use crate::exec::{block_info_key, BlockInfo};
-use crate::state::{keys, Account, AssetState, ChainParams, Overlay, Role, StateRead, WriteSet};
+use crate::crypto::{Address, Hash, sha256};
+use crate::exec::{BlockInfo, block_info_key};
+use crate::state::{Account, AssetState, ChainParams, Overlay, Role, StateRead, WriteSet, keys};
 
 /// A validator at genesis.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
@@ -44,7 +44,8 @@ pub struct Genesis {
 
 impl Genesis {
     pub fn from_json(s: &str) -> Result<Self, String> {
-        let g: Genesis = serde_json::from_str(s).map_err(|e| format!("genesis is not valid JSON: {e}"))?;
+        let g: Genesis =
+            serde_json::from_str(s).map_err(|e| format!("genesis is not valid JSON: {e}"))?;
         g.validate()?;
         Ok(g)
     }
@@ -89,18 +90,41 @@ impl Genesis {
     /// The state at height 0.
     pub fn state_writes<S: StateRead + ?Sized>(&self, empty: &S) -> WriteSet {
         let mut ov = Overlay::new(empty);
-        ov.put_rec(keys::params(), &ChainParams { chain_id: self.chain_id.clone() });
-        ov.put_rec(block_info_key(), &BlockInfo { height: 0, time_ms: self.genesis_time_ms });
+        ov.put_rec(
+            keys::params(),
+            &ChainParams {
+                chain_id: self.chain_id.clone(),
+            },
+        );
+        ov.put_rec(
+            block_info_key(),
+            &BlockInfo {
+                height: 0,
+                time_ms: self.genesis_time_ms,
+            },
+        );
         for a in &self.accounts {
             let mut roles = a.roles.clone();
             roles.sort();
             roles.dedup();
-            ov.put_rec(keys::account(&a.address), &Account { nonce: 0, roles, name: a.name.clone() });
+            ov.put_rec(
+                keys::account(&a.address),
+                &Account {
+                    nonce: 0,
+                    roles,
+                    name: a.name.clone(),
+                },
+            );
         }
         for a in &self.assets {
             ov.put_rec(
                 keys::asset(&a.id),
-                &AssetState { class: a.clone(), issued: 0, burned: 0, expired: 0 },
+                &AssetState {
+                    class: a.clone(),
+                    issued: 0,
+                    burned: 0,
+                    expired: 0,
+                },
             );
         }
         for c in &self.campaigns {

@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod asset;
+pub mod auth;
 pub mod block;
 pub mod commitment;
 pub mod crypto;
@@ -23,7 +24,7 @@ pub use asset::{AssetClass, AssetKind, Campaign, ExpiryPolicy, MerchantClass, Sp
 pub use block::{Block, BlockHeader};
 pub use crypto::{Address, Hash, Keypair};
 pub use error::{ErrorKind, TxError};
-pub use exec::{check_tx, execute_block, BlockExecutor, BlockOutcome, Ctx};
+pub use exec::{BlockExecutor, BlockOutcome, Ctx, check_tx, execute_block};
 pub use genesis::Genesis;
 pub use receipt::{Event, Receipt};
 pub use state::{MemState, Role, StateRead, WriteSet};

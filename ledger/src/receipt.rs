@@ -63,12 +63,25 @@ impl Event {
         match self {
             Event::Minted { to, .. } => vec![*to],
             Event::Transferred { from, to, .. } => vec![*from, *to],
-            Event::Paid { merchant, payer, .. } | Event::Refunded { merchant, payer, .. } => {
+            Event::Paid {
+                merchant, payer, ..
+            }
+            | Event::Refunded {
+                merchant, payer, ..
+            } => {
                 vec![*merchant, *payer]
             }
-            Event::Redeemed { merchant, fee_account, .. } => vec![*merchant, *fee_account],
+            Event::Redeemed {
+                merchant,
+                fee_account,
+                ..
+            } => vec![*merchant, *fee_account],
             Event::Burned { from, .. } => vec![*from],
-            Event::Expired { account, breakage_account, .. } => vec![*account, *breakage_account],
+            Event::Expired {
+                account,
+                breakage_account,
+                ..
+            } => vec![*account, *breakage_account],
             Event::CampaignExhausted { .. } => vec![],
         }
     }

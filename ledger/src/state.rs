@@ -14,7 +14,16 @@ use crate::crypto::Address;
 
 /// A role granted by governance (in genesis for now).
 #[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    BorshSerialize,
+    BorshDeserialize,
+    Serialize,
+    Deserialize,
 )]
 #[serde(rename_all = "snake_case", tag = "role", content = "of")]
 pub enum Role {
@@ -80,7 +89,9 @@ pub struct Holding {
 impl Holding {
     pub fn total(&self) -> u64 {
         // Lots of one holding never sum past the asset's supply, which is a u64.
-        self.lots.iter().fold(0u64, |a, l| a.saturating_add(l.amount))
+        self.lots
+            .iter()
+            .fold(0u64, |a, l| a.saturating_add(l.amount))
     }
 
     /// The earliest expiry among the lots.
@@ -234,7 +245,11 @@ impl StateRead for MemState {
     }
 
     fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
-        let start = if from > prefix { from.to_vec() } else { prefix.to_vec() };
+        let start = if from > prefix {
+            from.to_vec()
+        } else {
+            prefix.to_vec()
+        };
         self.map
             .range(start..)
             .take_while(|(k, _)| k.starts_with(prefix))
@@ -285,14 +300,25 @@ impl<S: StateRead + ?Sized> StateRead for Overlay<'_, S> {
     }
 
     fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
-        let start = if from > prefix { from.to_vec() } else { prefix.to_vec() };
+        let start = if from > prefix {
+            from.to_vec()
+        } else {
+            prefix.to_vec()
+        };
         let mut out: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
         // Enough base entries to fill `limit` even if all overlay deletes hit them.
         let deletes = self.writes.iter().filter(|(_, v)| v.is_none()).count();
-        for (k, v) in self.base.scan(prefix, &start, limit.saturating_add(deletes)) {
+        for (k, v) in self
+            .base
+            .scan(prefix, &start, limit.saturating_add(deletes))
+        {
             out.insert(k, v);
         }
-        for (k, v) in self.writes.range(start..).take_while(|(k, _)| k.starts_with(prefix)) {
+        for (k, v) in self
+            .writes
+            .range(start..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+        {
             match v {
                 Some(v) => {
                     out.insert(k.clone(), v.clone());

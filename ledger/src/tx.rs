@@ -43,7 +43,11 @@ pub enum Operation {
         event_id: Option<String>,
     },
     /// Moves a transferable asset to another account.
-    Transfer { to: Address, asset: String, amount: u64 },
+    Transfer {
+        to: Address,
+        asset: String,
+        amount: u64,
+    },
     /// Pays a merchant's invoice. `assets` names the order to draw from; empty
     /// means the assets' policy order (`pay_priority`).
     Pay {
@@ -81,7 +85,9 @@ impl Operation {
     /// Accounts other than the signer that this operation touches.
     pub fn counterparties(&self) -> Vec<Address> {
         match self {
-            Operation::Charge { to, .. } | Operation::Grant { to, .. } | Operation::Transfer { to, .. } => {
+            Operation::Charge { to, .. }
+            | Operation::Grant { to, .. }
+            | Operation::Transfer { to, .. } => {
                 vec![*to]
             }
             Operation::Pay { merchant, .. } => vec![*merchant],
@@ -107,7 +113,13 @@ impl Operation {
             Ok(())
         };
         match self {
-            Operation::Charge { asset, amount, deposit_ref, campaign, .. } => {
+            Operation::Charge {
+                asset,
+                amount,
+                deposit_ref,
+                campaign,
+                ..
+            } => {
                 id("asset", asset)?;
                 id("deposit_ref", deposit_ref)?;
                 if let Some(c) = campaign {
@@ -115,7 +127,13 @@ impl Operation {
                 }
                 positive(*amount)
             }
-            Operation::Grant { asset, amount, reason, event_id, .. } => {
+            Operation::Grant {
+                asset,
+                amount,
+                reason,
+                event_id,
+                ..
+            } => {
                 id("asset", asset)?;
                 if reason.len() > limits::REASON_LEN_MAX {
                     return Err(TxError::Malformed(format!(
@@ -132,7 +150,12 @@ impl Operation {
                 id("asset", asset)?;
                 positive(*amount)
             }
-            Operation::Pay { invoice_id, amount, assets, .. } => {
+            Operation::Pay {
+                invoice_id,
+                amount,
+                assets,
+                ..
+            } => {
                 id("invoice_id", invoice_id)?;
                 if assets.len() > limits::PAY_ASSETS_MAX {
                     return Err(TxError::Malformed(format!(
@@ -149,7 +172,11 @@ impl Operation {
                 id("invoice_id", invoice_id)?;
                 positive(*amount)
             }
-            Operation::Redeem { asset, amount, payout_ref } => {
+            Operation::Redeem {
+                asset,
+                amount,
+                payout_ref,
+            } => {
                 id("asset", asset)?;
                 id("payout_ref", payout_ref)?;
                 positive(*amount)
@@ -186,7 +213,10 @@ impl Transaction {
 
     pub fn sign(self, key: &Keypair) -> SignedTransaction {
         let signature = key.sign(&self.sign_bytes());
-        SignedTransaction { tx: self, signature }
+        SignedTransaction {
+            tx: self,
+            signature,
+        }
     }
 }
 

@@ -1,1 +1,180 @@
-fn main() {}
+//! `yui-node`: the daemon. `init` writes a key, a documented config and a
+//! genesis; `start` runs the node.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use yui_node::chain::{Shared, now_ms};
+use yui_node::config::{ApiSection, Config, NodeSection};
+use yui_node::engine::{Alone, Engine};
+use yui_node::{api, genesis, keys};
+
+#[derive(Parser)]
+#[command(name = "yui-node", version, about = "Yui validator and observer node")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Write a node key (mode 0600), a documented config.toml and a genesis into HOME.
+    Init {
+        /// The node's folder.
+        #[arg(long)]
+        home: PathBuf,
+        /// A name for logs and status, e.g. "city".
+        #[arg(long, default_value = "node")]
+        name: String,
+        /// gRPC listen address.
+        #[arg(long, default_value = "127.0.0.1:7001")]
+        listen: String,
+        /// Chain id of the default single-validator genesis.
+        #[arg(long, default_value = "yui-local")]
+        chain_id: String,
+        /// Use this genesis file instead of a single-validator one.
+        #[arg(long)]
+        genesis: Option<PathBuf>,
+        /// Write no key: the node observes and does not vote.
+        #[arg(long)]
+        observer: bool,
+        /// Auditor public keys (hex), who may read any account and full blocks.
+        #[arg(long)]
+        auditor: Vec<String>,
+    },
+    /// Run the node in HOME (reads HOME/config.toml).
+    Start {
+        #[arg(long)]
+        home: PathBuf,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.cmd {
+        Cmd::Init {
+            home,
+            name,
+            listen,
+            chain_id,
+            genesis,
+            observer,
+            auditor,
+        } => init(home, name, listen, chain_id, genesis, observer, auditor),
+        Cmd::Start { home } => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                )
+                .with_target(false)
+                .init();
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(start(home))
+        }
+    }
+}
+
+fn init(
+    home: PathBuf,
+    name: String,
+    listen: String,
+    chain_id: String,
+    genesis_file: Option<PathBuf>,
+    observer: bool,
+    auditors: Vec<String>,
+) -> anyhow::Result<()> {
+    let cfg_path = home.join("config.toml");
+    if cfg_path.exists() {
+        anyhow::bail!(
+            "{} exists: this folder already holds a node",
+            cfg_path.display()
+        );
+    }
+    std::fs::create_dir_all(&home)?;
+    let key = if observer {
+        None
+    } else {
+        let k = keys::generate()?;
+        keys::write(&home.join("node_key.json"), &k)?;
+        Some(k)
+    };
+    let genesis_json = match (&genesis_file, &key) {
+        (Some(f), _) => std::fs::read_to_string(f)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", f.display()))?,
+        (None, Some(k)) => {
+            genesis::single_validator(&chain_id, &name, k.address(), now_ms()).to_json()
+        }
+        (None, None) => anyhow::bail!("an observer needs --genesis: the chain it follows"),
+    };
+    yui_ledger::Genesis::from_json(&genesis_json).map_err(|e| anyhow::anyhow!(e))?;
+    std::fs::write(home.join("genesis.json"), genesis_json)?;
+    let cfg = Config {
+        node: NodeSection {
+            name,
+            data_dir: "data".into(),
+            genesis_file: "genesis.json".into(),
+            key_file: key.as_ref().map(|_| "node_key.json".into()),
+        },
+        api: ApiSection {
+            listen,
+            auditors,
+            request_bytes_max: 64 * 1024,
+        },
+        mempool: Default::default(),
+        block: Default::default(),
+        consensus: Default::default(),
+    };
+    std::fs::write(&cfg_path, cfg.render())?;
+    match key {
+        Some(k) => println!(
+            "node key {} written to {}",
+            k.address(),
+            home.join("node_key.json").display()
+        ),
+        None => println!("observer (no key) initialised"),
+    }
+    println!(
+        "config: {}\nstart it with: yui-node start --home {}",
+        cfg_path.display(),
+        home.display()
+    );
+    Ok(())
+}
+
+async fn start(home: PathBuf) -> anyhow::Result<()> {
+    let (cfg, base) = Config::load(&home.join("config.toml"))?;
+    let key = match &cfg.node.key_file {
+        Some(f) => Some(keys::read(&base.join(f))?),
+        None => None,
+    };
+    let name = cfg.node.name.clone();
+    let shared = Arc::new(Shared::open(cfg, &base, key.as_ref().map(|k| k.address()))?);
+    tracing::info!(%name, height = shared.head().height, chain = %shared.genesis.chain_id, "node starting");
+    let (engine, _tx) = Engine::new(shared.clone(), key, Alone)?;
+    let engine = tokio::spawn(engine.run());
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(api::serve(shared.clone(), async move {
+        let _ = stop_rx.await;
+    }));
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("interrupted; stopping"),
+        _ = term.recv() => tracing::info!("terminated; stopping"),
+        r = engine => {
+            match r {
+                Ok(Ok(())) => tracing::error!("engine stopped"),
+                Ok(Err(e)) => tracing::error!(error = %e, "engine failed"),
+                Err(e) => tracing::error!(error = %e, "engine panicked"),
+            }
+            let _ = stop_tx.send(());
+            anyhow::bail!("the engine stopped; the node cannot go on safely");
+        }
+    }
+    let _ = stop_tx.send(());
+    let _ = server.await;
+    Ok(())
+}

@@ -1,1 +1,254 @@
-//! Harness for end-to-end tests.
+//! Harness for Yui's end-to-end tests: real `yui-node` processes on
+//! 127.0.0.1, each in its own temporary folder, killed when the test ends.
+#![forbid(unsafe_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use yui_cli::{Client, keyfile, now_ms};
+use yui_ledger::genesis::{GenesisAccount, GenesisValidator};
+use yui_ledger::{
+    Address, AssetClass, AssetKind, Campaign, ExpiryPolicy, Genesis, Keypair, MerchantClass, Role,
+    SpendScope,
+};
+
+/// The folder holding the workspace's binaries (`target/debug`).
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    // target/debug/deps/it-<hash> → target/debug
+    exe.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+pub fn bin(name: &str) -> anyhow::Result<PathBuf> {
+    let p = bin_dir().join(name);
+    if !p.exists() {
+        anyhow::bail!(
+            "{} is missing: run `cargo build --bins` before the tests (./run.sh test does)",
+            p.display()
+        );
+    }
+    Ok(p)
+}
+
+/// A port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The people of the test town.
+pub struct People {
+    pub city: Keypair,
+    pub shop: Keypair,
+    pub mall: Keypair,
+    pub hana: Keypair,
+    pub taro: Keypair,
+    pub breakage: Keypair,
+    pub auditor: Keypair,
+}
+
+fn key(i: u8) -> Keypair {
+    Keypair::from_seed([i; 32])
+}
+
+impl People {
+    pub fn new() -> Self {
+        Self {
+            city: key(1),
+            shop: key(2),
+            mall: key(3),
+            hana: key(4),
+            taro: key(5),
+            breakage: key(6),
+            auditor: key(7),
+        }
+    }
+}
+
+impl Default for People {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A genesis with the city as the only validator and issuer.
+pub fn genesis(p: &People, validator: Address) -> Genesis {
+    let city = p.city.address();
+    let class = |id: &str, kind, transferable, spendable_at, expiry, prio| AssetClass {
+        id: id.into(),
+        kind,
+        issuers: vec![city],
+        transferable,
+        spendable_at,
+        redeemable: true,
+        redeem_fee_bps: 150,
+        fee_account: city,
+        holding_cap: 1_000_000_000,
+        expiry,
+        breakage_account: p.breakage.address(),
+        pay_priority: prio,
+    };
+    let acct = |n: &str, a: &Keypair, roles: Vec<Role>| GenesisAccount {
+        name: n.into(),
+        address: a.address(),
+        roles,
+        member: false,
+    };
+    Genesis {
+        chain_id: "yui-test".into(),
+        genesis_time_ms: now_ms(),
+        validators: vec![GenesisValidator {
+            name: "city".into(),
+            public_key: validator,
+            power: 1,
+        }],
+        accounts: vec![
+            acct(
+                "city",
+                &p.city,
+                vec![Role::Issuer("coin".into()), Role::Issuer("point".into())],
+            ),
+            acct(
+                "shop",
+                &p.shop,
+                vec![Role::Merchant(MerchantClass::SmallLocal)],
+            ),
+            acct("mall", &p.mall, vec![Role::Merchant(MerchantClass::Large)]),
+            acct("hana", &p.hana, vec![]),
+            acct("taro", &p.taro, vec![]),
+            acct("breakage", &p.breakage, vec![]),
+        ],
+        assets: vec![
+            class(
+                "coin",
+                AssetKind::Coin,
+                true,
+                SpendScope::Anyone,
+                ExpiryPolicy::None,
+                10,
+            ),
+            class(
+                "point",
+                AssetKind::Point,
+                false,
+                SpendScope::Merchants,
+                ExpiryPolicy::DaysPerLot(180),
+                0,
+            ),
+        ],
+        campaigns: vec![Campaign {
+            id: "bonus".into(),
+            charge_asset: "coin".into(),
+            bonus_asset: "point".into(),
+            rate_bps: 100,
+            budget_remaining: 1_000_000,
+        }],
+    }
+}
+
+/// A `yui-node` process. Killed (SIGKILL) when dropped.
+pub struct Node {
+    pub home: PathBuf,
+    pub endpoint: String,
+    child: Option<Child>,
+}
+
+impl Node {
+    /// Initialises a single-validator node in `dir` with the test town's
+    /// genesis and starts it.
+    pub fn start_single(dir: &Path, people: &People) -> anyhow::Result<Self> {
+        let home = dir.join("node");
+        let port = free_port()?;
+        let endpoint = format!("127.0.0.1:{port}");
+        let st = Command::new(bin("yui-node")?)
+            .args(["init", "--home"])
+            .arg(&home)
+            .args([
+                "--name",
+                "city",
+                "--listen",
+                &endpoint,
+                "--auditor",
+                &people.auditor.address().to_hex(),
+            ])
+            .stdout(Stdio::null())
+            .status()?;
+        anyhow::ensure!(st.success(), "yui-node init failed");
+        let node_key = keyfile::read(&home.join("node_key.json"))?;
+        let g = genesis(people, node_key.address());
+        std::fs::write(home.join("genesis.json"), g.to_json())?;
+        // Faster blocks keep the tests short.
+        let cfg = std::fs::read_to_string(home.join("config.toml"))?
+            .replace("empty_interval_ms = 1000", "empty_interval_ms = 300")
+            .replace("interval_ms = 50", "interval_ms = 20");
+        std::fs::write(home.join("config.toml"), cfg)?;
+        let mut n = Self {
+            home,
+            endpoint,
+            child: None,
+        };
+        n.spawn()?;
+        Ok(n)
+    }
+
+    fn spawn(&mut self) -> anyhow::Result<()> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.home.join("node.log"))?;
+        let child = Command::new(bin("yui-node")?)
+            .args(["start", "--home"])
+            .arg(&self.home)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    /// Connects once the node serves and has committed a block.
+    pub async fn client(&self) -> anyhow::Result<Client> {
+        for _ in 0..300 {
+            if let Ok(c) = Client::connect(&self.endpoint).await
+                && c.status().await.is_ok_and(|s| s.height >= 1)
+            {
+                return Ok(c);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let log = std::fs::read_to_string(self.home.join("node.log")).unwrap_or_default();
+        anyhow::bail!("node at {} did not come up; log:\n{log}", self.endpoint)
+    }
+
+    /// SIGKILL: no chance to flush anything.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    pub fn restart(&mut self) -> anyhow::Result<()> {
+        self.kill9();
+        self.spawn()
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| c.try_wait().ok().flatten().is_none())
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}

@@ -43,7 +43,9 @@ pub enum Rejection {
         got: u32,
         expected: u32,
     },
-    #[error("proposal at height {height} round {round} dropped: valid round {pol_round} is not before it")]
+    #[error(
+        "proposal at height {height} round {round} dropped: valid round {pol_round} is not before it"
+    )]
     BadPolRound {
         height: u64,
         round: u32,
@@ -51,6 +53,14 @@ pub enum Rejection {
     },
     #[error("proposal at height {height} round {round} dropped: {max} proposals already kept")]
     TooManyProposals { height: u64, round: u32, max: usize },
+    #[error(
+        "vote of validator {validator} at height {height} round {round} dropped: a third vote of its kind"
+    )]
+    TooManyVotes {
+        height: u64,
+        round: u32,
+        validator: u32,
+    },
     #[error("proposal value for height {height} round {round} dropped: not expected now")]
     UnexpectedValue { height: u64, round: u32 },
 }

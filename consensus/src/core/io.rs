@@ -31,7 +31,10 @@ pub enum Input {
     /// A proposal from the network, together with the node's verdict on the
     /// full block it names: the node executes the block, and `block_valid` is
     /// false when it is invalid (bad transactions, block time out of bounds).
-    Proposal { proposal: Proposal, block_valid: bool },
+    Proposal {
+        proposal: Proposal,
+        block_valid: bool,
+    },
     /// A prevote or precommit from the network.
     Vote(Vote),
     /// A timeout the core asked for with [`Output::ScheduleTimeout`] has expired.
@@ -60,10 +63,11 @@ pub enum Input {
 /// A [`Output::Commit`] is always the last output of its `Vec`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
-    /// Write this to durable storage (and `fsync`) before going on.
+    /// Write this to durable storage (and `fsync`) before going on. It
+    /// already holds every message signed so far at this height (`sent`).
     Persist(PersistentState),
     /// Send this message to every other validator. The node's gossip should
-    /// also re-send, now and then, what [`crate::core::Core::own_messages`]
+    /// also re-send, now and then, what [`crate::core::Core::rebroadcast`]
     /// returns: Tendermint's liveness assumes that every message of a correct
     /// validator eventually reaches every correct validator.
     Broadcast(Message),

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::core::params::PROPOSALS_PER_ROUND_MAX;
-use crate::types::{Hash, Proposal};
+use crate::types::Proposal;
 
 /// A proposal whose signature and proposer have been checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,22 +44,5 @@ impl ProposalKeeper {
     /// The proposals kept for `round`, in arrival order.
     pub(crate) fn in_round(&self, round: u32) -> &[Kept] {
         self.rounds.get(&round).map_or(&[], Vec::as_slice)
-    }
-
-    /// A kept proposal of `round` for `block_hash`.
-    pub(crate) fn find(&self, round: u32, block_hash: Hash) -> Option<&Kept> {
-        self.in_round(round)
-            .iter()
-            .find(|k| k.proposal.block_hash == block_hash)
-    }
-
-    /// Every kept proposal signed by `proposer`, by round.
-    pub(crate) fn from_proposer(&self, proposer: u32) -> Vec<Proposal> {
-        self.rounds
-            .values()
-            .flatten()
-            .filter(|k| k.proposal.proposer == proposer)
-            .map(|k| k.proposal.clone())
-            .collect()
     }
 }

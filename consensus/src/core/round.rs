@@ -12,23 +12,28 @@ impl Core {
         self.state.round = round; // L12
         self.step = Step::Propose; // L13
         self.flags = RoundFlags::default();
-        if self.is_proposer() {
-            // L14
-            match self.state.valid {
+        let proposing = self.is_proposer() // L14
+            && match self.state.valid {
                 Some((valid_round, value)) => self.propose(value, Some(valid_round), out), // L15, L16, L19
-                None if self.state.may_sign(round, SignStep::Propose) => {
-                    out.push(Output::RequestProposal {
-                        height: self.state.height,
-                        round,
-                    }); // L18
-                }
-                None => {}
-            }
+                None => self.request_proposal(out), // L18
+            };
+        if !proposing {
+            // L21. A proposer that may not sign here (it signed in this round
+            // before a restart) waits like everybody else.
+            self.schedule(TimeoutKind::Propose, out);
         }
-        // L21. The paper schedules this timeout only for the other validators;
-        // the proposer schedules it too, so that a round whose block is never
-        // built (or was signed before a crash) still ends.
-        self.schedule(TimeoutKind::Propose, out);
+    }
+
+    /// Asks the node for a block (L18), unless this validator already signed
+    /// a proposal in this round. Returns whether it asked.
+    fn request_proposal(&mut self, out: &mut Vec<Output>) -> bool {
+        let round = self.state.round;
+        if !self.state.may_sign(round, SignStep::Propose) {
+            return false;
+        }
+        let height = self.state.height;
+        out.push(Output::RequestProposal { height, round });
+        true
     }
 
     /// Whether this node proposes in the current round.
@@ -44,13 +49,19 @@ impl Core {
 
     /// Signs and broadcasts a proposal for the current round (L19), then keeps
     /// it as if it had arrived from the network, so L22 or L28 can fire.
-    pub(crate) fn propose(&mut self, block_hash: Hash, pol_round: Option<u32>, out: &mut Vec<Output>) {
+    /// Returns whether it signed.
+    pub(crate) fn propose(
+        &mut self,
+        block_hash: Hash,
+        pol_round: Option<u32>,
+        out: &mut Vec<Output>,
+    ) -> bool {
         let round = self.state.round;
         let (Some(key), Some(me)) = (&self.key, self.me) else {
-            return;
+            return false;
         };
         if !self.state.may_sign(round, SignStep::Propose) {
-            return;
+            return false;
         }
         let proposal = Proposal::sign(
             key,
@@ -62,11 +73,30 @@ impl Core {
             pol_round,
         );
         self.state.last_signed = Some((self.state.height, round, SignStep::Propose));
+        self.state.sent.push(Message::Proposal(proposal.clone()));
         self.flush_persist(out);
         out.push(Output::Broadcast(Message::Proposal(proposal.clone())));
-        self.votes.add_sender(round, me);
-        if !self.proposals.is_full(round) {
+        self.keep_own_proposal(proposal);
+        true
+    }
+
+    /// Keeps this validator's own proposal like one from the network; its
+    /// block is valid, being this node's own or its valid value.
+    pub(crate) fn keep_own_proposal(&mut self, proposal: Proposal) {
+        self.votes.add_sender(proposal.round, proposal.proposer);
+        if !self.proposals.is_full(proposal.round) && !self.proposals.contains(&proposal) {
             self.proposals.insert(proposal, true);
+        }
+    }
+
+    /// Counts this validator's own vote like any other. A conflict is
+    /// possible only when another node holds the same key.
+    pub(crate) fn keep_own_vote(&mut self, vote: Vote, out: &mut Vec<Output>) {
+        if let Insert::Conflict { first } = self.votes.insert(vote.clone()) {
+            out.push(Output::Evidence {
+                first,
+                second: vote,
+            });
         }
     }
 
@@ -74,20 +104,27 @@ impl Core {
     /// (L24, L26, L30, L32, L40, L45, L59, L63). The vote is signed only if
     /// this validator has not signed at this point before: after a restart it
     /// may already have, and then it keeps silent in this step.
-    pub(crate) fn vote_and_step(&mut self, kind: VoteKind, value: Option<Hash>, step: Step, out: &mut Vec<Output>) {
+    pub(crate) fn vote_and_step(
+        &mut self,
+        kind: VoteKind,
+        value: Option<Hash>,
+        step: Step,
+        out: &mut Vec<Output>,
+    ) {
         self.step = step;
         if let Some(vote) = self.sign_vote(kind, value, out) {
-            // Our own vote counts like any other. A conflict is possible only
-            // when another node holds this key, and then ours does not count.
-            if let Insert::Conflict { first } = self.votes.insert(vote.clone()) {
-                out.push(Output::Evidence { first, second: vote });
-            }
+            self.keep_own_vote(vote, out);
         }
     }
 
     /// Signs a vote in the current round, persisting the new `last_signed`
     /// before the broadcast.
-    fn sign_vote(&mut self, kind: VoteKind, value: Option<Hash>, out: &mut Vec<Output>) -> Option<Vote> {
+    fn sign_vote(
+        &mut self,
+        kind: VoteKind,
+        value: Option<Hash>,
+        out: &mut Vec<Output>,
+    ) -> Option<Vote> {
         let round = self.state.round;
         let sign_step = match kind {
             VoteKind::Prevote => SignStep::Prevote,
@@ -100,6 +137,7 @@ impl Core {
         let height = self.state.height;
         let vote = Vote::sign(key, &self.chain_id, me, kind, height, round, value);
         self.state.last_signed = Some((height, round, sign_step));
+        self.state.sent.push(Message::Vote(vote.clone()));
         self.flush_persist(out);
         out.push(Output::Broadcast(Message::Vote(vote.clone())));
         Some(vote)

@@ -2,7 +2,7 @@
 
 use borsh::{BorshDeserialize, BorshSerialize};
 
-use crate::types::Hash;
+use crate::types::{Hash, Message, Vote};
 
 /// The steps at which a validator signs, in the order they happen in a round.
 /// Together with a height and a round they order every signature a validator
@@ -34,6 +34,16 @@ pub struct PersistentState {
     /// The latest round in which this validator saw a proposal with prevotes
     /// of two thirds, and its block (Tendermint's `validRound`, `validValue`).
     pub valid: Option<(u32, Hash)>,
+    /// The prevotes of more than two thirds for `valid`'s block in its round
+    /// (a "polka"). A validator re-proposes its valid block with that round,
+    /// and the others accept it only once they hold these prevotes too (L28).
+    /// Kept here so a restarted validator can still show them.
+    pub polka: Vec<Vote>,
+    /// Every message this validator signed at this height, in order: at most
+    /// one proposal, one prevote and one precommit per round. A restarted
+    /// validator cannot sign them again, but it must still be able to send
+    /// them, or the others may wait for them forever.
+    pub sent: Vec<Message>,
 }
 
 impl PersistentState {
@@ -45,6 +55,8 @@ impl PersistentState {
             last_signed: None,
             locked: None,
             valid: None,
+            polka: Vec::new(),
+            sent: Vec::new(),
         }
     }
 

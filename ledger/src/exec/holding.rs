@@ -7,11 +7,14 @@ use crate::crypto::Address;
 use crate::error::TxError;
 use crate::limits;
 use crate::receipt::Event;
-use crate::state::{keys, Account, AssetState, Holding, Lot, Overlay, StateRead};
+use crate::state::{Account, AssetState, Holding, Lot, Overlay, StateRead, keys};
 
 use super::Ctx;
 
-pub(crate) fn load_asset<S: StateRead + ?Sized>(ov: &Overlay<'_, S>, id: &str) -> Result<AssetState, TxError> {
+pub(crate) fn load_asset<S: StateRead + ?Sized>(
+    ov: &Overlay<'_, S>,
+    id: &str,
+) -> Result<AssetState, TxError> {
     ov.get_rec(&keys::asset(id))
         .ok_or_else(|| TxError::UnknownAsset(id.to_string()))
 }
@@ -20,7 +23,11 @@ pub(crate) fn store_asset<S: StateRead + ?Sized>(ov: &mut Overlay<'_, S>, a: &As
     ov.put_rec(keys::asset(&a.class.id), a);
 }
 
-pub(crate) fn load_holding<S: StateRead + ?Sized>(ov: &Overlay<'_, S>, who: &Address, asset: &str) -> Holding {
+pub(crate) fn load_holding<S: StateRead + ?Sized>(
+    ov: &Overlay<'_, S>,
+    who: &Address,
+    asset: &str,
+) -> Holding {
     ov.get_rec(&keys::holding(who, asset)).unwrap_or_default()
 }
 
@@ -77,15 +84,35 @@ pub(crate) fn settle_expired<S: StateRead + ?Sized>(
         }
         !expired
     });
+    let sink = asset.class.breakage_account;
+    if *who == sink && due > 0 {
+        // Value already in the breakage account stays there and stops
+        // expiring; it is not counted (or reported) as expired a second time.
+        add_lot(
+            &mut h,
+            Lot {
+                amount: due,
+                expires_at: None,
+            },
+        )?;
+    }
     store_holding(ov, who, &asset.class.id, old_next, &h);
-    if due == 0 {
+    if due == 0 || *who == sink {
         return Ok(());
     }
-    let sink = asset.class.breakage_account;
-    asset.expired = asset.expired.checked_add(due).ok_or_else(|| TxError::Overflow("breakage".into()))?;
+    asset.expired = asset
+        .expired
+        .checked_add(due)
+        .ok_or_else(|| TxError::Overflow("breakage".into()))?;
     let mut b = load_holding(ov, &sink, &asset.class.id);
     let b_old = b.next_expiry();
-    add_lot(&mut b, Lot { amount: due, expires_at: None })?;
+    add_lot(
+        &mut b,
+        Lot {
+            amount: due,
+            expires_at: None,
+        },
+    )?;
     b.last_change_ms = ctx.time_ms;
     ensure_account(ov, &sink);
     store_holding(ov, &sink, &asset.class.id, b_old, &b);
@@ -103,7 +130,10 @@ pub(crate) fn settle_expired<S: StateRead + ?Sized>(
 fn add_lot(h: &mut Holding, lot: Lot) -> Result<(), TxError> {
     let rank = |e: Option<u64>| e.unwrap_or(u64::MAX);
     if let Some(l) = h.lots.iter_mut().find(|l| l.expires_at == lot.expires_at) {
-        l.amount = l.amount.checked_add(lot.amount).ok_or_else(|| TxError::Overflow("balance".into()))?;
+        l.amount = l
+            .amount
+            .checked_add(lot.amount)
+            .ok_or_else(|| TxError::Overflow("balance".into()))?;
         return Ok(());
     }
     if h.lots.len() >= limits::LOTS_PER_HOLDING_MAX {
@@ -111,13 +141,18 @@ fn add_lot(h: &mut Holding, lot: Lot) -> Result<(), TxError> {
         // the new value never expires earlier than it would have.
         let last = h.lots.len() - 1;
         let l = &mut h.lots[last];
-        l.amount = l.amount.checked_add(lot.amount).ok_or_else(|| TxError::Overflow("balance".into()))?;
+        l.amount = l
+            .amount
+            .checked_add(lot.amount)
+            .ok_or_else(|| TxError::Overflow("balance".into()))?;
         if rank(lot.expires_at) > rank(l.expires_at) {
             l.expires_at = lot.expires_at;
         }
         return Ok(());
     }
-    let pos = h.lots.partition_point(|l| rank(l.expires_at) <= rank(lot.expires_at));
+    let pos = h
+        .lots
+        .partition_point(|l| rank(l.expires_at) <= rank(lot.expires_at));
     h.lots.insert(pos, lot);
     Ok(())
 }
@@ -146,7 +181,16 @@ pub(crate) fn credit_lots<S: StateRead + ?Sized>(
     let total = h.lots.iter().try_fold(0u64, |a, l| a.checked_add(l.amount));
     let total = total.ok_or_else(|| TxError::Overflow("balance".into()))?;
     let cap = asset.class.holding_cap;
-    if cap > 0 && total > cap && *who != asset.class.breakage_account {
+    // The cap bounds what one person holds. Merchants receive the asset as
+    // payment and the operator's accounts collect fees and breakage: a cap on
+    // them would stop payments and redemptions, so they are not bound by it.
+    let bound = *who != asset.class.breakage_account
+        && *who != asset.class.fee_account
+        && ov
+            .get_rec::<Account>(&keys::account(who))
+            .and_then(|a| a.merchant_class())
+            .is_none();
+    if cap > 0 && total > cap && bound {
         return Err(TxError::CapExceeded {
             asset: asset.class.id.clone(),
             cap,
@@ -168,7 +212,14 @@ pub(crate) fn credit_new<S: StateRead + ?Sized>(
     events: &mut Vec<Event>,
 ) -> Result<Option<u64>, TxError> {
     let expires_at = asset.class.lot_expiry(ctx.time_ms);
-    credit_lots(ov, ctx, who, asset, vec![Lot { amount, expires_at }], events)?;
+    credit_lots(
+        ov,
+        ctx,
+        who,
+        asset,
+        vec![Lot { amount, expires_at }],
+        events,
+    )?;
     Ok(expires_at)
 }
 
@@ -201,7 +252,10 @@ pub(crate) fn debit<S: StateRead + ?Sized>(
         let t = l.amount.min(left);
         l.amount -= t;
         left -= t;
-        taken.push(Lot { amount: t, expires_at: l.expires_at });
+        taken.push(Lot {
+            amount: t,
+            expires_at: l.expires_at,
+        });
     }
     h.lots.retain(|l| l.amount > 0);
     if let ExpiryPolicy::RollingDays(_) = asset.class.expiry {

@@ -13,7 +13,7 @@ use crate::crypto::Hash;
 use crate::error::TxError;
 use crate::limits;
 use crate::receipt::{Event, Receipt};
-use crate::state::{keys, Account, Overlay, StateRead, WriteSet};
+use crate::state::{Account, Overlay, StateRead, WriteSet, keys};
 use crate::tx::{Operation, SignedTransaction};
 
 /// What a block tells the state machine about itself.
@@ -38,17 +38,30 @@ pub fn block_info_key() -> Vec<u8> {
 }
 
 /// Checks that need the state but change nothing: signer known, nonce, expiry.
-fn precheck<S: StateRead + ?Sized>(s: &S, ctx: &Ctx, stx: &SignedTransaction) -> Result<Account, TxError> {
+fn precheck<S: StateRead + ?Sized>(
+    s: &S,
+    ctx: &Ctx,
+    stx: &SignedTransaction,
+) -> Result<Account, TxError> {
     stx.check_expiry(ctx.height, ctx.time_ms)?;
     let signer = &stx.tx.signer;
     let acct: Account = crate::state::read(s, &keys::account(signer)).ok_or_else(|| {
-        TxError::UnknownAccount(format!("{} (an account exists once it has received value)", signer.to_hex()))
+        TxError::UnknownAccount(format!(
+            "{} (an account exists once it has received value)",
+            signer.to_hex()
+        ))
     })?;
     if stx.tx.nonce < acct.nonce {
-        return Err(TxError::NonceUsed { expected: acct.nonce, got: stx.tx.nonce });
+        return Err(TxError::NonceUsed {
+            expected: acct.nonce,
+            got: stx.tx.nonce,
+        });
     }
     if stx.tx.nonce > acct.nonce {
-        return Err(TxError::NonceGap { expected: acct.nonce, got: stx.tx.nonce });
+        return Err(TxError::NonceGap {
+            expected: acct.nonce,
+            got: stx.tx.nonce,
+        });
     }
     Ok(acct)
 }
@@ -62,35 +75,60 @@ fn run_op<S: StateRead + ?Sized>(
 ) -> Result<Vec<Event>, TxError> {
     let signer = &stx.tx.signer;
     match &stx.tx.op {
-        Operation::Charge { to, asset, amount, deposit_ref, campaign } => ops::charge(
+        Operation::Charge {
+            to,
+            asset,
+            amount,
+            deposit_ref,
+            campaign,
+        } => ops::charge(
             ov,
             ctx,
             signer,
             acct,
             (to, asset, *amount, deposit_ref, campaign.as_deref()),
         ),
-        Operation::Grant { to, asset, amount, reason, event_id } => ops::grant(
+        Operation::Grant {
+            to,
+            asset,
+            amount,
+            reason,
+            event_id,
+        } => ops::grant(
             ov,
             ctx,
             signer,
             acct,
             (to, asset, *amount, reason, event_id.as_deref()),
         ),
-        Operation::Transfer { to, asset, amount } => ops::transfer(ov, ctx, signer, (to, asset, *amount)),
-        Operation::Pay { merchant, invoice_id, amount, assets } => {
-            ops::pay(ov, ctx, signer, (merchant, invoice_id, *amount, assets))
+        Operation::Transfer { to, asset, amount } => {
+            ops::transfer(ov, ctx, signer, (to, asset, *amount))
         }
-        Operation::Refund { invoice_id, amount } => ops::refund(ov, ctx, signer, (invoice_id, *amount)),
-        Operation::Redeem { asset, amount, payout_ref } => {
-            ops::redeem(ov, ctx, signer, acct, (asset, *amount, payout_ref))
+        Operation::Pay {
+            merchant,
+            invoice_id,
+            amount,
+            assets,
+        } => ops::pay(ov, ctx, signer, (merchant, invoice_id, *amount, assets)),
+        Operation::Refund { invoice_id, amount } => {
+            ops::refund(ov, ctx, signer, (invoice_id, *amount))
         }
+        Operation::Redeem {
+            asset,
+            amount,
+            payout_ref,
+        } => ops::redeem(ov, ctx, signer, acct, (asset, *amount, payout_ref)),
         Operation::Burn { asset, amount } => ops::burn(ov, ctx, signer, (asset, *amount)),
     }
 }
 
 /// Admission check for the mempool: everything a block would check, with the
 /// operation dry-run against `state` when the nonce is the next one. Changes nothing.
-pub fn check_tx<S: StateRead + ?Sized>(state: &S, ctx: &Ctx, stx: &SignedTransaction) -> Result<(), TxError> {
+pub fn check_tx<S: StateRead + ?Sized>(
+    state: &S,
+    ctx: &Ctx,
+    stx: &SignedTransaction,
+) -> Result<(), TxError> {
     stx.check_stateless(&ctx.chain_id)?;
     match precheck(state, ctx, stx) {
         Ok(acct) => {
@@ -124,9 +162,20 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
     /// Starts a block: records its height and time, and moves expired value to breakage.
     pub fn begin(state: &'a S, ctx: Ctx) -> Result<Self, TxError> {
         let mut ov = Overlay::new(state);
-        ov.put_rec(block_info_key(), &BlockInfo { height: ctx.height, time_ms: ctx.time_ms });
+        ov.put_rec(
+            block_info_key(),
+            &BlockInfo {
+                height: ctx.height,
+                time_ms: ctx.time_ms,
+            },
+        );
         let begin_events = holding::process_expiry_queue(&mut ov, &ctx)?;
-        Ok(Self { ov, ctx, receipts: Vec::new(), begin_events })
+        Ok(Self {
+            ov,
+            ctx,
+            receipts: Vec::new(),
+            begin_events,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -141,9 +190,16 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
     /// chain, expiry, nonce) is refused and leaves the block unchanged; one
     /// whose operation fails is included with a failed receipt and uses its nonce.
     /// `signature_checked` skips re-verifying a signature the mempool verified.
-    pub fn push(&mut self, stx: &SignedTransaction, signature_checked: bool) -> Result<&Receipt, TxError> {
+    pub fn push(
+        &mut self,
+        stx: &SignedTransaction,
+        signature_checked: bool,
+    ) -> Result<&Receipt, TxError> {
         if self.receipts.len() >= limits::BLOCK_TXS_MAX {
-            return Err(TxError::Malformed(format!("a block holds at most {} transactions", limits::BLOCK_TXS_MAX)));
+            return Err(TxError::Malformed(format!(
+                "a block holds at most {} transactions",
+                limits::BLOCK_TXS_MAX
+            )));
         }
         if !signature_checked {
             stx.check_stateless(&self.ctx.chain_id)?;

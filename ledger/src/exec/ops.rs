@@ -1,15 +1,15 @@
 //! One function per operation. Each reads and writes through the transaction's
 //! overlay; an error discards the overlay, so a refused operation changes nothing.
 
-use crate::asset::{BPS, AssetKind};
+use crate::asset::Campaign;
+use crate::asset::{AssetKind, BPS};
 use crate::crypto::Address;
 use crate::error::TxError;
 use crate::receipt::Event;
-use crate::state::{keys, Account, Invoice, Lot, Overlay, Role, StateRead};
-use crate::asset::Campaign;
+use crate::state::{Account, Invoice, Lot, Overlay, Role, StateRead, keys};
 
-use super::holding::{credit_lots, credit_new, debit, load_asset, store_asset};
 use super::Ctx;
+use super::holding::{credit_lots, credit_new, debit, load_asset, store_asset};
 
 type Out = Result<Vec<Event>, TxError>;
 
@@ -38,7 +38,10 @@ fn mint<S: StateRead + ?Sized>(
     events: &mut Vec<Event>,
 ) -> Result<(), TxError> {
     let mut asset = load_asset(ov, asset_id)?;
-    asset.issued = asset.issued.checked_add(amount).ok_or_else(|| overflow("issued supply"))?;
+    asset.issued = asset
+        .issued
+        .checked_add(amount)
+        .ok_or_else(|| overflow("issued supply"))?;
     let expires_at = credit_new(ov, ctx, to, &mut asset, amount, events)?;
     store_asset(ov, &asset);
     events.push(Event::Minted {
@@ -104,9 +107,19 @@ fn bonus<S: StateRead + ?Sized>(
     let b = full.min(c.budget_remaining);
     if b > 0 {
         c.budget_remaining -= b;
-        mint(ov, ctx, to, &c.bonus_asset.clone(), b, &format!("bonus:{cid}"), events)?;
+        mint(
+            ov,
+            ctx,
+            to,
+            &c.bonus_asset.clone(),
+            b,
+            &format!("bonus:{cid}"),
+            events,
+        )?;
         if c.budget_remaining == 0 {
-            events.push(Event::CampaignExhausted { campaign: cid.into() });
+            events.push(Event::CampaignExhausted {
+                campaign: cid.into(),
+            });
         }
     }
     ov.put_rec(ck, &c);
@@ -121,6 +134,12 @@ pub(crate) fn grant<S: StateRead + ?Sized>(
     (to, asset, amount, reason, event_id): (&Address, &str, u64, &str, Option<&str>),
 ) -> Out {
     require_role(signer, acct, Role::Issuer(asset.to_string()))?;
+    if load_asset(ov, asset)?.class.kind == AssetKind::Coin {
+        return Err(TxError::Policy {
+            asset: asset.into(),
+            why: "coins are bought with yen: charge them against a deposit".into(),
+        });
+    }
     if let Some(e) = event_id {
         let gk = keys::grant_event(asset, e, to);
         if ov.get(&gk).is_some() {
@@ -180,7 +199,11 @@ pub(crate) fn transfer<S: StateRead + ?Sized>(
 
 /// The assets a payment draws from, in order: the wallet's list, or every
 /// asset the payer holds by policy priority.
-fn pay_order<S: StateRead + ?Sized>(ov: &Overlay<'_, S>, payer: &Address, named: &[String]) -> Vec<String> {
+fn pay_order<S: StateRead + ?Sized>(
+    ov: &Overlay<'_, S>,
+    payer: &Address,
+    named: &[String],
+) -> Vec<String> {
     if !named.is_empty() {
         return named.to_vec();
     }
@@ -295,7 +318,10 @@ pub(crate) fn refund<S: StateRead + ?Sized>(
         .ok_or_else(|| TxError::UnknownInvoice(invoice_id.into()))?;
     let left = inv.amount - inv.refunded;
     if amount > left {
-        return Err(TxError::RefundTooLarge { asked: amount, left });
+        return Err(TxError::RefundTooLarge {
+            asked: amount,
+            left,
+        });
     }
     let parts = refund_parts(&inv, amount);
     let mut events = Vec::new();
@@ -304,7 +330,17 @@ pub(crate) fn refund<S: StateRead + ?Sized>(
         debit(ov, ctx, signer, &mut asset, *amt, &mut events)?;
         // Refunded value is received anew: it gets the policy's expiry from now.
         let expires_at = asset.class.lot_expiry(ctx.time_ms);
-        credit_lots(ov, ctx, &inv.payer, &mut asset, vec![Lot { amount: *amt, expires_at }], &mut events)?;
+        credit_lots(
+            ov,
+            ctx,
+            &inv.payer,
+            &mut asset,
+            vec![Lot {
+                amount: *amt,
+                expires_at,
+            }],
+            &mut events,
+        )?;
         store_asset(ov, &asset);
     }
     inv.refunded += amount;
@@ -343,8 +379,10 @@ pub(crate) fn redeem<S: StateRead + ?Sized>(
         return Err(TxError::PayoutReused(payout_ref.into()));
     }
     ov.put(pk, Vec::new());
-    let fee = u64::try_from(u128::from(amount) * u128::from(asset.class.redeem_fee_bps) / u128::from(BPS))
-        .map_err(|_| overflow("fee"))?;
+    let fee = u64::try_from(
+        u128::from(amount) * u128::from(asset.class.redeem_fee_bps) / u128::from(BPS),
+    )
+    .map_err(|_| overflow("fee"))?;
     let mut events = Vec::new();
     let lots = debit(ov, ctx, signer, &mut asset, amount, &mut events)?;
     let fee_account = asset.class.fee_account;
@@ -354,7 +392,10 @@ pub(crate) fn redeem<S: StateRead + ?Sized>(
         credit_lots(ov, ctx, &fee_account, &mut asset, fee_lots, &mut events)?;
     }
     let burned = amount - fee;
-    asset.burned = asset.burned.checked_add(burned).ok_or_else(|| overflow("burned supply"))?;
+    asset.burned = asset
+        .burned
+        .checked_add(burned)
+        .ok_or_else(|| overflow("burned supply"))?;
     store_asset(ov, &asset);
     events.push(Event::Redeemed {
         merchant: *signer,
@@ -377,7 +418,10 @@ fn take_front(lots: Vec<Lot>, amount: u64) -> Vec<Lot> {
         }
         let t = l.amount.min(left);
         left -= t;
-        out.push(Lot { amount: t, expires_at: l.expires_at });
+        out.push(Lot {
+            amount: t,
+            expires_at: l.expires_at,
+        });
     }
     out
 }
@@ -391,7 +435,10 @@ pub(crate) fn burn<S: StateRead + ?Sized>(
     let mut asset = load_asset(ov, asset_id)?;
     let mut events = Vec::new();
     debit(ov, ctx, signer, &mut asset, amount, &mut events)?;
-    asset.burned = asset.burned.checked_add(amount).ok_or_else(|| overflow("burned supply"))?;
+    asset.burned = asset
+        .burned
+        .checked_add(amount)
+        .ok_or_else(|| overflow("burned supply"))?;
     store_asset(ov, &asset);
     events.push(Event::Burned {
         asset: asset_id.into(),

@@ -1,1 +1,6 @@
-fn main() {}
+//! End-to-end tests of Yui against real `yui-node` processes on 127.0.0.1.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod bad_input;
+mod crash;
+mod grpc;

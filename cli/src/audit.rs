@@ -1,0 +1,191 @@
+//! The auditor's replay: fetch every block with its certificate, check the
+//! certificate against the validator set, re-verify every transaction
+//! signature, re-execute every block from genesis in memory, and compare each
+//! header's transaction root, receipts root and state root with what the
+//! replay computed. Trusts nothing the node says except the bytes it serves.
+
+use std::collections::BTreeMap;
+
+use yui_consensus::{CommitCertificate, Validator, ValidatorSet};
+use yui_ledger::block::tx_root;
+use yui_ledger::commitment::{self, MemTree};
+use yui_ledger::exec::receipts_root;
+use yui_ledger::{Address, Block, Ctx, Event, Genesis, Keypair, MemState, execute_block};
+use yui_proto::v1 as pb;
+
+use crate::Client;
+
+/// What a replay found.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Report {
+    pub chain_id: String,
+    pub blocks: u64,
+    pub transactions: u64,
+    pub failed_transactions: u64,
+    pub certificate_signatures: u64,
+    pub final_height: u64,
+    pub final_state_root: String,
+    /// Per asset: minted, burned, expired, paid to merchants, redeemed.
+    pub assets: BTreeMap<String, AssetFlows>,
+    /// Distinct accounts that signed a transaction.
+    pub active_accounts: usize,
+}
+
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct AssetFlows {
+    pub minted: u64,
+    pub burned: u64,
+    pub expired: u64,
+    pub paid_to_merchants: u64,
+    pub refunded: u64,
+    pub redeemed: u64,
+    pub transferred: u64,
+}
+
+/// Replays the chain up to the node's current height. `progress(done, total)`
+/// is called after each block.
+pub async fn replay(
+    c: &Client,
+    auditor: &Keypair,
+    mut progress: impl FnMut(u64, u64),
+) -> anyhow::Result<Report> {
+    let g = c
+        .chain
+        .clone()
+        .get_genesis(pb::GetGenesisRequest {})
+        .await?
+        .into_inner();
+    let genesis = Genesis::from_json(&g.json).map_err(|e| anyhow::anyhow!(e))?;
+    let vs = ValidatorSet::new(
+        genesis
+            .validators
+            .iter()
+            .map(|v| Validator {
+                public_key: v.public_key.0,
+                power: v.power,
+            })
+            .collect(),
+    )
+    .map_err(|e| anyhow::anyhow!("genesis validators: {e}"))?;
+    let mut state = MemState::default();
+    let mut tree = MemTree::default();
+    let writes = genesis.state_writes(&state);
+    state.apply(&writes);
+    let (_, batch) = commitment::update(&tree, &writes, 0).map_err(|e| anyhow::anyhow!(e))?;
+    tree.apply(&batch);
+
+    let target = c.status().await?.height;
+    let mut report = Report {
+        chain_id: genesis.chain_id.clone(),
+        ..Default::default()
+    };
+    let mut signers = std::collections::BTreeSet::new();
+    let mut prev_hash = genesis.hash();
+    let mut prev_time = genesis.genesis_time_ms;
+    let req = pb::StreamBlocksRequest {
+        from_height: 1,
+        auth: Some(c.read_auth(auditor, &Address::ZERO)),
+    };
+    let mut stream = c.chain.clone().stream_blocks(req).await?.into_inner();
+    let mut height = 0;
+    while height < target {
+        let b = stream
+            .message()
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the node ended the block stream at {height}"))?;
+        height += 1;
+        let block = Block::from_bytes(&b.raw).map_err(|e| {
+            anyhow::anyhow!("block {height}: {e} (is this key an auditor on the node?)")
+        })?;
+        let cert: CommitCertificate = borsh::from_slice(&b.raw_certificate)
+            .map_err(|e| anyhow::anyhow!("block {height}: malformed certificate: {e}"))?;
+        let h = &block.header;
+        let fail = |what: &str| anyhow::anyhow!("block {height}: {what}");
+        if h.height != height || h.chain_id != genesis.chain_id {
+            return Err(fail("wrong height or chain"));
+        }
+        if h.prev_hash != prev_hash {
+            return Err(fail("does not extend the previous block"));
+        }
+        if h.time_ms <= prev_time {
+            return Err(fail("time does not increase"));
+        }
+        if cert.block_hash != block.hash() || cert.height != height {
+            return Err(fail("certificate names another block"));
+        }
+        cert.verify(&genesis.chain_id, &vs)
+            .map_err(|e| fail(&format!("certificate: {e}")))?;
+        if tx_root(&block.txs) != h.tx_root {
+            return Err(fail("transaction root mismatch"));
+        }
+        let ctx = Ctx {
+            chain_id: genesis.chain_id.clone(),
+            height,
+            time_ms: h.time_ms,
+        };
+        let out = execute_block(&state, ctx, &block.txs)
+            .map_err(|(i, e)| fail(&format!("transaction {i}: {e}")))?;
+        if receipts_root(&out.receipts, &out.begin_events) != h.receipts_root {
+            return Err(fail("receipts differ from the replay"));
+        }
+        let (root, batch) =
+            commitment::update(&tree, &out.writes, height).map_err(|e| anyhow::anyhow!(e))?;
+        if root != h.state_root {
+            return Err(fail(&format!(
+                "state root {} differs from the replay's {}",
+                hex::encode(h.state_root),
+                hex::encode(root)
+            )));
+        }
+        state.apply(&out.writes);
+        tree.apply(&batch);
+        report.blocks += 1;
+        report.transactions += block.txs.len() as u64;
+        report.certificate_signatures += cert.signatures.len() as u64;
+        for r in &out.receipts {
+            if r.error.is_some() {
+                report.failed_transactions += 1;
+            }
+            signers.insert(r.signer);
+            tally(&mut report.assets, &r.events);
+        }
+        tally(&mut report.assets, &out.begin_events);
+        prev_hash = block.hash();
+        prev_time = h.time_ms;
+        report.final_state_root = hex::encode(root);
+        progress(height, target);
+    }
+    report.final_height = height;
+    report.active_accounts = signers.len();
+    Ok(report)
+}
+
+fn tally(assets: &mut BTreeMap<String, AssetFlows>, events: &[Event]) {
+    let mut add =
+        |asset: &str, f: &dyn Fn(&mut AssetFlows)| f(assets.entry(asset.to_string()).or_default());
+    for e in events {
+        match e {
+            Event::Minted { asset, amount, .. } => add(asset, &|a| a.minted += amount),
+            Event::Burned { asset, amount, .. } => add(asset, &|a| a.burned += amount),
+            Event::Expired { asset, amount, .. } => add(asset, &|a| a.expired += amount),
+            Event::Transferred { asset, amount, .. } => add(asset, &|a| a.transferred += amount),
+            Event::Redeemed {
+                asset, amount, fee, ..
+            } => add(asset, &|a| {
+                a.redeemed += amount;
+                a.burned += amount - fee;
+            }),
+            Event::Paid { parts, .. } => {
+                for (asset, n) in parts {
+                    add(asset, &|a| a.paid_to_merchants += n);
+                }
+            }
+            Event::Refunded { parts, .. } => {
+                for (asset, n) in parts {
+                    add(asset, &|a| a.refunded += n);
+                }
+            }
+            Event::CampaignExhausted { .. } => {}
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! A client of a Yui node's gRPC API: builds and signs transactions, submits
+//! them, and makes authorised reads. Used by the `yui` CLI, `yui-devnet` and
+//! the end-to-end tests.
+#![forbid(unsafe_code)]
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tonic::transport::Channel;
+use yui_ledger::{Address, Expiry, Keypair, Operation, SignedTransaction, Transaction, auth};
+use yui_proto::v1 as pb;
+use yui_proto::v1::accounts_client::AccountsClient;
+use yui_proto::v1::assets_client::AssetsClient;
+use yui_proto::v1::chain_client::ChainClient;
+use yui_proto::v1::transactions_client::TransactionsClient;
+
+pub mod audit;
+pub mod keyfile;
+
+/// How many blocks a transaction stays valid by default.
+pub const EXPIRY_BLOCKS_DEFAULT: u64 = 600;
+
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// A connection to one node.
+#[derive(Clone)]
+pub struct Client {
+    pub chain_id: String,
+    pub tx: TransactionsClient<Channel>,
+    pub accounts: AccountsClient<Channel>,
+    pub assets: AssetsClient<Channel>,
+    pub chain: ChainClient<Channel>,
+}
+
+impl Client {
+    /// Connects and learns the chain id from the node.
+    pub async fn connect(endpoint: &str) -> anyhow::Result<Self> {
+        let url = if endpoint.starts_with("http") {
+            endpoint.to_string()
+        } else {
+            format!("http://{endpoint}")
+        };
+        let ch = Channel::from_shared(url.clone())?
+            .connect()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot reach a Yui node at {url}: {e} (is it running? see `yui-devnet status`)"
+                )
+            })?;
+        let mut chain = ChainClient::new(ch.clone());
+        let status = chain
+            .get_status(pb::GetStatusRequest {})
+            .await?
+            .into_inner();
+        Ok(Self {
+            chain_id: status.chain_id,
+            tx: TransactionsClient::new(ch.clone()),
+            accounts: AccountsClient::new(ch.clone()),
+            assets: AssetsClient::new(ch.clone()),
+            chain,
+        })
+    }
+
+    pub async fn status(&self) -> Result<pb::GetStatusResponse, tonic::Status> {
+        Ok(self
+            .chain
+            .clone()
+            .get_status(pb::GetStatusRequest {})
+            .await?
+            .into_inner())
+    }
+
+    /// A read authorisation by `reader` for `subject`'s data (ZERO: audit reads).
+    pub fn read_auth(&self, reader: &Keypair, subject: &Address) -> pb::ReadAuth {
+        let t = now_ms();
+        let sig = reader.sign(&auth::read_sign_bytes(
+            &self.chain_id,
+            &reader.address(),
+            subject,
+            t,
+        ));
+        pb::ReadAuth {
+            reader: reader.address().0.to_vec(),
+            time_ms: t,
+            signature: sig.to_vec(),
+        }
+    }
+
+    /// The account of `who`, read with `reader`'s authorisation.
+    pub async fn account(
+        &self,
+        reader: &Keypair,
+        who: &Address,
+    ) -> Result<pb::GetAccountResponse, tonic::Status> {
+        let req = pb::GetAccountRequest {
+            address: who.0.to_vec(),
+            auth: Some(self.read_auth(reader, who)),
+        };
+        Ok(self.accounts.clone().get_account(req).await?.into_inner())
+    }
+
+    /// The next nonce of `key`'s account (0 for an account not yet on chain).
+    pub async fn next_nonce(&self, key: &Keypair) -> Result<u64, tonic::Status> {
+        match self.account(key, &key.address()).await {
+            Ok(a) => Ok(a.nonce),
+            Err(s) if s.code() == tonic::Code::NotFound => Ok(0),
+            Err(s) => Err(s),
+        }
+    }
+
+    /// Signs `op` with `key` at `nonce`, valid for the default number of blocks.
+    pub async fn sign(
+        &self,
+        key: &Keypair,
+        nonce: u64,
+        op: Operation,
+    ) -> Result<SignedTransaction, tonic::Status> {
+        let height = self.status().await?.height;
+        Ok(sign_tx(
+            &self.chain_id,
+            key,
+            nonce,
+            Expiry::Height(height + EXPIRY_BLOCKS_DEFAULT),
+            op,
+        ))
+    }
+
+    /// Submits a signed transaction; with `wait`, returns once it is committed.
+    pub async fn submit(
+        &self,
+        stx: &SignedTransaction,
+        wait: bool,
+    ) -> Result<pb::SubmitResponse, tonic::Status> {
+        let req = pb::SubmitRequest {
+            tx: stx.to_bytes(),
+            wait_for_commit: wait,
+            wait_timeout_ms: 30_000,
+        };
+        Ok(self.tx.clone().submit(req).await?.into_inner())
+    }
+
+    /// Signs with the account's next nonce, submits and waits for the receipt.
+    pub async fn execute(&self, key: &Keypair, op: Operation) -> anyhow::Result<pb::Receipt> {
+        let nonce = self.next_nonce(key).await?;
+        let stx = self.sign(key, nonce, op).await?;
+        let r = self.submit(&stx, true).await?;
+        let receipt = r.receipt.ok_or_else(|| {
+            anyhow::anyhow!(
+                "not committed within 30 s; check later with `yui tx {}`",
+                hex::encode(&r.tx_hash)
+            )
+        })?;
+        if !receipt.success {
+            anyhow::bail!("committed but failed: {}", receipt.error);
+        }
+        Ok(receipt)
+    }
+
+    /// Balance of one asset (0 when none).
+    pub async fn balance(
+        &self,
+        reader: &Keypair,
+        who: &Address,
+        asset: &str,
+    ) -> Result<u64, tonic::Status> {
+        let a = self.account(reader, who).await?;
+        Ok(a.balances
+            .iter()
+            .find(|b| b.asset == asset)
+            .map_or(0, |b| b.total))
+    }
+}
+
+/// Builds and signs a transaction.
+pub fn sign_tx(
+    chain_id: &str,
+    key: &Keypair,
+    nonce: u64,
+    expiry: Expiry,
+    op: Operation,
+) -> SignedTransaction {
+    Transaction {
+        chain_id: chain_id.into(),
+        signer: key.address(),
+        nonce,
+        expiry,
+        op,
+    }
+    .sign(key)
+}

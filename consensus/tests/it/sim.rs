@@ -1,0 +1,637 @@
+//! The simulated network: nodes, a message and timer queue in simulated time,
+//! and the faults of a scenario, all driven by one seeded RNG.
+//!
+//! Each node does what Yui's node does around its core: it persists what the
+//! core asks before sending, stores decided blocks, moves to the next height,
+//! re-sends its own messages now and then (gossip), and catches up on decided
+//! heights from a peer that is ahead (block sync) by checking certificates.
+
+use std::collections::BTreeMap;
+
+use ed25519_dalek::SigningKey;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use sha2::{Digest, Sha256};
+use yui_consensus::{
+    CommitCertificate, Core, Hash, Input, Message, Output, Params, PersistentState, TimeoutKind,
+    Validator, ValidatorSet,
+};
+
+use crate::checker::{Checker, Violation};
+use crate::scenarios::Scenario;
+
+pub const CHAIN_ID: &str = "yui-sim";
+/// How often a node re-sends its own messages of the current height.
+const GOSSIP_MS: u64 = 400;
+/// How long a node waits before asking the same peer set for blocks again.
+const SYNC_BACKOFF_MS: u64 = 300;
+/// How long building a block takes, at most.
+const BUILD_MS_MAX: u64 = 20;
+/// A run that processes more events than this is reported as stalled.
+const EVENTS_MAX: u64 = 2_000_000;
+
+/// Something that happens at a point of simulated time.
+#[derive(Clone, Debug)]
+enum Event {
+    Deliver {
+        from: usize,
+        to: usize,
+        msg: Message,
+    },
+    Sync {
+        to: usize,
+        certs: Vec<CommitCertificate>,
+    },
+    Timeout {
+        node: usize,
+        life: u64,
+        kind: TimeoutKind,
+        height: u64,
+        round: u32,
+    },
+    Build {
+        node: usize,
+        life: u64,
+        height: u64,
+        round: u32,
+    },
+    Gossip {
+        node: usize,
+        life: u64,
+    },
+    Crash {
+        node: usize,
+    },
+    Restart {
+        node: usize,
+    },
+    /// Splits the nodes into groups (`None`: one group).
+    Partition(Option<Vec<u8>>),
+    Heal,
+}
+
+/// What survives a crash: the last persisted consensus state and the blocks.
+#[derive(Default)]
+struct Disk {
+    consensus: Option<PersistentState>,
+    /// `blocks[i]` decides height `i + 1`.
+    blocks: Vec<CommitCertificate>,
+}
+
+struct Node {
+    validator: u32,
+    key: SigningKey,
+    /// `None` while crashed.
+    core: Option<Core>,
+    /// Bumped on every crash and restart; timers of an older life are void.
+    life: u64,
+    disk: Disk,
+    /// No new block sync towards this node before this time.
+    sync_after: u64,
+}
+
+impl Node {
+    fn next_height(&self) -> u64 {
+        self.disk.blocks.len() as u64 + 1
+    }
+}
+
+/// The result of one run.
+pub struct Report {
+    pub violations: Vec<Violation>,
+    /// Heights decided, per node.
+    pub heights: Vec<u64>,
+    pub stats: Stats,
+}
+
+/// Counts that show the faults happened.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stats {
+    pub events: u64,
+    pub evidence: u64,
+    pub crashes: u64,
+    pub lost: u64,
+    pub synced: u64,
+    /// Proposals of a block that already had prevotes of two thirds (L15-L16).
+    pub reproposals: u64,
+    /// The highest round in which some node decided.
+    pub max_round: u32,
+}
+
+impl Stats {
+    pub fn add(&mut self, other: &Stats) {
+        self.events += other.events;
+        self.evidence += other.evidence;
+        self.crashes += other.crashes;
+        self.lost += other.lost;
+        self.synced += other.synced;
+        self.reproposals += other.reproposals;
+        self.max_round = self.max_round.max(other.max_round);
+    }
+}
+
+/// One run of a scenario with one seed.
+pub struct Sim<'a> {
+    scenario: &'a Scenario,
+    seed: u64,
+    rng: ChaCha8Rng,
+    now: u64,
+    seq: u64,
+    queue: BTreeMap<(u64, u64), Event>,
+    nodes: Vec<Node>,
+    set: ValidatorSet,
+    params: Params,
+    groups: Option<Vec<u8>>,
+    faulty: bool,
+    /// Set at healing: every node must reach this height by `deadline`.
+    target: Option<(u64, u64)>,
+    checker: Checker,
+    stats: Stats,
+    /// `YUI_SIM_TRACE=1` prints every event and output, for replaying a seed.
+    trace: bool,
+}
+
+/// Runs `scenario` with `seed` to the end and reports.
+pub fn run(scenario: &Scenario, seed: u64) -> Report {
+    let mut sim = Sim::new(scenario, seed);
+    sim.schedule_faults();
+    for node in 0..sim.nodes.len() {
+        sim.boot(node);
+    }
+    sim.run_to_end();
+    Report {
+        heights: sim
+            .nodes
+            .iter()
+            .map(|n| n.disk.blocks.len() as u64)
+            .collect(),
+        violations: sim.checker.violations,
+        stats: sim.stats,
+    }
+}
+
+impl<'a> Sim<'a> {
+    fn new(scenario: &'a Scenario, seed: u64) -> Sim<'a> {
+        let keys: Vec<SigningKey> = (0..scenario.validators)
+            .map(|v| SigningKey::from_bytes(&Sha256::digest(format!("yui-sim-key-{v}")).into()))
+            .collect();
+        let validators = keys
+            .iter()
+            .map(|k| Validator {
+                public_key: k.verifying_key().to_bytes(),
+                power: 1,
+            })
+            .collect();
+        let set = ValidatorSet::new(validators).unwrap();
+        let mut nodes = Vec::new();
+        for (v, key) in keys.iter().enumerate() {
+            let copies = if (v as u32) < scenario.twins { 2 } else { 1 };
+            for _ in 0..copies {
+                nodes.push(Node {
+                    validator: v as u32,
+                    key: key.clone(),
+                    core: None,
+                    life: 0,
+                    disk: Disk::default(),
+                    sync_after: 0,
+                });
+            }
+        }
+        let twinned = (0..scenario.validators)
+            .map(|v| v < scenario.twins)
+            .collect();
+        Sim {
+            scenario,
+            seed,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            now: 0,
+            seq: 0,
+            queue: BTreeMap::new(),
+            nodes,
+            checker: Checker::new(CHAIN_ID, set.clone(), twinned),
+            set,
+            params: Params::default(),
+            groups: None,
+            faulty: true,
+            target: None,
+            stats: Stats::default(),
+            trace: std::env::var_os("YUI_SIM_TRACE").is_some(),
+        }
+    }
+
+    fn at(&mut self, time: u64, event: Event) {
+        self.seq += 1;
+        self.queue.insert((time, self.seq), event);
+    }
+
+    fn alive(&self, node: usize, life: u64) -> bool {
+        let n = &self.nodes[node];
+        n.life == life && n.core.is_some()
+    }
+
+    /// Draws the fault timeline: partitions, crashes, then healing.
+    fn schedule_faults(&mut self) {
+        let (lo, hi) = self.scenario.fault_ms;
+        let heal_at = self.rng.random_range(lo..=hi);
+        if self.scenario.partitions || self.scenario.twins > 0 {
+            self.schedule_partitions(heal_at);
+        }
+        if self.scenario.crashes {
+            for _ in 0..self.rng.random_range(1..=3) {
+                let node = self.rng.random_range(0..self.nodes.len());
+                let t = self.rng.random_range(0..heal_at);
+                let down = self.rng.random_range(100..2_000);
+                self.at(t, Event::Crash { node });
+                self.at(t + down, Event::Restart { node });
+            }
+        }
+        self.at(heal_at, Event::Heal);
+    }
+
+    /// Partitions that change every few hundred milliseconds. With twins the
+    /// network is always split with the two copies of a validator apart, so
+    /// they can equivocate; otherwise splits alternate with a whole network.
+    fn schedule_partitions(&mut self, heal_at: u64) {
+        let mut t = 0;
+        let mut split = true;
+        while t < heal_at {
+            let groups = (split || self.scenario.twins > 0).then(|| self.draw_groups());
+            self.at(t, Event::Partition(groups));
+            split = !split;
+            t += self.rng.random_range(300..3_000);
+        }
+    }
+
+    /// Two random groups; the copies of a twinned validator always apart.
+    fn draw_groups(&mut self) -> Vec<u8> {
+        let mut groups = Vec::with_capacity(self.nodes.len());
+        let mut i = 0;
+        while i < self.nodes.len() {
+            let g: u8 = self.rng.random_range(0..2);
+            groups.push(g);
+            if self
+                .nodes
+                .get(i + 1)
+                .is_some_and(|n| n.validator == self.nodes[i].validator)
+            {
+                groups.push(1 - g);
+                i += 1;
+            }
+            i += 1;
+        }
+        groups
+    }
+
+    fn run_to_end(&mut self) {
+        while let Some(((time, _), event)) = self.queue.pop_first() {
+            self.now = time;
+            self.stats.events += 1;
+            if self.trace {
+                eprintln!("{time:>7} {event:?}");
+            }
+            self.dispatch(event);
+            if self.finished() {
+                return;
+            }
+        }
+    }
+
+    /// Whether the run is over: on the first violation, when every node has
+    /// reached the target after healing, or when the time (or event budget)
+    /// for that has run out, which is itself a violation.
+    fn finished(&mut self) -> bool {
+        if !self.checker.violations.is_empty() {
+            return true;
+        }
+        let heights: Vec<u64> = self
+            .nodes
+            .iter()
+            .map(|n| n.disk.blocks.len() as u64)
+            .collect();
+        let (target, deadline) = self.target.unwrap_or((u64::MAX, u64::MAX));
+        if heights.iter().all(|&h| h >= target) {
+            return true;
+        }
+        if self.now > deadline || self.stats.events > EVENTS_MAX {
+            self.checker
+                .violations
+                .push(Violation::Stalled { target, heights });
+            return true;
+        }
+        false
+    }
+
+    fn dispatch(&mut self, event: Event) {
+        match event {
+            Event::Deliver { from, to, msg } => self.deliver(from, to, msg),
+            Event::Sync { to, certs } => self.apply_sync(to, certs),
+            Event::Timeout {
+                node,
+                life,
+                kind,
+                height,
+                round,
+            } if self.alive(node, life) => {
+                self.input(
+                    node,
+                    Input::Timeout {
+                        kind,
+                        height,
+                        round,
+                    },
+                );
+            }
+            Event::Build {
+                node,
+                life,
+                height,
+                round,
+            } if self.alive(node, life) => {
+                let block_hash = self.block_value(node, height, round);
+                self.input(
+                    node,
+                    Input::ProposalValue {
+                        height,
+                        round,
+                        block_hash,
+                    },
+                );
+            }
+            Event::Gossip { node, life } if self.alive(node, life) => self.gossip(node),
+            Event::Crash { node } if self.faulty => self.crash(node),
+            Event::Restart { node } => self.restart(node),
+            Event::Partition(groups) if self.faulty => self.groups = groups,
+            Event::Heal => self.heal(),
+            _ => {}
+        }
+    }
+
+    /// A proposer's block: a hash of the height, round, validator and node,
+    /// so twins build different blocks. Every block is valid.
+    fn block_value(&self, node: usize, height: u64, round: u32) -> Hash {
+        let mut h = Sha256::new();
+        h.update(self.seed.to_le_bytes());
+        h.update(height.to_le_bytes());
+        h.update(round.to_le_bytes());
+        h.update(self.nodes[node].validator.to_le_bytes());
+        h.update((node as u64).to_le_bytes());
+        h.finalize().into()
+    }
+
+    fn input(&mut self, node: usize, input: Input) {
+        let Some(core) = self.nodes[node].core.as_mut() else {
+            return;
+        };
+        let out = core.handle(input);
+        self.apply(node, out);
+    }
+
+    /// Carries out a core's outputs in order, as the node does.
+    fn apply(&mut self, node: usize, outputs: Vec<Output>) {
+        let life = self.nodes[node].life;
+        for output in outputs {
+            if self.trace {
+                eprintln!("{:>7}   node {node} -> {output:?}", self.now);
+            }
+            match output {
+                Output::Persist(state) => {
+                    self.nodes[node].disk.consensus = Some(state);
+                    if self.crash_after_persist() {
+                        self.crash(node);
+                        let down = self.rng.random_range(50..1_000);
+                        self.at(self.now + down, Event::Restart { node });
+                        return;
+                    }
+                }
+                Output::Broadcast(msg) => {
+                    if matches!(&msg, Message::Proposal(p) if p.pol_round.is_some()) {
+                        self.stats.reproposals += 1;
+                    }
+                    self.checker.signed(&msg);
+                    self.broadcast(node, &msg);
+                }
+                Output::ScheduleTimeout {
+                    kind,
+                    height,
+                    round,
+                    duration_ms,
+                } => {
+                    self.at(
+                        self.now + duration_ms,
+                        Event::Timeout {
+                            node,
+                            life,
+                            kind,
+                            height,
+                            round,
+                        },
+                    );
+                }
+                Output::RequestProposal { height, round } => {
+                    let delay = self.rng.random_range(1..=BUILD_MS_MAX);
+                    self.at(
+                        self.now + delay,
+                        Event::Build {
+                            node,
+                            life,
+                            height,
+                            round,
+                        },
+                    );
+                }
+                Output::Commit { certificate } => self.decide(node, certificate),
+                Output::Evidence { .. } => self.stats.evidence += 1,
+                Output::Dropped { .. } => {}
+            }
+        }
+    }
+
+    /// In a crash scenario, a crash may strike between a persist and the
+    /// sends that follow it.
+    fn crash_after_persist(&mut self) -> bool {
+        self.faulty && self.scenario.crashes && self.rng.random_ratio(5, 1_000)
+    }
+
+    /// Stores a decided block and moves the node to the next height.
+    fn decide(&mut self, node: usize, cert: CommitCertificate) {
+        let height = self.nodes[node].next_height();
+        if !self.checker.decide(node, height, &cert) {
+            return;
+        }
+        self.stats.max_round = self.stats.max_round.max(cert.round);
+        let n = &mut self.nodes[node];
+        n.disk.blocks.push(cert);
+        let Some(core) = n.core.take() else {
+            return;
+        };
+        let mut next = core.next_height(self.set.clone());
+        let out = next.start();
+        n.core = Some(next);
+        self.apply(node, out);
+    }
+
+    fn broadcast(&mut self, from: usize, msg: &Message) {
+        for to in 0..self.nodes.len() {
+            if to != from {
+                let msg = msg.clone();
+                self.send(from, to, Event::Deliver { from, to, msg });
+            }
+        }
+    }
+
+    /// Puts an event on the wire from `from` to `to`: lost across a partition
+    /// or by chance while faults last, otherwise delivered after a random
+    /// delay, sometimes twice.
+    fn send(&mut self, from: usize, to: usize, event: Event) {
+        if self.faulty {
+            let split = self.groups.as_ref().is_some_and(|g| g[from] != g[to]);
+            if split || self.rng.random_ratio(self.scenario.drop_per_mille, 1_000) {
+                self.stats.lost += 1;
+                return;
+            }
+        }
+        let copies = if self.faulty
+            && self
+                .rng
+                .random_ratio(self.scenario.duplicate_per_mille, 1_000)
+        {
+            2
+        } else {
+            1
+        };
+        for _ in 0..copies {
+            let (lo, hi) = self.scenario.delay_ms;
+            let delay = self.rng.random_range(lo..=hi);
+            self.at(self.now + delay, event.clone());
+        }
+    }
+
+    fn deliver(&mut self, from: usize, to: usize, msg: Message) {
+        let Some(core) = self.nodes[to].core.as_ref() else {
+            return;
+        };
+        if msg.height() != core.height() {
+            self.maybe_sync(from, to);
+        }
+        let input = match msg {
+            Message::Proposal(proposal) => Input::Proposal {
+                proposal,
+                block_valid: true,
+            },
+            Message::Vote(vote) => Input::Vote(vote),
+        };
+        self.input(to, input);
+    }
+
+    /// Two nodes at different heights met: the one ahead sends the decided
+    /// blocks the other lacks, as block sync does.
+    fn maybe_sync(&mut self, a: usize, b: usize) {
+        let (ahead, behind) = if self.nodes[a].disk.blocks.len() > self.nodes[b].disk.blocks.len() {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        let have = self.nodes[behind].disk.blocks.len();
+        if self.nodes[ahead].disk.blocks.len() <= have
+            || self.nodes[ahead].core.is_none()
+            || self.nodes[behind].sync_after > self.now
+        {
+            return;
+        }
+        self.nodes[behind].sync_after = self.now + SYNC_BACKOFF_MS;
+        let certs = self.nodes[ahead].disk.blocks[have..].to_vec();
+        self.send(ahead, behind, Event::Sync { to: behind, certs });
+    }
+
+    /// Stores the certificates that extend the node's chain, each checked,
+    /// then restarts its core at the new height.
+    fn apply_sync(&mut self, node: usize, certs: Vec<CommitCertificate>) {
+        if self.nodes[node].core.is_none() {
+            return;
+        }
+        let before = self.nodes[node].disk.blocks.len();
+        for cert in certs {
+            let height = self.nodes[node].next_height();
+            if cert.height == height && self.checker.decide(node, height, &cert) {
+                self.nodes[node].disk.blocks.push(cert);
+                self.stats.synced += 1;
+            }
+        }
+        if self.nodes[node].disk.blocks.len() > before {
+            self.boot(node);
+        }
+    }
+
+    /// Sends the node's own messages of its height again.
+    fn gossip(&mut self, node: usize) {
+        let own = self.nodes[node]
+            .core
+            .as_ref()
+            .map(Core::rebroadcast)
+            .unwrap_or_default();
+        for msg in &own {
+            self.broadcast(node, msg);
+        }
+        let life = self.nodes[node].life;
+        self.at(self.now + GOSSIP_MS, Event::Gossip { node, life });
+    }
+
+    fn crash(&mut self, node: usize) {
+        let n = &mut self.nodes[node];
+        n.core = None;
+        n.life += 1;
+        self.stats.crashes += 1;
+    }
+
+    fn restart(&mut self, node: usize) {
+        if self.nodes[node].core.is_none() {
+            self.boot(node);
+        }
+    }
+
+    /// (Re)starts a node's core from its disk, as the node does at boot: the
+    /// persisted state if it is for the next height, else a fresh one.
+    fn boot(&mut self, node: usize) {
+        let n = &mut self.nodes[node];
+        n.life += 1;
+        let height = n.next_height();
+        let state = match &n.disk.consensus {
+            Some(s) if s.height == height && !self.scenario.amnesia => s.clone(),
+            _ => PersistentState::new(height),
+        };
+        let key = Some(n.key.clone());
+        let mut core = Core::new(
+            CHAIN_ID.to_string(),
+            self.params.clone(),
+            key,
+            self.set.clone(),
+            state,
+        );
+        let out = core.start();
+        n.core = Some(core);
+        let life = n.life;
+        let first = self.rng.random_range(0..GOSSIP_MS);
+        self.at(self.now + first, Event::Gossip { node, life });
+        self.apply(node, out);
+    }
+
+    /// Ends the faults: one network, no loss, every node up. From now on every
+    /// node must reach a few more heights within the scenario's bound.
+    fn heal(&mut self) {
+        self.faulty = false;
+        self.groups = None;
+        for node in 0..self.nodes.len() {
+            self.restart(node);
+        }
+        let top = self
+            .nodes
+            .iter()
+            .map(|n| n.disk.blocks.len() as u64)
+            .max()
+            .unwrap_or(0);
+        self.target = Some((
+            top + self.scenario.heights_after_heal,
+            self.now + self.scenario.liveness_ms,
+        ));
+    }
+}

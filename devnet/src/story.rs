@@ -1,0 +1,238 @@
+//! The demo story the devnet plays: a day of the town's money, each step a
+//! signed transaction through the gRPC API, with the balances after it.
+
+use std::time::Duration;
+
+use yui_cli::{Client, now_ms};
+use yui_ledger::Operation;
+
+use crate::town::Town;
+
+const WATCHED: &[&str] = &["hana", "taro", "sakura-bakery", "city", "breakage"];
+
+async fn balances(c: &Client, town: &Town) -> anyhow::Result<()> {
+    let auditor = town.key("auditor");
+    for name in WATCHED {
+        let a = c.account(auditor, &town.key(name).address()).await?;
+        let parts: Vec<String> = a
+            .balances
+            .iter()
+            .map(|b| format!("{} {}", b.total, b.asset))
+            .collect();
+        println!(
+            "      {name:<14} {}",
+            if parts.is_empty() {
+                "-".into()
+            } else {
+                parts.join(", ")
+            }
+        );
+    }
+    Ok(())
+}
+
+async fn step(
+    c: &Client,
+    town: &Town,
+    n: u32,
+    title: &str,
+    who: &str,
+    op: Operation,
+) -> anyhow::Result<()> {
+    println!("{n}. {title}");
+    let r = c.execute(town.key(who), op).await?;
+    for e in &r.events {
+        let parts: Vec<String> = e
+            .parts
+            .iter()
+            .map(|p| format!("{} {}", p.amount, p.asset))
+            .collect();
+        let detail = if parts.is_empty() {
+            format!("{} {}", e.amount, e.asset)
+        } else {
+            parts.join(" + ")
+        };
+        let fee = if e.fee > 0 {
+            format!(" (fee {})", e.fee)
+        } else {
+            String::new()
+        };
+        println!(
+            "   → {:<12} {detail}{fee} {} → {} {}",
+            e.kind,
+            if e.from.is_empty() {
+                "-".into()
+            } else {
+                town.name_of(&e.from)
+            },
+            if e.to.is_empty() {
+                "-".into()
+            } else {
+                town.name_of(&e.to)
+            },
+            e.reference
+        );
+    }
+    println!("   committed in block {}", r.height);
+    balances(c, town).await
+}
+
+pub async fn play(c: &Client, town: &Town) -> anyhow::Result<()> {
+    let a = |n: &str| town.key(n).address();
+    step(
+        c,
+        town,
+        1,
+        "Hana charges 10,000 yen at the city hall: 10,000 coins, and a 1% welcome bonus in points.",
+        "city",
+        Operation::Charge {
+            to: a("hana"),
+            asset: "coin".into(),
+            amount: 10_000,
+            deposit_ref: "bank-20261122-0001".into(),
+            campaign: Some("welcome-bonus".into()),
+        },
+    )
+    .await?;
+    step(
+        c,
+        town,
+        2,
+        "Taro charges 8,000 yen; the bonus budget runs out part-way (50 points left of 150).",
+        "city",
+        Operation::Charge {
+            to: a("taro"),
+            asset: "coin".into(),
+            amount: 8_000,
+            deposit_ref: "bank-20261122-0002".into(),
+            campaign: Some("welcome-bonus".into()),
+        },
+    )
+    .await?;
+    step(
+        c,
+        town,
+        3,
+        "Taro helped clean the riverside park: the city grants 500 volunteer points.",
+        "city",
+        Operation::Grant {
+            to: a("taro"),
+            asset: "point".into(),
+            amount: 500,
+            reason: "riverside clean-up".into(),
+            event_id: Some("cleanup-2026-11".into()),
+        },
+    )
+    .await?;
+    println!("4. The same event cannot pay Taro twice:");
+    let second = c
+        .execute(
+            town.key("city"),
+            Operation::Grant {
+                to: a("taro"),
+                asset: "point".into(),
+                amount: 500,
+                reason: "riverside clean-up".into(),
+                event_id: Some("cleanup-2026-11".into()),
+            },
+        )
+        .await;
+    match second {
+        Err(e) => println!(
+            "   refused: {}",
+            e.to_string().lines().next().unwrap_or_default()
+        ),
+        Ok(_) => anyhow::bail!("a second grant for one event was accepted"),
+    }
+    step(c, town, 5, "The autumn festival hands out 300 festival points to Hana, valid for 20 seconds from genesis.", "city",
+        Operation::Grant { to: a("hana"), asset: "festival".into(), amount: 300, reason: "autumn festival".into(), event_id: Some("festival-2026".into()) }).await?;
+    step(
+        c,
+        town,
+        6,
+        "Hana buys bread for 3,000 at Sakura Bakery: her points go first, then coins.",
+        "hana",
+        Operation::Pay {
+            merchant: a("sakura-bakery"),
+            invoice_id: "SB-0001".into(),
+            amount: 3_000,
+            assets: vec![],
+        },
+    )
+    .await?;
+    step(
+        c,
+        town,
+        7,
+        "One loaf was stale: the bakery refunds 1,000 of the invoice.",
+        "sakura-bakery",
+        Operation::Refund {
+            invoice_id: "SB-0001".into(),
+            amount: 1_000,
+        },
+    )
+    .await?;
+    step(
+        c,
+        town,
+        8,
+        "The bakery redeems 1,500 coins for yen; 1.5% goes to the city as operator.",
+        "sakura-bakery",
+        Operation::Redeem {
+            asset: "coin".into(),
+            amount: 1_500,
+            payout_ref: "payout-SB-2026-11".into(),
+        },
+    )
+    .await?;
+    step(
+        c,
+        town,
+        9,
+        "Taro pays Sakura Bakery 700: his points go first, then coins.",
+        "taro",
+        Operation::Pay {
+            merchant: a("sakura-bakery"),
+            invoice_id: "SB-0002".into(),
+            amount: 700,
+            assets: vec![],
+        },
+    )
+    .await?;
+    step(
+        c,
+        town,
+        10,
+        "A festival grant to Taro he will not spend in time.",
+        "city",
+        Operation::Grant {
+            to: a("taro"),
+            asset: "festival".into(),
+            amount: 200,
+            reason: "autumn festival".into(),
+            event_id: Some("festival-2026".into()),
+        },
+    )
+    .await?;
+    let wait = town.festival_expiry_ms().saturating_sub(now_ms());
+    println!(
+        "11. Waiting {:.1} s for the festival points to expire into the breakage account…",
+        wait as f64 / 1000.0
+    );
+    tokio::time::sleep(Duration::from_millis(wait + 1_500)).await;
+    balances(c, town).await?;
+    let assets = c
+        .assets
+        .clone()
+        .list_assets(yui_proto::v1::ListAssetsRequest {})
+        .await?
+        .into_inner();
+    println!("12. Supply by asset (issued − burned = held; expired moved to breakage):");
+    for x in assets.assets {
+        println!(
+            "      {:<10} issued {:>6}  burned {:>6}  expired {:>6}",
+            x.id, x.issued, x.burned, x.expired
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! The state commitment: a Jellyfish Merkle tree over the state's keys.
+
+use yui_ledger::WriteSet;
+use yui_ledger::commitment::{self, MemTree};
+
+use crate::fixture::*;
+
+fn ws(entries: &[(&str, Option<&str>)]) -> WriteSet {
+    entries
+        .iter()
+        .map(|(k, v)| (k.as_bytes().to_vec(), v.map(|v| v.as_bytes().to_vec())))
+        .collect()
+}
+
+/// Applies one write set per version, from 0; returns the tree and each root.
+fn build(versions: &[WriteSet]) -> (MemTree, Vec<[u8; 32]>) {
+    let mut t = MemTree::default();
+    let mut roots = Vec::new();
+    for (v, w) in versions.iter().enumerate() {
+        let (root, batch) = commitment::update(&t, w, v as u64).unwrap();
+        t.apply(&batch);
+        assert_eq!(commitment::root(&t, v as u64).unwrap(), Some(root));
+        roots.push(root);
+    }
+    (t, roots)
+}
+
+#[test]
+fn equal_state_by_different_paths_has_equal_roots() {
+    let (_, a) = build(&[
+        ws(&[
+            ("acct/alice", Some("1")),
+            ("acct/bob", Some("2")),
+            ("tmp", Some("x")),
+        ]),
+        ws(&[("acct/carol", Some("3")), ("tmp", None)]),
+    ]);
+    let (_, b) = build(&[
+        ws(&[("acct/carol", Some("0"))]),
+        ws(&[("acct/bob", Some("2"))]),
+        ws(&[("acct/alice", Some("1")), ("acct/carol", Some("3"))]),
+    ]);
+    let (_, c) = build(&[ws(&[
+        ("acct/carol", Some("3")),
+        ("acct/bob", Some("2")),
+        ("acct/alice", Some("1")),
+    ])]);
+    assert_eq!(a[1], b[2]);
+    assert_eq!(a[1], c[0]);
+    assert_ne!(a[0], a[1]);
+    assert_ne!(b[0], b[1]);
+}
+
+#[test]
+fn ledger_state_reached_by_different_block_splits_has_equal_roots() {
+    // The same transactions in one block or in two give the same state
+    // (apart from the block record), hence the same root.
+    let mut one = Chain::new();
+    let mut two = Chain::new();
+    let t1 = one.sign(
+        &city(),
+        charge_op(addr(&alice()), 1_000, "d1", Some(CAMPAIGN)),
+    );
+    let t2 = one
+        .tx(
+            &city(),
+            1,
+            grant_op(addr(&bob()), POINT, 50, "x", Some("e")),
+        )
+        .sign(&city());
+    let time = T0 + BLOCK_MS;
+    let g = one.state.clone();
+    let b1 = one.block_at(time, &[t1.clone(), t2.clone()]);
+    let first = two.block_at(time, &[t1]).writes;
+    let mut second = two.try_block_at(time, &[t2]).unwrap().writes;
+    two.state.apply(&second);
+    two.height += 1;
+    // Make the block records equal (height 1 vs 2) to compare the rest.
+    second.insert(
+        yui_ledger::exec::block_info_key(),
+        one.state
+            .map
+            .get(&yui_ledger::exec::block_info_key())
+            .cloned(),
+    );
+    two.state.apply(&second);
+    assert_eq!(one.state, two.state);
+
+    let genesis: WriteSet = g
+        .map
+        .iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect();
+    let (_, ra) = build(&[genesis.clone(), b1.writes]);
+    let (_, rb) = build(&[genesis, first, second]);
+    assert_eq!(ra[1], rb[2]);
+    assert_ne!(ra[0], ra[1]);
+}
+
+#[test]
+fn a_changed_value_changes_the_root() {
+    let (_, a) = build(&[ws(&[("k1", Some("v1")), ("k2", Some("v2"))])]);
+    let (_, b) = build(&[ws(&[("k1", Some("v1")), ("k2", Some("v3"))])]);
+    let (_, c) = build(&[ws(&[("k1", Some("v1"))])]);
+    let (_, d) = build(&[
+        ws(&[("k1", Some("v1")), ("k2", Some("v2"))]),
+        ws(&[("k2", Some("v2"))]),
+    ]);
+    assert_ne!(a[0], b[0]);
+    assert_ne!(a[0], c[0]);
+    assert_ne!(b[0], c[0]);
+    // Rewriting the same value leaves the root as it was.
+    assert_eq!(d[1], a[0]);
+}
+
+#[test]
+fn inclusion_and_exclusion_proofs() {
+    let (t, roots) = build(&[
+        ws(&[("alice", Some("100")), ("bob", Some("5"))]),
+        ws(&[("alice", Some("90")), ("carol", Some("10")), ("bob", None)]),
+    ]);
+    let root = roots[1];
+    // Inclusion.
+    let (v, p) = commitment::prove(&t, b"alice", 1).unwrap();
+    assert_eq!(v.as_deref(), Some(&b"90"[..]));
+    assert_eq!(commitment::verify(&root, b"alice", Some(b"90"), &p), Ok(()));
+    assert!(commitment::verify(&root, b"alice", Some(b"100"), &p).is_err());
+    assert!(commitment::verify(&root, b"alice", None, &p).is_err());
+    assert!(commitment::verify(&roots[0], b"alice", Some(b"90"), &p).is_err());
+    assert!(commitment::verify(&root, b"carol", Some(b"90"), &p).is_err());
+    // Exclusion: never written, and deleted.
+    for absent in [&b"dave"[..], b"bob"] {
+        let (v, p) = commitment::prove(&t, absent, 1).unwrap();
+        assert_eq!(v, None);
+        assert_eq!(commitment::verify(&root, absent, None, &p), Ok(()));
+        assert!(commitment::verify(&root, absent, Some(b"5"), &p).is_err());
+    }
+    // An older version is still provable against its own root.
+    let (v, p) = commitment::prove(&t, b"bob", 0).unwrap();
+    assert_eq!(v.as_deref(), Some(&b"5"[..]));
+    assert_eq!(
+        commitment::verify(&roots[0], b"bob", Some(b"5"), &p),
+        Ok(())
+    );
+    assert!(commitment::verify(&root, b"bob", Some(b"5"), &p).is_err());
+    // No root for a version never written.
+    assert_eq!(commitment::root(&t, 2).unwrap(), None);
+}
+
+#[test]
+fn proofs_round_trip_through_bytes() {
+    let (t, roots) = build(&[ws(&[("a", Some("1")), ("b", Some("2")), ("c", Some("3"))])]);
+    for (key, value) in [(&b"b"[..], Some(&b"2"[..])), (b"zzz", None)] {
+        let (v, p) = commitment::prove(&t, key, 0).unwrap();
+        assert_eq!(v.as_deref(), value);
+        let bytes = commitment::proof_to_bytes(&p);
+        assert!(!bytes.is_empty());
+        let back = commitment::proof_from_bytes(&bytes).unwrap();
+        assert_eq!(commitment::proof_to_bytes(&back), bytes);
+        assert_eq!(commitment::verify(&roots[0], key, value, &back), Ok(()));
+    }
+    assert!(commitment::proof_from_bytes(&[0xff; 7]).is_err());
+}
+
+#[test]
+fn ledger_records_are_provable_against_the_state_root() {
+    let mut c = Chain::new();
+    c.charge(&alice(), 1_000, "d1", None);
+    let genesis_free: WriteSet = c
+        .state
+        .map
+        .iter()
+        .map(|(k, v)| (k.clone(), Some(v.clone())))
+        .collect();
+    let (t, roots) = build(&[genesis_free]);
+    let k = yui_ledger::state::keys::holding(&addr(&alice()), COIN);
+    let (v, p) = commitment::prove(&t, &k, 0).unwrap();
+    assert_eq!(v.as_ref(), c.state.map.get(&k));
+    assert_eq!(commitment::verify(&roots[0], &k, v.as_deref(), &p), Ok(()));
+    let absent = yui_ledger::state::keys::holding(&addr(&bob()), COIN);
+    let (v, p) = commitment::prove(&t, &absent, 0).unwrap();
+    assert_eq!(v, None);
+    assert_eq!(commitment::verify(&roots[0], &absent, None, &p), Ok(()));
+}

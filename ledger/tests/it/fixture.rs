@@ -1,0 +1,465 @@
+//! A small town on a test chain: a city issuer, an operator taking redemption
+//! fees, merchants of every class, residents, four asset classes and a bonus
+//! campaign; and a [`Chain`] that executes blocks on a `MemState`.
+
+use yui_ledger::asset::DAY_MS;
+use yui_ledger::genesis::{GenesisAccount, GenesisValidator};
+use yui_ledger::state::{self, Account, AssetState, Holding, Invoice, keys};
+use yui_ledger::{
+    Address, AssetClass, AssetKind, BlockOutcome, Campaign, Ctx, Event, Expiry, ExpiryPolicy,
+    Genesis, Keypair, MemState, MerchantClass, Operation, Receipt, Role, SignedTransaction,
+    SpendScope, Transaction, TxError, check_tx, execute_block,
+};
+
+pub const CHAIN_ID: &str = "yui-test-town";
+/// 2026-01-01T00:00:00Z.
+pub const T0: u64 = 1_767_225_600_000;
+/// Time between two ordinary blocks.
+pub const BLOCK_MS: u64 = 5_000;
+pub const DAY: u64 = DAY_MS;
+
+pub const COIN: &str = "coin";
+pub const POINT: &str = "point";
+pub const VOUCHER: &str = "voucher";
+pub const ROLLING: &str = "rolling";
+pub const CAMPAIGN: &str = "welcome";
+
+pub const COIN_FEE_BPS: u32 = 150;
+pub const POINT_DAYS: u32 = 180;
+pub const ROLLING_DAYS: u32 = 30;
+/// The vouchers' hard expiry: 90 days after genesis.
+pub const VOUCHER_END: u64 = T0 + 90 * DAY;
+pub const VOUCHER_CAP: u64 = 50_000;
+pub const CAMPAIGN_BPS: u32 = 100;
+pub const CAMPAIGN_BUDGET: u64 = 25;
+
+/// Where expired value goes: a sink nobody can sign for.
+pub const BREAKAGE: Address = Address::ZERO;
+
+pub fn key(seed: u8) -> Keypair {
+    Keypair::from_seed([seed; 32])
+}
+pub fn city() -> Keypair {
+    key(1)
+}
+pub fn operator() -> Keypair {
+    key(2)
+}
+pub fn shop_small() -> Keypair {
+    key(10)
+}
+pub fn shop_large() -> Keypair {
+    key(11)
+}
+pub fn shop_public() -> Keypair {
+    key(12)
+}
+pub fn alice() -> Keypair {
+    key(20)
+}
+pub fn bob() -> Keypair {
+    key(21)
+}
+pub fn carol() -> Keypair {
+    key(22)
+}
+/// A key that is in no genesis account.
+pub fn stranger() -> Keypair {
+    key(99)
+}
+
+pub fn addr(k: &Keypair) -> Address {
+    k.address()
+}
+
+fn account(name: &str, k: &Keypair, roles: Vec<Role>) -> GenesisAccount {
+    GenesisAccount {
+        name: name.into(),
+        address: k.address(),
+        roles,
+        member: false,
+    }
+}
+
+pub fn genesis() -> Genesis {
+    let city_a = city().address();
+    let op = operator().address();
+    let asset = |id: &str, kind, transferable, spendable_at, redeemable, fee, cap, expiry, prio| {
+        AssetClass {
+            id: id.into(),
+            kind,
+            issuers: vec![city_a],
+            transferable,
+            spendable_at,
+            redeemable,
+            redeem_fee_bps: fee,
+            fee_account: op,
+            holding_cap: cap,
+            expiry,
+            breakage_account: BREAKAGE,
+            pay_priority: prio,
+        }
+    };
+    Genesis {
+        chain_id: CHAIN_ID.into(),
+        genesis_time_ms: T0,
+        validators: vec![GenesisValidator {
+            name: "city hall".into(),
+            public_key: city_a,
+            power: 1,
+        }],
+        accounts: vec![
+            account(
+                "city",
+                &city(),
+                [COIN, POINT, VOUCHER, ROLLING]
+                    .iter()
+                    .map(|a| Role::Issuer(a.to_string()))
+                    .collect(),
+            ),
+            account("operator", &operator(), vec![]),
+            account(
+                "small shop",
+                &shop_small(),
+                vec![Role::Merchant(MerchantClass::SmallLocal)],
+            ),
+            account(
+                "supermarket",
+                &shop_large(),
+                vec![Role::Merchant(MerchantClass::Large)],
+            ),
+            account(
+                "library",
+                &shop_public(),
+                vec![Role::Merchant(MerchantClass::Public)],
+            ),
+            account("alice", &alice(), vec![]),
+            account("bob", &bob(), vec![]),
+            account("carol", &carol(), vec![]),
+        ],
+        assets: vec![
+            asset(
+                COIN,
+                AssetKind::Coin,
+                true,
+                SpendScope::Anyone,
+                true,
+                COIN_FEE_BPS,
+                0,
+                ExpiryPolicy::None,
+                10,
+            ),
+            asset(
+                POINT,
+                AssetKind::Point,
+                false,
+                SpendScope::Merchants,
+                false,
+                0,
+                0,
+                ExpiryPolicy::DaysPerLot(POINT_DAYS),
+                5,
+            ),
+            asset(
+                VOUCHER,
+                AssetKind::Voucher,
+                false,
+                SpendScope::MerchantClasses(vec![MerchantClass::SmallLocal]),
+                true,
+                0,
+                VOUCHER_CAP,
+                ExpiryPolicy::FixedDate(VOUCHER_END),
+                1,
+            ),
+            asset(
+                ROLLING,
+                AssetKind::Point,
+                true,
+                SpendScope::Anyone,
+                false,
+                0,
+                0,
+                ExpiryPolicy::RollingDays(ROLLING_DAYS),
+                20,
+            ),
+        ],
+        campaigns: vec![Campaign {
+            id: CAMPAIGN.into(),
+            charge_asset: COIN.into(),
+            bonus_asset: POINT.into(),
+            rate_bps: CAMPAIGN_BPS,
+            budget_remaining: CAMPAIGN_BUDGET,
+        }],
+    }
+}
+
+/// A chain at some height, executing blocks with `yui_ledger::execute_block`.
+pub struct Chain {
+    pub state: MemState,
+    pub height: u64,
+    pub time_ms: u64,
+}
+
+impl Default for Chain {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Chain {
+    pub fn new() -> Self {
+        let g = genesis();
+        g.validate().unwrap();
+        let mut state = MemState::default();
+        let writes = g.state_writes(&state);
+        state.apply(&writes);
+        Self {
+            state,
+            height: 0,
+            time_ms: T0,
+        }
+    }
+
+    pub fn ctx_at(&self, time_ms: u64) -> Ctx {
+        Ctx {
+            chain_id: CHAIN_ID.into(),
+            height: self.height + 1,
+            time_ms,
+        }
+    }
+
+    /// The context of the next ordinary block.
+    pub fn next_ctx(&self) -> Ctx {
+        self.ctx_at(self.time_ms + BLOCK_MS)
+    }
+
+    pub fn nonce(&self, a: &Address) -> u64 {
+        self.account(a).map_or(0, |a| a.nonce)
+    }
+
+    pub fn tx(&self, k: &Keypair, nonce: u64, op: Operation) -> Transaction {
+        Transaction {
+            chain_id: CHAIN_ID.into(),
+            signer: k.address(),
+            nonce,
+            expiry: Expiry::Height(u64::MAX),
+            op,
+        }
+    }
+
+    /// Signs `op` with the signer's next nonce.
+    pub fn sign(&self, k: &Keypair, op: Operation) -> SignedTransaction {
+        self.tx(k, self.nonce(&k.address()), op).sign(k)
+    }
+
+    /// Executes a block at `time_ms` without committing it.
+    pub fn try_block_at(
+        &self,
+        time_ms: u64,
+        txs: &[SignedTransaction],
+    ) -> Result<BlockOutcome, (usize, TxError)> {
+        execute_block(&self.state, self.ctx_at(time_ms), txs)
+    }
+
+    /// Executes and commits a block at `time_ms`.
+    pub fn block_at(&mut self, time_ms: u64, txs: &[SignedTransaction]) -> BlockOutcome {
+        let out = self.try_block_at(time_ms, txs).unwrap();
+        self.state.apply(&out.writes);
+        self.height += 1;
+        self.time_ms = time_ms;
+        assert_eq!(out.receipts.len(), txs.len());
+        out
+    }
+
+    /// Executes and commits the next ordinary block.
+    pub fn block(&mut self, txs: &[SignedTransaction]) -> BlockOutcome {
+        self.block_at(self.time_ms + BLOCK_MS, txs)
+    }
+
+    /// An empty block at `time_ms`; returns its start events (expiries).
+    pub fn advance_to(&mut self, time_ms: u64) -> Vec<Event> {
+        self.block_at(time_ms, &[]).begin_events
+    }
+
+    /// One transaction in its own block; its receipt.
+    pub fn exec(&mut self, k: &Keypair, op: Operation) -> Receipt {
+        let stx = self.sign(k, op);
+        let mut out = self.block(&[stx]);
+        out.receipts.remove(0)
+    }
+
+    /// One transaction that must succeed; its events.
+    pub fn ok(&mut self, k: &Keypair, op: Operation) -> Vec<Event> {
+        let r = self.exec(k, op);
+        assert_eq!(r.error, None, "operation failed");
+        r.events
+    }
+
+    /// One operation that must be refused: checks `check_tx` refuses it and
+    /// changes nothing, and that inside a block it gets a failed receipt with
+    /// the same error, uses its nonce and changes nothing else. Commits that
+    /// block and returns the error.
+    pub fn refuse(&mut self, k: &Keypair, op: Operation) -> TxError {
+        let stx = self.sign(k, op);
+        let ctx = self.next_ctx();
+        let before = self.state.clone();
+        let err = match check_tx(&self.state, &ctx, &stx) {
+            Ok(()) => panic!("check_tx accepted a transaction that should be refused"),
+            Err(e) => e,
+        };
+        assert_eq!(self.state, before, "check_tx changed the state");
+
+        // What an empty block at the same height and time would leave.
+        let mut baseline = self.state.clone();
+        baseline.apply(&execute_block(&self.state, ctx.clone(), &[]).unwrap().writes);
+
+        let out = execute_block(&self.state, ctx.clone(), std::slice::from_ref(&stx)).unwrap();
+        assert_eq!(out.receipts.len(), 1);
+        let r = &out.receipts[0];
+        assert_eq!(r.error.as_deref(), Some(err.to_string().as_str()));
+        assert!(r.events.is_empty(), "a failed operation has no events");
+        assert_eq!(r.tx_hash, stx.hash());
+        let mut after = self.state.clone();
+        after.apply(&out.writes);
+
+        let ak = keys::account(&k.address());
+        let a0: Account = state::read(&baseline, &ak).unwrap();
+        let a1: Account = state::read(&after, &ak).unwrap();
+        assert_eq!(a1.nonce, a0.nonce + 1, "a failed operation uses its nonce");
+        assert_eq!(a1.roles, a0.roles);
+        assert_eq!(a1.name, a0.name);
+        let (mut b, mut c) = (baseline.clone(), after.clone());
+        b.map.remove(&ak);
+        c.map.remove(&ak);
+        assert_eq!(
+            b, c,
+            "a failed operation changed state other than its nonce"
+        );
+
+        self.state = after;
+        self.height += 1;
+        self.time_ms = ctx.time_ms;
+        err
+    }
+
+    pub fn account(&self, a: &Address) -> Option<Account> {
+        state::read(&self.state, &keys::account(a))
+    }
+
+    pub fn holding(&self, a: &Address, asset: &str) -> Holding {
+        state::read(&self.state, &keys::holding(a, asset)).unwrap_or_default()
+    }
+
+    pub fn balance(&self, a: &Address, asset: &str) -> u64 {
+        self.holding(a, asset).total()
+    }
+
+    pub fn asset(&self, id: &str) -> AssetState {
+        state::read(&self.state, &keys::asset(id)).unwrap()
+    }
+
+    pub fn invoice(&self, merchant: &Address, id: &str) -> Option<Invoice> {
+        state::read(&self.state, &keys::invoice(merchant, id))
+    }
+
+    pub fn campaign(&self, id: &str) -> Campaign {
+        state::campaign(&self.state, id).unwrap()
+    }
+
+    /// Every holding in the state, as (account, asset, holding).
+    pub fn all_holdings(&self) -> Vec<(Address, String, Holding)> {
+        self.state
+            .map
+            .iter()
+            .filter(|(k, _)| k.first() == Some(&b'b'))
+            .map(|(k, v)| {
+                let (a, asset): (Address, String) = borsh::from_slice(&k[1..]).unwrap();
+                (a, asset, borsh::from_slice(v).unwrap())
+            })
+            .collect()
+    }
+
+    // Shorthands for building operations.
+
+    pub fn charge(
+        &mut self,
+        to: &Keypair,
+        amount: u64,
+        deposit_ref: &str,
+        campaign: Option<&str>,
+    ) -> Vec<Event> {
+        self.ok(
+            &city(),
+            charge_op(to.address(), amount, deposit_ref, campaign),
+        )
+    }
+
+    pub fn grant(&mut self, to: &Keypair, asset: &str, amount: u64) -> Vec<Event> {
+        self.ok(&city(), grant_op(to.address(), asset, amount, "test", None))
+    }
+}
+
+pub fn charge_op(to: Address, amount: u64, deposit_ref: &str, campaign: Option<&str>) -> Operation {
+    Operation::Charge {
+        to,
+        asset: COIN.into(),
+        amount,
+        deposit_ref: deposit_ref.into(),
+        campaign: campaign.map(str::to_string),
+    }
+}
+
+pub fn grant_op(
+    to: Address,
+    asset: &str,
+    amount: u64,
+    reason: &str,
+    event_id: Option<&str>,
+) -> Operation {
+    Operation::Grant {
+        to,
+        asset: asset.into(),
+        amount,
+        reason: reason.into(),
+        event_id: event_id.map(str::to_string),
+    }
+}
+
+pub fn transfer_op(to: Address, asset: &str, amount: u64) -> Operation {
+    Operation::Transfer {
+        to,
+        asset: asset.into(),
+        amount,
+    }
+}
+
+pub fn pay_op(merchant: Address, invoice_id: &str, amount: u64, assets: &[&str]) -> Operation {
+    Operation::Pay {
+        merchant,
+        invoice_id: invoice_id.into(),
+        amount,
+        assets: assets.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+pub fn refund_op(invoice_id: &str, amount: u64) -> Operation {
+    Operation::Refund {
+        invoice_id: invoice_id.into(),
+        amount,
+    }
+}
+
+pub fn redeem_op(asset: &str, amount: u64, payout_ref: &str) -> Operation {
+    Operation::Redeem {
+        asset: asset.into(),
+        amount,
+        payout_ref: payout_ref.into(),
+    }
+}
+
+pub fn burn_op(asset: &str, amount: u64) -> Operation {
+    Operation::Burn {
+        asset: asset.into(),
+        amount,
+    }
+}

@@ -1,0 +1,299 @@
+//! Conversions between ledger and consensus types and the wire types of
+//! `yui-proto`. The only place in the node that knows both.
+
+use yui_consensus::CommitCertificate;
+use yui_ledger::state::{Holding, Role};
+use yui_ledger::{
+    AssetKind, Block, Event, ExpiryPolicy, Operation, Receipt, SignedTransaction, SpendScope,
+};
+use yui_proto::v1 as pb;
+
+pub fn event(e: &Event) -> pb::Event {
+    let mut p = pb::Event {
+        kind: e.name().into(),
+        ..Default::default()
+    };
+    match e {
+        Event::Minted {
+            asset,
+            to,
+            amount,
+            reason,
+            expires_at,
+        } => {
+            p.asset = asset.clone();
+            p.to = to.0.to_vec();
+            p.amount = *amount;
+            p.reference = reason.clone();
+            p.expires_at_ms = expires_at.unwrap_or(0);
+        }
+        Event::Transferred {
+            asset,
+            from,
+            to,
+            amount,
+        } => {
+            p.asset = asset.clone();
+            p.from = from.0.to_vec();
+            p.to = to.0.to_vec();
+            p.amount = *amount;
+        }
+        Event::Paid {
+            merchant,
+            payer,
+            invoice_id,
+            parts,
+        }
+        | Event::Refunded {
+            merchant,
+            payer,
+            invoice_id,
+            parts,
+        } => {
+            let (from, to) = if matches!(e, Event::Paid { .. }) {
+                (payer, merchant)
+            } else {
+                (merchant, payer)
+            };
+            p.from = from.0.to_vec();
+            p.to = to.0.to_vec();
+            p.reference = invoice_id.clone();
+            p.amount = parts.iter().map(|(_, a)| *a).sum();
+            p.parts = parts
+                .iter()
+                .map(|(a, n)| pb::AssetAmount {
+                    asset: a.clone(),
+                    amount: *n,
+                })
+                .collect();
+        }
+        Event::Redeemed {
+            merchant,
+            asset,
+            amount,
+            fee,
+            fee_account,
+            payout_ref,
+        } => {
+            p.asset = asset.clone();
+            p.from = merchant.0.to_vec();
+            p.to = fee_account.0.to_vec();
+            p.amount = *amount;
+            p.fee = *fee;
+            p.reference = payout_ref.clone();
+        }
+        Event::Burned {
+            asset,
+            from,
+            amount,
+        } => {
+            p.asset = asset.clone();
+            p.from = from.0.to_vec();
+            p.amount = *amount;
+        }
+        Event::Expired {
+            asset,
+            account,
+            amount,
+            breakage_account,
+        } => {
+            p.asset = asset.clone();
+            p.from = account.0.to_vec();
+            p.to = breakage_account.0.to_vec();
+            p.amount = *amount;
+        }
+        Event::CampaignExhausted { campaign } => p.reference = campaign.clone(),
+    }
+    p
+}
+
+pub fn receipt(r: &Receipt) -> pb::Receipt {
+    pb::Receipt {
+        tx_hash: r.tx_hash.to_vec(),
+        signer: r.signer.0.to_vec(),
+        height: r.height,
+        index: r.index,
+        success: r.error.is_none(),
+        error: r.error.clone().unwrap_or_default(),
+        events: r.events.iter().map(event).collect(),
+    }
+}
+
+/// The operation's fields as JSON, for display and audit.
+pub fn operation_json(op: &Operation) -> serde_json::Value {
+    use serde_json::json;
+    match op {
+        Operation::Charge {
+            to,
+            asset,
+            amount,
+            deposit_ref,
+            campaign,
+        } => {
+            json!({"to": to.to_hex(), "asset": asset, "amount": amount, "deposit_ref": deposit_ref, "campaign": campaign})
+        }
+        Operation::Grant {
+            to,
+            asset,
+            amount,
+            reason,
+            event_id,
+        } => {
+            json!({"to": to.to_hex(), "asset": asset, "amount": amount, "reason": reason, "event_id": event_id})
+        }
+        Operation::Transfer { to, asset, amount } => {
+            json!({"to": to.to_hex(), "asset": asset, "amount": amount})
+        }
+        Operation::Pay {
+            merchant,
+            invoice_id,
+            amount,
+            assets,
+        } => {
+            json!({"merchant": merchant.to_hex(), "invoice_id": invoice_id, "amount": amount, "assets": assets})
+        }
+        Operation::Refund { invoice_id, amount } => {
+            json!({"invoice_id": invoice_id, "amount": amount})
+        }
+        Operation::Redeem {
+            asset,
+            amount,
+            payout_ref,
+        } => {
+            json!({"asset": asset, "amount": amount, "payout_ref": payout_ref})
+        }
+        Operation::Burn { asset, amount } => json!({"asset": asset, "amount": amount}),
+    }
+}
+
+pub fn tx_summary(t: &SignedTransaction) -> pb::TxSummary {
+    pb::TxSummary {
+        hash: t.hash().to_vec(),
+        signer: t.tx.signer.0.to_vec(),
+        nonce: t.tx.nonce,
+        operation: t.tx.op.name().into(),
+        operation_json: operation_json(&t.tx.op).to_string(),
+        raw: t.to_bytes(),
+    }
+}
+
+pub fn role(r: &Role) -> pb::Role {
+    match r {
+        Role::Issuer(a) => pb::Role {
+            kind: "issuer".into(),
+            of: a.clone(),
+        },
+        Role::Merchant(c) => pb::Role {
+            kind: "merchant".into(),
+            of: c.as_str().into(),
+        },
+        Role::Coordinator => pb::Role {
+            kind: "coordinator".into(),
+            of: String::new(),
+        },
+        Role::CredentialIssuer => pb::Role {
+            kind: "credential_issuer".into(),
+            of: String::new(),
+        },
+    }
+}
+
+pub fn balance(asset: &str, h: &Holding) -> pb::Balance {
+    pb::Balance {
+        asset: asset.into(),
+        total: h.total(),
+        lots: h
+            .lots
+            .iter()
+            .map(|l| pb::Lot {
+                amount: l.amount,
+                expires_at_ms: l.expires_at.unwrap_or(0),
+            })
+            .collect(),
+        last_change_ms: h.last_change_ms,
+    }
+}
+
+pub fn asset(a: &yui_ledger::state::AssetState) -> pb::AssetInfo {
+    let c = &a.class;
+    pb::AssetInfo {
+        id: c.id.clone(),
+        kind: match c.kind {
+            AssetKind::Coin => "coin",
+            AssetKind::Point => "point",
+            AssetKind::Voucher => "voucher",
+        }
+        .into(),
+        issuers: c.issuers.iter().map(|i| i.0.to_vec()).collect(),
+        transferable: c.transferable,
+        spendable_at: match &c.spendable_at {
+            SpendScope::Anyone => "anyone".into(),
+            SpendScope::Merchants => "merchants".into(),
+            SpendScope::MerchantClasses(cs) => {
+                format!(
+                    "merchant_classes:{}",
+                    cs.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(",")
+                )
+            }
+        },
+        redeemable: c.redeemable,
+        redeem_fee_bps: c.redeem_fee_bps,
+        fee_account: c.fee_account.0.to_vec(),
+        holding_cap: c.holding_cap,
+        expiry: match c.expiry {
+            ExpiryPolicy::None => "none".into(),
+            ExpiryPolicy::FixedDate(t) => format!("fixed_date:{t}"),
+            ExpiryPolicy::DaysPerLot(d) => format!("days_per_lot:{d}"),
+            ExpiryPolicy::RollingDays(d) => format!("rolling_days:{d}"),
+        },
+        breakage_account: c.breakage_account.0.to_vec(),
+        pay_priority: c.pay_priority,
+        issued: a.issued,
+        burned: a.burned,
+        expired: a.expired,
+    }
+}
+
+pub fn certificate(c: &CommitCertificate) -> pb::CommitCertificate {
+    pb::CommitCertificate {
+        height: c.height,
+        round: c.round,
+        block_hash: c.block_hash.to_vec(),
+        signatures: c
+            .signatures
+            .iter()
+            .map(|s| pb::CommitSignature {
+                validator: s.validator,
+                signature: s.signature.to_vec(),
+            })
+            .collect(),
+    }
+}
+
+/// A block for the wire; transactions only when `full` (auditors).
+pub fn block(b: &Block, c: &CommitCertificate, full: bool) -> pb::Block {
+    let h = &b.header;
+    pb::Block {
+        header: Some(pb::BlockHeader {
+            chain_id: h.chain_id.clone(),
+            height: h.height,
+            time_ms: h.time_ms,
+            prev_hash: h.prev_hash.to_vec(),
+            tx_root: h.tx_root.to_vec(),
+            receipts_root: h.receipts_root.to_vec(),
+            state_root: h.state_root.to_vec(),
+            proposer: h.proposer.0.to_vec(),
+            validators_hash: h.validators_hash.to_vec(),
+            hash: b.hash().to_vec(),
+        }),
+        certificate: Some(certificate(c)),
+        tx_count: b.txs.len() as u32,
+        txs: if full {
+            b.txs.iter().map(tx_summary).collect()
+        } else {
+            Vec::new()
+        },
+        raw: if full { b.to_bytes() } else { Vec::new() },
+        raw_certificate: borsh::to_vec(c).unwrap_or_default(),
+    }
+}

@@ -1,0 +1,599 @@
+//! The gRPC API (tonic): transactions, accounts, assets and the chain, plus the
+//! standard health and reflection services. Every request is checked before it
+//! touches anything; a refusal is a precise status with a message that says
+//! what was wrong.
+
+pub mod convert;
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{broadcast, mpsc};
+use tokio_stream::Stream;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status};
+use yui_ledger::state::{self, Account, AssetState, keys};
+use yui_ledger::{
+    Address, Ctx, ErrorKind, Hash, SignedTransaction, TxError, auth, check_tx, commitment,
+};
+use yui_proto::v1 as pb;
+
+use crate::chain::{Committed, Shared, now_ms};
+use crate::storage::BEGIN_EVENTS_INDEX;
+
+type Stream_<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
+
+/// The API's handle on the node.
+#[derive(Clone)]
+pub struct Api {
+    shared: Arc<Shared>,
+}
+
+impl Api {
+    pub fn new(shared: Arc<Shared>) -> Self {
+        Self { shared }
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> Status {
+    Status::internal(e.to_string())
+}
+
+/// Maps a ledger refusal onto a gRPC status.
+pub fn tx_status(e: &TxError) -> Status {
+    let msg = e.to_string();
+    match e.kind() {
+        ErrorKind::Malformed => Status::invalid_argument(msg),
+        ErrorKind::Unauthenticated => Status::unauthenticated(msg),
+        ErrorKind::PermissionDenied => Status::permission_denied(msg),
+        ErrorKind::NotFound => Status::not_found(msg),
+        ErrorKind::AlreadyExists => Status::already_exists(msg),
+        ErrorKind::FailedPrecondition => Status::failed_precondition(msg),
+        ErrorKind::OutOfRange => Status::out_of_range(msg),
+        ErrorKind::TooLarge => Status::resource_exhausted(msg),
+    }
+}
+
+fn address(b: &[u8], what: &str) -> Result<Address, Status> {
+    let arr: [u8; 32] = b.try_into().map_err(|_| {
+        Status::invalid_argument(format!("{what} must be 32 bytes, got {}", b.len()))
+    })?;
+    Ok(Address(arr))
+}
+
+fn hash32(b: &[u8], what: &str) -> Result<Hash, Status> {
+    b.try_into()
+        .map_err(|_| Status::invalid_argument(format!("{what} must be 32 bytes, got {}", b.len())))
+}
+
+impl Api {
+    /// Checks that the reader may read `subject`'s data: the holder itself, or
+    /// an auditor named in the node's config. `subject` ZERO means audit-only.
+    fn authorise(&self, auth: Option<&pb::ReadAuth>, subject: &Address) -> Result<Address, Status> {
+        let a = auth.ok_or_else(|| {
+            Status::unauthenticated(
+                "this read needs a ReadAuth signed by the account's key or an auditor's",
+            )
+        })?;
+        let reader = address(&a.reader, "auth.reader")?;
+        let sig: [u8; 64] = a
+            .signature
+            .as_slice()
+            .try_into()
+            .map_err(|_| Status::invalid_argument("auth.signature must be 64 bytes"))?;
+        auth::verify_read(
+            &self.shared.genesis.chain_id,
+            &reader,
+            subject,
+            a.time_ms,
+            &sig,
+            now_ms(),
+        )
+        .map_err(Status::unauthenticated)?;
+        if (reader == *subject && *subject != Address::ZERO)
+            || self.shared.auditors.contains(&reader)
+        {
+            Ok(reader)
+        } else {
+            Err(Status::permission_denied(
+                "only the account holder or an auditor may read this",
+            ))
+        }
+    }
+
+    /// Whether an optional auth proves an auditor (for full blocks).
+    fn is_auditor(&self, auth: Option<&pb::ReadAuth>) -> Result<bool, Status> {
+        match auth {
+            None => Ok(false),
+            Some(_) => self.authorise(auth, &Address::ZERO).map(|_| true),
+        }
+    }
+
+    fn block_at(&self, height: u64, full: bool) -> Result<pb::Block, Status> {
+        let s = &self.shared.store;
+        let b = s.block(height).map_err(internal)?;
+        let c = s.certificate(height).map_err(internal)?;
+        match (b, c) {
+            (Some(b), Some(c)) => Ok(convert::block(&b, &c, full)),
+            _ => Err(Status::not_found(format!(
+                "no block at height {height}; the latest is {}",
+                self.shared.head().height
+            ))),
+        }
+    }
+
+    fn admit(&self, stx: &SignedTransaction, hash: Hash) -> Result<(), Status> {
+        let head = self.shared.head();
+        let ctx = Ctx {
+            chain_id: self.shared.genesis.chain_id.clone(),
+            height: head.height + 1,
+            time_ms: now_ms().max(head.time_ms + 1),
+        };
+        check_tx(&self.shared.store, &ctx, stx).map_err(|e| tx_status(&e))?;
+        let next = self.shared.next_nonce(&stx.tx.signer);
+        self.shared
+            .mempool()
+            .insert(stx.clone(), hash, next)
+            .map_err(|e| match e {
+                crate::mempool::MempoolError::NonceTaken(_) => {
+                    Status::already_exists(e.to_string())
+                }
+                crate::mempool::MempoolError::BeyondWindow { .. } => {
+                    Status::failed_precondition(e.to_string())
+                }
+                _ => Status::resource_exhausted(e.to_string()),
+            })?;
+        self.shared.mempool_notify.notify_one();
+        Ok(())
+    }
+}
+
+#[tonic::async_trait]
+impl pb::transactions_server::Transactions for Api {
+    async fn submit(
+        &self,
+        req: Request<pb::SubmitRequest>,
+    ) -> Result<Response<pb::SubmitResponse>, Status> {
+        let req = req.into_inner();
+        let stx = SignedTransaction::from_bytes(&req.tx).map_err(|e| tx_status(&e))?;
+        let hash = stx.hash();
+        if let Some((h, _)) = self.shared.store.tx_location(&hash).map_err(internal)? {
+            return Err(Status::already_exists(format!(
+                "transaction was already committed at height {h}"
+            )));
+        }
+        let waiter = req.wait_for_commit.then(|| self.shared.wait_for(hash));
+        let pending = self.shared.mempool().contains(&hash);
+        if !pending {
+            self.admit(&stx, hash)?;
+        }
+        let mut resp = pb::SubmitResponse {
+            tx_hash: hash.to_vec(),
+            committed: false,
+            receipt: None,
+        };
+        if let Some(rx) = waiter {
+            let ms = match req.wait_timeout_ms {
+                0 => 10_000,
+                n => n.min(60_000),
+            };
+            match tokio::time::timeout(Duration::from_millis(u64::from(ms)), rx).await {
+                Ok(Ok(r)) => {
+                    resp.committed = true;
+                    resp.receipt = Some(convert::receipt(&r));
+                }
+                _ => self.shared.prune_waiters(),
+            }
+        }
+        Ok(Response::new(resp))
+    }
+
+    async fn get_transaction(
+        &self,
+        req: Request<pb::GetTransactionRequest>,
+    ) -> Result<Response<pb::GetTransactionResponse>, Status> {
+        let hash = hash32(&req.into_inner().tx_hash, "tx_hash")?;
+        let s = &self.shared.store;
+        if let Some((h, i)) = s.tx_location(&hash).map_err(internal)? {
+            let r = s.receipt(h, i).map_err(internal)?;
+            let tx = s
+                .block(h)
+                .map_err(internal)?
+                .and_then(|b| b.txs.get(i as usize).map(convert::tx_summary));
+            return Ok(Response::new(pb::GetTransactionResponse {
+                status: "committed".into(),
+                receipt: r.as_ref().map(convert::receipt),
+                tx,
+            }));
+        }
+        let pending = self.shared.mempool().get(&hash).map(convert::tx_summary);
+        Ok(Response::new(pb::GetTransactionResponse {
+            status: if pending.is_some() {
+                "pending"
+            } else {
+                "unknown"
+            }
+            .into(),
+            receipt: None,
+            tx: pending,
+        }))
+    }
+}
+
+#[tonic::async_trait]
+impl pb::accounts_server::Accounts for Api {
+    async fn get_account(
+        &self,
+        req: Request<pb::GetAccountRequest>,
+    ) -> Result<Response<pb::GetAccountResponse>, Status> {
+        let req = req.into_inner();
+        let a = address(&req.address, "address")?;
+        self.authorise(req.auth.as_ref(), &a)?;
+        let head = self.shared.head();
+        let s = &self.shared.store;
+        let acct: Account = state::read(s, &keys::account(&a)).ok_or_else(|| {
+            Status::not_found(format!("unknown account {a}: it has never held value"))
+        })?;
+        Ok(Response::new(pb::GetAccountResponse {
+            address: a.0.to_vec(),
+            name: acct.name.clone(),
+            nonce: acct.nonce,
+            roles: acct.roles.iter().map(convert::role).collect(),
+            balances: state::holdings_of(s, &a)
+                .iter()
+                .map(|(id, h)| convert::balance(id, h))
+                .collect(),
+            height: head.height,
+            state_root: head.state_root.to_vec(),
+        }))
+    }
+
+    async fn get_history(
+        &self,
+        req: Request<pb::GetHistoryRequest>,
+    ) -> Result<Response<pb::GetHistoryResponse>, Status> {
+        let req = req.into_inner();
+        let a = address(&req.address, "address")?;
+        self.authorise(req.auth.as_ref(), &a)?;
+        let limit = match req.limit {
+            0 => 20,
+            n if n > 100 => return Err(Status::invalid_argument("limit must be at most 100")),
+            n => n as usize,
+        };
+        let before: Option<(u64, u32)> =
+            if req.page_token.is_empty() {
+                None
+            } else {
+                Some(borsh::from_slice(&req.page_token).map_err(|_| {
+                    Status::invalid_argument("page_token is not one this node issued")
+                })?)
+            };
+        let s = &self.shared.store;
+        let rows = s.history(&a, before, limit + 1).map_err(internal)?;
+        let more = rows.len() > limit;
+        let mut entries = Vec::new();
+        let mut cached: Option<yui_ledger::Block> = None;
+        for (h, i) in rows.iter().take(limit) {
+            if cached.as_ref().is_none_or(|b| b.header.height != *h) {
+                cached = s.block(*h).map_err(internal)?;
+            }
+            let time_ms = cached.as_ref().map_or(0, |b| b.header.time_ms);
+            if *i == BEGIN_EVENTS_INDEX {
+                let events = s.begin_events(*h).map_err(internal)?;
+                let mine = events
+                    .iter()
+                    .filter(|e| e.accounts().contains(&a))
+                    .map(convert::event)
+                    .collect();
+                entries.push(pb::HistoryEntry {
+                    height: *h,
+                    time_ms,
+                    tx: None,
+                    receipt: Some(pb::Receipt {
+                        height: *h,
+                        success: true,
+                        events: mine,
+                        ..Default::default()
+                    }),
+                });
+            } else {
+                let r = s.receipt(*h, *i).map_err(internal)?;
+                entries.push(pb::HistoryEntry {
+                    height: *h,
+                    time_ms,
+                    tx: cached
+                        .as_ref()
+                        .and_then(|b| b.txs.get(*i as usize))
+                        .map(convert::tx_summary),
+                    receipt: r.as_ref().map(convert::receipt),
+                });
+            }
+        }
+        let next_page_token = match (more, rows.get(limit.saturating_sub(1))) {
+            (true, Some(last)) => borsh::to_vec(last).map_err(internal)?,
+            _ => Vec::new(),
+        };
+        Ok(Response::new(pb::GetHistoryResponse {
+            entries,
+            next_page_token,
+        }))
+    }
+
+    type StreamEventsStream = Stream_<pb::AccountEvent>;
+
+    async fn stream_events(
+        &self,
+        req: Request<pb::StreamEventsRequest>,
+    ) -> Result<Response<Self::StreamEventsStream>, Status> {
+        let req = req.into_inner();
+        let a = address(&req.address, "address")?;
+        self.authorise(req.auth.as_ref(), &a)?;
+        let mut sub = self.shared.committed.subscribe();
+        let (tx, rx) = mpsc::channel(256);
+        tokio::spawn(async move {
+            loop {
+                let c = match sub.recv().await {
+                    Ok(c) => c,
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        let msg = format!(
+                            "stream fell {n} blocks behind; read the history and subscribe again"
+                        );
+                        let _ = tx.send(Err(Status::data_loss(msg))).await;
+                        return;
+                    }
+                    Err(_) => return,
+                };
+                for ev in account_events(&c, &a) {
+                    if tx.send(Ok(ev)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+}
+
+/// The events of a committed block that concern account `a`.
+fn account_events(c: &Committed, a: &Address) -> Vec<pb::AccountEvent> {
+    let h = &c.block.header;
+    let begin = c.begin_events.iter().map(|e| (Vec::new(), e));
+    let txs = c
+        .receipts
+        .iter()
+        .flat_map(|r| r.events.iter().map(move |e| (r.tx_hash.to_vec(), e)));
+    begin
+        .chain(txs)
+        .filter(|(_, e)| e.accounts().contains(a))
+        .map(|(tx_hash, e)| pb::AccountEvent {
+            height: h.height,
+            time_ms: h.time_ms,
+            tx_hash,
+            event: Some(convert::event(e)),
+        })
+        .collect()
+}
+
+#[tonic::async_trait]
+impl pb::assets_server::Assets for Api {
+    async fn list_assets(
+        &self,
+        _req: Request<pb::ListAssetsRequest>,
+    ) -> Result<Response<pb::ListAssetsResponse>, Status> {
+        let assets: Vec<AssetState> = state::assets(&self.shared.store);
+        Ok(Response::new(pb::ListAssetsResponse {
+            assets: assets.iter().map(convert::asset).collect(),
+        }))
+    }
+}
+
+#[tonic::async_trait]
+impl pb::chain_server::Chain for Api {
+    async fn get_block(
+        &self,
+        req: Request<pb::GetBlockRequest>,
+    ) -> Result<Response<pb::Block>, Status> {
+        let req = req.into_inner();
+        let full = self.is_auditor(req.auth.as_ref())?;
+        let height = if req.hash.is_empty() {
+            req.height
+        } else {
+            let h = hash32(&req.hash, "hash")?;
+            self.shared
+                .store
+                .height_of(&h)
+                .map_err(internal)?
+                .ok_or_else(|| {
+                    Status::not_found(format!("no block with hash {}", hex::encode(h)))
+                })?
+        };
+        if height == 0 {
+            return Err(Status::invalid_argument(
+                "height 0 is genesis, which is not a block; see GetGenesis",
+            ));
+        }
+        self.block_at(height, full).map(Response::new)
+    }
+
+    async fn get_latest_block(
+        &self,
+        req: Request<pb::GetLatestBlockRequest>,
+    ) -> Result<Response<pb::Block>, Status> {
+        let full = self.is_auditor(req.into_inner().auth.as_ref())?;
+        let h = self.shared.head().height;
+        if h == 0 {
+            return Err(Status::not_found("no block committed yet"));
+        }
+        self.block_at(h, full).map(Response::new)
+    }
+
+    type StreamBlocksStream = Stream_<pb::Block>;
+
+    async fn stream_blocks(
+        &self,
+        req: Request<pb::StreamBlocksRequest>,
+    ) -> Result<Response<Self::StreamBlocksStream>, Status> {
+        let req = req.into_inner();
+        let full = self.is_auditor(req.auth.as_ref())?;
+        let mut sub = self.shared.committed.subscribe();
+        let api = self.clone();
+        let mut next = if req.from_height == 0 {
+            self.shared.head().height + 1
+        } else {
+            req.from_height
+        };
+        let (tx, rx) = mpsc::channel(64);
+        tokio::spawn(async move {
+            loop {
+                // Stored blocks first (also after falling behind), then live ones.
+                while next <= api.shared.head().height {
+                    let b = api.block_at(next, full);
+                    if tx.send(b).await.is_err() {
+                        return;
+                    }
+                    next += 1;
+                }
+                match sub.recv().await {
+                    Ok(c) if c.block.header.height == next => {
+                        if tx
+                            .send(Ok(convert::block(&c.block, &c.certificate, full)))
+                            .await
+                            .is_err()
+                        {
+                            return;
+                        }
+                        next += 1;
+                    }
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(_) => return,
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn get_status(
+        &self,
+        _req: Request<pb::GetStatusRequest>,
+    ) -> Result<Response<pb::GetStatusResponse>, Status> {
+        let sh = &self.shared;
+        let head = sh.head();
+        let names = &sh.genesis.validators;
+        Ok(Response::new(pb::GetStatusResponse {
+            chain_id: sh.genesis.chain_id.clone(),
+            height: head.height,
+            last_block_hash: head.hash.to_vec(),
+            state_root: head.state_root.to_vec(),
+            last_block_time_ms: head.time_ms,
+            validators: sh
+                .validators
+                .validators()
+                .iter()
+                .map(|v| pb::ValidatorInfo {
+                    name: names
+                        .iter()
+                        .find(|g| g.public_key.0 == v.public_key)
+                        .map(|g| g.name.clone())
+                        .unwrap_or_default(),
+                    public_key: v.public_key.to_vec(),
+                    power: v.power,
+                })
+                .collect(),
+            node_key: sh.node_key.map(|k| k.0.to_vec()).unwrap_or_default(),
+            mempool_size: sh.mempool().len() as u32,
+            peers: sh.peers.read().map(|p| p.clone()).unwrap_or_default(),
+            round: sh.round.load(std::sync::atomic::Ordering::Relaxed),
+            genesis_hash: sh.genesis_hash.to_vec(),
+        }))
+    }
+
+    async fn get_genesis(
+        &self,
+        _req: Request<pb::GetGenesisRequest>,
+    ) -> Result<Response<pb::GetGenesisResponse>, Status> {
+        Ok(Response::new(pb::GetGenesisResponse {
+            json: self.shared.genesis_json.clone(),
+            hash: self.shared.genesis_hash.to_vec(),
+        }))
+    }
+
+    async fn get_proof(
+        &self,
+        req: Request<pb::GetProofRequest>,
+    ) -> Result<Response<pb::GetProofResponse>, Status> {
+        let req = req.into_inner();
+        let key = match req.kind.as_str() {
+            "account" | "holding" => {
+                let a = address(&req.address, "address")?;
+                self.authorise(req.auth.as_ref(), &a)?;
+                if req.kind == "account" {
+                    keys::account(&a)
+                } else {
+                    keys::holding(&a, &req.id)
+                }
+            }
+            "asset" => keys::asset(&req.id),
+            "invoice" => keys::invoice(&address(&req.address, "address")?, &req.id),
+            k => {
+                return Err(Status::invalid_argument(format!(
+                    "unknown kind '{k}': use account, holding, asset or invoice"
+                )));
+            }
+        };
+        let head = self.shared.head();
+        let (value, proof) =
+            commitment::prove(&self.shared.store, &key, head.height).map_err(internal)?;
+        Ok(Response::new(pb::GetProofResponse {
+            height: head.height,
+            state_root: head.state_root.to_vec(),
+            key,
+            present: value.is_some(),
+            value: value.unwrap_or_default(),
+            proof: commitment::proof_to_bytes(&proof),
+        }))
+    }
+}
+
+/// Serves the API until `shutdown` resolves.
+pub async fn serve(
+    shared: Arc<Shared>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let addr: std::net::SocketAddr = shared
+        .cfg
+        .api
+        .listen
+        .parse()
+        .map_err(|e| anyhow::anyhow!("api.listen '{}': {e}", shared.cfg.api.listen))?;
+    let max = shared.cfg.api.request_bytes_max;
+    let api = Api::new(shared);
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter
+        .set_serving::<pb::transactions_server::TransactionsServer<Api>>()
+        .await;
+    reporter
+        .set_serving::<pb::chain_server::ChainServer<Api>>()
+        .await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    tonic::transport::Server::builder()
+        .add_service(health)
+        .add_service(reflection)
+        .add_service(
+            pb::transactions_server::TransactionsServer::new(api.clone())
+                .max_decoding_message_size(max),
+        )
+        .add_service(
+            pb::accounts_server::AccountsServer::new(api.clone()).max_decoding_message_size(max),
+        )
+        .add_service(
+            pb::assets_server::AssetsServer::new(api.clone()).max_decoding_message_size(max),
+        )
+        .add_service(pb::chain_server::ChainServer::new(api).max_decoding_message_size(max))
+        .serve_with_shutdown(addr, shutdown)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,378 @@
+//! The node's view of the chain: the committed head, building a block from the
+//! mempool, checking a proposed block by executing it, and committing a
+//! decided block with its certificate.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use jmt::storage::NodeBatch;
+use tokio::sync::{Notify, broadcast, oneshot};
+use yui_consensus::{CommitCertificate, Validator, ValidatorSet};
+use yui_ledger::block::tx_root;
+use yui_ledger::exec::{BlockOutcome, receipts_root};
+use yui_ledger::{
+    Address, Block, BlockExecutor, BlockHeader, Ctx, Event, Genesis, Hash, MemState, Receipt,
+    commitment,
+};
+
+use crate::config::Config;
+use crate::mempool::{Limits, Mempool};
+use crate::storage::{Store, StoreError};
+
+/// The newest committed block, as the API and the engine see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub height: u64,
+    pub hash: Hash,
+    pub state_root: Hash,
+    pub time_ms: u64,
+}
+
+/// A block with everything its execution produced, ready to commit.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub block: Block,
+    pub outcome: BlockOutcome,
+    pub tree: NodeBatch,
+}
+
+/// What subscribers learn when a block commits.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub block: Block,
+    pub certificate: CommitCertificate,
+    pub receipts: Vec<Receipt>,
+    pub begin_events: Vec<Event>,
+}
+
+/// State shared by the engine and the API.
+pub struct Shared {
+    pub cfg: Config,
+    pub store: Store,
+    pub genesis: Genesis,
+    pub genesis_json: String,
+    pub genesis_hash: Hash,
+    pub validators: ValidatorSet,
+    pub node_key: Option<Address>,
+    pub auditors: Vec<Address>,
+    pub head: RwLock<Head>,
+    pub mempool: Mutex<Mempool>,
+    pub mempool_notify: Notify,
+    pub committed: broadcast::Sender<Arc<Committed>>,
+    pub waiters: Mutex<HashMap<Hash, Vec<oneshot::Sender<Receipt>>>>,
+    pub round: AtomicU32,
+    pub peers: RwLock<Vec<String>>,
+}
+
+/// Milliseconds since the Unix epoch by this machine's clock. Only the node
+/// reads the clock; the ledger and consensus get time as input.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+pub fn validator_set(g: &Genesis) -> anyhow::Result<ValidatorSet> {
+    ValidatorSet::new(
+        g.validators
+            .iter()
+            .map(|v| Validator {
+                public_key: v.public_key.0,
+                power: v.power,
+            })
+            .collect(),
+    )
+    .map_err(|e| anyhow::anyhow!("genesis validator set: {e}"))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shared {
+    /// Opens the store, writing genesis on first start. Start-up reads the
+    /// head from the last block: no replay, whatever the chain's length.
+    pub fn open(
+        cfg: Config,
+        base: &std::path::Path,
+        node_key: Option<Address>,
+    ) -> anyhow::Result<Self> {
+        let genesis_path = base.join(&cfg.node.genesis_file);
+        let genesis_json = std::fs::read_to_string(&genesis_path)
+            .map_err(|e| anyhow::anyhow!("cannot read genesis {}: {e}", genesis_path.display()))?;
+        let genesis = Genesis::from_json(&genesis_json).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let store = Store::open(&base.join(&cfg.node.data_dir).join("db"))?;
+        match store.genesis_json()? {
+            None => {
+                let writes = genesis.state_writes(&MemState::default());
+                let (_, tree) =
+                    commitment::update(&store, &writes, 0).map_err(|e| anyhow::anyhow!(e))?;
+                store.init_genesis(&genesis_json, &writes, &tree)?;
+            }
+            Some(stored) => {
+                let g = Genesis::from_json(&stored).map_err(|e| anyhow::anyhow!(e))?;
+                if g.hash() != genesis.hash() {
+                    anyhow::bail!(
+                        "the data directory holds a different chain's genesis than {}",
+                        genesis_path.display()
+                    );
+                }
+            }
+        }
+        let validators = validator_set(&genesis)?;
+        let auditors = cfg
+            .api
+            .auditors
+            .iter()
+            .map(|a| {
+                a.parse::<Address>()
+                    .map_err(|e| anyhow::anyhow!("auditor key '{a}': {e}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let head = load_head(&store, &genesis)?;
+        let limits = Limits {
+            txs_max: cfg.mempool.txs_max,
+            per_account_txs_max: cfg.mempool.per_account_txs_max,
+            nonce_window: cfg.mempool.nonce_window,
+        };
+        let (committed, _) = broadcast::channel(1024);
+        Ok(Self {
+            genesis_hash: genesis.hash(),
+            genesis,
+            genesis_json,
+            cfg,
+            store,
+            validators,
+            node_key,
+            auditors,
+            head: RwLock::new(head),
+            mempool: Mutex::new(Mempool::new(limits)),
+            mempool_notify: Notify::new(),
+            committed,
+            waiters: Mutex::new(HashMap::new()),
+            round: AtomicU32::new(0),
+            peers: RwLock::new(Vec::new()),
+        })
+    }
+
+    pub fn head(&self) -> Head {
+        self.head.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn mempool(&self) -> std::sync::MutexGuard<'_, Mempool> {
+        lock(&self.mempool)
+    }
+
+    pub fn set_round(&self, r: u32) {
+        self.round.store(r, Ordering::Relaxed);
+    }
+
+    /// The nonce an account's next transaction must carry, by committed state.
+    pub fn next_nonce(&self, a: &Address) -> u64 {
+        yui_ledger::state::read::<yui_ledger::state::Account, _>(
+            &self.store,
+            &yui_ledger::state::keys::account(a),
+        )
+        .map_or(0, |acct| acct.nonce)
+    }
+
+    /// Builds the next block from the mempool, at `now_ms` (never earlier than
+    /// just after the previous block).
+    pub fn build_block(&self, proposer: Address, now_ms: u64) -> Result<Prepared, String> {
+        let head = self.head();
+        let height = head.height + 1;
+        let ctx = Ctx {
+            chain_id: self.genesis.chain_id.clone(),
+            height,
+            time_ms: now_ms.max(head.time_ms + 1),
+        };
+        let mut ex = BlockExecutor::begin(&self.store, ctx.clone()).map_err(|e| e.to_string())?;
+        let candidates = self
+            .mempool()
+            .candidates(self.cfg.block.txs_max, |a| self.next_nonce(a));
+        let mut txs = Vec::with_capacity(candidates.len());
+        let mut stale = Vec::new();
+        for tx in candidates {
+            // The mempool verified the signature on admission.
+            match ex.push(&tx, true) {
+                Ok(_) => txs.push(tx),
+                Err(e) => {
+                    tracing::debug!(error = %e, "dropping transaction that no longer applies");
+                    stale.push(tx.hash());
+                }
+            }
+        }
+        if !stale.is_empty() {
+            let mut mp = self.mempool();
+            for h in &stale {
+                mp.remove(h);
+            }
+        }
+        let outcome = ex.finish();
+        self.seal(ctx, proposer, head.hash, txs, outcome)
+    }
+
+    fn seal(
+        &self,
+        ctx: Ctx,
+        proposer: Address,
+        prev_hash: Hash,
+        txs: Vec<yui_ledger::SignedTransaction>,
+        outcome: BlockOutcome,
+    ) -> Result<Prepared, String> {
+        let (state_root, tree) = commitment::update(&self.store, &outcome.writes, ctx.height)?;
+        let header = BlockHeader {
+            chain_id: ctx.chain_id,
+            height: ctx.height,
+            time_ms: ctx.time_ms,
+            prev_hash,
+            tx_root: tx_root(&txs),
+            receipts_root: receipts_root(&outcome.receipts, &outcome.begin_events),
+            state_root,
+            proposer,
+            validators_hash: self.validators.hash(),
+        };
+        Ok(Prepared {
+            block: Block { header, txs },
+            outcome,
+            tree,
+        })
+    }
+
+    /// Checks a proposed block by executing it on the committed state: right
+    /// parent, proposer, time (later than the parent's, at most the allowed
+    /// drift ahead of `now_ms`), transactions, receipts and state root.
+    pub fn validate_block(
+        &self,
+        block: &Block,
+        expected_proposer: Address,
+        now_ms: u64,
+    ) -> Result<Prepared, String> {
+        let head = self.head();
+        let h = &block.header;
+        let expect = |ok: bool, what: &str| {
+            if ok {
+                Ok(())
+            } else {
+                Err(format!("proposed block {}: {what}", h.height))
+            }
+        };
+        expect(h.chain_id == self.genesis.chain_id, "wrong chain id")?;
+        expect(h.height == head.height + 1, "wrong height")?;
+        expect(h.prev_hash == head.hash, "wrong parent")?;
+        expect(
+            h.proposer == expected_proposer,
+            "not from this round's proposer",
+        )?;
+        expect(h.time_ms > head.time_ms, "time not after the parent's")?;
+        expect(
+            h.time_ms <= now_ms + self.cfg.consensus.clock_drift_max_ms,
+            "time too far ahead of this node's clock",
+        )?;
+        expect(
+            h.validators_hash == self.validators.hash(),
+            "wrong validator set",
+        )?;
+        expect(block.tx_root_matches(), "transaction root mismatch")?;
+        let ctx = Ctx {
+            chain_id: h.chain_id.clone(),
+            height: h.height,
+            time_ms: h.time_ms,
+        };
+        let outcome = yui_ledger::execute_block(&self.store, ctx.clone(), &block.txs)
+            .map_err(|(i, e)| format!("proposed block {}: transaction {i}: {e}", h.height))?;
+        let p = self.seal(ctx, h.proposer, h.prev_hash, block.txs.clone(), outcome)?;
+        expect(
+            p.block.header == *h,
+            "receipts or state root differ from this node's execution",
+        )?;
+        Ok(p)
+    }
+
+    /// Makes a decided block durable with its certificate, then tells the
+    /// mempool, the waiting submitters and the subscribers.
+    pub fn commit(&self, p: Prepared, certificate: CommitCertificate) -> Result<(), StoreError> {
+        let block = &p.block;
+        if certificate.block_hash != block.hash() || certificate.height != block.header.height {
+            return Err(StoreError::Invalid(
+                "certificate does not name this block".into(),
+            ));
+        }
+        self.store
+            .commit_block(block, &certificate, &p.outcome, &p.tree)?;
+        *self.head.write().unwrap_or_else(|e| e.into_inner()) = Head {
+            height: block.header.height,
+            hash: block.hash(),
+            state_root: block.header.state_root,
+            time_ms: block.header.time_ms,
+        };
+        {
+            let mut mp = self.mempool();
+            for tx in &block.txs {
+                mp.remove(&tx.hash());
+            }
+            let mut signers: Vec<Address> = block.txs.iter().map(|t| t.tx.signer).collect();
+            signers.sort();
+            signers.dedup();
+            for s in signers {
+                mp.prune_account(&s, self.next_nonce(&s));
+            }
+        }
+        {
+            let mut w = lock(&self.waiters);
+            for r in &p.outcome.receipts {
+                for tx in w.remove(&r.tx_hash).unwrap_or_default() {
+                    let _ = tx.send(r.clone());
+                }
+            }
+        }
+        let _ = self.committed.send(Arc::new(Committed {
+            block: p.block,
+            certificate,
+            receipts: p.outcome.receipts,
+            begin_events: p.outcome.begin_events,
+        }));
+        Ok(())
+    }
+
+    /// Registers interest in a transaction's receipt.
+    pub fn wait_for(&self, h: Hash) -> oneshot::Receiver<Receipt> {
+        let (tx, rx) = oneshot::channel();
+        lock(&self.waiters).entry(h).or_default().push(tx);
+        rx
+    }
+
+    /// Forgets waiters whose submitter has gone.
+    pub fn prune_waiters(&self) {
+        lock(&self.waiters).retain(|_, v| {
+            v.retain(|s| !s.is_closed());
+            !v.is_empty()
+        });
+    }
+}
+
+fn load_head(store: &Store, g: &Genesis) -> anyhow::Result<Head> {
+    let h = store.last_height()?.unwrap_or(0);
+    if h == 0 {
+        let root = commitment::root(store, 0)
+            .map_err(|e| anyhow::anyhow!(e))?
+            .unwrap_or_default();
+        return Ok(Head {
+            height: 0,
+            hash: g.hash(),
+            state_root: root,
+            time_ms: g.genesis_time_ms,
+        });
+    }
+    let b = store
+        .block(h)?
+        .ok_or_else(|| anyhow::anyhow!("store says height {h} is committed but holds no block"))?;
+    Ok(Head {
+        height: h,
+        hash: b.hash(),
+        state_root: b.header.state_root,
+        time_ms: b.header.time_ms,
+    })
+}

@@ -1,0 +1,208 @@
+//! The node's configuration file (TOML), written by `yui-node init` with every
+//! setting commented. Relative paths are relative to the config file's folder.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub node: NodeSection,
+    pub api: ApiSection,
+    #[serde(default)]
+    pub mempool: MempoolSection,
+    #[serde(default)]
+    pub block: BlockSection,
+    #[serde(default)]
+    pub consensus: ConsensusSection,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSection {
+    /// A name for logs.
+    pub name: String,
+    /// Where RocksDB lives.
+    pub data_dir: PathBuf,
+    /// The genesis document (JSON).
+    pub genesis_file: PathBuf,
+    /// The validator key file; absent for an observer.
+    pub key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSection {
+    /// gRPC listen address, e.g. "127.0.0.1:7001".
+    pub listen: String,
+    /// Public keys (hex) allowed to read any account and full blocks.
+    #[serde(default)]
+    pub auditors: Vec<String>,
+    /// Largest gRPC request accepted, bytes.
+    #[serde(default = "default_request_bytes_max")]
+    pub request_bytes_max: usize,
+}
+
+fn default_request_bytes_max() -> usize {
+    64 * 1024
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MempoolSection {
+    pub txs_max: usize,
+    pub per_account_txs_max: usize,
+    pub nonce_window: u64,
+}
+
+impl Default for MempoolSection {
+    fn default() -> Self {
+        Self {
+            txs_max: 50_000,
+            per_account_txs_max: 256,
+            nonce_window: 256,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockSection {
+    /// Most transactions per block.
+    pub txs_max: usize,
+    /// Least time from the previous block before proposing one with waiting transactions.
+    pub interval_ms: u64,
+    /// With nothing waiting, propose an empty block after this long, so block
+    /// time (and with it expiry) moves on.
+    pub empty_interval_ms: u64,
+}
+
+impl Default for BlockSection {
+    fn default() -> Self {
+        Self {
+            txs_max: 2_000,
+            interval_ms: 50,
+            empty_interval_ms: 1_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsensusSection {
+    pub timeout_propose_ms: u64,
+    pub timeout_prevote_ms: u64,
+    pub timeout_precommit_ms: u64,
+    pub timeout_delta_ms: u64,
+    /// A proposal's time may be at most this far ahead of the voter's clock.
+    pub clock_drift_max_ms: u64,
+}
+
+impl Default for ConsensusSection {
+    fn default() -> Self {
+        Self {
+            timeout_propose_ms: 3_000,
+            timeout_prevote_ms: 1_000,
+            timeout_precommit_ms: 1_000,
+            timeout_delta_ms: 500,
+            clock_drift_max_ms: 2_000,
+        }
+    }
+}
+
+impl Config {
+    pub fn load(path: &Path) -> anyhow::Result<(Self, PathBuf)> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot read config {}: {e} (run `yui-node init` first)",
+                path.display()
+            )
+        })?;
+        let cfg: Config = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("config {} is invalid: {e}", path.display()))?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        Ok((cfg, base))
+    }
+
+    /// The documented file `yui-node init` writes.
+    pub fn render(&self) -> String {
+        let auditors = self
+            .api
+            .auditors
+            .iter()
+            .map(|a| format!("\"{a}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let key = match &self.node.key_file {
+            Some(k) => format!("key_file = \"{}\"", k.display()),
+            None => {
+                "# key_file = \"node_key.json\"   # absent: this node observes and does not vote"
+                    .into()
+            }
+        };
+        format!(
+            r#"# Yui node configuration. Relative paths are relative to this file's folder.
+
+[node]
+# A name for logs and status.
+name = "{name}"
+# RocksDB data directory.
+data_dir = "{data}"
+# The genesis document this chain starts from (JSON, identical on every node).
+genesis_file = "{genesis}"
+# The validator key (JSON, file mode 0600).
+{key}
+
+[api]
+# gRPC listen address (wallets, merchants, the CLI).
+listen = "{listen}"
+# Public keys (hex) of auditors, who may read any account and full blocks.
+auditors = [{auditors}]
+# Largest gRPC request accepted, in bytes.
+request_bytes_max = {rbm}
+
+[mempool]
+# Most transactions waiting in total.
+txs_max = {mt}
+# Most transactions waiting per account.
+per_account_txs_max = {mpa}
+# How far ahead of an account's next nonce a transaction may be.
+nonce_window = {nw}
+
+[block]
+# Most transactions per block.
+txs_max = {bt}
+# Least time (ms) after the previous block before proposing one when transactions wait.
+interval_ms = {bi}
+# With nothing waiting, propose an empty block after this long (ms) so block time moves on.
+empty_interval_ms = {be}
+
+[consensus]
+# Tendermint timeouts (ms); each grows by timeout_delta_ms per round.
+timeout_propose_ms = {tp}
+timeout_prevote_ms = {tv}
+timeout_precommit_ms = {tc}
+timeout_delta_ms = {td}
+# A proposal's block time may be at most this far (ms) ahead of this node's clock.
+clock_drift_max_ms = {cd}
+"#,
+            name = self.node.name,
+            data = self.node.data_dir.display(),
+            genesis = self.node.genesis_file.display(),
+            listen = self.api.listen,
+            rbm = self.api.request_bytes_max,
+            mt = self.mempool.txs_max,
+            mpa = self.mempool.per_account_txs_max,
+            nw = self.mempool.nonce_window,
+            bt = self.block.txs_max,
+            bi = self.block.interval_ms,
+            be = self.block.empty_interval_ms,
+            tp = self.consensus.timeout_propose_ms,
+            tv = self.consensus.timeout_prevote_ms,
+            tc = self.consensus.timeout_precommit_ms,
+            td = self.consensus.timeout_delta_ms,
+            cd = self.consensus.clock_drift_max_ms,
+        )
+    }
+}

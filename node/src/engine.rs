@@ -1,0 +1,285 @@
+//! The engine: drives the pure consensus core with real time, storage and (with
+//! several validators) the network. It carries out the core's outputs in
+//! order, and makes each `Persist` durable before anything after it is sent.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use yui_consensus::core::{Core, Input, Output, Params, PersistentState};
+use yui_consensus::{Hash, Message};
+use yui_ledger::{Address, Block, Keypair};
+
+use crate::chain::{Prepared, Shared, now_ms};
+
+/// Something for the engine to act on.
+pub enum EngineEvent {
+    /// An input for the consensus core (a timeout, or a vote from a peer).
+    Core(Input),
+    /// A block this node built for `(height, round)` as proposer.
+    Built {
+        height: u64,
+        round: u32,
+        prepared: Box<Prepared>,
+    },
+    /// A proposal from a peer with the full block.
+    Proposal {
+        proposal: yui_consensus::Proposal,
+        block: Box<Block>,
+    },
+}
+
+/// Where the engine sends consensus messages. With one validator there is
+/// nobody to send to; the network layer plugs in here.
+pub trait Outbox: Send + 'static {
+    fn broadcast(&mut self, msg: &Message, block: Option<&Block>);
+}
+
+/// The outbox of a validator that is the whole network.
+pub struct Alone;
+
+impl Outbox for Alone {
+    fn broadcast(&mut self, _msg: &Message, _block: Option<&Block>) {}
+}
+
+pub struct Engine<O: Outbox> {
+    shared: Arc<Shared>,
+    core: Core,
+    key_address: Option<Address>,
+    tx: mpsc::Sender<EngineEvent>,
+    rx: mpsc::Receiver<EngineEvent>,
+    /// Blocks prepared (built or validated) for the current height, by hash.
+    prepared: HashMap<Hash, Prepared>,
+    outbox: O,
+    last_commit: Instant,
+}
+
+pub fn consensus_params(shared: &Shared) -> Params {
+    let c = &shared.cfg.consensus;
+    Params {
+        timeout_propose_ms: c.timeout_propose_ms,
+        timeout_prevote_ms: c.timeout_prevote_ms,
+        timeout_precommit_ms: c.timeout_precommit_ms,
+        timeout_delta_ms: c.timeout_delta_ms,
+        ..Params::default()
+    }
+}
+
+impl<O: Outbox> Engine<O> {
+    /// Builds the engine at the height after the last committed block, resuming
+    /// the persisted consensus state of that height if there is one.
+    pub fn new(
+        shared: Arc<Shared>,
+        key: Option<Keypair>,
+        outbox: O,
+    ) -> anyhow::Result<(Self, mpsc::Sender<EngineEvent>)> {
+        let height = shared.head().height + 1;
+        let state = match shared.store.consensus_state()? {
+            Some(b) => {
+                let s: PersistentState = borsh::from_slice(&b)?;
+                if s.height == height {
+                    s
+                } else {
+                    PersistentState::new(height)
+                }
+            }
+            None => PersistentState::new(height),
+        };
+        let key_address = key.as_ref().map(|k| k.address());
+        let signing = key.map(|k| k.signing_key().clone());
+        let core = Core::new(
+            shared.genesis.chain_id.clone(),
+            consensus_params(&shared),
+            signing,
+            shared.validators.clone(),
+            state,
+        );
+        let (tx, rx) = mpsc::channel(4096);
+        let engine = Self {
+            shared,
+            core,
+            key_address,
+            tx: tx.clone(),
+            rx,
+            prepared: HashMap::new(),
+            outbox,
+            last_commit: Instant::now(),
+        };
+        Ok((engine, tx))
+    }
+
+    /// Runs until the event channel closes or storage fails.
+    pub async fn run(mut self) -> anyhow::Result<()> {
+        let first = self.core.start();
+        self.carry_out(first)?;
+        while let Some(ev) = self.rx.recv().await {
+            let outputs = match ev {
+                EngineEvent::Core(input) => self.core.handle(input),
+                EngineEvent::Built {
+                    height,
+                    round,
+                    prepared,
+                } => {
+                    let hash = prepared.block.hash();
+                    if height != self.core.height() {
+                        continue;
+                    }
+                    self.prepared.insert(hash, *prepared);
+                    self.core.handle(Input::ProposalValue {
+                        height,
+                        round,
+                        block_hash: hash,
+                    })
+                }
+                EngineEvent::Proposal { proposal, block } => self.on_proposal(proposal, *block),
+            };
+            self.carry_out(outputs)?;
+        }
+        Ok(())
+    }
+
+    fn on_proposal(&mut self, proposal: yui_consensus::Proposal, block: Block) -> Vec<Output> {
+        if proposal.height != self.core.height() || block.hash() != proposal.block_hash {
+            return Vec::new();
+        }
+        let proposer = self
+            .shared
+            .validators
+            .get(proposal.proposer)
+            .map(|v| Address(v.public_key))
+            .unwrap_or(Address::ZERO);
+        let block_valid = match self.prepared.get(&proposal.block_hash) {
+            Some(_) => true,
+            None => match self.shared.validate_block(&block, proposer, now_ms()) {
+                Ok(p) => {
+                    self.prepared.insert(proposal.block_hash, p);
+                    true
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "invalid proposed block");
+                    false
+                }
+            },
+        };
+        self.core.handle(Input::Proposal {
+            proposal,
+            block_valid,
+        })
+    }
+
+    /// Carries out outputs in order; a commit moves to the next height and
+    /// carries out what the new core says first.
+    fn carry_out(&mut self, outputs: Vec<Output>) -> anyhow::Result<()> {
+        let mut queue: VecDeque<Output> = outputs.into();
+        while let Some(o) = queue.pop_front() {
+            match o {
+                Output::Persist(state) => {
+                    let bytes = borsh::to_vec(&state)?;
+                    tokio::task::block_in_place(|| self.shared.store.save_consensus_state(&bytes))?;
+                    self.shared.set_round(state.round);
+                }
+                Output::Broadcast(msg) => {
+                    let block = match &msg {
+                        Message::Proposal(p) => self.prepared.get(&p.block_hash).map(|p| &p.block),
+                        Message::Vote(_) => None,
+                    };
+                    self.outbox.broadcast(&msg, block);
+                }
+                Output::ScheduleTimeout {
+                    kind,
+                    height,
+                    round,
+                    duration_ms,
+                } => {
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(duration_ms)).await;
+                        let _ = tx
+                            .send(EngineEvent::Core(Input::Timeout {
+                                kind,
+                                height,
+                                round,
+                            }))
+                            .await;
+                    });
+                }
+                Output::RequestProposal { height, round } => self.request_proposal(height, round),
+                Output::Commit { certificate } => {
+                    let Some(p) = self.prepared.remove(&certificate.block_hash) else {
+                        anyhow::bail!(
+                            "decided block {} at height {} is not known here",
+                            hex::encode(certificate.block_hash),
+                            certificate.height
+                        );
+                    };
+                    let height = certificate.height;
+                    tokio::task::block_in_place(|| self.shared.commit(p, certificate))?;
+                    tracing::info!(height, "committed");
+                    self.prepared.clear();
+                    self.last_commit = Instant::now();
+                    self.core = self
+                        .core
+                        .clone()
+                        .next_height(self.shared.validators.clone());
+                    queue.extend(self.core.start());
+                }
+                Output::Evidence { first, second } => {
+                    let key = borsh::to_vec(&(first.height, first.round, first.validator))?;
+                    let bytes = borsh::to_vec(&(first, second))?;
+                    tokio::task::block_in_place(|| self.shared.store.save_evidence(&key, &bytes))?;
+                    tracing::warn!("conflicting votes kept as evidence");
+                }
+                Output::Dropped { reason } => tracing::debug!(%reason, "consensus input dropped"),
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits until a block is worth proposing (enough transactions, or the
+    /// interval has passed), then builds it off the engine's task.
+    fn request_proposal(&self, height: u64, round: u32) {
+        let Some(proposer) = self.key_address else {
+            return;
+        };
+        let shared = self.shared.clone();
+        let tx = self.tx.clone();
+        let since = self.last_commit;
+        tokio::spawn(async move {
+            wait_for_content(&shared, since).await;
+            let built =
+                tokio::task::spawn_blocking(move || shared.build_block(proposer, now_ms())).await;
+            match built {
+                Ok(Ok(prepared)) => {
+                    let _ = tx
+                        .send(EngineEvent::Built {
+                            height,
+                            round,
+                            prepared: Box::new(prepared),
+                        })
+                        .await;
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "building a block failed"),
+                Err(e) => tracing::error!(error = %e, "block builder stopped"),
+            }
+        });
+    }
+}
+
+/// Returns when the mempool holds a full block, or holds something and the
+/// block interval has passed, or the empty-block interval has passed.
+async fn wait_for_content(shared: &Shared, since: Instant) {
+    let b = &shared.cfg.block;
+    loop {
+        let waiting = shared.mempool().len();
+        let elapsed = since.elapsed();
+        let interval = Duration::from_millis(b.interval_ms);
+        let idle = Duration::from_millis(b.empty_interval_ms);
+        if waiting >= b.txs_max || (waiting > 0 && elapsed >= interval) || elapsed >= idle {
+            return;
+        }
+        let until = if waiting > 0 { interval } else { idle };
+        let notified = shared.mempool_notify.notified();
+        let _ = tokio::time::timeout(until.saturating_sub(elapsed), notified).await;
+    }
+}

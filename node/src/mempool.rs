@@ -1,0 +1,158 @@
+//! The mempool: valid transactions waiting for a block. Bounded in total and
+//! per account; each account's transactions leave in nonce order, accounts in
+//! order of arrival.
+
+use std::collections::{BTreeMap, HashMap};
+
+use yui_ledger::{Address, Hash, SignedTransaction};
+
+/// Why the mempool refused a transaction it would otherwise admit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MempoolError {
+    #[error("the mempool is full ({0} transactions); retry shortly")]
+    Full(usize),
+    #[error("this account already has {0} transactions waiting; wait for some to commit")]
+    AccountFull(usize),
+    #[error(
+        "nonce {got} is beyond the window: the account's next nonce is {next}, at most {window} ahead are held"
+    )]
+    BeyondWindow { got: u64, next: u64, window: u64 },
+    #[error("a transaction with nonce {0} from this account is already waiting")]
+    NonceTaken(u64),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub txs_max: usize,
+    pub per_account_txs_max: usize,
+    pub nonce_window: u64,
+}
+
+struct Entry {
+    tx: SignedTransaction,
+    seq: u64,
+}
+
+pub struct Mempool {
+    limits: Limits,
+    by_account: BTreeMap<Address, BTreeMap<u64, Entry>>,
+    by_hash: HashMap<Hash, (Address, u64)>,
+    seq: u64,
+}
+
+impl Mempool {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            by_account: BTreeMap::new(),
+            by_hash: HashMap::new(),
+            seq: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_hash.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_hash.is_empty()
+    }
+
+    pub fn contains(&self, h: &Hash) -> bool {
+        self.by_hash.contains_key(h)
+    }
+
+    pub fn get(&self, h: &Hash) -> Option<&SignedTransaction> {
+        let (a, n) = self.by_hash.get(h)?;
+        self.by_account.get(a)?.get(n).map(|e| &e.tx)
+    }
+
+    /// Admits a transaction already checked against the state; `next_nonce`
+    /// is the signer's nonce in the committed state.
+    pub fn insert(
+        &mut self,
+        tx: SignedTransaction,
+        hash: Hash,
+        next_nonce: u64,
+    ) -> Result<(), MempoolError> {
+        let signer = tx.tx.signer;
+        let nonce = tx.tx.nonce;
+        if nonce >= next_nonce.saturating_add(self.limits.nonce_window) {
+            return Err(MempoolError::BeyondWindow {
+                got: nonce,
+                next: next_nonce,
+                window: self.limits.nonce_window,
+            });
+        }
+        if self.by_hash.len() >= self.limits.txs_max {
+            return Err(MempoolError::Full(self.limits.txs_max));
+        }
+        let q = self.by_account.entry(signer).or_default();
+        if q.contains_key(&nonce) {
+            return Err(MempoolError::NonceTaken(nonce));
+        }
+        if q.len() >= self.limits.per_account_txs_max {
+            return Err(MempoolError::AccountFull(self.limits.per_account_txs_max));
+        }
+        self.seq += 1;
+        q.insert(nonce, Entry { tx, seq: self.seq });
+        self.by_hash.insert(hash, (signer, nonce));
+        Ok(())
+    }
+
+    /// Candidates for the next block: per account, consecutive nonces from
+    /// `next_nonce(account)`; accounts ordered by their oldest waiting
+    /// transaction. At most `max` transactions.
+    pub fn candidates(
+        &self,
+        max: usize,
+        next_nonce: impl Fn(&Address) -> u64,
+    ) -> Vec<SignedTransaction> {
+        let mut accounts: Vec<(u64, &Address, &BTreeMap<u64, Entry>)> = self
+            .by_account
+            .iter()
+            .filter_map(|(a, q)| q.values().map(|e| e.seq).min().map(|s| (s, a, q)))
+            .collect();
+        accounts.sort_by_key(|(s, _, _)| *s);
+        let mut out = Vec::new();
+        for (_, a, q) in accounts {
+            let mut n = next_nonce(a);
+            while let Some(e) = q.get(&n) {
+                if out.len() >= max {
+                    return out;
+                }
+                out.push(e.tx.clone());
+                n += 1;
+            }
+        }
+        out
+    }
+
+    /// Removes a transaction (committed or found invalid).
+    pub fn remove(&mut self, h: &Hash) {
+        if let Some((a, n)) = self.by_hash.remove(h)
+            && let Some(q) = self.by_account.get_mut(&a)
+        {
+            q.remove(&n);
+            if q.is_empty() {
+                self.by_account.remove(&a);
+            }
+        }
+    }
+
+    /// Drops every transaction of `a` with a nonce below `next` (used up).
+    pub fn prune_account(&mut self, a: &Address, next: u64) {
+        let Some(q) = self.by_account.get_mut(a) else {
+            return;
+        };
+        let stale: Vec<u64> = q.range(..next).map(|(n, _)| *n).collect();
+        for n in stale {
+            if let Some(e) = q.remove(&n) {
+                self.by_hash.remove(&e.tx.hash());
+            }
+        }
+        if q.is_empty() {
+            self.by_account.remove(a);
+        }
+    }
+}

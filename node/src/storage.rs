@@ -1,0 +1,478 @@
+//! RocksDB storage. One column family per kind of record; a committed block,
+//! its certificate, state changes, tree nodes, receipts and indexes go to disk
+//! in one synced `WriteBatch`, so a node killed at any instant restarts at its
+//! last committed block with nothing half-written.
+//!
+//! Failure contract: a read or write error from RocksDB is returned as
+//! [`StoreError`]; the node stops rather than continue on a store it cannot
+//! trust. Nothing here panics on what is read back: undecodable records are
+//! reported as corruption.
+
+use std::path::Path;
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use jmt::storage::{LeafNode, Node, NodeBatch, NodeKey, TreeReader};
+use jmt::{KeyHash, OwnedValue, Version};
+use rocksdb::{
+    ColumnFamilyDescriptor, DB, Direction, IteratorMode, Options, WriteBatch, WriteOptions,
+};
+use yui_consensus::CommitCertificate;
+use yui_ledger::commitment::value_key;
+use yui_ledger::exec::BlockOutcome;
+use yui_ledger::{Address, Block, Hash, Receipt, StateRead};
+
+/// Column families.
+pub mod cf {
+    /// height (u64 BE) → block (borsh)
+    pub const BLOCKS: &str = "blocks";
+    /// height (u64 BE) → commit certificate (borsh)
+    pub const CERTIFICATES: &str = "certificates";
+    /// block hash → height (u64 BE)
+    pub const BLOCK_INDEX: &str = "block_index";
+    /// tx hash → (height, index) (borsh)
+    pub const TX_INDEX: &str = "tx_index";
+    /// (height BE, index BE) → receipt (borsh); index u32::MAX holds block-start events
+    pub const RECEIPTS: &str = "receipts";
+    /// (address, height BE, index BE) → () : each account's history
+    pub const ACCOUNT_INDEX: &str = "account_index";
+    /// state key → value: the latest state
+    pub const STATE: &str = "state";
+    /// tree node key (borsh) → node (borsh)
+    pub const JMT_NODES: &str = "jmt_nodes";
+    /// (key hash, version BE) → value (borsh Option)
+    pub const JMT_VALUES: &str = "jmt_values";
+    /// named records: last height, genesis, consensus state, evidence
+    pub const METADATA: &str = "metadata";
+
+    pub const ALL: [&str; 10] = [
+        BLOCKS,
+        CERTIFICATES,
+        BLOCK_INDEX,
+        TX_INDEX,
+        RECEIPTS,
+        ACCOUNT_INDEX,
+        STATE,
+        JMT_NODES,
+        JMT_VALUES,
+        METADATA,
+    ];
+}
+
+/// Keys in the metadata column family.
+pub mod meta {
+    pub const LAST_HEIGHT: &[u8] = b"last_height";
+    pub const GENESIS_JSON: &[u8] = b"genesis_json";
+    pub const CONSENSUS_STATE: &[u8] = b"consensus_state";
+    pub const EVIDENCE_PREFIX: &[u8] = b"evidence/";
+}
+
+/// Index used for a block's start events in `receipts` and `account_index`.
+pub const BEGIN_EVENTS_INDEX: u32 = u32::MAX;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage error: {0}")]
+    Db(#[from] rocksdb::Error),
+    #[error("corrupt record in {cf}: {what}")]
+    Corrupt { cf: &'static str, what: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// Block-start events of one block, stored beside its receipts.
+#[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
+pub struct BeginEvents {
+    pub events: Vec<yui_ledger::Event>,
+}
+
+pub struct Store {
+    db: DB,
+}
+
+fn hkey(height: u64) -> [u8; 8] {
+    height.to_be_bytes()
+}
+
+fn rkey(height: u64, index: u32) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..8].copy_from_slice(&height.to_be_bytes());
+    k[8..].copy_from_slice(&index.to_be_bytes());
+    k
+}
+
+fn akey(a: &Address, height: u64, index: u32) -> [u8; 44] {
+    let mut k = [0u8; 44];
+    k[..32].copy_from_slice(&a.0);
+    k[32..].copy_from_slice(&rkey(height, index));
+    k
+}
+
+fn decode<T: BorshDeserialize>(cf: &'static str, b: &[u8]) -> Result<T, StoreError> {
+    borsh::from_slice(b).map_err(|e| StoreError::Corrupt {
+        cf,
+        what: e.to_string(),
+    })
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let mut opts = Options::default();
+        opts.create_if_missing(true);
+        opts.create_missing_column_families(true);
+        opts.set_max_open_files(256);
+        let cfs = cf::ALL
+            .iter()
+            .map(|n| ColumnFamilyDescriptor::new(*n, Options::default()));
+        let db = DB::open_cf_descriptors(&opts, path, cfs)?;
+        Ok(Self { db })
+    }
+
+    fn cf(&self, name: &'static str) -> Result<&rocksdb::ColumnFamily, StoreError> {
+        self.db
+            .cf_handle(name)
+            .ok_or_else(|| StoreError::Invalid(format!("column family {name} missing")))
+    }
+
+    fn get(&self, name: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.db.get_cf(self.cf(name)?, key)?)
+    }
+
+    fn put_sync(&self, name: &'static str, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        let mut b = WriteBatch::default();
+        b.put_cf(self.cf(name)?, key, value);
+        self.write_sync(b)
+    }
+
+    fn write_sync(&self, batch: WriteBatch) -> Result<(), StoreError> {
+        let mut wo = WriteOptions::default();
+        wo.set_sync(true);
+        self.db.write_opt(batch, &wo)?;
+        Ok(())
+    }
+
+    /// Height of the last committed block; `None` before genesis is written.
+    pub fn last_height(&self) -> Result<Option<u64>, StoreError> {
+        match self.get(cf::METADATA, meta::LAST_HEIGHT)? {
+            None => Ok(None),
+            Some(b) => Ok(Some(u64::from_be_bytes(b.as_slice().try_into().map_err(
+                |_| StoreError::Corrupt {
+                    cf: cf::METADATA,
+                    what: "last_height".into(),
+                },
+            )?))),
+        }
+    }
+
+    pub fn genesis_json(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .get(cf::METADATA, meta::GENESIS_JSON)?
+            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    }
+
+    /// Writes the genesis state as version 0, atomically.
+    pub fn init_genesis(
+        &self,
+        json: &str,
+        writes: &yui_ledger::WriteSet,
+        tree: &NodeBatch,
+    ) -> Result<(), StoreError> {
+        let mut b = WriteBatch::default();
+        self.put_state(&mut b, writes, tree)?;
+        b.put_cf(self.cf(cf::METADATA)?, meta::GENESIS_JSON, json.as_bytes());
+        b.put_cf(self.cf(cf::METADATA)?, meta::LAST_HEIGHT, hkey(0));
+        self.write_sync(b)
+    }
+
+    fn put_state(
+        &self,
+        b: &mut WriteBatch,
+        writes: &yui_ledger::WriteSet,
+        tree: &NodeBatch,
+    ) -> Result<(), StoreError> {
+        let state = self.cf(cf::STATE)?;
+        for (k, v) in writes {
+            match v {
+                Some(v) => b.put_cf(state, k, v),
+                None => b.delete_cf(state, k),
+            }
+        }
+        let nodes = self.cf(cf::JMT_NODES)?;
+        for (k, n) in tree.nodes() {
+            b.put_cf(
+                nodes,
+                borsh::to_vec(k).unwrap_or_default(),
+                borsh::to_vec(n).unwrap_or_default(),
+            );
+        }
+        let values = self.cf(cf::JMT_VALUES)?;
+        for ((version, kh), v) in tree.values() {
+            b.put_cf(
+                values,
+                value_key(kh, *version),
+                borsh::to_vec(v).unwrap_or_default(),
+            );
+        }
+        Ok(())
+    }
+
+    /// Commits a block with everything it changed, in one synced batch.
+    pub fn commit_block(
+        &self,
+        block: &Block,
+        cert: &CommitCertificate,
+        outcome: &BlockOutcome,
+        tree: &NodeBatch,
+    ) -> Result<(), StoreError> {
+        let h = block.header.height;
+        let expected = self.last_height()?.map_or(0, |l| l + 1);
+        if h != expected {
+            return Err(StoreError::Invalid(format!(
+                "commit of height {h}, expected {expected}"
+            )));
+        }
+        let mut b = WriteBatch::default();
+        self.put_state(&mut b, &outcome.writes, tree)?;
+        b.put_cf(self.cf(cf::BLOCKS)?, hkey(h), block.to_bytes());
+        b.put_cf(
+            self.cf(cf::CERTIFICATES)?,
+            hkey(h),
+            borsh::to_vec(cert).unwrap_or_default(),
+        );
+        b.put_cf(self.cf(cf::BLOCK_INDEX)?, block.hash(), hkey(h));
+        let (txi, rc, ai) = (
+            self.cf(cf::TX_INDEX)?,
+            self.cf(cf::RECEIPTS)?,
+            self.cf(cf::ACCOUNT_INDEX)?,
+        );
+        for (tx, r) in block.txs.iter().zip(&outcome.receipts) {
+            b.put_cf(
+                txi,
+                r.tx_hash,
+                borsh::to_vec(&(h, r.index)).unwrap_or_default(),
+            );
+            b.put_cf(rc, rkey(h, r.index), borsh::to_vec(r).unwrap_or_default());
+            let mut who: Vec<Address> = vec![tx.tx.signer];
+            who.extend(tx.tx.op.counterparties());
+            who.extend(r.events.iter().flat_map(|e| e.accounts()));
+            who.sort();
+            who.dedup();
+            for a in who {
+                b.put_cf(ai, akey(&a, h, r.index), []);
+            }
+        }
+        if !outcome.begin_events.is_empty() {
+            let be = BeginEvents {
+                events: outcome.begin_events.clone(),
+            };
+            b.put_cf(
+                rc,
+                rkey(h, BEGIN_EVENTS_INDEX),
+                borsh::to_vec(&be).unwrap_or_default(),
+            );
+            let mut who: Vec<Address> = outcome
+                .begin_events
+                .iter()
+                .flat_map(|e| e.accounts())
+                .collect();
+            who.sort();
+            who.dedup();
+            for a in who {
+                b.put_cf(ai, akey(&a, h, BEGIN_EVENTS_INDEX), []);
+            }
+        }
+        b.put_cf(self.cf(cf::METADATA)?, meta::LAST_HEIGHT, hkey(h));
+        self.write_sync(b)
+    }
+
+    pub fn block(&self, height: u64) -> Result<Option<Block>, StoreError> {
+        self.get(cf::BLOCKS, &hkey(height))?
+            .map(|b| decode(cf::BLOCKS, &b))
+            .transpose()
+    }
+
+    pub fn certificate(&self, height: u64) -> Result<Option<CommitCertificate>, StoreError> {
+        self.get(cf::CERTIFICATES, &hkey(height))?
+            .map(|b| decode(cf::CERTIFICATES, &b))
+            .transpose()
+    }
+
+    pub fn height_of(&self, hash: &Hash) -> Result<Option<u64>, StoreError> {
+        self.get(cf::BLOCK_INDEX, hash)?
+            .map(|b| {
+                b.as_slice()
+                    .try_into()
+                    .map(u64::from_be_bytes)
+                    .map_err(|_| StoreError::Corrupt {
+                        cf: cf::BLOCK_INDEX,
+                        what: "height".into(),
+                    })
+            })
+            .transpose()
+    }
+
+    pub fn tx_location(&self, hash: &Hash) -> Result<Option<(u64, u32)>, StoreError> {
+        self.get(cf::TX_INDEX, hash)?
+            .map(|b| decode(cf::TX_INDEX, &b))
+            .transpose()
+    }
+
+    pub fn receipt(&self, height: u64, index: u32) -> Result<Option<Receipt>, StoreError> {
+        self.get(cf::RECEIPTS, &rkey(height, index))?
+            .map(|b| decode(cf::RECEIPTS, &b))
+            .transpose()
+    }
+
+    pub fn begin_events(&self, height: u64) -> Result<Vec<yui_ledger::Event>, StoreError> {
+        Ok(self
+            .get(cf::RECEIPTS, &rkey(height, BEGIN_EVENTS_INDEX))?
+            .map(|b| decode::<BeginEvents>(cf::RECEIPTS, &b))
+            .transpose()?
+            .map(|b| b.events)
+            .unwrap_or_default())
+    }
+
+    /// One account's history entries (height, index), newest first, strictly
+    /// before `before` (exclusive), at most `limit`.
+    pub fn history(
+        &self,
+        a: &Address,
+        before: Option<(u64, u32)>,
+        limit: usize,
+    ) -> Result<Vec<(u64, u32)>, StoreError> {
+        let start = match before {
+            Some((h, i)) => akey(a, h, i),
+            None => akey(a, u64::MAX, u32::MAX),
+        };
+        let mut out = Vec::new();
+        let iter = self.db.iterator_cf(
+            self.cf(cf::ACCOUNT_INDEX)?,
+            IteratorMode::From(&start, Direction::Reverse),
+        );
+        for item in iter {
+            let (k, _) = item?;
+            if !k.starts_with(&a.0) || out.len() >= limit {
+                break;
+            }
+            if k.as_ref() == start.as_slice() {
+                continue;
+            }
+            let h = u64::from_be_bytes(k[32..40].try_into().unwrap_or_default());
+            let i = u32::from_be_bytes(k[40..44].try_into().unwrap_or_default());
+            out.push((h, i));
+        }
+        Ok(out)
+    }
+
+    /// Makes the consensus state durable (synced) before the caller sends
+    /// anything that depends on it.
+    pub fn save_consensus_state(&self, bytes: &[u8]) -> Result<(), StoreError> {
+        self.put_sync(cf::METADATA, meta::CONSENSUS_STATE, bytes)
+    }
+
+    pub fn consensus_state(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        self.get(cf::METADATA, meta::CONSENSUS_STATE)
+    }
+
+    /// Keeps evidence of a validator's conflicting votes.
+    pub fn save_evidence(&self, key: &[u8], bytes: &[u8]) -> Result<(), StoreError> {
+        let mut k = meta::EVIDENCE_PREFIX.to_vec();
+        k.extend_from_slice(key);
+        self.put_sync(cf::METADATA, &k, bytes)
+    }
+
+    pub fn evidence(&self, limit: usize) -> Result<Vec<Vec<u8>>, StoreError> {
+        let iter = self.db.iterator_cf(
+            self.cf(cf::METADATA)?,
+            IteratorMode::From(meta::EVIDENCE_PREFIX, Direction::Forward),
+        );
+        let mut out = Vec::new();
+        for item in iter {
+            let (k, v) = item?;
+            if !k.starts_with(meta::EVIDENCE_PREFIX) || out.len() >= limit {
+                break;
+            }
+            out.push(v.to_vec());
+        }
+        Ok(out)
+    }
+}
+
+impl StateRead for Store {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        // A read failure here would make execution diverge silently; it is
+        // logged and the node's commit path re-checks the store's health.
+        match Store::get(self, cf::STATE, key) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(error = %e, "state read failed");
+                None
+            }
+        }
+    }
+
+    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let start = if from > prefix { from } else { prefix };
+        let Ok(cf) = self.cf(cf::STATE) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in self
+            .db
+            .iterator_cf(cf, IteratorMode::From(start, Direction::Forward))
+        {
+            let Ok((k, v)) = item else { break };
+            if !k.starts_with(prefix) || out.len() >= limit {
+                break;
+            }
+            out.push((k.to_vec(), v.to_vec()));
+        }
+        out
+    }
+}
+
+impl TreeReader for Store {
+    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        let k = borsh::to_vec(node_key)?;
+        match self.get(cf::JMT_NODES, &k)? {
+            Some(b) => Ok(Some(borsh::from_slice(&b)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn get_value_option(
+        &self,
+        max_version: Version,
+        key_hash: KeyHash,
+    ) -> anyhow::Result<Option<OwnedValue>> {
+        let mut it = self.db.raw_iterator_cf(self.cf(cf::JMT_VALUES)?);
+        it.seek_for_prev(value_key(&key_hash, max_version));
+        if !it.valid() {
+            it.status()?;
+            return Ok(None);
+        }
+        match (it.key(), it.value()) {
+            (Some(k), Some(v)) if k.starts_with(&key_hash.0) => Ok(borsh::from_slice(v)?),
+            _ => Ok(None),
+        }
+    }
+
+    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+        // Used only when restoring a tree from a snapshot, which Yui does not
+        // do: a full scan keeps it correct without an extra index.
+        let mut best: Option<(NodeKey, LeafNode)> = None;
+        for item in self
+            .db
+            .iterator_cf(self.cf(cf::JMT_NODES)?, IteratorMode::Start)
+        {
+            let (k, v) = item?;
+            if let Node::Leaf(l) = borsh::from_slice::<Node>(&v)?
+                && best
+                    .as_ref()
+                    .is_none_or(|(_, b)| l.key_hash() > b.key_hash())
+            {
+                best = Some((borsh::from_slice(&k)?, l));
+            }
+        }
+        Ok(best)
+    }
+}

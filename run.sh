@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Yui's two entry points, each setting up what it needs on a fresh Debian machine:
+#   ./run.sh devnet   build, start a local devnet and play the demo story
+#   ./run.sh test     formatting, lints and the whole test suite
+# Also: ./run.sh down | status | bench
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_packages() {
+  local missing=()
+  for p in libclang-dev clang build-essential; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing Debian packages: ${missing[*]} (RocksDB's bindings need libclang)"
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (rustup) first" >&2; exit 1; }
+}
+
+target_dir() {
+  echo "${CARGO_TARGET_DIR:-$PWD/target}"
+}
+
+build_bins() {
+  echo "building Yui (the first build compiles RocksDB: about 20 minutes on 2 cores)"
+  cargo build --bins --quiet
+}
+
+case "${1:-}" in
+  devnet)
+    need_packages
+    build_bins
+    "$(target_dir)/debug/yui-devnet" down >/dev/null 2>&1 || true
+    exec "$(target_dir)/debug/yui-devnet" up
+    ;;
+  down | status)
+    exec "$(target_dir)/debug/yui-devnet" "$1"
+    ;;
+  test)
+    need_packages
+    cargo fmt --all --check
+    build_bins
+    cargo clippy --workspace --all-targets --quiet -- -D warnings
+    if cargo nextest --version >/dev/null 2>&1; then
+      cargo nextest run --workspace --no-fail-fast
+    else
+      cargo test --workspace --no-fail-fast
+    fi
+    ;;
+  bench)
+    need_packages
+    cargo build --release --bins --quiet
+    exec "$(target_dir)/release/yui-bench" "${@:2}"
+    ;;
+  *)
+    echo "usage: ./run.sh devnet | test | status | down | bench" >&2
+    exit 2
+    ;;
+esac

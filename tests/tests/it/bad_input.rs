@@ -1,0 +1,218 @@
+//! Bad input over gRPC: each refusal is a precise status and message, the
+//! node keeps serving, and nothing changes.
+
+use tonic::Code;
+use yui_cli::sign_tx;
+use yui_ledger::{Expiry, Keypair, Operation};
+use yui_proto::v1 as pb;
+use yui_tests::{Node, People};
+
+/// What must not change: balances and nonces of everyone, and supply.
+async fn snapshot(c: &yui_cli::Client, p: &People) -> String {
+    let mut s = String::new();
+    for k in [&p.city, &p.shop, &p.hana, &p.taro] {
+        let a = c.account(&p.auditor, &k.address()).await.unwrap();
+        s.push_str(&format!("{} {} {:?}\n", a.name, a.nonce, a.balances));
+    }
+    let assets = c
+        .assets
+        .clone()
+        .list_assets(pb::ListAssetsRequest {})
+        .await
+        .unwrap()
+        .into_inner();
+    s.push_str(&format!("{:?}", assets.assets));
+    s
+}
+
+async fn submit_raw(c: &yui_cli::Client, bytes: Vec<u8>) -> tonic::Status {
+    c.tx.clone()
+        .submit(pb::SubmitRequest {
+            tx: bytes,
+            wait_for_commit: false,
+            wait_timeout_ms: 0,
+        })
+        .await
+        .expect_err("must be refused")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bad_input_is_refused_precisely_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = People::new();
+    let node = Node::start_single(dir.path(), &p).unwrap();
+    let c = node.client().await.unwrap();
+    c.execute(
+        &p.city,
+        Operation::Charge {
+            to: p.hana.address(),
+            asset: "coin".into(),
+            amount: 1_000,
+            deposit_ref: "d1".into(),
+            campaign: None,
+        },
+    )
+    .await
+    .unwrap();
+    c.execute(
+        &p.hana,
+        Operation::Pay {
+            merchant: p.shop.address(),
+            invoice_id: "inv-1".into(),
+            amount: 100,
+            assets: vec![],
+        },
+    )
+    .await
+    .unwrap();
+    let before = snapshot(&c, &p).await;
+    let height = c.status().await.unwrap().height;
+    let later = Expiry::Height(height + 1_000);
+    let n = c.next_nonce(&p.hana).await.unwrap();
+    let good = |op: Operation| sign_tx("yui-test", &p.hana, n, later, op);
+    let pay = |amount: u64, invoice: &str| Operation::Pay {
+        merchant: p.shop.address(),
+        invoice_id: invoice.into(),
+        amount,
+        assets: vec![],
+    };
+
+    let cases: Vec<(&str, Vec<u8>, Code, &str)> = vec![
+        (
+            "malformed bytes",
+            vec![1, 2, 3],
+            Code::InvalidArgument,
+            "cannot decode",
+        ),
+        (
+            "trailing bytes",
+            [good(pay(1, "x")).to_bytes(), vec![0]].concat(),
+            Code::InvalidArgument,
+            "cannot decode",
+        ),
+        (
+            "oversize",
+            vec![0u8; 5_000],
+            Code::ResourceExhausted,
+            "limit is",
+        ),
+        (
+            "wrong chain id",
+            sign_tx("other-town", &p.hana, n, later, pay(1, "x")).to_bytes(),
+            Code::Unauthenticated,
+            "chain",
+        ),
+        (
+            "bad signature",
+            {
+                let mut t = good(pay(1, "x"));
+                t.signature[5] ^= 1;
+                t.to_bytes()
+            },
+            Code::Unauthenticated,
+            "signature",
+        ),
+        (
+            "replayed nonce",
+            sign_tx("yui-test", &p.hana, n - 1, later, pay(1, "x")).to_bytes(),
+            Code::AlreadyExists,
+            "nonce",
+        ),
+        (
+            "expired",
+            sign_tx("yui-test", &p.hana, n, Expiry::Height(1), pay(1, "x")).to_bytes(),
+            Code::FailedPrecondition,
+            "expired",
+        ),
+        (
+            "overspend",
+            good(pay(1_000_000, "x")).to_bytes(),
+            Code::FailedPrecondition,
+            "insufficient",
+        ),
+        (
+            "amount overflow",
+            sign_tx(
+                "yui-test",
+                &p.city,
+                c.next_nonce(&p.city).await.unwrap(),
+                later,
+                Operation::Charge {
+                    to: p.taro.address(),
+                    asset: "coin".into(),
+                    amount: u64::MAX,
+                    deposit_ref: "d2".into(),
+                    campaign: None,
+                },
+            )
+            .to_bytes(),
+            Code::OutOfRange,
+            "overflow",
+        ),
+        (
+            "unknown asset",
+            good(Operation::Burn {
+                asset: "gold".into(),
+                amount: 1,
+            })
+            .to_bytes(),
+            Code::NotFound,
+            "unknown asset",
+        ),
+        (
+            "unknown account",
+            sign_tx(
+                "yui-test",
+                &Keypair::from_seed([99; 32]),
+                0,
+                later,
+                pay(1, "x"),
+            )
+            .to_bytes(),
+            Code::NotFound,
+            "unknown account",
+        ),
+        (
+            "second payment of an invoice",
+            good(pay(5, "inv-1")).to_bytes(),
+            Code::AlreadyExists,
+            "already paid",
+        ),
+        (
+            "zero amount",
+            good(pay(0, "x")).to_bytes(),
+            Code::InvalidArgument,
+            "positive",
+        ),
+        (
+            "non-merchant payee",
+            good(Operation::Pay {
+                merchant: p.taro.address(),
+                invoice_id: "i".into(),
+                amount: 1,
+                assets: vec![],
+            })
+            .to_bytes(),
+            Code::PermissionDenied,
+            "merchant",
+        ),
+    ];
+    for (what, bytes, code, needle) in cases {
+        let st = submit_raw(&c, bytes).await;
+        assert_eq!(st.code(), code, "{what}: {}", st.message());
+        assert!(
+            st.message().to_lowercase().contains(needle),
+            "{what}: message '{}' lacks '{needle}'",
+            st.message()
+        );
+    }
+    // A gRPC message beyond the request limit is refused by the transport.
+    let st = submit_raw(&c, vec![0u8; 200_000]).await;
+    assert_eq!(st.code(), Code::OutOfRange, "{}", st.message());
+
+    // Still serving, and blocks keep coming; nothing changed.
+    let h2 = c.status().await.unwrap().height;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert!(c.status().await.unwrap().height > h2);
+    assert_eq!(snapshot(&c, &p).await, before);
+}

@@ -1,0 +1,332 @@
+//! Every operation through the gRPC API of a real node, and the reads.
+
+use tokio_stream::StreamExt;
+use yui_ledger::Operation;
+use yui_proto::v1 as pb;
+use yui_tests::{Node, People};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_of_the_towns_money_over_grpc() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = People::new();
+    let node = Node::start_single(dir.path(), &p).unwrap();
+    let c = node.client().await.unwrap();
+
+    // The shop watches its incoming payments as a stream.
+    let req = pb::StreamEventsRequest {
+        address: p.shop.address().0.to_vec(),
+        auth: Some(c.read_auth(&p.shop, &p.shop.address())),
+    };
+    let mut shop_events = c
+        .accounts
+        .clone()
+        .stream_events(req)
+        .await
+        .unwrap()
+        .into_inner();
+
+    let r = c
+        .execute(
+            &p.city,
+            Operation::Charge {
+                to: p.hana.address(),
+                asset: "coin".into(),
+                amount: 10_000,
+                deposit_ref: "dep-1".into(),
+                campaign: Some("bonus".into()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        r.events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        vec!["minted", "minted"]
+    );
+    assert_eq!(
+        c.balance(&p.hana, &p.hana.address(), "coin").await.unwrap(),
+        10_000
+    );
+    assert_eq!(
+        c.balance(&p.hana, &p.hana.address(), "point")
+            .await
+            .unwrap(),
+        100
+    );
+
+    c.execute(
+        &p.city,
+        Operation::Grant {
+            to: p.taro.address(),
+            asset: "point".into(),
+            amount: 500,
+            reason: "clean-up".into(),
+            event_id: Some("ev-1".into()),
+        },
+    )
+    .await
+    .unwrap();
+    c.execute(
+        &p.hana,
+        Operation::Transfer {
+            to: p.taro.address(),
+            asset: "coin".into(),
+            amount: 1_000,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        c.balance(&p.taro, &p.taro.address(), "coin").await.unwrap(),
+        1_000
+    );
+
+    let paid = c
+        .execute(
+            &p.hana,
+            Operation::Pay {
+                merchant: p.shop.address(),
+                invoice_id: "inv-1".into(),
+                amount: 3_000,
+                assets: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let pay_ev = paid.events.iter().find(|e| e.kind == "paid").unwrap();
+    assert_eq!(
+        pay_ev
+            .parts
+            .iter()
+            .map(|p| (p.asset.as_str(), p.amount))
+            .collect::<Vec<_>>(),
+        vec![("point", 100), ("coin", 2_900)]
+    );
+
+    c.execute(
+        &p.shop,
+        Operation::Refund {
+            invoice_id: "inv-1".into(),
+            amount: 1_000,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        c.balance(&p.hana, &p.hana.address(), "coin").await.unwrap(),
+        10_000 - 1_000 - 2_900 + 1_000
+    );
+
+    let red = c
+        .execute(
+            &p.shop,
+            Operation::Redeem {
+                asset: "coin".into(),
+                amount: 1_000,
+                payout_ref: "po-1".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(red.events[0].fee, 15);
+    c.execute(
+        &p.hana,
+        Operation::Burn {
+            asset: "coin".into(),
+            amount: 100,
+        },
+    )
+    .await
+    .unwrap();
+
+    // The stream saw the payment and the refund, in order.
+    let mut kinds = Vec::new();
+    while kinds.len() < 3 {
+        let ev = tokio::time::timeout(std::time::Duration::from_secs(10), shop_events.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        kinds.push(ev.event.unwrap().kind);
+    }
+    assert_eq!(kinds, vec!["paid", "refunded", "redeemed"]);
+
+    // Supply figures: coin issued 10,000; burned 100 + (1,000 − 15).
+    let assets = c
+        .assets
+        .clone()
+        .list_assets(pb::ListAssetsRequest {})
+        .await
+        .unwrap()
+        .into_inner()
+        .assets;
+    let coin = assets.iter().find(|a| a.id == "coin").unwrap();
+    assert_eq!((coin.issued, coin.burned), (10_000, 100 + 985));
+
+    // History, paginated, newest first.
+    let mut hist = c.accounts.clone();
+    let h1 = hist
+        .get_history(pb::GetHistoryRequest {
+            address: p.hana.address().0.to_vec(),
+            auth: Some(c.read_auth(&p.hana, &p.hana.address())),
+            limit: 2,
+            page_token: vec![],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(h1.entries.len(), 2);
+    assert_eq!(h1.entries[0].tx.as_ref().unwrap().operation, "burn");
+    let h2 = hist
+        .get_history(pb::GetHistoryRequest {
+            address: p.hana.address().0.to_vec(),
+            auth: Some(c.read_auth(&p.hana, &p.hana.address())),
+            limit: 10,
+            page_token: h1.next_page_token.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let ops: Vec<_> = h2
+        .entries
+        .iter()
+        .filter_map(|e| e.tx.as_ref())
+        .map(|t| t.operation.clone())
+        .collect();
+    assert_eq!(ops, vec!["pay", "transfer", "charge"]);
+
+    // Transaction status, block with certificate, and the state proof.
+    let st =
+        c.tx.clone()
+            .get_transaction(pb::GetTransactionRequest {
+                tx_hash: paid.tx_hash.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+    assert_eq!(st.status, "committed");
+    let blk = c
+        .chain
+        .clone()
+        .get_block(pb::GetBlockRequest {
+            height: paid.height,
+            hash: vec![],
+            auth: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(blk.certificate.unwrap().signatures.len(), 1);
+    assert!(blk.txs.is_empty(), "transactions are for auditors only");
+    let audit = c
+        .chain
+        .clone()
+        .get_block(pb::GetBlockRequest {
+            height: paid.height,
+            hash: vec![],
+            auth: Some(c.read_auth(&p.auditor, &yui_ledger::Address::ZERO)),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!audit.txs.is_empty());
+
+    let proof = c
+        .chain
+        .clone()
+        .get_proof(pb::GetProofRequest {
+            kind: "holding".into(),
+            address: p.hana.address().0.to_vec(),
+            id: "coin".into(),
+            auth: Some(c.read_auth(&p.hana, &p.hana.address())),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let root: [u8; 32] = proof.state_root.clone().try_into().unwrap();
+    let pr = yui_ledger::commitment::proof_from_bytes(&proof.proof).unwrap();
+    yui_ledger::commitment::verify(&root, &proof.key, Some(&proof.value), &pr).unwrap();
+    assert!(
+        yui_ledger::commitment::verify(&root, &proof.key, Some(b"forged".as_slice()), &pr).is_err()
+    );
+    let absent = c
+        .chain
+        .clone()
+        .get_proof(pb::GetProofRequest {
+            kind: "invoice".into(),
+            address: p.shop.address().0.to_vec(),
+            id: "never".into(),
+            auth: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!absent.present);
+    let pr = yui_ledger::commitment::proof_from_bytes(&absent.proof).unwrap();
+    let root: [u8; 32] = absent.state_root.clone().try_into().unwrap();
+    yui_ledger::commitment::verify(&root, &absent.key, None, &pr).unwrap();
+
+    // The auditor replays the whole chain and agrees with every header.
+    let report = yui_cli::audit::replay(&c, &p.auditor, |_, _| {})
+        .await
+        .unwrap();
+    assert!(report.transactions >= 8);
+    assert_eq!(report.assets["coin"].minted, 10_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_belong_to_the_holder_and_auditors() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = People::new();
+    let node = Node::start_single(dir.path(), &p).unwrap();
+    let c = node.client().await.unwrap();
+    let hana = p.hana.address();
+    // No signature: unauthenticated.
+    let e = c
+        .accounts
+        .clone()
+        .get_account(pb::GetAccountRequest {
+            address: hana.0.to_vec(),
+            auth: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), tonic::Code::Unauthenticated);
+    // Taro reading Hana: denied.
+    let e = c.account(&p.taro, &hana).await.unwrap_err();
+    assert_eq!(e.code(), tonic::Code::PermissionDenied);
+    // A stale authorisation: refused.
+    let mut auth = c.read_auth(&p.hana, &hana);
+    auth.time_ms -= 10 * 60 * 1000;
+    let e = c
+        .accounts
+        .clone()
+        .get_account(pb::GetAccountRequest {
+            address: hana.0.to_vec(),
+            auth: Some(auth),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), tonic::Code::Unauthenticated);
+    // The holder and the auditor: allowed.
+    assert_eq!(c.account(&p.hana, &hana).await.unwrap().name, "hana");
+    assert_eq!(c.account(&p.auditor, &hana).await.unwrap().name, "hana");
+
+    // Standard health service says the API serves.
+    let ch = tonic::transport::Channel::from_shared(format!("http://{}", node.endpoint))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = tonic_health::pb::health_client::HealthClient::new(ch);
+    let h = health
+        .check(tonic_health::pb::HealthCheckRequest {
+            service: "yui.v1.Transactions".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        h.status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+}
