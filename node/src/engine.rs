@@ -28,7 +28,16 @@ pub enum EngineEvent {
         proposal: yui_consensus::Proposal,
         block: Box<Block>,
     },
+    /// Time to re-send this validator's messages of the current height.
+    Rebroadcast,
+    /// The block builder failed (storage): the node cannot go on safely.
+    BuildFailed(String),
 }
+
+/// How often a validator re-sends its signed messages of the current height:
+/// Tendermint's liveness needs every message of a correct validator to
+/// reach every correct validator eventually, and the network may lose some.
+pub const REBROADCAST_INTERVAL_MS: u64 = 500;
 
 /// Where the engine sends consensus messages. With one validator there is
 /// nobody to send to; the network layer plugs in here.
@@ -113,6 +122,16 @@ impl<O: Outbox> Engine<O> {
     pub async fn run(mut self) -> anyhow::Result<()> {
         let first = self.core.start();
         self.carry_out(first)?;
+        let tick = self.tx.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_millis(REBROADCAST_INTERVAL_MS));
+            loop {
+                every.tick().await;
+                if tick.send(EngineEvent::Rebroadcast).await.is_err() {
+                    return;
+                }
+            }
+        });
         while let Some(ev) = self.rx.recv().await {
             let outputs = match ev {
                 EngineEvent::Core(input) => self.core.handle(input),
@@ -125,6 +144,9 @@ impl<O: Outbox> Engine<O> {
                     if height != self.core.height() {
                         continue;
                     }
+                    tokio::task::block_in_place(|| {
+                        self.shared.store.save_pending_block(&prepared.block)
+                    })?;
                     self.prepared.insert(hash, *prepared);
                     self.core.handle(Input::ProposalValue {
                         height,
@@ -133,6 +155,14 @@ impl<O: Outbox> Engine<O> {
                     })
                 }
                 EngineEvent::Proposal { proposal, block } => self.on_proposal(proposal, *block),
+                EngineEvent::Rebroadcast => {
+                    for msg in self.core.rebroadcast() {
+                        let block = self.block_for(&msg);
+                        self.outbox.broadcast(&msg, block.as_ref());
+                    }
+                    continue;
+                }
+                EngineEvent::BuildFailed(e) => anyhow::bail!("building a block failed: {e}"),
             };
             self.carry_out(outputs)?;
         }
@@ -153,6 +183,10 @@ impl<O: Outbox> Engine<O> {
             Some(_) => true,
             None => match self.shared.validate_block(&block, proposer, now_ms()) {
                 Ok(p) => {
+                    if let Err(e) = self.shared.store.save_pending_block(&p.block) {
+                        tracing::error!(error = %e, "cannot keep a proposed block");
+                        return Vec::new();
+                    }
                     self.prepared.insert(proposal.block_hash, p);
                     true
                 }
@@ -180,11 +214,8 @@ impl<O: Outbox> Engine<O> {
                     self.shared.set_round(state.round);
                 }
                 Output::Broadcast(msg) => {
-                    let block = match &msg {
-                        Message::Proposal(p) => self.prepared.get(&p.block_hash).map(|p| &p.block),
-                        Message::Vote(_) => None,
-                    };
-                    self.outbox.broadcast(&msg, block);
+                    let block = self.block_for(&msg);
+                    self.outbox.broadcast(&msg, block.as_ref());
                 }
                 Output::ScheduleTimeout {
                     kind,
@@ -206,12 +237,9 @@ impl<O: Outbox> Engine<O> {
                 }
                 Output::RequestProposal { height, round } => self.request_proposal(height, round),
                 Output::Commit { certificate } => {
-                    let Some(p) = self.prepared.remove(&certificate.block_hash) else {
-                        anyhow::bail!(
-                            "decided block {} at height {} is not known here",
-                            hex::encode(certificate.block_hash),
-                            certificate.height
-                        );
+                    let p = match self.prepared.remove(&certificate.block_hash) {
+                        Some(p) => p,
+                        None => self.recover_prepared(&certificate)?,
                     };
                     let height = certificate.height;
                     tokio::task::block_in_place(|| self.shared.commit(p, certificate))?;
@@ -234,6 +262,46 @@ impl<O: Outbox> Engine<O> {
             }
         }
         Ok(())
+    }
+
+    /// The full block a proposal names, from memory or from the pending store.
+    fn block_for(&self, msg: &Message) -> Option<Block> {
+        let Message::Proposal(p) = msg else {
+            return None;
+        };
+        match self.prepared.get(&p.block_hash) {
+            Some(prep) => Some(prep.block.clone()),
+            None => self
+                .shared
+                .store
+                .pending_block(p.height, &p.block_hash)
+                .ok()
+                .flatten(),
+        }
+    }
+
+    /// After a restart the decided block may only be in the pending store:
+    /// execute it again (it was valid before the crash, on the same state).
+    fn recover_prepared(
+        &self,
+        cert: &yui_consensus::CommitCertificate,
+    ) -> anyhow::Result<Prepared> {
+        let block = self
+            .shared
+            .store
+            .pending_block(cert.height, &cert.block_hash)?
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "decided block {} at height {} is not known here",
+                    hex::encode(cert.block_hash),
+                    cert.height
+                )
+            })?;
+        let proposer = block.header.proposer;
+        // The drift bound was checked when the block was first accepted.
+        self.shared
+            .validate_block(&block, proposer, u64::MAX / 2)
+            .map_err(|e| anyhow::anyhow!("decided block no longer executes: {e}"))
     }
 
     /// Waits until a block is worth proposing (enough transactions, or the
@@ -259,8 +327,12 @@ impl<O: Outbox> Engine<O> {
                         })
                         .await;
                 }
-                Ok(Err(e)) => tracing::error!(error = %e, "building a block failed"),
-                Err(e) => tracing::error!(error = %e, "block builder stopped"),
+                Ok(Err(e)) => {
+                    let _ = tx.send(EngineEvent::BuildFailed(e)).await;
+                }
+                Err(e) => {
+                    let _ = tx.send(EngineEvent::BuildFailed(e.to_string())).await;
+                }
             }
         });
     }

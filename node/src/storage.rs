@@ -43,8 +43,12 @@ pub mod cf {
     pub const JMT_VALUES: &str = "jmt_values";
     /// named records: last height, genesis, consensus state, evidence
     pub const METADATA: &str = "metadata";
+    /// (height BE, block hash) → block (borsh): blocks proposed or validated
+    /// at heights not yet committed, so a restarted validator can still
+    /// commit the block it is locked on
+    pub const PENDING_BLOCKS: &str = "pending_blocks";
 
-    pub const ALL: [&str; 10] = [
+    pub const ALL: [&str; 11] = [
         BLOCKS,
         CERTIFICATES,
         BLOCK_INDEX,
@@ -55,6 +59,7 @@ pub mod cf {
         JMT_NODES,
         JMT_VALUES,
         METADATA,
+        PENDING_BLOCKS,
     ];
 }
 
@@ -281,7 +286,29 @@ impl Store {
             }
         }
         b.put_cf(self.cf(cf::METADATA)?, meta::LAST_HEIGHT, hkey(h));
+        let mut upto = hkey(h + 1).to_vec();
+        upto.extend_from_slice(&[0u8; 32]);
+        b.delete_range_cf(self.cf(cf::PENDING_BLOCKS)?, vec![0u8; 8], upto);
         self.write_sync(b)
+    }
+
+    /// Keeps a proposed block until its height is committed. Not synced on its
+    /// own: the consensus state written (synced) before the proposal or a vote
+    /// for it leaves makes it durable too, since both share one write-ahead log.
+    pub fn save_pending_block(&self, block: &Block) -> Result<(), StoreError> {
+        let mut k = hkey(block.header.height).to_vec();
+        k.extend_from_slice(&block.hash());
+        self.db
+            .put_cf(self.cf(cf::PENDING_BLOCKS)?, k, block.to_bytes())?;
+        Ok(())
+    }
+
+    pub fn pending_block(&self, height: u64, hash: &Hash) -> Result<Option<Block>, StoreError> {
+        let mut k = hkey(height).to_vec();
+        k.extend_from_slice(hash);
+        self.get(cf::PENDING_BLOCKS, &k)?
+            .map(|b| decode(cf::PENDING_BLOCKS, &b))
+            .transpose()
     }
 
     pub fn block(&self, height: u64) -> Result<Option<Block>, StoreError> {
