@@ -53,8 +53,8 @@ case "${1:-}" in
     ;;
   bench)
     need_packages
-    cargo build --release --bins --quiet
-    exec "$(target_dir)/release/yui-bench" "${@:2}"
+    build_bins
+    exec "$(target_dir)/debug/yui-bench" "${@:2}"
     ;;
   *)
     echo "usage: ./run.sh devnet | test | status | down | bench" >&2

@@ -3,7 +3,7 @@
 //! submitted over gRPC; queries read the node's API. `--output json` prints
 //! machine-readable results.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
@@ -434,7 +434,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn audit(c: &Client, out: Output, key: &PathBuf) -> anyhow::Result<()> {
+async fn audit(c: &Client, out: Output, key: &Path) -> anyhow::Result<()> {
     let k = keyfile::read(key)?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
@@ -488,7 +488,7 @@ fn keys(out: Output, k: &KeysCmd) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn reader(key: &PathBuf, account: Option<&str>) -> anyhow::Result<(Keypair, Address)> {
+fn reader(key: &Path, account: Option<&str>) -> anyhow::Result<(Keypair, Address)> {
     let k = keyfile::read(key)?;
     let who = match account {
         Some(a) => keyfile::address(a)?,
@@ -547,7 +547,7 @@ async fn submit(c: &Client, out: Output, s: Signer, op: Operation) -> anyhow::Re
 async fn history(
     c: &Client,
     out: Output,
-    key: &PathBuf,
+    key: &Path,
     account: Option<&str>,
     limit: u32,
 ) -> anyhow::Result<()> {
@@ -584,12 +584,7 @@ async fn history(
     Ok(())
 }
 
-async fn watch(
-    c: &Client,
-    out: Output,
-    key: &PathBuf,
-    account: Option<&str>,
-) -> anyhow::Result<()> {
+async fn watch(c: &Client, out: Output, key: &Path, account: Option<&str>) -> anyhow::Result<()> {
     let (k, who) = reader(key, account)?;
     let req = pb::StreamEventsRequest {
         address: who.0.to_vec(),
