@@ -47,6 +47,9 @@ enum Cmd {
         /// Paying accounts (each pays in nonce order).
         #[arg(long, default_value_t = 200)]
         accounts: usize,
+        /// Append one line (rate, sustained tx/s, p50, p99, max ms) to this CSV file.
+        #[arg(long)]
+        csv: Option<PathBuf>,
     },
 }
 
@@ -63,7 +66,8 @@ async fn main() -> anyhow::Result<()> {
             rate,
             seconds,
             accounts,
-        } => load(&dir, &node, rate, seconds, accounts).await,
+            csv,
+        } => load(&dir, &node, rate, seconds, accounts, csv.as_deref()).await,
     }
 }
 
@@ -140,6 +144,7 @@ async fn load(
     rate: u64,
     seconds: u64,
     accounts: usize,
+    csv: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     let c = Client::connect(node).await?;
     let city = keyfile::read(&dir.join("keys/city.json"))?;
@@ -169,7 +174,10 @@ async fn load(
             op,
         );
         nonce += 1;
-        pending.push(c.submit(&stx, i + 1 == accounts).await?);
+        pending.push(
+            c.submit(&stx, (i + 1) % 200 == 0 || i + 1 == accounts)
+                .await?,
+        );
     }
     anyhow::ensure!(
         pending.last().is_some_and(|r| r.committed),
@@ -279,5 +287,20 @@ async fn load(
         (end_height - start_height) as f64 / start.elapsed().as_secs_f64()
     );
     println!("not committed {} {:?}", s.refused, s.errors);
+    if let Some(path) = csv {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        writeln!(
+            f,
+            "{rate},{:.0},{:.1},{:.1},{:.1}",
+            s.committed as f64 / elapsed_measured,
+            pct(0.5),
+            pct(0.99),
+            l.last().copied().unwrap_or(f64::NAN)
+        )?;
+    }
     Ok(())
 }

@@ -136,6 +136,7 @@ impl Shared {
             txs_max: cfg.mempool.txs_max,
             per_account_txs_max: cfg.mempool.per_account_txs_max,
             nonce_window: cfg.mempool.nonce_window,
+            gapped_ttl_ms: cfg.mempool.gapped_ttl_ms,
         };
         let (committed, _) = broadcast::channel(1024);
         Ok(Self {

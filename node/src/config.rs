@@ -54,6 +54,13 @@ pub struct MempoolSection {
     pub txs_max: usize,
     pub per_account_txs_max: usize,
     pub nonce_window: u64,
+    /// A transaction stuck behind a nonce gap is dropped after this long.
+    #[serde(default = "default_gapped_ttl_ms")]
+    pub gapped_ttl_ms: u64,
+}
+
+fn default_gapped_ttl_ms() -> u64 {
+    30_000
 }
 
 impl Default for MempoolSection {
@@ -62,6 +69,7 @@ impl Default for MempoolSection {
             txs_max: 50_000,
             per_account_txs_max: 256,
             nonce_window: 256,
+            gapped_ttl_ms: default_gapped_ttl_ms(),
         }
     }
 }
@@ -169,6 +177,8 @@ txs_max = {mt}
 per_account_txs_max = {mpa}
 # How far ahead of an account's next nonce a transaction may be.
 nonce_window = {nw}
+# A transaction stuck behind a nonce gap is dropped after this long (ms).
+gapped_ttl_ms = {gt}
 
 [block]
 # Most transactions per block.
@@ -195,6 +205,7 @@ clock_drift_max_ms = {cd}
             mt = self.mempool.txs_max,
             mpa = self.mempool.per_account_txs_max,
             nw = self.mempool.nonce_window,
+            gt = self.mempool.gapped_ttl_ms,
             bt = self.block.txs_max,
             bi = self.block.interval_ms,
             be = self.block.empty_interval_ms,

@@ -343,7 +343,7 @@ impl<O: Outbox> Engine<O> {
 async fn wait_for_content(shared: &Shared, since: Instant) {
     let b = &shared.cfg.block;
     loop {
-        let waiting = shared.mempool().len();
+        let waiting = shared.mempool().ready_len();
         let elapsed = since.elapsed();
         let interval = Duration::from_millis(b.interval_ms);
         let idle = Duration::from_millis(b.empty_interval_ms);

@@ -26,17 +26,23 @@ pub struct Limits {
     pub txs_max: usize,
     pub per_account_txs_max: usize,
     pub nonce_window: u64,
+    /// A transaction that cannot be included (a nonce gap before it) is
+    /// dropped after waiting this long.
+    pub gapped_ttl_ms: u64,
 }
 
 struct Entry {
     tx: SignedTransaction,
     seq: u64,
+    inserted_ms: u64,
 }
 
 pub struct Mempool {
     limits: Limits,
     by_account: BTreeMap<Address, BTreeMap<u64, Entry>>,
     by_hash: HashMap<Hash, (Address, u64)>,
+    /// Each waiting account's next nonce in the committed state.
+    next: HashMap<Address, u64>,
     seq: u64,
 }
 
@@ -46,6 +52,7 @@ impl Mempool {
             limits,
             by_account: BTreeMap::new(),
             by_hash: HashMap::new(),
+            next: HashMap::new(),
             seq: 0,
         }
     }
@@ -74,6 +81,7 @@ impl Mempool {
         tx: SignedTransaction,
         hash: Hash,
         next_nonce: u64,
+        now_ms: u64,
     ) -> Result<(), MempoolError> {
         let signer = tx.tx.signer;
         let nonce = tx.tx.nonce;
@@ -95,9 +103,57 @@ impl Mempool {
             return Err(MempoolError::AccountFull(self.limits.per_account_txs_max));
         }
         self.seq += 1;
-        q.insert(nonce, Entry { tx, seq: self.seq });
+        q.insert(
+            nonce,
+            Entry {
+                tx,
+                seq: self.seq,
+                inserted_ms: now_ms,
+            },
+        );
         self.by_hash.insert(hash, (signer, nonce));
+        self.next.insert(signer, next_nonce);
         Ok(())
+    }
+
+    /// Transactions that could go into the next block: per account, the run
+    /// of consecutive nonces from its next one.
+    pub fn ready_len(&self) -> usize {
+        self.by_account
+            .iter()
+            .map(|(a, q)| {
+                let mut n = self.next.get(a).copied().unwrap_or(0);
+                let mut run = 0;
+                while q.contains_key(&n) {
+                    run += 1;
+                    n += 1;
+                }
+                run
+            })
+            .sum()
+    }
+
+    /// Drops transactions stuck behind a nonce gap for longer than the TTL,
+    /// so they cannot fill the mempool for ever. Returns how many.
+    pub fn evict_gapped(&mut self, now_ms: u64) -> usize {
+        let ttl = self.limits.gapped_ttl_ms;
+        let mut stale = Vec::new();
+        for (a, q) in &self.by_account {
+            let next = self.next.get(a).copied().unwrap_or(0);
+            let mut n = next;
+            while q.contains_key(&n) {
+                n += 1;
+            }
+            stale.extend(
+                q.range(n..)
+                    .filter(|(_, e)| now_ms.saturating_sub(e.inserted_ms) > ttl)
+                    .map(|(_, e)| e.tx.hash()),
+            );
+        }
+        for h in &stale {
+            self.remove(h);
+        }
+        stale.len()
     }
 
     /// Candidates for the next block: per account, consecutive nonces from
@@ -136,6 +192,7 @@ impl Mempool {
             q.remove(&n);
             if q.is_empty() {
                 self.by_account.remove(&a);
+                self.next.remove(&a);
             }
         }
     }
@@ -153,6 +210,86 @@ impl Mempool {
         }
         if q.is_empty() {
             self.by_account.remove(a);
+            self.next.remove(a);
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use yui_ledger::{Expiry, Keypair, Operation, Transaction};
+
+    fn tx(k: &Keypair, nonce: u64) -> SignedTransaction {
+        let op = Operation::Burn {
+            asset: "coin".into(),
+            amount: 1,
+        };
+        Transaction {
+            chain_id: "c".into(),
+            signer: k.address(),
+            nonce,
+            expiry: Expiry::Height(9),
+            op,
+        }
+        .sign(k)
+    }
+
+    fn pool() -> Mempool {
+        Mempool::new(Limits {
+            txs_max: 4,
+            per_account_txs_max: 3,
+            nonce_window: 5,
+            gapped_ttl_ms: 1_000,
+        })
+    }
+
+    #[test]
+    fn bounded_in_total_per_account_and_by_nonce_window() {
+        let (a, b) = (Keypair::from_seed([1; 32]), Keypair::from_seed([2; 32]));
+        let mut m = pool();
+        for n in 0..3 {
+            let t = tx(&a, n);
+            m.insert(t.clone(), t.hash(), 0, 0).unwrap();
+        }
+        let t = tx(&a, 3);
+        assert_eq!(
+            m.insert(t.clone(), t.hash(), 0, 0),
+            Err(MempoolError::AccountFull(3))
+        );
+        let t = tx(&b, 7);
+        assert!(matches!(
+            m.insert(t.clone(), t.hash(), 0, 0),
+            Err(MempoolError::BeyondWindow { .. })
+        ));
+        let t = tx(&b, 0);
+        m.insert(t.clone(), t.hash(), 0, 0).unwrap();
+        let t = tx(&b, 1);
+        assert_eq!(
+            m.insert(t.clone(), t.hash(), 0, 0),
+            Err(MempoolError::Full(4))
+        );
+        assert_eq!(
+            m.insert(tx(&b, 0), tx(&b, 0).hash(), 0, 0),
+            Err(MempoolError::Full(4))
+        );
+    }
+
+    #[test]
+    fn gapped_transactions_are_not_ready_and_expire() {
+        let a = Keypair::from_seed([1; 32]);
+        let mut m = pool();
+        for n in [0, 2] {
+            let t = tx(&a, n);
+            m.insert(t.clone(), t.hash(), 0, 0).unwrap();
+        }
+        assert_eq!((m.len(), m.ready_len()), (2, 1));
+        assert_eq!(m.candidates(10, |_| 0).len(), 1);
+        m.prune_account(&a.address(), 1);
+        assert_eq!((m.len(), m.ready_len()), (1, 0));
+        assert_eq!(m.evict_gapped(500), 0);
+        assert_eq!(m.evict_gapped(1_500), 1);
+        assert!(m.is_empty());
     }
 }

@@ -134,7 +134,7 @@ impl Api {
         let next = self.shared.next_nonce(&stx.tx.signer);
         self.shared
             .mempool()
-            .insert(stx.clone(), hash, next)
+            .insert(stx.clone(), hash, next, now_ms())
             .map_err(|e| match e {
                 crate::mempool::MempoolError::NonceTaken(_) => {
                     Status::already_exists(e.to_string())
