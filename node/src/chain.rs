@@ -46,6 +46,15 @@ pub struct Committed {
     pub begin_events: Vec<Event>,
 }
 
+/// Why a transaction was not admitted to the mempool.
+#[derive(Debug, thiserror::Error)]
+pub enum AdmitError {
+    #[error("{0}")]
+    Tx(yui_ledger::TxError),
+    #[error("{0}")]
+    Mempool(crate::mempool::MempoolError),
+}
+
 /// State shared by the engine and the API.
 pub struct Shared {
     pub cfg: Config,
@@ -179,6 +188,27 @@ impl Shared {
         .map_or(0, |acct| acct.nonce)
     }
 
+    /// Admits a transaction into the mempool after checking it against the
+    /// committed state (as the next block would see it).
+    pub fn admit(&self, stx: &yui_ledger::SignedTransaction, hash: Hash) -> Result<(), AdmitError> {
+        if self.mempool().contains(&hash) {
+            return Ok(());
+        }
+        let head = self.head();
+        let ctx = Ctx {
+            chain_id: self.genesis.chain_id.clone(),
+            height: head.height + 1,
+            time_ms: now_ms().max(head.time_ms + 1),
+        };
+        yui_ledger::check_tx(&self.store, &ctx, stx).map_err(AdmitError::Tx)?;
+        let next = self.next_nonce(&stx.tx.signer);
+        self.mempool()
+            .insert(stx.clone(), hash, next, now_ms())
+            .map_err(AdmitError::Mempool)?;
+        self.mempool_notify.notify_one();
+        Ok(())
+    }
+
     /// Builds the next block from the mempool, at `now_ms` (never earlier than
     /// just after the previous block).
     pub fn build_block(&self, proposer: Address, now_ms: u64) -> Result<Prepared, String> {
@@ -282,8 +312,15 @@ impl Shared {
             height: h.height,
             time_ms: h.time_ms,
         };
-        let outcome = yui_ledger::execute_block(&self.store, ctx.clone(), &block.txs)
-            .map_err(|(i, e)| format!("proposed block {}: transaction {i}: {e}", h.height))?;
+        // Signatures this node verified when it admitted the transaction to its
+        // mempool are not verified twice.
+        let mut ex = BlockExecutor::begin(&self.store, ctx.clone()).map_err(|e| e.to_string())?;
+        for (i, tx) in block.txs.iter().enumerate() {
+            let checked = self.mempool().contains(&tx.hash());
+            ex.push(tx, checked)
+                .map_err(|e| format!("proposed block {}: transaction {i}: {e}", h.height))?;
+        }
+        let outcome = ex.finish();
         let p = self.seal(ctx, h.proposer, h.prev_hash, block.txs.clone(), outcome)?;
         expect(
             p.block.header == *h,

@@ -16,6 +16,24 @@ pub struct Config {
     pub block: BlockSection,
     #[serde(default)]
     pub consensus: ConsensusSection,
+    /// Absent: a single validator that talks to nobody.
+    #[serde(default)]
+    pub p2p: Option<P2pSection>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct P2pSection {
+    /// libp2p listen address, e.g. "/ip4/127.0.0.1/tcp/27001".
+    pub listen: String,
+    /// Peers to dial: "/ip4/…/tcp/…/p2p/<peer id>".
+    #[serde(default)]
+    pub peers: Vec<String>,
+    /// Public keys (hex) of observers allowed to connect besides the validators.
+    #[serde(default)]
+    pub observers: Vec<String>,
+    /// The network's pre-shared key (64 hex characters), identical on every node.
+    pub psk: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -196,7 +214,7 @@ timeout_precommit_ms = {tc}
 timeout_delta_ms = {td}
 # A proposal's block time may be at most this far (ms) ahead of this node's clock.
 clock_drift_max_ms = {cd}
-"#,
+{p2p}"#,
             name = self.node.name,
             data = self.node.data_dir.display(),
             genesis = self.node.genesis_file.display(),
@@ -214,6 +232,25 @@ clock_drift_max_ms = {cd}
             tc = self.consensus.timeout_precommit_ms,
             td = self.consensus.timeout_delta_ms,
             cd = self.consensus.clock_drift_max_ms,
+            p2p = match &self.p2p {
+                None => "\n# [p2p] absent: this node is the only validator and talks to no peer.\n"
+                    .to_string(),
+                Some(p) => format!(
+                    "\n[p2p]\n# libp2p listen address.\nlisten = \"{}\"\n# Peers to dial (multiaddr ending in /p2p/<peer id>).\npeers = [{}]\n# Public keys (hex) of observers allowed to connect besides the validators.\nobservers = [{}]\n# The network's pre-shared key (hex), identical on every node; strangers cannot even handshake.\npsk = \"{}\"\n",
+                    p.listen,
+                    p.peers
+                        .iter()
+                        .map(|x| format!("\"{x}\""))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    p.observers
+                        .iter()
+                        .map(|x| format!("\"{x}\""))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    p.psk
+                ),
+            },
         )
     }
 }

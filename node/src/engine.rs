@@ -28,6 +28,11 @@ pub enum EngineEvent {
         proposal: yui_consensus::Proposal,
         block: Box<Block>,
     },
+    /// A committed block with its certificate, fetched from a peer.
+    Synced {
+        block: Box<Block>,
+        certificate: yui_consensus::CommitCertificate,
+    },
     /// Time to re-send this validator's messages of the current height.
     Rebroadcast,
     /// The block builder failed (storage): the node cannot go on safely.
@@ -62,6 +67,7 @@ pub struct Engine<O: Outbox> {
     prepared: HashMap<Hash, Prepared>,
     outbox: O,
     last_commit: Instant,
+    key: Option<ed25519_dalek::SigningKey>,
 }
 
 pub fn consensus_params(shared: &Shared) -> Params {
@@ -97,6 +103,7 @@ impl<O: Outbox> Engine<O> {
         };
         let key_address = key.as_ref().map(|k| k.address());
         let signing = key.map(|k| k.signing_key().clone());
+        let key_signing = signing.clone();
         let core = Core::new(
             shared.genesis.chain_id.clone(),
             consensus_params(&shared),
@@ -114,6 +121,7 @@ impl<O: Outbox> Engine<O> {
             prepared: HashMap::new(),
             outbox,
             last_commit: Instant::now(),
+            key: key_signing,
         };
         Ok((engine, tx))
     }
@@ -163,6 +171,12 @@ impl<O: Outbox> Engine<O> {
                     continue;
                 }
                 EngineEvent::BuildFailed(e) => anyhow::bail!("building a block failed: {e}"),
+                EngineEvent::Synced { block, certificate } => {
+                    match self.on_synced(*block, certificate)? {
+                        Some(out) => out,
+                        None => continue,
+                    }
+                }
             };
             self.carry_out(outputs)?;
         }
@@ -239,7 +253,15 @@ impl<O: Outbox> Engine<O> {
                 Output::Commit { certificate } => {
                     let p = match self.prepared.remove(&certificate.block_hash) {
                         Some(p) => p,
-                        None => self.recover_prepared(&certificate)?,
+                        None => match self.recover_prepared(&certificate) {
+                            Ok(p) => p,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "decided block not here yet; fetching it from peers");
+                                // Block sync brings it (`EngineEvent::Synced`).
+                                let _ = certificate;
+                                continue;
+                            }
+                        },
                     };
                     let height = certificate.height;
                     tokio::task::block_in_place(|| self.shared.commit(p, certificate))?;
@@ -262,6 +284,47 @@ impl<O: Outbox> Engine<O> {
             }
         }
         Ok(())
+    }
+
+    /// A block from block sync: if it is the next one, check its certificate,
+    /// execute it, commit it, and move the consensus core to the height after.
+    fn on_synced(
+        &mut self,
+        block: Block,
+        certificate: yui_consensus::CommitCertificate,
+    ) -> anyhow::Result<Option<Vec<Output>>> {
+        let height = block.header.height;
+        if height != self.shared.head().height + 1 {
+            return Ok(None);
+        }
+        if let Err(e) = certificate.verify(&self.shared.genesis.chain_id, &self.shared.validators) {
+            tracing::warn!(height, error = %e, "synced block with a bad certificate");
+            return Ok(None);
+        }
+        if certificate.block_hash != block.hash() || certificate.height != height {
+            tracing::warn!(height, "synced block does not match its certificate");
+            return Ok(None);
+        }
+        // Certified by a quorum: it is the block; its time was checked by them.
+        let p = match self
+            .shared
+            .validate_block(&block, block.header.proposer, u64::MAX / 2)
+        {
+            Ok(p) => p,
+            Err(e) => anyhow::bail!("a certified block does not execute here: {e}"),
+        };
+        tokio::task::block_in_place(|| self.shared.commit(p, certificate))?;
+        tracing::info!(height, "committed (caught up)");
+        self.prepared.clear();
+        self.last_commit = Instant::now();
+        self.core = Core::new(
+            self.shared.genesis.chain_id.clone(),
+            consensus_params(&self.shared),
+            self.key.clone(),
+            self.shared.validators.clone(),
+            PersistentState::new(height + 1),
+        );
+        Ok(Some(self.core.start()))
     }
 
     /// The full block a proposal names, from memory or from the pending store.

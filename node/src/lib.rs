@@ -10,4 +10,5 @@ pub mod engine;
 pub mod genesis;
 pub mod keys;
 pub mod mempool;
+pub mod network;
 pub mod storage;

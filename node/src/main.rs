@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use yui_node::chain::{Shared, now_ms};
+use yui_node::config::P2pSection;
 use yui_node::config::{ApiSection, Config, NodeSection};
 use yui_node::engine::{Alone, Engine};
+use yui_node::network::{NetConfig, NetOutbox, Network};
 use yui_node::{api, genesis, keys};
 
 #[derive(Parser)]
@@ -42,6 +44,18 @@ enum Cmd {
         /// Auditor public keys (hex), who may read any account and full blocks.
         #[arg(long)]
         auditor: Vec<String>,
+        /// libp2p listen address; with it the node joins a network of validators.
+        #[arg(long)]
+        p2p_listen: Option<String>,
+        /// Peers to dial (multiaddrs).
+        #[arg(long)]
+        peer: Vec<String>,
+        /// Observer public keys (hex) allowed to connect.
+        #[arg(long)]
+        observer_key: Vec<String>,
+        /// The network's pre-shared key (64 hex characters).
+        #[arg(long)]
+        psk: Option<String>,
     },
     /// Run the node in HOME (reads HOME/config.toml).
     Start {
@@ -61,7 +75,25 @@ fn main() -> anyhow::Result<()> {
             genesis,
             observer,
             auditor,
-        } => init(home, name, listen, chain_id, genesis, observer, auditor),
+            p2p_listen,
+            peer,
+            observer_key,
+            psk,
+        } => {
+            let p2p = match (p2p_listen, psk) {
+                (Some(listen), Some(psk)) => Some(P2pSection {
+                    listen,
+                    peers: peer,
+                    observers: observer_key,
+                    psk,
+                }),
+                (None, None) => None,
+                _ => anyhow::bail!("--p2p-listen and --psk go together"),
+            };
+            init(
+                home, name, listen, chain_id, genesis, observer, auditor, p2p,
+            )
+        }
         Cmd::Start { home } => {
             tracing_subscriber::fmt()
                 .with_env_filter(
@@ -78,6 +110,7 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn init(
     home: PathBuf,
     name: String,
@@ -86,6 +119,7 @@ fn init(
     genesis_file: Option<PathBuf>,
     observer: bool,
     auditors: Vec<String>,
+    p2p: Option<P2pSection>,
 ) -> anyhow::Result<()> {
     let cfg_path = home.join("config.toml");
     if cfg_path.exists() {
@@ -95,7 +129,9 @@ fn init(
         );
     }
     std::fs::create_dir_all(&home)?;
-    let key = if observer {
+    // An observer's key is only its network identity: it is not in the
+    // validator set, so its consensus core never signs.
+    let key = if observer && p2p.is_none() {
         None
     } else {
         let k = keys::generate()?;
@@ -127,6 +163,7 @@ fn init(
         mempool: Default::default(),
         block: Default::default(),
         consensus: Default::default(),
+        p2p,
     };
     std::fs::write(&cfg_path, cfg.render())?;
     match key {
@@ -154,12 +191,45 @@ async fn start(home: PathBuf) -> anyhow::Result<()> {
     let name = cfg.node.name.clone();
     let shared = Arc::new(Shared::open(cfg, &base, key.as_ref().map(|k| k.address()))?);
     tracing::info!(%name, height = shared.head().height, chain = %shared.genesis.chain_id, "node starting");
-    let (engine, _tx) = Engine::new(shared.clone(), key, Alone)?;
-    let engine = tokio::spawn(engine.run());
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(api::serve(shared.clone(), async move {
+    let stop = async move {
         let _ = stop_rx.await;
-    }));
+    };
+    let (engine, server) = match shared.cfg.p2p.clone() {
+        None => {
+            let (engine, _tx) = Engine::new(shared.clone(), key, Alone)?;
+            (
+                tokio::spawn(engine.run()),
+                tokio::spawn(api::serve(None, shared.clone(), stop)),
+            )
+        }
+        Some(p2p) => {
+            let seed = key.as_ref().map(|k| k.seed()).ok_or_else(|| {
+                anyhow::anyhow!("a networked node needs key_file (its network identity)")
+            })?;
+            let net_cfg = net_config(&p2p)?;
+            let (cmd_tx, cmd_rx) = tokio::sync::mpsc::channel(yui_node::network::COMMANDS_MAX);
+            let (engine, engine_tx) = Engine::new(
+                shared.clone(),
+                key,
+                NetOutbox {
+                    commands: cmd_tx.clone(),
+                },
+            )?;
+            Network::start(
+                net_cfg,
+                seed,
+                shared.clone(),
+                engine_tx,
+                cmd_tx.clone(),
+                cmd_rx,
+            )?;
+            (
+                tokio::spawn(engine.run()),
+                tokio::spawn(api::serve(Some(cmd_tx), shared.clone(), stop)),
+            )
+        }
+    };
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         _ = tokio::signal::ctrl_c() => tracing::info!("interrupted; stopping"),
@@ -177,4 +247,38 @@ async fn start(home: PathBuf) -> anyhow::Result<()> {
     let _ = stop_tx.send(());
     let _ = server.await;
     Ok(())
+}
+
+fn net_config(p: &P2pSection) -> anyhow::Result<NetConfig> {
+    let psk: [u8; 32] = hex::decode(&p.psk)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| anyhow::anyhow!("p2p.psk must be 64 hex characters"))?;
+    let observers = p
+        .observers
+        .iter()
+        .map(|o| {
+            let a: yui_ledger::Address = o
+                .parse()
+                .map_err(|e| anyhow::anyhow!("p2p.observers '{o}': {e}"))?;
+            yui_node::network::peer_id_of(&a.0)
+                .ok_or_else(|| anyhow::anyhow!("p2p.observers '{o}' is not a valid key"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(NetConfig {
+        listen: p
+            .listen
+            .parse()
+            .map_err(|e| anyhow::anyhow!("p2p.listen '{}': {e}", p.listen))?,
+        peers: p
+            .peers
+            .iter()
+            .map(|a| {
+                a.parse()
+                    .map_err(|e| anyhow::anyhow!("p2p.peers '{a}': {e}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?,
+        observers,
+        psk,
+    })
 }

@@ -14,9 +14,7 @@ use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 use yui_ledger::state::{self, Account, AssetState, keys};
-use yui_ledger::{
-    Address, Ctx, ErrorKind, Hash, SignedTransaction, TxError, auth, check_tx, commitment,
-};
+use yui_ledger::{Address, ErrorKind, Hash, SignedTransaction, TxError, auth, commitment};
 use yui_proto::v1 as pb;
 
 use crate::chain::{Committed, Shared, now_ms};
@@ -28,11 +26,13 @@ type Stream_<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>
 #[derive(Clone)]
 pub struct Api {
     shared: Arc<Shared>,
+    /// Where admitted transactions are gossiped to the other validators.
+    net: Option<mpsc::Sender<crate::network::NetCommand>>,
 }
 
 impl Api {
-    pub fn new(shared: Arc<Shared>) -> Self {
-        Self { shared }
+    pub fn new(shared: Arc<Shared>, net: Option<mpsc::Sender<crate::network::NetCommand>>) -> Self {
+        Self { shared, net }
     }
 }
 
@@ -124,18 +124,9 @@ impl Api {
     }
 
     fn admit(&self, stx: &SignedTransaction, hash: Hash) -> Result<(), Status> {
-        let head = self.shared.head();
-        let ctx = Ctx {
-            chain_id: self.shared.genesis.chain_id.clone(),
-            height: head.height + 1,
-            time_ms: now_ms().max(head.time_ms + 1),
-        };
-        check_tx(&self.shared.store, &ctx, stx).map_err(|e| tx_status(&e))?;
-        let next = self.shared.next_nonce(&stx.tx.signer);
-        self.shared
-            .mempool()
-            .insert(stx.clone(), hash, next, now_ms())
-            .map_err(|e| match e {
+        self.shared.admit(stx, hash).map_err(|e| match e {
+            crate::chain::AdmitError::Tx(e) => tx_status(&e),
+            crate::chain::AdmitError::Mempool(e) => match e {
                 crate::mempool::MempoolError::NonceTaken(_) => {
                     Status::already_exists(e.to_string())
                 }
@@ -143,8 +134,13 @@ impl Api {
                     Status::failed_precondition(e.to_string())
                 }
                 _ => Status::resource_exhausted(e.to_string()),
-            })?;
-        self.shared.mempool_notify.notify_one();
+            },
+        })?;
+        if let Some(net) = &self.net {
+            let _ = net.try_send(crate::network::NetCommand::Publish(
+                crate::network::NetMessage::Tx(stx.clone()),
+            ));
+        }
         Ok(())
     }
 }
@@ -557,6 +553,8 @@ impl pb::chain_server::Chain for Api {
 
 /// Serves the API until `shutdown` resolves.
 pub async fn serve(
+    net: Option<mpsc::Sender<crate::network::NetCommand>>,
+
     shared: Arc<Shared>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -567,7 +565,7 @@ pub async fn serve(
         .parse()
         .map_err(|e| anyhow::anyhow!("api.listen '{}': {e}", shared.cfg.api.listen))?;
     let max = shared.cfg.api.request_bytes_max;
-    let api = Api::new(shared);
+    let api = Api::new(shared, net);
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter
         .set_serving::<pb::transactions_server::TransactionsServer<Api>>()

@@ -1,0 +1,583 @@
+//! The peer-to-peer network (libp2p): TCP behind a private-network key
+//! (`pnet`), Noise encryption and authentication, yamux streams.
+//!
+//! - Only allow-listed peers connect: the validators of genesis (their libp2p
+//!   identity is their validator key) and the observers named in the config.
+//!   Unknown peers are closed after the handshake; the pre-shared key keeps
+//!   strangers from completing one at all.
+//! - Gossipsub carries consensus messages (proposals with their block, votes)
+//!   and transactions. Message ids are content hashes; every message is
+//!   checked before it is forwarded, and a peer that keeps sending bad ones is
+//!   disconnected and banned for a while.
+//! - Request-response carries block sync: a node asks a peer for committed
+//!   blocks with their certificates from its own height on.
+//!
+//! Every message and queue is bounded (see the constants below).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
+use libp2p::core::transport::upgrade::Version;
+use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance, MessageAuthenticity};
+use libp2p::identity;
+use libp2p::pnet::{PnetConfig, PreSharedKey};
+use libp2p::request_response::{self, ProtocolSupport};
+use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
+use libp2p::{
+    Multiaddr, PeerId, StreamProtocol, Transport, allow_block_list, connection_limits, noise, tcp,
+    yamux,
+};
+use tokio::sync::mpsc;
+use yui_consensus::{CommitCertificate, Input, Message, Proposal};
+use yui_ledger::{Block, SignedTransaction};
+
+use crate::chain::Shared;
+use crate::engine::EngineEvent;
+
+/// Largest gossip message: a proposal carries its whole block.
+pub const GOSSIP_BYTES_MAX: usize = 4 * 1024 * 1024;
+/// Largest sync request and response.
+pub const SYNC_REQUEST_BYTES_MAX: usize = 64;
+pub const SYNC_RESPONSE_BYTES_MAX: usize = 8 * 1024 * 1024;
+/// Most blocks in one sync response.
+pub const SYNC_BLOCKS_MAX: u32 = 64;
+/// How often a node asks a peer for blocks past its head.
+pub const SYNC_INTERVAL_MS: u64 = 1_000;
+/// Rejected messages from one peer before it is disconnected and banned.
+pub const BAD_MESSAGES_MAX: u32 = 50;
+/// How long a ban lasts.
+pub const BAN_MS: u64 = 60_000;
+/// Commands waiting for the network task.
+pub const COMMANDS_MAX: usize = 4_096;
+/// Connections per peer.
+pub const CONNECTIONS_PER_PEER_MAX: u32 = 2;
+
+const CONSENSUS_TOPIC: &str = "yui/consensus/1";
+const TX_TOPIC: &str = "yui/tx/1";
+const SYNC_PROTOCOL: &str = "/yui/sync/1";
+
+/// What travels on gossip topics (borsh).
+#[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
+pub enum NetMessage {
+    Proposal { proposal: Proposal, block: Block },
+    Vote(yui_consensus::Vote),
+    Tx(SignedTransaction),
+}
+
+#[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
+pub struct SyncRequest {
+    pub from_height: u64,
+    pub max: u32,
+}
+
+#[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
+pub struct SyncResponse {
+    /// The responder's committed height.
+    pub head: u64,
+    /// Consecutive blocks from the requested height, with certificates.
+    pub blocks: Vec<(Block, CommitCertificate)>,
+}
+
+/// Asks for the network task to do something.
+pub enum NetCommand {
+    Publish(NetMessage),
+}
+
+/// The network settings of a node.
+#[derive(Debug, Clone)]
+pub struct NetConfig {
+    pub listen: Multiaddr,
+    pub peers: Vec<Multiaddr>,
+    pub observers: Vec<PeerId>,
+    pub psk: [u8; 32],
+}
+
+/// The libp2p peer id of an ed25519 validator or observer key.
+pub fn peer_id_of(public_key: &[u8; 32]) -> Option<PeerId> {
+    let pk = identity::ed25519::PublicKey::try_from_bytes(public_key).ok()?;
+    Some(identity::PublicKey::from(pk).to_peer_id())
+}
+
+/// Length-prefixed borsh frames with a size bound, for block sync.
+#[derive(Clone, Default)]
+pub struct SyncCodec;
+
+async fn read_frame<T: futures::AsyncRead + Unpin + Send>(
+    io: &mut T,
+    max: usize,
+) -> std::io::Result<Vec<u8>> {
+    let mut len = [0u8; 4];
+    io.read_exact(&mut len).await?;
+    let len = u32::from_be_bytes(len) as usize;
+    if len > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("frame of {len} bytes exceeds {max}"),
+        ));
+    }
+    let mut buf = vec![0u8; len];
+    io.read_exact(&mut buf).await?;
+    Ok(buf)
+}
+
+async fn write_frame<T: futures::AsyncWrite + Unpin + Send>(
+    io: &mut T,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    io.write_all(&(bytes.len() as u32).to_be_bytes()).await?;
+    io.write_all(bytes).await?;
+    io.close().await
+}
+
+fn decode<T: BorshDeserialize>(b: &[u8]) -> std::io::Result<T> {
+    borsh::from_slice(b).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
+impl request_response::Codec for SyncCodec {
+    type Protocol = StreamProtocol;
+    type Request = SyncRequest;
+    type Response = SyncResponse;
+
+    async fn read_request<T: futures::AsyncRead + Unpin + Send>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+    ) -> std::io::Result<SyncRequest> {
+        decode(&read_frame(io, SYNC_REQUEST_BYTES_MAX).await?)
+    }
+
+    async fn read_response<T: futures::AsyncRead + Unpin + Send>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+    ) -> std::io::Result<SyncResponse> {
+        decode(&read_frame(io, SYNC_RESPONSE_BYTES_MAX).await?)
+    }
+
+    async fn write_request<T: futures::AsyncWrite + Unpin + Send>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        r: SyncRequest,
+    ) -> std::io::Result<()> {
+        write_frame(io, &borsh::to_vec(&r)?).await
+    }
+
+    async fn write_response<T: futures::AsyncWrite + Unpin + Send>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        r: SyncResponse,
+    ) -> std::io::Result<()> {
+        write_frame(io, &borsh::to_vec(&r)?).await
+    }
+}
+
+#[derive(NetworkBehaviour)]
+struct Behaviour {
+    allow: allow_block_list::Behaviour<allow_block_list::AllowedPeers>,
+    limits: connection_limits::Behaviour,
+    gossip: gossipsub::Behaviour,
+    sync: request_response::Behaviour<SyncCodec>,
+}
+
+/// The running network: a task owning the libp2p swarm.
+pub struct Network {
+    pub commands: mpsc::Sender<NetCommand>,
+}
+
+struct PeerBook {
+    /// Highest height each peer is known to have committed.
+    heights: HashMap<PeerId, u64>,
+    bad: HashMap<PeerId, u32>,
+    banned: HashMap<PeerId, Instant>,
+    connected: BTreeMap<PeerId, ()>,
+}
+
+impl Network {
+    /// Starts the network task. `seed` is this node's ed25519 secret, which is
+    /// also its libp2p identity.
+    pub fn start(
+        cfg: NetConfig,
+        seed: [u8; 32],
+        shared: Arc<Shared>,
+        engine: mpsc::Sender<EngineEvent>,
+        commands: mpsc::Sender<NetCommand>,
+        rx: mpsc::Receiver<NetCommand>,
+    ) -> anyhow::Result<Self> {
+        let key = identity::Keypair::ed25519_from_bytes(seed)?;
+        let mut swarm = build_swarm(&key, &cfg)?;
+        for v in shared.validators.validators() {
+            if let Some(p) = peer_id_of(&v.public_key) {
+                swarm.behaviour_mut().allow.allow_peer(p);
+            }
+        }
+        for p in &cfg.observers {
+            swarm.behaviour_mut().allow.allow_peer(*p);
+        }
+        swarm
+            .behaviour_mut()
+            .gossip
+            .subscribe(&IdentTopic::new(CONSENSUS_TOPIC))?;
+        swarm
+            .behaviour_mut()
+            .gossip
+            .subscribe(&IdentTopic::new(TX_TOPIC))?;
+        swarm.listen_on(cfg.listen.clone())?;
+        for addr in &cfg.peers {
+            if let Err(e) = swarm.dial(addr.clone()) {
+                tracing::warn!(%addr, error = %e, "cannot dial peer");
+            }
+        }
+        tokio::spawn(run(swarm, rx, shared, engine, cfg.peers));
+        Ok(Self { commands })
+    }
+}
+
+fn build_swarm(
+    key: &identity::Keypair,
+    cfg: &NetConfig,
+) -> anyhow::Result<libp2p::Swarm<Behaviour>> {
+    let psk = PreSharedKey::new(cfg.psk);
+    let noise = noise::Config::new(key)?;
+    let transport = tcp::tokio::Transport::new(tcp::Config::default().nodelay(true))
+        .and_then(move |socket, _| PnetConfig::new(psk).handshake(socket))
+        .upgrade(Version::V1)
+        .authenticate(noise)
+        .multiplex(yamux::Config::default())
+        .timeout(Duration::from_secs(20))
+        .boxed();
+    let gossip_cfg = gossipsub::ConfigBuilder::default()
+        .max_transmit_size(GOSSIP_BYTES_MAX)
+        .validate_messages()
+        .validation_mode(gossipsub::ValidationMode::Strict)
+        .message_id_fn(|m: &gossipsub::Message| {
+            gossipsub::MessageId::from(yui_ledger::crypto::sha256(&m.data).to_vec())
+        })
+        // A handful of validators: every peer in the mesh, publish to all.
+        .mesh_n_low(1)
+        .mesh_n(8)
+        .mesh_n_high(16)
+        .mesh_outbound_min(0)
+        .flood_publish(true)
+        .heartbeat_interval(Duration::from_millis(500))
+        .build()
+        .map_err(|e| anyhow::anyhow!("gossipsub config: {e}"))?;
+    let gossip = gossipsub::Behaviour::new(MessageAuthenticity::Signed(key.clone()), gossip_cfg)
+        .map_err(|e| anyhow::anyhow!("gossipsub: {e}"))?;
+    let sync = request_response::Behaviour::with_codec(
+        SyncCodec,
+        [(StreamProtocol::new(SYNC_PROTOCOL), ProtocolSupport::Full)],
+        request_response::Config::default().with_request_timeout(Duration::from_secs(10)),
+    );
+    let limits = connection_limits::Behaviour::new(
+        connection_limits::ConnectionLimits::default()
+            .with_max_established_per_peer(Some(CONNECTIONS_PER_PEER_MAX))
+            .with_max_established(Some(64))
+            .with_max_pending_incoming(Some(16)),
+    );
+    let behaviour = Behaviour {
+        allow: Default::default(),
+        limits,
+        gossip,
+        sync,
+    };
+    Ok(libp2p::SwarmBuilder::with_existing_identity(key.clone())
+        .with_tokio()
+        .with_other_transport(|_| transport)?
+        .with_behaviour(|_| behaviour)?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3_600)))
+        .build())
+}
+
+async fn run(
+    mut swarm: libp2p::Swarm<Behaviour>,
+    mut commands: mpsc::Receiver<NetCommand>,
+    shared: Arc<Shared>,
+    engine: mpsc::Sender<EngineEvent>,
+    bootstrap: Vec<Multiaddr>,
+) {
+    let mut book = PeerBook {
+        heights: HashMap::new(),
+        bad: HashMap::new(),
+        banned: HashMap::new(),
+        connected: BTreeMap::new(),
+    };
+    let mut sync_tick = tokio::time::interval(Duration::from_millis(SYNC_INTERVAL_MS));
+    let mut next_sync_peer = 0usize;
+    loop {
+        tokio::select! {
+            cmd = commands.recv() => {
+                let Some(NetCommand::Publish(msg)) = cmd else { return };
+                let topic = match msg { NetMessage::Tx(_) => TX_TOPIC, _ => CONSENSUS_TOPIC };
+                let bytes = borsh::to_vec(&msg).unwrap_or_default();
+                if let Err(e) = swarm.behaviour_mut().gossip.publish(IdentTopic::new(topic), bytes) {
+                    tracing::debug!(error = %e, "publish failed");
+                }
+            }
+            _ = sync_tick.tick() => {
+                request_sync(&mut swarm, &shared, &book, &mut next_sync_peer, &bootstrap);
+                book.banned.retain(|_, until| until.elapsed() < Duration::from_millis(BAN_MS));
+            }
+            ev = swarm.select_next_some() => on_swarm_event(&mut swarm, ev, &shared, &engine, &mut book).await,
+        }
+    }
+}
+
+/// Asks one connected peer, in turn, for the blocks after our head.
+fn request_sync(
+    swarm: &mut libp2p::Swarm<Behaviour>,
+    shared: &Shared,
+    book: &PeerBook,
+    next: &mut usize,
+    bootstrap: &[Multiaddr],
+) {
+    let peers: Vec<PeerId> = book.connected.keys().copied().collect();
+    if peers.is_empty() {
+        for addr in bootstrap {
+            let _ = swarm.dial(addr.clone());
+        }
+        return;
+    }
+    let head = shared.head().height;
+    // Prefer a peer known to be ahead; else rotate through everyone.
+    let ahead: Vec<&PeerId> = peers
+        .iter()
+        .filter(|p| book.heights.get(p).is_some_and(|h| *h > head))
+        .collect();
+    let peer = match ahead.first() {
+        Some(p) => **p,
+        None => {
+            *next = (*next + 1) % peers.len();
+            peers[*next]
+        }
+    };
+    swarm.behaviour_mut().sync.send_request(
+        &peer,
+        SyncRequest {
+            from_height: head + 1,
+            max: SYNC_BLOCKS_MAX,
+        },
+    );
+}
+
+fn peers_snapshot(shared: &Shared, book: &PeerBook) {
+    if let Ok(mut p) = shared.peers.write() {
+        *p = book.connected.keys().map(|p| p.to_string()).collect();
+    }
+}
+
+async fn on_swarm_event(
+    swarm: &mut libp2p::Swarm<Behaviour>,
+    ev: SwarmEvent<BehaviourEvent>,
+    shared: &Arc<Shared>,
+    engine: &mpsc::Sender<EngineEvent>,
+    book: &mut PeerBook,
+) {
+    match ev {
+        SwarmEvent::ConnectionEstablished { peer_id, .. } => {
+            if book.banned.contains_key(&peer_id) {
+                let _ = swarm.disconnect_peer_id(peer_id);
+                return;
+            }
+            book.connected.insert(peer_id, ());
+            peers_snapshot(shared, book);
+            tracing::info!(peer = %peer_id, "peer connected");
+        }
+        SwarmEvent::ConnectionClosed {
+            peer_id,
+            num_established: 0,
+            ..
+        } => {
+            book.connected.remove(&peer_id);
+            peers_snapshot(shared, book);
+            tracing::info!(peer = %peer_id, "peer disconnected");
+        }
+        SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Message {
+            propagation_source,
+            message_id,
+            message,
+        })) => {
+            let verdict = on_gossip(&message, shared, engine, book, &propagation_source);
+            let acceptance = match &verdict {
+                Ok(()) => MessageAcceptance::Accept,
+                Err(Bad::Ignore(_)) => MessageAcceptance::Ignore,
+                Err(Bad::Reject(_)) => MessageAcceptance::Reject,
+            };
+            swarm
+                .behaviour_mut()
+                .gossip
+                .report_message_validation_result(&message_id, &propagation_source, acceptance);
+            if let Err(Bad::Ignore(why)) = &verdict {
+                tracing::debug!(peer = %propagation_source, %why, "message not forwarded");
+            }
+            if let Err(Bad::Reject(why)) = verdict {
+                tracing::warn!(peer = %propagation_source, %why, "dropped a bad message");
+                let n = book.bad.entry(propagation_source).or_default();
+                *n += 1;
+                if *n > BAD_MESSAGES_MAX {
+                    tracing::warn!(peer = %propagation_source, "too many bad messages: disconnecting and banning");
+                    book.bad.remove(&propagation_source);
+                    book.banned.insert(propagation_source, Instant::now());
+                    let _ = swarm.disconnect_peer_id(propagation_source);
+                }
+            }
+        }
+        SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message {
+            peer,
+            message,
+            ..
+        })) => match message {
+            request_response::Message::Request {
+                request, channel, ..
+            } => {
+                let resp = serve_sync(shared, &request);
+                let _ = swarm.behaviour_mut().sync.send_response(channel, resp);
+            }
+            request_response::Message::Response { response, .. } => {
+                book.heights.insert(peer, response.head);
+                for (block, certificate) in response.blocks {
+                    if engine
+                        .send(EngineEvent::Synced {
+                            block: Box::new(block),
+                            certificate,
+                        })
+                        .await
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+        },
+        SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::OutboundFailure {
+            peer,
+            error,
+            ..
+        })) => {
+            tracing::debug!(%peer, %error, "sync request failed");
+        }
+        SwarmEvent::IncomingConnectionError { error, .. } => {
+            tracing::debug!(%error, "incoming connection refused")
+        }
+        _ => {}
+    }
+}
+
+enum Bad {
+    /// Not worth forwarding, not the sender's fault (e.g. a stale message).
+    Ignore(String),
+    /// Malformed or forged: counts against the peer.
+    Reject(String),
+}
+
+/// Checks a gossip message and hands it on. Nothing here trusts the peer.
+fn on_gossip(
+    msg: &gossipsub::Message,
+    shared: &Arc<Shared>,
+    engine: &mpsc::Sender<EngineEvent>,
+    book: &mut PeerBook,
+    from: &PeerId,
+) -> Result<(), Bad> {
+    let m: NetMessage = borsh::from_slice(&msg.data)
+        .map_err(|e| Bad::Reject(format!("undecodable message: {e}")))?;
+    let chain = &shared.genesis.chain_id;
+    let head = shared.head().height;
+    match m {
+        NetMessage::Tx(stx) => {
+            stx.check_stateless(chain)
+                .map_err(|e| Bad::Reject(format!("transaction: {e}")))?;
+            shared
+                .admit(&stx, stx.hash())
+                .map_err(|e| Bad::Ignore(e.to_string()))
+        }
+        NetMessage::Vote(v) => {
+            v.verify(chain, &shared.validators)
+                .map_err(|e| Bad::Reject(format!("vote: {e}")))?;
+            note_height(book, from, v.height);
+            if v.height <= head {
+                return Err(Bad::Ignore(format!(
+                    "vote for committed height {}",
+                    v.height
+                )));
+            }
+            engine
+                .try_send(EngineEvent::Core(Input::Vote(v)))
+                .map_err(|_| Bad::Ignore("engine busy".into()))
+        }
+        NetMessage::Proposal { proposal, block } => {
+            proposal
+                .verify(chain, &shared.validators)
+                .map_err(|e| Bad::Reject(format!("proposal: {e}")))?;
+            if block.hash() != proposal.block_hash {
+                return Err(Bad::Reject("proposal names another block".into()));
+            }
+            note_height(book, from, proposal.height);
+            if proposal.height <= head {
+                return Err(Bad::Ignore(format!(
+                    "proposal for committed height {}",
+                    proposal.height
+                )));
+            }
+            engine
+                .try_send(EngineEvent::Proposal {
+                    proposal,
+                    block: Box::new(block),
+                })
+                .map_err(|_| Bad::Ignore("engine busy".into()))
+        }
+    }
+}
+
+/// A peer that sends messages for height h has committed h − 1.
+fn note_height(book: &mut PeerBook, from: &PeerId, height: u64) {
+    let h = book.heights.entry(*from).or_default();
+    *h = (*h).max(height.saturating_sub(1));
+}
+
+/// Committed blocks from `from_height`, bounded in count and bytes.
+fn serve_sync(shared: &Shared, req: &SyncRequest) -> SyncResponse {
+    let head = shared.head().height;
+    let mut blocks = Vec::new();
+    let mut bytes = 0usize;
+    let max = req.max.min(SYNC_BLOCKS_MAX) as u64;
+    for h in req.from_height..=head.min(req.from_height.saturating_add(max).saturating_sub(1)) {
+        let (Ok(Some(b)), Ok(Some(c))) = (shared.store.block(h), shared.store.certificate(h))
+        else {
+            break;
+        };
+        bytes += b.to_bytes().len() + 64 * c.signatures.len() + 64;
+        if bytes > SYNC_RESPONSE_BYTES_MAX / 2 && !blocks.is_empty() {
+            break;
+        }
+        blocks.push((b, c));
+    }
+    SyncResponse { head, blocks }
+}
+
+/// The engine's outbox over the network.
+pub struct NetOutbox {
+    pub commands: mpsc::Sender<NetCommand>,
+}
+
+impl crate::engine::Outbox for NetOutbox {
+    fn broadcast(&mut self, msg: &Message, block: Option<&Block>) {
+        let m = match (msg, block) {
+            (Message::Vote(v), _) => NetMessage::Vote(v.clone()),
+            (Message::Proposal(p), Some(b)) => NetMessage::Proposal {
+                proposal: p.clone(),
+                block: b.clone(),
+            },
+            (Message::Proposal(_), None) => {
+                tracing::error!("a proposal without its block cannot be sent");
+                return;
+            }
+        };
+        if self.commands.try_send(NetCommand::Publish(m)).is_err() {
+            tracing::warn!("network queue full: message dropped (it will be re-sent)");
+        }
+    }
+}
