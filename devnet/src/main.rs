@@ -116,29 +116,55 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
     let node = node_binary()?;
     let mut town = town::Town::create(dir)?;
     println!("結 Yui devnet in {}", dir.display());
-    let validators = town.validator_names();
-    let mut endpoints = Vec::new();
-    for (i, name) in validators.iter().enumerate() {
+    // Four validators and one observer, each a yui-node process, on
+    // 127.0.0.1: gRPC on port + i, libp2p on port + 20000 + i.
+    let mut names = town.validator_names();
+    names.push("observer".to_string());
+    let p2p = |i: usize| format!("/ip4/127.0.0.1/tcp/{}", port as usize + 20_000 + i);
+    let mut psk = [0u8; 32];
+    getrandom::fill(&mut psk).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let psk = hex::encode(psk);
+    let auditor = town.key("auditor").address().to_hex();
+    let mut endpoints = vec![(String::new(), PathBuf::new(), String::new()); names.len()];
+    // The observer first: the validators must name its key.
+    let order: Vec<usize> = std::iter::once(names.len() - 1)
+        .chain(0..names.len() - 1)
+        .collect();
+    let mut observer_key = String::new();
+    for i in order {
+        let name = &names[i];
         let home = dir.join("nodes").join(name);
-        let listen = format!("127.0.0.1:{}", port + i as u16);
-        let st = Command::new(&node)
-            .args(["init", "--home"])
-            .arg(&home)
-            .args([
-                "--name",
-                name,
-                "--listen",
-                &listen,
-                "--auditor",
-                &town.key("auditor").address().to_hex(),
-            ])
-            .stdout(Stdio::null())
-            .status()?;
-        if !st.success() {
+        let listen = format!("127.0.0.1:{}", port as usize + i);
+        let mut cmd = Command::new(&node);
+        cmd.args(["init", "--home"]).arg(&home);
+        cmd.args([
+            "--name",
+            name,
+            "--listen",
+            &listen,
+            "--auditor",
+            &auditor,
+            "--p2p-listen",
+            &p2p(i),
+            "--psk",
+            &psk,
+        ]);
+        for (k, _) in names.iter().enumerate().filter(|(k, _)| *k != i) {
+            cmd.args(["--peer", &p2p(k)]);
+        }
+        if name == "observer" {
+            cmd.arg("--observer");
+        } else {
+            cmd.args(["--observer-key", &observer_key]);
+        }
+        if !cmd.stdout(Stdio::null()).status()?.success() {
             anyhow::bail!("yui-node init failed for {name}");
         }
         town.adopt_node_key(name, &home)?;
-        endpoints.push((name.clone(), home, listen));
+        if name == "observer" {
+            observer_key = town.key("observer").address().to_hex();
+        }
+        endpoints[i] = (name.clone(), home, listen);
     }
     let genesis = town.genesis()?;
     for (_, home, _) in &endpoints {

@@ -74,14 +74,18 @@ impl Town {
 
     /// The validators of this devnet.
     pub fn validator_names(&self) -> Vec<String> {
-        vec!["city".into()]
+        ["city", "chamber", "coord-kita", "coord-minami"]
+            .map(String::from)
+            .to_vec()
     }
 
     /// Uses the key `yui-node init` made for a validator as that person's key.
     pub fn adopt_node_key(&mut self, name: &str, home: &Path) -> anyhow::Result<()> {
         let k = keyfile::read(&home.join("node_key.json"))?;
         let path = self.dir.join("keys").join(format!("{name}.json"));
-        std::fs::remove_file(&path)?;
+        if path.exists() {
+            std::fs::remove_file(&path)?;
+        }
         keyfile::write(&path, &k)?;
         self.keys.insert(name.to_string(), k);
         Ok(())

@@ -42,7 +42,7 @@ pub enum EngineEvent {
 /// How often a validator re-sends its signed messages of the current height:
 /// Tendermint's liveness needs every message of a correct validator to
 /// reach every correct validator eventually, and the network may lose some.
-pub const REBROADCAST_INTERVAL_MS: u64 = 500;
+pub const REBROADCAST_INTERVAL_MS: u64 = 2_500;
 
 /// Where the engine sends consensus messages. With one validator there is
 /// nobody to send to; the network layer plugs in here.

@@ -97,8 +97,9 @@ fn main() -> anyhow::Result<()> {
         Cmd::Start { home } => {
             tracing_subscriber::fmt()
                 .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env()
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                    tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                        tracing_subscriber::EnvFilter::new("info,libp2p_gossipsub=error")
+                    }),
                 )
                 .with_target(false)
                 .init();

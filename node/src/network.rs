@@ -264,6 +264,9 @@ fn build_swarm(
         .mesh_outbound_min(0)
         .flood_publish(true)
         .heartbeat_interval(Duration::from_millis(500))
+        // Shorter than the engine's re-send interval, so a re-sent message
+        // (same bytes, same id) is published again rather than refused.
+        .duplicate_cache_time(Duration::from_secs(2))
         .build()
         .map_err(|e| anyhow::anyhow!("gossipsub config: {e}"))?;
     let gossip = gossipsub::Behaviour::new(MessageAuthenticity::Signed(key.clone()), gossip_cfg)
