@@ -62,10 +62,20 @@ const SYNC_PROTOCOL: &str = "/yui/sync/1";
 /// What travels on gossip topics (borsh).
 #[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
 pub enum NetMessage {
-    Proposal { proposal: Proposal, block: Block },
+    Proposal {
+        proposal: Proposal,
+        block: Block,
+    },
     Vote(yui_consensus::Vote),
-    Tx(SignedTransaction),
+    /// Transactions admitted by the sender, batched so that consensus
+    /// messages never queue behind thousands of small ones.
+    Txs(Vec<SignedTransaction>),
 }
+
+/// Most transactions in one gossiped batch.
+pub const TX_BATCH_MAX: usize = 512;
+/// How long an admitted transaction waits to be batched.
+pub const TX_BATCH_MS: u64 = 25;
 
 #[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
 pub struct SyncRequest {
@@ -84,6 +94,10 @@ pub struct SyncResponse {
 /// Asks for the network task to do something.
 pub enum NetCommand {
     Publish(NetMessage),
+    /// A transaction admitted here, to gossip in the next batch.
+    Gossip(SignedTransaction),
+    /// A peer sent this many transactions with bad signatures.
+    Penalise(PeerId, u32),
 }
 
 /// The network settings of a node.
@@ -232,7 +246,7 @@ impl Network {
                 tracing::warn!(%addr, error = %e, "cannot dial peer");
             }
         }
-        tokio::spawn(run(swarm, rx, shared, engine, cfg.peers));
+        tokio::spawn(run(swarm, rx, shared, engine, commands.clone(), cfg.peers));
         Ok(Self { commands })
     }
 }
@@ -301,6 +315,7 @@ async fn run(
     mut commands: mpsc::Receiver<NetCommand>,
     shared: Arc<Shared>,
     engine: mpsc::Sender<EngineEvent>,
+    own: mpsc::Sender<NetCommand>,
     bootstrap: Vec<Multiaddr>,
 ) {
     let mut book = PeerBook {
@@ -311,22 +326,59 @@ async fn run(
     };
     let mut sync_tick = tokio::time::interval(Duration::from_millis(SYNC_INTERVAL_MS));
     let mut next_sync_peer = 0usize;
+    let mut batch: Vec<SignedTransaction> = Vec::new();
+    let mut batch_tick = tokio::time::interval(Duration::from_millis(TX_BATCH_MS));
     loop {
         tokio::select! {
-            cmd = commands.recv() => {
-                let Some(NetCommand::Publish(msg)) = cmd else { return };
-                let topic = match msg { NetMessage::Tx(_) => TX_TOPIC, _ => CONSENSUS_TOPIC };
-                let bytes = borsh::to_vec(&msg).unwrap_or_default();
-                if let Err(e) = swarm.behaviour_mut().gossip.publish(IdentTopic::new(topic), bytes) {
-                    tracing::debug!(error = %e, "publish failed");
+            cmd = commands.recv() => match cmd {
+                None => return,
+                Some(NetCommand::Publish(msg)) => publish(&mut swarm, &msg),
+                Some(NetCommand::Gossip(tx)) => {
+                    batch.push(tx);
+                    if batch.len() >= TX_BATCH_MAX {
+                        publish(&mut swarm, &NetMessage::Txs(std::mem::take(&mut batch)));
+                    }
+                }
+                Some(NetCommand::Penalise(peer, n)) => penalise(&mut swarm, &mut book, peer, n),
+            },
+            _ = batch_tick.tick() => {
+                if !batch.is_empty() {
+                    publish(&mut swarm, &NetMessage::Txs(std::mem::take(&mut batch)));
                 }
             }
             _ = sync_tick.tick() => {
                 request_sync(&mut swarm, &shared, &book, &mut next_sync_peer, &bootstrap);
                 book.banned.retain(|_, until| until.elapsed() < Duration::from_millis(BAN_MS));
             }
-            ev = swarm.select_next_some() => on_swarm_event(&mut swarm, ev, &shared, &engine, &mut book).await,
+            ev = swarm.select_next_some() => on_swarm_event(&mut swarm, ev, &shared, &engine, &own, &mut book).await,
         }
+    }
+}
+
+fn publish(swarm: &mut libp2p::Swarm<Behaviour>, msg: &NetMessage) {
+    let topic = match msg {
+        NetMessage::Txs(_) => TX_TOPIC,
+        _ => CONSENSUS_TOPIC,
+    };
+    let bytes = borsh::to_vec(msg).unwrap_or_default();
+    if let Err(e) = swarm
+        .behaviour_mut()
+        .gossip
+        .publish(IdentTopic::new(topic), bytes)
+    {
+        tracing::debug!(error = %e, "publish failed");
+    }
+}
+
+/// Counts bad messages against a peer; past the limit it is disconnected and banned.
+fn penalise(swarm: &mut libp2p::Swarm<Behaviour>, book: &mut PeerBook, peer: PeerId, n: u32) {
+    let bad = book.bad.entry(peer).or_default();
+    *bad = bad.saturating_add(n);
+    if *bad > BAD_MESSAGES_MAX {
+        tracing::warn!(%peer, "too many bad messages: disconnecting and banning");
+        book.bad.remove(&peer);
+        book.banned.insert(peer, Instant::now());
+        let _ = swarm.disconnect_peer_id(peer);
     }
 }
 
@@ -378,6 +430,7 @@ async fn on_swarm_event(
     ev: SwarmEvent<BehaviourEvent>,
     shared: &Arc<Shared>,
     engine: &mpsc::Sender<EngineEvent>,
+    commands: &mpsc::Sender<NetCommand>,
     book: &mut PeerBook,
 ) {
     match ev {
@@ -404,7 +457,14 @@ async fn on_swarm_event(
             message_id,
             message,
         })) => {
-            let verdict = on_gossip(&message, shared, engine, book, &propagation_source);
+            let verdict = on_gossip(
+                &message,
+                shared,
+                engine,
+                commands,
+                book,
+                &propagation_source,
+            );
             let acceptance = match &verdict {
                 Ok(()) => MessageAcceptance::Accept,
                 Err(Bad::Ignore(_)) => MessageAcceptance::Ignore,
@@ -419,14 +479,7 @@ async fn on_swarm_event(
             }
             if let Err(Bad::Reject(why)) = verdict {
                 tracing::warn!(peer = %propagation_source, %why, "dropped a bad message");
-                let n = book.bad.entry(propagation_source).or_default();
-                *n += 1;
-                if *n > BAD_MESSAGES_MAX {
-                    tracing::warn!(peer = %propagation_source, "too many bad messages: disconnecting and banning");
-                    book.bad.remove(&propagation_source);
-                    book.banned.insert(propagation_source, Instant::now());
-                    let _ = swarm.disconnect_peer_id(propagation_source);
-                }
+                penalise(swarm, book, propagation_source, 1);
             }
         }
         SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message {
@@ -482,6 +535,7 @@ fn on_gossip(
     msg: &gossipsub::Message,
     shared: &Arc<Shared>,
     engine: &mpsc::Sender<EngineEvent>,
+    commands: &mpsc::Sender<NetCommand>,
     book: &mut PeerBook,
     from: &PeerId,
 ) -> Result<(), Bad> {
@@ -490,12 +544,32 @@ fn on_gossip(
     let chain = &shared.genesis.chain_id;
     let head = shared.head().height;
     match m {
-        NetMessage::Tx(stx) => {
-            stx.check_stateless(chain)
-                .map_err(|e| Bad::Reject(format!("transaction: {e}")))?;
-            shared
-                .admit(&stx, stx.hash())
-                .map_err(|e| Bad::Ignore(e.to_string()))
+        NetMessage::Txs(txs) => {
+            if txs.is_empty() || txs.len() > TX_BATCH_MAX {
+                return Err(Bad::Reject(format!(
+                    "a batch of {} transactions",
+                    txs.len()
+                )));
+            }
+            // Verifying and admitting is CPU work: off the network task. Bad
+            // signatures count against the peer when the check is done.
+            let (shared, commands, peer) = (shared.clone(), commands.clone(), *from);
+            tokio::task::spawn_blocking(move || {
+                let mut bad = 0u32;
+                for stx in &txs {
+                    match stx.check_stateless(&shared.genesis.chain_id) {
+                        Ok(()) => {
+                            let _ = shared.admit(stx, stx.hash());
+                        }
+                        Err(_) => bad += 1,
+                    }
+                }
+                if bad > 0 {
+                    tracing::warn!(%peer, bad, "transactions with bad signatures or chain");
+                    let _ = commands.try_send(NetCommand::Penalise(peer, bad));
+                }
+            });
+            Ok(())
         }
         NetMessage::Vote(v) => {
             v.verify(chain, &shared.validators)

@@ -137,9 +137,7 @@ impl Api {
             },
         })?;
         if let Some(net) = &self.net {
-            let _ = net.try_send(crate::network::NetCommand::Publish(
-                crate::network::NetMessage::Tx(stx.clone()),
-            ));
+            let _ = net.try_send(crate::network::NetCommand::Gossip(stx.clone()));
         }
         Ok(())
     }
