@@ -252,3 +252,147 @@ impl Drop for Node {
         self.kill9();
     }
 }
+
+/// A 4-validator network with an observer, started by `yui-devnet` in a
+/// temporary folder; every process is stopped when this is dropped.
+pub struct Devnet {
+    pub dir: PathBuf,
+    pub base_port: u16,
+    pub names: Vec<String>,
+}
+
+fn signal(pid: u32, sig: &str) {
+    let _ = Command::new("kill").args([sig, &pid.to_string()]).status();
+}
+
+impl Devnet {
+    pub fn up(dir: &Path) -> anyhow::Result<Self> {
+        // gRPC on base..base+4, libp2p on base+20000..: find a free stretch.
+        let base_port = loop {
+            let p = free_port()?;
+            if (20_000..40_000).contains(&p)
+                && (0..5).all(|i| {
+                    TcpListener::bind(("127.0.0.1", p + i)).is_ok()
+                        && TcpListener::bind(("127.0.0.1", p + 20_000 + i)).is_ok()
+                })
+            {
+                break p;
+            }
+        };
+        let st = Command::new(bin("yui-devnet")?)
+            .args(["--dir"])
+            .arg(dir)
+            .args(["up", "--no-story", "--port", &base_port.to_string()])
+            .stdout(Stdio::null())
+            .status()?;
+        anyhow::ensure!(st.success(), "yui-devnet up failed");
+        let names = ["city", "chamber", "coord-kita", "coord-minami", "observer"]
+            .map(String::from)
+            .to_vec();
+        Ok(Self {
+            dir: dir.to_path_buf(),
+            base_port,
+            names,
+        })
+    }
+
+    pub fn endpoint(&self, name: &str) -> String {
+        let i = self.names.iter().position(|n| n == name).unwrap_or(0);
+        format!("127.0.0.1:{}", self.base_port as usize + i)
+    }
+
+    pub fn home(&self, name: &str) -> PathBuf {
+        self.dir.join("nodes").join(name)
+    }
+
+    pub fn key(&self, name: &str) -> anyhow::Result<Keypair> {
+        keyfile::read(&self.dir.join("keys").join(format!("{name}.json")))
+    }
+
+    pub fn pid(&self, name: &str) -> Option<u32> {
+        std::fs::read_to_string(self.home(name).join("pid"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// SIGKILL: the node gets no chance to flush anything.
+    pub fn kill9(&self, name: &str) {
+        if let Some(pid) = self.pid(name) {
+            signal(pid, "-KILL");
+            // Reap the zombie if it is ours; wait until the kernel has it gone.
+            for _ in 0..50 {
+                if !Path::new(&format!("/proc/{pid}")).exists()
+                    || std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                        .is_ok_and(|s| s.contains(") Z "))
+                {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+
+    /// Freezes a node (SIGSTOP): its peers see it fall silent, as if cut off.
+    pub fn freeze(&self, name: &str) {
+        if let Some(pid) = self.pid(name) {
+            signal(pid, "-STOP");
+        }
+    }
+
+    pub fn thaw(&self, name: &str) {
+        if let Some(pid) = self.pid(name) {
+            signal(pid, "-CONT");
+        }
+    }
+
+    pub fn restart(&self, name: &str) -> anyhow::Result<()> {
+        let home = self.home(name);
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(home.join("node.log"))?;
+        let child = Command::new(bin("yui-node")?)
+            .args(["start", "--home"])
+            .arg(&home)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        std::fs::write(home.join("pid"), child.id().to_string())?;
+        Ok(())
+    }
+
+    /// Height of a node, or None if it does not answer.
+    pub async fn height(&self, name: &str) -> Option<u64> {
+        let c = tokio::time::timeout(
+            Duration::from_secs(2),
+            Client::connect(&self.endpoint(name)),
+        )
+        .await
+        .ok()?
+        .ok()?;
+        tokio::time::timeout(Duration::from_secs(2), c.status())
+            .await
+            .ok()?
+            .ok()
+            .map(|s| s.height)
+    }
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        for n in &self.names {
+            self.thaw(n);
+        }
+        if let Ok(b) = bin("yui-devnet") {
+            let _ = Command::new(b)
+                .arg("--dir")
+                .arg(&self.dir)
+                .arg("down")
+                .stdout(Stdio::null())
+                .status();
+        }
+    }
+}
