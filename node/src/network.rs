@@ -55,8 +55,8 @@ pub const COMMANDS_MAX: usize = 4_096;
 /// Connections per peer.
 pub const CONNECTIONS_PER_PEER_MAX: u32 = 2;
 
-const CONSENSUS_TOPIC: &str = "yui/consensus/1";
-const TX_TOPIC: &str = "yui/tx/1";
+pub const CONSENSUS_TOPIC: &str = "yui/consensus/1";
+pub const TX_TOPIC: &str = "yui/tx/1";
 const SYNC_PROTOCOL: &str = "/yui/sync/1";
 
 /// What travels on gossip topics (borsh).
@@ -191,11 +191,11 @@ impl request_response::Codec for SyncCodec {
 }
 
 #[derive(NetworkBehaviour)]
-struct Behaviour {
-    allow: allow_block_list::Behaviour<allow_block_list::AllowedPeers>,
-    limits: connection_limits::Behaviour,
-    gossip: gossipsub::Behaviour,
-    sync: request_response::Behaviour<SyncCodec>,
+pub struct Behaviour {
+    pub allow: allow_block_list::Behaviour<allow_block_list::AllowedPeers>,
+    pub limits: connection_limits::Behaviour,
+    pub gossip: gossipsub::Behaviour,
+    pub sync: request_response::Behaviour<SyncCodec>,
 }
 
 /// The running network: a task owning the libp2p swarm.
@@ -251,7 +251,8 @@ impl Network {
     }
 }
 
-fn build_swarm(
+/// Builds the libp2p swarm of a node (also used by tests that play a bad peer).
+pub fn build_swarm(
     key: &identity::Keypair,
     cfg: &NetConfig,
 ) -> anyhow::Result<libp2p::Swarm<Behaviour>> {

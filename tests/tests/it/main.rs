@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod bad_input;
+mod bad_peers;
 mod crash;
 mod faults;
 mod grpc;
