@@ -1,5 +1,5 @@
 """Plots a yui-bench sweep: sustained throughput and submit-to-commit latency
-against offered load. Usage: plot-bench.py SWEEP.csv OUT.png (needs matplotlib)."""
+against offered load. Usage: plot-bench.py SWEEP.csv OUT.png [TITLE] (needs matplotlib)."""
 import csv
 import sys
 
@@ -24,6 +24,6 @@ b.set_ylabel("submit → commit latency (ms)")
 b.set_yscale("log")
 b.set_title("Latency")
 b.legend()
-fig.suptitle("Yui, one validator, 2-core machine shared with the load generator")
+fig.suptitle(sys.argv[3] if len(sys.argv) > 3 else "Yui, one validator, 2-core machine shared with the load generator")
 fig.tight_layout()
 fig.savefig(sys.argv[2], dpi=110)

@@ -64,7 +64,7 @@ const SYNC_PROTOCOL: &str = "/yui/sync/1";
 pub enum NetMessage {
     Proposal {
         proposal: Proposal,
-        block: Block,
+        block: Box<Block>,
     },
     Vote(yui_consensus::Vote),
     /// Transactions admitted by the sender, batched so that consensus
@@ -601,10 +601,7 @@ fn on_gossip(
                 )));
             }
             engine
-                .try_send(EngineEvent::Proposal {
-                    proposal,
-                    block: Box::new(block),
-                })
+                .try_send(EngineEvent::Proposal { proposal, block })
                 .map_err(|_| Bad::Ignore("engine busy".into()))
         }
     }
@@ -647,7 +644,7 @@ impl crate::engine::Outbox for NetOutbox {
             (Message::Vote(v), _) => NetMessage::Vote(v.clone()),
             (Message::Proposal(p), Some(b)) => NetMessage::Proposal {
                 proposal: p.clone(),
-                block: b.clone(),
+                block: Box::new(b.clone()),
             },
             (Message::Proposal(_), None) => {
                 tracing::error!("a proposal without its block cannot be sent");

@@ -547,6 +547,37 @@ impl pb::chain_server::Chain for Api {
             proof: commitment::proof_to_bytes(&proof),
         }))
     }
+
+    async fn list_evidence(
+        &self,
+        req: Request<pb::ListEvidenceRequest>,
+    ) -> Result<Response<pb::ListEvidenceResponse>, Status> {
+        let limit = match req.into_inner().limit {
+            0 => 100,
+            n if n > 100 => return Err(Status::invalid_argument("limit must be at most 100")),
+            n => n as usize,
+        };
+        let rows = self.shared.store.evidence(limit).map_err(internal)?;
+        let mut evidence = Vec::new();
+        for raw in rows {
+            let (a, b): (yui_consensus::Vote, yui_consensus::Vote) =
+                borsh::from_slice(&raw).map_err(internal)?;
+            evidence.push(pb::Evidence {
+                height: a.height,
+                round: a.round,
+                validator: a.validator,
+                kind: match a.kind {
+                    yui_consensus::VoteKind::Prevote => "prevote",
+                    yui_consensus::VoteKind::Precommit => "precommit",
+                }
+                .into(),
+                first_block_hash: a.block_hash.map(|h| h.to_vec()).unwrap_or_default(),
+                second_block_hash: b.block_hash.map(|h| h.to_vec()).unwrap_or_default(),
+                raw,
+            });
+        }
+        Ok(Response::new(pb::ListEvidenceResponse { evidence }))
+    }
 }
 
 /// Serves the API until `shutdown` resolves.

@@ -108,6 +108,46 @@ async fn bad_peers_are_dropped_and_honest_progress_continues() {
             .unwrap_or_else(|e| panic!("{what}: {e}"));
         pump(&mut rogue, 200).await;
     }
+    // A validator's key signing two different prevotes at one height and
+    // round: kept as evidence and listed by the API.
+    let c = yui_cli::Client::connect(&net.endpoint("city"))
+        .await
+        .unwrap();
+    let mut listed = 0;
+    for _ in 0..5 {
+        let h = net.height("city").await.unwrap() + 1;
+        for block in [[1u8; 32], [2u8; 32]] {
+            let v = Vote::sign(
+                city.signing_key(),
+                "yui-devnet",
+                0,
+                VoteKind::Prevote,
+                h,
+                7,
+                Some(block),
+            );
+            rogue
+                .behaviour_mut()
+                .gossip
+                .publish(topic.clone(), borsh::to_vec(&NetMessage::Vote(v)).unwrap())
+                .unwrap();
+        }
+        pump(&mut rogue, 500).await;
+        listed = c
+            .chain
+            .clone()
+            .list_evidence(yui_proto::v1::ListEvidenceRequest { limit: 0 })
+            .await
+            .unwrap()
+            .into_inner()
+            .evidence
+            .len();
+        if listed > 0 {
+            break;
+        }
+    }
+    assert!(listed > 0, "conflicting votes were not kept as evidence");
+
     // Oversize: more than the 4 MiB gossip limit cannot even be sent.
     assert!(
         rogue

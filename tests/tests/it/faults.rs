@@ -3,7 +3,8 @@
 //!
 //! kill -9 one validator → commits continue; restart it → it catches up; kill
 //! two → commits stop and nothing forks; restart them → commits resume; cut
-//! the next leader off → another leader takes over. Afterwards every
+//! the next leader off → another leader takes over; an observer whose disk is
+//! wiped catches up from its peers. Afterwards every
 //! acknowledged transaction is committed exactly once, and all nodes hold
 //! identical blocks and state roots at every height.
 
@@ -157,6 +158,16 @@ async fn validators_crash_restart_and_get_cut_off_under_load() {
         acked.len() >= 10,
         "only {} payments were acknowledged",
         acked.len()
+    );
+
+    // 6. an observer with an empty disk catches up from its peers by itself.
+    net.kill9("observer");
+    std::fs::remove_dir_all(net.home("observer").join("data")).unwrap();
+    net.restart("observer").unwrap();
+    let city_now = h("city").await;
+    assert!(
+        wait_for(60, async || h("observer").await >= city_now).await,
+        "a fresh observer did not catch up"
     );
 
     // Everyone reaches a common height; identical blocks and roots at every height.
