@@ -165,27 +165,58 @@ fn tally(assets: &mut BTreeMap<String, AssetFlows>, events: &[Event]) {
         |asset: &str, f: &dyn Fn(&mut AssetFlows)| f(assets.entry(asset.to_string()).or_default());
     for e in events {
         match e {
-            Event::Minted { asset, amount, .. } => add(asset, &|a| a.minted += amount),
-            Event::Burned { asset, amount, .. } => add(asset, &|a| a.burned += amount),
-            Event::Expired { asset, amount, .. } => add(asset, &|a| a.expired += amount),
-            Event::Transferred { asset, amount, .. } => add(asset, &|a| a.transferred += amount),
+            Event::Minted { asset, amount, .. } => {
+                add(asset, &|a| a.minted = a.minted.saturating_add(*amount))
+            }
+            Event::Burned { asset, amount, .. } => {
+                add(asset, &|a| a.burned = a.burned.saturating_add(*amount))
+            }
+            Event::Expired { asset, amount, .. } => {
+                add(asset, &|a| a.expired = a.expired.saturating_add(*amount))
+            }
+            Event::Transferred { asset, amount, .. } => add(asset, &|a| {
+                a.transferred = a.transferred.saturating_add(*amount)
+            }),
             Event::Redeemed {
                 asset, amount, fee, ..
             } => add(asset, &|a| {
-                a.redeemed += amount;
-                a.burned += amount - fee;
+                a.redeemed = a.redeemed.saturating_add(*amount);
+                a.burned = a.burned.saturating_add(amount.saturating_sub(*fee));
             }),
             Event::Paid { parts, .. } => {
                 for (asset, n) in parts {
-                    add(asset, &|a| a.paid_to_merchants += n);
+                    add(asset, &|a| {
+                        a.paid_to_merchants = a.paid_to_merchants.saturating_add(*n)
+                    });
                 }
             }
             Event::Refunded { parts, .. } => {
                 for (asset, n) in parts {
-                    add(asset, &|a| a.refunded += n);
+                    add(asset, &|a| a.refunded = a.refunded.saturating_add(*n));
                 }
             }
             Event::CampaignExhausted { .. } => {}
+            // Jobs: value reaching a worker from a poster's escrow changed
+            // hands, like a transfer. Posting, refunds to the poster and
+            // steps that move nothing are not flows between people; value
+            // that expired in escrow has its own `Expired` event.
+            Event::JobPaid { asset, amount, .. } | Event::JobAutoReleased { asset, amount, .. } => {
+                add(asset, &|a| {
+                    a.transferred = a.transferred.saturating_add(*amount)
+                })
+            }
+            Event::JobResolved {
+                asset, to_worker, ..
+            } => add(asset, &|a| {
+                a.transferred = a.transferred.saturating_add(*to_worker)
+            }),
+            Event::JobPosted { .. }
+            | Event::JobAccepted { .. }
+            | Event::JobSubmitted { .. }
+            | Event::JobCancelConsented { .. }
+            | Event::JobCancelled { .. }
+            | Event::JobDisputed { .. }
+            | Event::JobExpired { .. } => {}
         }
     }
 }

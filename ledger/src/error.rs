@@ -67,6 +67,26 @@ pub enum TxError {
     RefundTooLarge { asked: u64, left: u64 },
     #[error("policy of '{asset}' forbids this: {why}")]
     Policy { asset: String, why: String },
+    #[error("unknown job '{0}'")]
+    UnknownJob(String),
+    #[error("job '{0}' already exists")]
+    JobExists(String),
+    /// The signer is not the party the job's state calls for.
+    #[error("job '{job}' is {state}; {why}")]
+    JobParty {
+        job: String,
+        state: String,
+        why: String,
+    },
+    /// The job's state (or its deadline) does not allow the operation.
+    #[error("job '{job}' is {state}; {why}")]
+    JobState {
+        job: String,
+        state: String,
+        why: String,
+    },
+    #[error("split gives {asked} to the worker but the escrow holds {escrow}")]
+    SplitTooLarge { asked: u64, escrow: u64 },
 }
 
 impl TxError {
@@ -80,17 +100,18 @@ impl TxError {
             | InvoiceAlreadyPaid(_)
             | DepositReused(_)
             | PayoutReused(_)
-            | AlreadyGranted(_) => ErrorKind::AlreadyExists,
-            UnknownAccount(_) | UnknownAsset(_) | UnknownCampaign(_) | UnknownInvoice(_) => {
-                ErrorKind::NotFound
-            }
-            MissingRole { .. } => ErrorKind::PermissionDenied,
-            Overflow(_) | CapExceeded { .. } => ErrorKind::OutOfRange,
+            | AlreadyGranted(_)
+            | JobExists(_) => ErrorKind::AlreadyExists,
+            UnknownAccount(_) | UnknownAsset(_) | UnknownCampaign(_) | UnknownInvoice(_)
+            | UnknownJob(_) => ErrorKind::NotFound,
+            MissingRole { .. } | JobParty { .. } => ErrorKind::PermissionDenied,
+            Overflow(_) | CapExceeded { .. } | SplitTooLarge { .. } => ErrorKind::OutOfRange,
             NonceGap { .. }
             | Expired(_)
             | Insufficient { .. }
             | RefundTooLarge { .. }
-            | Policy { .. } => ErrorKind::FailedPrecondition,
+            | Policy { .. }
+            | JobState { .. } => ErrorKind::FailedPrecondition,
         }
     }
 }

@@ -15,3 +15,12 @@ pub const LOTS_PER_HOLDING_MAX: usize = 64;
 pub const EXPIRIES_PER_BLOCK_MAX: usize = 10_000;
 /// Most transactions in one block.
 pub const BLOCK_TXS_MAX: usize = 5_000;
+/// Days a job's poster has to answer a submission; after that the reward is
+/// released to the worker at the start of a block.
+pub const JOB_REVIEW_DAYS: u64 = 7;
+/// Most job timeouts processed at the start of one block; the rest wait for
+/// the next block (still in time order).
+pub const JOB_TIMEOUTS_PER_BLOCK_MAX: usize = 1_000;
+/// A timeout that cannot be carried out (the receiver's holding cap) is tried
+/// again this long after.
+pub const JOB_TIMEOUT_RETRY_MS: u64 = 86_400_000;

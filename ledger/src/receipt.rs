@@ -55,6 +55,82 @@ pub enum Event {
     CampaignExhausted {
         campaign: String,
     },
+    /// `reward` left the poster's balance for the job's escrow.
+    JobPosted {
+        job_id: String,
+        poster: Address,
+        coordinator: Address,
+        asset: String,
+        reward: u64,
+    },
+    JobAccepted {
+        job_id: String,
+        poster: Address,
+        worker: Address,
+    },
+    JobSubmitted {
+        job_id: String,
+        poster: Address,
+        worker: Address,
+        proof_hash: [u8; 32],
+    },
+    /// The poster approved: `amount` went from escrow to the worker.
+    JobPaid {
+        job_id: String,
+        poster: Address,
+        worker: Address,
+        asset: String,
+        amount: u64,
+        rating: Option<u8>,
+    },
+    /// The worker agreed that the poster may cancel.
+    JobCancelConsented {
+        job_id: String,
+        poster: Address,
+        worker: Address,
+    },
+    /// The escrow (`refunded`) went back to the poster.
+    JobCancelled {
+        job_id: String,
+        poster: Address,
+        worker: Option<Address>,
+        by: Address,
+        asset: String,
+        refunded: u64,
+    },
+    JobDisputed {
+        job_id: String,
+        poster: Address,
+        worker: Address,
+        by: Address,
+        reason_hash: [u8; 32],
+    },
+    /// The coordinator split the escrow.
+    JobResolved {
+        job_id: String,
+        poster: Address,
+        worker: Address,
+        coordinator: Address,
+        asset: String,
+        to_worker: u64,
+        to_poster: u64,
+    },
+    /// Not accepted by its deadline: the escrow went back to the poster.
+    JobExpired {
+        job_id: String,
+        poster: Address,
+        asset: String,
+        refunded: u64,
+    },
+    /// Submitted and not answered within the review period: the escrow went
+    /// to the worker.
+    JobAutoReleased {
+        job_id: String,
+        poster: Address,
+        worker: Address,
+        asset: String,
+        amount: u64,
+    },
 }
 
 impl Event {
@@ -83,6 +159,29 @@ impl Event {
                 ..
             } => vec![*account, *breakage_account],
             Event::CampaignExhausted { .. } => vec![],
+            Event::JobPosted {
+                poster,
+                coordinator,
+                ..
+            } => vec![*poster, *coordinator],
+            Event::JobAccepted { poster, worker, .. }
+            | Event::JobSubmitted { poster, worker, .. }
+            | Event::JobPaid { poster, worker, .. }
+            | Event::JobCancelConsented { poster, worker, .. }
+            | Event::JobDisputed { poster, worker, .. }
+            | Event::JobAutoReleased { poster, worker, .. } => vec![*poster, *worker],
+            Event::JobCancelled { poster, worker, .. } => {
+                let mut v = vec![*poster];
+                v.extend(worker);
+                v
+            }
+            Event::JobResolved {
+                poster,
+                worker,
+                coordinator,
+                ..
+            } => vec![*poster, *worker, *coordinator],
+            Event::JobExpired { poster, .. } => vec![*poster],
         }
     }
 
@@ -96,6 +195,16 @@ impl Event {
             Event::Burned { .. } => "burned",
             Event::Expired { .. } => "expired",
             Event::CampaignExhausted { .. } => "campaign_exhausted",
+            Event::JobPosted { .. } => "job_posted",
+            Event::JobAccepted { .. } => "job_accepted",
+            Event::JobSubmitted { .. } => "job_submitted",
+            Event::JobPaid { .. } => "job_paid",
+            Event::JobCancelConsented { .. } => "job_cancel_consented",
+            Event::JobCancelled { .. } => "job_cancelled",
+            Event::JobDisputed { .. } => "job_disputed",
+            Event::JobResolved { .. } => "job_resolved",
+            Event::JobExpired { .. } => "job_expired",
+            Event::JobAutoReleased { .. } => "job_auto_released",
         }
     }
 }

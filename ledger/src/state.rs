@@ -123,6 +123,115 @@ pub struct Invoice {
     pub paid_at_height: u64,
 }
 
+/// Where a job stands. `Posted`, `Accepted`, `Submitted` and `Disputed` are
+/// open (the job holds its reward in escrow); the others are closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum JobState {
+    Posted,
+    Accepted,
+    Submitted,
+    Approved,
+    Cancelled,
+    Disputed,
+    Resolved,
+    Expired,
+    AutoReleased,
+}
+
+impl JobState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            JobState::Posted => "posted",
+            JobState::Accepted => "accepted",
+            JobState::Submitted => "submitted",
+            JobState::Approved => "approved",
+            JobState::Cancelled => "cancelled",
+            JobState::Disputed => "disputed",
+            JobState::Resolved => "resolved",
+            JobState::Expired => "expired",
+            JobState::AutoReleased => "auto_released",
+        }
+    }
+
+    /// Whether the job still holds its reward in escrow.
+    pub fn is_open(&self) -> bool {
+        matches!(
+            self,
+            JobState::Posted | JobState::Accepted | JobState::Submitted | JobState::Disputed
+        )
+    }
+}
+
+/// One step in a job's history.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct JobStep {
+    /// `post`, `accept`, `submit`, `approve`, `consent_cancel`, `cancel`,
+    /// `dispute`, `resolve`, `expire` or `auto_release`.
+    pub action: String,
+    /// The signer; `None` for a timeout acting at a block's start.
+    pub by: Option<Address>,
+    /// The state after the step.
+    pub state: JobState,
+    pub height: u64,
+    pub at_ms: u64,
+}
+
+/// A job paid from escrow (see PRODUCT.md, "Microwork").
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Job {
+    pub id: String,
+    pub poster: Address,
+    pub asset: String,
+    pub reward: u64,
+    /// Rules on disputes and may cancel after acceptance; holds `Role::Coordinator`.
+    pub coordinator: Address,
+    pub accept_deadline_ms: u64,
+    /// Recorded; no worker can accept such a job until credentials exist.
+    pub required_credential: Option<String>,
+    pub description_hash: [u8; 32],
+    pub state: JobState,
+    pub worker: Option<Address>,
+    /// The escrowed lots, with the expiries they had in the poster's holding;
+    /// they sum to `reward` while the job is open and are empty once closed.
+    pub escrow: Vec<Lot>,
+    pub proof_hash: Option<[u8; 32]>,
+    pub rating: Option<u8>,
+    /// The worker has signed `ConsentCancel`.
+    pub cancel_consent: bool,
+    pub disputed_by: Option<Address>,
+    pub reason_hash: Option<[u8; 32]>,
+    /// To the worker on resolution.
+    pub resolved_to_worker: Option<u64>,
+    /// The pending timeout's time (its key in the job timer queue), if any.
+    pub timer_at: Option<u64>,
+    pub posted_at_ms: u64,
+    pub accepted_at_ms: Option<u64>,
+    pub submitted_at_ms: Option<u64>,
+    pub closed_at_ms: Option<u64>,
+    pub history: Vec<JobStep>,
+}
+
+impl Job {
+    /// The value still held in escrow.
+    pub fn escrow_total(&self) -> u64 {
+        // The lots were debited from one holding and sum to `reward`, a u64.
+        self.escrow
+            .iter()
+            .fold(0u64, |a, l| a.saturating_add(l.amount))
+    }
+}
+
+/// An account's public reputation from jobs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Reputation {
+    /// Jobs completed as worker: approved or released on review timeout.
+    pub jobs_completed: u64,
+    pub rating_sum: u64,
+    pub rating_count: u64,
+    /// Disputes resolved with less than half of the escrow to this side.
+    pub disputes_lost: u64,
+}
+
 /// Chain-wide parameters.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 pub struct ChainParams {
@@ -137,9 +246,15 @@ mod tag {
     pub const DEPOSIT: u8 = b'd';
     pub const GRANT_EVENT: u8 = b'g';
     pub const INVOICE: u8 = b'i';
+    /// A job paid from escrow, by id.
+    pub const JOB: u8 = b'j';
     pub const PARAMS: u8 = b'p';
+    /// Job timeouts (acceptance deadline, review period): time big-endian first.
+    pub const JOB_TIMER: u8 = b'q';
     pub const PAYOUT: u8 = b'r';
     pub const ASSET: u8 = b's';
+    /// An account's reputation from jobs.
+    pub const REPUTATION: u8 = b'v';
     pub const EXPIRY: u8 = b'x';
 }
 
@@ -183,6 +298,32 @@ pub mod keys {
     }
     pub fn invoice(merchant: &Address, id: &str) -> Vec<u8> {
         key_of(tag::INVOICE, (merchant, id))
+    }
+    pub fn job(id: &str) -> Vec<u8> {
+        key_of(tag::JOB, id)
+    }
+    pub fn jobs_prefix() -> Vec<u8> {
+        vec![tag::JOB]
+    }
+    pub fn reputation(a: &Address) -> Vec<u8> {
+        key_of(tag::REPUTATION, a)
+    }
+    /// Job timer queue entry: time first (big-endian), then the job id.
+    pub fn job_timer(at_ms: u64, job: &str) -> Vec<u8> {
+        let mut k = vec![tag::JOB_TIMER];
+        k.extend_from_slice(&at_ms.to_be_bytes());
+        let _ = BorshSerialize::serialize(job, &mut k);
+        k
+    }
+    pub fn job_timer_prefix() -> Vec<u8> {
+        vec![tag::JOB_TIMER]
+    }
+    /// Parses a job timer key back into (time, job id).
+    pub fn parse_job_timer(k: &[u8]) -> Option<(u64, String)> {
+        let rest = k.strip_prefix(&[tag::JOB_TIMER])?;
+        let t = u64::from_be_bytes(rest.get(..8)?.try_into().ok()?);
+        let id: String = borsh::from_slice(rest.get(8..)?).ok()?;
+        Some((t, id))
     }
     pub fn params() -> Vec<u8> {
         vec![tag::PARAMS]
@@ -360,4 +501,14 @@ pub fn holdings_of<S: StateRead + ?Sized>(s: &S, a: &Address) -> Vec<(String, Ho
 /// The campaign record, if any.
 pub fn campaign<S: StateRead + ?Sized>(s: &S, id: &str) -> Option<Campaign> {
     read(s, &keys::campaign(id))
+}
+
+/// The job record, if any.
+pub fn job<S: StateRead + ?Sized>(s: &S, id: &str) -> Option<Job> {
+    read(s, &keys::job(id))
+}
+
+/// An account's reputation from jobs (zero if it has none).
+pub fn reputation<S: StateRead + ?Sized>(s: &S, a: &Address) -> Reputation {
+    read(s, &keys::reputation(a)).unwrap_or_default()
 }

@@ -66,6 +66,40 @@ pub enum Operation {
     },
     /// The holder destroys value.
     Burn { asset: String, amount: u64 },
+    /// Posts a job: `reward` moves from the poster's balance into the job's
+    /// escrow. `coordinator` (holding `Role::Coordinator`) rules on disputes.
+    PostJob {
+        job_id: String,
+        asset: String,
+        reward: u64,
+        coordinator: Address,
+        /// Block time (ms) by which a worker must accept, else the reward returns.
+        accept_deadline_ms: u64,
+        required_credential: Option<String>,
+        description_hash: [u8; 32],
+    },
+    /// A worker (not the poster) takes a posted job.
+    AcceptJob { job_id: String },
+    /// The worker says the job is done.
+    SubmitJob {
+        job_id: String,
+        proof_hash: [u8; 32],
+    },
+    /// The poster approves the submission: the reward goes to the worker.
+    ApproveJob { job_id: String, rating: Option<u8> },
+    /// Returns the escrow to the poster: by the poster before acceptance, or
+    /// after it with the worker's consent; or by the job's coordinator.
+    CancelJob { job_id: String },
+    /// The worker agrees that the poster may cancel an accepted job.
+    ConsentCancel { job_id: String },
+    /// The poster or the worker disputes an accepted or submitted job.
+    DisputeJob {
+        job_id: String,
+        reason_hash: [u8; 32],
+    },
+    /// The job's coordinator splits a disputed job's escrow: `to_worker` to
+    /// the worker, the rest back to the poster.
+    ResolveJob { job_id: String, to_worker: u64 },
 }
 
 impl Operation {
@@ -79,6 +113,14 @@ impl Operation {
             Operation::Refund { .. } => "refund",
             Operation::Redeem { .. } => "redeem",
             Operation::Burn { .. } => "burn",
+            Operation::PostJob { .. } => "post_job",
+            Operation::AcceptJob { .. } => "accept_job",
+            Operation::SubmitJob { .. } => "submit_job",
+            Operation::ApproveJob { .. } => "approve_job",
+            Operation::CancelJob { .. } => "cancel_job",
+            Operation::ConsentCancel { .. } => "consent_cancel",
+            Operation::DisputeJob { .. } => "dispute_job",
+            Operation::ResolveJob { .. } => "resolve_job",
         }
     }
 
@@ -91,7 +133,19 @@ impl Operation {
                 vec![*to]
             }
             Operation::Pay { merchant, .. } => vec![*merchant],
-            _ => vec![],
+            Operation::PostJob { coordinator, .. } => vec![*coordinator],
+            // Listed one by one so that a new operation must say whom it touches.
+            // Job steps after posting name the job; its parties are in its events.
+            Operation::Refund { .. }
+            | Operation::Redeem { .. }
+            | Operation::Burn { .. }
+            | Operation::AcceptJob { .. }
+            | Operation::SubmitJob { .. }
+            | Operation::ApproveJob { .. }
+            | Operation::CancelJob { .. }
+            | Operation::ConsentCancel { .. }
+            | Operation::DisputeJob { .. }
+            | Operation::ResolveJob { .. } => vec![],
         }
     }
 
@@ -181,6 +235,35 @@ impl Operation {
                 id("payout_ref", payout_ref)?;
                 positive(*amount)
             }
+            Operation::PostJob {
+                job_id,
+                asset,
+                reward,
+                required_credential,
+                ..
+            } => {
+                id("job_id", job_id)?;
+                id("asset", asset)?;
+                if let Some(c) = required_credential {
+                    id("required_credential", c)?;
+                }
+                positive(*reward)
+            }
+            Operation::ApproveJob { job_id, rating } => {
+                id("job_id", job_id)?;
+                if let Some(r) = rating
+                    && !(1..=5).contains(r)
+                {
+                    return Err(TxError::Malformed("rating must be 1..=5".into()));
+                }
+                Ok(())
+            }
+            Operation::AcceptJob { job_id }
+            | Operation::SubmitJob { job_id, .. }
+            | Operation::CancelJob { job_id }
+            | Operation::ConsentCancel { job_id }
+            | Operation::DisputeJob { job_id, .. }
+            | Operation::ResolveJob { job_id, .. } => id("job_id", job_id),
         }
     }
 }

@@ -100,6 +100,20 @@ pub(crate) fn settle_expired<S: StateRead + ?Sized>(
     if due == 0 || *who == sink {
         return Ok(());
     }
+    expire_value(ov, ctx, who, asset, due, events)
+}
+
+/// Moves `due`, which expired while `who` owned it (in a holding or a job's
+/// escrow), to the breakage account with an `expired` event.
+pub(crate) fn expire_value<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    who: &Address,
+    asset: &mut AssetState,
+    due: u64,
+    events: &mut Vec<Event>,
+) -> Result<(), TxError> {
+    let sink = asset.class.breakage_account;
     asset.expired = asset
         .expired
         .checked_add(due)

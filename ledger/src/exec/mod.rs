@@ -1,10 +1,12 @@
-//! The state machine: a block's start (expiries), then each transaction.
+//! The state machine: a block's start (expiries, job timeouts), then each
+//! transaction.
 //!
 //! Pure: no I/O, no clock, no randomness. Time comes from the block header;
 //! every collection iterated is ordered. Two nodes executing the same block on
 //! the same state produce the same write set, receipts and state root.
 
 mod holding;
+mod jobs;
 mod ops;
 
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -56,6 +58,9 @@ fn precheck<S: StateRead + ?Sized>(
             expected: acct.nonce,
             got: stx.tx.nonce,
         });
+    }
+    if stx.tx.nonce == u64::MAX {
+        return Err(TxError::Malformed("nonce u64::MAX is not usable".into()));
     }
     if stx.tx.nonce > acct.nonce {
         return Err(TxError::NonceGap {
@@ -119,6 +124,44 @@ fn run_op<S: StateRead + ?Sized>(
             payout_ref,
         } => ops::redeem(ov, ctx, signer, acct, (asset, *amount, payout_ref)),
         Operation::Burn { asset, amount } => ops::burn(ov, ctx, signer, (asset, *amount)),
+        Operation::PostJob {
+            job_id,
+            asset,
+            reward,
+            coordinator,
+            accept_deadline_ms,
+            required_credential,
+            description_hash,
+        } => jobs::post(
+            ov,
+            ctx,
+            signer,
+            jobs::PostJob {
+                job_id,
+                asset,
+                reward: *reward,
+                coordinator,
+                accept_deadline_ms: *accept_deadline_ms,
+                required_credential: required_credential.as_deref(),
+                description_hash,
+            },
+        ),
+        Operation::AcceptJob { job_id } => jobs::accept(ov, ctx, signer, job_id),
+        Operation::SubmitJob { job_id, proof_hash } => {
+            jobs::submit(ov, ctx, signer, (job_id, proof_hash))
+        }
+        Operation::ApproveJob { job_id, rating } => {
+            jobs::approve(ov, ctx, signer, (job_id, *rating))
+        }
+        Operation::CancelJob { job_id } => jobs::cancel(ov, ctx, signer, job_id),
+        Operation::ConsentCancel { job_id } => jobs::consent_cancel(ov, ctx, signer, job_id),
+        Operation::DisputeJob {
+            job_id,
+            reason_hash,
+        } => jobs::dispute(ov, ctx, signer, (job_id, reason_hash)),
+        Operation::ResolveJob { job_id, to_worker } => {
+            jobs::resolve(ov, ctx, signer, (job_id, *to_worker))
+        }
     }
 }
 
@@ -159,7 +202,9 @@ pub struct BlockOutcome {
 }
 
 impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
-    /// Starts a block: records its height and time, and moves expired value to breakage.
+    /// Starts a block: records its height and time, moves expired value to
+    /// breakage, then carries out due job timeouts (refunds of jobs nobody
+    /// accepted, releases of unanswered submissions).
     pub fn begin(state: &'a S, ctx: Ctx) -> Result<Self, TxError> {
         let mut ov = Overlay::new(state);
         ov.put_rec(
@@ -169,7 +214,8 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
                 time_ms: ctx.time_ms,
             },
         );
-        let begin_events = holding::process_expiry_queue(&mut ov, &ctx)?;
+        let mut begin_events = holding::process_expiry_queue(&mut ov, &ctx)?;
+        begin_events.extend(jobs::process_job_timers(&mut ov, &ctx)?);
         Ok(Self {
             ov,
             ctx,
@@ -221,7 +267,8 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
         if let Some(a) = self.ov.get_rec::<Account>(&keys::account(&stx.tx.signer)) {
             acct = a;
         }
-        acct.nonce += 1;
+        // `precheck` refused a nonce of u64::MAX, so this cannot overflow.
+        acct.nonce = acct.nonce.saturating_add(1);
         self.ov.put_rec(keys::account(&stx.tx.signer), &acct);
         let index = self.receipts.len() as u32;
         self.receipts.push(Receipt {

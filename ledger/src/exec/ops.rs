@@ -316,7 +316,8 @@ pub(crate) fn refund<S: StateRead + ?Sized>(
     let mut inv: Invoice = ov
         .get_rec(&ik)
         .ok_or_else(|| TxError::UnknownInvoice(invoice_id.into()))?;
-    let left = inv.amount - inv.refunded;
+    // Refunds never exceed the paid amount (checked below), so this cannot underflow.
+    let left = inv.amount.saturating_sub(inv.refunded);
     if amount > left {
         return Err(TxError::RefundTooLarge {
             asked: amount,
@@ -343,7 +344,10 @@ pub(crate) fn refund<S: StateRead + ?Sized>(
         )?;
         store_asset(ov, &asset);
     }
-    inv.refunded += amount;
+    inv.refunded = inv
+        .refunded
+        .checked_add(amount)
+        .ok_or_else(|| overflow("refunded"))?;
     ov.put_rec(ik, &inv);
     events.push(Event::Refunded {
         merchant: *signer,

@@ -63,6 +63,10 @@ pub fn bob() -> Keypair {
 pub fn carol() -> Keypair {
     key(22)
 }
+/// Holds `Role::Coordinator`: rules on jobs' disputes.
+pub fn coordinator() -> Keypair {
+    key(30)
+}
 /// A key that is in no genesis account.
 pub fn stranger() -> Keypair {
     key(99)
@@ -136,6 +140,7 @@ pub fn genesis() -> Genesis {
             account("alice", &alice(), vec![]),
             account("bob", &bob(), vec![]),
             account("carol", &carol(), vec![]),
+            account("coordinator", &coordinator(), vec![Role::Coordinator]),
         ],
         assets: vec![
             asset(

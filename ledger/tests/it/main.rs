@@ -5,6 +5,7 @@ mod commitment;
 mod encoding;
 mod expiry;
 mod fixture;
+mod jobs;
 mod ops;
 mod refusals;
 mod signatures;

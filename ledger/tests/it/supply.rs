@@ -1,18 +1,20 @@
 //! Supply conservation under random histories: random operations, valid and
-//! not, from random signers, over block times that jump past expiries.
+//! not, from random signers, over block times that jump past expiries and
+//! job timeouts. Value in jobs' escrow stays in supply.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
-use yui_ledger::state::{self, keys};
+use yui_ledger::state::{self, Job, JobState, keys};
 use yui_ledger::{
-    Address, BlockExecutor, ExpiryPolicy, Keypair, Operation, SignedTransaction, execute_block,
+    Address, BlockExecutor, Event, ExpiryPolicy, Keypair, Operation, SignedTransaction,
+    execute_block,
 };
 
 use crate::fixture::*;
 
-/// Signers: the city, the operator, three merchants, three residents and a
-/// key unknown at genesis (it exists once it receives value).
+/// Signers: the city, the operator, three merchants, three residents, a key
+/// unknown at genesis (it exists once it receives value) and a coordinator.
 fn people() -> Vec<Keypair> {
     vec![
         city(),
@@ -24,8 +26,12 @@ fn people() -> Vec<Keypair> {
         bob(),
         carol(),
         stranger(),
+        coordinator(),
     ]
 }
+
+/// The coordinator's index in `people()`.
+const COORD: usize = 9;
 
 const ASSETS: [&str; 5] = [COIN, POINT, VOUCHER, ROLLING, "gold"];
 
@@ -67,6 +73,31 @@ enum OpPlan {
         asset: usize,
         amount: u64,
     },
+    PostJob {
+        job: u8,
+        asset: usize,
+        reward: u64,
+        coordinator: usize,
+        deadline_ms: u64,
+    },
+    /// A job operation; `party` has the job's poster, worker or coordinator
+    /// (whichever the operation calls for) sign it instead of the planned signer.
+    Job {
+        job: u8,
+        action: JobAction,
+        party: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+enum JobAction {
+    Accept,
+    Submit,
+    Approve(Option<u8>),
+    Cancel,
+    Consent,
+    Dispute,
+    Resolve(u64),
 }
 
 #[derive(Debug, Clone)]
@@ -104,7 +135,7 @@ fn amount() -> impl Strategy<Value = u64> {
 }
 
 fn person() -> impl Strategy<Value = usize> {
-    0..9usize
+    0..10usize
 }
 
 fn asset() -> impl Strategy<Value = usize> {
@@ -128,7 +159,103 @@ fn op() -> impl Strategy<Value = OpPlan> {
         2 => (0..5u8, amount()).prop_map(|(invoice, amount)| OpPlan::Refund { invoice, amount }),
         1 => (asset(), amount(), 0..4u8).prop_map(|(asset, amount, payout)| OpPlan::Redeem { asset, amount, payout }),
         1 => (asset(), amount()).prop_map(|(asset, amount)| OpPlan::Burn { asset, amount }),
+        8 => (
+            0..3u8,
+            prop_oneof![4 => Just(0usize), 1 => Just(3usize), 1 => asset()],
+            prop_oneof![10 => 1..300u64, 1 => amount()],
+            prop_oneof![6 => Just(COORD), 1 => person()],
+            prop_oneof![Just(BLOCK_MS), Just(10 * DAY), Just(40 * DAY), Just(300 * DAY)],
+        )
+            .prop_map(|(job, asset, reward, coordinator, deadline_ms)| OpPlan::PostJob {
+                job,
+                asset,
+                reward,
+                coordinator,
+                deadline_ms,
+            }),
+        16 => (0..3u8, job_action(), proptest::bool::weighted(0.8))
+            .prop_map(|(job, action, party)| OpPlan::Job { job, action, party }),
     ]
+}
+
+fn job_action() -> impl Strategy<Value = JobAction> {
+    prop_oneof![
+        3 => Just(JobAction::Accept),
+        3 => Just(JobAction::Submit),
+        3 => prop_oneof![8 => proptest::option::of(1..=5u8), 1 => Just(Some(0u8)), 1 => Just(Some(6u8))]
+            .prop_map(JobAction::Approve),
+        1 => Just(JobAction::Cancel),
+        1 => Just(JobAction::Consent),
+        1 => Just(JobAction::Dispute),
+        1 => amount().prop_map(JobAction::Resolve),
+    ]
+}
+
+/// A job's parties as the history so far made them (from events).
+#[derive(Debug, Clone)]
+struct Parties {
+    poster: Address,
+    coordinator: Address,
+    worker: Option<Address>,
+    consent: bool,
+}
+
+fn note_parties(parties: &mut BTreeMap<String, Parties>, events: &[Event]) {
+    for e in events {
+        match e {
+            Event::JobPosted {
+                job_id,
+                poster,
+                coordinator,
+                ..
+            } => {
+                parties.insert(
+                    job_id.clone(),
+                    Parties {
+                        poster: *poster,
+                        coordinator: *coordinator,
+                        worker: None,
+                        consent: false,
+                    },
+                );
+            }
+            Event::JobAccepted { job_id, worker, .. } => {
+                if let Some(p) = parties.get_mut(job_id) {
+                    p.worker = Some(*worker);
+                }
+            }
+            Event::JobCancelConsented { job_id, .. } => {
+                if let Some(p) = parties.get_mut(job_id) {
+                    p.consent = true;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The signer a job operation calls for, when it asks for its party.
+fn party_signer(parties: &BTreeMap<String, Parties>, p: &OpPlan, who: &[Address]) -> Option<usize> {
+    let OpPlan::Job {
+        job,
+        action,
+        party: true,
+    } = p
+    else {
+        return None;
+    };
+    let j = parties.get(&format!("job-{job}"))?;
+    let a = match action {
+        // Any resident who is neither its poster nor its coordinator.
+        JobAction::Accept => *who[5..8]
+            .iter()
+            .find(|a| **a != j.poster && **a != j.coordinator)?,
+        JobAction::Submit | JobAction::Consent => j.worker?,
+        JobAction::Approve(_) | JobAction::Dispute => j.poster,
+        JobAction::Cancel if j.consent || j.worker.is_none() => j.poster,
+        JobAction::Cancel | JobAction::Resolve(_) => j.coordinator,
+    };
+    who.iter().position(|w| *w == a)
 }
 
 fn tx_plan() -> impl Strategy<Value = TxPlan> {
@@ -164,11 +291,66 @@ fn block_plan() -> impl Strategy<Value = BlockPlan> {
         Just(100 * DAY),
         Just(200 * DAY),
     ];
-    (advance, proptest::collection::vec(tx_plan(), 0..8))
-        .prop_map(|(advance_ms, txs)| BlockPlan { advance_ms, txs })
+    let group = prop_oneof![5 => tx_plan().prop_map(|t| vec![t]), 1 => job_flow()];
+    (advance, proptest::collection::vec(group, 0..7)).prop_map(|(advance_ms, groups)| BlockPlan {
+        advance_ms,
+        txs: groups.into_iter().flatten().take(12).collect(),
+    })
 }
 
-fn build_op(p: &OpPlan, who: &[Address]) -> Operation {
+/// A job posted by a resident and taken some way through its life, each
+/// step signed by the party it calls for.
+fn job_flow() -> impl Strategy<Value = Vec<TxPlan>> {
+    use JobAction::*;
+    let script = prop_oneof![
+        Just(vec![Accept, Submit, Approve(Some(4))]),
+        Just(vec![Accept, Submit]),
+        Just(vec![Accept]),
+        Just(vec![Cancel]),
+        Just(vec![]),
+        Just(vec![Accept, Consent, Cancel]),
+        Just(vec![Accept, Cancel]),
+        (any::<bool>(), 0..400u64).prop_map(|(submit, split)| if submit {
+            vec![Accept, Submit, Dispute, Resolve(split)]
+        } else {
+            vec![Accept, Dispute, Resolve(split)]
+        }),
+        proptest::collection::vec(job_action(), 0..4),
+    ];
+    (
+        0..6u8,
+        prop_oneof![10 => 1..300u64, 1 => amount()],
+        prop_oneof![3 => Just(0usize), 1 => Just(3usize)],
+        prop_oneof![Just(DAY), Just(40 * DAY), Just(300 * DAY)],
+        5..8usize,
+        script,
+    )
+        .prop_map(|(job, reward, asset, deadline_ms, poster, script)| {
+            let mut v = vec![TxPlan {
+                signer: poster,
+                nonce_skew: 0,
+                op: OpPlan::PostJob {
+                    job,
+                    asset,
+                    reward,
+                    coordinator: COORD,
+                    deadline_ms,
+                },
+            }];
+            v.extend(script.into_iter().map(|action| TxPlan {
+                signer: poster,
+                nonce_skew: 0,
+                op: OpPlan::Job {
+                    job,
+                    action,
+                    party: true,
+                },
+            }));
+            v
+        })
+}
+
+fn build_op(p: &OpPlan, who: &[Address], now_ms: u64) -> Operation {
     let s = |x: &str| x.to_string();
     match p {
         OpPlan::Charge {
@@ -228,15 +410,93 @@ fn build_op(p: &OpPlan, who: &[Address]) -> Operation {
             asset: s(ASSETS[*asset]),
             amount: *amount,
         },
+        OpPlan::PostJob {
+            job,
+            asset,
+            reward,
+            coordinator,
+            deadline_ms,
+        } => Operation::PostJob {
+            job_id: format!("job-{job}"),
+            asset: s(ASSETS[*asset]),
+            reward: *reward,
+            coordinator: who[*coordinator],
+            accept_deadline_ms: now_ms.saturating_add(*deadline_ms),
+            required_credential: None,
+            description_hash: [*job; 32],
+        },
+        OpPlan::Job { job, action, .. } => {
+            let job_id = format!("job-{job}");
+            match action {
+                JobAction::Accept => Operation::AcceptJob { job_id },
+                JobAction::Submit => Operation::SubmitJob {
+                    job_id,
+                    proof_hash: [1; 32],
+                },
+                JobAction::Approve(rating) => Operation::ApproveJob {
+                    job_id,
+                    rating: *rating,
+                },
+                JobAction::Cancel => Operation::CancelJob { job_id },
+                JobAction::Consent => Operation::ConsentCancel { job_id },
+                JobAction::Dispute => Operation::DisputeJob {
+                    job_id,
+                    reason_hash: [2; 32],
+                },
+                JobAction::Resolve(to_worker) => Operation::ResolveJob {
+                    job_id,
+                    to_worker: *to_worker,
+                },
+            }
+        }
     }
+}
+
+/// Every job in the state.
+fn all_jobs(c: &Chain) -> Vec<Job> {
+    c.state
+        .map
+        .iter()
+        .filter(|(k, _)| k.first() == Some(&b'j'))
+        .map(|(_, v)| borsh::from_slice(v).unwrap())
+        .collect()
 }
 
 /// Supply figures add up, holdings are well formed and the expiry queue
 /// matches the holdings exactly.
 fn check_invariants(c: &Chain) -> Result<(), TestCaseError> {
     let holdings = c.all_holdings();
+    let jobs = all_jobs(c);
+    let mut timers_from_jobs = BTreeSet::new();
+    for j in &jobs {
+        if j.state.is_open() {
+            prop_assert_eq!(j.escrow_total(), j.reward, "open job {} escrow", &j.id);
+        } else {
+            prop_assert!(j.escrow.is_empty(), "closed job {} holds escrow", j.id);
+        }
+        let timed = matches!(j.state, JobState::Posted | JobState::Submitted);
+        prop_assert_eq!(j.timer_at.is_some(), timed, "job {} timer", &j.id);
+        if let Some(t) = j.timer_at {
+            prop_assert!(t > c.time_ms, "job {} timeout {} left due", j.id, t);
+            timers_from_jobs.insert(keys::job_timer(t, &j.id));
+        }
+    }
+    let timers: BTreeSet<Vec<u8>> = c
+        .state
+        .map
+        .keys()
+        .filter(|k| k.first() == Some(&b'q'))
+        .cloned()
+        .collect();
+    prop_assert_eq!(timers, timers_from_jobs, "job timers out of step with jobs");
     for s in state::assets(&c.state) {
         let id = &s.class.id;
+        // Escrow is the sum of open jobs' rewards (checked per job above).
+        let escrow: u128 = jobs
+            .iter()
+            .filter(|j| &j.asset == id && j.state.is_open())
+            .map(|j| u128::from(j.reward))
+            .sum();
         let all: u128 = holdings
             .iter()
             .filter(|(_, a, _)| a == id)
@@ -258,14 +518,14 @@ fn check_invariants(c: &Chain) -> Result<(), TestCaseError> {
         );
         prop_assert_eq!(
             issued - burned,
-            all,
-            "{}: issued - burned != all holdings",
+            all + escrow,
+            "{}: issued - burned != all holdings + escrow",
             id
         );
         prop_assert_eq!(
             issued - burned - expired,
-            held,
-            "{}: issued - burned - expired != holders' total",
+            held + escrow,
+            "{}: issued - burned - expired != holders' total + escrow",
             id
         );
     }
@@ -333,6 +593,7 @@ fn run(plan: &[BlockPlan]) -> Result<(), TestCaseError> {
     let out = c.block(&seed);
     prop_assert!(out.receipts.iter().all(|r| r.error.is_none()));
     check_invariants(&c)?;
+    let mut parties = BTreeMap::new();
     for b in plan {
         let time = c.time_ms + b.advance_ms;
         let ctx = c.ctx_at(time);
@@ -344,13 +605,15 @@ fn run(plan: &[BlockPlan]) -> Result<(), TestCaseError> {
             let mut ex = BlockExecutor::begin(&c.state, ctx.clone())
                 .map_err(|e| TestCaseError::fail(e.to_string()))?;
             for t in &b.txs {
-                let nonce = next[t.signer].saturating_add_signed(i64::from(t.nonce_skew));
+                let signer = party_signer(&parties, &t.op, &who).unwrap_or(t.signer);
+                let nonce = next[signer].saturating_add_signed(i64::from(t.nonce_skew));
                 let stx = c
-                    .tx(&ppl[t.signer], nonce, build_op(&t.op, &who))
-                    .sign(&ppl[t.signer]);
-                if ex.push(&stx, false).is_ok() {
-                    next[t.signer] += 1;
-                    counts[t.signer] += 1;
+                    .tx(&ppl[signer], nonce, build_op(&t.op, &who, time))
+                    .sign(&ppl[signer]);
+                if let Ok(r) = ex.push(&stx, false) {
+                    note_parties(&mut parties, &r.events);
+                    next[signer] += 1;
+                    counts[signer] += 1;
                     included.push(stx);
                 }
             }
@@ -522,6 +785,53 @@ fn supply_checks_see_a_busy_history() {
             ),
         ],
     );
+    // Four jobs posted by alice, each to end differently.
+    let post = |job: u8, reward: u64, deadline_ms: u64| {
+        (
+            5,
+            OpPlan::PostJob {
+                job,
+                asset: 0,
+                reward,
+                coordinator: COORD,
+                deadline_ms,
+            },
+        )
+    };
+    let act = |signer: usize, job: u8, action: JobAction| {
+        (
+            signer,
+            OpPlan::Job {
+                job,
+                action,
+                party: false,
+            },
+        )
+    };
+    txs(
+        &mut plan,
+        BLOCK_MS,
+        vec![
+            post(0, 1_000, 10 * DAY),
+            post(1, 500, DAY),
+            post(2, 300, 10 * DAY),
+            post(3, 200, 10 * DAY),
+        ],
+    );
+    txs(
+        &mut plan,
+        BLOCK_MS,
+        vec![
+            act(6, 0, JobAction::Accept),
+            act(6, 0, JobAction::Submit),
+            act(5, 0, JobAction::Approve(Some(4))),
+            act(7, 2, JobAction::Accept),
+            act(7, 2, JobAction::Submit),
+            act(6, 3, JobAction::Accept),
+            act(6, 3, JobAction::Dispute),
+            act(COORD, 3, JobAction::Resolve(50)),
+        ],
+    );
     txs(
         &mut plan,
         200 * DAY,
@@ -551,7 +861,7 @@ fn supply_checks_see_a_busy_history() {
                         .entry(tx.signer)
                         .or_insert_with(|| c.nonce(&who[tx.signer]));
                     let stx = c
-                        .tx(&ppl[tx.signer], *e, build_op(&tx.op, &who))
+                        .tx(&ppl[tx.signer], *e, build_op(&tx.op, &who, t))
                         .sign(&ppl[tx.signer]);
                     *e += 1;
                     stx
@@ -570,6 +880,20 @@ fn supply_checks_see_a_busy_history() {
     }
     let coin = c.asset(COIN);
     assert_eq!(coin.burned, 100 + 1_000 - 15);
+    let ends: Vec<JobState> = (0..4)
+        .map(|i| state::job(&c.state, &format!("job-{i}")).unwrap().state)
+        .collect();
+    assert_eq!(
+        ends,
+        [
+            JobState::Approved,
+            JobState::Expired,
+            JobState::AutoReleased,
+            JobState::Resolved
+        ]
+    );
+    assert_eq!(c.balance(&who[6], COIN), 1_000 + 50);
+    assert_eq!(c.balance(&who[7], COIN), 300);
     if let Err(e) = check_invariants(&c) {
         panic!("{e}");
     }

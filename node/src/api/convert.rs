@@ -103,6 +103,107 @@ pub fn event(e: &Event) -> pb::Event {
             p.amount = *amount;
         }
         Event::CampaignExhausted { campaign } => p.reference = campaign.clone(),
+        // Jobs: `reference` is the job id. Value moving into escrow has no
+        // `to`; value leaving it has no `from` but the poster whose job it was.
+        // Steps that move no value name their signer as `from` and the other
+        // party as `to`, with amount 0.
+        Event::JobPosted {
+            job_id,
+            poster,
+            asset,
+            reward,
+            ..
+        } => {
+            p.reference = job_id.clone();
+            p.asset = asset.clone();
+            p.from = poster.0.to_vec();
+            p.amount = *reward;
+        }
+        Event::JobAccepted {
+            job_id,
+            poster,
+            worker,
+        }
+        | Event::JobSubmitted {
+            job_id,
+            poster,
+            worker,
+            ..
+        }
+        | Event::JobCancelConsented {
+            job_id,
+            poster,
+            worker,
+        } => {
+            p.reference = job_id.clone();
+            p.from = worker.0.to_vec();
+            p.to = poster.0.to_vec();
+        }
+        Event::JobDisputed {
+            job_id,
+            poster,
+            worker,
+            by,
+            ..
+        } => {
+            p.reference = job_id.clone();
+            p.from = by.0.to_vec();
+            p.to = if by == poster { worker } else { poster }.0.to_vec();
+        }
+        Event::JobPaid {
+            job_id,
+            poster,
+            worker,
+            asset,
+            amount,
+            ..
+        }
+        | Event::JobAutoReleased {
+            job_id,
+            poster,
+            worker,
+            asset,
+            amount,
+        } => {
+            p.reference = job_id.clone();
+            p.asset = asset.clone();
+            p.from = poster.0.to_vec();
+            p.to = worker.0.to_vec();
+            p.amount = *amount;
+        }
+        Event::JobCancelled {
+            job_id,
+            poster,
+            asset,
+            refunded,
+            ..
+        }
+        | Event::JobExpired {
+            job_id,
+            poster,
+            asset,
+            refunded,
+        } => {
+            p.reference = job_id.clone();
+            p.asset = asset.clone();
+            p.to = poster.0.to_vec();
+            p.amount = *refunded;
+        }
+        Event::JobResolved {
+            job_id,
+            poster,
+            worker,
+            asset,
+            to_worker,
+            ..
+        } => {
+            // The worker's share; the rest of the escrow went back to the poster.
+            p.reference = job_id.clone();
+            p.asset = asset.clone();
+            p.from = poster.0.to_vec();
+            p.to = worker.0.to_vec();
+            p.amount = *to_worker;
+        }
     }
     p
 }
@@ -163,6 +264,31 @@ pub fn operation_json(op: &Operation) -> serde_json::Value {
             json!({"asset": asset, "amount": amount, "payout_ref": payout_ref})
         }
         Operation::Burn { asset, amount } => json!({"asset": asset, "amount": amount}),
+        Operation::PostJob {
+            job_id,
+            asset,
+            reward,
+            coordinator,
+            accept_deadline_ms,
+            required_credential,
+            description_hash,
+        } => {
+            json!({"job_id": job_id, "asset": asset, "reward": reward, "coordinator": coordinator.to_hex(), "accept_deadline_ms": accept_deadline_ms, "required_credential": required_credential, "description_hash": hex::encode(description_hash)})
+        }
+        Operation::AcceptJob { job_id }
+        | Operation::CancelJob { job_id }
+        | Operation::ConsentCancel { job_id } => json!({"job_id": job_id}),
+        Operation::SubmitJob { job_id, proof_hash } => {
+            json!({"job_id": job_id, "proof_hash": hex::encode(proof_hash)})
+        }
+        Operation::ApproveJob { job_id, rating } => json!({"job_id": job_id, "rating": rating}),
+        Operation::DisputeJob {
+            job_id,
+            reason_hash,
+        } => json!({"job_id": job_id, "reason_hash": hex::encode(reason_hash)}),
+        Operation::ResolveJob { job_id, to_worker } => {
+            json!({"job_id": job_id, "to_worker": to_worker})
+        }
     }
 }
 

@@ -1,0 +1,891 @@
+//! Microwork: every transition of a job paid from escrow, every refusal, both
+//! timeouts, and the reputation they build.
+
+use yui_ledger::limits::{JOB_REVIEW_DAYS, JOB_TIMEOUT_RETRY_MS};
+use yui_ledger::state::{self, Job, JobState, Reputation};
+use yui_ledger::{Address, ErrorKind, Event, Keypair, Operation, TxError};
+
+use crate::fixture::*;
+
+const REWARD: u64 = 1_000;
+const DESC: [u8; 32] = [7; 32];
+const PROOF: [u8; 32] = [8; 32];
+const REASON: [u8; 32] = [9; 32];
+
+fn post_op(id: &str, asset: &str, reward: u64, coord: Address, deadline: u64) -> Operation {
+    Operation::PostJob {
+        job_id: id.into(),
+        asset: asset.into(),
+        reward,
+        coordinator: coord,
+        accept_deadline_ms: deadline,
+        required_credential: None,
+        description_hash: DESC,
+    }
+}
+
+fn accept_op(id: &str) -> Operation {
+    Operation::AcceptJob { job_id: id.into() }
+}
+fn submit_op(id: &str) -> Operation {
+    Operation::SubmitJob {
+        job_id: id.into(),
+        proof_hash: PROOF,
+    }
+}
+fn approve_op(id: &str, rating: Option<u8>) -> Operation {
+    Operation::ApproveJob {
+        job_id: id.into(),
+        rating,
+    }
+}
+fn cancel_op(id: &str) -> Operation {
+    Operation::CancelJob { job_id: id.into() }
+}
+fn consent_op(id: &str) -> Operation {
+    Operation::ConsentCancel { job_id: id.into() }
+}
+fn dispute_op(id: &str) -> Operation {
+    Operation::DisputeJob {
+        job_id: id.into(),
+        reason_hash: REASON,
+    }
+}
+fn resolve_op(id: &str, to_worker: u64) -> Operation {
+    Operation::ResolveJob {
+        job_id: id.into(),
+        to_worker,
+    }
+}
+
+fn job(c: &Chain, id: &str) -> Job {
+    state::job(&c.state, id).unwrap()
+}
+
+fn rep(c: &Chain, k: &Keypair) -> Reputation {
+    state::reputation(&c.state, &k.address())
+}
+
+/// A chain where alice holds 10,000 coins.
+fn funded() -> Chain {
+    let mut c = Chain::new();
+    c.charge(&alice(), 10_000, "dep-1", None);
+    c
+}
+
+/// Alice posts `id` for `REWARD` coins, accepting for ten days.
+fn post(c: &mut Chain, id: &str) -> Vec<Event> {
+    let deadline = c.time_ms + 10 * DAY;
+    c.ok(
+        &alice(),
+        post_op(id, COIN, REWARD, addr(&coordinator()), deadline),
+    )
+}
+
+/// Alice posts `id` and bob accepts it.
+fn accepted(c: &mut Chain, id: &str) {
+    post(c, id);
+    c.ok(&bob(), accept_op(id));
+}
+
+/// Alice posts `id`, bob accepts and submits it.
+fn submitted(c: &mut Chain, id: &str) {
+    accepted(c, id);
+    c.ok(&bob(), submit_op(id));
+}
+
+/// Value in the escrow of open jobs of `asset`, checked against their rewards.
+fn escrow(c: &Chain, asset: &str) -> u64 {
+    let mut total = 0;
+    for (k, v) in &c.state.map {
+        if k.first() != Some(&b'j') {
+            continue;
+        }
+        let j: Job = borsh::from_slice(v).unwrap();
+        if j.state.is_open() {
+            assert_eq!(j.escrow_total(), j.reward, "open job {} escrow", j.id);
+        } else {
+            assert!(j.escrow.is_empty(), "closed job {} holds escrow", j.id);
+        }
+        if j.asset == asset {
+            total += j.escrow_total();
+        }
+    }
+    total
+}
+
+/// Holdings plus escrow are what was issued less what was burned.
+fn assert_supply(c: &Chain, asset: &str) {
+    let s = c.asset(asset);
+    let held: u64 = c
+        .all_holdings()
+        .iter()
+        .filter(|(_, a, _)| a == asset)
+        .map(|(_, _, h)| h.total())
+        .sum();
+    assert_eq!(
+        held + escrow(c, asset),
+        s.issued - s.burned,
+        "{asset} supply"
+    );
+}
+
+fn timers(c: &Chain) -> usize {
+    c.state
+        .map
+        .keys()
+        .filter(|k| k.first() == Some(&b'q'))
+        .count()
+}
+
+#[test]
+fn post_accept_submit_approve() {
+    let mut c = funded();
+    let (a, b) = (addr(&alice()), addr(&bob()));
+    let ev = post(&mut c, "paint-fence");
+    assert_eq!(
+        ev,
+        vec![Event::JobPosted {
+            job_id: "paint-fence".into(),
+            poster: a,
+            coordinator: addr(&coordinator()),
+            asset: COIN.into(),
+            reward: REWARD,
+        }]
+    );
+    assert_eq!(c.balance(&a, COIN), 10_000 - REWARD);
+    assert_eq!(escrow(&c, COIN), REWARD);
+    assert_supply(&c, COIN);
+    let j = job(&c, "paint-fence");
+    assert_eq!(j.state, JobState::Posted);
+    assert_eq!(j.description_hash, DESC);
+    assert_eq!(j.posted_at_ms, c.time_ms);
+    assert_eq!(timers(&c), 1);
+
+    let ev = c.ok(&bob(), accept_op("paint-fence"));
+    assert_eq!(
+        ev,
+        vec![Event::JobAccepted {
+            job_id: "paint-fence".into(),
+            poster: a,
+            worker: b,
+        }]
+    );
+    let j = job(&c, "paint-fence");
+    assert_eq!((j.state, j.worker), (JobState::Accepted, Some(b)));
+    assert_eq!(timers(&c), 0, "an accepted job has no timeout");
+
+    let ev = c.ok(&bob(), submit_op("paint-fence"));
+    assert_eq!(
+        ev,
+        vec![Event::JobSubmitted {
+            job_id: "paint-fence".into(),
+            poster: a,
+            worker: b,
+            proof_hash: PROOF,
+        }]
+    );
+    let j = job(&c, "paint-fence");
+    assert_eq!(j.state, JobState::Submitted);
+    assert_eq!(j.proof_hash, Some(PROOF));
+    assert_eq!(j.timer_at, Some(c.time_ms + JOB_REVIEW_DAYS * DAY));
+
+    let ev = c.ok(&alice(), approve_op("paint-fence", Some(5)));
+    assert_eq!(
+        ev,
+        vec![Event::JobPaid {
+            job_id: "paint-fence".into(),
+            poster: a,
+            worker: b,
+            asset: COIN.into(),
+            amount: REWARD,
+            rating: Some(5),
+        }]
+    );
+    assert_eq!(c.balance(&b, COIN), REWARD);
+    assert_eq!(c.balance(&a, COIN), 10_000 - REWARD);
+    assert_eq!(escrow(&c, COIN), 0);
+    assert_supply(&c, COIN);
+    assert_eq!(timers(&c), 0);
+    let j = job(&c, "paint-fence");
+    assert_eq!(j.state, JobState::Approved);
+    assert_eq!(j.rating, Some(5));
+    assert_eq!(j.closed_at_ms, Some(c.time_ms));
+    let actions: Vec<&str> = j.history.iter().map(|s| s.action.as_str()).collect();
+    assert_eq!(actions, ["post", "accept", "submit", "approve"]);
+    assert!(j.history.iter().all(|s| s.by.is_some()));
+    assert_eq!(
+        rep(&c, &bob()),
+        Reputation {
+            jobs_completed: 1,
+            rating_sum: 5,
+            rating_count: 1,
+            disputes_lost: 0,
+        }
+    );
+    assert_eq!(rep(&c, &alice()), Reputation::default());
+    // Events reach both parties' streams.
+    assert_eq!(ev[0].accounts(), vec![a, b]);
+    assert_eq!(ev[0].name(), "job_paid");
+}
+
+#[test]
+fn ratings_add_up_and_approval_without_rating_counts_a_completion() {
+    let mut c = funded();
+    for (i, r) in [Some(4), None, Some(2)].into_iter().enumerate() {
+        let id = format!("job-{i}");
+        submitted(&mut c, &id);
+        c.ok(&alice(), approve_op(&id, r));
+    }
+    assert_eq!(
+        rep(&c, &bob()),
+        Reputation {
+            jobs_completed: 3,
+            rating_sum: 6,
+            rating_count: 2,
+            disputes_lost: 0,
+        }
+    );
+    assert_eq!(c.balance(&addr(&bob()), COIN), 3 * REWARD);
+}
+
+#[test]
+fn cancel_before_acceptance_refunds_the_poster() {
+    let mut c = funded();
+    let a = addr(&alice());
+    post(&mut c, "j");
+    let e = c.refuse(&bob(), cancel_op("j"));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is posted; only its poster can cancel it before acceptance"
+    );
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    // Not even the coordinator, before acceptance.
+    let e = c.refuse(&coordinator(), cancel_op("j"));
+    assert!(matches!(e, TxError::JobParty { .. }));
+    let ev = c.ok(&alice(), cancel_op("j"));
+    assert_eq!(
+        ev,
+        vec![Event::JobCancelled {
+            job_id: "j".into(),
+            poster: a,
+            worker: None,
+            by: a,
+            asset: COIN.into(),
+            refunded: REWARD,
+        }]
+    );
+    assert_eq!(c.balance(&a, COIN), 10_000);
+    assert_eq!(job(&c, "j").state, JobState::Cancelled);
+    assert_eq!(timers(&c), 0, "a cancelled job leaves no timeout");
+    assert_supply(&c, COIN);
+    let e = c.refuse(&alice(), cancel_op("j"));
+    assert_eq!(e.to_string(), "job 'j' is cancelled; it is closed");
+    assert_eq!(e.kind(), ErrorKind::FailedPrecondition);
+}
+
+#[test]
+fn cancel_after_acceptance_needs_the_workers_consent() {
+    let mut c = funded();
+    let (a, b) = (addr(&alice()), addr(&bob()));
+    accepted(&mut c, "j");
+    let e = c.refuse(&alice(), cancel_op("j"));
+    assert!(
+        matches!(&e, TxError::JobState { why, .. } if why.contains("not consented")),
+        "{e}"
+    );
+    let e = c.refuse(&carol(), cancel_op("j"));
+    assert!(matches!(e, TxError::JobParty { .. }));
+    let e = c.refuse(&alice(), consent_op("j"));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is accepted; only its worker can consent to cancel it"
+    );
+    let ev = c.ok(&bob(), consent_op("j"));
+    assert_eq!(
+        ev,
+        vec![Event::JobCancelConsented {
+            job_id: "j".into(),
+            poster: a,
+            worker: b,
+        }]
+    );
+    assert!(job(&c, "j").cancel_consent);
+    let e = c.refuse(&bob(), consent_op("j"));
+    assert!(matches!(&e, TxError::JobState { why, .. } if why.contains("already")));
+    let ev = c.ok(&alice(), cancel_op("j"));
+    assert!(matches!(
+        &ev[..],
+        [Event::JobCancelled { worker: Some(w), refunded: REWARD, .. }] if *w == b
+    ));
+    assert_eq!(c.balance(&a, COIN), 10_000);
+    assert_eq!(c.balance(&b, COIN), 0);
+    let e = c.refuse(&bob(), consent_op("j"));
+    assert!(matches!(e, TxError::JobState { .. }));
+    assert_supply(&c, COIN);
+}
+
+#[test]
+fn the_coordinator_may_cancel_after_acceptance() {
+    let mut c = funded();
+    submitted(&mut c, "j");
+    let ev = c.ok(&coordinator(), cancel_op("j"));
+    assert!(matches!(
+        &ev[..],
+        [Event::JobCancelled { by, refunded: REWARD, .. }] if *by == addr(&coordinator())
+    ));
+    assert_eq!(c.balance(&addr(&alice()), COIN), 10_000);
+    assert_eq!(timers(&c), 0, "the review timeout went with the job");
+    let j = job(&c, "j");
+    assert_eq!(j.state, JobState::Cancelled);
+    assert_eq!(j.history.last().unwrap().by, Some(addr(&coordinator())));
+    assert_supply(&c, COIN);
+}
+
+#[test]
+fn dispute_then_resolution_splits_the_escrow() {
+    let mut c = funded();
+    let (a, b, k) = (addr(&alice()), addr(&bob()), addr(&coordinator()));
+    submitted(&mut c, "j");
+    let e = c.refuse(&carol(), dispute_op("j"));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is submitted; only its poster or its worker can dispute it"
+    );
+    let e = c.refuse(&coordinator(), resolve_op("j", 0));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is submitted; only a disputed job can be resolved"
+    );
+    let ev = c.ok(&alice(), dispute_op("j"));
+    assert_eq!(
+        ev,
+        vec![Event::JobDisputed {
+            job_id: "j".into(),
+            poster: a,
+            worker: b,
+            by: a,
+            reason_hash: REASON,
+        }]
+    );
+    assert_eq!(timers(&c), 0, "a disputed job waits for its coordinator");
+    let e = c.refuse(&bob(), dispute_op("j"));
+    assert!(matches!(e, TxError::JobState { .. }));
+    let e = c.refuse(&alice(), approve_op("j", None));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is disputed; only a submitted job can be approved"
+    );
+    let e = c.refuse(&alice(), resolve_op("j", 300));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is disputed; only its coordinator can resolve it"
+    );
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    let e = c.refuse(&coordinator(), resolve_op("j", REWARD + 1));
+    assert_eq!(
+        e,
+        TxError::SplitTooLarge {
+            asked: REWARD + 1,
+            escrow: REWARD
+        }
+    );
+    assert_eq!(e.kind(), ErrorKind::OutOfRange);
+    let ev = c.ok(&coordinator(), resolve_op("j", 300));
+    assert_eq!(
+        ev,
+        vec![Event::JobResolved {
+            job_id: "j".into(),
+            poster: a,
+            worker: b,
+            coordinator: k,
+            asset: COIN.into(),
+            to_worker: 300,
+            to_poster: 700,
+        }]
+    );
+    assert_eq!(ev[0].accounts(), vec![a, b, k]);
+    assert_eq!(c.balance(&b, COIN), 300);
+    assert_eq!(c.balance(&a, COIN), 10_000 - 300);
+    let j = job(&c, "j");
+    assert_eq!(j.state, JobState::Resolved);
+    assert_eq!(j.resolved_to_worker, Some(300));
+    assert_eq!(j.disputed_by, Some(a));
+    // Less than half to the worker: the worker lost; the poster did not.
+    assert_eq!(rep(&c, &bob()).disputes_lost, 1);
+    assert_eq!(rep(&c, &bob()).jobs_completed, 0);
+    assert_eq!(rep(&c, &alice()).disputes_lost, 0);
+    assert_supply(&c, COIN);
+    let e = c.refuse(&coordinator(), resolve_op("j", 0));
+    assert!(matches!(e, TxError::JobState { .. }));
+}
+
+#[test]
+fn dispute_losers_and_an_even_split() {
+    let mut c = funded();
+    // All to the worker: the poster lost.
+    accepted(&mut c, "a");
+    c.ok(&bob(), dispute_op("a"));
+    c.ok(&coordinator(), resolve_op("a", REWARD));
+    // An even split: nobody lost.
+    accepted(&mut c, "b");
+    c.ok(&bob(), dispute_op("b"));
+    c.ok(&coordinator(), resolve_op("b", REWARD / 2));
+    // Nothing to the worker.
+    accepted(&mut c, "c");
+    c.ok(&alice(), dispute_op("c"));
+    c.ok(&coordinator(), resolve_op("c", 0));
+    assert_eq!(rep(&c, &alice()).disputes_lost, 1);
+    assert_eq!(rep(&c, &bob()).disputes_lost, 1);
+    assert_eq!(c.balance(&addr(&bob()), COIN), REWARD + REWARD / 2);
+    assert_supply(&c, COIN);
+}
+
+#[test]
+fn a_disputed_job_can_be_cancelled_by_its_coordinator_or_with_consent() {
+    let mut c = funded();
+    accepted(&mut c, "j");
+    c.ok(&bob(), dispute_op("j"));
+    c.ok(&bob(), consent_op("j"));
+    c.ok(&alice(), cancel_op("j"));
+    assert_eq!(job(&c, "j").state, JobState::Cancelled);
+    assert_eq!(c.balance(&addr(&alice()), COIN), 10_000);
+    assert_eq!(rep(&c, &bob()), Reputation::default());
+}
+
+#[test]
+fn refusals_by_wrong_signer_or_wrong_state() {
+    let mut c = funded();
+    post(&mut c, "j");
+    let e = c.refuse(&alice(), accept_op("j"));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is posted; its poster cannot accept it"
+    );
+    let e = c.refuse(&coordinator(), accept_op("j"));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is posted; its coordinator cannot accept it"
+    );
+    let e = c.refuse(&bob(), submit_op("j"));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is posted; only an accepted job can be submitted"
+    );
+    let e = c.refuse(&alice(), approve_op("j", Some(3)));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is posted; only a submitted job can be approved"
+    );
+    let e = c.refuse(&bob(), consent_op("j"));
+    assert!(matches!(e, TxError::JobState { .. }));
+    let e = c.refuse(&alice(), dispute_op("j"));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is posted; only an accepted or submitted job can be disputed"
+    );
+    c.ok(&bob(), accept_op("j"));
+    let e = c.refuse(&carol(), accept_op("j"));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is accepted; only a posted job can be accepted"
+    );
+    let e = c.refuse(&carol(), submit_op("j"));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is accepted; only its worker can submit it"
+    );
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    c.ok(&bob(), submit_op("j"));
+    let e = c.refuse(&bob(), submit_op("j"));
+    assert!(matches!(e, TxError::JobState { .. }));
+    let e = c.refuse(&bob(), approve_op("j", Some(5)));
+    assert_eq!(
+        e.to_string(),
+        "job 'j' is submitted; only its poster can approve it"
+    );
+    let e = c.refuse(&coordinator(), approve_op("j", Some(5)));
+    assert!(matches!(e, TxError::JobParty { .. }));
+    c.ok(&alice(), approve_op("j", None));
+    for (k, op) in [
+        (alice(), approve_op("j", None)),
+        (bob(), submit_op("j")),
+        (alice(), dispute_op("j")),
+        (coordinator(), cancel_op("j")),
+        (bob(), consent_op("j")),
+        (coordinator(), resolve_op("j", 0)),
+        (carol(), accept_op("j")),
+    ] {
+        let e = c.refuse(&k, op);
+        assert!(
+            matches!(&e, TxError::JobState { state, .. } if state == "approved"),
+            "{e}"
+        );
+    }
+    // The reward moved once.
+    assert_eq!(c.balance(&addr(&bob()), COIN), REWARD);
+    assert_supply(&c, COIN);
+}
+
+#[test]
+fn unknown_job_and_duplicate_id() {
+    let mut c = funded();
+    for (k, op) in [
+        (bob(), accept_op("nope")),
+        (bob(), submit_op("nope")),
+        (alice(), approve_op("nope", None)),
+        (alice(), cancel_op("nope")),
+        (bob(), consent_op("nope")),
+        (alice(), dispute_op("nope")),
+        (coordinator(), resolve_op("nope", 0)),
+    ] {
+        let e = c.refuse(&k, op);
+        assert_eq!(e, TxError::UnknownJob("nope".into()));
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+    }
+    post(&mut c, "j");
+    // Taken, by anyone, in any state.
+    c.charge(&carol(), 5_000, "dep-2", None);
+    let deadline = c.time_ms + DAY;
+    let e = c.refuse(
+        &carol(),
+        post_op("j", COIN, 1, addr(&coordinator()), deadline),
+    );
+    assert_eq!(e, TxError::JobExists("j".into()));
+    assert_eq!(e.kind(), ErrorKind::AlreadyExists);
+    c.ok(&alice(), cancel_op("j"));
+    let e = c.refuse(
+        &alice(),
+        post_op("j", COIN, 1, addr(&coordinator()), deadline),
+    );
+    assert_eq!(e, TxError::JobExists("j".into()));
+}
+
+#[test]
+fn posting_refusals() {
+    let mut c = funded();
+    let k = addr(&coordinator());
+    let later = c.time_ms + DAY;
+    let e = c.refuse(&alice(), post_op("j", COIN, 10_001, k, later));
+    assert_eq!(
+        e,
+        TxError::Insufficient {
+            asset: COIN.into(),
+            have: 10_000,
+            need: 10_001
+        }
+    );
+    let e = c.refuse(&alice(), post_op("j", COIN, 10, addr(&bob()), later));
+    assert!(matches!(e, TxError::MissingRole { role, .. } if role == "coordinator"));
+    let e = c.refuse(&alice(), post_op("j", COIN, 10, addr(&stranger()), later));
+    assert!(matches!(e, TxError::UnknownAccount(_)));
+    let e = c.refuse(&alice(), post_op("j", "gold", 10, k, later));
+    assert_eq!(e, TxError::UnknownAsset("gold".into()));
+    c.grant(&alice(), POINT, 100);
+    let e = c.refuse(&alice(), post_op("j", POINT, 10, k, later));
+    assert!(matches!(e, TxError::Policy { .. }), "{e}");
+    let now = c.time_ms + BLOCK_MS;
+    let e = c.refuse(&alice(), post_op("j", COIN, 10, k, now));
+    assert!(matches!(e, TxError::Malformed(_)), "{e}");
+    // The coordinator cannot post a job it would rule on.
+    c.charge(&coordinator(), 100, "dep-k", None);
+    let later = c.time_ms + DAY;
+    let e = c.refuse(&coordinator(), post_op("j", COIN, 10, k, later));
+    assert!(matches!(e, TxError::Malformed(_)), "{e}");
+    assert!(state::job(&c.state, "j").is_none());
+    assert_eq!(c.balance(&addr(&alice()), COIN), 10_000);
+}
+
+#[test]
+fn malformed_job_fields() {
+    let c = funded();
+    let k = addr(&coordinator());
+    let long = "x".repeat(yui_ledger::limits::ID_LEN_MAX + 1);
+    let mut with_cred = post_op("j", COIN, 1, k, T0 + DAY);
+    if let Operation::PostJob {
+        required_credential,
+        ..
+    } = &mut with_cred
+    {
+        *required_credential = Some(String::new());
+    }
+    for op in [
+        post_op("j", COIN, 0, k, T0 + DAY),
+        post_op("", COIN, 1, k, T0 + DAY),
+        post_op(&long, COIN, 1, k, T0 + DAY),
+        post_op("j", "", 1, k, T0 + DAY),
+        with_cred,
+        accept_op(""),
+        submit_op(&long),
+        approve_op("j", Some(0)),
+        approve_op("j", Some(6)),
+        cancel_op(""),
+        consent_op(""),
+        dispute_op(""),
+        resolve_op("", 1),
+    ] {
+        let stx = c.tx(&alice(), 1, op.clone()).sign(&alice());
+        let e = stx.check_stateless(CHAIN_ID).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Malformed, "{op:?} gave {e:?}");
+    }
+    let e = c
+        .tx(&alice(), 1, approve_op("j", Some(6)))
+        .sign(&alice())
+        .check_stateless(CHAIN_ID)
+        .unwrap_err();
+    assert_eq!(e, TxError::Malformed("rating must be 1..=5".into()));
+    for r in 1..=5 {
+        let stx = c.tx(&alice(), 1, approve_op("j", Some(r))).sign(&alice());
+        assert_eq!(stx.check_stateless(CHAIN_ID), Ok(()));
+    }
+}
+
+#[test]
+fn a_job_requiring_a_credential_cannot_be_accepted_yet() {
+    let mut c = funded();
+    let deadline = c.time_ms + DAY;
+    c.ok(
+        &alice(),
+        Operation::PostJob {
+            job_id: "care".into(),
+            asset: COIN.into(),
+            reward: REWARD,
+            coordinator: addr(&coordinator()),
+            accept_deadline_ms: deadline,
+            required_credential: Some("caregiver".into()),
+            description_hash: DESC,
+        },
+    );
+    assert_eq!(
+        job(&c, "care").required_credential.as_deref(),
+        Some("caregiver")
+    );
+    let e = c.refuse(&bob(), accept_op("care"));
+    assert!(
+        matches!(&e, TxError::Policy { why, .. } if why.contains("credentials are not on chain yet")),
+        "{e}"
+    );
+    assert_eq!(e.kind(), ErrorKind::FailedPrecondition);
+    // It expires like any job nobody accepted.
+    let ev = c.advance_to(deadline);
+    assert!(matches!(
+        &ev[..],
+        [Event::JobExpired {
+            refunded: REWARD,
+            ..
+        }]
+    ));
+}
+
+#[test]
+fn not_accepted_by_the_deadline_is_refunded_at_block_start() {
+    let mut c = funded();
+    let a = addr(&alice());
+    let deadline = c.time_ms + 3 * DAY;
+    c.ok(
+        &alice(),
+        post_op("j", COIN, REWARD, addr(&coordinator()), deadline),
+    );
+    assert!(c.advance_to(deadline - 1).is_empty());
+    assert_eq!(job(&c, "j").state, JobState::Posted);
+    // A block at the deadline refunds before its transactions run, so an
+    // acceptance in it finds the job expired.
+    let stx = c.sign(&bob(), accept_op("j"));
+    let out = c.block_at(deadline, &[stx]);
+    assert_eq!(
+        out.begin_events,
+        vec![Event::JobExpired {
+            job_id: "j".into(),
+            poster: a,
+            asset: COIN.into(),
+            refunded: REWARD,
+        }]
+    );
+    assert_eq!(
+        out.receipts[0].error.as_deref(),
+        Some("job 'j' is expired; only a posted job can be accepted")
+    );
+    assert_eq!(c.balance(&a, COIN), 10_000);
+    let j = job(&c, "j");
+    assert_eq!(j.state, JobState::Expired);
+    assert_eq!(j.history.last().unwrap().by, None);
+    assert_eq!(j.history.last().unwrap().action, "expire");
+    assert_eq!(timers(&c), 0);
+    assert_supply(&c, COIN);
+}
+
+#[test]
+fn unanswered_submission_is_released_to_the_worker() {
+    let mut c = funded();
+    let (a, b) = (addr(&alice()), addr(&bob()));
+    submitted(&mut c, "j");
+    let due = job(&c, "j").timer_at.unwrap();
+    assert!(c.advance_to(due - 1).is_empty());
+    let ev = c.advance_to(due);
+    assert_eq!(
+        ev,
+        vec![Event::JobAutoReleased {
+            job_id: "j".into(),
+            poster: a,
+            worker: b,
+            asset: COIN.into(),
+            amount: REWARD,
+        }]
+    );
+    assert_eq!(c.balance(&b, COIN), REWARD);
+    let j = job(&c, "j");
+    assert_eq!(j.state, JobState::AutoReleased);
+    assert_eq!(j.history.last().unwrap().action, "auto_release");
+    assert_eq!(
+        rep(&c, &bob()),
+        Reputation {
+            jobs_completed: 1,
+            ..Reputation::default()
+        }
+    );
+    assert_eq!(timers(&c), 0);
+    assert_supply(&c, COIN);
+    let e = c.refuse(&alice(), approve_op("j", Some(1)));
+    assert!(matches!(&e, TxError::JobState { state, .. } if state == "auto_released"));
+}
+
+#[test]
+fn an_approval_before_the_review_ends_stops_the_release() {
+    let mut c = funded();
+    submitted(&mut c, "j");
+    let due = job(&c, "j").timer_at.unwrap();
+    c.advance_to(due - 2 * BLOCK_MS);
+    c.ok(&alice(), approve_op("j", Some(3)));
+    assert!(c.advance_to(due + DAY).is_empty());
+    assert_eq!(c.balance(&addr(&bob()), COIN), REWARD);
+    assert_eq!(rep(&c, &bob()).jobs_completed, 1);
+}
+
+#[test]
+fn many_timeouts_in_one_block_run_in_order() {
+    let mut c = funded();
+    let deadline = c.time_ms + DAY;
+    let k = addr(&coordinator());
+    let txs: Vec<_> = (0..5)
+        .map(|i| {
+            c.tx(
+                &alice(),
+                c.nonce(&addr(&alice())) + i,
+                post_op(&format!("j{i}"), COIN, 10 + i, k, deadline + i),
+            )
+            .sign(&alice())
+        })
+        .collect();
+    let out = c.block(&txs);
+    assert!(out.receipts.iter().all(|r| r.error.is_none()));
+    let ev = c.advance_to(deadline + 10);
+    let ids: Vec<&str> = ev
+        .iter()
+        .map(|e| match e {
+            Event::JobExpired { job_id, .. } => job_id.as_str(),
+            _ => panic!("{e:?}"),
+        })
+        .collect();
+    assert_eq!(ids, ["j0", "j1", "j2", "j3", "j4"]);
+    assert_eq!(c.balance(&addr(&alice()), COIN), 10_000);
+}
+
+#[test]
+fn escrowed_lots_keep_their_expiry() {
+    // Rolling points expire 30 days after the holding last changed; in escrow
+    // they keep the expiry they had, and expire to breakage on release.
+    let mut c = Chain::new();
+    let a = addr(&alice());
+    c.grant(&alice(), ROLLING, 500);
+    let deadline = c.time_ms + 40 * DAY;
+    c.ok(
+        &alice(),
+        post_op("j", ROLLING, 200, addr(&coordinator()), deadline),
+    );
+    let lot_expiry = job(&c, "j").escrow[0].expires_at.unwrap();
+    assert!(lot_expiry < deadline);
+    assert_supply(&c, ROLLING);
+    let expired_before = c.asset(ROLLING).expired;
+    let ev = c.advance_to(deadline);
+    // Alice's own 300 expired at day 30; the escrow at the deadline.
+    assert!(ev.iter().any(|e| matches!(
+        e,
+        Event::Expired { account, amount: 200, .. } if *account == a
+    )));
+    assert!(matches!(
+        ev.last(),
+        Some(Event::JobExpired { refunded: 200, .. })
+    ));
+    assert_eq!(c.balance(&a, ROLLING), 0);
+    assert_eq!(c.asset(ROLLING).expired, expired_before + 500);
+    assert_eq!(c.balance(&BREAKAGE, ROLLING), 500);
+    assert_supply(&c, ROLLING);
+}
+
+#[test]
+fn a_timeout_blocked_by_a_holding_cap_is_retried_later() {
+    // A transferable asset with a holding cap.
+    let mut g = genesis();
+    g.assets[3].holding_cap = 1_000;
+    let mut st = yui_ledger::MemState::default();
+    let w = g.state_writes(&st);
+    st.apply(&w);
+    let mut c = Chain {
+        state: st,
+        height: 0,
+        time_ms: T0,
+    };
+    c.grant(&alice(), ROLLING, 800);
+    c.ok(&alice(), accept_free_post("j", 800));
+    c.ok(&bob(), accept_op("j"));
+    c.ok(&bob(), submit_op("j"));
+    // Bob's holding fills up to the cap meanwhile.
+    c.grant(&bob(), ROLLING, 900);
+    let due = job(&c, "j").timer_at.unwrap();
+    assert!(c.advance_to(due).is_empty());
+    let j = job(&c, "j");
+    assert_eq!(j.state, JobState::Submitted);
+    assert_eq!(j.timer_at, Some(due + JOB_TIMEOUT_RETRY_MS));
+    assert_eq!(timers(&c), 1);
+    // Bob spends; the next try succeeds.
+    c.ok(
+        &bob(),
+        Operation::Burn {
+            asset: ROLLING.into(),
+            amount: 900,
+        },
+    );
+    let ev = c.advance_to(due + JOB_TIMEOUT_RETRY_MS);
+    assert!(matches!(
+        &ev[..],
+        [Event::JobAutoReleased { amount: 800, .. }]
+    ));
+    assert_eq!(c.balance(&addr(&bob()), ROLLING), 800);
+    assert_supply(&c, ROLLING);
+}
+
+/// Alice posts a rolling-points job for the coordinator, accepting for 20 days.
+fn accept_free_post(id: &str, reward: u64) -> Operation {
+    post_op(id, ROLLING, reward, addr(&coordinator()), T0 + 20 * DAY)
+}
+
+#[test]
+fn operation_and_event_names() {
+    let ops = [
+        (post_op("j", COIN, 1, Address::ZERO, 1), "post_job"),
+        (accept_op("j"), "accept_job"),
+        (submit_op("j"), "submit_job"),
+        (approve_op("j", None), "approve_job"),
+        (cancel_op("j"), "cancel_job"),
+        (consent_op("j"), "consent_cancel"),
+        (dispute_op("j"), "dispute_job"),
+        (resolve_op("j", 0), "resolve_job"),
+    ];
+    for (op, name) in ops {
+        assert_eq!(op.name(), name);
+    }
+    assert_eq!(
+        post_op("j", COIN, 1, addr(&coordinator()), 1).counterparties(),
+        vec![addr(&coordinator())]
+    );
+}
