@@ -11,6 +11,7 @@ use yui_proto::v1 as pb;
 use yui_proto::v1::accounts_client::AccountsClient;
 use yui_proto::v1::assets_client::AssetsClient;
 use yui_proto::v1::chain_client::ChainClient;
+use yui_proto::v1::jobs_client::JobsClient;
 use yui_proto::v1::transactions_client::TransactionsClient;
 
 pub mod audit;
@@ -34,6 +35,7 @@ pub struct Client {
     pub accounts: AccountsClient<Channel>,
     pub assets: AssetsClient<Channel>,
     pub chain: ChainClient<Channel>,
+    pub jobs: JobsClient<Channel>,
 }
 
 impl Client {
@@ -62,6 +64,7 @@ impl Client {
             tx: TransactionsClient::new(ch.clone()),
             accounts: AccountsClient::new(ch.clone()),
             assets: AssetsClient::new(ch.clone()),
+            jobs: JobsClient::new(ch.clone()),
             chain,
         })
     }

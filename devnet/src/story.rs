@@ -41,6 +41,12 @@ async fn step(
 ) -> anyhow::Result<()> {
     println!("{n}. {title}");
     let r = c.execute(town.key(who), op).await?;
+    print_events(town, &r);
+    println!("   committed in block {}", r.height);
+    balances(c, town).await
+}
+
+fn print_events(town: &Town, r: &yui_proto::v1::Receipt) {
     for e in &r.events {
         let parts: Vec<String> = e
             .parts
@@ -73,8 +79,194 @@ async fn step(
             e.reference
         );
     }
-    println!("   committed in block {}", r.height);
-    balances(c, town).await
+}
+
+/// One job step in the jobs scene: the events, without the balance table.
+async fn job_step(
+    c: &Client,
+    town: &Town,
+    title: &str,
+    who: &str,
+    op: Operation,
+) -> anyhow::Result<()> {
+    println!("   {title}");
+    let r = c.execute(town.key(who), op).await?;
+    print_events(town, &r);
+    Ok(())
+}
+
+/// Microwork: two jobs paid from escrow, one approved and one disputed.
+async fn jobs_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result<()> {
+    let a = |n: &str| town.key(n).address();
+    let sha = |t: &str| yui_ledger::crypto::sha256(t.as_bytes());
+    println!("{n}. Microwork: jobs paid from escrow, coordinated by coord-kita.");
+    job_step(
+        c,
+        town,
+        "Emma, a digital resident, charges 1,000 coins (this creates her account).",
+        "city",
+        Operation::Charge {
+            to: a("emma"),
+            asset: "coin".into(),
+            amount: 1_000,
+            deposit_ref: "bank-20261122-0003".into(),
+            campaign: None,
+        },
+    )
+    .await?;
+    let deadline = now_ms() + 3_600_000;
+    job_step(
+        c,
+        town,
+        "Hana posts \"walk my dog\" for 500 coins, to be accepted within the hour.",
+        "hana",
+        Operation::PostJob {
+            job_id: "walk-dog-1".into(),
+            asset: "coin".into(),
+            reward: 500,
+            coordinator: a("coord-kita"),
+            accept_deadline_ms: deadline,
+            required_credential: None,
+            description_hash: sha("walk my dog"),
+        },
+    )
+    .await?;
+    job_step(
+        c,
+        town,
+        "Emma accepts it.",
+        "emma",
+        Operation::AcceptJob {
+            job_id: "walk-dog-1".into(),
+        },
+    )
+    .await?;
+    job_step(
+        c,
+        town,
+        "Emma submits a photo of the walk as proof (its SHA-256 goes on chain).",
+        "emma",
+        Operation::SubmitJob {
+            job_id: "walk-dog-1".into(),
+            proof_hash: sha("photo: Pochi at the riverside, 45 minutes"),
+        },
+    )
+    .await?;
+    job_step(
+        c,
+        town,
+        "Hana approves with rating 5: the escrow pays Emma.",
+        "hana",
+        Operation::ApproveJob {
+            job_id: "walk-dog-1".into(),
+            rating: Some(5),
+        },
+    )
+    .await?;
+    job_step(
+        c,
+        town,
+        "Taro posts \"fix my fence\" for 500 coins.",
+        "taro",
+        Operation::PostJob {
+            job_id: "fix-fence-1".into(),
+            asset: "coin".into(),
+            reward: 500,
+            coordinator: a("coord-kita"),
+            accept_deadline_ms: deadline,
+            required_credential: None,
+            description_hash: sha("fix my fence"),
+        },
+    )
+    .await?;
+    job_step(
+        c,
+        town,
+        "Hana accepts it.",
+        "hana",
+        Operation::AcceptJob {
+            job_id: "fix-fence-1".into(),
+        },
+    )
+    .await?;
+    job_step(
+        c,
+        town,
+        "Hana submits her work.",
+        "hana",
+        Operation::SubmitJob {
+            job_id: "fix-fence-1".into(),
+            proof_hash: sha("fence: two boards replaced"),
+        },
+    )
+    .await?;
+    job_step(
+        c,
+        town,
+        "Taro disputes: one board is still loose.",
+        "taro",
+        Operation::DisputeJob {
+            job_id: "fix-fence-1".into(),
+            reason_hash: sha("one board is still loose"),
+        },
+    )
+    .await?;
+    job_step(
+        c,
+        town,
+        "coord-kita resolves the dispute: 300 to Hana, 200 back to Taro.",
+        "coord-kita",
+        Operation::ResolveJob {
+            job_id: "fix-fence-1".into(),
+            to_worker: 300,
+        },
+    )
+    .await?;
+    let jobs = c
+        .jobs
+        .clone()
+        .list_jobs(yui_proto::v1::ListJobsRequest {
+            state: "all".into(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner();
+    println!("   Jobs:");
+    for j in &jobs.jobs {
+        let steps: Vec<&str> = j.history.iter().map(|h| h.action.as_str()).collect();
+        println!(
+            "      {:<12} {:<9} {} {} by {} for {}, worker {}: {}",
+            j.id,
+            j.state,
+            j.reward,
+            j.asset,
+            town.name_of(&j.poster),
+            town.name_of(&j.coordinator),
+            town.name_of(&j.worker),
+            steps.join(" → ")
+        );
+    }
+    let r = c
+        .jobs
+        .clone()
+        .get_reputation(yui_proto::v1::GetReputationRequest {
+            address: a("emma").0.to_vec(),
+        })
+        .await?
+        .into_inner();
+    println!(
+        "   Emma's reputation: {} job(s) completed, average rating {:.1} from {} rating(s), {} dispute(s) lost",
+        r.jobs_completed,
+        r.rating_sum as f64 / r.rating_count.max(1) as f64,
+        r.rating_count,
+        r.disputes_lost
+    );
+    let auditor = town.key("auditor");
+    for name in ["hana", "taro", "emma"] {
+        let coins = c.balance(auditor, &a(name), "coin").await?;
+        println!("      {name:<14} {coins} coin");
+    }
+    Ok(())
 }
 
 pub async fn play(c: &Client, town: &Town) -> anyhow::Result<()> {
@@ -221,13 +413,14 @@ pub async fn play(c: &Client, town: &Town) -> anyhow::Result<()> {
     );
     tokio::time::sleep(Duration::from_millis(wait + 1_500)).await;
     balances(c, town).await?;
+    jobs_scene(c, town, 12).await?;
     let assets = c
         .assets
         .clone()
         .list_assets(yui_proto::v1::ListAssetsRequest {})
         .await?
         .into_inner();
-    println!("12. Supply by asset (issued − burned = held; expired moved to breakage):");
+    println!("13. Supply by asset (issued − burned = held; expired moved to breakage):");
     for x in assets.assets {
         println!(
             "      {:<10} issued {:>6}  burned {:>6}  expired {:>6}",

@@ -512,3 +512,13 @@ pub fn job<S: StateRead + ?Sized>(s: &S, id: &str) -> Option<Job> {
 pub fn reputation<S: StateRead + ?Sized>(s: &S, a: &Address) -> Reputation {
     read(s, &keys::reputation(a)).unwrap_or_default()
 }
+
+/// Up to `limit` jobs with state keys at or after `from` (empty: the first),
+/// in key order, each with its key (pass the last key followed by a zero byte
+/// as `from` to continue).
+pub fn jobs<S: StateRead + ?Sized>(s: &S, from: &[u8], limit: usize) -> Vec<(Vec<u8>, Job)> {
+    s.scan(&keys::jobs_prefix(), from, limit)
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, borsh::from_slice(&v).ok()?)))
+        .collect()
+}

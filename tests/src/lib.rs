@@ -49,6 +49,8 @@ pub struct People {
     pub taro: Keypair,
     pub breakage: Keypair,
     pub auditor: Keypair,
+    /// Rules on job disputes.
+    pub coord: Keypair,
 }
 
 fn key(i: u8) -> Keypair {
@@ -65,6 +67,7 @@ impl People {
             taro: key(5),
             breakage: key(6),
             auditor: key(7),
+            coord: key(8),
         }
     }
 }
@@ -121,6 +124,7 @@ pub fn genesis(p: &People, validator: Address) -> Genesis {
             acct("hana", &p.hana, vec![]),
             acct("taro", &p.taro, vec![]),
             acct("breakage", &p.breakage, vec![]),
+            acct("coord", &p.coord, vec![Role::Coordinator]),
         ],
         assets: vec![
             class(

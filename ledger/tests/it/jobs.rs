@@ -889,3 +889,29 @@ fn operation_and_event_names() {
         vec![addr(&coordinator())]
     );
 }
+
+#[test]
+fn jobs_scan_pages_through_every_job_in_key_order() {
+    let mut c = funded();
+    for id in ["a", "bb", "c", "dd"] {
+        post(&mut c, id);
+    }
+    let all = state::jobs(&c.state, &[], usize::MAX);
+    let ids: Vec<&str> = all.iter().map(|(_, j)| j.id.as_str()).collect();
+    // Keys carry the id's length first: shorter ids come first.
+    assert_eq!(ids, vec!["a", "c", "bb", "dd"]);
+    let first = state::jobs(&c.state, &[], 2);
+    assert_eq!(first.len(), 2);
+    let mut from = first[1].0.clone();
+    from.push(0);
+    let rest: Vec<String> = state::jobs(&c.state, &from, 10)
+        .into_iter()
+        .map(|(_, j)| j.id)
+        .collect();
+    assert_eq!(rest, vec!["bb".to_string(), "dd".to_string()]);
+    assert!(
+        state::jobs(&c.state, &from, 10)
+            .iter()
+            .all(|(_, j)| j.state == JobState::Posted)
+    );
+}

@@ -423,3 +423,59 @@ pub fn block(b: &Block, c: &CommitCertificate, full: bool) -> pb::Block {
         raw_certificate: borsh::to_vec(c).unwrap_or_default(),
     }
 }
+
+pub fn job(j: &yui_ledger::state::Job) -> pb::Job {
+    let addr = |a: &Option<yui_ledger::Address>| a.map(|a| a.0.to_vec()).unwrap_or_default();
+    let hash = |h: &Option<[u8; 32]>| h.map(|h| h.to_vec()).unwrap_or_default();
+    pb::Job {
+        id: j.id.clone(),
+        poster: j.poster.0.to_vec(),
+        worker: addr(&j.worker),
+        coordinator: j.coordinator.0.to_vec(),
+        asset: j.asset.clone(),
+        reward: j.reward,
+        escrow: j.escrow_total(),
+        state: j.state.as_str().into(),
+        open: j.state.is_open(),
+        accept_deadline_ms: j.accept_deadline_ms,
+        posted_at_ms: j.posted_at_ms,
+        accepted_at_ms: j.accepted_at_ms.unwrap_or(0),
+        submitted_at_ms: j.submitted_at_ms.unwrap_or(0),
+        closed_at_ms: j.closed_at_ms.unwrap_or(0),
+        timeout_at_ms: j.timer_at.unwrap_or(0),
+        required_credential: j.required_credential.clone().unwrap_or_default(),
+        description_hash: j.description_hash.to_vec(),
+        proof_hash: hash(&j.proof_hash),
+        rating: j.rating.map_or(0, u32::from),
+        cancel_consent: j.cancel_consent,
+        disputed_by: addr(&j.disputed_by),
+        reason_hash: hash(&j.reason_hash),
+        resolved_to_worker: j.resolved_to_worker.unwrap_or(0),
+        history: j
+            .history
+            .iter()
+            .map(|s| pb::JobStep {
+                action: s.action.clone(),
+                state: s.state.as_str().into(),
+                height: s.height,
+                time_ms: s.at_ms,
+                by: addr(&s.by),
+            })
+            .collect(),
+    }
+}
+
+pub fn reputation(
+    a: &yui_ledger::Address,
+    r: &yui_ledger::state::Reputation,
+    height: u64,
+) -> pb::GetReputationResponse {
+    pb::GetReputationResponse {
+        address: a.0.to_vec(),
+        jobs_completed: r.jobs_completed,
+        rating_sum: r.rating_sum,
+        rating_count: r.rating_count,
+        disputes_lost: r.disputes_lost,
+        height,
+    }
+}

@@ -4,6 +4,7 @@
 //! what was wrong.
 
 pub mod convert;
+mod jobs;
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -602,6 +603,9 @@ pub async fn serve(
     reporter
         .set_serving::<pb::chain_server::ChainServer<Api>>()
         .await;
+    reporter
+        .set_serving::<pb::jobs_server::JobsServer<Api>>()
+        .await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -619,7 +623,8 @@ pub async fn serve(
         .add_service(
             pb::assets_server::AssetsServer::new(api.clone()).max_decoding_message_size(max),
         )
-        .add_service(pb::chain_server::ChainServer::new(api).max_decoding_message_size(max))
+        .add_service(pb::chain_server::ChainServer::new(api.clone()).max_decoding_message_size(max))
+        .add_service(pb::jobs_server::JobsServer::new(api).max_decoding_message_size(max))
         .serve_with_shutdown(addr, shutdown)
         .await?;
     Ok(())

@@ -6,3 +6,4 @@ mod bad_peers;
 mod crash;
 mod faults;
 mod grpc;
+mod jobs;

@@ -1,0 +1,210 @@
+//! The Jobs service: public reads of microwork jobs and reputations, and a
+//! stream of job events as blocks commit.
+
+use tokio::sync::{broadcast, mpsc};
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::{Request, Response, Status};
+use yui_ledger::limits::ID_LEN_MAX;
+use yui_ledger::state::{self, Job, JobState};
+use yui_proto::v1 as pb;
+
+use super::{Api, Stream_, address, convert};
+use crate::chain::Committed;
+
+/// Which jobs a `ListJobs` state filter keeps.
+enum Filter {
+    Open,
+    All,
+    One(JobState),
+}
+
+impl Filter {
+    fn parse(s: &str) -> Result<Self, Status> {
+        let one = |st| Ok(Filter::One(st));
+        match s {
+            "" | "open" => Ok(Filter::Open),
+            "all" => Ok(Filter::All),
+            "posted" => one(JobState::Posted),
+            "accepted" => one(JobState::Accepted),
+            "submitted" => one(JobState::Submitted),
+            "approved" => one(JobState::Approved),
+            "cancelled" => one(JobState::Cancelled),
+            "disputed" => one(JobState::Disputed),
+            "resolved" => one(JobState::Resolved),
+            "expired" => one(JobState::Expired),
+            "auto_released" => one(JobState::AutoReleased),
+            other => Err(Status::invalid_argument(format!(
+                "unknown state '{other}': use posted, accepted, submitted, approved, cancelled, \
+                 disputed, resolved, expired, auto_released, all, or empty for the open ones"
+            ))),
+        }
+    }
+
+    fn keeps(&self, j: &Job) -> bool {
+        match self {
+            Filter::Open => j.state.is_open(),
+            Filter::All => true,
+            Filter::One(s) => j.state == *s,
+        }
+    }
+}
+
+/// The job events of a committed block, for one job or all.
+fn job_events(c: &Committed, only: Option<&str>) -> Vec<pb::JobEvent> {
+    let h = &c.block.header;
+    let begin = c.begin_events.iter().map(|e| (Vec::new(), e));
+    let txs = c
+        .receipts
+        .iter()
+        .flat_map(|r| r.events.iter().map(move |e| (r.tx_hash.to_vec(), e)));
+    begin
+        .chain(txs)
+        .filter_map(|(tx_hash, e)| {
+            let ev = convert::event(e);
+            if !ev.kind.starts_with("job_") || only.is_some_and(|id| id != ev.reference) {
+                return None;
+            }
+            Some(pb::JobEvent {
+                height: h.height,
+                time_ms: h.time_ms,
+                tx_hash,
+                job_id: ev.reference.clone(),
+                event: Some(ev),
+            })
+        })
+        .collect()
+}
+
+#[tonic::async_trait]
+impl pb::jobs_server::Jobs for Api {
+    async fn list_jobs(
+        &self,
+        req: Request<pb::ListJobsRequest>,
+    ) -> Result<Response<pb::ListJobsResponse>, Status> {
+        let req = req.into_inner();
+        let filter = Filter::parse(&req.state)?;
+        let coordinator = if req.coordinator.is_empty() {
+            None
+        } else {
+            Some(address(&req.coordinator, "coordinator")?)
+        };
+        let limit = match req.limit {
+            0 => 20,
+            n if n > 100 => return Err(Status::invalid_argument("limit must be at most 100")),
+            n => n as usize,
+        };
+        let prefix = state::keys::jobs_prefix();
+        let mut from = if req.page_token.is_empty() {
+            prefix.clone()
+        } else if req.page_token.starts_with(&prefix) {
+            let mut k = req.page_token.clone();
+            k.push(0);
+            k
+        } else {
+            return Err(Status::invalid_argument(
+                "page_token is not one this node issued",
+            ));
+        };
+        let head = self.shared.head();
+        let s = &self.shared.store;
+        let mut jobs = Vec::new();
+        let mut last_key = Vec::new();
+        let mut more = false;
+        'scan: loop {
+            let batch = state::jobs(s, &from, 256);
+            let Some((k, _)) = batch.last() else { break };
+            let mut next = k.clone();
+            next.push(0);
+            let full = batch.len() == 256;
+            for (k, j) in batch {
+                if !filter.keeps(&j) || coordinator.is_some_and(|c| c != j.coordinator) {
+                    continue;
+                }
+                if jobs.len() == limit {
+                    more = true;
+                    break 'scan;
+                }
+                jobs.push(convert::job(&j));
+                last_key = k;
+            }
+            if !full {
+                break;
+            }
+            from = next;
+        }
+        Ok(Response::new(pb::ListJobsResponse {
+            jobs,
+            next_page_token: if more { last_key } else { Vec::new() },
+            height: head.height,
+        }))
+    }
+
+    async fn get_job(
+        &self,
+        req: Request<pb::GetJobRequest>,
+    ) -> Result<Response<pb::GetJobResponse>, Status> {
+        let id = req.into_inner().job_id;
+        if id.is_empty() || id.len() > ID_LEN_MAX {
+            return Err(Status::invalid_argument(format!(
+                "job_id must be 1..={ID_LEN_MAX} bytes, got {}",
+                id.len()
+            )));
+        }
+        let head = self.shared.head();
+        let j = state::job(&self.shared.store, &id)
+            .ok_or_else(|| Status::not_found(format!("no job '{id}'")))?;
+        Ok(Response::new(pb::GetJobResponse {
+            job: Some(convert::job(&j)),
+            height: head.height,
+        }))
+    }
+
+    async fn get_reputation(
+        &self,
+        req: Request<pb::GetReputationRequest>,
+    ) -> Result<Response<pb::GetReputationResponse>, Status> {
+        let a = address(&req.into_inner().address, "address")?;
+        let head = self.shared.head();
+        let r = state::reputation(&self.shared.store, &a);
+        Ok(Response::new(convert::reputation(&a, &r, head.height)))
+    }
+
+    type StreamJobEventsStream = Stream_<pb::JobEvent>;
+
+    async fn stream_job_events(
+        &self,
+        req: Request<pb::StreamJobEventsRequest>,
+    ) -> Result<Response<Self::StreamJobEventsStream>, Status> {
+        let id = req.into_inner().job_id;
+        if id.len() > ID_LEN_MAX {
+            return Err(Status::invalid_argument(format!(
+                "job_id is {} bytes; at most {ID_LEN_MAX}",
+                id.len()
+            )));
+        }
+        let only = (!id.is_empty()).then_some(id);
+        let mut sub = self.shared.committed.subscribe();
+        let (tx, rx) = mpsc::channel(256);
+        tokio::spawn(async move {
+            loop {
+                let c = match sub.recv().await {
+                    Ok(c) => c,
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        let msg = format!(
+                            "stream fell {n} blocks behind; read the jobs and subscribe again"
+                        );
+                        let _ = tx.send(Err(Status::data_loss(msg))).await;
+                        return;
+                    }
+                    Err(_) => return,
+                };
+                for ev in job_events(&c, only.as_deref()) {
+                    if tx.send(Ok(ev)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+}
