@@ -1,8 +1,6 @@
 //! The Jobs service: public reads of microwork jobs and reputations, and a
 //! stream of job events as blocks commit.
 
-use tokio::sync::{broadcast, mpsc};
-use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 use yui_ledger::limits::ID_LEN_MAX;
 use yui_ledger::state::{self, Job, JobState};
@@ -183,28 +181,10 @@ impl pb::jobs_server::Jobs for Api {
             )));
         }
         let only = (!id.is_empty()).then_some(id);
-        let mut sub = self.shared.committed.subscribe();
-        let (tx, rx) = mpsc::channel(256);
-        tokio::spawn(async move {
-            loop {
-                let c = match sub.recv().await {
-                    Ok(c) => c,
-                    Err(broadcast::error::RecvError::Lagged(n)) => {
-                        let msg = format!(
-                            "stream fell {n} blocks behind; read the jobs and subscribe again"
-                        );
-                        let _ = tx.send(Err(Status::data_loss(msg))).await;
-                        return;
-                    }
-                    Err(_) => return,
-                };
-                for ev in job_events(&c, only.as_deref()) {
-                    if tx.send(Ok(ev)).await.is_err() {
-                        return;
-                    }
-                }
-            }
-        });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        Ok(Response::new(super::follow_commits(
+            &self.shared,
+            "the jobs",
+            move |c| job_events(c, only.as_deref()),
+        )))
     }
 }

@@ -324,30 +324,44 @@ impl pb::accounts_server::Accounts for Api {
         let req = req.into_inner();
         let a = address(&req.address, "address")?;
         self.authorise(req.auth.as_ref(), &a)?;
-        let mut sub = self.shared.committed.subscribe();
-        let (tx, rx) = mpsc::channel(256);
-        tokio::spawn(async move {
-            loop {
-                let c = match sub.recv().await {
-                    Ok(c) => c,
-                    Err(broadcast::error::RecvError::Lagged(n)) => {
-                        let msg = format!(
-                            "stream fell {n} blocks behind; read the history and subscribe again"
-                        );
-                        let _ = tx.send(Err(Status::data_loss(msg))).await;
-                        return;
-                    }
-                    Err(_) => return,
-                };
-                for ev in account_events(&c, &a) {
-                    if tx.send(Ok(ev)).await.is_err() {
-                        return;
-                    }
+        Ok(Response::new(follow_commits(
+            &self.shared,
+            "the history",
+            move |c| account_events(c, &a),
+        )))
+    }
+}
+
+/// A server stream fed from each committed block by `pick`. A subscriber that
+/// falls behind the bounded broadcast gets DATA_LOSS (re-read `reread`, then
+/// subscribe again) rather than a silent gap.
+pub(crate) fn follow_commits<T: Send + 'static>(
+    shared: &Shared,
+    reread: &'static str,
+    pick: impl Fn(&Committed) -> Vec<T> + Send + 'static,
+) -> Stream_<T> {
+    let mut sub = shared.committed.subscribe();
+    let (tx, rx) = mpsc::channel(256);
+    tokio::spawn(async move {
+        loop {
+            let c = match sub.recv().await {
+                Ok(c) => c,
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    let msg =
+                        format!("stream fell {n} blocks behind; read {reread} and subscribe again");
+                    let _ = tx.send(Err(Status::data_loss(msg))).await;
+                    return;
+                }
+                Err(_) => return,
+            };
+            for ev in pick(&c) {
+                if tx.send(Ok(ev)).await.is_err() {
+                    return;
                 }
             }
-        });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
-    }
+        }
+    });
+    Box::pin(ReceiverStream::new(rx))
 }
 
 /// The events of a committed block that concern account `a`.
