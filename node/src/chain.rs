@@ -55,6 +55,19 @@ pub enum AdmitError {
     Mempool(crate::mempool::MempoolError),
 }
 
+impl Committed {
+    /// Every event of the block in order: its start (expiries, no
+    /// transaction hash) first, then each transaction's, with its hash.
+    pub fn events(&self) -> impl Iterator<Item = (Vec<u8>, &Event)> {
+        let begin = self.begin_events.iter().map(|e| (Vec::new(), e));
+        let txs = self
+            .receipts
+            .iter()
+            .flat_map(|r| r.events.iter().map(move |e| (r.tx_hash.to_vec(), e)));
+        begin.chain(txs)
+    }
+}
+
 /// State shared by the engine and the API.
 pub struct Shared {
     pub cfg: Config,

@@ -50,13 +50,7 @@ impl Filter {
 /// The job events of a committed block, for one job or all.
 fn job_events(c: &Committed, only: Option<&str>) -> Vec<pb::JobEvent> {
     let h = &c.block.header;
-    let begin = c.begin_events.iter().map(|e| (Vec::new(), e));
-    let txs = c
-        .receipts
-        .iter()
-        .flat_map(|r| r.events.iter().map(move |e| (r.tx_hash.to_vec(), e)));
-    begin
-        .chain(txs)
+    c.events()
         .filter_map(|(tx_hash, e)| {
             let ev = convert::event(e);
             if !ev.kind.starts_with("job_") || only.is_some_and(|id| id != ev.reference) {

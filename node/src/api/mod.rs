@@ -367,13 +367,7 @@ pub(crate) fn follow_commits<T: Send + 'static>(
 /// The events of a committed block that concern account `a`.
 fn account_events(c: &Committed, a: &Address) -> Vec<pb::AccountEvent> {
     let h = &c.block.header;
-    let begin = c.begin_events.iter().map(|e| (Vec::new(), e));
-    let txs = c
-        .receipts
-        .iter()
-        .flat_map(|r| r.events.iter().map(move |e| (r.tx_hash.to_vec(), e)));
-    begin
-        .chain(txs)
+    c.events()
         .filter(|(_, e)| e.accounts().contains(a))
         .map(|(tx_hash, e)| pb::AccountEvent {
             height: h.height,
