@@ -112,6 +112,7 @@ impl Town {
                 expiry,
                 breakage_account: a("breakage"),
                 pay_priority: prio,
+                required_credential: None,
             }
         };
         let merchants = SpendScope::Merchants;

@@ -120,6 +120,10 @@ pub struct AssetClass {
     pub breakage_account: Address,
     /// Order in which `Pay` draws assets when the wallet names none: lower first.
     pub pay_priority: u32,
+    /// Only holders of an active credential of this kind may receive it
+    /// (residents-only vouchers); merchants and the operator's accounts may.
+    #[serde(default)]
+    pub required_credential: Option<String>,
 }
 
 impl AssetClass {
@@ -133,6 +137,11 @@ impl AssetClass {
         }
         if u64::from(self.redeem_fee_bps) > BPS {
             return Err("redeem_fee_bps must be at most 10000".into());
+        }
+        if let Some(k) = &self.required_credential
+            && (k.is_empty() || k.len() > crate::limits::ID_LEN_MAX)
+        {
+            return Err("required_credential must be 1..=64 bytes".into());
         }
         match self.expiry {
             ExpiryPolicy::DaysPerLot(0) | ExpiryPolicy::RollingDays(0) => {

@@ -87,6 +87,45 @@ pub enum TxError {
     },
     #[error("split gives {asked} to the worker but the escrow holds {escrow}")]
     SplitTooLarge { asked: u64, escrow: u64 },
+    #[error("unknown credential '{0}'")]
+    UnknownCredential(String),
+    #[error("credential '{0}' already exists")]
+    CredentialExists(String),
+    /// The credential's status does not allow the change.
+    #[error("credential '{id}' is {status}; {why}")]
+    CredentialState {
+        id: String,
+        status: String,
+        why: String,
+    },
+    /// The signer lacks a credential the operation requires.
+    #[error("{who} holds no active '{kind}' credential, which {what} requires")]
+    CredentialRequired {
+        who: String,
+        kind: String,
+        what: String,
+    },
+    #[error("no consent from {subject} for {party} to read '{scope}'{why}")]
+    NoConsent {
+        subject: String,
+        party: String,
+        scope: String,
+        why: String,
+    },
+    #[error("signer {0} is not a consortium member")]
+    NotMember(String),
+    #[error("unknown proposal '{0}'")]
+    UnknownProposal(String),
+    #[error("proposal '{0}' already exists")]
+    ProposalExists(String),
+    #[error("proposal '{id}' is {state}; {why}")]
+    ProposalState {
+        id: String,
+        state: String,
+        why: String,
+    },
+    #[error("{0} already voted on proposal '{1}'")]
+    AlreadyVoted(String, String),
 }
 
 impl TxError {
@@ -101,17 +140,28 @@ impl TxError {
             | DepositReused(_)
             | PayoutReused(_)
             | AlreadyGranted(_)
-            | JobExists(_) => ErrorKind::AlreadyExists,
+            | JobExists(_)
+            | CredentialExists(_)
+            | ProposalExists(_)
+            | AlreadyVoted(..) => ErrorKind::AlreadyExists,
             UnknownAccount(_) | UnknownAsset(_) | UnknownCampaign(_) | UnknownInvoice(_)
-            | UnknownJob(_) => ErrorKind::NotFound,
-            MissingRole { .. } | JobParty { .. } => ErrorKind::PermissionDenied,
+            | UnknownJob(_)
+            | UnknownCredential(_)
+            | UnknownProposal(_) => ErrorKind::NotFound,
+            MissingRole { .. }
+            | JobParty { .. }
+            | CredentialRequired { .. }
+            | NoConsent { .. }
+            | NotMember(_) => ErrorKind::PermissionDenied,
             Overflow(_) | CapExceeded { .. } | SplitTooLarge { .. } => ErrorKind::OutOfRange,
             NonceGap { .. }
             | Expired(_)
             | Insufficient { .. }
             | RefundTooLarge { .. }
             | Policy { .. }
-            | JobState { .. } => ErrorKind::FailedPrecondition,
+            | JobState { .. }
+            | CredentialState { .. }
+            | ProposalState { .. } => ErrorKind::FailedPrecondition,
         }
     }
 }

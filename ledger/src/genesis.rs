@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::asset::{AssetClass, Campaign};
 use crate::crypto::{Address, Hash, sha256};
 use crate::exec::{BlockInfo, block_info_key};
+use crate::governance::ValidatorInfo;
 use crate::state::{Account, AssetState, ChainParams, Overlay, Role, StateRead, WriteSet, keys};
 
 /// A validator at genesis.
@@ -66,6 +67,27 @@ impl Genesis {
         if self.validators.is_empty() {
             return Err("genesis needs at least one validator".into());
         }
+        if self.validators.len() > crate::limits::VALIDATORS_MAX {
+            return Err(format!(
+                "genesis lists more than {} validators",
+                crate::limits::VALIDATORS_MAX
+            ));
+        }
+        for (i, v) in self.validators.iter().enumerate() {
+            if v.power == 0 || v.power > crate::limits::VALIDATOR_POWER_MAX {
+                return Err(format!(
+                    "validator '{}' needs a power of 1..={}",
+                    v.name,
+                    crate::limits::VALIDATOR_POWER_MAX
+                ));
+            }
+            if self.validators[..i]
+                .iter()
+                .any(|w| w.public_key == v.public_key)
+            {
+                return Err(format!("validator '{}' is listed twice", v.name));
+            }
+        }
         for (i, a) in self.accounts.iter().enumerate() {
             if self.accounts[..i].iter().any(|b| b.address == a.address) {
                 return Err(format!("account '{}' is listed twice", a.name));
@@ -90,12 +112,25 @@ impl Genesis {
     /// The state at height 0.
     pub fn state_writes<S: StateRead + ?Sized>(&self, empty: &S) -> WriteSet {
         let mut ov = Overlay::new(empty);
-        ov.put_rec(
-            keys::params(),
-            &ChainParams {
-                chain_id: self.chain_id.clone(),
-            },
-        );
+        ov.put_rec(keys::params(), &ChainParams::new(self.chain_id.clone()));
+        let validators: Vec<ValidatorInfo> = self
+            .validators
+            .iter()
+            .map(|v| ValidatorInfo {
+                name: v.name.clone(),
+                public_key: v.public_key,
+                power: v.power,
+            })
+            .collect();
+        ov.put_rec(keys::validators(), &validators);
+        let mut members: Vec<Address> = self
+            .accounts
+            .iter()
+            .filter(|a| a.member)
+            .map(|a| a.address)
+            .collect();
+        members.sort();
+        ov.put_rec(keys::members(), &members);
         ov.put_rec(
             block_info_key(),
             &BlockInfo {

@@ -15,12 +15,17 @@ pub const LOTS_PER_HOLDING_MAX: usize = 64;
 pub const EXPIRIES_PER_BLOCK_MAX: usize = 10_000;
 /// Most transactions in one block.
 pub const BLOCK_TXS_MAX: usize = 5_000;
-/// Days a job's poster has to answer a submission; after that the reward is
-/// released to the worker at the start of a block.
-pub const JOB_REVIEW_DAYS: u64 = 7;
 /// Most job timeouts processed at the start of one block; the rest wait for
 /// the next block (still in time order).
 pub const JOB_TIMEOUTS_PER_BLOCK_MAX: usize = 1_000;
 /// A timeout that cannot be carried out (the receiver's holding cap) is tried
 /// again this long after.
 pub const JOB_TIMEOUT_RETRY_MS: u64 = 86_400_000;
+/// Largest voting power of one validator (keeps the set's total far from overflow).
+pub const VALIDATOR_POWER_MAX: u64 = 1_000_000;
+/// Most validators in the set.
+pub const VALIDATORS_MAX: usize = 100;
+/// Accesses kept in a consent record (the count covers all of them).
+pub const ACCESSES_KEPT_MAX: usize = 64;
+/// Most proposal expiries processed at the start of one block.
+pub const PROPOSAL_EXPIRIES_PER_BLOCK_MAX: usize = 1_000;

@@ -131,6 +131,95 @@ pub enum Event {
         asset: String,
         amount: u64,
     },
+    CredentialIssued {
+        credential_id: String,
+        subject: Address,
+        issuer: Address,
+        kind: String,
+    },
+    /// Suspended, reinstated or revoked (`status` is the new one).
+    CredentialStatusChanged {
+        credential_id: String,
+        subject: Address,
+        issuer: Address,
+        status: String,
+        reason: String,
+    },
+    ConsentGranted {
+        subject: Address,
+        party: Address,
+        scope: String,
+        expires_at_ms: Option<u64>,
+    },
+    ConsentRevoked {
+        subject: Address,
+        party: Address,
+        scope: String,
+    },
+    /// `party` read the subject's data under their consent.
+    DataAccessed {
+        subject: Address,
+        party: Address,
+        scope: String,
+        purpose: String,
+    },
+    ProposalCreated {
+        proposal_id: String,
+        proposer: Address,
+        action: String,
+        description: String,
+    },
+    ProposalVoted {
+        proposal_id: String,
+        voter: Address,
+        approve: bool,
+        approvals: u64,
+        rejections: u64,
+        needed: u64,
+    },
+    /// The proposal closed: `executed`, `failed`, `rejected` or `expired`;
+    /// `outcome` says what happened.
+    ProposalClosed {
+        proposal_id: String,
+        state: String,
+        outcome: String,
+    },
+    /// A validator change was scheduled for `effective_height`.
+    ValidatorChangeScheduled {
+        public_key: Address,
+        added: bool,
+        effective_height: u64,
+    },
+    /// The set deciding `effective_height` and after differs from the last.
+    ValidatorSetChanged {
+        effective_height: u64,
+        added: Vec<Address>,
+        removed: Vec<Address>,
+        /// A change that could no longer be applied, and why.
+        skipped: Vec<String>,
+    },
+    RoleGranted {
+        account: Address,
+        role: String,
+    },
+    RoleRevoked {
+        account: Address,
+        role: String,
+    },
+    AssetDefined {
+        asset: String,
+    },
+    AssetPolicyChanged {
+        asset: String,
+    },
+    ParamChanged {
+        name: String,
+        value: u64,
+    },
+    MembershipChanged {
+        account: Address,
+        member: bool,
+    },
 }
 
 impl Event {
@@ -182,6 +271,28 @@ impl Event {
                 ..
             } => vec![*poster, *worker, *coordinator],
             Event::JobExpired { poster, .. } => vec![*poster],
+            Event::CredentialIssued {
+                subject, issuer, ..
+            }
+            | Event::CredentialStatusChanged {
+                subject, issuer, ..
+            } => vec![*subject, *issuer],
+            Event::ConsentGranted { subject, party, .. }
+            | Event::ConsentRevoked { subject, party, .. }
+            | Event::DataAccessed { subject, party, .. } => vec![*subject, *party],
+            Event::ProposalCreated { proposer, .. } => vec![*proposer],
+            Event::ProposalVoted { voter, .. } => vec![*voter],
+            Event::ValidatorChangeScheduled { public_key, .. } => vec![*public_key],
+            Event::RoleGranted { account, .. }
+            | Event::RoleRevoked { account, .. }
+            | Event::MembershipChanged { account, .. } => vec![*account],
+            Event::ValidatorSetChanged { added, removed, .. } => {
+                added.iter().chain(removed).copied().collect()
+            }
+            Event::ProposalClosed { .. }
+            | Event::AssetDefined { .. }
+            | Event::AssetPolicyChanged { .. }
+            | Event::ParamChanged { .. } => vec![],
         }
     }
 
@@ -205,7 +316,41 @@ impl Event {
             Event::JobResolved { .. } => "job_resolved",
             Event::JobExpired { .. } => "job_expired",
             Event::JobAutoReleased { .. } => "job_auto_released",
+            Event::CredentialIssued { .. } => "credential_issued",
+            Event::CredentialStatusChanged { .. } => "credential_status_changed",
+            Event::ConsentGranted { .. } => "consent_granted",
+            Event::ConsentRevoked { .. } => "consent_revoked",
+            Event::DataAccessed { .. } => "data_accessed",
+            Event::ProposalCreated { .. } => "proposal_created",
+            Event::ProposalVoted { .. } => "proposal_voted",
+            Event::ProposalClosed { .. } => "proposal_closed",
+            Event::ValidatorChangeScheduled { .. } => "validator_change_scheduled",
+            Event::ValidatorSetChanged { .. } => "validator_set_changed",
+            Event::RoleGranted { .. } => "role_granted",
+            Event::RoleRevoked { .. } => "role_revoked",
+            Event::AssetDefined { .. } => "asset_defined",
+            Event::AssetPolicyChanged { .. } => "asset_policy_changed",
+            Event::ParamChanged { .. } => "param_changed",
+            Event::MembershipChanged { .. } => "membership_changed",
         }
+    }
+
+    /// Whether this is a governance event (for the governance stream).
+    pub fn is_governance(&self) -> bool {
+        matches!(
+            self,
+            Event::ProposalCreated { .. }
+                | Event::ProposalVoted { .. }
+                | Event::ProposalClosed { .. }
+                | Event::ValidatorChangeScheduled { .. }
+                | Event::ValidatorSetChanged { .. }
+                | Event::RoleGranted { .. }
+                | Event::RoleRevoked { .. }
+                | Event::AssetDefined { .. }
+                | Event::AssetPolicyChanged { .. }
+                | Event::ParamChanged { .. }
+                | Event::MembershipChanged { .. }
+        )
     }
 }
 

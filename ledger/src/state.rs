@@ -186,7 +186,7 @@ pub struct Job {
     /// Rules on disputes and may cancel after acceptance; holds `Role::Coordinator`.
     pub coordinator: Address,
     pub accept_deadline_ms: u64,
-    /// Recorded; no worker can accept such a job until credentials exist.
+    /// Only a holder of an active credential of this kind may accept it.
     pub required_credential: Option<String>,
     pub description_hash: [u8; 32],
     pub state: JobState,
@@ -232,11 +232,7 @@ pub struct Reputation {
     pub disputes_lost: u64,
 }
 
-/// Chain-wide parameters.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
-pub struct ChainParams {
-    pub chain_id: String,
-}
+pub use crate::governance::ChainParams;
 
 /// Key prefixes.
 mod tag {
@@ -256,6 +252,22 @@ mod tag {
     /// An account's reputation from jobs.
     pub const REPUTATION: u8 = b'v';
     pub const EXPIRY: u8 = b'x';
+    /// A credential, by id.
+    pub const CREDENTIAL: u8 = b'C';
+    /// Index of credentials by (subject, kind, id).
+    pub const CREDENTIAL_OF: u8 = b'K';
+    /// A consent, by (subject, party, scope).
+    pub const CONSENT: u8 = b'N';
+    /// A governance proposal, by id.
+    pub const PROPOSAL: u8 = b'G';
+    /// Proposal expiries: time big-endian first, then the proposal id.
+    pub const PROPOSAL_TIMER: u8 = b'T';
+    /// The validator set of the next height.
+    pub const VALIDATORS: u8 = b'V';
+    /// Validator changes waiting for their height: height big-endian, then key.
+    pub const VALIDATOR_CHANGE: u8 = b'W';
+    /// The consortium's members.
+    pub const MEMBERS: u8 = b'm';
 }
 
 fn key_of(tag: u8, parts: impl BorshSerialize) -> Vec<u8> {
@@ -327,6 +339,72 @@ pub mod keys {
     }
     pub fn params() -> Vec<u8> {
         vec![tag::PARAMS]
+    }
+    pub fn credential(id: &str) -> Vec<u8> {
+        key_of(tag::CREDENTIAL, id)
+    }
+    pub fn credentials_prefix() -> Vec<u8> {
+        vec![tag::CREDENTIAL]
+    }
+    pub fn credential_of(subject: &Address, kind: &str, id: &str) -> Vec<u8> {
+        key_of(tag::CREDENTIAL_OF, (subject, kind, id))
+    }
+    /// Prefix of one subject's credentials of one kind.
+    pub fn credentials_of_kind(subject: &Address, kind: &str) -> Vec<u8> {
+        key_of(tag::CREDENTIAL_OF, (subject, kind))
+    }
+    /// Prefix of all of one subject's credentials.
+    pub fn credentials_of(subject: &Address) -> Vec<u8> {
+        key_of(tag::CREDENTIAL_OF, subject)
+    }
+    pub fn consent(subject: &Address, party: &Address, scope: &str) -> Vec<u8> {
+        key_of(tag::CONSENT, (subject, party, scope))
+    }
+    /// Prefix of all consents one subject gave.
+    pub fn consents_of(subject: &Address) -> Vec<u8> {
+        key_of(tag::CONSENT, subject)
+    }
+    pub fn proposal(id: &str) -> Vec<u8> {
+        key_of(tag::PROPOSAL, id)
+    }
+    pub fn proposals_prefix() -> Vec<u8> {
+        vec![tag::PROPOSAL]
+    }
+    pub fn proposal_timer(at_ms: u64, id: &str) -> Vec<u8> {
+        let mut k = vec![tag::PROPOSAL_TIMER];
+        k.extend_from_slice(&at_ms.to_be_bytes());
+        let _ = BorshSerialize::serialize(id, &mut k);
+        k
+    }
+    pub fn proposal_timer_prefix() -> Vec<u8> {
+        vec![tag::PROPOSAL_TIMER]
+    }
+    /// Parses a proposal timer key back into (time, proposal id).
+    pub fn parse_proposal_timer(k: &[u8]) -> Option<(u64, String)> {
+        let rest = k.strip_prefix(&[tag::PROPOSAL_TIMER])?;
+        let t = u64::from_be_bytes(rest.get(..8)?.try_into().ok()?);
+        let id: String = borsh::from_slice(rest.get(8..)?).ok()?;
+        Some((t, id))
+    }
+    pub fn validators() -> Vec<u8> {
+        vec![tag::VALIDATORS]
+    }
+    pub fn validator_change(height: u64, key: &Address) -> Vec<u8> {
+        let mut k = vec![tag::VALIDATOR_CHANGE];
+        k.extend_from_slice(&height.to_be_bytes());
+        k.extend_from_slice(&key.0);
+        k
+    }
+    pub fn validator_changes_prefix() -> Vec<u8> {
+        vec![tag::VALIDATOR_CHANGE]
+    }
+    /// The height of a validator change key.
+    pub fn parse_validator_change(k: &[u8]) -> Option<u64> {
+        let rest = k.strip_prefix(&[tag::VALIDATOR_CHANGE])?;
+        Some(u64::from_be_bytes(rest.get(..8)?.try_into().ok()?))
+    }
+    pub fn members() -> Vec<u8> {
+        vec![tag::MEMBERS]
     }
     /// Expiry queue entry: time first (big-endian) so the queue is in time order.
     pub fn expiry(at_ms: u64, asset: &str, a: &Address) -> Vec<u8> {
@@ -520,5 +598,96 @@ pub fn jobs<S: StateRead + ?Sized>(s: &S, from: &[u8], limit: usize) -> Vec<(Vec
     s.scan(&keys::jobs_prefix(), from, limit)
         .into_iter()
         .filter_map(|(k, v)| Some((k, borsh::from_slice(&v).ok()?)))
+        .collect()
+}
+
+/// The chain's parameters.
+pub fn params<S: StateRead + ?Sized>(s: &S) -> Option<ChainParams> {
+    read(s, &keys::params())
+}
+
+/// The validator set that decides the next height, in its fixed order.
+pub fn validators<S: StateRead + ?Sized>(s: &S) -> Vec<crate::governance::ValidatorInfo> {
+    read(s, &keys::validators()).unwrap_or_default()
+}
+
+/// Validator changes approved and waiting for their height, in height order.
+pub fn pending_validator_changes<S: StateRead + ?Sized>(
+    s: &S,
+) -> Vec<(u64, crate::governance::ValidatorChange)> {
+    s.scan(&keys::validator_changes_prefix(), &[], 1024)
+        .into_iter()
+        .filter_map(|(k, v)| Some((keys::parse_validator_change(&k)?, borsh::from_slice(&v).ok()?)))
+        .collect()
+}
+
+/// The consortium's members, sorted.
+pub fn members<S: StateRead + ?Sized>(s: &S) -> Vec<Address> {
+    read(s, &keys::members()).unwrap_or_default()
+}
+
+/// The proposal record, if any.
+pub fn proposal<S: StateRead + ?Sized>(s: &S, id: &str) -> Option<crate::governance::Proposal> {
+    read(s, &keys::proposal(id))
+}
+
+/// Up to `limit` proposals with keys at or after `from`, in key order, each with its key.
+pub fn proposals<S: StateRead + ?Sized>(
+    s: &S,
+    from: &[u8],
+    limit: usize,
+) -> Vec<(Vec<u8>, crate::governance::Proposal)> {
+    s.scan(&keys::proposals_prefix(), from, limit)
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, borsh::from_slice(&v).ok()?)))
+        .collect()
+}
+
+/// The credential record, if any.
+pub fn credential<S: StateRead + ?Sized>(
+    s: &S,
+    id: &str,
+) -> Option<crate::credential::Credential> {
+    read(s, &keys::credential(id))
+}
+
+/// The credentials of one subject (every kind), in (kind, id) order.
+pub fn credentials_of<S: StateRead + ?Sized>(
+    s: &S,
+    subject: &Address,
+) -> Vec<crate::credential::Credential> {
+    s.scan(&keys::credentials_of(subject), &[], 1024)
+        .into_iter()
+        .filter_map(|(k, _)| {
+            let (_, _, id): (Address, String, String) = borsh::from_slice(k.get(1..)?).ok()?;
+            credential(s, &id)
+        })
+        .collect()
+}
+
+/// Whether `subject` holds a credential of `kind` that is active at `t_ms`.
+pub fn holds_credential<S: StateRead + ?Sized>(
+    s: &S,
+    subject: &Address,
+    kind: &str,
+    t_ms: u64,
+) -> bool {
+    s.scan(&keys::credentials_of_kind(subject, kind), &[], 64)
+        .into_iter()
+        .filter_map(|(k, _)| {
+            let (_, _, id): (Address, String, String) = borsh::from_slice(k.get(1..)?).ok()?;
+            credential(s, &id)
+        })
+        .any(|c| c.standing_at(t_ms) == crate::credential::Standing::Active)
+}
+
+/// The consents one subject gave, in (party, scope) order.
+pub fn consents_of<S: StateRead + ?Sized>(
+    s: &S,
+    subject: &Address,
+) -> Vec<crate::credential::Consent> {
+    s.scan(&keys::consents_of(subject), &[], 1024)
+        .into_iter()
+        .filter_map(|(_, v)| borsh::from_slice(&v).ok())
         .collect()
 }

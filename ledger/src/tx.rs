@@ -100,6 +100,51 @@ pub enum Operation {
     /// The job's coordinator splits a disputed job's escrow: `to_worker` to
     /// the worker, the rest back to the poster.
     ResolveJob { job_id: String, to_worker: u64 },
+    /// A credential issuer issues a credential to `subject`. Only the salted
+    /// digest of its claims goes on chain.
+    IssueCredential {
+        credential_id: String,
+        subject: Address,
+        kind: String,
+        valid_from_ms: u64,
+        valid_until_ms: u64,
+        claims_digest: [u8; 32],
+    },
+    /// Its issuer suspends an active credential.
+    SuspendCredential {
+        credential_id: String,
+        reason: String,
+    },
+    /// Its issuer makes a suspended credential active again.
+    ReinstateCredential { credential_id: String },
+    /// Its issuer revokes a credential, for good.
+    RevokeCredential {
+        credential_id: String,
+        reason: String,
+    },
+    /// The signer (the subject) lets `party` read their data of `scope`.
+    GrantConsent {
+        party: Address,
+        scope: String,
+        expires_at_ms: Option<u64>,
+    },
+    /// The subject withdraws a consent.
+    RevokeConsent { party: Address, scope: String },
+    /// The signer (a party holding consent) records that it read the
+    /// subject's data of `scope`, and why; the subject sees every record.
+    RecordAccess {
+        subject: Address,
+        scope: String,
+        purpose: String,
+    },
+    /// A consortium member proposes a change; the proposer's approval counts.
+    Propose {
+        proposal_id: String,
+        action: crate::governance::GovAction,
+        expires_at_ms: u64,
+    },
+    /// A consortium member approves or rejects an open proposal.
+    Vote { proposal_id: String, approve: bool },
 }
 
 impl Operation {
@@ -121,6 +166,15 @@ impl Operation {
             Operation::ConsentCancel { .. } => "consent_cancel",
             Operation::DisputeJob { .. } => "dispute_job",
             Operation::ResolveJob { .. } => "resolve_job",
+            Operation::IssueCredential { .. } => "issue_credential",
+            Operation::SuspendCredential { .. } => "suspend_credential",
+            Operation::ReinstateCredential { .. } => "reinstate_credential",
+            Operation::RevokeCredential { .. } => "revoke_credential",
+            Operation::GrantConsent { .. } => "grant_consent",
+            Operation::RevokeConsent { .. } => "revoke_consent",
+            Operation::RecordAccess { .. } => "record_access",
+            Operation::Propose { .. } => "propose",
+            Operation::Vote { .. } => "vote",
         }
     }
 
@@ -134,6 +188,11 @@ impl Operation {
             }
             Operation::Pay { merchant, .. } => vec![*merchant],
             Operation::PostJob { coordinator, .. } => vec![*coordinator],
+            Operation::IssueCredential { subject, .. }
+            | Operation::RecordAccess { subject, .. } => vec![*subject],
+            Operation::GrantConsent { party, .. } | Operation::RevokeConsent { party, .. } => {
+                vec![*party]
+            }
             // Listed one by one so that a new operation must say whom it touches.
             // Job steps after posting name the job; its parties are in its events.
             Operation::Refund { .. }
@@ -145,7 +204,12 @@ impl Operation {
             | Operation::CancelJob { .. }
             | Operation::ConsentCancel { .. }
             | Operation::DisputeJob { .. }
-            | Operation::ResolveJob { .. } => vec![],
+            | Operation::ResolveJob { .. }
+            | Operation::SuspendCredential { .. }
+            | Operation::ReinstateCredential { .. }
+            | Operation::RevokeCredential { .. }
+            | Operation::Propose { .. }
+            | Operation::Vote { .. } => vec![],
         }
     }
 
@@ -156,6 +220,15 @@ impl Operation {
                 return Err(TxError::Malformed(format!(
                     "{what} must be 1..={} bytes",
                     limits::ID_LEN_MAX
+                )));
+            }
+            Ok(())
+        };
+        let text = |what: &str, s: &str| -> Result<(), TxError> {
+            if s.len() > limits::REASON_LEN_MAX {
+                return Err(TxError::Malformed(format!(
+                    "{what} must be at most {} bytes",
+                    limits::REASON_LEN_MAX
                 )));
             }
             Ok(())
@@ -264,6 +337,52 @@ impl Operation {
             | Operation::ConsentCancel { job_id }
             | Operation::DisputeJob { job_id, .. }
             | Operation::ResolveJob { job_id, .. } => id("job_id", job_id),
+            Operation::IssueCredential {
+                credential_id,
+                kind,
+                valid_from_ms,
+                valid_until_ms,
+                ..
+            } => {
+                id("credential_id", credential_id)?;
+                id("kind", kind)?;
+                if valid_until_ms <= valid_from_ms {
+                    return Err(TxError::Malformed(
+                        "valid_until_ms must be after valid_from_ms".into(),
+                    ));
+                }
+                Ok(())
+            }
+            Operation::SuspendCredential {
+                credential_id,
+                reason,
+            }
+            | Operation::RevokeCredential {
+                credential_id,
+                reason,
+            } => {
+                id("credential_id", credential_id)?;
+                text("reason", reason)
+            }
+            Operation::ReinstateCredential { credential_id } => {
+                id("credential_id", credential_id)
+            }
+            Operation::GrantConsent { scope, .. } | Operation::RevokeConsent { scope, .. } => {
+                id("scope", scope)
+            }
+            Operation::RecordAccess { scope, purpose, .. } => {
+                id("scope", scope)?;
+                text("purpose", purpose)
+            }
+            Operation::Propose {
+                proposal_id,
+                action,
+                ..
+            } => {
+                id("proposal_id", proposal_id)?;
+                action.check_shape()
+            }
+            Operation::Vote { proposal_id, .. } => id("proposal_id", proposal_id),
         }
     }
 }

@@ -34,6 +34,7 @@ pub fn single_validator(chain_id: &str, name: &str, key: Address, time_ms: u64) 
                 expiry: ExpiryPolicy::None,
                 breakage_account: key,
                 pay_priority: 10,
+                required_credential: None,
             },
             AssetClass {
                 id: "point".into(),
@@ -48,6 +49,7 @@ pub fn single_validator(chain_id: &str, name: &str, key: Address, time_ms: u64) 
                 expiry: ExpiryPolicy::DaysPerLot(180),
                 breakage_account: key,
                 pay_priority: 0,
+                required_credential: None,
             },
         ],
         campaigns: vec![],

@@ -94,6 +94,7 @@ pub fn genesis(p: &People, validator: Address) -> Genesis {
         expiry,
         breakage_account: p.breakage.address(),
         pay_priority: prio,
+        required_credential: None,
     };
     let acct = |n: &str, a: &Keypair, roles: Vec<Role>| GenesisAccount {
         name: n.into(),

@@ -285,13 +285,11 @@ pub(crate) fn accept<S: StateRead + ?Sized>(
         return Err(wrong_party(&job, "its coordinator cannot accept it"));
     }
     if let Some(c) = &job.required_credential {
-        return Err(TxError::Policy {
-            asset: job.asset.clone(),
-            why: format!(
-                "job '{job_id}' requires credential '{c}', and credentials are not on chain yet"
-            ),
-        });
+        super::credentials::require(ov, ctx, signer, c, &format!("job '{job_id}'"))?;
     }
+    // The reward's asset may itself be for credential holders only.
+    let asset = load_asset(ov, &job.asset)?;
+    super::credentials::require_for_asset(ov, ctx, signer, &asset)?;
     job.worker = Some(*signer);
     job.accepted_at_ms = Some(ctx.time_ms);
     set_timer(ov, &mut job, None);
@@ -318,7 +316,8 @@ pub(crate) fn submit<S: StateRead + ?Sized>(
     if *signer != worker {
         return Err(wrong_party(&job, "only its worker can submit it"));
     }
-    let review_end = limits::JOB_REVIEW_DAYS
+    let review_end = super::governance::load_params(ov, ctx)
+        .job_review_days
         .checked_mul(DAY_MS)
         .and_then(|d| ctx.time_ms.checked_add(d))
         .ok_or_else(|| overflow("review deadline"))?;

@@ -5,6 +5,8 @@
 //! every collection iterated is ordered. Two nodes executing the same block on
 //! the same state produce the same write set, receipts and state root.
 
+mod credentials;
+mod governance;
 mod holding;
 mod jobs;
 mod ops;
@@ -162,6 +164,60 @@ fn run_op<S: StateRead + ?Sized>(
         Operation::ResolveJob { job_id, to_worker } => {
             jobs::resolve(ov, ctx, signer, (job_id, *to_worker))
         }
+        Operation::IssueCredential {
+            credential_id,
+            subject,
+            kind,
+            valid_from_ms,
+            valid_until_ms,
+            claims_digest,
+        } => credentials::issue(
+            ov,
+            ctx,
+            signer,
+            acct,
+            credentials::Issue {
+                id: credential_id,
+                subject,
+                kind,
+                valid_from_ms: *valid_from_ms,
+                valid_until_ms: *valid_until_ms,
+                claims_digest,
+            },
+        ),
+        Operation::SuspendCredential {
+            credential_id,
+            reason,
+        } => credentials::set_status(ov, ctx, signer, acct, (credential_id, "suspend", reason)),
+        Operation::ReinstateCredential { credential_id } => {
+            credentials::set_status(ov, ctx, signer, acct, (credential_id, "reinstate", ""))
+        }
+        Operation::RevokeCredential {
+            credential_id,
+            reason,
+        } => credentials::set_status(ov, ctx, signer, acct, (credential_id, "revoke", reason)),
+        Operation::GrantConsent {
+            party,
+            scope,
+            expires_at_ms,
+        } => credentials::grant_consent(ov, ctx, signer, (party, scope, *expires_at_ms)),
+        Operation::RevokeConsent { party, scope } => {
+            credentials::revoke_consent(ov, ctx, signer, (party, scope))
+        }
+        Operation::RecordAccess {
+            subject,
+            scope,
+            purpose,
+        } => credentials::record_access(ov, ctx, signer, (subject, scope, purpose)),
+        Operation::Propose {
+            proposal_id,
+            action,
+            expires_at_ms,
+        } => governance::propose(ov, ctx, signer, (proposal_id, action, *expires_at_ms)),
+        Operation::Vote {
+            proposal_id,
+            approve,
+        } => governance::vote(ov, ctx, signer, (proposal_id, *approve)),
     }
 }
 
@@ -203,8 +259,9 @@ pub struct BlockOutcome {
 
 impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
     /// Starts a block: records its height and time, moves expired value to
-    /// breakage, then carries out due job timeouts (refunds of jobs nobody
-    /// accepted, releases of unanswered submissions).
+    /// breakage, carries out due job timeouts (refunds of jobs nobody
+    /// accepted, releases of unanswered submissions), closes expired
+    /// proposals, and applies the validator changes due at the next height.
     pub fn begin(state: &'a S, ctx: Ctx) -> Result<Self, TxError> {
         let mut ov = Overlay::new(state);
         ov.put_rec(
@@ -216,6 +273,8 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
         );
         let mut begin_events = holding::process_expiry_queue(&mut ov, &ctx)?;
         begin_events.extend(jobs::process_job_timers(&mut ov, &ctx)?);
+        begin_events.extend(governance::process_proposal_timers(&mut ov, &ctx)?);
+        begin_events.extend(governance::process_validator_changes(&mut ov, &ctx)?);
         Ok(Self {
             ov,
             ctx,

@@ -38,6 +38,7 @@ fn mint<S: StateRead + ?Sized>(
     events: &mut Vec<Event>,
 ) -> Result<(), TxError> {
     let mut asset = load_asset(ov, asset_id)?;
+    super::credentials::require_for_asset(ov, ctx, to, &asset)?;
     asset.issued = asset
         .issued
         .checked_add(amount)
@@ -176,7 +177,9 @@ pub(crate) fn transfer<S: StateRead + ?Sized>(
     signer: &Address,
     (to, asset, amount): (&Address, &str, u64),
 ) -> Out {
-    let class = load_asset(ov, asset)?.class;
+    let state = load_asset(ov, asset)?;
+    super::credentials::require_for_asset(ov, ctx, to, &state)?;
+    let class = state.class;
     if !class.transferable {
         return Err(TxError::Policy {
             asset: asset.into(),

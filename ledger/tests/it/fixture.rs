@@ -102,6 +102,7 @@ pub fn genesis() -> Genesis {
             expiry,
             breakage_account: BREAKAGE,
             pay_priority: prio,
+            required_credential: None,
         }
     };
     Genesis {

@@ -1,7 +1,9 @@
 //! Microwork: every transition of a job paid from escrow, every refusal, both
 //! timeouts, and the reputation they build.
 
-use yui_ledger::limits::{JOB_REVIEW_DAYS, JOB_TIMEOUT_RETRY_MS};
+use yui_ledger::limits::JOB_TIMEOUT_RETRY_MS;
+
+const JOB_REVIEW_DAYS: u64 = 7;
 use yui_ledger::state::{self, Job, JobState, Reputation};
 use yui_ledger::{Address, ErrorKind, Event, Keypair, Operation, TxError};
 
@@ -641,7 +643,7 @@ fn malformed_job_fields() {
 }
 
 #[test]
-fn a_job_requiring_a_credential_cannot_be_accepted_yet() {
+fn a_job_requiring_a_credential_refuses_a_worker_without_one() {
     let mut c = funded();
     let deadline = c.time_ms + DAY;
     c.ok(
@@ -662,10 +664,10 @@ fn a_job_requiring_a_credential_cannot_be_accepted_yet() {
     );
     let e = c.refuse(&bob(), accept_op("care"));
     assert!(
-        matches!(&e, TxError::Policy { why, .. } if why.contains("credentials are not on chain yet")),
+        matches!(&e, TxError::CredentialRequired { kind, what, .. } if kind == "caregiver" && what == "job 'care'"),
         "{e}"
     );
-    assert_eq!(e.kind(), ErrorKind::FailedPrecondition);
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
     // It expires like any job nobody accepted.
     let ev = c.advance_to(deadline);
     assert!(matches!(

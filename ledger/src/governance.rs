@@ -1,0 +1,298 @@
+//! The consortium's governance: members, proposals and the actions they
+//! carry out, the validator set, and the parameters governance may change.
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use serde::{Deserialize, Serialize};
+
+use crate::asset::AssetClass;
+use crate::crypto::Address;
+use crate::error::TxError;
+use crate::limits;
+use crate::state::Role;
+
+/// A validator as the chain records it; the set in state is the one that
+/// decides the next height.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct ValidatorInfo {
+    pub name: String,
+    pub public_key: Address,
+    pub power: u64,
+}
+
+/// A change of the validator set waiting for its height.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum ValidatorChange {
+    Add(ValidatorInfo),
+    Remove(Address),
+}
+
+/// What an approved proposal does.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum GovAction {
+    /// The validator signs from `effective_height` on.
+    AddValidator {
+        name: String,
+        public_key: Address,
+        power: u64,
+        effective_height: u64,
+    },
+    /// The validator no longer signs from `effective_height` on.
+    RemoveValidator {
+        public_key: Address,
+        effective_height: u64,
+    },
+    GrantRole {
+        account: Address,
+        role: Role,
+    },
+    RevokeRole {
+        account: Address,
+        role: Role,
+    },
+    /// A new asset class, with no supply yet.
+    DefineAsset {
+        class: AssetClass,
+    },
+    /// A new policy for an existing asset class (same id and kind); value
+    /// already held keeps the expiries it has.
+    UpdateAsset {
+        class: AssetClass,
+    },
+    /// One of [`ChainParams`]'s governed values (see [`PARAMS`]).
+    SetParam {
+        name: String,
+        value: u64,
+    },
+    /// Adds or removes a consortium member.
+    SetMember {
+        account: Address,
+        member: bool,
+    },
+}
+
+impl GovAction {
+    /// Checks field shapes that need no state.
+    pub fn check_shape(&self) -> Result<(), TxError> {
+        let bad = |m: String| Err(TxError::Malformed(m));
+        match self {
+            GovAction::AddValidator { name, power, .. } => {
+                if name.is_empty() || name.len() > limits::ID_LEN_MAX {
+                    return bad(format!(
+                        "validator name must be 1..={} bytes",
+                        limits::ID_LEN_MAX
+                    ));
+                }
+                if *power == 0 || *power > limits::VALIDATOR_POWER_MAX {
+                    return bad(format!(
+                        "validator power must be 1..={}",
+                        limits::VALIDATOR_POWER_MAX
+                    ));
+                }
+                Ok(())
+            }
+            GovAction::DefineAsset { class } | GovAction::UpdateAsset { class } => class
+                .validate()
+                .or_else(|e| bad(format!("asset '{}': {e}", class.id))),
+            GovAction::SetParam { name, .. } => {
+                if name.is_empty() || name.len() > limits::ID_LEN_MAX {
+                    return bad("parameter name must be 1..=64 bytes".into());
+                }
+                Ok(())
+            }
+            GovAction::GrantRole { role, .. } | GovAction::RevokeRole { role, .. } => {
+                if let Role::Issuer(a) = role
+                    && (a.is_empty() || a.len() > limits::ID_LEN_MAX)
+                {
+                    return bad("issuer role must name an asset of 1..=64 bytes".into());
+                }
+                Ok(())
+            }
+            GovAction::RemoveValidator { .. } | GovAction::SetMember { .. } => Ok(()),
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            GovAction::AddValidator { .. } => "add_validator",
+            GovAction::RemoveValidator { .. } => "remove_validator",
+            GovAction::GrantRole { .. } => "grant_role",
+            GovAction::RevokeRole { .. } => "revoke_role",
+            GovAction::DefineAsset { .. } => "define_asset",
+            GovAction::UpdateAsset { .. } => "update_asset",
+            GovAction::SetParam { .. } => "set_param",
+            GovAction::SetMember { .. } => "set_member",
+        }
+    }
+
+    /// One line for people: what the proposal would do.
+    pub fn describe(&self) -> String {
+        match self {
+            GovAction::AddValidator {
+                name,
+                public_key,
+                power,
+                effective_height,
+            } => format!(
+                "add validator '{name}' ({}, power {power}) from height {effective_height}",
+                &public_key.to_hex()[..12]
+            ),
+            GovAction::RemoveValidator {
+                public_key,
+                effective_height,
+            } => format!(
+                "remove validator {} from height {effective_height}",
+                &public_key.to_hex()[..12]
+            ),
+            GovAction::GrantRole { account, role } => {
+                format!("grant {} to {}", role.describe(), &account.to_hex()[..12])
+            }
+            GovAction::RevokeRole { account, role } => {
+                format!("revoke {} from {}", role.describe(), &account.to_hex()[..12])
+            }
+            GovAction::DefineAsset { class } => format!("define asset '{}'", class.id),
+            GovAction::UpdateAsset { class } => format!("change the policy of asset '{}'", class.id),
+            GovAction::SetParam { name, value } => format!("set {name} to {value}"),
+            GovAction::SetMember { account, member } => format!(
+                "{} {} the consortium",
+                if *member { "add" } else { "remove" },
+                &account.to_hex()[..12],
+            ),
+        }
+    }
+}
+
+/// Where a proposal stands.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalState {
+    /// Collecting votes.
+    Open,
+    /// Reached the threshold and its action took effect.
+    Executed,
+    /// Reached the threshold but its action could not be carried out
+    /// (`outcome` says why); nothing changed.
+    Failed,
+    /// Enough members voted against that it can no longer pass.
+    Rejected,
+    /// Its expiry passed before it reached the threshold.
+    Expired,
+}
+
+impl ProposalState {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ProposalState::Open => "open",
+            ProposalState::Executed => "executed",
+            ProposalState::Failed => "failed",
+            ProposalState::Rejected => "rejected",
+            ProposalState::Expired => "expired",
+        }
+    }
+}
+
+/// A governance proposal and its votes.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Proposal {
+    pub id: String,
+    pub proposer: Address,
+    pub action: GovAction,
+    /// Block time at which an open proposal expires.
+    pub expires_at_ms: u64,
+    pub created_height: u64,
+    pub created_ms: u64,
+    /// Members who approved, in voting order (the proposer first).
+    pub approvals: Vec<Address>,
+    /// Members who voted against, in voting order.
+    pub rejections: Vec<Address>,
+    pub state: ProposalState,
+    pub closed_height: Option<u64>,
+    pub closed_ms: Option<u64>,
+    /// What happened when it closed (the failure's reason, for one).
+    pub outcome: String,
+}
+
+/// Chain-wide parameters. `chain_id` is fixed; the others are governed.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
+pub struct ChainParams {
+    pub chain_id: String,
+    /// Days a job's poster has to answer a submission before the reward is
+    /// released to the worker.
+    pub job_review_days: u64,
+    /// A proposal passes when approvals × den > members × num (default: more
+    /// than two thirds).
+    pub approval_threshold_num: u64,
+    pub approval_threshold_den: u64,
+    /// Longest a proposal may stay open.
+    pub proposal_ttl_max_days: u64,
+    /// Fewest blocks between a validator change's approval and its effect.
+    pub validator_change_delay_min: u64,
+}
+
+/// The governed parameters with their allowed ranges (inclusive).
+pub const PARAMS: &[(&str, u64, u64)] = &[
+    ("job_review_days", 1, 365),
+    ("approval_threshold_num", 1, 1_000),
+    ("approval_threshold_den", 1, 1_000),
+    ("proposal_ttl_max_days", 1, 365),
+    ("validator_change_delay_min", 2, 100_000),
+];
+
+impl ChainParams {
+    pub fn new(chain_id: String) -> Self {
+        Self {
+            chain_id,
+            job_review_days: 7,
+            approval_threshold_num: 2,
+            approval_threshold_den: 3,
+            proposal_ttl_max_days: 30,
+            validator_change_delay_min: 2,
+        }
+    }
+
+    /// Sets a governed parameter by name, checking its range and that the
+    /// threshold stays a fraction below one.
+    pub fn set(&mut self, name: &str, value: u64) -> Result<(), String> {
+        let Some(&(_, lo, hi)) = PARAMS.iter().find(|(n, _, _)| *n == name) else {
+            let names: Vec<&str> = PARAMS.iter().map(|(n, _, _)| *n).collect();
+            return Err(format!(
+                "unknown parameter '{name}'; governed parameters are {}",
+                names.join(", ")
+            ));
+        };
+        if !(lo..=hi).contains(&value) {
+            return Err(format!("{name} must be in {lo}..={hi}"));
+        }
+        let mut next = self.clone();
+        match name {
+            "job_review_days" => next.job_review_days = value,
+            "approval_threshold_num" => next.approval_threshold_num = value,
+            "approval_threshold_den" => next.approval_threshold_den = value,
+            "proposal_ttl_max_days" => next.proposal_ttl_max_days = value,
+            _ => next.validator_change_delay_min = value,
+        }
+        if next.approval_threshold_num >= next.approval_threshold_den {
+            return Err(format!(
+                "the approval threshold {}/{} must be below one",
+                next.approval_threshold_num, next.approval_threshold_den
+            ));
+        }
+        *self = next;
+        Ok(())
+    }
+
+    /// Whether `approvals` of `members` pass a proposal.
+    pub fn passes(&self, approvals: u64, members: u64) -> bool {
+        u128::from(approvals) * u128::from(self.approval_threshold_den)
+            > u128::from(members) * u128::from(self.approval_threshold_num)
+    }
+
+    /// The fewest approvals that pass a proposal among `members`.
+    pub fn approvals_needed(&self, members: u64) -> u64 {
+        (0..=members)
+            .find(|a| self.passes(*a, members))
+            .unwrap_or(members.saturating_add(1))
+    }
+}
