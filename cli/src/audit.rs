@@ -29,6 +29,13 @@ pub struct Report {
     pub assets: BTreeMap<String, AssetFlows>,
     /// Distinct accounts that signed a transaction.
     pub active_accounts: usize,
+    /// Times the validator set changed by governance.
+    pub validator_set_changes: u64,
+    /// Governance proposals carried out.
+    pub proposals_executed: u64,
+    pub credentials_issued: u64,
+    /// The validators deciding the height after the last one replayed.
+    pub final_validators: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -56,17 +63,6 @@ pub async fn replay(
         .await?
         .into_inner();
     let genesis = Genesis::from_json(&g.json).map_err(|e| anyhow::anyhow!(e))?;
-    let vs = ValidatorSet::new(
-        genesis
-            .validators
-            .iter()
-            .map(|v| Validator {
-                public_key: v.public_key.0,
-                power: v.power,
-            })
-            .collect(),
-    )
-    .map_err(|e| anyhow::anyhow!("genesis validators: {e}"))?;
     let mut state = MemState::default();
     let mut tree = MemTree::default();
     let writes = genesis.state_writes(&state);
@@ -113,6 +109,12 @@ pub async fn replay(
         if cert.block_hash != block.hash() || cert.height != height {
             return Err(fail("certificate names another block"));
         }
+        // The state after the previous block names the set that decides this
+        // one; governance may have changed it.
+        let vs = validator_set(&state).map_err(|e| fail(&e))?;
+        if vs.hash() != h.validators_hash {
+            return Err(fail("header names another validator set than the chain's"));
+        }
         cert.verify(&genesis.chain_id, &vs)
             .map_err(|e| fail(&format!("certificate: {e}")))?;
         if tx_root(&block.txs) != h.tx_root {
@@ -150,14 +152,47 @@ pub async fn replay(
             tally(&mut report.assets, &r.events);
         }
         tally(&mut report.assets, &out.begin_events);
+        for e in out
+            .receipts
+            .iter()
+            .flat_map(|r| &r.events)
+            .chain(&out.begin_events)
+        {
+            match e {
+                Event::ValidatorSetChanged { .. } => report.validator_set_changes += 1,
+                Event::ProposalClosed { state, .. } if state == "executed" => {
+                    report.proposals_executed += 1
+                }
+                Event::CredentialIssued { .. } => report.credentials_issued += 1,
+                _ => {}
+            }
+        }
         prev_hash = block.hash();
         prev_time = h.time_ms;
         report.final_state_root = hex::encode(root);
         progress(height, target);
     }
     report.final_height = height;
+    report.final_validators = yui_ledger::state::validators(&state)
+        .iter()
+        .map(|v| v.name.clone())
+        .collect();
     report.active_accounts = signers.len();
     Ok(report)
+}
+
+/// The validator set recorded in a replayed state.
+fn validator_set(state: &MemState) -> Result<ValidatorSet, String> {
+    ValidatorSet::new(
+        yui_ledger::state::validators(state)
+            .iter()
+            .map(|v| Validator {
+                public_key: v.public_key.0,
+                power: v.power,
+            })
+            .collect(),
+    )
+    .map_err(|e| format!("validator set in state: {e}"))
 }
 
 fn tally(assets: &mut BTreeMap<String, AssetFlows>, events: &[Event]) {
@@ -217,6 +252,23 @@ fn tally(assets: &mut BTreeMap<String, AssetFlows>, events: &[Event]) {
             | Event::JobCancelled { .. }
             | Event::JobDisputed { .. }
             | Event::JobExpired { .. } => {}
+            // Credentials, consent and governance move no value.
+            Event::CredentialIssued { .. }
+            | Event::CredentialStatusChanged { .. }
+            | Event::ConsentGranted { .. }
+            | Event::ConsentRevoked { .. }
+            | Event::DataAccessed { .. }
+            | Event::ProposalCreated { .. }
+            | Event::ProposalVoted { .. }
+            | Event::ProposalClosed { .. }
+            | Event::ValidatorChangeScheduled { .. }
+            | Event::ValidatorSetChanged { .. }
+            | Event::RoleGranted { .. }
+            | Event::RoleRevoked { .. }
+            | Event::AssetDefined { .. }
+            | Event::AssetPolicyChanged { .. }
+            | Event::ParamChanged { .. }
+            | Event::MembershipChanged { .. } => {}
         }
     }
 }

@@ -11,9 +11,10 @@ use tokio::sync::{Notify, broadcast, oneshot};
 use yui_consensus::{CommitCertificate, Validator, ValidatorSet};
 use yui_ledger::block::tx_root;
 use yui_ledger::exec::{BlockOutcome, receipts_root};
+use yui_ledger::governance::{ValidatorChange, ValidatorInfo};
 use yui_ledger::{
     Address, Block, BlockExecutor, BlockHeader, Ctx, Event, Genesis, Hash, MemState, Receipt,
-    commitment,
+    StateRead, commitment,
 };
 
 use crate::config::Config;
@@ -75,7 +76,9 @@ pub struct Shared {
     pub genesis: Genesis,
     pub genesis_json: String,
     pub genesis_hash: Hash,
-    pub validators: ValidatorSet,
+    /// The validator set deciding the next height (head + 1), read from the
+    /// committed state after each commit: governance changes it.
+    validators: RwLock<Validators>,
     pub node_key: Option<Address>,
     pub auditors: Vec<Address>,
     pub head: RwLock<Head>,
@@ -96,9 +99,19 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-pub fn validator_set(g: &Genesis) -> anyhow::Result<ValidatorSet> {
-    ValidatorSet::new(
-        g.validators
+/// A validator set with the names the chain gives its members.
+#[derive(Debug, Clone)]
+pub struct Validators {
+    pub set: ValidatorSet,
+    pub infos: Vec<ValidatorInfo>,
+}
+
+/// The validator set recorded in `state`: the one deciding the height after
+/// the state's block.
+pub fn validators_in<S: StateRead + ?Sized>(state: &S) -> anyhow::Result<Validators> {
+    let infos = yui_ledger::state::validators(state);
+    let set = ValidatorSet::new(
+        infos
             .iter()
             .map(|v| Validator {
                 public_key: v.public_key.0,
@@ -106,7 +119,8 @@ pub fn validator_set(g: &Genesis) -> anyhow::Result<ValidatorSet> {
             })
             .collect(),
     )
-    .map_err(|e| anyhow::anyhow!("genesis validator set: {e}"))
+    .map_err(|e| anyhow::anyhow!("validator set in state: {e}"))?;
+    Ok(Validators { set, infos })
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -143,7 +157,7 @@ impl Shared {
                 }
             }
         }
-        let validators = validator_set(&genesis)?;
+        let validators = validators_in(&store)?;
         let auditors = cfg
             .api
             .auditors
@@ -167,7 +181,7 @@ impl Shared {
             genesis_json,
             cfg,
             store,
-            validators,
+            validators: RwLock::new(validators),
             node_key,
             auditors,
             head: RwLock::new(head),
@@ -178,6 +192,41 @@ impl Shared {
             round: AtomicU32::new(0),
             peers: RwLock::new(Vec::new()),
         })
+    }
+
+    /// The validator set deciding the next height.
+    pub fn validators(&self) -> ValidatorSet {
+        self.validators
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .set
+            .clone()
+    }
+
+    /// The validators deciding the next height, with their names.
+    pub fn validator_infos(&self) -> Vec<ValidatorInfo> {
+        self.validators
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .infos
+            .clone()
+    }
+
+    /// Keys of the validators the network admits: the current set and those
+    /// governance has approved to join at a later height (so they can catch
+    /// up before their first vote counts).
+    pub fn validator_keys_to_admit(&self) -> Vec<Address> {
+        let mut keys: Vec<Address> = self
+            .validator_infos()
+            .iter()
+            .map(|v| v.public_key)
+            .collect();
+        for (_, c) in yui_ledger::state::pending_validator_changes(&self.store) {
+            if let ValidatorChange::Add(v) = c {
+                keys.push(v.public_key);
+            }
+        }
+        keys
     }
 
     pub fn head(&self) -> Head {
@@ -276,7 +325,7 @@ impl Shared {
             receipts_root: receipts_root(&outcome.receipts, &outcome.begin_events),
             state_root,
             proposer,
-            validators_hash: self.validators.hash(),
+            validators_hash: self.validators().hash(),
         };
         Ok(Prepared {
             block: Block { header, txs },
@@ -316,7 +365,7 @@ impl Shared {
             "time too far ahead of this node's clock",
         )?;
         expect(
-            h.validators_hash == self.validators.hash(),
+            h.validators_hash == self.validators().hash(),
             "wrong validator set",
         )?;
         expect(block.tx_root_matches(), "transaction root mismatch")?;
@@ -353,6 +402,26 @@ impl Shared {
         }
         self.store
             .commit_block(block, &certificate, &p.outcome, &p.tree)?;
+        // The block's start may have applied a validator change: the state now
+        // names the set of the next height.
+        match validators_in(&self.store) {
+            Ok(v) => {
+                let mut cur = self.validators.write().unwrap_or_else(|e| e.into_inner());
+                if cur.set != v.set {
+                    tracing::info!(
+                        height = block.header.height + 1,
+                        validators = v.infos.len(),
+                        "validator set changes"
+                    );
+                }
+                *cur = v;
+            }
+            Err(e) => {
+                return Err(StoreError::Invalid(format!(
+                    "committed state names no valid validator set: {e}"
+                )));
+            }
+        }
         *self.head.write().unwrap_or_else(|e| e.into_inner()) = Head {
             height: block.header.height,
             hash: block.hash(),

@@ -108,7 +108,7 @@ impl<O: Outbox> Engine<O> {
             shared.genesis.chain_id.clone(),
             consensus_params(&shared),
             signing,
-            shared.validators.clone(),
+            shared.validators(),
             state,
         );
         let (tx, rx) = mpsc::channel(4096);
@@ -189,7 +189,7 @@ impl<O: Outbox> Engine<O> {
         }
         let proposer = self
             .shared
-            .validators
+            .validators()
             .get(proposal.proposer)
             .map(|v| Address(v.public_key))
             .unwrap_or(Address::ZERO);
@@ -268,10 +268,7 @@ impl<O: Outbox> Engine<O> {
                     tracing::info!(height, "committed");
                     self.prepared.clear();
                     self.last_commit = Instant::now();
-                    self.core = self
-                        .core
-                        .clone()
-                        .next_height(self.shared.validators.clone());
+                    self.core = self.core.clone().next_height(self.shared.validators());
                     queue.extend(self.core.start());
                 }
                 Output::Evidence { first, second } => {
@@ -297,7 +294,8 @@ impl<O: Outbox> Engine<O> {
         if height != self.shared.head().height + 1 {
             return Ok(None);
         }
-        if let Err(e) = certificate.verify(&self.shared.genesis.chain_id, &self.shared.validators) {
+        if let Err(e) = certificate.verify(&self.shared.genesis.chain_id, &self.shared.validators())
+        {
             tracing::warn!(height, error = %e, "synced block with a bad certificate");
             return Ok(None);
         }
@@ -321,7 +319,7 @@ impl<O: Outbox> Engine<O> {
             self.shared.genesis.chain_id.clone(),
             consensus_params(&self.shared),
             self.key.clone(),
-            self.shared.validators.clone(),
+            self.shared.validators(),
             PersistentState::new(height + 1),
         );
         Ok(Some(self.core.start()))

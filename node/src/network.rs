@@ -224,11 +224,7 @@ impl Network {
     ) -> anyhow::Result<Self> {
         let key = identity::Keypair::ed25519_from_bytes(seed)?;
         let mut swarm = build_swarm(&key, &cfg)?;
-        for v in shared.validators.validators() {
-            if let Some(p) = peer_id_of(&v.public_key) {
-                swarm.behaviour_mut().allow.allow_peer(p);
-            }
-        }
+        admit_validators(&mut swarm, &shared);
         for p in &cfg.observers {
             swarm.behaviour_mut().allow.allow_peer(*p);
         }
@@ -348,10 +344,22 @@ async fn run(
                 }
             }
             _ = sync_tick.tick() => {
+                admit_validators(&mut swarm, &shared);
                 request_sync(&mut swarm, &shared, &book, &mut next_sync_peer, &bootstrap);
                 book.banned.retain(|_, until| until.elapsed() < Duration::from_millis(BAN_MS));
             }
             ev = swarm.select_next_some() => on_swarm_event(&mut swarm, ev, &shared, &engine, &own, &mut book).await,
+        }
+    }
+}
+
+/// Allows the validators the chain names (now, or approved to join later)
+/// to connect. A validator that leaves the set stays allowed: it keeps
+/// following the chain it helped decide.
+fn admit_validators(swarm: &mut libp2p::Swarm<Behaviour>, shared: &Shared) {
+    for k in shared.validator_keys_to_admit() {
+        if let Some(p) = peer_id_of(&k.0) {
+            swarm.behaviour_mut().allow.allow_peer(p);
         }
     }
 }
@@ -524,6 +532,17 @@ async fn on_swarm_event(
     }
 }
 
+/// A message that fails verification against the set of the next height is
+/// forged if it is for that height. For a later height this node may not
+/// know the deciding set yet (governance can change it), so it is only ignored.
+fn judge(height: u64, head: u64, why: String) -> Bad {
+    if height == head + 1 {
+        Bad::Reject(why)
+    } else {
+        Bad::Ignore(why)
+    }
+}
+
 enum Bad {
     /// Not worth forwarding, not the sender's fault (e.g. a stale message).
     Ignore(String),
@@ -573,8 +592,8 @@ fn on_gossip(
             Ok(())
         }
         NetMessage::Vote(v) => {
-            v.verify(chain, &shared.validators)
-                .map_err(|e| Bad::Reject(format!("vote: {e}")))?;
+            v.verify(chain, &shared.validators())
+                .map_err(|e| judge(v.height, head, format!("vote: {e}")))?;
             note_height(book, from, v.height);
             if v.height <= head {
                 return Err(Bad::Ignore(format!(
@@ -588,8 +607,8 @@ fn on_gossip(
         }
         NetMessage::Proposal { proposal, block } => {
             proposal
-                .verify(chain, &shared.validators)
-                .map_err(|e| Bad::Reject(format!("proposal: {e}")))?;
+                .verify(chain, &shared.validators())
+                .map_err(|e| judge(proposal.height, head, format!("proposal: {e}")))?;
             if block.hash() != proposal.block_hash {
                 return Err(Bad::Reject("proposal names another block".into()));
             }

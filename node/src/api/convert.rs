@@ -2,6 +2,8 @@
 //! `yui-proto`. The only place in the node that knows both.
 
 use yui_consensus::CommitCertificate;
+use yui_ledger::credential::{Consent, Credential};
+use yui_ledger::governance::{Proposal, ValidatorInfo};
 use yui_ledger::state::{Holding, Role};
 use yui_ledger::{
     AssetKind, Block, Event, ExpiryPolicy, Operation, Receipt, SignedTransaction, SpendScope,
@@ -204,8 +206,213 @@ pub fn event(e: &Event) -> pb::Event {
             p.to = worker.0.to_vec();
             p.amount = *to_worker;
         }
+        Event::CredentialIssued {
+            credential_id,
+            subject,
+            issuer,
+            kind,
+        } => {
+            p.reference = credential_id.clone();
+            p.from = issuer.0.to_vec();
+            p.to = subject.0.to_vec();
+            p.detail = kind.clone();
+        }
+        Event::CredentialStatusChanged {
+            credential_id,
+            subject,
+            issuer,
+            status,
+            reason,
+        } => {
+            p.reference = credential_id.clone();
+            p.from = issuer.0.to_vec();
+            p.to = subject.0.to_vec();
+            p.detail = status.clone();
+            p.note = reason.clone();
+        }
+        Event::ConsentGranted {
+            subject,
+            party,
+            scope,
+            expires_at_ms,
+        } => {
+            p.reference = scope.clone();
+            p.from = subject.0.to_vec();
+            p.to = party.0.to_vec();
+            p.expires_at_ms = expires_at_ms.unwrap_or(0);
+        }
+        Event::ConsentRevoked {
+            subject,
+            party,
+            scope,
+        } => {
+            p.reference = scope.clone();
+            p.from = subject.0.to_vec();
+            p.to = party.0.to_vec();
+        }
+        Event::DataAccessed {
+            subject,
+            party,
+            scope,
+            purpose,
+        } => {
+            p.reference = scope.clone();
+            p.from = subject.0.to_vec();
+            p.to = party.0.to_vec();
+            p.note = purpose.clone();
+        }
+        Event::ProposalCreated {
+            proposal_id,
+            proposer,
+            action,
+            description,
+        } => {
+            p.reference = proposal_id.clone();
+            p.from = proposer.0.to_vec();
+            p.detail = action.clone();
+            p.note = description.clone();
+        }
+        Event::ProposalVoted {
+            proposal_id,
+            voter,
+            approve,
+            approvals,
+            rejections,
+            needed,
+        } => {
+            p.reference = proposal_id.clone();
+            p.from = voter.0.to_vec();
+            p.detail = if *approve { "approve" } else { "reject" }.into();
+            p.amount = *approvals;
+            p.note = format!("{approvals} for, {rejections} against, {needed} needed");
+        }
+        Event::ProposalClosed {
+            proposal_id,
+            state,
+            outcome,
+        } => {
+            p.reference = proposal_id.clone();
+            p.detail = state.clone();
+            p.note = outcome.clone();
+        }
+        Event::ValidatorChangeScheduled {
+            public_key,
+            added,
+            effective_height,
+        } => {
+            p.to = public_key.0.to_vec();
+            p.detail = if *added { "add" } else { "remove" }.into();
+            p.amount = *effective_height;
+        }
+        Event::ValidatorSetChanged {
+            effective_height,
+            added,
+            removed,
+            skipped,
+        } => {
+            p.amount = *effective_height;
+            p.accounts = added.iter().chain(removed).map(|a| a.0.to_vec()).collect();
+            p.note = format!(
+                "{} added, {} removed{}",
+                added.len(),
+                removed.len(),
+                if skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!("; skipped: {}", skipped.join("; "))
+                }
+            );
+        }
+        Event::RoleGranted { account, role } | Event::RoleRevoked { account, role } => {
+            p.to = account.0.to_vec();
+            p.detail = role.clone();
+        }
+        Event::AssetDefined { asset } | Event::AssetPolicyChanged { asset } => {
+            p.asset = asset.clone();
+        }
+        Event::ParamChanged { name, value } => {
+            p.reference = name.clone();
+            p.amount = *value;
+        }
+        Event::MembershipChanged { account, member } => {
+            p.to = account.0.to_vec();
+            p.detail = if *member { "joined" } else { "left" }.into();
+        }
     }
     p
+}
+
+pub fn credential(c: &Credential) -> pb::Credential {
+    pb::Credential {
+        id: c.id.clone(),
+        subject: c.subject.0.to_vec(),
+        kind: c.kind.clone(),
+        issuer: c.issuer.0.to_vec(),
+        valid_from_ms: c.valid_from_ms,
+        valid_until_ms: c.valid_until_ms,
+        claims_digest: c.claims_digest.to_vec(),
+        status: c.status.as_str().into(),
+        history: c
+            .history
+            .iter()
+            .map(|s| pb::CredentialStep {
+                action: s.action.clone(),
+                by: s.by.0.to_vec(),
+                status: s.status.as_str().into(),
+                reason: s.reason.clone(),
+                height: s.height,
+                time_ms: s.at_ms,
+            })
+            .collect(),
+    }
+}
+
+pub fn consent(c: &Consent, now_ms: u64) -> pb::Consent {
+    pb::Consent {
+        subject: c.subject.0.to_vec(),
+        party: c.party.0.to_vec(),
+        scope: c.scope.clone(),
+        granted_at_ms: c.granted_at_ms,
+        expires_at_ms: c.expires_at_ms.unwrap_or(0),
+        revoked_at_ms: c.revoked_at_ms.unwrap_or(0),
+        active: c.is_active(now_ms),
+        access_count: c.access_count,
+        accesses: c
+            .accesses
+            .iter()
+            .map(|a| pb::Access {
+                purpose: a.purpose.clone(),
+                height: a.height,
+                time_ms: a.at_ms,
+            })
+            .collect(),
+    }
+}
+
+pub fn proposal(p: &Proposal) -> pb::Proposal {
+    pb::Proposal {
+        id: p.id.clone(),
+        proposer: p.proposer.0.to_vec(),
+        action: p.action.name().into(),
+        action_json: serde_json::to_string(&p.action).unwrap_or_default(),
+        description: p.action.describe(),
+        state: p.state.as_str().into(),
+        approvals: p.approvals.iter().map(|a| a.0.to_vec()).collect(),
+        rejections: p.rejections.iter().map(|a| a.0.to_vec()).collect(),
+        expires_at_ms: p.expires_at_ms,
+        created_height: p.created_height,
+        created_ms: p.created_ms,
+        closed_height: p.closed_height.unwrap_or(0),
+        outcome: p.outcome.clone(),
+    }
+}
+
+pub fn validator_info(v: &ValidatorInfo) -> pb::ValidatorInfo {
+    pb::ValidatorInfo {
+        name: v.name.clone(),
+        public_key: v.public_key.0.to_vec(),
+        power: v.power,
+    }
 }
 
 pub fn receipt(r: &Receipt) -> pb::Receipt {
@@ -289,6 +496,51 @@ pub fn operation_json(op: &Operation) -> serde_json::Value {
         Operation::ResolveJob { job_id, to_worker } => {
             json!({"job_id": job_id, "to_worker": to_worker})
         }
+        Operation::IssueCredential {
+            credential_id,
+            subject,
+            kind,
+            valid_from_ms,
+            valid_until_ms,
+            claims_digest,
+        } => {
+            json!({"credential_id": credential_id, "subject": subject.to_hex(), "kind": kind, "valid_from_ms": valid_from_ms, "valid_until_ms": valid_until_ms, "claims_digest": hex::encode(claims_digest)})
+        }
+        Operation::SuspendCredential {
+            credential_id,
+            reason,
+        }
+        | Operation::RevokeCredential {
+            credential_id,
+            reason,
+        } => json!({"credential_id": credential_id, "reason": reason}),
+        Operation::ReinstateCredential { credential_id } => {
+            json!({"credential_id": credential_id})
+        }
+        Operation::GrantConsent {
+            party,
+            scope,
+            expires_at_ms,
+        } => json!({"party": party.to_hex(), "scope": scope, "expires_at_ms": expires_at_ms}),
+        Operation::RevokeConsent { party, scope } => {
+            json!({"party": party.to_hex(), "scope": scope})
+        }
+        Operation::RecordAccess {
+            subject,
+            scope,
+            purpose,
+        } => json!({"subject": subject.to_hex(), "scope": scope, "purpose": purpose}),
+        Operation::Propose {
+            proposal_id,
+            action,
+            expires_at_ms,
+        } => {
+            json!({"proposal_id": proposal_id, "action": action, "expires_at_ms": expires_at_ms})
+        }
+        Operation::Vote {
+            proposal_id,
+            approve,
+        } => json!({"proposal_id": proposal_id, "approve": approve}),
     }
 }
 

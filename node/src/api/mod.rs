@@ -4,6 +4,8 @@
 //! what was wrong.
 
 pub mod convert;
+mod credentials;
+mod governance;
 mod jobs;
 
 use std::pin::Pin;
@@ -72,6 +74,21 @@ impl Api {
     /// Checks that the reader may read `subject`'s data: the holder itself, or
     /// an auditor named in the node's config. `subject` ZERO means audit-only.
     fn authorise(&self, auth: Option<&pb::ReadAuth>, subject: &Address) -> Result<Address, Status> {
+        let reader = self.reader(auth, subject)?;
+        if (reader == *subject && *subject != Address::ZERO)
+            || self.shared.auditors.contains(&reader)
+        {
+            Ok(reader)
+        } else {
+            Err(Status::permission_denied(
+                "only the account holder or an auditor may read this",
+            ))
+        }
+    }
+
+    /// Who signed a read of `subject`'s data (signature and freshness checked;
+    /// whether that reader may read is the caller's decision).
+    fn reader(&self, auth: Option<&pb::ReadAuth>, subject: &Address) -> Result<Address, Status> {
         let a = auth.ok_or_else(|| {
             Status::unauthenticated(
                 "this read needs a ReadAuth signed by the account's key or an auditor's",
@@ -92,15 +109,7 @@ impl Api {
             now_ms(),
         )
         .map_err(Status::unauthenticated)?;
-        if (reader == *subject && *subject != Address::ZERO)
-            || self.shared.auditors.contains(&reader)
-        {
-            Ok(reader)
-        } else {
-            Err(Status::permission_denied(
-                "only the account holder or an auditor may read this",
-            ))
-        }
+        Ok(reader)
     }
 
     /// Whether an optional auth proves an auditor (for full blocks).
@@ -482,7 +491,6 @@ impl pb::chain_server::Chain for Api {
     ) -> Result<Response<pb::GetStatusResponse>, Status> {
         let sh = &self.shared;
         let head = sh.head();
-        let names = &sh.genesis.validators;
         Ok(Response::new(pb::GetStatusResponse {
             chain_id: sh.genesis.chain_id.clone(),
             height: head.height,
@@ -490,16 +498,11 @@ impl pb::chain_server::Chain for Api {
             state_root: head.state_root.to_vec(),
             last_block_time_ms: head.time_ms,
             validators: sh
-                .validators
-                .validators()
+                .validator_infos()
                 .iter()
                 .map(|v| pb::ValidatorInfo {
-                    name: names
-                        .iter()
-                        .find(|g| g.public_key.0 == v.public_key)
-                        .map(|g| g.name.clone())
-                        .unwrap_or_default(),
-                    public_key: v.public_key.to_vec(),
+                    name: v.name.clone(),
+                    public_key: v.public_key.0.to_vec(),
                     power: v.power,
                 })
                 .collect(),
@@ -614,6 +617,12 @@ pub async fn serve(
     reporter
         .set_serving::<pb::jobs_server::JobsServer<Api>>()
         .await;
+    reporter
+        .set_serving::<pb::credentials_server::CredentialsServer<Api>>()
+        .await;
+    reporter
+        .set_serving::<pb::governance_server::GovernanceServer<Api>>()
+        .await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -632,7 +641,14 @@ pub async fn serve(
             pb::assets_server::AssetsServer::new(api.clone()).max_decoding_message_size(max),
         )
         .add_service(pb::chain_server::ChainServer::new(api.clone()).max_decoding_message_size(max))
-        .add_service(pb::jobs_server::JobsServer::new(api).max_decoding_message_size(max))
+        .add_service(pb::jobs_server::JobsServer::new(api.clone()).max_decoding_message_size(max))
+        .add_service(
+            pb::credentials_server::CredentialsServer::new(api.clone())
+                .max_decoding_message_size(max),
+        )
+        .add_service(
+            pb::governance_server::GovernanceServer::new(api).max_decoding_message_size(max),
+        )
         .serve_with_shutdown(addr, shutdown)
         .await?;
     Ok(())

@@ -1,0 +1,229 @@
+//! The Governance service: members, parameters and the validator set;
+//! proposals with their votes; governance events as blocks commit.
+
+use tonic::{Request, Response, Status};
+use yui_ledger::governance::{PARAMS, ProposalState, ValidatorChange};
+use yui_ledger::limits::ID_LEN_MAX;
+use yui_ledger::state;
+use yui_proto::v1 as pb;
+
+use super::{Api, Stream_, convert};
+use crate::chain::Committed;
+
+fn state_filter(s: &str) -> Result<Option<ProposalState>, Status> {
+    Ok(Some(match s {
+        "" | "all" => return Ok(None),
+        "open" => ProposalState::Open,
+        "executed" => ProposalState::Executed,
+        "failed" => ProposalState::Failed,
+        "rejected" => ProposalState::Rejected,
+        "expired" => ProposalState::Expired,
+        other => {
+            return Err(Status::invalid_argument(format!(
+                "unknown state '{other}': use open, executed, failed, rejected, expired, or empty for all"
+            )));
+        }
+    }))
+}
+
+fn proposal_id(id: &str, may_be_empty: bool) -> Result<(), Status> {
+    if (id.is_empty() && !may_be_empty) || id.len() > ID_LEN_MAX {
+        return Err(Status::invalid_argument(format!(
+            "proposal_id must be {}..={ID_LEN_MAX} bytes, got {}",
+            u8::from(!may_be_empty),
+            id.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The governance events of a committed block. With `only`, the events of
+/// the transactions that touched that proposal (a vote that passes it brings
+/// the action's events with it).
+fn governance_events(c: &Committed, only: Option<&str>) -> Vec<pb::GovernanceEvent> {
+    let h = &c.block.header;
+    let wrap = |tx_hash: Vec<u8>, e: &yui_ledger::Event| pb::GovernanceEvent {
+        height: h.height,
+        time_ms: h.time_ms,
+        tx_hash,
+        event: Some(convert::event(e)),
+    };
+    let mut out = Vec::new();
+    match only {
+        None => {
+            for (tx, e) in c.events() {
+                if e.is_governance() {
+                    out.push(wrap(tx, e));
+                }
+            }
+        }
+        Some(id) => {
+            let about = |e: &yui_ledger::Event| {
+                use yui_ledger::Event::*;
+                matches!(e,
+                    ProposalCreated { proposal_id, .. }
+                    | ProposalVoted { proposal_id, .. }
+                    | ProposalClosed { proposal_id, .. } if proposal_id == id)
+            };
+            for e in c.begin_events.iter().filter(|e| about(e)) {
+                out.push(wrap(Vec::new(), e));
+            }
+            for r in &c.receipts {
+                if r.events.iter().any(about) {
+                    for e in r.events.iter().filter(|e| e.is_governance()) {
+                        out.push(wrap(r.tx_hash.to_vec(), e));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[tonic::async_trait]
+impl pb::governance_server::Governance for Api {
+    async fn get_governance(
+        &self,
+        _req: Request<pb::GetGovernanceRequest>,
+    ) -> Result<Response<pb::GetGovernanceResponse>, Status> {
+        let head = self.shared.head();
+        let s = &self.shared.store;
+        let members = state::members(s);
+        let params = state::params(s)
+            .ok_or_else(|| Status::internal("the chain's parameters are missing from state"))?;
+        let value = |name: &str| match name {
+            "job_review_days" => params.job_review_days,
+            "approval_threshold_num" => params.approval_threshold_num,
+            "approval_threshold_den" => params.approval_threshold_den,
+            "proposal_ttl_max_days" => params.proposal_ttl_max_days,
+            _ => params.validator_change_delay_min,
+        };
+        let infos = state::validators(s);
+        Ok(Response::new(pb::GetGovernanceResponse {
+            approvals_needed: params.approvals_needed(members.len() as u64),
+            members: members.iter().map(|a| a.0.to_vec()).collect(),
+            params: PARAMS
+                .iter()
+                .map(|(n, _, _)| pb::Param {
+                    name: (*n).into(),
+                    value: value(n),
+                })
+                .collect(),
+            validators: infos.iter().map(convert::validator_info).collect(),
+            pending: state::pending_validator_changes(s)
+                .into_iter()
+                .map(|(h, c)| match c {
+                    ValidatorChange::Add(v) => pb::PendingValidatorChange {
+                        effective_height: h,
+                        change: "add".into(),
+                        validator: Some(convert::validator_info(&v)),
+                    },
+                    ValidatorChange::Remove(k) => pb::PendingValidatorChange {
+                        effective_height: h,
+                        change: "remove".into(),
+                        validator: infos
+                            .iter()
+                            .find(|v| v.public_key == k)
+                            .map(convert::validator_info)
+                            .or(Some(pb::ValidatorInfo {
+                                name: String::new(),
+                                public_key: k.0.to_vec(),
+                                power: 0,
+                            })),
+                    },
+                })
+                .collect(),
+            height: head.height,
+        }))
+    }
+
+    async fn list_proposals(
+        &self,
+        req: Request<pb::ListProposalsRequest>,
+    ) -> Result<Response<pb::ListProposalsResponse>, Status> {
+        let req = req.into_inner();
+        let filter = state_filter(&req.state)?;
+        let limit = match req.limit {
+            0 => 20,
+            n if n > 100 => return Err(Status::invalid_argument("limit must be at most 100")),
+            n => n as usize,
+        };
+        let prefix = state::keys::proposals_prefix();
+        let mut from = if req.page_token.is_empty() {
+            prefix.clone()
+        } else if req.page_token.starts_with(&prefix) {
+            let mut k = req.page_token.clone();
+            k.push(0);
+            k
+        } else {
+            return Err(Status::invalid_argument(
+                "page_token is not one this node issued",
+            ));
+        };
+        let head = self.shared.head();
+        let s = &self.shared.store;
+        let (mut out, mut last_key, mut more) = (Vec::new(), Vec::new(), false);
+        'scan: loop {
+            let batch = state::proposals(s, &from, 256);
+            let Some((k, _)) = batch.last() else { break };
+            let mut next = k.clone();
+            next.push(0);
+            let full = batch.len() == 256;
+            for (k, p) in batch {
+                if filter.is_some_and(|f| f != p.state) {
+                    continue;
+                }
+                if out.len() == limit {
+                    more = true;
+                    break 'scan;
+                }
+                out.push(convert::proposal(&p));
+                last_key = k;
+            }
+            if !full {
+                break;
+            }
+            from = next;
+        }
+        Ok(Response::new(pb::ListProposalsResponse {
+            proposals: out,
+            next_page_token: if more { last_key } else { Vec::new() },
+            height: head.height,
+        }))
+    }
+
+    async fn get_proposal(
+        &self,
+        req: Request<pb::GetProposalRequest>,
+    ) -> Result<Response<pb::GetProposalResponse>, Status> {
+        let id = req.into_inner().proposal_id;
+        proposal_id(&id, false)?;
+        let head = self.shared.head();
+        let s = &self.shared.store;
+        let p = state::proposal(s, &id)
+            .ok_or_else(|| Status::not_found(format!("no proposal '{id}'")))?;
+        let members = state::members(s).len() as u64;
+        let needed = state::params(s).map_or(0, |p| p.approvals_needed(members));
+        Ok(Response::new(pb::GetProposalResponse {
+            proposal: Some(convert::proposal(&p)),
+            approvals_needed: needed,
+            height: head.height,
+        }))
+    }
+
+    type StreamGovernanceEventsStream = Stream_<pb::GovernanceEvent>;
+
+    async fn stream_governance_events(
+        &self,
+        req: Request<pb::StreamGovernanceEventsRequest>,
+    ) -> Result<Response<Self::StreamGovernanceEventsStream>, Status> {
+        let id = req.into_inner().proposal_id;
+        proposal_id(&id, true)?;
+        let only = (!id.is_empty()).then_some(id);
+        Ok(Response::new(super::follow_commits(
+            &self.shared,
+            "governance",
+            move |c| governance_events(c, only.as_deref()),
+        )))
+    }
+}
