@@ -11,10 +11,13 @@ use yui_proto::v1 as pb;
 use yui_proto::v1::accounts_client::AccountsClient;
 use yui_proto::v1::assets_client::AssetsClient;
 use yui_proto::v1::chain_client::ChainClient;
+use yui_proto::v1::credentials_client::CredentialsClient;
+use yui_proto::v1::governance_client::GovernanceClient;
 use yui_proto::v1::jobs_client::JobsClient;
 use yui_proto::v1::transactions_client::TransactionsClient;
 
 pub mod audit;
+pub mod claims;
 pub mod keyfile;
 
 /// How many blocks a transaction stays valid by default.
@@ -36,6 +39,8 @@ pub struct Client {
     pub assets: AssetsClient<Channel>,
     pub chain: ChainClient<Channel>,
     pub jobs: JobsClient<Channel>,
+    pub credentials: CredentialsClient<Channel>,
+    pub governance: GovernanceClient<Channel>,
 }
 
 impl Client {
@@ -65,6 +70,8 @@ impl Client {
             accounts: AccountsClient::new(ch.clone()),
             assets: AssetsClient::new(ch.clone()),
             jobs: JobsClient::new(ch.clone()),
+            credentials: CredentialsClient::new(ch.clone()),
+            governance: GovernanceClient::new(ch.clone()),
             chain,
         })
     }

@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod civic;
+
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
 use yui_cli::{Client, keyfile};
@@ -171,6 +173,15 @@ enum Cmd {
     /// Microwork jobs paid from escrow: post, take, finish, dispute, and read.
     #[command(subcommand)]
     Job(JobCmd),
+    /// Credentials: salted claims, issue, suspend, reinstate, revoke, verify.
+    #[command(subcommand)]
+    Credential(civic::CredentialCmd),
+    /// Consent for a party to read your data, and the accesses made under it.
+    #[command(subcommand)]
+    Consent(civic::ConsentCmd),
+    /// The consortium's governance: proposals, votes, validators, parameters.
+    #[command(subcommand)]
+    Gov(civic::GovCmd),
 }
 
 #[derive(Subcommand)]
@@ -324,6 +335,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let out = cli.output;
     if let Cmd::Keys(k) = &cli.cmd {
         return keys(out, k);
+    }
+    if let Cmd::Credential(cc) = &cli.cmd
+        && let Some(done) = civic::offline(out, cc)
+    {
+        return done;
     }
     let c = Client::connect(&cli.node).await?;
     match cli.cmd {
@@ -511,6 +527,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Cmd::Audit(AuditCmd::Replay { key }) => audit(&c, out, &key).await,
         Cmd::Job(j) => job(&c, out, j).await,
+        Cmd::Credential(x) => civic::credential(&c, out, x).await,
+        Cmd::Consent(x) => civic::consent(&c, out, x).await,
+        Cmd::Gov(x) => civic::gov(&c, out, x).await,
         Cmd::Status => {
             let s = c.status().await?;
             let v = json!({

@@ -95,7 +95,7 @@ pub struct SyncResponse {
 pub enum NetCommand {
     Publish(NetMessage),
     /// A transaction admitted here, to gossip in the next batch.
-    Gossip(SignedTransaction),
+    Gossip(Box<SignedTransaction>),
     /// A peer sent this many transactions with bad signatures.
     Penalise(PeerId, u32),
 }
@@ -331,7 +331,7 @@ async fn run(
                 None => return,
                 Some(NetCommand::Publish(msg)) => publish(&mut swarm, &msg),
                 Some(NetCommand::Gossip(tx)) => {
-                    batch.push(tx);
+                    batch.push(*tx);
                     if batch.len() >= TX_BATCH_MAX {
                         publish(&mut swarm, &NetMessage::Txs(std::mem::take(&mut batch)));
                     }

@@ -147,7 +147,7 @@ impl Api {
             },
         })?;
         if let Some(net) = &self.net {
-            let _ = net.try_send(crate::network::NetCommand::Gossip(stx.clone()));
+            let _ = net.try_send(crate::network::NetCommand::Gossip(Box::new(stx.clone())));
         }
         Ok(())
     }
