@@ -579,6 +579,15 @@ async fn audit(c: &Client, out: Output, key: &Path) -> anyhow::Result<()> {
         r.final_height,
         r.final_state_root
     );
+    text.push_str(&format!(
+        "governance: {} proposals carried out, {} validator set changes; validators after the last block: {}
+credentials issued: {}
+",
+        r.proposals_executed,
+        r.validator_set_changes,
+        r.final_validators.join(", "),
+        r.credentials_issued
+    ));
     for (asset, f) in &r.assets {
         text.push_str(&format!(
             "  {asset:<10} minted {:>10} burned {:>8} expired {:>8} paid to merchants {:>10} refunded {:>8} redeemed {:>8}\n",

@@ -6,6 +6,7 @@
 //! short story through the gRPC API, printing each step and the balances.
 //! `status` shows each node; `down` stops them.
 
+mod civic;
 mod story;
 mod town;
 
@@ -116,21 +117,24 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
     let node = node_binary()?;
     let mut town = town::Town::create(dir)?;
     println!("結 Yui devnet in {}", dir.display());
-    // Four validators and one observer, each a yui-node process, on
-    // 127.0.0.1: gRPC on port + i, libp2p on port + 20000 + i.
+    // Four validators, an observer, and coord-higashi's node (which follows
+    // the chain until the consortium votes it in as a validator), each a
+    // yui-node process on 127.0.0.1: gRPC on port + i, libp2p on port + 20000 + i.
     let mut names = town.validator_names();
     names.push("observer".to_string());
+    names.push("coord-higashi".to_string());
+    let followers = ["observer", "coord-higashi"];
     let p2p = |i: usize| format!("/ip4/127.0.0.1/tcp/{}", port as usize + 20_000 + i);
     let mut psk = [0u8; 32];
     getrandom::fill(&mut psk).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     let psk = hex::encode(psk);
     let auditor = town.key("auditor").address().to_hex();
     let mut endpoints = vec![(String::new(), PathBuf::new(), String::new()); names.len()];
-    // The observer first: the validators must name its key.
-    let order: Vec<usize> = std::iter::once(names.len() - 1)
-        .chain(0..names.len() - 1)
+    // The followers first: the validators must name their keys.
+    let order: Vec<usize> = (names.len() - 2..names.len())
+        .chain(0..names.len() - 2)
         .collect();
-    let mut observer_key = String::new();
+    let mut follower_keys: Vec<String> = Vec::new();
     for i in order {
         let name = &names[i];
         let home = dir.join("nodes").join(name);
@@ -149,20 +153,26 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
             "--psk",
             &psk,
         ]);
-        for (k, _) in names.iter().enumerate().filter(|(k, _)| *k != i) {
-            cmd.args(["--peer", &p2p(k)]);
+        // Followers dial the validators only; validators dial everyone.
+        let follower = followers.contains(&name.as_str());
+        for (k, other) in names.iter().enumerate().filter(|(k, _)| *k != i) {
+            if !(follower && followers.contains(&other.as_str())) {
+                cmd.args(["--peer", &p2p(k)]);
+            }
         }
-        if name == "observer" {
+        if follower {
             cmd.arg("--observer");
         } else {
-            cmd.args(["--observer-key", &observer_key]);
+            for k in &follower_keys {
+                cmd.args(["--observer-key", k]);
+            }
         }
         if !cmd.stdout(Stdio::null()).status()?.success() {
             anyhow::bail!("yui-node init failed for {name}");
         }
         town.adopt_node_key(name, &home)?;
-        if name == "observer" {
-            observer_key = town.key("observer").address().to_hex();
+        if follower {
+            follower_keys.push(town.key(name).address().to_hex());
         }
         endpoints[i] = (name.clone(), home, listen);
     }

@@ -46,14 +46,19 @@ async fn step(
     balances(c, town).await
 }
 
-fn print_events(town: &Town, r: &yui_proto::v1::Receipt) {
+pub fn print_events(town: &Town, r: &yui_proto::v1::Receipt) {
     for e in &r.events {
         let parts: Vec<String> = e
             .parts
             .iter()
             .map(|p| format!("{} {}", p.amount, p.asset))
             .collect();
-        let detail = if parts.is_empty() {
+        let detail = if !e.detail.is_empty() || !e.note.is_empty() {
+            // Credential, consent and governance events carry words, not amounts.
+            format!("{} {}", e.detail, e.note).trim().to_string()
+        } else if parts.is_empty() && e.amount == 0 && e.asset.is_empty() {
+            String::new()
+        } else if parts.is_empty() {
             format!("{} {}", e.amount, e.asset)
         } else {
             parts.join(" + ")
@@ -103,7 +108,7 @@ async fn jobs_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result<()> {
     job_step(
         c,
         town,
-        "Emma, a digital resident, charges 1,000 coins (this creates her account).",
+        "Emma charges 1,000 coins at the city hall.",
         "city",
         Operation::Charge {
             to: a("emma"),
@@ -118,7 +123,7 @@ async fn jobs_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result<()> {
     job_step(
         c,
         town,
-        "Hana posts \"walk my dog\" for 500 coins, to be accepted within the hour.",
+        "Hana posts \"walk my dog\" for 500 coins, for digital residents, to be accepted within the hour.",
         "hana",
         Operation::PostJob {
             job_id: "walk-dog-1".into(),
@@ -126,15 +131,25 @@ async fn jobs_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result<()> {
             reward: 500,
             coordinator: a("coord-kita"),
             accept_deadline_ms: deadline,
-            required_credential: None,
+            required_credential: Some("digital_resident".into()),
             description_hash: sha("walk my dog"),
+        },
+    )
+    .await?;
+    crate::civic::refused(
+        c,
+        town,
+        "Taro tries to accept it, but it is for digital residents.",
+        "taro",
+        Operation::AcceptJob {
+            job_id: "walk-dog-1".into(),
         },
     )
     .await?;
     job_step(
         c,
         town,
-        "Emma accepts it.",
+        "Emma, holding an active digital_resident credential, accepts it.",
         "emma",
         Operation::AcceptJob {
             job_id: "walk-dog-1".into(),
@@ -413,14 +428,17 @@ pub async fn play(c: &Client, town: &Town) -> anyhow::Result<()> {
     );
     tokio::time::sleep(Duration::from_millis(wait + 1_500)).await;
     balances(c, town).await?;
-    jobs_scene(c, town, 12).await?;
+    crate::civic::credential_scene(c, town, 12).await?;
+    jobs_scene(c, town, 13).await?;
+    crate::civic::revocation_scene(c, town, 14).await?;
+    crate::civic::governance_scene(c, town, 15).await?;
     let assets = c
         .assets
         .clone()
         .list_assets(yui_proto::v1::ListAssetsRequest {})
         .await?
         .into_inner();
-    println!("13. Supply by asset (issued − burned = held; expired moved to breakage):");
+    println!("16. Supply by asset (issued − burned = held; expired moved to breakage):");
     for x in assets.assets {
         println!(
             "      {:<10} issued {:>6}  burned {:>6}  expired {:>6}",

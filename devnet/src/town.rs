@@ -20,6 +20,10 @@ pub const PEOPLE: &[(&str, &str)] = &[
     ("chamber", "chamber of commerce: consortium member"),
     ("coord-kita", "coordinator of the north district"),
     ("coord-minami", "coordinator of the south district"),
+    (
+        "coord-higashi",
+        "coordinator of the east district: runs a node, voted in as a validator",
+    ),
     ("sakura-bakery", "small local bakery (small_local merchant)"),
     ("aeon-mall", "shopping centre (large merchant)"),
     ("library", "city library (public merchant)"),
@@ -167,6 +171,7 @@ impl Town {
             member,
         };
         let issuer_roles = vec![
+            Role::CredentialIssuer,
             Role::Issuer("coin".into()),
             Role::Issuer("point".into()),
             Role::Issuer("festival".into()),
@@ -177,6 +182,7 @@ impl Town {
             acct("chamber", vec![], true),
             acct("coord-kita", vec![Role::Coordinator], true),
             acct("coord-minami", vec![Role::Coordinator], true),
+            acct("coord-higashi", vec![Role::Coordinator], false),
             acct(
                 "sakura-bakery",
                 vec![Role::Merchant(MerchantClass::SmallLocal)],
