@@ -111,11 +111,19 @@ pub fn genesis(p: &People, validator: Address) -> Genesis {
             power: 1,
         }],
         accounts: vec![
-            acct(
-                "city",
-                &p.city,
-                vec![Role::Issuer("coin".into()), Role::Issuer("point".into())],
-            ),
+            GenesisAccount {
+                // The only consortium member: its proposals pass at once.
+                member: true,
+                ..acct(
+                    "city",
+                    &p.city,
+                    vec![
+                        Role::Issuer("coin".into()),
+                        Role::Issuer("point".into()),
+                        Role::CredentialIssuer,
+                    ],
+                )
+            },
             acct(
                 "shop",
                 &p.shop,
@@ -258,7 +266,8 @@ impl Drop for Node {
     }
 }
 
-/// A 4-validator network with an observer, started by `yui-devnet` in a
+/// A 4-validator network with an observer and coord-higashi's node (a
+/// follower until governance votes it in), started by `yui-devnet` in a
 /// temporary folder; every process is stopped when this is dropped.
 pub struct Devnet {
     pub dir: PathBuf,
@@ -272,11 +281,11 @@ fn signal(pid: u32, sig: &str) {
 
 impl Devnet {
     pub fn up(dir: &Path) -> anyhow::Result<Self> {
-        // gRPC on base..base+4, libp2p on base+20000..: find a free stretch.
+        // gRPC on base..base+5, libp2p on base+20000..: find a free stretch.
         let base_port = loop {
             let p = free_port()?;
             if (20_000..40_000).contains(&p)
-                && (0..5).all(|i| {
+                && (0..6).all(|i| {
                     TcpListener::bind(("127.0.0.1", p + i)).is_ok()
                         && TcpListener::bind(("127.0.0.1", p + 20_000 + i)).is_ok()
                 })
@@ -291,9 +300,16 @@ impl Devnet {
             .stdout(Stdio::null())
             .status()?;
         anyhow::ensure!(st.success(), "yui-devnet up failed");
-        let names = ["city", "chamber", "coord-kita", "coord-minami", "observer"]
-            .map(String::from)
-            .to_vec();
+        let names = [
+            "city",
+            "chamber",
+            "coord-kita",
+            "coord-minami",
+            "observer",
+            "coord-higashi",
+        ]
+        .map(String::from)
+        .to_vec();
         Ok(Self {
             dir: dir.to_path_buf(),
             base_port,

@@ -4,6 +4,8 @@
 mod bad_input;
 mod bad_peers;
 mod crash;
+mod credentials;
 mod faults;
+mod governance;
 mod grpc;
 mod jobs;
