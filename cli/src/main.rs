@@ -946,20 +946,32 @@ fn short(b: &[u8]) -> String {
 }
 
 fn event_text(e: &pb::Event) -> String {
-    format!(
-        "\n    {} {} {} {}→{} {}",
-        e.kind,
-        e.amount,
-        e.asset,
-        short(&e.from),
-        short(&e.to),
-        e.reference
-    )
+    // Value events show an amount; credential, consent and governance events
+    // show their words instead.
+    let what = if !e.detail.is_empty() || !e.note.is_empty() {
+        format!("{} {}", e.detail, e.note).trim().to_string()
+    } else if e.amount == 0 && e.asset.is_empty() {
+        String::new()
+    } else {
+        format!("{} {}", e.amount, e.asset).trim().to_string()
+    };
+    let parties = match (e.from.is_empty(), e.to.is_empty()) {
+        (true, true) => String::new(),
+        _ => format!("{}→{}", short(&e.from), short(&e.to)),
+    };
+    let line = [e.kind.as_str(), &what, &parties, &e.reference]
+        .iter()
+        .filter(|x| !x.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!("\n    {line}")
 }
 
 fn event_json(e: &pb::Event) -> serde_json::Value {
     json!({"kind": e.kind, "asset": e.asset, "from": hex::encode(&e.from), "to": hex::encode(&e.to), "amount": e.amount,
            "fee": e.fee, "reference": e.reference, "expires_at_ms": e.expires_at_ms,
+           "detail": e.detail, "note": e.note, "accounts": e.accounts.iter().map(hex::encode).collect::<Vec<_>>(),
            "parts": e.parts.iter().map(|p| json!({"asset": p.asset, "amount": p.amount})).collect::<Vec<_>>()})
 }
 
