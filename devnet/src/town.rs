@@ -131,6 +131,9 @@ impl Town {
             1,
         );
         voucher.holding_cap = 65_000;
+        // Premium vouchers are for residents: only holders of an active
+        // `resident` credential may receive them.
+        voucher.required_credential = Some("resident".into());
         let assets = vec![
             asset(
                 "coin",
