@@ -136,6 +136,15 @@ pub enum SignatureError {
     Invalid,
 }
 
+/// Whether `key` can ever sign under [`verify`]: the canonical encoding of an
+/// ed25519 point of large order. A small-order (weak) key never verifies, and
+/// a non-canonical encoding would name a point that already has another
+/// name; a key that must sign (a validator's) is checked with this.
+pub fn is_signing_key(key: &Address) -> bool {
+    VerifyingKey::from_bytes(&key.0)
+        .is_ok_and(|k| !k.is_weak() && k.to_edwards().compress().to_bytes() == key.0)
+}
+
 /// Verifies `signature` over `msg` by `signer` with `verify_strict`: refuses
 /// non-canonical R or A, small-order (weak) keys and s ≥ ℓ.
 pub fn verify(signer: &Address, msg: &[u8], signature: &[u8; 64]) -> Result<(), SignatureError> {

@@ -145,9 +145,7 @@ impl TxError {
             | ProposalExists(_)
             | AlreadyVoted(..) => ErrorKind::AlreadyExists,
             UnknownAccount(_) | UnknownAsset(_) | UnknownCampaign(_) | UnknownInvoice(_)
-            | UnknownJob(_)
-            | UnknownCredential(_)
-            | UnknownProposal(_) => ErrorKind::NotFound,
+            | UnknownJob(_) | UnknownCredential(_) | UnknownProposal(_) => ErrorKind::NotFound,
             MissingRole { .. }
             | JobParty { .. }
             | CredentialRequired { .. }

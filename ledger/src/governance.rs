@@ -148,16 +148,25 @@ impl GovAction {
                 format!("grant {} to {}", role.describe(), &account.to_hex()[..12])
             }
             GovAction::RevokeRole { account, role } => {
-                format!("revoke {} from {}", role.describe(), &account.to_hex()[..12])
+                format!(
+                    "revoke {} from {}",
+                    role.describe(),
+                    &account.to_hex()[..12]
+                )
             }
             GovAction::DefineAsset { class } => format!("define asset '{}'", class.id),
-            GovAction::UpdateAsset { class } => format!("change the policy of asset '{}'", class.id),
+            GovAction::UpdateAsset { class } => {
+                format!("change the policy of asset '{}'", class.id)
+            }
             GovAction::SetParam { name, value } => format!("set {name} to {value}"),
-            GovAction::SetMember { account, member } => format!(
-                "{} {} the consortium",
-                if *member { "add" } else { "remove" },
-                &account.to_hex()[..12],
-            ),
+            GovAction::SetMember { account, member } => {
+                let who = &account.to_hex()[..12];
+                if *member {
+                    format!("add {who} to the consortium")
+                } else {
+                    format!("remove {who} from the consortium")
+                }
+            }
         }
     }
 }

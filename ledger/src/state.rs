@@ -617,7 +617,12 @@ pub fn pending_validator_changes<S: StateRead + ?Sized>(
 ) -> Vec<(u64, crate::governance::ValidatorChange)> {
     s.scan(&keys::validator_changes_prefix(), &[], 1024)
         .into_iter()
-        .filter_map(|(k, v)| Some((keys::parse_validator_change(&k)?, borsh::from_slice(&v).ok()?)))
+        .filter_map(|(k, v)| {
+            Some((
+                keys::parse_validator_change(&k)?,
+                borsh::from_slice(&v).ok()?,
+            ))
+        })
         .collect()
 }
 
@@ -644,10 +649,7 @@ pub fn proposals<S: StateRead + ?Sized>(
 }
 
 /// The credential record, if any.
-pub fn credential<S: StateRead + ?Sized>(
-    s: &S,
-    id: &str,
-) -> Option<crate::credential::Credential> {
+pub fn credential<S: StateRead + ?Sized>(s: &S, id: &str) -> Option<crate::credential::Credential> {
     read(s, &keys::credential(id))
 }
 
@@ -666,13 +668,16 @@ pub fn credentials_of<S: StateRead + ?Sized>(
 }
 
 /// Whether `subject` holds a credential of `kind` that is active at `t_ms`.
+/// Every credential of the kind is looked at: old suspended, revoked or
+/// expired ones must not hide a current one (only credential issuers add
+/// to this list).
 pub fn holds_credential<S: StateRead + ?Sized>(
     s: &S,
     subject: &Address,
     kind: &str,
     t_ms: u64,
 ) -> bool {
-    s.scan(&keys::credentials_of_kind(subject, kind), &[], 64)
+    s.scan(&keys::credentials_of_kind(subject, kind), &[], usize::MAX)
         .into_iter()
         .filter_map(|(k, _)| {
             let (_, _, id): (Address, String, String) = borsh::from_slice(k.get(1..)?).ok()?;

@@ -364,9 +364,7 @@ impl Operation {
                 id("credential_id", credential_id)?;
                 text("reason", reason)
             }
-            Operation::ReinstateCredential { credential_id } => {
-                id("credential_id", credential_id)
-            }
+            Operation::ReinstateCredential { credential_id } => id("credential_id", credential_id),
             Operation::GrantConsent { scope, .. } | Operation::RevokeConsent { scope, .. } => {
                 id("scope", scope)
             }

@@ -176,6 +176,9 @@ pub(crate) fn grant_consent<S: StateRead + ?Sized>(
     c.expires_at_ms = expires_at_ms;
     c.revoked_at_ms = None;
     ov.put_rec(k, &c);
+    // The party signs its records of access; a verifier holding no value on
+    // chain gets its account from the consent, as a subject does from a credential.
+    ensure_account(ov, party);
     Ok(vec![Event::ConsentGranted {
         subject: *signer,
         party: *party,

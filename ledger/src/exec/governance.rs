@@ -19,10 +19,7 @@ use super::holding::ensure_account;
 
 type Out = Result<Vec<Event>, TxError>;
 
-pub(crate) fn load_params<S: StateRead + ?Sized>(
-    ov: &Overlay<'_, S>,
-    ctx: &Ctx,
-) -> ChainParams {
+pub(crate) fn load_params<S: StateRead + ?Sized>(ov: &Overlay<'_, S>, ctx: &Ctx) -> ChainParams {
     crate::state::params(ov).unwrap_or_else(|| ChainParams::new(ctx.chain_id.clone()))
 }
 
@@ -63,7 +60,11 @@ fn close(p: &mut Proposal, ctx: &Ctx, state: ProposalState, outcome: String) -> 
 
 /// Counts the votes of current members only.
 fn tally(p: &Proposal, members: &[Address]) -> (u64, u64) {
-    let count = |v: &[Address]| v.iter().filter(|a| members.binary_search(a).is_ok()).count();
+    let count = |v: &[Address]| {
+        v.iter()
+            .filter(|a| members.binary_search(a).is_ok())
+            .count()
+    };
     (count(&p.approvals) as u64, count(&p.rejections) as u64)
 }
 
@@ -204,14 +205,68 @@ fn decide<S: StateRead + ?Sized>(
     Ok(())
 }
 
-/// The validator set with the pending changes applied in height order: what
-/// the set will be once every approved change has taken effect.
-fn planned_set<S: StateRead + ?Sized>(ov: &Overlay<'_, S>) -> Vec<ValidatorInfo> {
-    let mut set = crate::state::validators(ov);
-    for (_, c) in crate::state::pending_validator_changes(ov) {
-        apply_change(&mut set, &c);
+fn change_key(c: &ValidatorChange) -> &Address {
+    match c {
+        ValidatorChange::Add(v) => &v.public_key,
+        ValidatorChange::Remove(k) => k,
     }
-    set
+}
+
+/// Refuses a validator change that would not take effect as approved. The
+/// pending changes and the new one are played in the order they will be
+/// applied (height, then key): every addition must find its key outside the
+/// set and every removal inside it, the set never empties nor grows past
+/// its bound, and no two changes of one key share a height (they would share
+/// a queue entry).
+fn plan_change<S: StateRead + ?Sized>(
+    ov: &Overlay<'_, S>,
+    height: u64,
+    change: &ValidatorChange,
+) -> Result<(), TxError> {
+    let key = change_key(change);
+    let mut changes = crate::state::pending_validator_changes(ov);
+    if changes
+        .iter()
+        .any(|(h, c)| *h == height && change_key(c) == key)
+    {
+        return Err(precondition(format!(
+            "a change of validator {} at height {height} is already pending",
+            key.to_hex()
+        )));
+    }
+    changes.push((height, change.clone()));
+    changes.sort_by(|(h1, c1), (h2, c2)| (h1, change_key(c1)).cmp(&(h2, change_key(c2))));
+    let mut set = crate::state::validators(ov);
+    for (h, c) in &changes {
+        let k = change_key(c);
+        let present = set.iter().any(|v| v.public_key == *k);
+        match c {
+            ValidatorChange::Add(_) if present => {
+                return Err(precondition(format!(
+                    "{} is already a validator at height {h}",
+                    k.to_hex()
+                )));
+            }
+            ValidatorChange::Remove(_) if !present => {
+                return Err(precondition(format!(
+                    "{} is not a validator at height {h}",
+                    k.to_hex()
+                )));
+            }
+            _ => {}
+        }
+        apply_change(&mut set, c);
+        if set.is_empty() {
+            return Err(precondition("the last validator cannot leave".into()));
+        }
+        if set.len() > limits::VALIDATORS_MAX {
+            return Err(precondition(format!(
+                "the set holds at most {} validators",
+                limits::VALIDATORS_MAX
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn apply_change(set: &mut Vec<ValidatorInfo>, c: &ValidatorChange) {
@@ -257,32 +312,22 @@ fn carry_out<S: StateRead + ?Sized>(
             effective_height,
         } => {
             schedule(ov, ctx, params, *effective_height)?;
-            let set = planned_set(ov);
-            if set.iter().any(|v| v.public_key == *public_key) {
-                return Err(precondition(format!(
-                    "{} is already a validator (or will be)",
-                    public_key.to_hex()
-                )));
-            }
-            if set.len() >= limits::VALIDATORS_MAX {
-                return Err(precondition(format!(
-                    "the set holds at most {} validators",
-                    limits::VALIDATORS_MAX
-                )));
-            }
-            if ed25519_dalek::VerifyingKey::from_bytes(&public_key.0).is_err() {
+            if !crate::crypto::is_signing_key(public_key) {
                 return Err(TxError::Malformed(
-                    "validator key is not an ed25519 public key".into(),
+                    "validator key is not the canonical encoding of an ed25519 public key \
+                     of large order"
+                        .into(),
                 ));
             }
-            let info = ValidatorInfo {
+            let change = ValidatorChange::Add(ValidatorInfo {
                 name: name.clone(),
                 public_key: *public_key,
                 power: *power,
-            };
+            });
+            plan_change(ov, *effective_height, &change)?;
             ov.put_rec(
                 keys::validator_change(*effective_height, public_key),
-                &ValidatorChange::Add(info),
+                &change,
             );
             Ok(vec![Event::ValidatorChangeScheduled {
                 public_key: *public_key,
@@ -295,20 +340,11 @@ fn carry_out<S: StateRead + ?Sized>(
             effective_height,
         } => {
             schedule(ov, ctx, params, *effective_height)?;
-            let mut set = planned_set(ov);
-            if !set.iter().any(|v| v.public_key == *public_key) {
-                return Err(precondition(format!(
-                    "{} is not a validator (or is already leaving)",
-                    public_key.to_hex()
-                )));
-            }
-            set.retain(|v| v.public_key != *public_key);
-            if set.is_empty() {
-                return Err(precondition("the last validator cannot leave".into()));
-            }
+            let change = ValidatorChange::Remove(*public_key);
+            plan_change(ov, *effective_height, &change)?;
             ov.put_rec(
                 keys::validator_change(*effective_height, public_key),
-                &ValidatorChange::Remove(*public_key),
+                &change,
             );
             Ok(vec![Event::ValidatorChangeScheduled {
                 public_key: *public_key,
@@ -424,7 +460,10 @@ fn carry_out<S: StateRead + ?Sized>(
                     )));
                 }
                 (Err(_), false) => {
-                    return Err(precondition(format!("{} is not a member", account.to_hex())));
+                    return Err(precondition(format!(
+                        "{} is not a member",
+                        account.to_hex()
+                    )));
                 }
                 (Err(i), true) => m.insert(i, *account),
                 (Ok(i), false) => {
@@ -495,7 +534,9 @@ pub(crate) fn process_proposal_timers<S: StateRead + ?Sized>(
         if p.state != ProposalState::Open {
             continue;
         }
-        let (a, n) = (p.approvals.len(), members(ov).len());
+        // Like every tally, only the votes of current members count.
+        let m = members(ov);
+        let ((a, _), n) = (tally(&p, &m), m.len());
         events.push(close(
             &mut p,
             ctx,
@@ -515,7 +556,11 @@ pub(crate) fn process_validator_changes<S: StateRead + ?Sized>(
 ) -> Result<Vec<Event>, TxError> {
     let next = ctx.height.saturating_add(1);
     let due: Vec<(Vec<u8>, u64, ValidatorChange)> = ov
-        .scan(&keys::validator_changes_prefix(), &[], limits::VALIDATORS_MAX)
+        .scan(
+            &keys::validator_changes_prefix(),
+            &[],
+            limits::VALIDATORS_MAX,
+        )
         .into_iter()
         .filter_map(|(k, v)| {
             let h = keys::parse_validator_change(&k)?;

@@ -4,6 +4,7 @@
 
 use yui_ledger::asset::DAY_MS;
 use yui_ledger::genesis::{GenesisAccount, GenesisValidator};
+use yui_ledger::governance::{GovAction, Proposal, ProposalState};
 use yui_ledger::state::{self, Account, AssetState, Holding, Invoice, keys};
 use yui_ledger::{
     Address, AssetClass, AssetKind, BlockOutcome, Campaign, Ctx, Event, Expiry, ExpiryPolicy,
@@ -45,6 +46,10 @@ pub fn city() -> Keypair {
 pub fn operator() -> Keypair {
     key(2)
 }
+/// The chamber of commerce: a consortium member and the second validator.
+pub fn chamber() -> Keypair {
+    key(3)
+}
 pub fn shop_small() -> Keypair {
     key(10)
 }
@@ -63,7 +68,7 @@ pub fn bob() -> Keypair {
 pub fn carol() -> Keypair {
     key(22)
 }
-/// Holds `Role::Coordinator`: rules on jobs' disputes.
+/// Holds `Role::Coordinator`: rules on jobs' disputes; a consortium member.
 pub fn coordinator() -> Keypair {
     key(30)
 }
@@ -83,6 +88,18 @@ fn account(name: &str, k: &Keypair, roles: Vec<Role>) -> GenesisAccount {
         roles,
         member: false,
     }
+}
+
+fn member(name: &str, k: &Keypair, roles: Vec<Role>) -> GenesisAccount {
+    GenesisAccount {
+        member: true,
+        ..account(name, k, roles)
+    }
+}
+
+/// The consortium at genesis: the city, the chamber and the coordinator.
+pub fn members() -> Vec<Keypair> {
+    vec![city(), chamber(), coordinator()]
 }
 
 pub fn genesis() -> Genesis {
@@ -108,21 +125,30 @@ pub fn genesis() -> Genesis {
     Genesis {
         chain_id: CHAIN_ID.into(),
         genesis_time_ms: T0,
-        validators: vec![GenesisValidator {
-            name: "city hall".into(),
-            public_key: city_a,
-            power: 1,
-        }],
+        validators: vec![
+            GenesisValidator {
+                name: "city hall".into(),
+                public_key: city_a,
+                power: 1,
+            },
+            GenesisValidator {
+                name: "chamber".into(),
+                public_key: chamber().address(),
+                power: 1,
+            },
+        ],
         accounts: vec![
-            account(
+            member(
                 "city",
                 &city(),
                 [COIN, POINT, VOUCHER, ROLLING]
                     .iter()
                     .map(|a| Role::Issuer(a.to_string()))
+                    .chain([Role::CredentialIssuer])
                     .collect(),
             ),
             account("operator", &operator(), vec![]),
+            member("chamber", &chamber(), vec![]),
             account(
                 "small shop",
                 &shop_small(),
@@ -141,7 +167,7 @@ pub fn genesis() -> Genesis {
             account("alice", &alice(), vec![]),
             account("bob", &bob(), vec![]),
             account("carol", &carol(), vec![]),
-            account("coordinator", &coordinator(), vec![Role::Coordinator]),
+            member("coordinator", &coordinator(), vec![Role::Coordinator]),
         ],
         assets: vec![
             asset(
@@ -214,7 +240,11 @@ impl Default for Chain {
 
 impl Chain {
     pub fn new() -> Self {
-        let g = genesis();
+        Self::with_genesis(&genesis())
+    }
+
+    /// A chain at height 0 of `g`.
+    pub fn with_genesis(g: &Genesis) -> Self {
         g.validate().unwrap();
         let mut state = MemState::default();
         let writes = g.state_writes(&state);
@@ -222,7 +252,7 @@ impl Chain {
         Self {
             state,
             height: 0,
-            time_ms: T0,
+            time_ms: g.genesis_time_ms,
         }
     }
 
@@ -348,6 +378,19 @@ impl Chain {
         err
     }
 
+    /// An operation refused by its shape, before any state is read: the
+    /// mempool refuses it and a block holding it is invalid. Changes nothing.
+    pub fn refuse_stateless(&self, k: &Keypair, op: Operation) -> TxError {
+        let stx = self.sign(k, op);
+        let err = check_tx(&self.state, &self.next_ctx(), &stx).unwrap_err();
+        assert_eq!(stx.tx.op.check_shape(), Err(err.clone()));
+        let (i, e) = self
+            .try_block_at(self.time_ms + BLOCK_MS, std::slice::from_ref(&stx))
+            .unwrap_err();
+        assert_eq!((i, e), (0, err.clone()));
+        err
+    }
+
     pub fn account(&self, a: &Address) -> Option<Account> {
         state::read(&self.state, &keys::account(a))
     }
@@ -402,6 +445,91 @@ impl Chain {
 
     pub fn grant(&mut self, to: &Keypair, asset: &str, amount: u64) -> Vec<Event> {
         self.ok(&city(), grant_op(to.address(), asset, amount, "test", None))
+    }
+
+    /// The city issues credential `id` of `kind` to `to`, valid from now for a year.
+    pub fn issue(&mut self, id: &str, to: &Keypair, kind: &str) -> Vec<Event> {
+        let from = self.time_ms;
+        self.ok(
+            &city(),
+            issue_op(id, to.address(), kind, from, from + 365 * DAY),
+        )
+    }
+
+    /// The consortium's current members, as keys of this fixture.
+    pub fn member_keys(&self) -> Vec<Keypair> {
+        state::members(&self.state)
+            .iter()
+            .map(|a| all_keys().into_iter().find(|k| k.address() == *a).unwrap())
+            .collect()
+    }
+
+    /// The first member proposes `action` (open for a week) and the others
+    /// approve it one by one until it closes; the proposal as it closed.
+    pub fn pass(&mut self, id: &str, action: GovAction) -> Proposal {
+        let ms = self.member_keys();
+        let expires = self.time_ms + 7 * DAY;
+        self.ok(&ms[0], propose_op(id, action, expires));
+        for m in &ms[1..] {
+            if self.proposal(id).state != ProposalState::Open {
+                break;
+            }
+            self.ok(m, vote_op(id, true));
+        }
+        self.proposal(id)
+    }
+
+    pub fn proposal(&self, id: &str) -> Proposal {
+        state::proposal(&self.state, id).unwrap()
+    }
+}
+
+/// Every key the fixture names.
+pub fn all_keys() -> Vec<Keypair> {
+    vec![
+        city(),
+        operator(),
+        chamber(),
+        shop_small(),
+        shop_large(),
+        shop_public(),
+        alice(),
+        bob(),
+        carol(),
+        coordinator(),
+        stranger(),
+    ]
+}
+
+pub fn issue_op(
+    id: &str,
+    subject: Address,
+    kind: &str,
+    valid_from_ms: u64,
+    valid_until_ms: u64,
+) -> Operation {
+    Operation::IssueCredential {
+        credential_id: id.into(),
+        subject,
+        kind: kind.into(),
+        valid_from_ms,
+        valid_until_ms,
+        claims_digest: [5; 32],
+    }
+}
+
+pub fn propose_op(id: &str, action: GovAction, expires_at_ms: u64) -> Operation {
+    Operation::Propose {
+        proposal_id: id.into(),
+        action,
+        expires_at_ms,
+    }
+}
+
+pub fn vote_op(id: &str, approve: bool) -> Operation {
+    Operation::Vote {
+        proposal_id: id.into(),
+        approve,
     }
 }
 

@@ -2,9 +2,11 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod commitment;
+mod credentials;
 mod encoding;
 mod expiry;
 mod fixture;
+mod governance;
 mod jobs;
 mod ops;
 mod refusals;

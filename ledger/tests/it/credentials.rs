@@ -1,0 +1,1027 @@
+//! Credentials of residents and digital residents: issuance, the status
+//! machine, standing over time, salted claim digests, consent and the record
+//! of accesses, and the credential checks of jobs and residents-only assets.
+
+use yui_ledger::credential::{
+    Access, CredentialStatus, Disclosure, SALT_LEN, Standing, claim_leaf, claims_digest,
+};
+use yui_ledger::limits::ACCESSES_KEPT_MAX;
+use yui_ledger::state;
+use yui_ledger::{
+    Address, AssetKind, ErrorKind, Event, ExpiryPolicy, Genesis, Keypair, MerchantClass, Operation,
+    Role, SignedTransaction, SpendScope, TxError,
+};
+
+use crate::fixture::*;
+
+const RESIDENT: &str = "resident";
+const DIGITAL: &str = "digital_resident";
+/// A residents-only voucher (transferable, spendable at small local shops).
+const RES_VOUCHER: &str = "res-voucher";
+/// A residents-only coin (charged against yen, redeemable with a fee).
+const RES_COIN: &str = "res-coin";
+
+fn cred(c: &Chain, id: &str) -> yui_ledger::credential::Credential {
+    state::credential(&c.state, id).unwrap()
+}
+
+fn suspend_op(id: &str, reason: &str) -> Operation {
+    Operation::SuspendCredential {
+        credential_id: id.into(),
+        reason: reason.into(),
+    }
+}
+fn reinstate_op(id: &str) -> Operation {
+    Operation::ReinstateCredential {
+        credential_id: id.into(),
+    }
+}
+fn revoke_op(id: &str, reason: &str) -> Operation {
+    Operation::RevokeCredential {
+        credential_id: id.into(),
+        reason: reason.into(),
+    }
+}
+fn consent_op(party: Address, scope: &str, expires_at_ms: Option<u64>) -> Operation {
+    Operation::GrantConsent {
+        party,
+        scope: scope.into(),
+        expires_at_ms,
+    }
+}
+fn withdraw_op(party: Address, scope: &str) -> Operation {
+    Operation::RevokeConsent {
+        party,
+        scope: scope.into(),
+    }
+}
+fn access_op(subject: Address, scope: &str, purpose: &str) -> Operation {
+    Operation::RecordAccess {
+        subject,
+        scope: scope.into(),
+        purpose: purpose.into(),
+    }
+}
+fn post_op(id: &str, asset: &str, reward: u64, deadline: u64, required: Option<&str>) -> Operation {
+    Operation::PostJob {
+        job_id: id.into(),
+        asset: asset.into(),
+        reward,
+        coordinator: addr(&coordinator()),
+        accept_deadline_ms: deadline,
+        required_credential: required.map(str::to_string),
+        description_hash: [7; 32],
+    }
+}
+fn accept_op(id: &str) -> Operation {
+    Operation::AcceptJob { job_id: id.into() }
+}
+
+fn wrong_status(id: &str, status: &str, why: &str) -> TxError {
+    TxError::CredentialState {
+        id: id.into(),
+        status: status.into(),
+        why: why.into(),
+    }
+}
+
+fn required(who: &Keypair, kind: &str, what: &str) -> TxError {
+    TxError::CredentialRequired {
+        who: addr(who).to_hex(),
+        kind: kind.into(),
+        what: what.into(),
+    }
+}
+
+#[test]
+fn issuing_needs_the_credential_issuer_role() {
+    let mut c = Chain::new();
+    let a = addr(&alice());
+    let (from, until) = (c.time_ms, c.time_ms + 365 * DAY);
+    for k in [alice(), chamber(), shop_public()] {
+        let e = c.refuse(&k, issue_op("r-1", a, RESIDENT, from, until));
+        assert_eq!(
+            e,
+            TxError::MissingRole {
+                signer: addr(&k).to_hex(),
+                role: "credential issuer".into()
+            }
+        );
+        assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    }
+    assert!(state::credential(&c.state, "r-1").is_none());
+
+    let ev = c.ok(&city(), issue_op("r-1", a, RESIDENT, from, until));
+    assert_eq!(
+        ev,
+        vec![Event::CredentialIssued {
+            credential_id: "r-1".into(),
+            subject: a,
+            issuer: addr(&city()),
+            kind: RESIDENT.into(),
+        }]
+    );
+    let r = cred(&c, "r-1");
+    assert_eq!(r.subject, a);
+    assert_eq!(r.issuer, addr(&city()));
+    assert_eq!((r.valid_from_ms, r.valid_until_ms), (from, until));
+    assert_eq!(r.claims_digest, [5; 32]);
+    assert_eq!(r.status, CredentialStatus::Active);
+    assert_eq!(r.history.len(), 1);
+    assert_eq!(r.history[0].action, "issue");
+    assert_eq!(r.history[0].at_ms, c.time_ms);
+    assert_eq!(r.history[0].height, c.height);
+    assert_eq!(state::credentials_of(&c.state, &a), vec![r]);
+    assert!(state::holds_credential(&c.state, &a, RESIDENT, c.time_ms));
+    assert!(!state::holds_credential(&c.state, &a, DIGITAL, c.time_ms));
+    // Another kind whose name starts with the first is a different kind.
+    assert!(!state::holds_credential(&c.state, &a, "res", c.time_ms));
+}
+
+#[test]
+fn a_digital_residents_new_wallet_gets_an_account() {
+    let mut c = Chain::new();
+    let s = addr(&stranger());
+    assert!(c.account(&s).is_none());
+    c.ok(
+        &city(),
+        issue_op("e-1", s, DIGITAL, c.time_ms, c.time_ms + DAY),
+    );
+    assert_eq!(c.account(&s).unwrap().nonce, 0);
+    // The new account can sign at once: its holder grants a consent.
+    c.ok(&stranger(), consent_op(addr(&city()), "e-1", None));
+    assert_eq!(state::consents_of(&c.state, &s).len(), 1);
+}
+
+#[test]
+fn a_credential_id_is_issued_once() {
+    let mut c = Chain::new();
+    c.issue("r-1", &alice(), RESIDENT);
+    let before = cred(&c, "r-1");
+    let e = c.refuse(
+        &city(),
+        issue_op("r-1", addr(&bob()), SKILL, c.time_ms, c.time_ms + DAY),
+    );
+    assert_eq!(e, TxError::CredentialExists("r-1".into()));
+    assert_eq!(e.kind(), ErrorKind::AlreadyExists);
+    assert_eq!(cred(&c, "r-1"), before);
+    assert!(state::credentials_of(&c.state, &addr(&bob())).is_empty());
+}
+
+const SKILL: &str = "skill";
+
+#[test]
+fn the_validity_window_is_checked() {
+    let mut c = Chain::new();
+    let a = addr(&alice());
+    let now = c.time_ms;
+    // valid_until not after valid_from: refused by its shape.
+    for (from, until) in [(now + DAY, now + DAY), (now + DAY, now + DAY - 1)] {
+        let e = c.refuse_stateless(&city(), issue_op("r-1", a, RESIDENT, from, until));
+        assert_eq!(
+            e,
+            TxError::Malformed("valid_until_ms must be after valid_from_ms".into())
+        );
+    }
+    // Empty or oversize id and kind.
+    for op in [
+        issue_op("", a, RESIDENT, now, now + DAY),
+        issue_op(&"i".repeat(65), a, RESIDENT, now, now + DAY),
+        issue_op("r-1", a, "", now, now + DAY),
+    ] {
+        let e = c.refuse_stateless(&city(), op);
+        assert_eq!(e.kind(), ErrorKind::Malformed);
+    }
+    // A window that already ended by the block's time (or ends exactly at it).
+    let t = c.next_ctx().time_ms;
+    for until in [t - 1, t] {
+        let e = c.refuse(&city(), issue_op("r-1", a, RESIDENT, now - DAY, until));
+        let t = c.time_ms;
+        assert_eq!(
+            e,
+            TxError::Malformed(format!(
+                "valid_until_ms {until} is not after the block time {t} ms"
+            ))
+        );
+    }
+    assert!(state::credential(&c.state, "r-1").is_none());
+    // One that ends a millisecond after the block's time is fine.
+    let t = c.next_ctx().time_ms;
+    c.ok(&city(), issue_op("r-1", a, RESIDENT, now - DAY, t + 1));
+}
+
+#[test]
+fn suspend_reinstate_revoke() {
+    let mut c = Chain::new();
+    let (a, ci) = (addr(&alice()), addr(&city()));
+    c.issue("r-1", &alice(), RESIDENT);
+    let changed = |status: &str, reason: &str| {
+        vec![Event::CredentialStatusChanged {
+            credential_id: "r-1".into(),
+            subject: a,
+            issuer: ci,
+            status: status.into(),
+            reason: reason.into(),
+        }]
+    };
+    let ev = c.ok(&city(), suspend_op("r-1", "address check"));
+    assert_eq!(ev, changed("suspended", "address check"));
+    assert_eq!(cred(&c, "r-1").status, CredentialStatus::Suspended);
+    assert!(!state::holds_credential(&c.state, &a, RESIDENT, c.time_ms));
+
+    let ev = c.ok(&city(), reinstate_op("r-1"));
+    assert_eq!(ev, changed("active", ""));
+    assert_eq!(cred(&c, "r-1").status, CredentialStatus::Active);
+    assert!(state::holds_credential(&c.state, &a, RESIDENT, c.time_ms));
+
+    // Suspended again, then revoked from the suspension.
+    c.ok(&city(), suspend_op("r-1", "again"));
+    let ev = c.ok(&city(), revoke_op("r-1", "moved away"));
+    assert_eq!(ev, changed("revoked", "moved away"));
+    let r = cred(&c, "r-1");
+    assert_eq!(r.status, CredentialStatus::Revoked);
+    let steps: Vec<(&str, CredentialStatus, &str)> = r
+        .history
+        .iter()
+        .map(|s| (s.action.as_str(), s.status, s.reason.as_str()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("issue", CredentialStatus::Active, ""),
+            ("suspend", CredentialStatus::Suspended, "address check"),
+            ("reinstate", CredentialStatus::Active, ""),
+            ("suspend", CredentialStatus::Suspended, "again"),
+            ("revoke", CredentialStatus::Revoked, "moved away"),
+        ]
+    );
+    assert!(r.history.iter().all(|s| s.by == ci));
+    assert!(r.history.windows(2).all(|w| w[0].height < w[1].height));
+    assert!(!state::holds_credential(&c.state, &a, RESIDENT, c.time_ms));
+    // An active credential can be revoked directly too.
+    c.issue("r-2", &bob(), RESIDENT);
+    c.ok(&city(), revoke_op("r-2", ""));
+    assert_eq!(cred(&c, "r-2").status, CredentialStatus::Revoked);
+}
+
+#[test]
+fn illegal_transitions_name_the_state() {
+    let mut c = Chain::new();
+    c.issue("r-1", &alice(), RESIDENT);
+    let e = c.refuse(&city(), reinstate_op("r-1"));
+    assert_eq!(
+        e,
+        wrong_status("r-1", "active", "only a suspended credential is reinstated")
+    );
+    assert_eq!(e.kind(), ErrorKind::FailedPrecondition);
+    c.ok(&city(), suspend_op("r-1", ""));
+    let e = c.refuse(&city(), suspend_op("r-1", ""));
+    assert_eq!(
+        e,
+        wrong_status("r-1", "suspended", "only an active credential is suspended")
+    );
+    c.ok(&city(), revoke_op("r-1", ""));
+    let after = cred(&c, "r-1");
+    for op in [
+        suspend_op("r-1", ""),
+        reinstate_op("r-1"),
+        revoke_op("r-1", ""),
+    ] {
+        let e = c.refuse(&city(), op);
+        assert_eq!(
+            e,
+            wrong_status("r-1", "revoked", "a revoked credential stays revoked")
+        );
+        assert!(e.to_string().contains("credential 'r-1' is revoked"), "{e}");
+    }
+    assert_eq!(cred(&c, "r-1"), after);
+    // An unknown credential.
+    let e = c.refuse(&city(), suspend_op("nope", ""));
+    assert_eq!(e, TxError::UnknownCredential("nope".into()));
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    // The reason is bounded.
+    let e = c.refuse_stateless(&city(), suspend_op("r-1", &"x".repeat(257)));
+    assert_eq!(e.kind(), ErrorKind::Malformed);
+}
+
+#[test]
+fn only_the_issuer_changes_a_credentials_status() {
+    // The chamber is a credential issuer too, but not of the city's credentials.
+    let mut g = genesis();
+    g.accounts
+        .iter_mut()
+        .find(|a| a.address == addr(&chamber()))
+        .unwrap()
+        .roles
+        .push(Role::CredentialIssuer);
+    let mut c = Chain::with_genesis(&g);
+    c.issue("r-1", &alice(), RESIDENT);
+    let before = cred(&c, "r-1");
+    for k in [chamber(), alice(), bob()] {
+        for op in [
+            suspend_op("r-1", ""),
+            revoke_op("r-1", ""),
+            reinstate_op("r-1"),
+        ] {
+            let e = c.refuse(&k, op);
+            assert_eq!(
+                e,
+                TxError::MissingRole {
+                    signer: addr(&k).to_hex(),
+                    role: "the issuer of credential 'r-1'".into()
+                }
+            );
+        }
+    }
+    assert_eq!(cred(&c, "r-1"), before);
+    // The chamber manages its own.
+    c.ok(
+        &chamber(),
+        issue_op("c-1", addr(&bob()), SKILL, c.time_ms, c.time_ms + DAY),
+    );
+    c.ok(&chamber(), suspend_op("c-1", ""));
+    let e = c.refuse(&city(), reinstate_op("c-1"));
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    assert_eq!(cred(&c, "c-1").status, CredentialStatus::Suspended);
+}
+
+#[test]
+fn standing_over_time() {
+    let mut c = Chain::new();
+    let a = addr(&alice());
+    let from = T0 + 10 * DAY;
+    let until = T0 + 100 * DAY;
+    c.ok(&city(), issue_op("r-1", a, RESIDENT, from, until));
+    let issued = c.time_ms;
+    c.advance_to(T0 + 20 * DAY);
+    c.ok(&city(), suspend_op("r-1", ""));
+    let suspended = c.time_ms;
+    c.advance_to(T0 + 30 * DAY);
+    c.ok(&city(), reinstate_op("r-1"));
+    let reinstated = c.time_ms;
+
+    let r = cred(&c, "r-1");
+    let at = |t: u64| r.standing_at(t);
+    assert_eq!(at(T0), Standing::NotIssued);
+    assert_eq!(at(issued - 1), Standing::NotIssued);
+    assert_eq!(at(issued), Standing::NotYetValid);
+    assert_eq!(at(from - 1), Standing::NotYetValid);
+    assert_eq!(at(from), Standing::Active);
+    assert_eq!(at(suspended - 1), Standing::Active);
+    assert_eq!(at(suspended), Standing::Suspended);
+    assert_eq!(at(reinstated - 1), Standing::Suspended);
+    assert_eq!(at(reinstated), Standing::Active);
+    assert_eq!(at(until - 1), Standing::Active);
+    assert_eq!(at(until), Standing::Expired);
+    assert_eq!(at(u64::MAX), Standing::Expired);
+    for (s, name) in [
+        (Standing::NotIssued, "not_issued"),
+        (Standing::NotYetValid, "not_yet_valid"),
+        (Standing::Active, "active"),
+        (Standing::Suspended, "suspended"),
+        (Standing::Revoked, "revoked"),
+        (Standing::Expired, "expired"),
+    ] {
+        assert_eq!(s.as_str(), name);
+    }
+
+    // What the chain checks follows the standing.
+    for (t, holds) in [
+        (issued, false),
+        (from, true),
+        (suspended, false),
+        (reinstated, true),
+        (until - 1, true),
+        (until, false),
+    ] {
+        assert_eq!(
+            state::holds_credential(&c.state, &a, RESIDENT, t),
+            holds,
+            "at {t}"
+        );
+    }
+
+    c.advance_to(T0 + 40 * DAY);
+    c.ok(&city(), revoke_op("r-1", ""));
+    let revoked = c.time_ms;
+    let r = cred(&c, "r-1");
+    // The past keeps its standing; from the revocation on it is revoked,
+    // even after the window would have ended.
+    assert_eq!(r.standing_at(suspended), Standing::Suspended);
+    assert_eq!(r.standing_at(revoked - 1), Standing::Active);
+    assert_eq!(r.standing_at(revoked), Standing::Revoked);
+    assert_eq!(r.standing_at(until + DAY), Standing::Revoked);
+}
+
+fn salt(b: u8) -> [u8; SALT_LEN] {
+    [b; SALT_LEN]
+}
+
+/// A credential's claims as the wallet keeps them: (name, value, salt).
+fn claims() -> Vec<(&'static str, &'static str, [u8; SALT_LEN])> {
+    vec![
+        ("name", "Yui Sato", salt(1)),
+        ("birth_date", "1990-04-01", salt(2)),
+        ("municipality", "Hida", salt(3)),
+    ]
+}
+
+fn leaves() -> Vec<[u8; 32]> {
+    claims()
+        .iter()
+        .map(|(n, v, s)| claim_leaf(n, v, s))
+        .collect()
+}
+
+fn disclose(i: usize, leaves: &[[u8; 32]]) -> Disclosure {
+    let (n, v, s) = claims()[i];
+    Disclosure {
+        name: n.into(),
+        value: v.into(),
+        salt: hex::encode(s),
+        leaves: leaves.iter().map(hex::encode).collect(),
+    }
+}
+
+#[test]
+fn a_disclosed_claim_verifies_against_the_chains_digest() {
+    let mut c = Chain::new();
+    let digest = claims_digest(&leaves());
+    let now = c.time_ms;
+    c.ok(
+        &city(),
+        Operation::IssueCredential {
+            credential_id: "r-1".into(),
+            subject: addr(&alice()),
+            kind: RESIDENT.into(),
+            valid_from_ms: now,
+            valid_until_ms: now + DAY,
+            claims_digest: digest,
+        },
+    );
+    let on_chain = cred(&c, "r-1").claims_digest;
+    assert_eq!(on_chain, digest);
+    // No claim value is on chain.
+    for (_, v, _) in claims() {
+        assert!(
+            !c.state
+                .map
+                .values()
+                .any(|b| b.windows(v.len()).any(|w| w == v.as_bytes())),
+            "{v} is on chain"
+        );
+    }
+    for i in 0..3 {
+        assert_eq!(disclose(i, &leaves()).verify(&on_chain), Ok(()));
+    }
+    // The verifier may get the leaves in any order.
+    let mut rev = leaves();
+    rev.reverse();
+    assert_eq!(disclose(1, &rev).verify(&on_chain), Ok(()));
+
+    let not_among = Err(
+        "claim 'birth_date' with this value and salt is not among the credential's claims"
+            .to_string(),
+    );
+    // A wrong value, or the right value with a wrong salt.
+    let mut d = disclose(1, &leaves());
+    d.value = "1990-04-02".into();
+    assert_eq!(d.verify(&on_chain), not_among);
+    let mut d = disclose(1, &leaves());
+    d.salt = hex::encode(salt(9));
+    assert_eq!(d.verify(&on_chain), not_among);
+    // The claim's leaf left out of the list.
+    let mut d = disclose(1, &leaves());
+    d.leaves.remove(1);
+    assert_eq!(d.verify(&on_chain), not_among);
+    // Leaves that do not hash to the digest: one missing, one added, one
+    // repeated, or the digest of another credential.
+    let no_digest = Err("the claims do not hash to the credential's digest".to_string());
+    let mut d = disclose(1, &leaves());
+    d.leaves.remove(0);
+    assert_eq!(d.verify(&on_chain), no_digest);
+    let mut d = disclose(1, &leaves());
+    d.leaves
+        .push(hex::encode(claim_leaf("extra", "x", &salt(4))));
+    assert_eq!(d.verify(&on_chain), no_digest);
+    let mut d = disclose(1, &leaves());
+    d.leaves.push(d.leaves[1].clone());
+    assert_eq!(d.verify(&on_chain), no_digest);
+    assert_eq!(disclose(1, &leaves()).verify(&[0; 32]), no_digest);
+    // Malformed hex.
+    let mut d = disclose(1, &leaves());
+    d.salt = "00ff".into();
+    assert!(d.verify(&on_chain).unwrap_err().contains("salt"));
+    let mut d = disclose(1, &leaves());
+    d.leaves[0].pop();
+    assert!(d.verify(&on_chain).unwrap_err().contains("leaf"));
+}
+
+#[test]
+fn a_claims_digest_ignores_order_and_binds_every_field() {
+    let l = leaves();
+    let d = claims_digest(&l);
+    for perm in [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ] {
+        let p: Vec<[u8; 32]> = perm.iter().map(|i| l[*i]).collect();
+        assert_eq!(claims_digest(&p), d);
+    }
+    assert_ne!(claims_digest(&l[..2]), d);
+    assert_ne!(claims_digest(&[]), d);
+    // Name, value and salt all count, and their boundaries too.
+    let base = claim_leaf("ab", "c", &salt(1));
+    assert_ne!(claim_leaf("a", "bc", &salt(1)), base);
+    assert_ne!(claim_leaf("ab", "c", &salt(2)), base);
+    assert_ne!(claim_leaf("c", "ab", &salt(1)), base);
+    assert_eq!(claim_leaf("ab", "c", &salt(1)), base);
+}
+
+#[test]
+fn consent_access_and_revocation() {
+    let mut c = Chain::new();
+    let (a, b) = (addr(&alice()), addr(&bob()));
+    let ev = c.ok(&alice(), consent_op(b, "r-1", None));
+    assert_eq!(
+        ev,
+        vec![Event::ConsentGranted {
+            subject: a,
+            party: b,
+            scope: "r-1".into(),
+            expires_at_ms: None,
+        }]
+    );
+    let granted = c.time_ms;
+    let ev = c.ok(&bob(), access_op(a, "r-1", "job application"));
+    assert_eq!(
+        ev,
+        vec![Event::DataAccessed {
+            subject: a,
+            party: b,
+            scope: "r-1".into(),
+            purpose: "job application".into(),
+        }]
+    );
+    let first = (c.height, c.time_ms);
+    c.ok(&bob(), access_op(a, "r-1", "renewal"));
+    let cs = state::consents_of(&c.state, &a);
+    assert_eq!(cs.len(), 1);
+    let k = &cs[0];
+    assert_eq!((k.subject, k.party, k.scope.as_str()), (a, b, "r-1"));
+    assert_eq!(k.granted_at_ms, granted);
+    assert_eq!(k.access_count, 2);
+    assert_eq!(
+        k.accesses,
+        vec![
+            Access {
+                purpose: "job application".into(),
+                height: first.0,
+                at_ms: first.1,
+            },
+            Access {
+                purpose: "renewal".into(),
+                height: c.height,
+                at_ms: c.time_ms,
+            },
+        ]
+    );
+    assert!(k.is_active(c.time_ms));
+    // Bob's own consents list is separate.
+    assert!(state::consents_of(&c.state, &b).is_empty());
+
+    let ev = c.ok(&alice(), withdraw_op(b, "r-1"));
+    assert_eq!(
+        ev,
+        vec![Event::ConsentRevoked {
+            subject: a,
+            party: b,
+            scope: "r-1".into(),
+        }]
+    );
+    let k = &state::consents_of(&c.state, &a)[0];
+    assert_eq!(k.revoked_at_ms, Some(c.time_ms));
+    assert!(!k.is_active(c.time_ms));
+    let e = c.refuse(&bob(), access_op(a, "r-1", "once more"));
+    assert_eq!(
+        e,
+        TxError::NoConsent {
+            subject: a.to_hex(),
+            party: b.to_hex(),
+            scope: "r-1".into(),
+            why: " (it was revoked)".into(),
+        }
+    );
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    // Revoking twice is refused; the record of accesses stays.
+    let e = c.refuse(&alice(), withdraw_op(b, "r-1"));
+    assert_eq!(
+        e,
+        TxError::NoConsent {
+            subject: a.to_hex(),
+            party: b.to_hex(),
+            scope: "r-1".into(),
+            why: " to revoke".into(),
+        }
+    );
+    assert_eq!(state::consents_of(&c.state, &a)[0].access_count, 2);
+
+    // Granted again: the record continues.
+    c.ok(&alice(), consent_op(b, "r-1", None));
+    c.ok(&bob(), access_op(a, "r-1", "third"));
+    let k = &state::consents_of(&c.state, &a)[0];
+    assert_eq!(k.revoked_at_ms, None);
+    assert_eq!(k.access_count, 3);
+    assert_eq!(k.accesses.len(), 3);
+}
+
+#[test]
+fn consent_expires() {
+    let mut c = Chain::new();
+    let (a, b) = (addr(&alice()), addr(&bob()));
+    let end = c.time_ms + 2 * DAY;
+    c.ok(&alice(), consent_op(b, "profile", Some(end)));
+    c.ok(&bob(), access_op(a, "profile", "check"));
+    // The last block before the expiry.
+    c.advance_to(end - 1 - BLOCK_MS);
+    c.ok(&bob(), access_op(a, "profile", "last minute"));
+    assert_eq!(c.time_ms, end - 1);
+    // The next block is past the expiry.
+    let e = c.refuse(&bob(), access_op(a, "profile", "too late"));
+    assert_eq!(
+        e,
+        TxError::NoConsent {
+            subject: a.to_hex(),
+            party: b.to_hex(),
+            scope: "profile".into(),
+            why: " (it has expired)".into(),
+        }
+    );
+    let k = &state::consents_of(&c.state, &a)[0];
+    assert_eq!(k.expires_at_ms, Some(end));
+    assert_eq!(k.access_count, 2);
+    assert!(k.is_active(end - 1));
+    assert!(!k.is_active(end));
+    // An expiry not after the block's time is refused.
+    let t = c.next_ctx().time_ms;
+    let e = c.refuse(&alice(), consent_op(b, "profile", Some(t)));
+    assert_eq!(e.kind(), ErrorKind::Malformed);
+}
+
+#[test]
+fn consent_refusals() {
+    let mut c = Chain::new();
+    let (a, b, cl) = (addr(&alice()), addr(&bob()), addr(&carol()));
+    // Consent to oneself.
+    let e = c.refuse(&alice(), consent_op(a, "profile", None));
+    assert_eq!(e, TxError::Malformed("consent to oneself".into()));
+    // Access without any consent.
+    let e = c.refuse(&bob(), access_op(a, "profile", "peek"));
+    assert_eq!(
+        e,
+        TxError::NoConsent {
+            subject: a.to_hex(),
+            party: b.to_hex(),
+            scope: "profile".into(),
+            why: String::new(),
+        }
+    );
+    c.ok(&alice(), consent_op(b, "profile", None));
+    // Another scope, another party, or the subject itself are not covered.
+    let e = c.refuse(&bob(), access_op(a, "r-1", "peek"));
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    let e = c.refuse(&carol(), access_op(a, "profile", "peek"));
+    assert_eq!(
+        e,
+        TxError::NoConsent {
+            subject: a.to_hex(),
+            party: cl.to_hex(),
+            scope: "profile".into(),
+            why: String::new(),
+        }
+    );
+    let e = c.refuse(&alice(), access_op(a, "profile", "self"));
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    // A consent the other way round does not count either.
+    let e = c.refuse(&alice(), access_op(b, "profile", "peek"));
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    // Revoking a consent never given.
+    let e = c.refuse(&alice(), withdraw_op(cl, "profile"));
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    // Shapes: scope 1..=64 bytes, purpose at most 256.
+    assert_eq!(
+        c.refuse_stateless(&alice(), consent_op(b, "", None)).kind(),
+        ErrorKind::Malformed
+    );
+    assert_eq!(
+        c.refuse_stateless(&bob(), access_op(a, "profile", &"p".repeat(257)))
+            .kind(),
+        ErrorKind::Malformed
+    );
+    let k = &state::consents_of(&c.state, &a)[0];
+    assert_eq!((k.access_count, k.accesses.len()), (0, 0));
+}
+
+#[test]
+fn only_the_latest_accesses_are_kept_but_all_are_counted() {
+    let mut c = Chain::new();
+    let a = addr(&alice());
+    c.ok(&alice(), consent_op(addr(&bob()), "profile", None));
+    let n = ACCESSES_KEPT_MAX + 5;
+    let first = c.nonce(&addr(&bob()));
+    let txs: Vec<SignedTransaction> = (0..n)
+        .map(|i| {
+            c.tx(
+                &bob(),
+                first + i as u64,
+                access_op(a, "profile", &i.to_string()),
+            )
+            .sign(&bob())
+        })
+        .collect();
+    let out = c.block(&txs);
+    assert!(out.receipts.iter().all(|r| r.error.is_none()));
+    let k = &state::consents_of(&c.state, &a)[0];
+    assert_eq!(k.access_count, n as u64);
+    assert_eq!(k.accesses.len(), ACCESSES_KEPT_MAX);
+    let kept: Vec<String> = k.accesses.iter().map(|x| x.purpose.clone()).collect();
+    let want: Vec<String> = (5..n).map(|i| i.to_string()).collect();
+    assert_eq!(kept, want, "the oldest go first");
+    // One more drops one more.
+    c.ok(&bob(), access_op(a, "profile", "last"));
+    let k = &state::consents_of(&c.state, &a)[0];
+    assert_eq!(k.access_count, n as u64 + 1);
+    assert_eq!(k.accesses.len(), ACCESSES_KEPT_MAX);
+    assert_eq!(k.accesses[0].purpose, "6");
+    assert_eq!(k.accesses.last().unwrap().purpose, "last");
+}
+
+#[test]
+fn consents_are_listed_per_subject_in_party_and_scope_order() {
+    let mut c = Chain::new();
+    let a = addr(&alice());
+    let mut parties = [addr(&bob()), addr(&carol()), addr(&city())];
+    for p in parties {
+        for s in ["r-1", "profile"] {
+            c.ok(&alice(), consent_op(p, s, None));
+        }
+    }
+    c.ok(&bob(), consent_op(a, "profile", None));
+    let cs = state::consents_of(&c.state, &a);
+    assert_eq!(cs.len(), 6);
+    assert!(cs.iter().all(|k| k.subject == a));
+    parties.sort();
+    let got: Vec<Address> = cs.iter().map(|k| k.party).collect();
+    let want: Vec<Address> = parties.iter().flat_map(|p| [*p, *p]).collect();
+    assert_eq!(got, want);
+    assert_eq!(state::consents_of(&c.state, &addr(&bob())).len(), 1);
+}
+
+#[test]
+fn a_party_without_an_account_can_record_access() {
+    // A verifier (a clinic, an employer) may hold no value on the chain: the
+    // consent itself lets it sign its records of access.
+    let mut c = Chain::new();
+    let (a, s) = (addr(&alice()), addr(&stranger()));
+    assert!(c.account(&s).is_none());
+    c.ok(&alice(), consent_op(s, "profile", None));
+    c.ok(&stranger(), access_op(a, "profile", "intake"));
+    assert_eq!(state::consents_of(&c.state, &a)[0].access_count, 1);
+}
+
+/// A chain where alice holds 10,000 coins.
+fn funded() -> Chain {
+    let mut c = Chain::new();
+    c.charge(&alice(), 10_000, "dep-1", None);
+    c
+}
+
+#[test]
+fn a_job_requiring_a_credential_takes_only_holders() {
+    let mut c = funded();
+    let deadline = c.time_ms + 300 * DAY;
+    for j in ["j-1", "j-2", "j-3", "j-4"] {
+        c.ok(&alice(), post_op(j, COIN, 100, deadline, Some(RESIDENT)));
+    }
+    let what = |j: &str| format!("job '{j}'");
+    // No credential at all, or one of another kind.
+    let e = c.refuse(&bob(), accept_op("j-1"));
+    assert_eq!(e, required(&bob(), RESIDENT, &what("j-1")));
+    assert_eq!(e.kind(), ErrorKind::PermissionDenied);
+    c.issue("s-1", &bob(), SKILL);
+    assert_eq!(
+        c.refuse(&bob(), accept_op("j-1")),
+        required(&bob(), RESIDENT, &what("j-1"))
+    );
+    // Suspended: refused; reinstated: accepted.
+    c.issue("r-bob", &bob(), RESIDENT);
+    c.ok(&city(), suspend_op("r-bob", ""));
+    assert_eq!(
+        c.refuse(&bob(), accept_op("j-1")),
+        required(&bob(), RESIDENT, &what("j-1"))
+    );
+    c.ok(&city(), reinstate_op("r-bob"));
+    let ev = c.ok(&bob(), accept_op("j-1"));
+    assert!(matches!(&ev[..], [Event::JobAccepted { .. }]));
+    assert_eq!(
+        state::job(&c.state, "j-1").unwrap().worker,
+        Some(addr(&bob()))
+    );
+    // Revoked: refused.
+    c.ok(&city(), revoke_op("r-bob", ""));
+    assert_eq!(
+        c.refuse(&bob(), accept_op("j-2")),
+        required(&bob(), RESIDENT, &what("j-2"))
+    );
+    // Not yet valid, then valid, then expired.
+    let from = c.time_ms + 10 * DAY;
+    let until = c.time_ms + 20 * DAY;
+    c.ok(
+        &city(),
+        issue_op("r-carol", addr(&carol()), RESIDENT, from, until),
+    );
+    assert_eq!(
+        c.refuse(&carol(), accept_op("j-2")),
+        required(&carol(), RESIDENT, &what("j-2"))
+    );
+    c.advance_to(from);
+    c.ok(&carol(), accept_op("j-2"));
+    c.advance_to(until);
+    assert_eq!(
+        c.refuse(&carol(), accept_op("j-3")),
+        required(&carol(), RESIDENT, &what("j-3"))
+    );
+    // A new credential of the kind works again, even with the old one expired.
+    c.issue("r-carol-2", &carol(), RESIDENT);
+    c.ok(&carol(), accept_op("j-3"));
+    // A job requiring nothing takes anyone.
+    c.ok(&alice(), post_op("j-free", COIN, 100, deadline, None));
+    c.ok(&shop_public(), accept_op("j-free"));
+    assert_eq!(
+        state::job(&c.state, "j-4").unwrap().state,
+        state::JobState::Posted
+    );
+}
+
+#[test]
+fn many_old_credentials_do_not_hide_an_active_one() {
+    let mut c = funded();
+    let a = addr(&alice());
+    let deadline = c.time_ms + 300 * DAY;
+    c.ok(&alice(), post_op("j-1", COIN, 100, deadline, Some(SKILL)));
+    // Bob once held many short-lived skill credentials, all expired now.
+    let t = c.time_ms + BLOCK_MS;
+    let first = c.nonce(&addr(&city()));
+    let txs: Vec<SignedTransaction> = (0..70u64)
+        .map(|i| {
+            c.tx(
+                &city(),
+                first + i,
+                issue_op(&format!("a{i:02}"), addr(&bob()), SKILL, t, t + 1),
+            )
+            .sign(&city())
+        })
+        .collect();
+    let out = c.block_at(t, &txs);
+    assert!(out.receipts.iter().all(|r| r.error.is_none()));
+    c.advance_to(t + DAY);
+    assert!(!state::holds_credential(
+        &c.state,
+        &addr(&bob()),
+        SKILL,
+        c.time_ms
+    ));
+    // A current one, whose id sorts after all of them.
+    c.issue("z00", &bob(), SKILL);
+    assert!(state::holds_credential(
+        &c.state,
+        &addr(&bob()),
+        SKILL,
+        c.time_ms
+    ));
+    assert_eq!(state::credentials_of(&c.state, &addr(&bob())).len(), 71);
+    c.ok(&bob(), accept_op("j-1"));
+    assert!(!state::holds_credential(&c.state, &a, SKILL, c.time_ms));
+}
+
+/// The town's genesis plus a residents-only voucher and coin, both issued by the city.
+fn residents_genesis() -> Genesis {
+    let mut g = genesis();
+    let mut voucher = g.assets.iter().find(|a| a.id == VOUCHER).unwrap().clone();
+    voucher.id = RES_VOUCHER.into();
+    voucher.transferable = true;
+    voucher.holding_cap = 0;
+    voucher.expiry = ExpiryPolicy::None;
+    voucher.spendable_at = SpendScope::MerchantClasses(vec![MerchantClass::SmallLocal]);
+    voucher.required_credential = Some(RESIDENT.into());
+    let mut coin = g.assets.iter().find(|a| a.id == COIN).unwrap().clone();
+    coin.id = RES_COIN.into();
+    coin.required_credential = Some(RESIDENT.into());
+    assert_eq!(coin.kind, AssetKind::Coin);
+    g.assets.push(voucher);
+    g.assets.push(coin);
+    let city_a = addr(&city());
+    let roles = &mut g
+        .accounts
+        .iter_mut()
+        .find(|a| a.address == city_a)
+        .unwrap()
+        .roles;
+    roles.push(Role::Issuer(RES_VOUCHER.into()));
+    roles.push(Role::Issuer(RES_COIN.into()));
+    g
+}
+
+#[test]
+fn a_residents_only_asset_reaches_only_holders_and_merchants() {
+    let mut c = Chain::with_genesis(&residents_genesis());
+    let (a, b) = (addr(&alice()), addr(&bob()));
+    let recv = |asset: &str| format!("receiving '{asset}'");
+    // Minting to someone without the credential.
+    let e = c.refuse(&city(), grant_op(a, RES_VOUCHER, 1_000, "sale", None));
+    assert_eq!(e, required(&alice(), RESIDENT, &recv(RES_VOUCHER)));
+    let e = c.refuse(&city(), {
+        let mut op = charge_op(a, 1_000, "d-1", None);
+        if let Operation::Charge { asset, .. } = &mut op {
+            *asset = RES_COIN.into();
+        }
+        op
+    });
+    assert_eq!(e, required(&alice(), RESIDENT, &recv(RES_COIN)));
+    assert_eq!(c.asset(RES_VOUCHER).issued, 0);
+    assert_eq!(c.asset(RES_COIN).issued, 0);
+    // To a holder.
+    c.issue("r-alice", &alice(), RESIDENT);
+    c.ok(&city(), grant_op(a, RES_VOUCHER, 1_000, "sale", None));
+    let mut charge = charge_op(a, 1_000, "d-1", None);
+    if let Operation::Charge { asset, .. } = &mut charge {
+        *asset = RES_COIN.into();
+    }
+    c.ok(&city(), charge);
+    assert_eq!(c.balance(&a, RES_VOUCHER), 1_000);
+    assert_eq!(c.balance(&a, RES_COIN), 1_000);
+    // Transfers only to holders.
+    let e = c.refuse(&alice(), transfer_op(b, RES_VOUCHER, 100));
+    assert_eq!(e, required(&bob(), RESIDENT, &recv(RES_VOUCHER)));
+    c.issue("r-bob", &bob(), RESIDENT);
+    c.ok(&alice(), transfer_op(b, RES_VOUCHER, 100));
+    assert_eq!(c.balance(&b, RES_VOUCHER), 100);
+    // A suspended holder receives nothing.
+    c.ok(&city(), suspend_op("r-bob", ""));
+    let e = c.refuse(&alice(), transfer_op(b, RES_VOUCHER, 100));
+    assert_eq!(e, required(&bob(), RESIDENT, &recv(RES_VOUCHER)));
+    // A merchant is paid without a credential, and redeems: the operator's
+    // fee account receives its fee without one either.
+    let shop = addr(&shop_small());
+    c.ok(&alice(), pay_op(shop, "inv-1", 300, &[RES_VOUCHER]));
+    c.ok(&alice(), pay_op(shop, "inv-2", 1_000, &[RES_COIN]));
+    assert_eq!(c.balance(&shop, RES_VOUCHER), 300);
+    c.ok(&shop_small(), redeem_op(RES_COIN, 1_000, "p-1"));
+    assert_eq!(c.balance(&addr(&operator()), RES_COIN), 15);
+    // A merchant may pass it on to a holder, never to a non-holder.
+    c.ok(&shop_small(), transfer_op(a, RES_VOUCHER, 50));
+    let e = c.refuse(&shop_small(), transfer_op(addr(&carol()), RES_VOUCHER, 50));
+    assert_eq!(e, required(&carol(), RESIDENT, &recv(RES_VOUCHER)));
+    // A job paid in it needs a worker who may receive it.
+    let deadline = c.time_ms + 10 * DAY;
+    c.ok(&alice(), post_op("j-1", RES_VOUCHER, 100, deadline, None));
+    let e = c.refuse(&carol(), accept_op("j-1"));
+    assert_eq!(e, required(&carol(), RESIDENT, &recv(RES_VOUCHER)));
+    c.issue("r-carol", &carol(), RESIDENT);
+    c.ok(&carol(), accept_op("j-1"));
+    let s = c.asset(RES_VOUCHER);
+    assert_eq!(s.issued - s.burned, 1_000);
+}
+
+#[test]
+fn credential_operation_names_and_counterparties() {
+    let (a, b) = (addr(&alice()), addr(&bob()));
+    let ops = [
+        (
+            issue_op("r", a, RESIDENT, 0, 1),
+            "issue_credential",
+            vec![a],
+        ),
+        (suspend_op("r", ""), "suspend_credential", vec![]),
+        (reinstate_op("r"), "reinstate_credential", vec![]),
+        (revoke_op("r", ""), "revoke_credential", vec![]),
+        (consent_op(b, "s", None), "grant_consent", vec![b]),
+        (withdraw_op(b, "s"), "revoke_consent", vec![b]),
+        (access_op(a, "s", ""), "record_access", vec![a]),
+    ];
+    for (op, name, cps) in ops {
+        assert_eq!(op.name(), name);
+        assert_eq!(op.counterparties(), cps);
+    }
+    for (s, n) in [
+        (CredentialStatus::Active, "active"),
+        (CredentialStatus::Suspended, "suspended"),
+        (CredentialStatus::Revoked, "revoked"),
+    ] {
+        assert_eq!(s.as_str(), n);
+    }
+}
