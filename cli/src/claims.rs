@@ -100,6 +100,7 @@ impl ClaimsWallet {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -10,18 +10,11 @@ use yui_ledger::asset::DAY_MS;
 use yui_ledger::governance::GovAction;
 use yui_proto::v1 as pb;
 
-use crate::story::print_events;
+use crate::story::job_step as act;
 use crate::town::Town;
 
 /// The id of Emma's digital-resident credential.
 pub const EMMA_CREDENTIAL: &str = "dr-emma-2026";
-
-async fn act(c: &Client, town: &Town, title: &str, who: &str, op: Operation) -> anyhow::Result<()> {
-    println!("   {title}");
-    let r = c.execute(town.key(who), op).await?;
-    print_events(town, &r);
-    Ok(())
-}
 
 /// Shows that an operation is refused, with the ledger's reason.
 pub async fn refused(

@@ -46,7 +46,7 @@ async fn step(
     balances(c, town).await
 }
 
-pub fn print_events(town: &Town, r: &yui_proto::v1::Receipt) {
+fn print_events(town: &Town, r: &yui_proto::v1::Receipt) {
     for e in &r.events {
         let parts: Vec<String> = e
             .parts
@@ -86,8 +86,8 @@ pub fn print_events(town: &Town, r: &yui_proto::v1::Receipt) {
     }
 }
 
-/// One job step in the jobs scene: the events, without the balance table.
-async fn job_step(
+/// One step of a scene: its title and events, without the balance table.
+pub async fn job_step(
     c: &Client,
     town: &Town,
     title: &str,

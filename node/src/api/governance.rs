@@ -143,51 +143,19 @@ impl pb::governance_server::Governance for Api {
     ) -> Result<Response<pb::ListProposalsResponse>, Status> {
         let req = req.into_inner();
         let filter = state_filter(&req.state)?;
-        let limit = match req.limit {
-            0 => 20,
-            n if n > 100 => return Err(Status::invalid_argument("limit must be at most 100")),
-            n => n as usize,
-        };
-        let prefix = state::keys::proposals_prefix();
-        let mut from = if req.page_token.is_empty() {
-            prefix.clone()
-        } else if req.page_token.starts_with(&prefix) {
-            let mut k = req.page_token.clone();
-            k.push(0);
-            k
-        } else {
-            return Err(Status::invalid_argument(
-                "page_token is not one this node issued",
-            ));
-        };
         let head = self.shared.head();
         let s = &self.shared.store;
-        let (mut out, mut last_key, mut more) = (Vec::new(), Vec::new(), false);
-        'scan: loop {
-            let batch = state::proposals(s, &from, 256);
-            let Some((k, _)) = batch.last() else { break };
-            let mut next = k.clone();
-            next.push(0);
-            let full = batch.len() == 256;
-            for (k, p) in batch {
-                if filter.is_some_and(|f| f != p.state) {
-                    continue;
-                }
-                if out.len() == limit {
-                    more = true;
-                    break 'scan;
-                }
-                out.push(convert::proposal(&p));
-                last_key = k;
-            }
-            if !full {
-                break;
-            }
-            from = next;
-        }
+        let (proposals, next_page_token) = super::page(
+            &state::keys::proposals_prefix(),
+            &req.page_token,
+            req.limit,
+            |from| state::proposals(s, from, 256),
+            |p| filter.is_none_or(|f| f == p.state),
+            convert::proposal,
+        )?;
         Ok(Response::new(pb::ListProposalsResponse {
-            proposals: out,
-            next_page_token: if more { last_key } else { Vec::new() },
+            proposals,
+            next_page_token,
             height: head.height,
         }))
     }

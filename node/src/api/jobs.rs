@@ -80,53 +80,19 @@ impl pb::jobs_server::Jobs for Api {
         } else {
             Some(address(&req.coordinator, "coordinator")?)
         };
-        let limit = match req.limit {
-            0 => 20,
-            n if n > 100 => return Err(Status::invalid_argument("limit must be at most 100")),
-            n => n as usize,
-        };
-        let prefix = state::keys::jobs_prefix();
-        let mut from = if req.page_token.is_empty() {
-            prefix.clone()
-        } else if req.page_token.starts_with(&prefix) {
-            let mut k = req.page_token.clone();
-            k.push(0);
-            k
-        } else {
-            return Err(Status::invalid_argument(
-                "page_token is not one this node issued",
-            ));
-        };
         let head = self.shared.head();
         let s = &self.shared.store;
-        let mut jobs = Vec::new();
-        let mut last_key = Vec::new();
-        let mut more = false;
-        'scan: loop {
-            let batch = state::jobs(s, &from, 256);
-            let Some((k, _)) = batch.last() else { break };
-            let mut next = k.clone();
-            next.push(0);
-            let full = batch.len() == 256;
-            for (k, j) in batch {
-                if !filter.keeps(&j) || coordinator.is_some_and(|c| c != j.coordinator) {
-                    continue;
-                }
-                if jobs.len() == limit {
-                    more = true;
-                    break 'scan;
-                }
-                jobs.push(convert::job(&j));
-                last_key = k;
-            }
-            if !full {
-                break;
-            }
-            from = next;
-        }
+        let (jobs, next_page_token) = super::page(
+            &state::keys::jobs_prefix(),
+            &req.page_token,
+            req.limit,
+            |from| state::jobs(s, from, 256),
+            |j| filter.keeps(j) && coordinator.is_none_or(|c| c == j.coordinator),
+            convert::job,
+        )?;
         Ok(Response::new(pb::ListJobsResponse {
             jobs,
-            next_page_token: if more { last_key } else { Vec::new() },
+            next_page_token,
             height: head.height,
         }))
     }

@@ -344,6 +344,60 @@ impl pb::accounts_server::Accounts for Api {
 /// A server stream fed from each committed block by `pick`. A subscriber that
 /// falls behind the bounded broadcast gets DATA_LOSS (re-read `reread`, then
 /// subscribe again) rather than a silent gap.
+/// One page of records under a state-key prefix: `scan(from)` returns up to
+/// 256 (key, record) pairs at or after `from` in key order; `keep` filters;
+/// at most `limit` are converted by `show`. Returns them with the token of
+/// the next page (the last key returned; empty when there is no more).
+pub(crate) fn page<R, T>(
+    prefix: &[u8],
+    page_token: &[u8],
+    limit: u32,
+    scan: impl Fn(&[u8]) -> Vec<(Vec<u8>, R)>,
+    keep: impl Fn(&R) -> bool,
+    show: impl Fn(&R) -> T,
+) -> Result<(Vec<T>, Vec<u8>), Status> {
+    let limit = match limit {
+        0 => 20,
+        n if n > 100 => return Err(Status::invalid_argument("limit must be at most 100")),
+        n => n as usize,
+    };
+    let mut from = if page_token.is_empty() {
+        prefix.to_vec()
+    } else if page_token.starts_with(prefix) {
+        let mut k = page_token.to_vec();
+        k.push(0);
+        k
+    } else {
+        return Err(Status::invalid_argument(
+            "page_token is not one this node issued",
+        ));
+    };
+    let (mut out, mut last_key, mut more) = (Vec::new(), Vec::new(), false);
+    'scan: loop {
+        let batch = scan(&from);
+        let Some((k, _)) = batch.last() else { break };
+        let mut next = k.clone();
+        next.push(0);
+        let full = batch.len() == 256;
+        for (k, r) in batch {
+            if !keep(&r) {
+                continue;
+            }
+            if out.len() == limit {
+                more = true;
+                break 'scan;
+            }
+            out.push(show(&r));
+            last_key = k;
+        }
+        if !full {
+            break;
+        }
+        from = next;
+    }
+    Ok((out, if more { last_key } else { Vec::new() }))
+}
+
 pub(crate) fn follow_commits<T: Send + 'static>(
     shared: &Shared,
     reread: &'static str,
