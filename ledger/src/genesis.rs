@@ -81,6 +81,12 @@ impl Genesis {
                     crate::limits::VALIDATOR_POWER_MAX
                 ));
             }
+            if !crate::crypto::is_signing_key(&v.public_key) {
+                return Err(format!(
+                    "validator '{}' has a key that cannot sign (not a canonical ed25519 key of large order)",
+                    v.name
+                ));
+            }
             if self.validators[..i]
                 .iter()
                 .any(|w| w.public_key == v.public_key)

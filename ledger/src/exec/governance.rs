@@ -435,6 +435,15 @@ fn carry_out<S: StateRead + ?Sized>(
                     kind_name(a.class.kind)
                 )));
             }
+            // Expired value sits in the breakage account and is counted as
+            // expired, not as held: moving the account would count it twice.
+            if a.class.breakage_account != class.breakage_account {
+                return Err(precondition(format!(
+                    "asset '{}' keeps its breakage account {}",
+                    class.id,
+                    a.class.breakage_account.to_hex()
+                )));
+            }
             a.class = class.clone();
             ov.put_rec(k, &a);
             Ok(vec![Event::AssetPolicyChanged {

@@ -1194,6 +1194,21 @@ fn an_asset_policy_changes_but_never_its_kind() {
         e,
         policy("asset 'rolling' is a point; its kind cannot change")
     );
+    // Nor its breakage account: what expired there is counted as expired.
+    let mut class = c.asset(ROLLING).class;
+    let old_breakage = class.breakage_account;
+    class.breakage_account = b;
+    let e = c.refuse(
+        &city(),
+        propose_op("u-1", GovAction::UpdateAsset { class }, week(&c)),
+    );
+    assert_eq!(
+        e,
+        policy(&format!(
+            "asset 'rolling' keeps its breakage account {}",
+            old_breakage.to_hex()
+        ))
+    );
     let mut ghost = gold();
     ghost.id = "ghost".into();
     let e = c.refuse(
@@ -1609,4 +1624,14 @@ fn governance_names_and_descriptions() {
     ] {
         assert_eq!(s.as_str(), n);
     }
+}
+
+#[test]
+fn genesis_refuses_a_validator_key_that_cannot_sign() {
+    let mut g = genesis();
+    assert_eq!(g.validate(), Ok(()));
+    // The all-zero key decodes as a point of small order: it never verifies.
+    g.validators[0].public_key = yui_ledger::Address([0; 32]);
+    let e = g.validate().unwrap_err();
+    assert!(e.contains("cannot sign"), "{e}");
 }
