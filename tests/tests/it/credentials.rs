@@ -327,6 +327,54 @@ async fn credentials_consent_and_governance_over_grpc() {
             .code(),
         Code::InvalidArgument
     );
+    // Malformed operations are refused at submission, before any block.
+    let mut bad_asset = yui_ledger::AssetClass {
+        id: "gold".into(),
+        kind: yui_ledger::AssetKind::Point,
+        issuers: vec![],
+        transferable: false,
+        spendable_at: yui_ledger::SpendScope::Anyone,
+        redeemable: false,
+        redeem_fee_bps: 20_000,
+        fee_account: p.city.address(),
+        holding_cap: 0,
+        expiry: yui_ledger::ExpiryPolicy::None,
+        breakage_account: p.breakage.address(),
+        pay_priority: 0,
+        required_credential: None,
+    };
+    for op in [
+        Operation::IssueCredential {
+            credential_id: "backwards".into(),
+            subject: p.hana.address(),
+            kind: "resident".into(),
+            valid_from_ms: now + DAY_MS,
+            valid_until_ms: now,
+            claims_digest: [0; 32],
+        },
+        Operation::GrantConsent {
+            party: p.taro.address(),
+            scope: String::new(),
+            expires_at_ms: None,
+        },
+        Operation::Propose {
+            proposal_id: "bad-asset".into(),
+            action: GovAction::DefineAsset {
+                class: bad_asset.clone(),
+            },
+            expires_at_ms: yui_cli::now_ms() + DAY_MS,
+        },
+        Operation::RecordAccess {
+            subject: p.hana.address(),
+            scope: "credentials".into(),
+            purpose: "x".repeat(300),
+        },
+    ] {
+        let st = refused(&c, &p.city, op).await;
+        assert_eq!(st.code(), Code::InvalidArgument, "{st:?}");
+    }
+    bad_asset.redeem_fee_bps = 0;
+    assert_eq!(bad_asset.validate(), Ok(()));
     let st = c
         .credentials
         .clone()
