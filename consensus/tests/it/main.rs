@@ -9,4 +9,5 @@
 
 mod checker;
 mod scenarios;
+mod schedule;
 mod sim;

@@ -1,17 +1,24 @@
 //! The scenarios, each run over many seeds, and the control runs that prove
-//! the checker does see a fork and a double signature when there is one.
+//! the checker does see a fork, a double signature, a signature from outside
+//! the set and a certificate short of power when there is one.
 
 use std::time::Instant;
 
 use crate::checker::Violation;
+use crate::schedule::Change;
 use crate::sim::{self, Report, Stats};
 
 /// A family of runs; each seed draws its own timeline within these bounds.
 pub struct Scenario {
     pub name: &'static str,
-    pub validators: u32,
-    /// Validators `0..twins` run as two nodes each, sharing one key.
-    pub twins: u32,
+    /// Keys `0..keys` each run a node from the start, validator or not.
+    pub keys: u32,
+    /// Keys `0..genesis` are the validators of height 1, of power 1 each.
+    pub genesis: u32,
+    /// Changes to the validator set: from `height` on, `change` applies.
+    pub changes: &'static [(u64, Change)],
+    /// These keys run as two nodes each, sharing one key.
+    pub twins: &'static [u32],
     pub drop_per_mille: u32,
     pub duplicate_per_mille: u32,
     /// Message delay bounds, also after healing.
@@ -21,6 +28,9 @@ pub struct Scenario {
     /// A broken node for a control run: it restarts without its persisted
     /// consensus state, as if it never wrote it.
     pub amnesia: bool,
+    /// A broken node for a control run: it gives its core for height `h` the
+    /// set of height `h - set_lag` (at least 1) instead of the set of `h`.
+    pub set_lag: u64,
     /// How long the faults last, drawn per seed within these bounds.
     pub fault_ms: (u64, u64),
     /// After healing, every node must decide this many more heights...
@@ -31,14 +41,17 @@ pub struct Scenario {
 
 const BASE: Scenario = Scenario {
     name: "",
-    validators: 4,
-    twins: 0,
+    keys: 4,
+    genesis: 4,
+    changes: &[],
+    twins: &[],
     drop_per_mille: 0,
     duplicate_per_mille: 0,
     delay_ms: (1, 50),
     partitions: false,
     crashes: false,
     amnesia: false,
+    set_lag: 0,
     fault_ms: (2_000, 6_000),
     heights_after_heal: 2,
     liveness_ms: 60_000,
@@ -76,7 +89,7 @@ const CRASH_RESTART: Scenario = Scenario {
 
 const ONE_TWIN: Scenario = Scenario {
     name: "one_twin",
-    twins: 1,
+    twins: &[0],
     fault_ms: (3_000, 10_000),
     drop_per_mille: 20,
     duplicate_per_mille: 20,
@@ -87,7 +100,7 @@ const ONE_TWIN: Scenario = Scenario {
 /// checker must see a fork.
 const TWO_TWINS: Scenario = Scenario {
     name: "two_twins_control",
-    twins: 2,
+    twins: &[0, 1],
     ..BASE
 };
 
@@ -97,6 +110,67 @@ const AMNESIA: Scenario = Scenario {
     name: "amnesia_control",
     amnesia: true,
     ..CRASH_RESTART
+};
+
+/// Five keys; heights 1-2 are decided by keys 0-3, key 4 joins at height 3,
+/// key 1 leaves at height 5 (so keys 2-4 move down one index), and key 0's
+/// power becomes 2 at height 7. In every one of these sets a key of power 1
+/// holds less than a third, so any one of them may be faulty. (Early heights
+/// keep the runs short; the faults last past them in most seeds.)
+const CHANGES: &[(u64, Change)] = &[
+    (3, Change::Add(4, 1)),
+    (5, Change::Remove(1)),
+    (7, Change::Power(0, 2)),
+];
+
+/// Validator-set changes under loss, delays, duplicates and crash-restarts:
+/// the chain must decide through every change, nodes must build each core
+/// with the set of its height (after a decision, a restart or a catch-up),
+/// and every node (observers too) must reach the last set's second height.
+const RECONFIGURE: Scenario = Scenario {
+    name: "reconfigure",
+    keys: 5,
+    changes: CHANGES,
+    crashes: true,
+    drop_per_mille: 80,
+    duplicate_per_mille: 30,
+    delay_ms: (1, 150),
+    fault_ms: (2_000, 5_000),
+    ..BASE
+};
+
+/// The key that joins at height 4 runs as two nodes (f = 1 of the five
+/// validators) that are always in different partitions while faults last and
+/// keep equivocating after healing. Before height 4 both copies only observe.
+const JOINED_TWIN: Scenario = Scenario {
+    name: "joined_twin",
+    keys: 5,
+    changes: CHANGES,
+    twins: &[4],
+    fault_ms: (2_000, 6_000),
+    drop_per_mille: 20,
+    duplicate_per_mille: 20,
+    ..BASE
+};
+
+/// Nodes that build the core of height `h` with the set of `h - 1`: where a
+/// validator leaves, it still signs, and the checker must say so.
+const LAGGING_REMOVAL: Scenario = Scenario {
+    name: "lagging_set_removal_control",
+    changes: &[(3, Change::Remove(3))],
+    set_lag: 1,
+    ..BASE
+};
+
+/// Nodes that build the core of height `h` with the set of `h - 1`: where a
+/// validator joins, they certify blocks with too little of the new set's
+/// power, and the checker must say so.
+const LAGGING_JOIN: Scenario = Scenario {
+    name: "lagging_set_join_control",
+    keys: 5,
+    changes: &[(3, Change::Add(4, 1))],
+    set_lag: 1,
+    ..BASE
 };
 
 /// How many seeds a control run may take to find its violation.
@@ -115,6 +189,11 @@ fn seeds() -> Vec<u64> {
     }
     (0..var("YUI_SIM_SEEDS").unwrap_or(200)).collect()
 }
+
+/// With at least this many seeds, a scenario must show that its faults did
+/// happen (a twin equivocated, a joined validator signed certificates, a set
+/// changed while faults lasted); a single seed need not.
+const SEEDS_FOR_COVERAGE: usize = 100;
 
 /// Runs every seed of `scenario`; on the first violation, fails with the
 /// seed that replays it.
@@ -146,6 +225,39 @@ fn run_all(scenario: &Scenario) {
         seeds.len(),
         started.elapsed().as_secs_f64()
     );
+    if seeds.len() < SEEDS_FOR_COVERAGE {
+        return;
+    }
+    if !scenario.twins.is_empty() {
+        assert!(
+            stats.twin_conflicts > 0,
+            "{}: no twin ever equivocated",
+            scenario.name
+        );
+    }
+    if scenario
+        .changes
+        .iter()
+        .any(|(_, c)| matches!(c, Change::Add(..)))
+    {
+        assert!(
+            stats.joiner_commit_signatures > 0,
+            "{}: no validator that joined ever signed a certificate",
+            scenario.name
+        );
+    }
+    if !scenario.changes.is_empty() {
+        assert!(
+            stats.changes_under_faults > 0,
+            "{}: no set change was ever decided while faults lasted",
+            scenario.name
+        );
+        assert!(
+            stats.boots_across_changes > 0,
+            "{}: no node ever restarted or caught up across a set change",
+            scenario.name
+        );
+    }
 }
 
 #[test]
@@ -171,6 +283,16 @@ fn crash_restart() {
 #[test]
 fn one_twin() {
     run_all(&ONE_TWIN);
+}
+
+#[test]
+fn reconfigure() {
+    run_all(&RECONFIGURE);
+}
+
+#[test]
+fn joined_twin() {
+    run_all(&JOINED_TWIN);
 }
 
 /// Runs seeds of a control scenario until one shows a violation `wanted`
@@ -205,11 +327,34 @@ fn amnesia_control() {
     expect_violation(&AMNESIA, |v| matches!(v, Violation::Equivocation { .. }));
 }
 
+/// A node that builds its core with the previous height's set lets a
+/// validator that left sign on: the checker must report the outsider.
+#[test]
+fn lagging_set_removal_control() {
+    expect_violation(
+        &LAGGING_REMOVAL,
+        |v| matches!(v, Violation::Outsider { key: 3, height, .. } if *height >= 3),
+    );
+}
+
+/// A node that builds its core with the previous height's set certifies a
+/// block with too little of the power of the set that joined validator 4:
+/// the checker must refuse the certificate.
+#[test]
+fn lagging_set_join_control() {
+    expect_violation(
+        &LAGGING_JOIN,
+        |v| matches!(v, Violation::BadCertificate { reason, .. } if reason.contains("power")),
+    );
+}
+
 /// The same seed gives the same run, event for event.
 #[test]
 fn a_seed_replays_exactly() {
-    let a = sim::run(&ONE_TWIN, 7);
-    let b = sim::run(&ONE_TWIN, 7);
-    assert_eq!(a.heights, b.heights);
-    assert_eq!(format!("{:?}", a.stats), format!("{:?}", b.stats));
+    for scenario in [&ONE_TWIN, &RECONFIGURE] {
+        let a = sim::run(scenario, 7);
+        let b = sim::run(scenario, 7);
+        assert_eq!(a.heights, b.heights);
+        assert_eq!(format!("{:?}", a.stats), format!("{:?}", b.stats));
+    }
 }

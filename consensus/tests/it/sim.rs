@@ -5,8 +5,13 @@
 //! core asks before sending, stores decided blocks, moves to the next height,
 //! re-sends its own messages now and then (gossip), and catches up on decided
 //! heights from a peer that is ahead (block sync) by checking certificates.
+//!
+//! Nodes hold keys `0..keys`; which keys are validators depends on the height
+//! (see [`Schedule`]). A node gives its core the set of the height it builds
+//! the core for, whether it moves on after a decision, boots, restarts or
+//! catches up. A node whose key is outside that set only observes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ed25519_dalek::SigningKey;
 use rand::{Rng, SeedableRng};
@@ -14,11 +19,12 @@ use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
 use yui_consensus::{
     CommitCertificate, Core, Hash, Input, Message, Output, Params, PersistentState, TimeoutKind,
-    Validator, ValidatorSet,
+    ValidatorSet,
 };
 
 use crate::checker::{Checker, Violation};
 use crate::scenarios::Scenario;
+use crate::schedule::{Schedule, signing_key};
 
 pub const CHAIN_ID: &str = "yui-sim";
 /// How often a node re-sends its own messages of the current height.
@@ -79,7 +85,8 @@ struct Disk {
 }
 
 struct Node {
-    validator: u32,
+    /// The number of the node's key; the two nodes of a twin share one.
+    key_id: u32,
     key: SigningKey,
     /// `None` while crashed.
     core: Option<Core>,
@@ -88,6 +95,8 @@ struct Node {
     disk: Disk,
     /// No new block sync towards this node before this time.
     sync_after: u64,
+    /// The height of the node's last core (0 before the first).
+    core_height: u64,
 }
 
 impl Node {
@@ -116,6 +125,16 @@ pub struct Stats {
     pub reproposals: u64,
     /// The highest round in which some node decided.
     pub max_round: u32,
+    /// Points where a twinned key signed two different messages.
+    pub twin_conflicts: u64,
+    /// Signatures in stored certificates by keys that joined the set later.
+    pub joiner_commit_signatures: u64,
+    /// Heights from which a changed set decides that were decided (by some
+    /// node) while the faults lasted.
+    pub changes_under_faults: u64,
+    /// Cores built at boot, restart or catch-up with another set than the
+    /// node's previous core had: a node that missed a change on the way.
+    pub boots_across_changes: u64,
 }
 
 impl Stats {
@@ -127,6 +146,10 @@ impl Stats {
         self.synced += other.synced;
         self.reproposals += other.reproposals;
         self.max_round = self.max_round.max(other.max_round);
+        self.twin_conflicts += other.twin_conflicts;
+        self.joiner_commit_signatures += other.joiner_commit_signatures;
+        self.changes_under_faults += other.changes_under_faults;
+        self.boots_across_changes += other.boots_across_changes;
     }
 }
 
@@ -139,7 +162,8 @@ pub struct Sim<'a> {
     seq: u64,
     queue: BTreeMap<(u64, u64), Event>,
     nodes: Vec<Node>,
-    set: ValidatorSet,
+    /// The validator set of every height.
+    schedule: Schedule,
     params: Params,
     groups: Option<Vec<u8>>,
     faulty: bool,
@@ -147,6 +171,8 @@ pub struct Sim<'a> {
     target: Option<(u64, u64)>,
     checker: Checker,
     stats: Stats,
+    /// Heights of set changes decided while the faults lasted.
+    changes_under_faults: BTreeSet<u64>,
     /// `YUI_SIM_TRACE=1` prints every event and output, for replaying a seed.
     trace: bool,
 }
@@ -159,6 +185,9 @@ pub fn run(scenario: &Scenario, seed: u64) -> Report {
         sim.boot(node);
     }
     sim.run_to_end();
+    sim.stats.twin_conflicts = sim.checker.twin_conflicts;
+    sim.stats.joiner_commit_signatures = sim.checker.joiner_commit_signatures;
+    sim.stats.changes_under_faults = sim.changes_under_faults.len() as u64;
     Report {
         heights: sim
             .nodes
@@ -172,33 +201,25 @@ pub fn run(scenario: &Scenario, seed: u64) -> Report {
 
 impl<'a> Sim<'a> {
     fn new(scenario: &'a Scenario, seed: u64) -> Sim<'a> {
-        let keys: Vec<SigningKey> = (0..scenario.validators)
-            .map(|v| SigningKey::from_bytes(&Sha256::digest(format!("yui-sim-key-{v}")).into()))
-            .collect();
-        let validators = keys
-            .iter()
-            .map(|k| Validator {
-                public_key: k.verifying_key().to_bytes(),
-                power: 1,
-            })
-            .collect();
-        let set = ValidatorSet::new(validators).unwrap();
+        let schedule = Schedule::new(scenario.keys, scenario.genesis, scenario.changes);
         let mut nodes = Vec::new();
-        for (v, key) in keys.iter().enumerate() {
-            let copies = if (v as u32) < scenario.twins { 2 } else { 1 };
+        for k in 0..scenario.keys {
+            let key = signing_key(k);
+            let copies = if scenario.twins.contains(&k) { 2 } else { 1 };
             for _ in 0..copies {
                 nodes.push(Node {
-                    validator: v as u32,
+                    key_id: k,
                     key: key.clone(),
                     core: None,
                     life: 0,
                     disk: Disk::default(),
                     sync_after: 0,
+                    core_height: 0,
                 });
             }
         }
-        let twinned = (0..scenario.validators)
-            .map(|v| v < scenario.twins)
+        let twinned = (0..scenario.keys)
+            .map(|k| scenario.twins.contains(&k))
             .collect();
         Sim {
             scenario,
@@ -208,13 +229,14 @@ impl<'a> Sim<'a> {
             seq: 0,
             queue: BTreeMap::new(),
             nodes,
-            checker: Checker::new(CHAIN_ID, set.clone(), twinned),
-            set,
+            checker: Checker::new(CHAIN_ID, schedule.clone(), twinned),
+            schedule,
             params: Params::default(),
             groups: None,
             faulty: true,
             target: None,
             stats: Stats::default(),
+            changes_under_faults: BTreeSet::new(),
             trace: std::env::var_os("YUI_SIM_TRACE").is_some(),
         }
     }
@@ -233,7 +255,7 @@ impl<'a> Sim<'a> {
     fn schedule_faults(&mut self) {
         let (lo, hi) = self.scenario.fault_ms;
         let heal_at = self.rng.random_range(lo..=hi);
-        if self.scenario.partitions || self.scenario.twins > 0 {
+        if self.scenario.partitions || !self.scenario.twins.is_empty() {
             self.schedule_partitions(heal_at);
         }
         if self.scenario.crashes {
@@ -255,7 +277,7 @@ impl<'a> Sim<'a> {
         let mut t = 0;
         let mut split = true;
         while t < heal_at {
-            let groups = (split || self.scenario.twins > 0).then(|| self.draw_groups());
+            let groups = (split || !self.scenario.twins.is_empty()).then(|| self.draw_groups());
             self.at(t, Event::Partition(groups));
             split = !split;
             t += self.rng.random_range(300..3_000);
@@ -272,7 +294,7 @@ impl<'a> Sim<'a> {
             if self
                 .nodes
                 .get(i + 1)
-                .is_some_and(|n| n.validator == self.nodes[i].validator)
+                .is_some_and(|n| n.key_id == self.nodes[i].key_id)
             {
                 groups.push(1 - g);
                 i += 1;
@@ -366,14 +388,14 @@ impl<'a> Sim<'a> {
         }
     }
 
-    /// A proposer's block: a hash of the height, round, validator and node,
+    /// A proposer's block: a hash of the height, round, key and node,
     /// so twins build different blocks. Every block is valid.
     fn block_value(&self, node: usize, height: u64, round: u32) -> Hash {
         let mut h = Sha256::new();
         h.update(self.seed.to_le_bytes());
         h.update(height.to_le_bytes());
         h.update(round.to_le_bytes());
-        h.update(self.nodes[node].validator.to_le_bytes());
+        h.update(self.nodes[node].key_id.to_le_bytes());
         h.update((node as u64).to_le_bytes());
         h.finalize().into()
     }
@@ -407,7 +429,7 @@ impl<'a> Sim<'a> {
                     if matches!(&msg, Message::Proposal(p) if p.pol_round.is_some()) {
                         self.stats.reproposals += 1;
                     }
-                    self.checker.signed(&msg);
+                    self.checker.signed(self.nodes[node].key_id, &msg);
                     self.broadcast(node, &msg);
                 }
                 Output::ScheduleTimeout {
@@ -452,22 +474,62 @@ impl<'a> Sim<'a> {
         self.faulty && self.scenario.crashes && self.rng.random_ratio(5, 1_000)
     }
 
-    /// Stores a decided block and moves the node to the next height.
-    fn decide(&mut self, node: usize, cert: CommitCertificate) {
+    /// The validator set a node gives its core for `height`: the one the
+    /// chain fixed for it, or, for a broken node in a control run, the set of
+    /// an earlier height.
+    fn set_for(&self, height: u64) -> ValidatorSet {
+        self.schedule.set(self.set_height(height)).clone()
+    }
+
+    fn set_height(&self, height: u64) -> u64 {
+        height.saturating_sub(self.scenario.set_lag).max(1)
+    }
+
+    /// Stores a decided block (checked) and counts it.
+    fn store(&mut self, node: usize, cert: CommitCertificate) -> bool {
         let height = self.nodes[node].next_height();
         if !self.checker.decide(node, height, &cert) {
+            return false;
+        }
+        if self.faulty && self.schedule.change_heights().any(|h| h == height) {
+            self.changes_under_faults.insert(height);
+        }
+        self.nodes[node].disk.blocks.push(cert);
+        true
+    }
+
+    /// Stores a decided block and moves the node to the next height, with the
+    /// set of that height.
+    fn decide(&mut self, node: usize, cert: CommitCertificate) {
+        let round = cert.round;
+        if !self.store(node, cert) {
             return;
         }
-        self.stats.max_round = self.stats.max_round.max(cert.round);
-        let n = &mut self.nodes[node];
-        n.disk.blocks.push(cert);
-        let Some(core) = n.core.take() else {
+        self.stats.max_round = self.stats.max_round.max(round);
+        let height = self.nodes[node].next_height();
+        let set = self.set_for(height);
+        let Some(core) = self.nodes[node].core.take() else {
             return;
         };
-        let mut next = core.next_height(self.set.clone());
+        let mut next = core.next_height(set);
+        self.nodes[node].core_height = height;
+        if self.trace {
+            self.trace_core(node, &next);
+        }
         let out = next.start();
-        n.core = Some(next);
+        self.nodes[node].core = Some(next);
         self.apply(node, out);
+    }
+
+    fn trace_core(&self, node: usize, core: &Core) {
+        let h = core.height();
+        eprintln!(
+            "{:>7}   node {node} (key {}) at height {h} as {:?}, set {:?}",
+            self.now,
+            self.nodes[node].key_id,
+            core.validator_index(),
+            self.schedule.members(self.set_height(h))
+        );
     }
 
     fn broadcast(&mut self, from: usize, msg: &Message) {
@@ -551,9 +613,7 @@ impl<'a> Sim<'a> {
         }
         let before = self.nodes[node].disk.blocks.len();
         for cert in certs {
-            let height = self.nodes[node].next_height();
-            if cert.height == height && self.checker.decide(node, height, &cert) {
-                self.nodes[node].disk.blocks.push(cert);
+            if cert.height == self.nodes[node].next_height() && self.store(node, cert) {
                 self.stats.synced += 1;
             }
         }
@@ -590,24 +650,29 @@ impl<'a> Sim<'a> {
     }
 
     /// (Re)starts a node's core from its disk, as the node does at boot: the
-    /// persisted state if it is for the next height, else a fresh one.
+    /// persisted state if it is for the next height, else a fresh one, and
+    /// the validator set of that height.
     fn boot(&mut self, node: usize) {
+        let height = self.nodes[node].next_height();
+        let set = self.set_for(height);
+        let before = self.nodes[node].core_height;
+        if before > 0 && self.set_for(before) != set {
+            self.stats.boots_across_changes += 1;
+        }
         let n = &mut self.nodes[node];
+        n.core_height = height;
         n.life += 1;
-        let height = n.next_height();
         let state = match &n.disk.consensus {
             Some(s) if s.height == height && !self.scenario.amnesia => s.clone(),
             _ => PersistentState::new(height),
         };
         let key = Some(n.key.clone());
-        let mut core = Core::new(
-            CHAIN_ID.to_string(),
-            self.params.clone(),
-            key,
-            self.set.clone(),
-            state,
-        );
+        let mut core = Core::new(CHAIN_ID.to_string(), self.params.clone(), key, set, state);
+        if self.trace {
+            self.trace_core(node, &core);
+        }
         let out = core.start();
+        let n = &mut self.nodes[node];
         n.core = Some(core);
         let life = n.life;
         let first = self.rng.random_range(0..GOSSIP_MS);
@@ -629,9 +694,8 @@ impl<'a> Sim<'a> {
             .map(|n| n.disk.blocks.len() as u64)
             .max()
             .unwrap_or(0);
-        self.target = Some((
-            top + self.scenario.heights_after_heal,
-            self.now + self.scenario.liveness_ms,
-        ));
+        // Every node must also decide the first two heights of the last set.
+        let target = (top + self.scenario.heights_after_heal).max(self.schedule.last_change() + 1);
+        self.target = Some((target, self.now + self.scenario.liveness_ms));
     }
 }
