@@ -108,14 +108,14 @@ async fn jobs_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result<()> {
     job_step(
         c,
         town,
-        "Emma charges 1,000 coins at the city hall.",
+        "Hana set up the festival tents: the city grants her 1,000 結 (yui) points, the town's mutual-aid points.",
         "city",
-        Operation::Charge {
-            to: a("emma"),
-            asset: "coin".into(),
+        Operation::Grant {
+            to: a("hana"),
+            asset: "yui".into(),
             amount: 1_000,
-            deposit_ref: "bank-20261122-0003".into(),
-            campaign: None,
+            reason: "festival set-up volunteer".into(),
+            event_id: Some("festival-setup-2026".into()),
         },
     )
     .await?;
@@ -123,11 +123,11 @@ async fn jobs_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result<()> {
     job_step(
         c,
         town,
-        "Hana posts \"walk my dog\" for 500 coins, for digital residents, to be accepted within the hour.",
+        "Hana posts \"walk my dog\" for 500 yui points, for digital residents, to be accepted within the hour.",
         "hana",
         Operation::PostJob {
             job_id: "walk-dog-1".into(),
-            asset: "coin".into(),
+            asset: "yui".into(),
             reward: 500,
             coordinator: a("coord-kita"),
             accept_deadline_ms: deadline,
@@ -279,7 +279,8 @@ async fn jobs_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result<()> {
     let auditor = town.key("auditor");
     for name in ["hana", "taro", "emma"] {
         let coins = c.balance(auditor, &a(name), "coin").await?;
-        println!("      {name:<14} {coins} coin");
+        let points = c.balance(auditor, &a(name), "yui").await?;
+        println!("      {name:<14} {coins} coin, {points} yui points");
     }
     Ok(())
 }

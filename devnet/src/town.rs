@@ -166,6 +166,18 @@ impl Town {
                 0,
             ),
             voucher,
+            // 結 points: mutual-aid points neighbours earn by volunteering and
+            // pay each other for small jobs; they expire a year after receipt.
+            asset(
+                "yui",
+                AssetKind::Point,
+                true,
+                SpendScope::Anyone,
+                false,
+                0,
+                ExpiryPolicy::DaysPerLot(365),
+                0,
+            ),
         ];
         let acct = |n: &str, roles: Vec<Role>, member: bool| GenesisAccount {
             name: n.into(),
@@ -179,6 +191,7 @@ impl Town {
             Role::Issuer("point".into()),
             Role::Issuer("festival".into()),
             Role::Issuer("voucher".into()),
+            Role::Issuer("yui".into()),
         ];
         let accounts = vec![
             acct("city", issuer_roles, true),
