@@ -38,6 +38,14 @@ fn mint<S: StateRead + ?Sized>(
     events: &mut Vec<Event>,
 ) -> Result<(), TxError> {
     let mut asset = load_asset(ov, asset_id)?;
+    if let crate::asset::ExpiryPolicy::FixedDate(t) = asset.class.expiry
+        && t <= ctx.time_ms
+    {
+        return Err(TxError::Policy {
+            asset: asset_id.into(),
+            why: format!("it expired at {t} ms; nothing more can be minted"),
+        });
+    }
     super::credentials::require_for_asset(ov, ctx, to, &asset)?;
     asset.issued = asset
         .issued
