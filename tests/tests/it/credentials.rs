@@ -540,3 +540,163 @@ async fn credentials_consent_and_governance_over_grpc() {
         Code::NotFound
     );
 }
+
+/// Runs the `yui` CLI against `node`; returns (success, stdout + stderr).
+fn yui(node: &str, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(yui_tests::bin("yui").unwrap())
+        .args(["--node", node])
+        .args(args)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_salts_issues_discloses_verifies_and_proposes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = People::new();
+    let node = Node::start_single(dir.path(), &p).unwrap();
+    node.client().await.unwrap();
+    let at = |f: &str| dir.path().join(f).to_string_lossy().into_owned();
+    yui_cli::keyfile::write(&dir.path().join("city.json"), &p.city).unwrap();
+    std::fs::write(
+        at("claims.json"),
+        r#"{"name": "Taro Sato", "district": "minami"}"#,
+    )
+    .unwrap();
+    let ep = node.endpoint.as_str();
+
+    let (ok, out) = yui(
+        ep,
+        &[
+            "credential",
+            "digest",
+            &at("claims.json"),
+            "--out",
+            &at("wallet.json"),
+        ],
+    );
+    assert!(ok, "{out}");
+    // The wallet file holds the claims; the digest printed is what goes on chain.
+    let wallet = std::fs::read_to_string(at("wallet.json")).unwrap();
+    assert!(wallet.contains("minami"));
+    let digest = out.lines().next().unwrap().to_string();
+    assert_eq!(digest.len(), 64, "{out}");
+    let (ok, out) = yui(
+        ep,
+        &[
+            "credential",
+            "issue",
+            "--key",
+            &at("city.json"),
+            "res-taro",
+            "--subject",
+            &p.taro.address().to_hex(),
+            "--kind",
+            "resident",
+            "--digest",
+            &at("wallet.json"),
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("credential_issued"), "{out}");
+    let (ok, out) = yui(
+        ep,
+        &[
+            "credential",
+            "disclose",
+            "--wallet",
+            &at("wallet.json"),
+            "--claim",
+            "district",
+            "--out",
+            &at("district.json"),
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = yui(
+        ep,
+        &[
+            "credential",
+            "verify",
+            "res-taro",
+            "--disclosure",
+            &at("district.json"),
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("matches the credential's digest"), "{out}");
+    // The chain holds the digest, never the value.
+    let (ok, out) = yui(ep, &["--output", "json", "credential", "show", "res-taro"]);
+    assert!(ok, "{out}");
+    assert!(out.contains(&digest) && !out.contains("minami"), "{out}");
+    // A changed value fails, and the command says so with a failing status.
+    let tampered = std::fs::read_to_string(at("district.json"))
+        .unwrap()
+        .replace("minami", "kita");
+    std::fs::write(at("district.json"), tampered).unwrap();
+    let (ok, out) = yui(
+        ep,
+        &[
+            "credential",
+            "verify",
+            "res-taro",
+            "--disclosure",
+            &at("district.json"),
+        ],
+    );
+    assert!(!ok);
+    assert!(out.contains("DOES NOT MATCH"), "{out}");
+
+    // The city, the only member, proposes and so passes a parameter change.
+    let (ok, out) = yui(
+        ep,
+        &[
+            "gov",
+            "propose",
+            "--key",
+            &at("city.json"),
+            "--id",
+            "review-5",
+            "set-param",
+            "--name",
+            "job_review_days",
+            "--value",
+            "5",
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("param_changed"), "{out}");
+    let (ok, out) = yui(ep, &["--output", "json", "gov", "show", "review-5"]);
+    assert!(ok, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["state"], "executed");
+    let (ok, out) = yui(ep, &["--output", "json", "gov", "status"]);
+    assert!(ok, "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["params"]["job_review_days"], 5);
+    // A bad role name is refused before anything is signed.
+    let (ok, out) = yui(
+        ep,
+        &[
+            "gov",
+            "propose",
+            "--key",
+            &at("city.json"),
+            "--id",
+            "bad",
+            "grant-role",
+            "--account",
+            &p.taro.address().to_hex(),
+            "--role",
+            "mayor",
+        ],
+    );
+    assert!(!ok);
+    assert!(out.contains("role must be"), "{out}");
+}
