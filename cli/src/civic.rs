@@ -322,8 +322,9 @@ fn credential_line(c: &pb::Credential, standing: &str) -> String {
 
 pub(crate) async fn credential(c: &Client, out: Output, cmd: CredentialCmd) -> anyhow::Result<()> {
     let (s, op) = match cmd {
+        // These need no node; `offline` runs them before connecting.
         CredentialCmd::Digest { .. } | CredentialCmd::Disclose { .. } => {
-            unreachable!("handled offline by `offline`")
+            return offline(out, &cmd).unwrap_or(Ok(()));
         }
         CredentialCmd::Issue {
             s,
