@@ -532,11 +532,14 @@ async fn on_swarm_event(
     }
 }
 
-/// A message that fails verification against the set of the next height is
-/// forged if it is for that height. For a later height this node may not
-/// know the deciding set yet (governance can change it), so it is only ignored.
+/// A message that fails verification against the set of the next height
+/// counts against its sender unless it is for a later height, whose deciding
+/// set this node may not know yet (governance can change it): that one is
+/// only ignored. A stale message of a validator that has just left could
+/// also fail here; the ban needs many bad messages, so such stragglers do
+/// not get an honest peer banned.
 fn judge(height: u64, head: u64, why: String) -> Bad {
-    if height == head + 1 {
+    if height <= head.saturating_add(1) {
         Bad::Reject(why)
     } else {
         Bad::Ignore(why)

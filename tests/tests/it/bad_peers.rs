@@ -63,10 +63,15 @@ async fn bad_peers_are_dropped_and_honest_progress_continues() {
         .subscribe(&IdentTopic::new(CONSENSUS_TOPIC))
         .unwrap();
     rogue.dial(city_p2p).unwrap();
-    assert!(
-        pump(&mut rogue, 3_000).await > 0,
-        "the allow-listed peer could not connect"
-    );
+    // The handshake (pre-shared key, Noise, yamux) may take a while on a busy machine.
+    let mut connected = 0;
+    for _ in 0..20 {
+        connected = pump(&mut rogue, 500).await;
+        if connected > 0 {
+            break;
+        }
+    }
+    assert!(connected > 0, "the allow-listed peer could not connect");
     let h0 = net.height("city").await.unwrap();
     let topic = IdentTopic::new(CONSENSUS_TOPIC);
     let city = net.key("city").unwrap();
