@@ -63,15 +63,25 @@ async fn bad_peers_are_dropped_and_honest_progress_continues() {
         .subscribe(&IdentTopic::new(CONSENSUS_TOPIC))
         .unwrap();
     rogue.dial(city_p2p).unwrap();
-    // The handshake (pre-shared key, Noise, yamux) may take a while on a busy machine.
-    let mut connected = 0;
-    for _ in 0..20 {
-        connected = pump(&mut rogue, 500).await;
-        if connected > 0 {
+    // The handshake (pre-shared key, Noise, yamux) and the exchange of
+    // gossip subscriptions may take a while on a busy machine.
+    let consensus = IdentTopic::new(CONSENSUS_TOPIC).hash();
+    let mut ready = false;
+    for _ in 0..50 {
+        pump(&mut rogue, 200).await;
+        ready = rogue
+            .behaviour()
+            .gossip
+            .all_peers()
+            .any(|(_, topics)| topics.contains(&&consensus));
+        if ready {
             break;
         }
     }
-    assert!(connected > 0, "the allow-listed peer could not connect");
+    assert!(
+        ready,
+        "the allow-listed peer could not connect and see city's subscription"
+    );
     let h0 = net.height("city").await.unwrap();
     let topic = IdentTopic::new(CONSENSUS_TOPIC);
     let city = net.key("city").unwrap();
