@@ -333,25 +333,20 @@ pub async fn play(c: &Client, town: &Town) -> anyhow::Result<()> {
     )
     .await?;
     println!("4. The same event cannot pay Taro twice:");
-    let second = c
-        .execute(
-            town.key("city"),
-            Operation::Grant {
-                to: a("taro"),
-                asset: "point".into(),
-                amount: 500,
-                reason: "riverside clean-up".into(),
-                event_id: Some("cleanup-2026-11".into()),
-            },
-        )
-        .await;
-    match second {
-        Err(e) => println!(
-            "   refused: {}",
-            e.to_string().lines().next().unwrap_or_default()
-        ),
-        Ok(_) => anyhow::bail!("a second grant for one event was accepted"),
-    }
+    crate::civic::refused(
+        c,
+        town,
+        "The city grants the clean-up points again.",
+        "city",
+        Operation::Grant {
+            to: a("taro"),
+            asset: "point".into(),
+            amount: 500,
+            reason: "riverside clean-up".into(),
+            event_id: Some("cleanup-2026-11".into()),
+        },
+    )
+    .await?;
     step(c, town, 5, "The autumn festival hands out 300 festival points to Hana, valid for 20 seconds from genesis.", "city",
         Operation::Grant { to: a("hana"), asset: "festival".into(), amount: 300, reason: "autumn festival".into(), event_id: Some("festival-2026".into()) }).await?;
     step(

@@ -275,12 +275,8 @@ impl ChainParams {
             return Err(format!("{name} must be in {lo}..={hi}"));
         }
         let mut next = self.clone();
-        match name {
-            "job_review_days" => next.job_review_days = value,
-            "approval_threshold_num" => next.approval_threshold_num = value,
-            "approval_threshold_den" => next.approval_threshold_den = value,
-            "proposal_ttl_max_days" => next.proposal_ttl_max_days = value,
-            _ => next.validator_change_delay_min = value,
+        if let Some(field) = next.field(name) {
+            *field = value;
         }
         if next.approval_threshold_num >= next.approval_threshold_den {
             return Err(format!(
@@ -290,6 +286,23 @@ impl ChainParams {
         }
         *self = next;
         Ok(())
+    }
+
+    /// A governed parameter by name (see [`PARAMS`]).
+    pub fn get(&self, name: &str) -> Option<u64> {
+        self.clone().field(name).map(|v| *v)
+    }
+
+    /// The one place that maps a governed parameter's name to its field.
+    fn field(&mut self, name: &str) -> Option<&mut u64> {
+        Some(match name {
+            "job_review_days" => &mut self.job_review_days,
+            "approval_threshold_num" => &mut self.approval_threshold_num,
+            "approval_threshold_den" => &mut self.approval_threshold_den,
+            "proposal_ttl_max_days" => &mut self.proposal_ttl_max_days,
+            "validator_change_delay_min" => &mut self.validator_change_delay_min,
+            _ => return None,
+        })
     }
 
     /// Whether `approvals` of `members` pass a proposal.

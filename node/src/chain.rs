@@ -104,6 +104,8 @@ pub fn now_ms() -> u64 {
 pub struct Validators {
     pub set: ValidatorSet,
     pub infos: Vec<ValidatorInfo>,
+    /// `set.hash()`, which every block header carries.
+    pub hash: Hash,
 }
 
 /// The validator set recorded in `state`: the one deciding the height after
@@ -120,7 +122,11 @@ pub fn validators_in<S: StateRead + ?Sized>(state: &S) -> anyhow::Result<Validat
             .collect(),
     )
     .map_err(|e| anyhow::anyhow!("validator set in state: {e}"))?;
-    Ok(Validators { set, infos })
+    Ok(Validators {
+        hash: set.hash(),
+        set,
+        infos,
+    })
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -201,6 +207,14 @@ impl Shared {
             .unwrap_or_else(|p| p.into_inner())
             .set
             .clone()
+    }
+
+    /// The hash of the set deciding the next height.
+    pub fn validators_hash(&self) -> Hash {
+        self.validators
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .hash
     }
 
     /// The validators deciding the next height, with their names.
@@ -325,7 +339,7 @@ impl Shared {
             receipts_root: receipts_root(&outcome.receipts, &outcome.begin_events),
             state_root,
             proposer,
-            validators_hash: self.validators().hash(),
+            validators_hash: self.validators_hash(),
         };
         Ok(Prepared {
             block: Block { header, txs },
@@ -365,7 +379,7 @@ impl Shared {
             "time too far ahead of this node's clock",
         )?;
         expect(
-            h.validators_hash == self.validators().hash(),
+            h.validators_hash == self.validators_hash(),
             "wrong validator set",
         )?;
         expect(block.tx_root_matches(), "transaction root mismatch")?;

@@ -284,13 +284,7 @@ pub(crate) fn require_for_asset<S: StateRead + ?Sized>(
     let Some(kind) = &asset.class.required_credential else {
         return Ok(());
     };
-    let exempt = *who == asset.class.breakage_account
-        || *who == asset.class.fee_account
-        || ov
-            .get_rec::<Account>(&keys::account(who))
-            .and_then(|a| a.merchant_class())
-            .is_some();
-    if exempt {
+    if super::holding::receives_as_business(ov, who, asset) {
         return Ok(());
     }
     require(

@@ -195,16 +195,8 @@ pub(crate) fn credit_lots<S: StateRead + ?Sized>(
     let total = h.lots.iter().try_fold(0u64, |a, l| a.checked_add(l.amount));
     let total = total.ok_or_else(|| TxError::Overflow("balance".into()))?;
     let cap = asset.class.holding_cap;
-    // The cap bounds what one person holds. Merchants receive the asset as
-    // payment and the operator's accounts collect fees and breakage: a cap on
-    // them would stop payments and redemptions, so they are not bound by it.
-    let bound = *who != asset.class.breakage_account
-        && *who != asset.class.fee_account
-        && ov
-            .get_rec::<Account>(&keys::account(who))
-            .and_then(|a| a.merchant_class())
-            .is_none();
-    if cap > 0 && total > cap && bound {
+    // The cap bounds what one person holds (see `receives_as_business`).
+    if cap > 0 && total > cap && !receives_as_business(ov, who, asset) {
         return Err(TxError::CapExceeded {
             asset: asset.class.id.clone(),
             cap,
@@ -214,6 +206,23 @@ pub(crate) fn credit_lots<S: StateRead + ?Sized>(
     ensure_account(ov, who);
     store_holding(ov, who, &asset.class.id, old_next, &h);
     Ok(())
+}
+
+/// Whether `who` receives `asset` as a business rather than a person: a
+/// merchant taking payment, or the operator's fee or breakage account. Such
+/// receivers are bound neither by the holding cap nor by a credential the
+/// asset requires; either would stop payments, redemptions and expiry.
+pub(crate) fn receives_as_business<S: StateRead + ?Sized>(
+    ov: &Overlay<'_, S>,
+    who: &Address,
+    asset: &AssetState,
+) -> bool {
+    *who == asset.class.breakage_account
+        || *who == asset.class.fee_account
+        || ov
+            .get_rec::<Account>(&keys::account(who))
+            .and_then(|a| a.merchant_class())
+            .is_some()
 }
 
 /// Credits freshly received value, with the expiry the policy gives it now.

@@ -4,23 +4,16 @@
 
 use tonic::{Request, Response, Status};
 use yui_ledger::credential::{Disclosure, Standing};
-use yui_ledger::limits::ID_LEN_MAX;
 use yui_ledger::state;
 use yui_proto::v1 as pb;
 
-use super::{Api, address, convert};
+use super::{Api, address, convert, id_arg};
 
 /// The scope of consent that lets a party list a subject's credentials.
 pub const CREDENTIALS_SCOPE: &str = "credentials";
 
 fn credential_id(id: &str) -> Result<(), Status> {
-    if id.is_empty() || id.len() > ID_LEN_MAX {
-        return Err(Status::invalid_argument(format!(
-            "credential_id must be 1..={ID_LEN_MAX} bytes, got {}",
-            id.len()
-        )));
-    }
-    Ok(())
+    id_arg("credential_id", id, false)
 }
 
 /// Disclosures carry every leaf of one credential; far fewer than this.

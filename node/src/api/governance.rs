@@ -3,11 +3,10 @@
 
 use tonic::{Request, Response, Status};
 use yui_ledger::governance::{PARAMS, ProposalState, ValidatorChange};
-use yui_ledger::limits::ID_LEN_MAX;
 use yui_ledger::state;
 use yui_proto::v1 as pb;
 
-use super::{Api, Stream_, convert};
+use super::{Api, Stream_, convert, id_arg};
 use crate::chain::Committed;
 
 fn state_filter(s: &str) -> Result<Option<ProposalState>, Status> {
@@ -26,15 +25,8 @@ fn state_filter(s: &str) -> Result<Option<ProposalState>, Status> {
     }))
 }
 
-fn proposal_id(id: &str, may_be_empty: bool) -> Result<(), Status> {
-    if (id.is_empty() && !may_be_empty) || id.len() > ID_LEN_MAX {
-        return Err(Status::invalid_argument(format!(
-            "proposal_id must be {}..={ID_LEN_MAX} bytes, got {}",
-            u8::from(!may_be_empty),
-            id.len()
-        )));
-    }
-    Ok(())
+fn proposal_id(id: &str, optional: bool) -> Result<(), Status> {
+    id_arg("proposal_id", id, optional)
 }
 
 /// The governance events of a committed block. With `only`, the events of
@@ -91,13 +83,6 @@ impl pb::governance_server::Governance for Api {
         let members = state::members(s);
         let params = state::params(s)
             .ok_or_else(|| Status::internal("the chain's parameters are missing from state"))?;
-        let value = |name: &str| match name {
-            "job_review_days" => params.job_review_days,
-            "approval_threshold_num" => params.approval_threshold_num,
-            "approval_threshold_den" => params.approval_threshold_den,
-            "proposal_ttl_max_days" => params.proposal_ttl_max_days,
-            _ => params.validator_change_delay_min,
-        };
         let infos = state::validators(s);
         Ok(Response::new(pb::GetGovernanceResponse {
             approvals_needed: params.approvals_needed(members.len() as u64),
@@ -106,7 +91,7 @@ impl pb::governance_server::Governance for Api {
                 .iter()
                 .map(|(n, _, _)| pb::Param {
                     name: (*n).into(),
-                    value: value(n),
+                    value: params.get(n).unwrap_or_default(),
                 })
                 .collect(),
             validators: infos.iter().map(convert::validator_info).collect(),

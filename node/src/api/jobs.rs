@@ -2,11 +2,10 @@
 //! stream of job events as blocks commit.
 
 use tonic::{Request, Response, Status};
-use yui_ledger::limits::ID_LEN_MAX;
 use yui_ledger::state::{self, Job, JobState};
 use yui_proto::v1 as pb;
 
-use super::{Api, Stream_, address, convert};
+use super::{Api, Stream_, address, convert, id_arg};
 use crate::chain::Committed;
 
 /// Which jobs a `ListJobs` state filter keeps.
@@ -102,12 +101,7 @@ impl pb::jobs_server::Jobs for Api {
         req: Request<pb::GetJobRequest>,
     ) -> Result<Response<pb::GetJobResponse>, Status> {
         let id = req.into_inner().job_id;
-        if id.is_empty() || id.len() > ID_LEN_MAX {
-            return Err(Status::invalid_argument(format!(
-                "job_id must be 1..={ID_LEN_MAX} bytes, got {}",
-                id.len()
-            )));
-        }
+        id_arg("job_id", &id, false)?;
         let head = self.shared.head();
         let j = state::job(&self.shared.store, &id)
             .ok_or_else(|| Status::not_found(format!("no job '{id}'")))?;
@@ -134,12 +128,7 @@ impl pb::jobs_server::Jobs for Api {
         req: Request<pb::StreamJobEventsRequest>,
     ) -> Result<Response<Self::StreamJobEventsStream>, Status> {
         let id = req.into_inner().job_id;
-        if id.len() > ID_LEN_MAX {
-            return Err(Status::invalid_argument(format!(
-                "job_id is {} bytes; at most {ID_LEN_MAX}",
-                id.len()
-            )));
-        }
+        id_arg("job_id", &id, true)?;
         let only = (!id.is_empty()).then_some(id);
         Ok(Response::new(super::follow_commits(
             &self.shared,

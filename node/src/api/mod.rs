@@ -65,6 +65,24 @@ fn address(b: &[u8], what: &str) -> Result<Address, Status> {
     Ok(Address(arr))
 }
 
+/// Checks an id field (job, credential, proposal): 1..=ID_LEN_MAX bytes, or
+/// empty too when `optional` (meaning "all").
+fn id_arg(what: &str, id: &str, optional: bool) -> Result<(), Status> {
+    let max = yui_ledger::limits::ID_LEN_MAX;
+    if id.len() > max {
+        return Err(Status::invalid_argument(format!(
+            "{what} is {} bytes; at most {max}",
+            id.len()
+        )));
+    }
+    if id.is_empty() && !optional {
+        return Err(Status::invalid_argument(format!(
+            "{what} must not be empty"
+        )));
+    }
+    Ok(())
+}
+
 fn hash32(b: &[u8], what: &str) -> Result<Hash, Status> {
     b.try_into()
         .map_err(|_| Status::invalid_argument(format!("{what} must be 32 bytes, got {}", b.len())))
