@@ -1,0 +1,1 @@
+//! Filled in phase 2.

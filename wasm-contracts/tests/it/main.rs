@@ -1,0 +1,38 @@
+//! Integration tests of yui-wasm-contracts: validation, calls under every
+//! limit, fuel determinism, the dependency rule, and the real cleanup-day
+//! contract.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod calls;
+mod cleanup_day;
+mod deps;
+mod mock;
+mod validation;
+
+use yui_wasm_contracts::{Call, CallOutcome, Mode, Runtime, code_hash};
+
+/// Wasm bytes from WebAssembly text.
+pub fn wasm(text: &str) -> Vec<u8> {
+    wat::parse_str(text).unwrap()
+}
+
+/// Runs `method` of `code` on `runtime`.
+pub fn run(
+    runtime: &Runtime,
+    code: &[u8],
+    method: &str,
+    input: &[u8],
+    fuel_limit: u64,
+    mode: Mode,
+    host: &mut mock::MockHost,
+) -> CallOutcome {
+    let call = Call {
+        code,
+        code_hash: code_hash(code),
+        method,
+        input,
+        fuel_limit,
+        mode,
+    };
+    runtime.call(&call, host)
+}
