@@ -29,6 +29,20 @@
 //! Writes reach the host as they happen; on failure the ledger discards its
 //! child overlay. Events are buffered here and returned only on success.
 //!
+//! wasmi is built with its loop ("portable") dispatch: the default tail-call
+//! dispatch relies on LLVM turning calls into jumps, and in this workspace's
+//! test build an endless loop overflowed the native stack with it.
+//!
+//! # Contracts and the SDK
+//!
+//! `wasm-contracts/sdk` (`yui-contract-sdk`, `no_std`) wraps the host
+//! functions below for Rust contracts; `wasm-contracts/contracts` is a
+//! separate Cargo workspace of contracts (the first: `cleanup-day`) built
+//! for `wasm32v1-none` by `wasm-contracts/build.sh`. Neither is a member of
+//! the Yui workspace: they use `unsafe` for the imports and build for
+//! another target. This crate's tests run the real `.wasm`, building it with
+//! the script when it is missing or stale.
+//!
 //! # Host ABI (engine version 1)
 //!
 //! All functions are imported from module `"yui"`. Pointers and lengths are

@@ -483,3 +483,15 @@ fn every_host_function_is_linked_and_answers() {
     assert_eq!(host.balance_of([9; 32], "yen"), 15);
     assert!(host.storage.is_empty());
 }
+
+#[test]
+fn the_sdk_mirrors_the_refusal_codes() {
+    use crate::sdk_refusal as sdk;
+    assert_eq!(sdk::INSUFFICIENT_BALANCE, refusal::INSUFFICIENT_BALANCE);
+    assert_eq!(sdk::BUDGET_EXHAUSTED, refusal::BUDGET_EXHAUSTED);
+    assert_eq!(sdk::UNKNOWN_ASSET, refusal::UNKNOWN_ASSET);
+    assert_eq!(sdk::NOT_PERMITTED, refusal::NOT_PERMITTED);
+    assert_eq!(sdk::BAD_AMOUNT, refusal::BAD_AMOUNT);
+    assert_eq!(sdk::OTHER, refusal::OTHER);
+    assert_eq!(HostError::refused(0), HostError::refused(refusal::OTHER));
+}

@@ -7,6 +7,9 @@ mod calls;
 mod cleanup_day;
 mod deps;
 mod mock;
+/// The SDK's copy of the refusal codes, compiled here to compare.
+#[path = "../../sdk/src/refusal.rs"]
+mod sdk_refusal;
 mod validation;
 
 use yui_wasm_contracts::{Call, CallOutcome, Mode, Runtime, code_hash};
