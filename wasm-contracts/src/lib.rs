@@ -37,7 +37,8 @@
 //!
 //! `wasm-contracts/sdk` (`yui-contract-sdk`, `no_std`) wraps the host
 //! functions below for Rust contracts; `wasm-contracts/contracts` is a
-//! separate Cargo workspace of contracts (the first: `cleanup-day`) built
+//! separate Cargo workspace of contracts (`cleanup-day`, `voucher-sale`,
+//! `civic-poll`, `exchange`; its README lists them) built
 //! for `wasm32v1-none` by `wasm-contracts/build.sh`. Neither is a member of
 //! the Yui workspace: they use `unsafe` for the imports and build for
 //! another target. This crate's tests run the real `.wasm`, building it with

@@ -1,10 +1,12 @@
 //! The borsh shapes contracts exchange, without an allocator.
 //!
 //! Integers are little-endian, a string or byte vector is a `u32` length and
-//! its bytes, a `bool` is one byte 0 or 1, a fixed array is its bytes.
+//! its bytes, a `bool` is one byte 0 or 1, a fixed array is its bytes, a
+//! `Vec<T>` is a `u32` count and its elements.
 
 /// Reads borsh values from a byte slice; every method returns `None` on
-/// short or malformed input.
+/// short or malformed input. A clone reads on from the same place.
+#[derive(Clone)]
 pub struct Reader<'a> {
     rest: &'a [u8],
 }
@@ -27,6 +29,12 @@ impl<'a> Reader<'a> {
     /// A fixed-size byte array, such as an account.
     pub fn array<const N: usize>(&mut self) -> Option<[u8; N]> {
         self.take(N)?.try_into().ok()
+    }
+
+    /// A `u8`.
+    pub fn u8(&mut self) -> Option<u8> {
+        let [byte] = self.array()?;
+        Some(byte)
     }
 
     /// A `u32`.
@@ -115,5 +123,61 @@ impl<'a> Writer<'a> {
     /// What has been written.
     pub fn as_slice(&self) -> &[u8] {
         self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// The value attached to a call, borsh `Vec<(String, u64)>` of (asset,
+/// amount), read in place.
+///
+/// [`parse`](Self::parse) checks the whole list, so iterating cannot fail.
+/// No bytes at all also read as no entries: a host may describe "nothing
+/// attached" either way.
+#[derive(Clone)]
+pub struct Attachments<'a> {
+    reader: Reader<'a>,
+    left: u32,
+}
+
+impl<'a> Attachments<'a> {
+    /// The entries in `bytes`; `None` if they are not exactly a borsh
+    /// `Vec<(String, u64)>` (or no bytes).
+    pub fn parse(bytes: &'a [u8]) -> Option<Self> {
+        let mut reader = Reader::new(bytes);
+        if bytes.is_empty() {
+            return Some(Self { reader, left: 0 });
+        }
+        let left = reader.u32()?;
+        let entries = reader.clone();
+        for _ in 0..left {
+            reader.str()?;
+            reader.u64()?;
+        }
+        reader.finish()?;
+        Some(Self {
+            reader: entries,
+            left,
+        })
+    }
+
+    /// How many entries are left to read.
+    pub fn remaining(&self) -> u32 {
+        self.left
+    }
+
+    /// The only entry, if there is exactly one.
+    pub fn single(mut self) -> Option<(&'a str, u64)> {
+        if self.left != 1 {
+            return None;
+        }
+        self.next()
+    }
+}
+
+impl<'a> Iterator for Attachments<'a> {
+    type Item = (&'a str, u64);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.left = self.left.checked_sub(1)?;
+        Some((self.reader.str()?, self.reader.u64()?))
     }
 }

@@ -22,6 +22,12 @@ pub mod refusal;
 /// A 32-byte account address.
 pub type Account = [u8; 32];
 
+/// The caller a contract sees when governance calls it (`init` at
+/// deployment, `migrate` at an upgrade, or any other method): the all-zero
+/// address, for which no key can sign. A method only governance may call
+/// checks `caller() == GOVERNANCE`.
+pub const GOVERNANCE: Account = [0; 32];
+
 /// The raw host imports. Every pointer passed must be valid for the length
 /// given (or 32 bytes for accounts); the host checks bounds again and traps
 /// rather than touch memory outside the instance.
@@ -209,8 +215,10 @@ pub fn grant(to: &Account, asset: &str, amount: u64) -> Result<(), u32> {
     refusal_code(unsafe { sys::grant(to.as_ptr(), asset.as_ptr(), len(asset), amount) })
 }
 
-/// Reads the value attached to the call (borsh `Vec<(String, u64)>`) into
-/// `buf`; `None` if it does not fit.
+/// Reads the value attached to the call (borsh `Vec<(String, u64)>`, read
+/// with [`codec::Attachments`]) into `buf`; `None` if it does not fit. The
+/// ledger moved the value into the contract's account before the call, and
+/// takes the move back if the call fails.
 pub fn attached(buf: &mut [u8]) -> Option<&[u8]> {
     // SAFETY: no pointer is passed.
     let n = usize::try_from(unsafe { sys::attached_len() }).ok()?;

@@ -1,19 +1,11 @@
 //! The real cleanup-day contract, built for wasm32v1-none, run through
 //! `validate` and `Runtime::call` against the mock host.
-//!
-//! The `.wasm` is read from `contracts/target/wasm32v1-none/release/`. If it
-//! is missing, or older than any source of the contracts or the SDK, the
-//! test runs `wasm-contracts/build.sh` first (once per test process), so a
-//! fresh clone needs only `cargo test` and a `rustup` that can add the
-//! `wasm32v1-none` target.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
-use std::time::SystemTime;
 
 use yui_wasm_contracts::{CallFailure, CallOutcome, Event, HostError, Mode, Runtime, validate};
 
+use crate::built::{self, FUEL, aborted};
 use crate::mock::MockHost;
 use crate::run;
 
@@ -26,44 +18,16 @@ const ALREADY_PAID: u32 = 5;
 const CAMPAIGN_ENDED: u32 = 6;
 const GRANT_REFUSED: u32 = 7;
 
-const FUEL: u64 = 1_000_000;
 /// The most fuel any cleanup-day call may take in these tests.
 const FUEL_BOUND: u64 = 60_000;
 const COORDINATOR: [u8; 32] = [0xC0; 32];
 const ASSET: &str = "kusunoki-points";
 const REWARD: u64 = 100;
 
-fn newest_source(dir: &Path, newest: &mut SystemTime) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        if name == "target" || name == ".git" {
-            continue;
-        }
-        if path.is_dir() {
-            newest_source(&path, newest);
-        } else if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
-            *newest = (*newest).max(modified);
-        }
-    }
-}
-
 /// The cleanup-day module, built if missing or stale.
 fn contract() -> &'static [u8] {
     static CODE: OnceLock<Vec<u8>> = OnceLock::new();
-    CODE.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let wasm = root.join("contracts/target/wasm32v1-none/release/cleanup_day.wasm");
-        let mut newest = SystemTime::UNIX_EPOCH;
-        newest_source(&root.join("contracts"), &mut newest);
-        newest_source(&root.join("sdk"), &mut newest);
-        let built = std::fs::metadata(&wasm).and_then(|m| m.modified()).ok();
-        if built.is_none_or(|built| built < newest) {
-            let status = Command::new(root.join("build.sh")).status().unwrap();
-            assert!(status.success(), "build.sh failed");
-        }
-        std::fs::read(&wasm).unwrap()
-    })
+    CODE.get_or_init(|| built::module("cleanup_day"))
 }
 
 fn init_args(coordinator: [u8; 32], asset: &str, reward: u64) -> Vec<u8> {
@@ -106,11 +70,15 @@ fn call(runtime: &Runtime, host: &mut MockHost, method: &str, input: &[u8]) -> C
 }
 
 fn query(runtime: &Runtime, host: &mut MockHost, method: &str, input: &[u8]) -> CallOutcome {
-    run(runtime, contract(), method, input, FUEL, Mode::Query, host)
-}
-
-fn aborted(code: u32) -> Result<Vec<u8>, CallFailure> {
-    Err(CallFailure::Aborted { code })
+    built::query(
+        runtime,
+        contract(),
+        "cleanup-day",
+        FUEL_BOUND,
+        host,
+        method,
+        input,
+    )
 }
 
 #[test]

@@ -1,16 +1,20 @@
 //! Integration tests of yui-wasm-contracts: validation, calls under every
-//! limit, fuel determinism, the dependency rule, and the real cleanup-day
-//! contract.
+//! limit, fuel determinism, the dependency rule, and the real contracts
+//! (cleanup-day, voucher-sale, civic-poll, exchange).
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod built;
 mod calls;
+mod civic_poll;
 mod cleanup_day;
 mod deps;
+mod exchange;
 mod mock;
 /// The SDK's copy of the refusal codes, compiled here to compare.
 #[path = "../../sdk/src/refusal.rs"]
 mod sdk_refusal;
 mod validation;
+mod voucher_sale;
 
 use yui_wasm_contracts::{Call, CallOutcome, Mode, Runtime, code_hash};
 

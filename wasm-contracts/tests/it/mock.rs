@@ -23,6 +23,9 @@ pub struct MockHost {
     pub fail_reads: bool,
     /// When set, a storage read panics, as a buggy host might.
     pub panic_on_read: bool,
+    /// When set, every transfer is refused with this code, as an asset's
+    /// policy might refuse it.
+    pub refuse_transfers: Option<u32>,
 }
 
 impl MockHost {
@@ -34,6 +37,40 @@ impl MockHost {
             time_ms: 1_700_000_000_000,
             ..Self::default()
         }
+    }
+
+    /// Moves `value` from the caller's account into the contract's and
+    /// describes it as attached (borsh `Vec<(String, u64)>`), as the ledger
+    /// does before a call. Nothing attached is no bytes.
+    pub fn attach(&mut self, value: &[(&str, u64)]) {
+        if value.is_empty() {
+            self.attached.clear();
+            return;
+        }
+        let mut list = Vec::new();
+        for &(asset, amount) in value {
+            let from = self
+                .balances
+                .entry((self.caller, asset.as_bytes().to_vec()));
+            let have = from.or_insert(0);
+            *have = have
+                .checked_sub(amount)
+                .expect("the caller holds the attachment");
+            *self
+                .balances
+                .entry((self.contract, asset.as_bytes().to_vec()))
+                .or_insert(0) += amount;
+            list.push((asset.to_owned(), amount));
+        }
+        self.attached = borsh::to_vec(&list).unwrap();
+    }
+
+    /// Credits `amount` of `asset` to `account`.
+    pub fn credit(&mut self, account: [u8; 32], asset: &str, amount: u64) {
+        *self
+            .balances
+            .entry((account, asset.as_bytes().to_vec()))
+            .or_insert(0) += amount;
     }
 
     pub fn balance_of(&self, account: [u8; 32], asset: &str) -> u64 {
@@ -88,6 +125,9 @@ impl Host for MockHost {
             .unwrap_or(0))
     }
     fn transfer(&mut self, to: &[u8; 32], asset: &[u8], amount: u64) -> Result<(), HostError> {
+        if let Some(code) = self.refuse_transfers {
+            return Err(HostError::refused(code));
+        }
         let from = (self.contract, asset.to_vec());
         let have = self.balances.get(&from).copied().unwrap_or(0);
         let Some(left) = have.checked_sub(amount) else {
