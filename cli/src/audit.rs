@@ -160,7 +160,9 @@ pub async fn replay(
         {
             match e {
                 Event::ValidatorSetChanged { .. } => report.validator_set_changes += 1,
-                Event::ProposalClosed { state, .. } if state == "executed" => {
+                Event::ProposalClosed { state, .. }
+                    if *state == yui_ledger::governance::ProposalState::Executed =>
+                {
                     report.proposals_executed += 1
                 }
                 Event::CredentialIssued { .. } => report.credentials_issued += 1,
@@ -173,7 +175,7 @@ pub async fn replay(
         progress(height, target);
     }
     report.final_height = height;
-    report.final_validators = yui_ledger::state::validators(&state)
+    report.final_validators = yui_ledger::state::validators(&state)?
         .iter()
         .map(|v| v.name.clone())
         .collect();
@@ -185,6 +187,7 @@ pub async fn replay(
 fn validator_set(state: &MemState) -> Result<ValidatorSet, String> {
     ValidatorSet::new(
         yui_ledger::state::validators(state)
+            .map_err(|e| e.to_string())?
             .iter()
             .map(|v| Validator {
                 public_key: v.public_key.0,

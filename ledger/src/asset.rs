@@ -6,6 +6,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::Address;
+use crate::error::{Field, Rule, TxError};
 
 /// Milliseconds in one day; expiry periods are whole days.
 pub const DAY_MS: u64 = 86_400_000;
@@ -128,24 +129,23 @@ pub struct AssetClass {
 
 impl AssetClass {
     /// Checks the definition itself.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.id.is_empty() || self.id.len() > crate::limits::ID_LEN_MAX {
-            return Err(format!(
-                "asset id must be 1..={} bytes",
-                crate::limits::ID_LEN_MAX
-            ));
+    pub fn validate(&self) -> Result<(), TxError> {
+        let max = crate::limits::ID_LEN_MAX;
+        if self.id.is_empty() || self.id.len() > max {
+            return Err(TxError::length(Field::Asset, 1, max));
         }
+        let refuse = |rule| Err(TxError::Malformed(rule));
         if u64::from(self.redeem_fee_bps) > BPS {
-            return Err("redeem_fee_bps must be at most 10000".into());
+            return refuse(Rule::RedeemFeeRange);
         }
         if let Some(k) = &self.required_credential
-            && (k.is_empty() || k.len() > crate::limits::ID_LEN_MAX)
+            && (k.is_empty() || k.len() > max)
         {
-            return Err("required_credential must be 1..=64 bytes".into());
+            return Err(TxError::length(Field::RequiredCredential, 1, max));
         }
         match self.expiry {
             ExpiryPolicy::DaysPerLot(0) | ExpiryPolicy::RollingDays(0) => {
-                Err("expiry period must be at least one day".into())
+                refuse(Rule::ExpiryPeriodZero)
             }
             _ => Ok(()),
         }

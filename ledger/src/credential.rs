@@ -128,11 +128,30 @@ impl Standing {
     }
 }
 
+/// What a change of a credential's status was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum CredentialAction {
+    Issue,
+    Suspend,
+    Reinstate,
+    Revoke,
+}
+
+impl CredentialAction {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CredentialAction::Issue => "issue",
+            CredentialAction::Suspend => "suspend",
+            CredentialAction::Reinstate => "reinstate",
+            CredentialAction::Revoke => "revoke",
+        }
+    }
+}
+
 /// One change of a credential's status.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct CredentialStep {
-    /// `issue`, `suspend`, `reinstate` or `revoke`.
-    pub action: String,
+    pub action: CredentialAction,
     pub by: Address,
     pub status: CredentialStatus,
     pub reason: String,

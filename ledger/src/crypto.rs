@@ -128,7 +128,7 @@ struct KeyFile {
 }
 
 /// Why a signature was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, BorshSerialize, BorshDeserialize)]
 pub enum SignatureError {
     #[error("the public key is not a valid ed25519 point")]
     MalformedKey,
@@ -152,4 +152,34 @@ pub fn verify(signer: &Address, msg: &[u8], signature: &[u8; 64]) -> Result<(), 
     let sig = Signature::from_bytes(signature);
     key.verify_strict(msg, &sig)
         .map_err(|_| SignatureError::Invalid)
+}
+
+/// Serde for 32-byte hashes and digests as hex strings (for JSON at the edge).
+pub mod hex32 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(b: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(b))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        let s = String::deserialize(d)?;
+        let v = hex::decode(s.trim()).map_err(serde::de::Error::custom)?;
+        v.try_into()
+            .map_err(|_| serde::de::Error::custom("expected 32 bytes (64 hex characters)"))
+    }
+}
+
+/// Serde for byte strings as hex (for JSON at the edge).
+pub mod hex_bytes {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(b))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        hex::decode(s.trim()).map_err(serde::de::Error::custom)
+    }
 }

@@ -5,8 +5,9 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use crate::asset::AssetClass;
+use crate::contract::{CONTRACT_ASSETS_MAX, ContractStatus};
 use crate::crypto::Address;
-use crate::error::TxError;
+use crate::error::{Field, Rule, TxError};
 use crate::limits;
 use crate::state::Role;
 
@@ -69,46 +70,132 @@ pub enum GovAction {
         account: Address,
         member: bool,
     },
+    /// Deploys uploaded code as contract `contract_id`: validates the code,
+    /// opens its account, allots its budget (what it may mint, by asset),
+    /// names the assets it may hold, and runs its `init` with `init_args`.
+    DeployContract {
+        contract_id: String,
+        #[serde(with = "crate::crypto::hex32")]
+        code_hash: [u8; 32],
+        #[serde(with = "crate::crypto::hex_bytes")]
+        init_args: Vec<u8>,
+        assets: Vec<String>,
+        budget: Vec<(String, u64)>,
+    },
+    /// Replaces a contract's code, keeping its storage, account and budget;
+    /// runs `migrate` with `migrate_args` if the new code exports it.
+    UpgradeContract {
+        contract_id: String,
+        #[serde(with = "crate::crypto::hex32")]
+        code_hash: [u8; 32],
+        #[serde(with = "crate::crypto::hex_bytes")]
+        migrate_args: Vec<u8>,
+    },
+    /// Pauses, resumes or removes a contract.
+    SetContractStatus {
+        contract_id: String,
+        status: ContractStatus,
+    },
+    /// Calls a contract's method as governance (caller: the all-zero
+    /// address), e.g. to set an exchange rate.
+    CallContract {
+        contract_id: String,
+        method: String,
+        #[serde(with = "crate::crypto::hex_bytes")]
+        args: Vec<u8>,
+    },
+    /// Adds to (or, with a smaller total, lowers to no less than what was
+    /// granted) what a contract may mint of an asset.
+    SetContractBudget {
+        contract_id: String,
+        asset: String,
+        allotted: u64,
+    },
 }
 
 impl GovAction {
     /// Checks field shapes that need no state.
     pub fn check_shape(&self) -> Result<(), TxError> {
-        let bad = |m: String| Err(TxError::Malformed(m));
+        let id = |field: Field, s: &str| {
+            if s.is_empty() || s.len() > limits::ID_LEN_MAX {
+                return Err(TxError::length(field, 1, limits::ID_LEN_MAX));
+            }
+            Ok(())
+        };
+        let args = |a: &[u8]| {
+            let max = yui_wasm_contracts::limits::INPUT_BYTES_MAX;
+            if a.len() > max {
+                return Err(TxError::length(Field::Args, 0, max));
+            }
+            Ok(())
+        };
         match self {
             GovAction::AddValidator { name, power, .. } => {
-                if name.is_empty() || name.len() > limits::ID_LEN_MAX {
-                    return bad(format!(
-                        "validator name must be 1..={} bytes",
-                        limits::ID_LEN_MAX
-                    ));
-                }
+                id(Field::ValidatorName, name)?;
                 if *power == 0 || *power > limits::VALIDATOR_POWER_MAX {
-                    return bad(format!(
-                        "validator power must be 1..={}",
-                        limits::VALIDATOR_POWER_MAX
-                    ));
+                    return Err(TxError::Malformed(Rule::ValidatorPowerRange));
                 }
                 Ok(())
             }
-            GovAction::DefineAsset { class } | GovAction::UpdateAsset { class } => class
-                .validate()
-                .or_else(|e| bad(format!("asset '{}': {e}", class.id))),
-            GovAction::SetParam { name, .. } => {
-                if name.is_empty() || name.len() > limits::ID_LEN_MAX {
-                    return bad("parameter name must be 1..=64 bytes".into());
-                }
-                Ok(())
-            }
+            GovAction::DefineAsset { class } | GovAction::UpdateAsset { class } => class.validate(),
+            GovAction::SetParam { name, .. } => id(Field::ParamName, name),
             GovAction::GrantRole { role, .. } | GovAction::RevokeRole { role, .. } => {
-                if let Role::Issuer(a) = role
-                    && (a.is_empty() || a.len() > limits::ID_LEN_MAX)
-                {
-                    return bad("issuer role must name an asset of 1..=64 bytes".into());
+                if let Role::Issuer(a) = role {
+                    id(Field::IssuerAsset, a)?;
                 }
                 Ok(())
             }
             GovAction::RemoveValidator { .. } | GovAction::SetMember { .. } => Ok(()),
+            GovAction::DeployContract {
+                contract_id,
+                init_args,
+                assets,
+                budget,
+                ..
+            } => {
+                id(Field::ContractId, contract_id)?;
+                args(init_args)?;
+                if assets.len() > CONTRACT_ASSETS_MAX || budget.len() > CONTRACT_ASSETS_MAX {
+                    return Err(TxError::Malformed(Rule::TooManyContractAssets));
+                }
+                for (i, a) in assets.iter().enumerate() {
+                    id(Field::Asset, a)?;
+                    if assets[..i].contains(a) {
+                        return Err(TxError::Malformed(Rule::DuplicateAsset));
+                    }
+                }
+                for (i, (a, _)) in budget.iter().enumerate() {
+                    id(Field::Asset, a)?;
+                    if budget[..i].iter().any(|(b, _)| b == a) {
+                        return Err(TxError::Malformed(Rule::DuplicateAsset));
+                    }
+                }
+                Ok(())
+            }
+            GovAction::UpgradeContract {
+                contract_id,
+                migrate_args,
+                ..
+            } => {
+                id(Field::ContractId, contract_id)?;
+                args(migrate_args)
+            }
+            GovAction::SetContractStatus { contract_id, .. } => id(Field::ContractId, contract_id),
+            GovAction::CallContract {
+                contract_id,
+                method,
+                args: a,
+            } => {
+                id(Field::ContractId, contract_id)?;
+                id(Field::Method, method)?;
+                args(a)
+            }
+            GovAction::SetContractBudget {
+                contract_id, asset, ..
+            } => {
+                id(Field::ContractId, contract_id)?;
+                id(Field::Asset, asset)
+            }
         }
     }
 
@@ -122,6 +209,11 @@ impl GovAction {
             GovAction::UpdateAsset { .. } => "update_asset",
             GovAction::SetParam { .. } => "set_param",
             GovAction::SetMember { .. } => "set_member",
+            GovAction::DeployContract { .. } => "deploy_contract",
+            GovAction::UpgradeContract { .. } => "upgrade_contract",
+            GovAction::SetContractStatus { .. } => "set_contract_status",
+            GovAction::CallContract { .. } => "call_contract",
+            GovAction::SetContractBudget { .. } => "set_contract_budget",
         }
     }
 
@@ -167,6 +259,45 @@ impl GovAction {
                     format!("remove {who} from the consortium")
                 }
             }
+            GovAction::DeployContract {
+                contract_id,
+                code_hash,
+                budget,
+                ..
+            } => {
+                let b: Vec<String> = budget.iter().map(|(a, n)| format!("{n} {a}")).collect();
+                format!(
+                    "deploy contract '{contract_id}' (code {}) with a budget of {}",
+                    &hex::encode(code_hash)[..12],
+                    if b.is_empty() {
+                        "nothing".into()
+                    } else {
+                        b.join(", ")
+                    }
+                )
+            }
+            GovAction::UpgradeContract {
+                contract_id,
+                code_hash,
+                ..
+            } => format!(
+                "upgrade contract '{contract_id}' to code {}",
+                &hex::encode(code_hash)[..12]
+            ),
+            GovAction::SetContractStatus {
+                contract_id,
+                status,
+            } => format!("set contract '{contract_id}' {}", status.as_str()),
+            GovAction::CallContract {
+                contract_id,
+                method,
+                ..
+            } => format!("call '{method}' of contract '{contract_id}' as governance"),
+            GovAction::SetContractBudget {
+                contract_id,
+                asset,
+                allotted,
+            } => format!("allot contract '{contract_id}' {allotted} {asset} in all"),
         }
     }
 }
@@ -182,7 +313,7 @@ pub enum ProposalState {
     /// Reached the threshold and its action took effect.
     Executed,
     /// Reached the threshold but its action could not be carried out
-    /// (`outcome` says why); nothing changed.
+    /// (`failure` says why); nothing changed.
     Failed,
     /// Enough members voted against that it can no longer pass.
     Rejected,
@@ -219,8 +350,8 @@ pub struct Proposal {
     pub state: ProposalState,
     pub closed_height: Option<u64>,
     pub closed_ms: Option<u64>,
-    /// What happened when it closed (the failure's reason, for one).
-    pub outcome: String,
+    /// Why its action failed, when it closed as failed.
+    pub failure: Option<TxError>,
 }
 
 /// Chain-wide parameters. `chain_id` is fixed; the others are governed.
@@ -238,6 +369,13 @@ pub struct ChainParams {
     pub proposal_ttl_max_days: u64,
     /// Fewest blocks between a validator change's approval and its effect.
     pub validator_change_delay_min: u64,
+    /// Most fuel one contract call may burn.
+    #[serde(default = "default_contract_fuel_max")]
+    pub contract_fuel_max: u64,
+}
+
+fn default_contract_fuel_max() -> u64 {
+    5_000_000
 }
 
 /// The governed parameters with their allowed ranges (inclusive).
@@ -247,6 +385,11 @@ pub const PARAMS: &[(&str, u64, u64)] = &[
     ("approval_threshold_den", 1, 1_000),
     ("proposal_ttl_max_days", 1, 365),
     ("validator_change_delay_min", 2, 100_000),
+    (
+        "contract_fuel_max",
+        10_000,
+        yui_wasm_contracts::limits::FUEL_PER_CALL_MAX,
+    ),
 ];
 
 impl ChainParams {
@@ -258,31 +401,29 @@ impl ChainParams {
             approval_threshold_den: 3,
             proposal_ttl_max_days: 30,
             validator_change_delay_min: 2,
+            contract_fuel_max: default_contract_fuel_max(),
         }
     }
 
     /// Sets a governed parameter by name, checking its range and that the
     /// threshold stays a fraction below one.
-    pub fn set(&mut self, name: &str, value: u64) -> Result<(), String> {
+    pub fn set(&mut self, name: &str, value: u64) -> Result<(), TxError> {
         let Some(&(_, lo, hi)) = PARAMS.iter().find(|(n, _, _)| *n == name) else {
-            let names: Vec<&str> = PARAMS.iter().map(|(n, _, _)| *n).collect();
-            return Err(format!(
-                "unknown parameter '{name}'; governed parameters are {}",
-                names.join(", ")
-            ));
+            return Err(TxError::UnknownParam(name.into()));
         };
         if !(lo..=hi).contains(&value) {
-            return Err(format!("{name} must be in {lo}..={hi}"));
+            return Err(TxError::ParamRange {
+                name: name.into(),
+                lo,
+                hi,
+            });
         }
         let mut next = self.clone();
         if let Some(field) = next.field(name) {
             *field = value;
         }
         if next.approval_threshold_num >= next.approval_threshold_den {
-            return Err(format!(
-                "the approval threshold {}/{} must be below one",
-                next.approval_threshold_num, next.approval_threshold_den
-            ));
+            return Err(TxError::Governance(Rule::ThresholdNotBelowOne));
         }
         *self = next;
         Ok(())
@@ -301,6 +442,7 @@ impl ChainParams {
             "approval_threshold_den" => &mut self.approval_threshold_den,
             "proposal_ttl_max_days" => &mut self.proposal_ttl_max_days,
             "validator_change_delay_min" => &mut self.validator_change_delay_min,
+            "contract_fuel_max" => &mut self.contract_fuel_max,
             _ => return None,
         })
     }

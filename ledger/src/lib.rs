@@ -11,6 +11,7 @@ pub mod asset;
 pub mod auth;
 pub mod block;
 pub mod commitment;
+pub mod contract;
 pub mod credential;
 pub mod crypto;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod genesis;
 pub mod governance;
 pub mod limits;
 pub mod receipt;
+pub mod render;
 pub mod state;
 pub mod tx;
 
@@ -26,7 +28,7 @@ pub use asset::{AssetClass, AssetKind, Campaign, ExpiryPolicy, MerchantClass, Sp
 pub use block::{Block, BlockHeader};
 pub use crypto::{Address, Hash, Keypair};
 pub use error::{ErrorKind, TxError};
-pub use exec::{BlockExecutor, BlockOutcome, Ctx, check_tx, execute_block};
+pub use exec::{BlockExecutor, BlockOutcome, Ctx, check_tx, execute_block, query_contract};
 pub use genesis::Genesis;
 pub use receipt::{Event, Receipt};
 pub use state::{MemState, Role, StateRead, WriteSet};

@@ -27,5 +27,8 @@ pub const VALIDATOR_POWER_MAX: u64 = 1_000_000;
 pub const VALIDATORS_MAX: usize = 100;
 /// Accesses kept in a consent record (the count covers all of them).
 pub const ACCESSES_KEPT_MAX: usize = 64;
+/// Most fuel the contract calls of one block may reserve together (the sum
+/// of their limits): about a second of the interpreter on a slow core.
+pub const BLOCK_FUEL_MAX: u64 = 100_000_000;
 /// Most proposal expiries processed at the start of one block.
 pub const PROPOSAL_EXPIRIES_PER_BLOCK_MAX: usize = 1_000;

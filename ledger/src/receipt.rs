@@ -1,8 +1,55 @@
 //! Receipts and events: what each transaction and each block start did.
+//!
+//! Receipts and events are hashed into the block header (`receipts_root`),
+//! so validators and auditors must produce them byte for byte alike. They
+//! hold codes and typed fields only, never sentences: the words people read
+//! are rendered from them at the edge (the gRPC API, the CLI). New variants
+//! are appended at the end of an enum so existing bytes keep their meaning
+//! (`docs/adr/0004-consensus-critical-bytes.md`).
 
 use borsh::{BorshDeserialize, BorshSerialize};
 
+use crate::contract::ContractStatus;
+use crate::credential::CredentialStatus;
 use crate::crypto::{Address, Hash};
+use crate::error::{Rule, TxError};
+use crate::governance::{GovAction, ProposalState};
+use crate::state::Role;
+
+/// Where minted value came from.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum MintSource {
+    /// Coins charged against a yen deposit.
+    Charge,
+    /// Bonus points from the named campaign on a charge.
+    Bonus { campaign: String },
+    /// A grant, with the issuer's reason (its own words, from the transaction).
+    Grant { reason: String },
+    /// Minted by a contract from the budget governance allotted it.
+    Contract { contract_id: String },
+}
+
+impl MintSource {
+    /// A short word for people and the API.
+    pub fn label(&self) -> String {
+        match self {
+            MintSource::Charge => "charge".into(),
+            MintSource::Bonus { campaign } => format!("bonus:{campaign}"),
+            MintSource::Grant { reason } if !reason.is_empty() => reason.clone(),
+            MintSource::Grant { .. } => "grant".into(),
+            MintSource::Contract { contract_id } => format!("contract:{contract_id}"),
+        }
+    }
+}
+
+/// A scheduled validator change that could no longer be applied at its height.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct SkippedChange {
+    pub public_key: Address,
+    /// True for an addition, false for a removal.
+    pub added: bool,
+    pub rule: Rule,
+}
 
 /// Something that happened to balances or records.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -11,8 +58,7 @@ pub enum Event {
         asset: String,
         to: Address,
         amount: u64,
-        /// `charge`, `bonus`, or the grant's reason.
-        reason: String,
+        source: MintSource,
         expires_at: Option<u64>,
     },
     Transferred {
@@ -142,7 +188,8 @@ pub enum Event {
         credential_id: String,
         subject: Address,
         issuer: Address,
-        status: String,
+        status: CredentialStatus,
+        /// The issuer's reason, from the transaction.
         reason: String,
     },
     ConsentGranted {
@@ -166,8 +213,7 @@ pub enum Event {
     ProposalCreated {
         proposal_id: String,
         proposer: Address,
-        action: String,
-        description: String,
+        action: GovAction,
     },
     ProposalVoted {
         proposal_id: String,
@@ -177,12 +223,12 @@ pub enum Event {
         rejections: u64,
         needed: u64,
     },
-    /// The proposal closed: `executed`, `failed`, `rejected` or `expired`;
-    /// `outcome` says what happened.
+    /// The proposal closed: executed, failed (`failure` says why), rejected
+    /// or expired.
     ProposalClosed {
         proposal_id: String,
-        state: String,
-        outcome: String,
+        state: ProposalState,
+        failure: Option<TxError>,
     },
     /// A validator change was scheduled for `effective_height`.
     ValidatorChangeScheduled {
@@ -195,16 +241,16 @@ pub enum Event {
         effective_height: u64,
         added: Vec<Address>,
         removed: Vec<Address>,
-        /// A change that could no longer be applied, and why.
-        skipped: Vec<String>,
+        /// Changes that could no longer be applied, and why.
+        skipped: Vec<SkippedChange>,
     },
     RoleGranted {
         account: Address,
-        role: String,
+        role: Role,
     },
     RoleRevoked {
         account: Address,
-        role: String,
+        role: Role,
     },
     AssetDefined {
         asset: String,
@@ -219,6 +265,47 @@ pub enum Event {
     MembershipChanged {
         account: Address,
         member: bool,
+    },
+    /// A consortium member finished uploading contract code.
+    CodeUploaded {
+        code_hash: Hash,
+        size: u32,
+        uploader: Address,
+    },
+    /// Governance deployed a contract; `account` holds its value.
+    ContractDeployed {
+        contract_id: String,
+        code_hash: Hash,
+        account: Address,
+    },
+    ContractUpgraded {
+        contract_id: String,
+        code_hash: Hash,
+    },
+    ContractStatusChanged {
+        contract_id: String,
+        status: ContractStatus,
+    },
+    /// What the contract may mint of `asset` in all is now `allotted`.
+    ContractBudgetChanged {
+        contract_id: String,
+        asset: String,
+        allotted: u64,
+    },
+    /// A call that succeeded, with the fuel it burned.
+    ContractCalled {
+        contract_id: String,
+        caller: Address,
+        method: String,
+        fuel_used: u64,
+    },
+    /// An event the contract emitted; `accounts` are the caller and the
+    /// accounts the call moved value to, so their streams carry it.
+    ContractEmitted {
+        contract_id: String,
+        topic: Vec<u8>,
+        data: Vec<u8>,
+        accounts: Vec<Address>,
     },
 }
 
@@ -289,10 +376,17 @@ impl Event {
             Event::ValidatorSetChanged { added, removed, .. } => {
                 added.iter().chain(removed).copied().collect()
             }
+            Event::CodeUploaded { uploader, .. } => vec![*uploader],
+            Event::ContractDeployed { account, .. } => vec![*account],
+            Event::ContractCalled { caller, .. } => vec![*caller],
+            Event::ContractEmitted { accounts, .. } => accounts.clone(),
             Event::ProposalClosed { .. }
             | Event::AssetDefined { .. }
             | Event::AssetPolicyChanged { .. }
-            | Event::ParamChanged { .. } => vec![],
+            | Event::ParamChanged { .. }
+            | Event::ContractUpgraded { .. }
+            | Event::ContractStatusChanged { .. }
+            | Event::ContractBudgetChanged { .. } => vec![],
         }
     }
 
@@ -332,6 +426,13 @@ impl Event {
             Event::AssetPolicyChanged { .. } => "asset_policy_changed",
             Event::ParamChanged { .. } => "param_changed",
             Event::MembershipChanged { .. } => "membership_changed",
+            Event::CodeUploaded { .. } => "code_uploaded",
+            Event::ContractDeployed { .. } => "contract_deployed",
+            Event::ContractUpgraded { .. } => "contract_upgraded",
+            Event::ContractStatusChanged { .. } => "contract_status_changed",
+            Event::ContractBudgetChanged { .. } => "contract_budget_changed",
+            Event::ContractCalled { .. } => "contract_called",
+            Event::ContractEmitted { .. } => "contract_emitted",
         }
     }
 
@@ -350,7 +451,29 @@ impl Event {
                 | Event::AssetPolicyChanged { .. }
                 | Event::ParamChanged { .. }
                 | Event::MembershipChanged { .. }
+                | Event::CodeUploaded { .. }
+                | Event::ContractDeployed { .. }
+                | Event::ContractUpgraded { .. }
+                | Event::ContractStatusChanged { .. }
+                | Event::ContractBudgetChanged { .. }
         )
+    }
+
+    /// The contract this event is about, for the contract event stream.
+    pub fn contract_id(&self) -> Option<&str> {
+        match self {
+            Event::ContractDeployed { contract_id, .. }
+            | Event::ContractUpgraded { contract_id, .. }
+            | Event::ContractStatusChanged { contract_id, .. }
+            | Event::ContractBudgetChanged { contract_id, .. }
+            | Event::ContractCalled { contract_id, .. }
+            | Event::ContractEmitted { contract_id, .. } => Some(contract_id),
+            Event::Minted {
+                source: MintSource::Contract { contract_id },
+                ..
+            } => Some(contract_id),
+            _ => None,
+        }
     }
 }
 
@@ -363,6 +486,6 @@ pub struct Receipt {
     pub index: u32,
     /// `None` when it succeeded; else why it failed (its nonce is still used,
     /// nothing else changed).
-    pub error: Option<String>,
+    pub error: Option<TxError>,
     pub events: Vec<Event>,
 }

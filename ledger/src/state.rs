@@ -10,7 +10,8 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
 
 use crate::asset::{AssetClass, Campaign, MerchantClass};
-use crate::crypto::Address;
+use crate::crypto::{Address, Hash};
+pub use crate::error::StateError;
 
 /// A role granted by governance (in genesis for now).
 #[derive(
@@ -162,12 +163,44 @@ impl JobState {
     }
 }
 
+/// What a step in a job's history did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum JobAction {
+    Post,
+    Accept,
+    Submit,
+    Approve,
+    ConsentCancel,
+    Cancel,
+    Dispute,
+    Resolve,
+    /// Not accepted by its deadline (a timeout at a block's start).
+    Expire,
+    /// Submitted and unanswered for the review period (a timeout).
+    AutoRelease,
+}
+
+impl JobAction {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            JobAction::Post => "post",
+            JobAction::Accept => "accept",
+            JobAction::Submit => "submit",
+            JobAction::Approve => "approve",
+            JobAction::ConsentCancel => "consent_cancel",
+            JobAction::Cancel => "cancel",
+            JobAction::Dispute => "dispute",
+            JobAction::Resolve => "resolve",
+            JobAction::Expire => "expire",
+            JobAction::AutoRelease => "auto_release",
+        }
+    }
+}
+
 /// One step in a job's history.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct JobStep {
-    /// `post`, `accept`, `submit`, `approve`, `consent_cancel`, `cancel`,
-    /// `dispute`, `resolve`, `expire` or `auto_release`.
-    pub action: String,
+    pub action: JobAction,
     /// The signer; `None` for a timeout acting at a block's start.
     pub by: Option<Address>,
     /// The state after the step.
@@ -268,6 +301,16 @@ mod tag {
     pub const VALIDATOR_CHANGE: u8 = b'W';
     /// The consortium's members.
     pub const MEMBERS: u8 = b'm';
+    /// Contract code, by its SHA-256.
+    pub const CODE: u8 = b'k';
+    /// Code being uploaded, by (uploader, code hash).
+    pub const CODE_UPLOAD: u8 = b'U';
+    /// One chunk of an upload: (uploader, code hash), then the index big-endian.
+    pub const CODE_CHUNK: u8 = b'u';
+    /// A deployed contract, by id.
+    pub const CONTRACT: u8 = b'Z';
+    /// A contract's own storage: (contract id, key).
+    pub const CONTRACT_STORE: u8 = b'S';
 }
 
 fn key_of(tag: u8, parts: impl BorshSerialize) -> Vec<u8> {
@@ -406,6 +449,30 @@ pub mod keys {
     pub fn members() -> Vec<u8> {
         vec![tag::MEMBERS]
     }
+    pub fn code(hash: &Hash) -> Vec<u8> {
+        key_of(tag::CODE, hash)
+    }
+    pub fn code_upload(uploader: &Address, hash: &Hash) -> Vec<u8> {
+        key_of(tag::CODE_UPLOAD, (uploader, hash))
+    }
+    pub fn code_chunk(uploader: &Address, hash: &Hash, index: u32) -> Vec<u8> {
+        let mut k = key_of(tag::CODE_CHUNK, (uploader, hash));
+        k.extend_from_slice(&index.to_be_bytes());
+        k
+    }
+    pub fn contract(id: &str) -> Vec<u8> {
+        key_of(tag::CONTRACT, id)
+    }
+    pub fn contracts_prefix() -> Vec<u8> {
+        vec![tag::CONTRACT]
+    }
+    /// A key of a contract's own storage. The id is length-prefixed, so one
+    /// contract's keys never share a prefix with another's.
+    pub fn contract_store(id: &str, key: &[u8]) -> Vec<u8> {
+        let mut k = key_of(tag::CONTRACT_STORE, id);
+        k.extend_from_slice(key);
+        k
+    }
     /// Expiry queue entry: time first (big-endian) so the queue is in time order.
     pub fn expiry(at_ms: u64, asset: &str, a: &Address) -> Vec<u8> {
         let mut k = vec![tag::EXPIRY];
@@ -425,12 +492,18 @@ pub mod keys {
     }
 }
 
+/// Key-value rows of a scan, in key order.
+pub type Rows = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Read access to committed state. Implemented by the node over RocksDB and by
 /// [`MemState`] for tests and replay.
+///
+/// A read that fails is an error, never "absent": a node whose disk fails
+/// must stop executing, not compute a different state from missing records.
 pub trait StateRead {
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>>;
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError>;
     /// Up to `limit` entries with keys starting with `prefix`, at or after `from`, in key order.
-    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Vec<(Vec<u8>, Vec<u8>)>;
+    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Result<Rows, StateError>;
 }
 
 /// A change set: key → new value (`None` deletes). Ordered, so applying it and
@@ -459,22 +532,23 @@ impl MemState {
 }
 
 impl StateRead for MemState {
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        self.map.get(key).cloned()
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(self.map.get(key).cloned())
     }
 
-    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
+    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Result<Rows, StateError> {
         let start = if from > prefix {
             from.to_vec()
         } else {
             prefix.to_vec()
         };
-        self.map
+        Ok(self
+            .map
             .range(start..)
             .take_while(|(k, _)| k.starts_with(prefix))
             .take(limit)
             .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+            .collect())
     }
 }
 
@@ -501,8 +575,14 @@ impl<'a, S: StateRead + ?Sized> Overlay<'a, S> {
         self.writes.insert(key, None);
     }
 
-    pub fn get_rec<T: BorshDeserialize>(&self, key: &[u8]) -> Option<T> {
-        self.get(key).and_then(|b| borsh::from_slice(&b).ok())
+    /// A typed record; one that does not decode is [`StateError::Corrupt`].
+    pub fn get_rec<T: BorshDeserialize>(&self, key: &[u8]) -> Result<Option<T>, StateError> {
+        read(self, key)
+    }
+
+    /// Whether a record exists under `key`.
+    pub fn has(&self, key: &[u8]) -> Result<bool, StateError> {
+        Ok(self.get(key)?.is_some())
     }
 
     pub fn put_rec<T: BorshSerialize>(&mut self, key: Vec<u8>, value: &T) {
@@ -511,14 +591,14 @@ impl<'a, S: StateRead + ?Sized> Overlay<'a, S> {
 }
 
 impl<S: StateRead + ?Sized> StateRead for Overlay<'_, S> {
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
         match self.writes.get(key) {
-            Some(v) => v.clone(),
+            Some(v) => Ok(v.clone()),
             None => self.base.get(key),
         }
     }
 
-    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
+    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Result<Rows, StateError> {
         let start = if from > prefix {
             from.to_vec()
         } else {
@@ -529,7 +609,7 @@ impl<S: StateRead + ?Sized> StateRead for Overlay<'_, S> {
         let deletes = self.writes.iter().filter(|(_, v)| v.is_none()).count();
         for (k, v) in self
             .base
-            .scan(prefix, &start, limit.saturating_add(deletes))
+            .scan(prefix, &start, limit.saturating_add(deletes))?
         {
             out.insert(k, v);
         }
@@ -547,152 +627,22 @@ impl<S: StateRead + ?Sized> StateRead for Overlay<'_, S> {
                 }
             }
         }
-        out.into_iter().take(limit).collect()
+        Ok(out.into_iter().take(limit).collect())
     }
 }
 
+/// Decodes a stored record; one that does not decode is corrupt state.
+pub fn decode<T: BorshDeserialize>(bytes: &[u8]) -> Result<T, StateError> {
+    borsh::from_slice(bytes).map_err(|_| StateError::Corrupt)
+}
+
 /// A typed read of a record from any state.
-pub fn read<T: BorshDeserialize, S: StateRead + ?Sized>(s: &S, key: &[u8]) -> Option<T> {
-    s.get(key).and_then(|b| borsh::from_slice(&b).ok())
-}
-
-/// The assets defined on chain, in id order.
-pub fn assets<S: StateRead + ?Sized>(s: &S) -> Vec<AssetState> {
-    s.scan(&keys::asset_prefix(), &[], usize::MAX)
-        .into_iter()
-        .filter_map(|(_, v)| borsh::from_slice(&v).ok())
-        .collect()
-}
-
-/// All holdings of one account, as (asset, holding).
-pub fn holdings_of<S: StateRead + ?Sized>(s: &S, a: &Address) -> Vec<(String, Holding)> {
-    let prefix = keys::holdings_of(a);
-    s.scan(&prefix, &[], 1024)
-        .into_iter()
-        .filter_map(|(k, v)| {
-            let (_, asset): (Address, String) = borsh::from_slice(k.get(1..)?).ok()?;
-            Some((asset, borsh::from_slice(&v).ok()?))
-        })
-        .collect()
-}
-
-/// The campaign record, if any.
-pub fn campaign<S: StateRead + ?Sized>(s: &S, id: &str) -> Option<Campaign> {
-    read(s, &keys::campaign(id))
-}
-
-/// The job record, if any.
-pub fn job<S: StateRead + ?Sized>(s: &S, id: &str) -> Option<Job> {
-    read(s, &keys::job(id))
-}
-
-/// An account's reputation from jobs (zero if it has none).
-pub fn reputation<S: StateRead + ?Sized>(s: &S, a: &Address) -> Reputation {
-    read(s, &keys::reputation(a)).unwrap_or_default()
-}
-
-/// Up to `limit` jobs with state keys at or after `from` (empty: the first),
-/// in key order, each with its key (pass the last key followed by a zero byte
-/// as `from` to continue).
-pub fn jobs<S: StateRead + ?Sized>(s: &S, from: &[u8], limit: usize) -> Vec<(Vec<u8>, Job)> {
-    s.scan(&keys::jobs_prefix(), from, limit)
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, borsh::from_slice(&v).ok()?)))
-        .collect()
-}
-
-/// The chain's parameters.
-pub fn params<S: StateRead + ?Sized>(s: &S) -> Option<ChainParams> {
-    read(s, &keys::params())
-}
-
-/// The validator set that decides the next height, in its fixed order.
-pub fn validators<S: StateRead + ?Sized>(s: &S) -> Vec<crate::governance::ValidatorInfo> {
-    read(s, &keys::validators()).unwrap_or_default()
-}
-
-/// Validator changes approved and waiting for their height, in height order.
-pub fn pending_validator_changes<S: StateRead + ?Sized>(
+pub fn read<T: BorshDeserialize, S: StateRead + ?Sized>(
     s: &S,
-) -> Vec<(u64, crate::governance::ValidatorChange)> {
-    s.scan(&keys::validator_changes_prefix(), &[], 1024)
-        .into_iter()
-        .filter_map(|(k, v)| {
-            Some((
-                keys::parse_validator_change(&k)?,
-                borsh::from_slice(&v).ok()?,
-            ))
-        })
-        .collect()
+    key: &[u8],
+) -> Result<Option<T>, StateError> {
+    s.get(key)?.map(|b| decode(&b)).transpose()
 }
 
-/// The consortium's members, sorted.
-pub fn members<S: StateRead + ?Sized>(s: &S) -> Vec<Address> {
-    read(s, &keys::members()).unwrap_or_default()
-}
-
-/// The proposal record, if any.
-pub fn proposal<S: StateRead + ?Sized>(s: &S, id: &str) -> Option<crate::governance::Proposal> {
-    read(s, &keys::proposal(id))
-}
-
-/// Up to `limit` proposals with keys at or after `from`, in key order, each with its key.
-pub fn proposals<S: StateRead + ?Sized>(
-    s: &S,
-    from: &[u8],
-    limit: usize,
-) -> Vec<(Vec<u8>, crate::governance::Proposal)> {
-    s.scan(&keys::proposals_prefix(), from, limit)
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, borsh::from_slice(&v).ok()?)))
-        .collect()
-}
-
-/// The credential record, if any.
-pub fn credential<S: StateRead + ?Sized>(s: &S, id: &str) -> Option<crate::credential::Credential> {
-    read(s, &keys::credential(id))
-}
-
-/// The credentials of one subject (every kind), in (kind, id) order.
-pub fn credentials_of<S: StateRead + ?Sized>(
-    s: &S,
-    subject: &Address,
-) -> Vec<crate::credential::Credential> {
-    s.scan(&keys::credentials_of(subject), &[], 1024)
-        .into_iter()
-        .filter_map(|(k, _)| {
-            let (_, _, id): (Address, String, String) = borsh::from_slice(k.get(1..)?).ok()?;
-            credential(s, &id)
-        })
-        .collect()
-}
-
-/// Whether `subject` holds a credential of `kind` that is active at `t_ms`.
-/// Every credential of the kind is looked at: old suspended, revoked or
-/// expired ones must not hide a current one (only credential issuers add
-/// to this list).
-pub fn holds_credential<S: StateRead + ?Sized>(
-    s: &S,
-    subject: &Address,
-    kind: &str,
-    t_ms: u64,
-) -> bool {
-    s.scan(&keys::credentials_of_kind(subject, kind), &[], usize::MAX)
-        .into_iter()
-        .filter_map(|(k, _)| {
-            let (_, _, id): (Address, String, String) = borsh::from_slice(k.get(1..)?).ok()?;
-            credential(s, &id)
-        })
-        .any(|c| c.standing_at(t_ms) == crate::credential::Standing::Active)
-}
-
-/// The consents one subject gave, in (party, scope) order.
-pub fn consents_of<S: StateRead + ?Sized>(
-    s: &S,
-    subject: &Address,
-) -> Vec<crate::credential::Consent> {
-    s.scan(&keys::consents_of(subject), &[], 1024)
-        .into_iter()
-        .filter_map(|(_, v)| borsh::from_slice(&v).ok())
-        .collect()
-}
+mod query;
+pub use query::*;

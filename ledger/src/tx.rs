@@ -6,10 +6,13 @@
 //! transaction on another chain. See `docs/adr/0001-canonical-encoding-borsh.md`.
 
 use borsh::{BorshDeserialize, BorshSerialize};
+use serde::Serialize;
 
+use crate::contract;
 use crate::crypto::{self, Address, Hash, Keypair};
-use crate::error::TxError;
+use crate::error::{Field, Rule, TxError};
 use crate::limits;
+use yui_wasm_contracts as wasm;
 
 /// Domain tag of transaction signatures.
 pub const TX_DOMAIN: &[u8] = b"yui/tx/v1";
@@ -23,8 +26,10 @@ pub enum Expiry {
     Time(u64),
 }
 
-/// What a transaction does.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+/// What a transaction does. The serde form (JSON, tagged by `op`) is for
+/// people and the API's `operation_json`; only borsh is signed.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
 pub enum Operation {
     /// An issuer mints coins against a yen deposit, plus campaign bonus points.
     Charge {
@@ -76,6 +81,7 @@ pub enum Operation {
         /// Block time (ms) by which a worker must accept, else the reward returns.
         accept_deadline_ms: u64,
         required_credential: Option<String>,
+        #[serde(with = "crate::crypto::hex32")]
         description_hash: [u8; 32],
     },
     /// A worker (not the poster) takes a posted job.
@@ -83,6 +89,7 @@ pub enum Operation {
     /// The worker says the job is done.
     SubmitJob {
         job_id: String,
+        #[serde(with = "crate::crypto::hex32")]
         proof_hash: [u8; 32],
     },
     /// The poster approves the submission: the reward goes to the worker.
@@ -95,6 +102,7 @@ pub enum Operation {
     /// The poster or the worker disputes an accepted or submitted job.
     DisputeJob {
         job_id: String,
+        #[serde(with = "crate::crypto::hex32")]
         reason_hash: [u8; 32],
     },
     /// The job's coordinator splits a disputed job's escrow: `to_worker` to
@@ -108,6 +116,7 @@ pub enum Operation {
         kind: String,
         valid_from_ms: u64,
         valid_until_ms: u64,
+        #[serde(with = "crate::crypto::hex32")]
         claims_digest: [u8; 32],
     },
     /// Its issuer suspends an active credential.
@@ -145,6 +154,29 @@ pub enum Operation {
     },
     /// A consortium member approves or rejects an open proposal.
     Vote { proposal_id: String, approve: bool },
+    /// A consortium member uploads contract code, in order, in chunks of at
+    /// most `contract::CODE_CHUNK_BYTES_MAX` bytes. Index 0 starts (or
+    /// restarts) an upload; the chunk that completes `total_len` bytes stores
+    /// the code under `code_hash`, if the bytes hash to it.
+    UploadCode {
+        #[serde(with = "crate::crypto::hex32")]
+        code_hash: [u8; 32],
+        total_len: u32,
+        index: u32,
+        #[serde(with = "crate::crypto::hex_bytes")]
+        chunk: Vec<u8>,
+    },
+    /// Calls a contract's method with borsh `args`, burning at most
+    /// `fuel_limit`; `attach` first moves value from the signer to the
+    /// contract's account (only assets the contract may hold).
+    CallContract {
+        contract_id: String,
+        method: String,
+        #[serde(with = "crate::crypto::hex_bytes")]
+        args: Vec<u8>,
+        fuel_limit: u64,
+        attach: Vec<(String, u64)>,
+    },
 }
 
 impl Operation {
@@ -175,6 +207,8 @@ impl Operation {
             Operation::RecordAccess { .. } => "record_access",
             Operation::Propose { .. } => "propose",
             Operation::Vote { .. } => "vote",
+            Operation::UploadCode { .. } => "upload_code",
+            Operation::CallContract { .. } => "call_contract",
         }
     }
 
@@ -193,6 +227,9 @@ impl Operation {
             Operation::GrantConsent { party, .. } | Operation::RevokeConsent { party, .. } => {
                 vec![*party]
             }
+            Operation::CallContract { contract_id, .. } => {
+                vec![crate::contract::contract_account(contract_id)]
+            }
             // Listed one by one so that a new operation must say whom it touches.
             // Job steps after posting name the job; its parties are in its events.
             Operation::Refund { .. }
@@ -209,33 +246,28 @@ impl Operation {
             | Operation::ReinstateCredential { .. }
             | Operation::RevokeCredential { .. }
             | Operation::Propose { .. }
-            | Operation::Vote { .. } => vec![],
+            | Operation::Vote { .. }
+            | Operation::UploadCode { .. } => vec![],
         }
     }
 
     /// Checks field shapes that need no state.
     pub fn check_shape(&self) -> Result<(), TxError> {
-        let id = |what: &str, s: &str| -> Result<(), TxError> {
+        let id = |field: Field, s: &str| -> Result<(), TxError> {
             if s.is_empty() || s.len() > limits::ID_LEN_MAX {
-                return Err(TxError::Malformed(format!(
-                    "{what} must be 1..={} bytes",
-                    limits::ID_LEN_MAX
-                )));
+                return Err(TxError::length(field, 1, limits::ID_LEN_MAX));
             }
             Ok(())
         };
-        let text = |what: &str, s: &str| -> Result<(), TxError> {
+        let text = |field: Field, s: &str| -> Result<(), TxError> {
             if s.len() > limits::REASON_LEN_MAX {
-                return Err(TxError::Malformed(format!(
-                    "{what} must be at most {} bytes",
-                    limits::REASON_LEN_MAX
-                )));
+                return Err(TxError::length(field, 0, limits::REASON_LEN_MAX));
             }
             Ok(())
         };
         let positive = |a: u64| -> Result<(), TxError> {
             if a == 0 {
-                return Err(TxError::Malformed("amount must be positive".into()));
+                return Err(TxError::Malformed(Rule::ZeroAmount));
             }
             Ok(())
         };
@@ -247,10 +279,10 @@ impl Operation {
                 campaign,
                 ..
             } => {
-                id("asset", asset)?;
-                id("deposit_ref", deposit_ref)?;
+                id(Field::Asset, asset)?;
+                id(Field::DepositRef, deposit_ref)?;
                 if let Some(c) = campaign {
-                    id("campaign", c)?;
+                    id(Field::Campaign, c)?;
                 }
                 positive(*amount)
             }
@@ -261,20 +293,15 @@ impl Operation {
                 event_id,
                 ..
             } => {
-                id("asset", asset)?;
-                if reason.len() > limits::REASON_LEN_MAX {
-                    return Err(TxError::Malformed(format!(
-                        "reason must be at most {} bytes",
-                        limits::REASON_LEN_MAX
-                    )));
-                }
+                id(Field::Asset, asset)?;
+                text(Field::Reason, reason)?;
                 if let Some(e) = event_id {
-                    id("event_id", e)?;
+                    id(Field::EventId, e)?;
                 }
                 positive(*amount)
             }
             Operation::Transfer { asset, amount, .. } | Operation::Burn { asset, amount } => {
-                id("asset", asset)?;
+                id(Field::Asset, asset)?;
                 positive(*amount)
             }
             Operation::Pay {
@@ -283,20 +310,17 @@ impl Operation {
                 assets,
                 ..
             } => {
-                id("invoice_id", invoice_id)?;
+                id(Field::InvoiceId, invoice_id)?;
                 if assets.len() > limits::PAY_ASSETS_MAX {
-                    return Err(TxError::Malformed(format!(
-                        "a payment names at most {} assets",
-                        limits::PAY_ASSETS_MAX
-                    )));
+                    return Err(TxError::Malformed(Rule::TooManyPayAssets));
                 }
                 for a in assets {
-                    id("asset", a)?;
+                    id(Field::Asset, a)?;
                 }
                 positive(*amount)
             }
             Operation::Refund { invoice_id, amount } => {
-                id("invoice_id", invoice_id)?;
+                id(Field::InvoiceId, invoice_id)?;
                 positive(*amount)
             }
             Operation::Redeem {
@@ -304,8 +328,8 @@ impl Operation {
                 amount,
                 payout_ref,
             } => {
-                id("asset", asset)?;
-                id("payout_ref", payout_ref)?;
+                id(Field::Asset, asset)?;
+                id(Field::PayoutRef, payout_ref)?;
                 positive(*amount)
             }
             Operation::PostJob {
@@ -315,19 +339,19 @@ impl Operation {
                 required_credential,
                 ..
             } => {
-                id("job_id", job_id)?;
-                id("asset", asset)?;
+                id(Field::JobId, job_id)?;
+                id(Field::Asset, asset)?;
                 if let Some(c) = required_credential {
-                    id("required_credential", c)?;
+                    id(Field::RequiredCredential, c)?;
                 }
                 positive(*reward)
             }
             Operation::ApproveJob { job_id, rating } => {
-                id("job_id", job_id)?;
+                id(Field::JobId, job_id)?;
                 if let Some(r) = rating
                     && !(1..=5).contains(r)
                 {
-                    return Err(TxError::Malformed("rating must be 1..=5".into()));
+                    return Err(TxError::Malformed(Rule::RatingOutOfRange));
                 }
                 Ok(())
             }
@@ -336,7 +360,7 @@ impl Operation {
             | Operation::CancelJob { job_id }
             | Operation::ConsentCancel { job_id }
             | Operation::DisputeJob { job_id, .. }
-            | Operation::ResolveJob { job_id, .. } => id("job_id", job_id),
+            | Operation::ResolveJob { job_id, .. } => id(Field::JobId, job_id),
             Operation::IssueCredential {
                 credential_id,
                 kind,
@@ -344,12 +368,10 @@ impl Operation {
                 valid_until_ms,
                 ..
             } => {
-                id("credential_id", credential_id)?;
-                id("kind", kind)?;
+                id(Field::CredentialId, credential_id)?;
+                id(Field::Kind, kind)?;
                 if valid_until_ms <= valid_from_ms {
-                    return Err(TxError::Malformed(
-                        "valid_until_ms must be after valid_from_ms".into(),
-                    ));
+                    return Err(TxError::Malformed(Rule::EmptyValidityWindow));
                 }
                 Ok(())
             }
@@ -361,28 +383,89 @@ impl Operation {
                 credential_id,
                 reason,
             } => {
-                id("credential_id", credential_id)?;
-                text("reason", reason)
+                id(Field::CredentialId, credential_id)?;
+                text(Field::Reason, reason)
             }
-            Operation::ReinstateCredential { credential_id } => id("credential_id", credential_id),
+            Operation::ReinstateCredential { credential_id } => {
+                id(Field::CredentialId, credential_id)
+            }
             Operation::GrantConsent { scope, .. } | Operation::RevokeConsent { scope, .. } => {
-                id("scope", scope)
+                id(Field::Scope, scope)
             }
             Operation::RecordAccess { scope, purpose, .. } => {
-                id("scope", scope)?;
-                text("purpose", purpose)
+                id(Field::Scope, scope)?;
+                text(Field::Purpose, purpose)
             }
             Operation::Propose {
                 proposal_id,
                 action,
                 ..
             } => {
-                id("proposal_id", proposal_id)?;
+                id(Field::ProposalId, proposal_id)?;
                 action.check_shape()
             }
-            Operation::Vote { proposal_id, .. } => id("proposal_id", proposal_id),
+            Operation::Vote { proposal_id, .. } => id(Field::ProposalId, proposal_id),
+            Operation::UploadCode {
+                total_len, chunk, ..
+            } => {
+                if chunk.is_empty() || chunk.len() > contract::CODE_CHUNK_BYTES_MAX {
+                    return Err(TxError::length(
+                        Field::Code,
+                        1,
+                        contract::CODE_CHUNK_BYTES_MAX,
+                    ));
+                }
+                if *total_len == 0 || *total_len as usize > wasm::limits::CODE_BYTES_MAX {
+                    return Err(TxError::CodeTooLarge {
+                        size: u64::from(*total_len),
+                        max: wasm::limits::CODE_BYTES_MAX as u64,
+                    });
+                }
+                Ok(())
+            }
+            Operation::CallContract {
+                contract_id,
+                method,
+                args,
+                fuel_limit,
+                attach,
+            } => {
+                id(Field::ContractId, contract_id)?;
+                id(Field::Method, method)?;
+                if args.len() > wasm::limits::INPUT_BYTES_MAX {
+                    return Err(TxError::length(
+                        Field::Args,
+                        0,
+                        wasm::limits::INPUT_BYTES_MAX,
+                    ));
+                }
+                if *fuel_limit == 0 {
+                    return Err(TxError::Malformed(Rule::ZeroFuel));
+                }
+                check_attached(attach, id, positive)
+            }
         }
     }
+}
+
+/// Value attached to a contract call: at most a few assets, each once, each
+/// a positive amount.
+fn check_attached(
+    attach: &[(String, u64)],
+    id: impl Fn(Field, &str) -> Result<(), TxError>,
+    positive: impl Fn(u64) -> Result<(), TxError>,
+) -> Result<(), TxError> {
+    if attach.len() > contract::ATTACHED_ASSETS_MAX {
+        return Err(TxError::Malformed(Rule::TooManyAttached));
+    }
+    for (i, (asset, amount)) in attach.iter().enumerate() {
+        id(Field::Asset, asset)?;
+        positive(*amount)?;
+        if attach[..i].iter().any(|(a, _)| a == asset) {
+            return Err(TxError::Malformed(Rule::DuplicateAsset));
+        }
+    }
+    Ok(())
 }
 
 /// The unsigned body of a transaction.
@@ -438,15 +521,15 @@ impl SignedTransaction {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, TxError> {
         if bytes.len() > limits::TX_BYTES_MAX {
             return Err(TxError::TooLarge {
-                size: bytes.len(),
-                max: limits::TX_BYTES_MAX,
+                size: bytes.len() as u64,
+                max: limits::TX_BYTES_MAX as u64,
             });
         }
-        let tx: SignedTransaction = borsh::from_slice(bytes)
-            .map_err(|e| TxError::Malformed(format!("cannot decode transaction: {e}")))?;
+        let tx: SignedTransaction =
+            borsh::from_slice(bytes).map_err(|_| TxError::Malformed(Rule::Undecodable))?;
         // borsh is canonical for these types; re-encoding must give the input.
         if tx.to_bytes() != bytes {
-            return Err(TxError::Malformed("non-canonical encoding".into()));
+            return Err(TxError::Malformed(Rule::NonCanonical));
         }
         Ok(tx)
     }
@@ -461,8 +544,8 @@ impl SignedTransaction {
         let size = self.to_bytes().len();
         if size > limits::TX_BYTES_MAX {
             return Err(TxError::TooLarge {
-                size,
-                max: limits::TX_BYTES_MAX,
+                size: size as u64,
+                max: limits::TX_BYTES_MAX as u64,
             });
         }
         if self.tx.chain_id != chain_id {
@@ -479,8 +562,8 @@ impl SignedTransaction {
     /// Whether the transaction has expired for a block at `height` and `time_ms`.
     pub fn check_expiry(&self, height: u64, time_ms: u64) -> Result<(), TxError> {
         match self.tx.expiry {
-            Expiry::Height(h) if height > h => Err(TxError::Expired(format!("height {h}"))),
-            Expiry::Time(t) if time_ms > t => Err(TxError::Expired(format!("time {t} ms"))),
+            Expiry::Height(h) if height > h => Err(TxError::Expired(self.tx.expiry)),
+            Expiry::Time(t) if time_ms > t => Err(TxError::Expired(self.tx.expiry)),
             _ => Ok(()),
         }
     }

@@ -12,6 +12,7 @@ use yui_consensus::{CommitCertificate, Validator, ValidatorSet};
 use yui_ledger::block::tx_root;
 use yui_ledger::exec::{BlockOutcome, receipts_root};
 use yui_ledger::governance::{ValidatorChange, ValidatorInfo};
+use yui_ledger::state::StateError;
 use yui_ledger::{
     Address, Block, BlockExecutor, BlockHeader, Ctx, Event, Genesis, Hash, MemState, Receipt,
     StateRead, commitment,
@@ -111,7 +112,7 @@ pub struct Validators {
 /// The validator set recorded in `state`: the one deciding the height after
 /// the state's block.
 pub fn validators_in<S: StateRead + ?Sized>(state: &S) -> anyhow::Result<Validators> {
-    let infos = yui_ledger::state::validators(state);
+    let infos = yui_ledger::state::validators(state)?;
     let set = ValidatorSet::new(
         infos
             .iter()
@@ -235,7 +236,9 @@ impl Shared {
             .iter()
             .map(|v| v.public_key)
             .collect();
-        for (_, c) in yui_ledger::state::pending_validator_changes(&self.store) {
+        // A failed read admits only the current set until the next refresh.
+        let pending = yui_ledger::state::pending_validator_changes(&self.store).unwrap_or_default();
+        for (_, c) in pending {
             if let ValidatorChange::Add(v) = c {
                 keys.push(v.public_key);
             }
@@ -256,12 +259,12 @@ impl Shared {
     }
 
     /// The nonce an account's next transaction must carry, by committed state.
-    pub fn next_nonce(&self, a: &Address) -> u64 {
-        yui_ledger::state::read::<yui_ledger::state::Account, _>(
+    pub fn next_nonce(&self, a: &Address) -> Result<u64, StateError> {
+        Ok(yui_ledger::state::read::<yui_ledger::state::Account, _>(
             &self.store,
             &yui_ledger::state::keys::account(a),
-        )
-        .map_or(0, |acct| acct.nonce)
+        )?
+        .map_or(0, |acct| acct.nonce))
     }
 
     /// Admits a transaction into the mempool after checking it against the
@@ -277,7 +280,9 @@ impl Shared {
             time_ms: now_ms().max(head.time_ms + 1),
         };
         yui_ledger::check_tx(&self.store, &ctx, stx).map_err(AdmitError::Tx)?;
-        let next = self.next_nonce(&stx.tx.signer);
+        let next = self
+            .next_nonce(&stx.tx.signer)
+            .map_err(|e| AdmitError::Tx(e.into()))?;
         self.mempool()
             .insert(stx.clone(), hash, next, now_ms())
             .map_err(AdmitError::Mempool)?;
@@ -298,7 +303,11 @@ impl Shared {
         let mut ex = BlockExecutor::begin(&self.store, ctx.clone()).map_err(|e| e.to_string())?;
         let candidates = self
             .mempool()
-            .candidates(self.cfg.block.txs_max, |a| self.next_nonce(a));
+            // An account whose nonce cannot be read offers no candidate; the
+            // block's own reads would fail the same way.
+            .candidates(self.cfg.block.txs_max, |a| {
+                self.next_nonce(a).unwrap_or(u64::MAX)
+            });
         let mut txs = Vec::with_capacity(candidates.len());
         let mut stale = Vec::new();
         for tx in candidates {
@@ -451,7 +460,9 @@ impl Shared {
             signers.sort();
             signers.dedup();
             for s in signers {
-                mp.prune_account(&s, self.next_nonce(&s));
+                if let Ok(n) = self.next_nonce(&s) {
+                    mp.prune_account(&s, n);
+                }
             }
         }
         {

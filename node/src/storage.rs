@@ -19,6 +19,7 @@ use rocksdb::{
 use yui_consensus::CommitCertificate;
 use yui_ledger::commitment::value_key;
 use yui_ledger::exec::BlockOutcome;
+use yui_ledger::state::StateError;
 use yui_ledger::{Address, Block, Hash, Receipt, StateRead};
 
 /// Column families.
@@ -425,35 +426,38 @@ impl Store {
 }
 
 impl StateRead for Store {
-    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
-        // A read failure here would make execution diverge silently; it is
-        // logged and the node's commit path re-checks the store's health.
-        match Store::get(self, cf::STATE, key) {
-            Ok(v) => v,
-            Err(e) => {
-                tracing::error!(error = %e, "state read failed");
-                None
-            }
-        }
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        // A failed read stops execution (the ledger refuses to go on with
+        // it); it is logged here with RocksDB's own words.
+        Store::get(self, cf::STATE, key).map_err(|e| {
+            tracing::error!(error = %e, "state read failed");
+            StateError::Unreadable
+        })
     }
 
-    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Vec<(Vec<u8>, Vec<u8>)> {
+    fn scan(
+        &self,
+        prefix: &[u8],
+        from: &[u8],
+        limit: usize,
+    ) -> Result<yui_ledger::state::Rows, StateError> {
         let start = if from > prefix { from } else { prefix };
-        let Ok(cf) = self.cf(cf::STATE) else {
-            return Vec::new();
-        };
+        let cf = self.cf(cf::STATE).map_err(|_| StateError::Unreadable)?;
         let mut out = Vec::new();
         for item in self
             .db
             .iterator_cf(cf, IteratorMode::From(start, Direction::Forward))
         {
-            let Ok((k, v)) = item else { break };
+            let (k, v) = item.map_err(|e| {
+                tracing::error!(error = %e, "state scan failed");
+                StateError::Unreadable
+            })?;
             if !k.starts_with(prefix) || out.len() >= limit {
                 break;
             }
             out.push((k.to_vec(), v.to_vec()));
         }
-        out
+        Ok(out)
     }
 }
 

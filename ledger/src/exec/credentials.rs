@@ -1,9 +1,11 @@
 //! Credentials (issue, suspend, reinstate, revoke), consent and the record
 //! of accesses under it, and the credential checks of assets and jobs.
 
-use crate::credential::{Access, Consent, Credential, CredentialStatus, CredentialStep};
+use crate::credential::{
+    Access, Consent, Credential, CredentialAction, CredentialStatus, CredentialStep,
+};
 use crate::crypto::{Address, Hash};
-use crate::error::TxError;
+use crate::error::{ConsentGap, Field, Quantity, Requirement, RoleNeeded, Rule, TxError};
 use crate::limits;
 use crate::receipt::Event;
 use crate::state::{Account, AssetState, Overlay, Role, StateRead, keys};
@@ -14,15 +16,15 @@ use super::holding::ensure_account;
 type Out = Result<Vec<Event>, TxError>;
 
 fn load<S: StateRead + ?Sized>(ov: &Overlay<'_, S>, id: &str) -> Result<Credential, TxError> {
-    ov.get_rec(&keys::credential(id))
+    ov.get_rec(&keys::credential(id))?
         .ok_or_else(|| TxError::UnknownCredential(id.to_string()))
 }
 
-fn wrong_status(c: &Credential, why: &str) -> TxError {
+fn wrong_status(c: &Credential, rule: Rule) -> TxError {
     TxError::CredentialState {
         id: c.id.clone(),
-        status: c.status.as_str().into(),
-        why: why.into(),
+        status: c.status,
+        rule,
     }
 }
 
@@ -44,18 +46,19 @@ pub(crate) fn issue<S: StateRead + ?Sized>(
 ) -> Out {
     if !acct.has(&Role::CredentialIssuer) {
         return Err(TxError::MissingRole {
-            signer: signer.to_hex(),
-            role: Role::CredentialIssuer.describe(),
+            account: *signer,
+            role: RoleNeeded::CredentialIssuer,
         });
     }
-    if ov.get(&keys::credential(p.id)).is_some() {
+    if ov.has(&keys::credential(p.id))? {
         return Err(TxError::CredentialExists(p.id.into()));
     }
     if p.valid_until_ms <= ctx.time_ms {
-        return Err(TxError::Malformed(format!(
-            "valid_until_ms {} is not after the block time {} ms",
-            p.valid_until_ms, ctx.time_ms
-        )));
+        return Err(TxError::NotAfterBlockTime {
+            field: Field::ValidUntil,
+            value_ms: p.valid_until_ms,
+            block_ms: ctx.time_ms,
+        });
     }
     let c = Credential {
         id: p.id.into(),
@@ -67,7 +70,7 @@ pub(crate) fn issue<S: StateRead + ?Sized>(
         claims_digest: *p.claims_digest,
         status: CredentialStatus::Active,
         history: vec![CredentialStep {
-            action: "issue".into(),
+            action: CredentialAction::Issue,
             by: *signer,
             status: CredentialStatus::Active,
             reason: String::new(),
@@ -76,7 +79,7 @@ pub(crate) fn issue<S: StateRead + ?Sized>(
         }],
     };
     // A digital resident's wallet may be new: the credential creates its account.
-    ensure_account(ov, p.subject);
+    ensure_account(ov, p.subject)?;
     ov.put_rec(keys::credential(p.id), &c);
     ov.put(keys::credential_of(p.subject, p.kind, p.id), Vec::new());
     Ok(vec![Event::CredentialIssued {
@@ -94,39 +97,38 @@ pub(crate) fn set_status<S: StateRead + ?Sized>(
     ctx: &Ctx,
     signer: &Address,
     acct: &Account,
-    (id, action, reason): (&str, &str, &str),
+    (id, action, reason): (&str, CredentialAction, &str),
 ) -> Out {
     let mut c = load(ov, id)?;
     if c.issuer != *signer {
         return Err(TxError::MissingRole {
-            signer: signer.to_hex(),
-            role: format!("the issuer of credential '{id}'"),
+            account: *signer,
+            role: RoleNeeded::IssuerOf(id.into()),
         });
     }
     if !acct.has(&Role::CredentialIssuer) {
         return Err(TxError::MissingRole {
-            signer: signer.to_hex(),
-            role: Role::CredentialIssuer.describe(),
+            account: *signer,
+            role: RoleNeeded::CredentialIssuer,
         });
     }
     let next = match (action, c.status) {
         (_, CredentialStatus::Revoked) => {
-            return Err(wrong_status(&c, "a revoked credential stays revoked"));
+            return Err(wrong_status(&c, Rule::RevokedStaysRevoked));
         }
-        ("suspend", CredentialStatus::Active) => CredentialStatus::Suspended,
-        ("suspend", _) => return Err(wrong_status(&c, "only an active credential is suspended")),
-        ("reinstate", CredentialStatus::Suspended) => CredentialStatus::Active,
-        ("reinstate", _) => {
-            return Err(wrong_status(
-                &c,
-                "only a suspended credential is reinstated",
-            ));
+        (CredentialAction::Suspend, CredentialStatus::Active) => CredentialStatus::Suspended,
+        (CredentialAction::Suspend, _) => {
+            return Err(wrong_status(&c, Rule::OnlyActiveSuspended));
         }
-        _ => CredentialStatus::Revoked,
+        (CredentialAction::Reinstate, CredentialStatus::Suspended) => CredentialStatus::Active,
+        (CredentialAction::Reinstate, _) => {
+            return Err(wrong_status(&c, Rule::OnlySuspendedReinstated));
+        }
+        (CredentialAction::Issue | CredentialAction::Revoke, _) => CredentialStatus::Revoked,
     };
     c.status = next;
     c.history.push(CredentialStep {
-        action: action.into(),
+        action,
         by: *signer,
         status: next,
         reason: reason.into(),
@@ -138,7 +140,7 @@ pub(crate) fn set_status<S: StateRead + ?Sized>(
         credential_id: c.id,
         subject: c.subject,
         issuer: c.issuer,
-        status: next.as_str().into(),
+        status: next,
         reason: reason.into(),
     }])
 }
@@ -150,19 +152,20 @@ pub(crate) fn grant_consent<S: StateRead + ?Sized>(
     (party, scope, expires_at_ms): (&Address, &str, Option<u64>),
 ) -> Out {
     if party == signer {
-        return Err(TxError::Malformed("consent to oneself".into()));
+        return Err(TxError::Malformed(Rule::ConsentToSelf));
     }
     if let Some(e) = expires_at_ms
         && e <= ctx.time_ms
     {
-        return Err(TxError::Malformed(format!(
-            "consent expiry {e} ms is not after the block time {} ms",
-            ctx.time_ms
-        )));
+        return Err(TxError::NotAfterBlockTime {
+            field: Field::ConsentExpiry,
+            value_ms: e,
+            block_ms: ctx.time_ms,
+        });
     }
     let k = keys::consent(signer, party, scope);
     // Granting again renews the consent; its record of accesses stays.
-    let mut c: Consent = ov.get_rec(&k).unwrap_or(Consent {
+    let mut c: Consent = ov.get_rec(&k)?.unwrap_or(Consent {
         subject: *signer,
         party: *party,
         scope: scope.into(),
@@ -178,7 +181,7 @@ pub(crate) fn grant_consent<S: StateRead + ?Sized>(
     ov.put_rec(k, &c);
     // The party signs its records of access; a verifier holding no value on
     // chain gets its account from the consent, as a subject does from a credential.
-    ensure_account(ov, party);
+    ensure_account(ov, party)?;
     Ok(vec![Event::ConsentGranted {
         subject: *signer,
         party: *party,
@@ -194,15 +197,15 @@ pub(crate) fn revoke_consent<S: StateRead + ?Sized>(
     (party, scope): (&Address, &str),
 ) -> Out {
     let k = keys::consent(signer, party, scope);
-    let none = || TxError::NoConsent {
-        subject: signer.to_hex(),
-        party: party.to_hex(),
+    let none = |gap| TxError::NoConsent {
+        subject: *signer,
+        party: *party,
         scope: scope.into(),
-        why: " to revoke".into(),
+        gap,
     };
-    let mut c: Consent = ov.get_rec(&k).ok_or_else(none)?;
+    let mut c: Consent = ov.get_rec(&k)?.ok_or_else(|| none(ConsentGap::Never))?;
     if c.revoked_at_ms.is_some() {
-        return Err(none());
+        return Err(none(ConsentGap::Revoked));
     }
     c.revoked_at_ms = Some(ctx.time_ms);
     ov.put_rec(k, &c);
@@ -220,23 +223,23 @@ pub(crate) fn record_access<S: StateRead + ?Sized>(
     (subject, scope, purpose): (&Address, &str, &str),
 ) -> Out {
     let k = keys::consent(subject, signer, scope);
-    let refuse = |why: &str| TxError::NoConsent {
-        subject: subject.to_hex(),
-        party: signer.to_hex(),
+    let refuse = |gap| TxError::NoConsent {
+        subject: *subject,
+        party: *signer,
         scope: scope.into(),
-        why: why.into(),
+        gap,
     };
-    let mut c: Consent = ov.get_rec(&k).ok_or_else(|| refuse(""))?;
+    let mut c: Consent = ov.get_rec(&k)?.ok_or_else(|| refuse(ConsentGap::Never))?;
     if c.revoked_at_ms.is_some() {
-        return Err(refuse(" (it was revoked)"));
+        return Err(refuse(ConsentGap::Revoked));
     }
     if !c.is_active(ctx.time_ms) {
-        return Err(refuse(" (it has expired)"));
+        return Err(refuse(ConsentGap::Expired));
     }
     c.access_count = c
         .access_count
         .checked_add(1)
-        .ok_or_else(|| TxError::Overflow("access count".into()))?;
+        .ok_or(TxError::Overflow(Quantity::AccessCount))?;
     c.accesses.push(Access {
         purpose: purpose.into(),
         height: ctx.height,
@@ -260,15 +263,15 @@ pub(crate) fn require<S: StateRead + ?Sized>(
     ctx: &Ctx,
     who: &Address,
     kind: &str,
-    what: &str,
+    required_for: Requirement,
 ) -> Result<(), TxError> {
-    if crate::state::holds_credential(ov, who, kind, ctx.time_ms) {
+    if crate::state::holds_credential(ov, who, kind, ctx.time_ms)? {
         return Ok(());
     }
     Err(TxError::CredentialRequired {
-        who: who.to_hex(),
+        account: *who,
         kind: kind.into(),
-        what: what.into(),
+        required_for,
     })
 }
 
@@ -284,7 +287,7 @@ pub(crate) fn require_for_asset<S: StateRead + ?Sized>(
     let Some(kind) = &asset.class.required_credential else {
         return Ok(());
     };
-    if super::holding::receives_as_business(ov, who, asset) {
+    if super::holding::receives_as_business(ov, who, asset)? {
         return Ok(());
     }
     require(
@@ -292,6 +295,6 @@ pub(crate) fn require_for_asset<S: StateRead + ?Sized>(
         ctx,
         who,
         kind,
-        &format!("receiving '{}'", asset.class.id),
+        Requirement::Asset(asset.class.id.clone()),
     )
 }

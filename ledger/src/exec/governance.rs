@@ -4,14 +4,14 @@
 //! in a height-ordered queue and are applied at the start of the block
 //! before their height, so the state after block h names the set of h + 1.
 
-use crate::asset::{AssetKind, DAY_MS};
+use crate::asset::DAY_MS;
 use crate::crypto::Address;
-use crate::error::TxError;
+use crate::error::{Rule, StateError, TxError};
 use crate::governance::{
     ChainParams, GovAction, Proposal, ProposalState, ValidatorChange, ValidatorInfo,
 };
 use crate::limits;
-use crate::receipt::Event;
+use crate::receipt::{Event, SkippedChange};
 use crate::state::{Account, AssetState, Overlay, Role, StateRead, keys};
 
 use super::Ctx;
@@ -19,42 +19,45 @@ use super::holding::ensure_account;
 
 type Out = Result<Vec<Event>, TxError>;
 
-pub(crate) fn load_params<S: StateRead + ?Sized>(ov: &Overlay<'_, S>, ctx: &Ctx) -> ChainParams {
-    crate::state::params(ov).unwrap_or_else(|| ChainParams::new(ctx.chain_id.clone()))
+pub(crate) fn load_params<S: StateRead + ?Sized>(
+    ov: &Overlay<'_, S>,
+    ctx: &Ctx,
+) -> Result<ChainParams, TxError> {
+    Ok(crate::state::params(ov)?.unwrap_or_else(|| ChainParams::new(ctx.chain_id.clone())))
 }
 
-fn members<S: StateRead + ?Sized>(ov: &Overlay<'_, S>) -> Vec<Address> {
-    crate::state::members(ov)
+fn members<S: StateRead + ?Sized>(ov: &Overlay<'_, S>) -> Result<Vec<Address>, TxError> {
+    Ok(crate::state::members(ov)?)
 }
 
-fn require_member<S: StateRead + ?Sized>(
+pub(crate) fn require_member<S: StateRead + ?Sized>(
     ov: &Overlay<'_, S>,
     signer: &Address,
 ) -> Result<Vec<Address>, TxError> {
-    let m = members(ov);
+    let m = members(ov)?;
     if m.binary_search(signer).is_err() {
-        return Err(TxError::NotMember(signer.to_hex()));
+        return Err(TxError::NotMember(*signer));
     }
     Ok(m)
 }
 
-fn wrong_state(p: &Proposal, why: &str) -> TxError {
+fn wrong_state(p: &Proposal, rule: Rule) -> TxError {
     TxError::ProposalState {
         id: p.id.clone(),
-        state: p.state.as_str().into(),
-        why: why.into(),
+        state: p.state,
+        rule,
     }
 }
 
-fn close(p: &mut Proposal, ctx: &Ctx, state: ProposalState, outcome: String) -> Event {
+fn close(p: &mut Proposal, ctx: &Ctx, state: ProposalState, failure: Option<TxError>) -> Event {
     p.state = state;
     p.closed_height = Some(ctx.height);
     p.closed_ms = Some(ctx.time_ms);
-    p.outcome = outcome.clone();
+    p.failure = failure.clone();
     Event::ProposalClosed {
         proposal_id: p.id.clone(),
-        state: state.as_str().into(),
-        outcome,
+        state,
+        failure,
     }
 }
 
@@ -75,19 +78,16 @@ pub(crate) fn propose<S: StateRead + ?Sized>(
     (id, action, expires_at_ms): (&str, &GovAction, u64),
 ) -> Out {
     let members = require_member(ov, signer)?;
-    if ov.get(&keys::proposal(id)).is_some() {
+    if ov.has(&keys::proposal(id))? {
         return Err(TxError::ProposalExists(id.into()));
     }
-    let params = load_params(ov, ctx);
+    let params = load_params(ov, ctx)?;
     let ttl_max = params.proposal_ttl_max_days.saturating_mul(DAY_MS);
     if expires_at_ms <= ctx.time_ms || expires_at_ms > ctx.time_ms.saturating_add(ttl_max) {
-        return Err(TxError::Malformed(format!(
-            "a proposal expires after the block time {} ms and within {} days of it",
-            ctx.time_ms, params.proposal_ttl_max_days
-        )));
+        return Err(TxError::Malformed(Rule::ProposalExpiryRange));
     }
     // Refuse now what could never be carried out, rather than at the vote.
-    check(ov, ctx, &params, action)?;
+    check(ov, ctx, &params, action, id)?;
     let mut p = Proposal {
         id: id.into(),
         proposer: *signer,
@@ -100,13 +100,12 @@ pub(crate) fn propose<S: StateRead + ?Sized>(
         state: ProposalState::Open,
         closed_height: None,
         closed_ms: None,
-        outcome: String::new(),
+        failure: None,
     };
     let mut events = vec![Event::ProposalCreated {
         proposal_id: id.into(),
         proposer: *signer,
-        action: action.name().into(),
-        description: action.describe(),
+        action: action.clone(),
     }];
     let needed = params.approvals_needed(members.len() as u64);
     events.push(Event::ProposalVoted {
@@ -131,26 +130,26 @@ pub(crate) fn vote<S: StateRead + ?Sized>(
 ) -> Out {
     let members = require_member(ov, signer)?;
     let mut p: Proposal = ov
-        .get_rec(&keys::proposal(id))
+        .get_rec(&keys::proposal(id))?
         .ok_or_else(|| TxError::UnknownProposal(id.into()))?;
     if p.state != ProposalState::Open {
-        return Err(wrong_state(&p, "only an open proposal takes votes"));
+        return Err(wrong_state(&p, Rule::ProposalNotOpen));
     }
     if ctx.time_ms >= p.expires_at_ms {
-        return Err(wrong_state(
-            &p,
-            &format!("it expired at {} ms", p.expires_at_ms),
-        ));
+        return Err(wrong_state(&p, Rule::ProposalExpired));
     }
     if p.approvals.contains(signer) || p.rejections.contains(signer) {
-        return Err(TxError::AlreadyVoted(signer.to_hex(), id.into()));
+        return Err(TxError::AlreadyVoted {
+            voter: *signer,
+            proposal: id.into(),
+        });
     }
     if approve {
         p.approvals.push(*signer);
     } else {
         p.rejections.push(*signer);
     }
-    let params = load_params(ov, ctx);
+    let params = load_params(ov, ctx)?;
     let (approvals, rejections) = tally(&p, &members);
     let mut events = vec![Event::ProposalVoted {
         proposal_id: id.into(),
@@ -181,26 +180,23 @@ fn decide<S: StateRead + ?Sized>(
         // The action runs on a child overlay: if it fails, nothing of it stays.
         let result = {
             let mut child = Overlay::new(&*ov);
-            carry_out(&mut child, ctx, params, &p.action).map(|ev| (ev, child.writes))
+            carry_out(&mut child, ctx, params, &p.action, &p.id).map(|ev| (ev, child.writes))
         };
         ov.delete(keys::proposal_timer(p.expires_at_ms, &p.id));
         match result {
             Ok((evs, writes)) => {
                 ov.writes.extend(writes);
                 events.extend(evs);
-                let done = p.action.describe();
-                events.push(close(p, ctx, ProposalState::Executed, done));
+                events.push(close(p, ctx, ProposalState::Executed, None));
             }
-            Err(e) => events.push(close(p, ctx, ProposalState::Failed, e.to_string())),
+            // A state read that failed is the node's trouble, not the
+            // proposal's: it stops the block instead of closing the proposal.
+            Err(e @ TxError::State(_)) => return Err(e),
+            Err(e) => events.push(close(p, ctx, ProposalState::Failed, Some(e))),
         }
     } else if !params.passes(n.saturating_sub(rejections), n) {
         ov.delete(keys::proposal_timer(p.expires_at_ms, &p.id));
-        events.push(close(
-            p,
-            ctx,
-            ProposalState::Rejected,
-            format!("{rejections} of {n} members voted against"),
-        ));
+        events.push(close(p, ctx, ProposalState::Rejected, None));
     }
     Ok(())
 }
@@ -224,46 +220,39 @@ fn plan_change<S: StateRead + ?Sized>(
     change: &ValidatorChange,
 ) -> Result<(), TxError> {
     let key = change_key(change);
-    let mut changes = crate::state::pending_validator_changes(ov);
+    let mut changes = crate::state::pending_validator_changes(ov)?;
     if changes
         .iter()
         .any(|(h, c)| *h == height && change_key(c) == key)
     {
-        return Err(precondition(format!(
-            "a change of validator {} at height {height} is already pending",
-            key.to_hex()
-        )));
+        return Err(TxError::ValidatorChange {
+            key: *key,
+            height,
+            rule: Rule::ValidatorChangePending,
+        });
     }
     changes.push((height, change.clone()));
     changes.sort_by(|(h1, c1), (h2, c2)| (h1, change_key(c1)).cmp(&(h2, change_key(c2))));
-    let mut set = crate::state::validators(ov);
+    let mut set = crate::state::validators(ov)?;
     for (h, c) in &changes {
         let k = change_key(c);
         let present = set.iter().any(|v| v.public_key == *k);
+        let refuse = |rule| TxError::ValidatorChange {
+            key: *k,
+            height: *h,
+            rule,
+        };
         match c {
-            ValidatorChange::Add(_) if present => {
-                return Err(precondition(format!(
-                    "{} is already a validator at height {h}",
-                    k.to_hex()
-                )));
-            }
-            ValidatorChange::Remove(_) if !present => {
-                return Err(precondition(format!(
-                    "{} is not a validator at height {h}",
-                    k.to_hex()
-                )));
-            }
+            ValidatorChange::Add(_) if present => return Err(refuse(Rule::AlreadyValidator)),
+            ValidatorChange::Remove(_) if !present => return Err(refuse(Rule::NotValidator)),
             _ => {}
         }
         apply_change(&mut set, c);
         if set.is_empty() {
-            return Err(precondition("the last validator cannot leave".into()));
+            return Err(TxError::Governance(Rule::LastValidator));
         }
         if set.len() > limits::VALIDATORS_MAX {
-            return Err(precondition(format!(
-                "the set holds at most {} validators",
-                limits::VALIDATORS_MAX
-            )));
+            return Err(TxError::Governance(Rule::TooManyValidators));
         }
     }
     Ok(())
@@ -286,16 +275,10 @@ fn check<S: StateRead + ?Sized>(
     ctx: &Ctx,
     params: &ChainParams,
     action: &GovAction,
+    proposal_id: &str,
 ) -> Result<(), TxError> {
     let mut scratch = Overlay::new(ov);
-    carry_out(&mut scratch, ctx, params, action).map(|_| ())
-}
-
-fn precondition(why: String) -> TxError {
-    TxError::Policy {
-        asset: "governance".into(),
-        why,
-    }
+    carry_out(&mut scratch, ctx, params, action, proposal_id).map(|_| ())
 }
 
 fn carry_out<S: StateRead + ?Sized>(
@@ -303,8 +286,47 @@ fn carry_out<S: StateRead + ?Sized>(
     ctx: &Ctx,
     params: &ChainParams,
     action: &GovAction,
+    proposal_id: &str,
 ) -> Out {
     match action {
+        GovAction::DeployContract {
+            contract_id,
+            code_hash,
+            init_args,
+            assets,
+            budget,
+        } => super::contracts::deploy(
+            ov,
+            ctx,
+            params,
+            super::contracts::Deploy {
+                contract_id,
+                code_hash,
+                init_args,
+                assets,
+                budget,
+                proposal_id,
+            },
+        ),
+        GovAction::UpgradeContract {
+            contract_id,
+            code_hash,
+            migrate_args,
+        } => super::contracts::upgrade(ov, ctx, params, (contract_id, code_hash, migrate_args)),
+        GovAction::SetContractStatus {
+            contract_id,
+            status,
+        } => super::contracts::set_status(ov, (contract_id, *status)),
+        GovAction::CallContract {
+            contract_id,
+            method,
+            args,
+        } => super::contracts::governance_call(ov, ctx, params, (contract_id, method, args)),
+        GovAction::SetContractBudget {
+            contract_id,
+            asset,
+            allotted,
+        } => super::contracts::set_budget(ov, (contract_id, asset, *allotted)),
         GovAction::AddValidator {
             name,
             public_key,
@@ -313,11 +335,7 @@ fn carry_out<S: StateRead + ?Sized>(
         } => {
             schedule(ov, ctx, params, *effective_height)?;
             if !crate::crypto::is_signing_key(public_key) {
-                return Err(TxError::Malformed(
-                    "validator key is not the canonical encoding of an ed25519 public key \
-                     of large order"
-                        .into(),
-                ));
+                return Err(TxError::Malformed(Rule::ValidatorKeyCannotSign));
             }
             let change = ValidatorChange::Add(ValidatorInfo {
                 name: name.clone(),
@@ -353,62 +371,57 @@ fn carry_out<S: StateRead + ?Sized>(
             }])
         }
         GovAction::GrantRole { account, role } => {
+            let role_refusal = |rule| TxError::RoleChange {
+                account: *account,
+                role: role.clone(),
+                rule,
+            };
             if let Role::Issuer(a) = role
-                && ov.get(&keys::asset(a)).is_none()
+                && !ov.has(&keys::asset(a))?
             {
                 return Err(TxError::UnknownAsset(a.clone()));
             }
-            ensure_account(ov, account);
+            ensure_account(ov, account)?;
             let k = keys::account(account);
-            let mut acct: Account = ov.get_rec(&k).unwrap_or_default();
+            let mut acct: Account = ov.get_rec(&k)?.unwrap_or_default();
             if acct.has(role) {
-                return Err(precondition(format!(
-                    "{} already holds the role {}",
-                    account.to_hex(),
-                    role.describe()
-                )));
+                return Err(role_refusal(Rule::RoleAlreadyHeld));
             }
-            if let (Role::Merchant(_), Some(c)) = (role, acct.merchant_class()) {
-                return Err(precondition(format!(
-                    "{} is already a {} merchant; revoke that class first",
-                    account.to_hex(),
-                    c.as_str()
-                )));
+            if let (Role::Merchant(_), Some(_)) = (role, acct.merchant_class()) {
+                return Err(role_refusal(Rule::MerchantClassHeld));
             }
             acct.roles.push(role.clone());
             acct.roles.sort();
             ov.put_rec(k, &acct);
             Ok(vec![Event::RoleGranted {
                 account: *account,
-                role: role.describe(),
+                role: role.clone(),
             }])
         }
         GovAction::RevokeRole { account, role } => {
             let k = keys::account(account);
-            let mut acct: Account = ov
-                .get_rec(&k)
-                .ok_or_else(|| TxError::UnknownAccount(account.to_hex()))?;
+            let mut acct: Account = ov.get_rec(&k)?.ok_or(TxError::UnknownAccount(*account))?;
             if !acct.has(role) {
-                return Err(precondition(format!(
-                    "{} does not hold the role {}",
-                    account.to_hex(),
-                    role.describe()
-                )));
+                return Err(TxError::RoleChange {
+                    account: *account,
+                    role: role.clone(),
+                    rule: Rule::RoleNotHeld,
+                });
             }
             acct.roles.retain(|r| r != role);
             ov.put_rec(k, &acct);
             Ok(vec![Event::RoleRevoked {
                 account: *account,
-                role: role.describe(),
+                role: role.clone(),
             }])
         }
         GovAction::DefineAsset { class } => {
             let k = keys::asset(&class.id);
-            if ov.get(&k).is_some() {
-                return Err(precondition(format!(
-                    "asset '{}' is already defined",
-                    class.id
-                )));
+            if ov.has(&k)? {
+                return Err(TxError::Policy {
+                    asset: class.id.clone(),
+                    rule: Rule::AssetAlreadyDefined,
+                });
             }
             ov.put_rec(
                 k,
@@ -426,23 +439,21 @@ fn carry_out<S: StateRead + ?Sized>(
         GovAction::UpdateAsset { class } => {
             let k = keys::asset(&class.id);
             let mut a: AssetState = ov
-                .get_rec(&k)
+                .get_rec(&k)?
                 .ok_or_else(|| TxError::UnknownAsset(class.id.clone()))?;
             if a.class.kind != class.kind {
-                return Err(precondition(format!(
-                    "asset '{}' is a {}; its kind cannot change",
-                    class.id,
-                    kind_name(a.class.kind)
-                )));
+                return Err(TxError::Policy {
+                    asset: class.id.clone(),
+                    rule: Rule::AssetKindFixed,
+                });
             }
             // Expired value sits in the breakage account and is counted as
             // expired, not as held: moving the account would count it twice.
             if a.class.breakage_account != class.breakage_account {
-                return Err(precondition(format!(
-                    "asset '{}' keeps its breakage account {}",
-                    class.id,
-                    a.class.breakage_account.to_hex()
-                )));
+                return Err(TxError::Policy {
+                    asset: class.id.clone(),
+                    rule: Rule::BreakageAccountFixed,
+                });
             }
             a.class = class.clone();
             ov.put_rec(k, &a);
@@ -452,7 +463,7 @@ fn carry_out<S: StateRead + ?Sized>(
         }
         GovAction::SetParam { name, value } => {
             let mut p = params.clone();
-            p.set(name, *value).map_err(precondition)?;
+            p.set(name, *value)?;
             ov.put_rec(keys::params(), &p);
             Ok(vec![Event::ParamChanged {
                 name: name.clone(),
@@ -460,43 +471,29 @@ fn carry_out<S: StateRead + ?Sized>(
             }])
         }
         GovAction::SetMember { account, member } => {
-            let mut m = members(ov);
+            let mut m = members(ov)?;
+            let refuse = |rule| TxError::Membership {
+                account: *account,
+                rule,
+            };
             match (m.binary_search(account), member) {
-                (Ok(_), true) => {
-                    return Err(precondition(format!(
-                        "{} is already a member",
-                        account.to_hex()
-                    )));
-                }
-                (Err(_), false) => {
-                    return Err(precondition(format!(
-                        "{} is not a member",
-                        account.to_hex()
-                    )));
-                }
+                (Ok(_), true) => return Err(refuse(Rule::AlreadyMember)),
+                (Err(_), false) => return Err(refuse(Rule::NotAMember)),
                 (Err(i), true) => m.insert(i, *account),
                 (Ok(i), false) => {
                     m.remove(i);
                 }
             }
             if m.is_empty() {
-                return Err(precondition("the last member cannot leave".into()));
+                return Err(refuse(Rule::LastMember));
             }
-            ensure_account(ov, account);
+            ensure_account(ov, account)?;
             ov.put_rec(keys::members(), &m);
             Ok(vec![Event::MembershipChanged {
                 account: *account,
                 member: *member,
             }])
         }
-    }
-}
-
-fn kind_name(k: AssetKind) -> &'static str {
-    match k {
-        AssetKind::Coin => "coin",
-        AssetKind::Point => "point",
-        AssetKind::Voucher => "voucher",
     }
 }
 
@@ -512,9 +509,10 @@ fn schedule<S: StateRead + ?Sized>(
         .height
         .saturating_add(params.validator_change_delay_min.max(2));
     if effective_height < earliest {
-        return Err(precondition(format!(
-            "effective height {effective_height} is too soon; the earliest is {earliest}"
-        )));
+        return Err(TxError::TooSoon {
+            effective_height,
+            earliest,
+        });
     }
     Ok(())
 }
@@ -529,7 +527,7 @@ pub(crate) fn process_proposal_timers<S: StateRead + ?Sized>(
             &keys::proposal_timer_prefix(),
             &[],
             limits::PROPOSAL_EXPIRIES_PER_BLOCK_MAX,
-        )
+        )?
         .into_iter()
         .filter_map(|(k, _)| keys::parse_proposal_timer(&k))
         .take_while(|(t, _)| *t <= ctx.time_ms)
@@ -537,21 +535,13 @@ pub(crate) fn process_proposal_timers<S: StateRead + ?Sized>(
     let mut events = Vec::new();
     for (t, id) in due {
         ov.delete(keys::proposal_timer(t, &id));
-        let Some(mut p) = ov.get_rec::<Proposal>(&keys::proposal(&id)) else {
+        let Some(mut p) = ov.get_rec::<Proposal>(&keys::proposal(&id))? else {
             continue;
         };
         if p.state != ProposalState::Open {
             continue;
         }
-        // Like every tally, only the votes of current members count.
-        let m = members(ov);
-        let ((a, _), n) = (tally(&p, &m), m.len());
-        events.push(close(
-            &mut p,
-            ctx,
-            ProposalState::Expired,
-            format!("expired with {a} approvals of {n} members"),
-        ));
+        events.push(close(&mut p, ctx, ProposalState::Expired, None));
         ov.put_rec(keys::proposal(&id), &p);
     }
     Ok(events)
@@ -569,32 +559,46 @@ pub(crate) fn process_validator_changes<S: StateRead + ?Sized>(
             &keys::validator_changes_prefix(),
             &[],
             limits::VALIDATORS_MAX,
-        )
+        )?
         .into_iter()
-        .filter_map(|(k, v)| {
-            let h = keys::parse_validator_change(&k)?;
-            Some((k, h, borsh::from_slice(&v).ok()?))
+        .map(|(k, v)| {
+            let h = keys::parse_validator_change(&k).ok_or(StateError::Corrupt)?;
+            Ok((k, h, crate::state::decode(&v)?))
         })
+        .collect::<Result<Vec<_>, StateError>>()?
+        .into_iter()
         .take_while(|(_, h, _)| *h <= next)
         .collect();
     if due.is_empty() {
         return Ok(Vec::new());
     }
-    let mut set = crate::state::validators(ov);
+    let mut set = crate::state::validators(ov)?;
     let (mut added, mut removed, mut skipped) = (Vec::new(), Vec::new(), Vec::new());
     for (k, _, c) in due {
         ov.delete(k);
         match &c {
             ValidatorChange::Add(v) if set.iter().any(|w| w.public_key == v.public_key) => {
-                skipped.push(format!("{} is already a validator", v.public_key.to_hex()));
+                skipped.push(SkippedChange {
+                    public_key: v.public_key,
+                    added: true,
+                    rule: Rule::AlreadyValidator,
+                });
             }
             ValidatorChange::Add(v) => added.push(v.public_key),
             ValidatorChange::Remove(k) if set.len() == 1 && set[0].public_key == *k => {
-                skipped.push("the last validator cannot leave".into());
+                skipped.push(SkippedChange {
+                    public_key: *k,
+                    added: false,
+                    rule: Rule::LastValidator,
+                });
                 continue;
             }
             ValidatorChange::Remove(k) if !set.iter().any(|w| w.public_key == *k) => {
-                skipped.push(format!("{} is not a validator", k.to_hex()));
+                skipped.push(SkippedChange {
+                    public_key: *k,
+                    added: false,
+                    rule: Rule::NotValidator,
+                });
             }
             ValidatorChange::Remove(k) => removed.push(*k),
         }

@@ -4,7 +4,7 @@
 
 use crate::asset::ExpiryPolicy;
 use crate::crypto::Address;
-use crate::error::TxError;
+use crate::error::{Quantity, TxError};
 use crate::limits;
 use crate::receipt::Event;
 use crate::state::{Account, AssetState, Holding, Lot, Overlay, StateRead, keys};
@@ -15,7 +15,7 @@ pub(crate) fn load_asset<S: StateRead + ?Sized>(
     ov: &Overlay<'_, S>,
     id: &str,
 ) -> Result<AssetState, TxError> {
-    ov.get_rec(&keys::asset(id))
+    ov.get_rec(&keys::asset(id))?
         .ok_or_else(|| TxError::UnknownAsset(id.to_string()))
 }
 
@@ -27,8 +27,8 @@ pub(crate) fn load_holding<S: StateRead + ?Sized>(
     ov: &Overlay<'_, S>,
     who: &Address,
     asset: &str,
-) -> Holding {
-    ov.get_rec(&keys::holding(who, asset)).unwrap_or_default()
+) -> Result<Holding, TxError> {
+    Ok(ov.get_rec(&keys::holding(who, asset))?.unwrap_or_default())
 }
 
 /// Writes a holding and moves its expiry-queue entry from `old_next` to the new earliest expiry.
@@ -56,11 +56,15 @@ fn store_holding<S: StateRead + ?Sized>(
 }
 
 /// Makes sure an account record exists for a receiver.
-pub(crate) fn ensure_account<S: StateRead + ?Sized>(ov: &mut Overlay<'_, S>, who: &Address) {
+pub(crate) fn ensure_account<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    who: &Address,
+) -> Result<(), TxError> {
     let k = keys::account(who);
-    if ov.get(&k).is_none() {
+    if !ov.has(&k)? {
         ov.put_rec(k, &Account::default());
     }
+    Ok(())
 }
 
 /// Moves the lots of `who`'s holding that are due at `ctx.time_ms` to the breakage account.
@@ -71,7 +75,7 @@ pub(crate) fn settle_expired<S: StateRead + ?Sized>(
     asset: &mut AssetState,
     events: &mut Vec<Event>,
 ) -> Result<(), TxError> {
-    let mut h = load_holding(ov, who, &asset.class.id);
+    let mut h = load_holding(ov, who, &asset.class.id)?;
     let old_next = h.next_expiry();
     if old_next.is_none_or(|t| t > ctx.time_ms) {
         return Ok(());
@@ -117,8 +121,8 @@ pub(crate) fn expire_value<S: StateRead + ?Sized>(
     asset.expired = asset
         .expired
         .checked_add(due)
-        .ok_or_else(|| TxError::Overflow("breakage".into()))?;
-    let mut b = load_holding(ov, &sink, &asset.class.id);
+        .ok_or(TxError::Overflow(Quantity::Breakage))?;
+    let mut b = load_holding(ov, &sink, &asset.class.id)?;
     let b_old = b.next_expiry();
     add_lot(
         &mut b,
@@ -128,7 +132,7 @@ pub(crate) fn expire_value<S: StateRead + ?Sized>(
         },
     )?;
     b.last_change_ms = ctx.time_ms;
-    ensure_account(ov, &sink);
+    ensure_account(ov, &sink)?;
     store_holding(ov, &sink, &asset.class.id, b_old, &b);
     events.push(Event::Expired {
         asset: asset.class.id.clone(),
@@ -147,7 +151,7 @@ fn add_lot(h: &mut Holding, lot: Lot) -> Result<(), TxError> {
         l.amount = l
             .amount
             .checked_add(lot.amount)
-            .ok_or_else(|| TxError::Overflow("balance".into()))?;
+            .ok_or(TxError::Overflow(Quantity::Balance))?;
         return Ok(());
     }
     if h.lots.len() >= limits::LOTS_PER_HOLDING_MAX {
@@ -158,7 +162,7 @@ fn add_lot(h: &mut Holding, lot: Lot) -> Result<(), TxError> {
         l.amount = l
             .amount
             .checked_add(lot.amount)
-            .ok_or_else(|| TxError::Overflow("balance".into()))?;
+            .ok_or(TxError::Overflow(Quantity::Balance))?;
         if rank(lot.expires_at) > rank(l.expires_at) {
             l.expires_at = lot.expires_at;
         }
@@ -181,7 +185,7 @@ pub(crate) fn credit_lots<S: StateRead + ?Sized>(
     events: &mut Vec<Event>,
 ) -> Result<(), TxError> {
     settle_expired(ov, ctx, who, asset, events)?;
-    let mut h = load_holding(ov, who, &asset.class.id);
+    let mut h = load_holding(ov, who, &asset.class.id)?;
     let old_next = h.next_expiry();
     for lot in lots {
         if lot.amount > 0 {
@@ -193,17 +197,17 @@ pub(crate) fn credit_lots<S: StateRead + ?Sized>(
     }
     h.last_change_ms = ctx.time_ms;
     let total = h.lots.iter().try_fold(0u64, |a, l| a.checked_add(l.amount));
-    let total = total.ok_or_else(|| TxError::Overflow("balance".into()))?;
+    let total = total.ok_or(TxError::Overflow(Quantity::Balance))?;
     let cap = asset.class.holding_cap;
     // The cap bounds what one person holds (see `receives_as_business`).
-    if cap > 0 && total > cap && !receives_as_business(ov, who, asset) {
+    if cap > 0 && total > cap && !receives_as_business(ov, who, asset)? {
         return Err(TxError::CapExceeded {
             asset: asset.class.id.clone(),
             cap,
             would: total,
         });
     }
-    ensure_account(ov, who);
+    ensure_account(ov, who)?;
     store_holding(ov, who, &asset.class.id, old_next, &h);
     Ok(())
 }
@@ -216,13 +220,13 @@ pub(crate) fn receives_as_business<S: StateRead + ?Sized>(
     ov: &Overlay<'_, S>,
     who: &Address,
     asset: &AssetState,
-) -> bool {
-    *who == asset.class.breakage_account
+) -> Result<bool, TxError> {
+    Ok(*who == asset.class.breakage_account
         || *who == asset.class.fee_account
         || ov
-            .get_rec::<Account>(&keys::account(who))
+            .get_rec::<Account>(&keys::account(who))?
             .and_then(|a| a.merchant_class())
-            .is_some()
+            .is_some())
 }
 
 /// Credits freshly received value, with the expiry the policy gives it now.
@@ -256,7 +260,7 @@ pub(crate) fn debit<S: StateRead + ?Sized>(
     events: &mut Vec<Event>,
 ) -> Result<Vec<Lot>, TxError> {
     settle_expired(ov, ctx, who, asset, events)?;
-    let mut h = load_holding(ov, who, &asset.class.id);
+    let mut h = load_holding(ov, who, &asset.class.id)?;
     let have = h.total();
     if have < amount {
         return Err(TxError::Insufficient {
@@ -309,7 +313,7 @@ pub(crate) fn process_expiry_queue<S: StateRead + ?Sized>(
     ctx: &Ctx,
 ) -> Result<Vec<Event>, TxError> {
     let prefix = keys::expiry_prefix();
-    let due = ov.scan(&prefix, &prefix, limits::EXPIRIES_PER_BLOCK_MAX);
+    let due = ov.scan(&prefix, &prefix, limits::EXPIRIES_PER_BLOCK_MAX)?;
     let mut events = Vec::new();
     for (k, _) in due {
         let Some((t, asset_id, who)) = keys::parse_expiry(&k) else {

@@ -10,11 +10,11 @@
 
 use crate::asset::DAY_MS;
 use crate::crypto::Address;
-use crate::error::TxError;
+use crate::error::{Field, Quantity, Requirement, RoleNeeded, Rule, TxError};
 use crate::limits;
 use crate::receipt::Event;
 use crate::state::{
-    Account, Job, JobState, JobStep, Lot, Overlay, Reputation, Role, StateRead, keys,
+    Account, Job, JobAction, JobState, JobStep, Lot, Overlay, Reputation, Role, StateRead, keys,
 };
 
 use super::Ctx;
@@ -23,7 +23,7 @@ use super::holding::{credit_lots, debit, expire_value, load_asset, store_asset};
 type Out = Result<Vec<Event>, TxError>;
 
 fn load_job<S: StateRead + ?Sized>(ov: &Overlay<'_, S>, id: &str) -> Result<Job, TxError> {
-    ov.get_rec(&keys::job(id))
+    ov.get_rec(&keys::job(id))?
         .ok_or_else(|| TxError::UnknownJob(id.to_string()))
 }
 
@@ -42,10 +42,10 @@ fn set_timer<S: StateRead + ?Sized>(ov: &mut Overlay<'_, S>, job: &mut Job, at: 
     job.timer_at = at;
 }
 
-fn step(job: &mut Job, ctx: &Ctx, action: &str, by: Option<Address>, state: JobState) {
+fn step(job: &mut Job, ctx: &Ctx, action: JobAction, by: Option<Address>, state: JobState) {
     job.state = state;
     job.history.push(JobStep {
-        action: action.to_string(),
+        action,
         by,
         state,
         height: ctx.height,
@@ -53,30 +53,30 @@ fn step(job: &mut Job, ctx: &Ctx, action: &str, by: Option<Address>, state: JobS
     });
 }
 
-fn wrong_state(job: &Job, why: &str) -> TxError {
+fn wrong_state(job: &Job, rule: Rule) -> TxError {
     TxError::JobState {
         job: job.id.clone(),
-        state: job.state.as_str().into(),
-        why: why.into(),
+        state: job.state,
+        rule,
     }
 }
 
-fn wrong_party(job: &Job, why: &str) -> TxError {
+fn wrong_party(job: &Job, rule: Rule) -> TxError {
     TxError::JobParty {
         job: job.id.clone(),
-        state: job.state.as_str().into(),
-        why: why.into(),
+        state: job.state,
+        rule,
     }
 }
 
-fn overflow(what: &str) -> TxError {
-    TxError::Overflow(what.to_string())
+fn overflow(what: Quantity) -> TxError {
+    TxError::Overflow(what)
 }
 
 /// The worker of a job past acceptance.
 fn worker_of(job: &Job) -> Result<Address, TxError> {
     job.worker
-        .ok_or_else(|| wrong_state(job, "it has no worker (corrupt record)"))
+        .ok_or_else(|| wrong_state(job, Rule::JobWithoutWorker))
 }
 
 /// The first `amount` units of the escrow (earliest-expiring first), removed from it.
@@ -116,7 +116,7 @@ fn release<S: StateRead + ?Sized>(
     let due_total = due
         .iter()
         .try_fold(0u64, |a, l| a.checked_add(l.amount))
-        .ok_or_else(|| overflow("escrow"))?;
+        .ok_or_else(|| overflow(Quantity::Escrow))?;
     if !live.is_empty() {
         credit_lots(ov, ctx, to, &mut asset, live, events)?;
     }
@@ -133,8 +133,8 @@ fn update_reputation<S: StateRead + ?Sized>(
     f: impl FnOnce(&mut Reputation) -> Option<()>,
 ) -> Result<(), TxError> {
     let k = keys::reputation(who);
-    let mut r: Reputation = ov.get_rec(&k).unwrap_or_default();
-    f(&mut r).ok_or_else(|| overflow("reputation"))?;
+    let mut r: Reputation = ov.get_rec(&k)?.unwrap_or_default();
+    f(&mut r).ok_or_else(|| overflow(Quantity::Reputation))?;
     ov.put_rec(k, &r);
     Ok(())
 }
@@ -188,34 +188,33 @@ pub(crate) fn post<S: StateRead + ?Sized>(
     p: PostJob<'_>,
 ) -> Out {
     let jk = keys::job(p.job_id);
-    if ov.get(&jk).is_some() {
+    if ov.has(&jk)? {
         return Err(TxError::JobExists(p.job_id.into()));
     }
     let coord: Account = ov
-        .get_rec(&keys::account(p.coordinator))
-        .ok_or_else(|| TxError::UnknownAccount(p.coordinator.to_hex()))?;
+        .get_rec(&keys::account(p.coordinator))?
+        .ok_or(TxError::UnknownAccount(*p.coordinator))?;
     if !coord.has(&Role::Coordinator) {
         return Err(TxError::MissingRole {
-            signer: p.coordinator.to_hex(),
-            role: Role::Coordinator.describe(),
+            account: *p.coordinator,
+            role: RoleNeeded::Coordinator,
         });
     }
     if p.coordinator == signer {
-        return Err(TxError::Malformed(
-            "a job's coordinator cannot be its poster".into(),
-        ));
+        return Err(TxError::Malformed(Rule::CoordinatorIsPoster));
     }
     if p.accept_deadline_ms <= ctx.time_ms {
-        return Err(TxError::Malformed(format!(
-            "acceptance deadline {} ms is not after the block time {} ms",
-            p.accept_deadline_ms, ctx.time_ms
-        )));
+        return Err(TxError::NotAfterBlockTime {
+            field: Field::AcceptDeadline,
+            value_ms: p.accept_deadline_ms,
+            block_ms: ctx.time_ms,
+        });
     }
     let mut asset = load_asset(ov, p.asset)?;
     if !asset.class.transferable {
         return Err(TxError::Policy {
             asset: p.asset.into(),
-            why: "it is not transferable between accounts, so it cannot pay a job".into(),
+            rule: Rule::JobRewardNotTransferable,
         });
     }
     let mut events = Vec::new();
@@ -246,7 +245,13 @@ pub(crate) fn post<S: StateRead + ?Sized>(
         closed_at_ms: None,
         history: Vec::new(),
     };
-    step(&mut job, ctx, "post", Some(*signer), JobState::Posted);
+    step(
+        &mut job,
+        ctx,
+        JobAction::Post,
+        Some(*signer),
+        JobState::Posted,
+    );
     set_timer(ov, &mut job, Some(p.accept_deadline_ms));
     store_job(ov, &job);
     events.push(Event::JobPosted {
@@ -267,25 +272,19 @@ pub(crate) fn accept<S: StateRead + ?Sized>(
 ) -> Out {
     let mut job = load_job(ov, job_id)?;
     if job.state != JobState::Posted {
-        return Err(wrong_state(&job, "only a posted job can be accepted"));
+        return Err(wrong_state(&job, Rule::JobNotPosted));
     }
     if ctx.time_ms >= job.accept_deadline_ms {
-        return Err(wrong_state(
-            &job,
-            &format!(
-                "its acceptance deadline {} ms has passed",
-                job.accept_deadline_ms
-            ),
-        ));
+        return Err(wrong_state(&job, Rule::AcceptDeadlinePassed));
     }
     if *signer == job.poster {
-        return Err(wrong_party(&job, "its poster cannot accept it"));
+        return Err(wrong_party(&job, Rule::PosterCannotAccept));
     }
     if *signer == job.coordinator {
-        return Err(wrong_party(&job, "its coordinator cannot accept it"));
+        return Err(wrong_party(&job, Rule::CoordinatorCannotAccept));
     }
     if let Some(c) = &job.required_credential {
-        super::credentials::require(ov, ctx, signer, c, &format!("job '{job_id}'"))?;
+        super::credentials::require(ov, ctx, signer, c, Requirement::Job(job_id.into()))?;
     }
     // The reward's asset may itself be for credential holders only.
     let asset = load_asset(ov, &job.asset)?;
@@ -293,7 +292,13 @@ pub(crate) fn accept<S: StateRead + ?Sized>(
     job.worker = Some(*signer);
     job.accepted_at_ms = Some(ctx.time_ms);
     set_timer(ov, &mut job, None);
-    step(&mut job, ctx, "accept", Some(*signer), JobState::Accepted);
+    step(
+        &mut job,
+        ctx,
+        JobAction::Accept,
+        Some(*signer),
+        JobState::Accepted,
+    );
     store_job(ov, &job);
     Ok(vec![Event::JobAccepted {
         job_id: job_id.into(),
@@ -310,21 +315,27 @@ pub(crate) fn submit<S: StateRead + ?Sized>(
 ) -> Out {
     let mut job = load_job(ov, job_id)?;
     if job.state != JobState::Accepted {
-        return Err(wrong_state(&job, "only an accepted job can be submitted"));
+        return Err(wrong_state(&job, Rule::JobNotAccepted));
     }
     let worker = worker_of(&job)?;
     if *signer != worker {
-        return Err(wrong_party(&job, "only its worker can submit it"));
+        return Err(wrong_party(&job, Rule::OnlyWorkerSubmits));
     }
-    let review_end = super::governance::load_params(ov, ctx)
+    let review_end = super::governance::load_params(ov, ctx)?
         .job_review_days
         .checked_mul(DAY_MS)
         .and_then(|d| ctx.time_ms.checked_add(d))
-        .ok_or_else(|| overflow("review deadline"))?;
+        .ok_or_else(|| overflow(Quantity::ReviewDeadline))?;
     job.proof_hash = Some(*proof_hash);
     job.submitted_at_ms = Some(ctx.time_ms);
     set_timer(ov, &mut job, Some(review_end));
-    step(&mut job, ctx, "submit", Some(*signer), JobState::Submitted);
+    step(
+        &mut job,
+        ctx,
+        JobAction::Submit,
+        Some(*signer),
+        JobState::Submitted,
+    );
     store_job(ov, &job);
     Ok(vec![Event::JobSubmitted {
         job_id: job_id.into(),
@@ -342,16 +353,22 @@ pub(crate) fn approve<S: StateRead + ?Sized>(
 ) -> Out {
     let mut job = load_job(ov, job_id)?;
     if job.state != JobState::Submitted {
-        return Err(wrong_state(&job, "only a submitted job can be approved"));
+        return Err(wrong_state(&job, Rule::JobNotSubmitted));
     }
     if *signer != job.poster {
-        return Err(wrong_party(&job, "only its poster can approve it"));
+        return Err(wrong_party(&job, Rule::OnlyPosterApproves));
     }
     let worker = worker_of(&job)?;
     let mut events = Vec::new();
     let amount = pay_out(ov, ctx, &mut job, &worker, &mut events)?;
     job.rating = rating;
-    step(&mut job, ctx, "approve", Some(*signer), JobState::Approved);
+    step(
+        &mut job,
+        ctx,
+        JobAction::Approve,
+        Some(*signer),
+        JobState::Approved,
+    );
     store_job(ov, &job);
     completed(ov, &worker, rating)?;
     events.push(Event::JobPaid {
@@ -376,27 +393,24 @@ pub(crate) fn consent_cancel<S: StateRead + ?Sized>(
         job.state,
         JobState::Accepted | JobState::Submitted | JobState::Disputed
     ) {
-        return Err(wrong_state(
-            &job,
-            "consent to cancel is given only between acceptance and its end",
-        ));
+        return Err(wrong_state(&job, Rule::CancelConsentOutsideWork));
     }
     let worker = worker_of(&job)?;
     if *signer != worker {
-        return Err(wrong_party(
-            &job,
-            "only its worker can consent to cancel it",
-        ));
+        return Err(wrong_party(&job, Rule::OnlyWorkerConsentsCancel));
     }
     if job.cancel_consent {
-        return Err(wrong_state(
-            &job,
-            "its worker already consented to cancel it",
-        ));
+        return Err(wrong_state(&job, Rule::CancelConsentGiven));
     }
     job.cancel_consent = true;
     let state = job.state;
-    step(&mut job, ctx, "consent_cancel", Some(*signer), state);
+    step(
+        &mut job,
+        ctx,
+        JobAction::ConsentCancel,
+        Some(*signer),
+        state,
+    );
     store_job(ov, &job);
     Ok(vec![Event::JobCancelConsented {
         job_id: job_id.into(),
@@ -415,10 +429,7 @@ pub(crate) fn cancel<S: StateRead + ?Sized>(
     match job.state {
         JobState::Posted => {
             if *signer != job.poster {
-                return Err(wrong_party(
-                    &job,
-                    "only its poster can cancel it before acceptance",
-                ));
+                return Err(wrong_party(&job, Rule::OnlyPosterCancelsPosted));
             }
         }
         JobState::Accepted | JobState::Submitted | JobState::Disputed => {
@@ -426,25 +437,24 @@ pub(crate) fn cancel<S: StateRead + ?Sized>(
                 // The coordinator's ruling needs no consent.
             } else if *signer == job.poster {
                 if !job.cancel_consent {
-                    return Err(wrong_state(
-                        &job,
-                        "its worker has not consented to cancel it (ConsentCancel), \
-                         nor has its coordinator ruled",
-                    ));
+                    return Err(wrong_state(&job, Rule::NoCancelConsent));
                 }
             } else {
-                return Err(wrong_party(
-                    &job,
-                    "only its poster (with the worker's consent) or its coordinator can cancel it",
-                ));
+                return Err(wrong_party(&job, Rule::CancelNotAllowed));
             }
         }
-        _ => return Err(wrong_state(&job, "it is closed")),
+        _ => return Err(wrong_state(&job, Rule::JobClosed)),
     }
     let poster = job.poster;
     let mut events = Vec::new();
     let refunded = pay_out(ov, ctx, &mut job, &poster, &mut events)?;
-    step(&mut job, ctx, "cancel", Some(*signer), JobState::Cancelled);
+    step(
+        &mut job,
+        ctx,
+        JobAction::Cancel,
+        Some(*signer),
+        JobState::Cancelled,
+    );
     store_job(ov, &job);
     events.push(Event::JobCancelled {
         job_id: job_id.into(),
@@ -465,31 +475,28 @@ pub(crate) fn dispute<S: StateRead + ?Sized>(
 ) -> Out {
     let mut job = load_job(ov, job_id)?;
     if !matches!(job.state, JobState::Accepted | JobState::Submitted) {
-        return Err(wrong_state(
-            &job,
-            "only an accepted or submitted job can be disputed",
-        ));
+        return Err(wrong_state(&job, Rule::JobNotDisputable));
     }
     let worker = worker_of(&job)?;
     if *signer != job.poster && *signer != worker {
-        return Err(wrong_party(
-            &job,
-            "only its poster or its worker can dispute it",
-        ));
+        return Err(wrong_party(&job, Rule::OnlyPartiesDispute));
     }
     if let Some(t) = job.timer_at
         && job.state == JobState::Submitted
         && ctx.time_ms >= t
     {
-        return Err(wrong_state(
-            &job,
-            "its review period is over; the reward is due to the worker",
-        ));
+        return Err(wrong_state(&job, Rule::ReviewPeriodOver));
     }
     job.disputed_by = Some(*signer);
     job.reason_hash = Some(*reason_hash);
     set_timer(ov, &mut job, None);
-    step(&mut job, ctx, "dispute", Some(*signer), JobState::Disputed);
+    step(
+        &mut job,
+        ctx,
+        JobAction::Dispute,
+        Some(*signer),
+        JobState::Disputed,
+    );
     store_job(ov, &job);
     Ok(vec![Event::JobDisputed {
         job_id: job_id.into(),
@@ -508,10 +515,10 @@ pub(crate) fn resolve<S: StateRead + ?Sized>(
 ) -> Out {
     let mut job = load_job(ov, job_id)?;
     if job.state != JobState::Disputed {
-        return Err(wrong_state(&job, "only a disputed job can be resolved"));
+        return Err(wrong_state(&job, Rule::JobNotDisputed));
     }
     if *signer != job.coordinator {
-        return Err(wrong_party(&job, "only its coordinator can resolve it"));
+        return Err(wrong_party(&job, Rule::OnlyCoordinatorResolves));
     }
     let escrow = job.escrow_total();
     if to_worker > escrow {
@@ -531,7 +538,13 @@ pub(crate) fn resolve<S: StateRead + ?Sized>(
     release(ov, ctx, &poster, &asset, p, &mut events)?;
     job.resolved_to_worker = Some(to_worker);
     job.closed_at_ms = Some(ctx.time_ms);
-    step(&mut job, ctx, "resolve", Some(*signer), JobState::Resolved);
+    step(
+        &mut job,
+        ctx,
+        JobAction::Resolve,
+        Some(*signer),
+        JobState::Resolved,
+    );
     store_job(ov, &job);
     // Less than half of the escrow to a side: that side lost the dispute.
     let lost = |got: u64| u128::from(got) * 2 < u128::from(escrow);
@@ -567,7 +580,7 @@ fn time_out<S: StateRead + ?Sized>(
         JobState::Posted => {
             let poster = job.poster;
             let refunded = pay_out(ov, ctx, job, &poster, &mut events)?;
-            step(job, ctx, "expire", None, JobState::Expired);
+            step(job, ctx, JobAction::Expire, None, JobState::Expired);
             events.push(Event::JobExpired {
                 job_id: job.id.clone(),
                 poster,
@@ -578,7 +591,13 @@ fn time_out<S: StateRead + ?Sized>(
         JobState::Submitted => {
             let worker = worker_of(job)?;
             let amount = pay_out(ov, ctx, job, &worker, &mut events)?;
-            step(job, ctx, "auto_release", None, JobState::AutoReleased);
+            step(
+                job,
+                ctx,
+                JobAction::AutoRelease,
+                None,
+                JobState::AutoReleased,
+            );
             completed(ov, &worker, None)?;
             events.push(Event::JobAutoReleased {
                 job_id: job.id.clone(),
@@ -604,7 +623,7 @@ pub(crate) fn process_job_timers<S: StateRead + ?Sized>(
     ctx: &Ctx,
 ) -> Result<Vec<Event>, TxError> {
     let prefix = keys::job_timer_prefix();
-    let due = ov.scan(&prefix, &prefix, limits::JOB_TIMEOUTS_PER_BLOCK_MAX);
+    let due = ov.scan(&prefix, &prefix, limits::JOB_TIMEOUTS_PER_BLOCK_MAX)?;
     let mut events = Vec::new();
     for (k, _) in due {
         let Some((t, id)) = keys::parse_job_timer(&k) else {
@@ -613,7 +632,7 @@ pub(crate) fn process_job_timers<S: StateRead + ?Sized>(
         if t > ctx.time_ms {
             break;
         }
-        let Ok(mut job) = load_job(ov, &id) else {
+        let Some(mut job) = ov.get_rec::<Job>(&keys::job(&id))? else {
             ov.delete(k);
             continue;
         };
@@ -636,7 +655,7 @@ pub(crate) fn process_job_timers<S: StateRead + ?Sized>(
                 let retry = ctx
                     .time_ms
                     .checked_add(limits::JOB_TIMEOUT_RETRY_MS)
-                    .ok_or_else(|| overflow("job timer"))?;
+                    .ok_or_else(|| overflow(Quantity::JobTimer))?;
                 set_timer(ov, &mut job, Some(retry));
                 store_job(ov, &job);
             }

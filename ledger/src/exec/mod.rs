@@ -5,7 +5,11 @@
 //! every collection iterated is ordered. Two nodes executing the same block on
 //! the same state produce the same write set, receipts and state root.
 
+mod contract_host;
+mod contracts;
 mod credentials;
+
+pub use contracts::query as query_contract;
 mod governance;
 mod holding;
 mod jobs;
@@ -13,8 +17,9 @@ mod ops;
 
 use borsh::{BorshDeserialize, BorshSerialize};
 
+use crate::credential::CredentialAction;
 use crate::crypto::Hash;
-use crate::error::TxError;
+use crate::error::{Rule, TxError};
 use crate::limits;
 use crate::receipt::{Event, Receipt};
 use crate::state::{Account, Overlay, StateRead, WriteSet, keys};
@@ -49,12 +54,8 @@ fn precheck<S: StateRead + ?Sized>(
 ) -> Result<Account, TxError> {
     stx.check_expiry(ctx.height, ctx.time_ms)?;
     let signer = &stx.tx.signer;
-    let acct: Account = crate::state::read(s, &keys::account(signer)).ok_or_else(|| {
-        TxError::UnknownAccount(format!(
-            "{} (an account exists once it has received value)",
-            signer.to_hex()
-        ))
-    })?;
+    let acct: Account =
+        crate::state::read(s, &keys::account(signer))?.ok_or(TxError::UnknownAccount(*signer))?;
     if stx.tx.nonce < acct.nonce {
         return Err(TxError::NonceUsed {
             expected: acct.nonce,
@@ -62,7 +63,7 @@ fn precheck<S: StateRead + ?Sized>(
         });
     }
     if stx.tx.nonce == u64::MAX {
-        return Err(TxError::Malformed("nonce u64::MAX is not usable".into()));
+        return Err(TxError::Malformed(Rule::NonceMax));
     }
     if stx.tx.nonce > acct.nonce {
         return Err(TxError::NonceGap {
@@ -188,14 +189,30 @@ fn run_op<S: StateRead + ?Sized>(
         Operation::SuspendCredential {
             credential_id,
             reason,
-        } => credentials::set_status(ov, ctx, signer, acct, (credential_id, "suspend", reason)),
-        Operation::ReinstateCredential { credential_id } => {
-            credentials::set_status(ov, ctx, signer, acct, (credential_id, "reinstate", ""))
-        }
+        } => credentials::set_status(
+            ov,
+            ctx,
+            signer,
+            acct,
+            (credential_id, CredentialAction::Suspend, reason),
+        ),
+        Operation::ReinstateCredential { credential_id } => credentials::set_status(
+            ov,
+            ctx,
+            signer,
+            acct,
+            (credential_id, CredentialAction::Reinstate, ""),
+        ),
         Operation::RevokeCredential {
             credential_id,
             reason,
-        } => credentials::set_status(ov, ctx, signer, acct, (credential_id, "revoke", reason)),
+        } => credentials::set_status(
+            ov,
+            ctx,
+            signer,
+            acct,
+            (credential_id, CredentialAction::Revoke, reason),
+        ),
         Operation::GrantConsent {
             party,
             scope,
@@ -218,6 +235,30 @@ fn run_op<S: StateRead + ?Sized>(
             proposal_id,
             approve,
         } => governance::vote(ov, ctx, signer, (proposal_id, *approve)),
+        Operation::UploadCode {
+            code_hash,
+            total_len,
+            index,
+            chunk,
+        } => contracts::upload(ov, signer, (code_hash, *total_len, *index, chunk)),
+        Operation::CallContract {
+            contract_id,
+            method,
+            args,
+            fuel_limit,
+            attach,
+        } => contracts::call(
+            ov,
+            ctx,
+            signer,
+            contracts::CallOp {
+                contract_id,
+                method,
+                args,
+                fuel_limit: *fuel_limit,
+                attach,
+            },
+        ),
     }
 }
 
@@ -246,6 +287,8 @@ pub struct BlockExecutor<'a, S: StateRead + ?Sized> {
     ctx: Ctx,
     receipts: Vec<Receipt>,
     begin_events: Vec<Event>,
+    /// The fuel limits of the contract calls included so far.
+    fuel_reserved: u64,
 }
 
 /// Everything a block did: the state changes, its receipts, and the events of
@@ -280,6 +323,7 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
             ctx,
             receipts: Vec::new(),
             begin_events,
+            fuel_reserved: 0,
         })
     }
 
@@ -301,15 +345,23 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
         signature_checked: bool,
     ) -> Result<&Receipt, TxError> {
         if self.receipts.len() >= limits::BLOCK_TXS_MAX {
-            return Err(TxError::Malformed(format!(
-                "a block holds at most {} transactions",
-                limits::BLOCK_TXS_MAX
-            )));
+            return Err(TxError::Malformed(Rule::BlockFull));
         }
         if !signature_checked {
             stx.check_stateless(&self.ctx.chain_id)?;
         }
         let mut acct = precheck(&self.ov, &self.ctx, stx)?;
+        // A block's contract calls may together burn at most BLOCK_FUEL_MAX:
+        // each reserves its whole limit, so the bound holds whatever they use.
+        let fuel = match &stx.tx.op {
+            Operation::CallContract { fuel_limit, .. } => *fuel_limit,
+            _ => 0,
+        };
+        let reserved = self
+            .fuel_reserved
+            .checked_add(fuel)
+            .filter(|f| *f <= limits::BLOCK_FUEL_MAX)
+            .ok_or(TxError::BlockFuelSpent)?;
         let result = {
             let mut child = Overlay::new(&self.ov);
             run_op(&mut child, &self.ctx, stx, &acct).map(|ev| (ev, child.writes))
@@ -321,14 +373,18 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
                 self.ov.writes.extend(writes);
                 (events, None)
             }
-            Err(e) => (Vec::new(), Some(e.to_string())),
+            // A failed state read is this node's trouble, not the
+            // transaction's: the block cannot be executed here at all.
+            Err(e @ TxError::State(_)) => return Err(e),
+            Err(e) => (Vec::new(), Some(e)),
         };
-        if let Some(a) = self.ov.get_rec::<Account>(&keys::account(&stx.tx.signer)) {
+        if let Some(a) = self.ov.get_rec::<Account>(&keys::account(&stx.tx.signer))? {
             acct = a;
         }
         // `precheck` refused a nonce of u64::MAX, so this cannot overflow.
         acct.nonce = acct.nonce.saturating_add(1);
         self.ov.put_rec(keys::account(&stx.tx.signer), &acct);
+        self.fuel_reserved = reserved;
         let index = self.receipts.len() as u32;
         self.receipts.push(Receipt {
             tx_hash: stx.hash(),

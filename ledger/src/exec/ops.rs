@@ -4,8 +4,8 @@
 use crate::asset::Campaign;
 use crate::asset::{AssetKind, BPS};
 use crate::crypto::Address;
-use crate::error::TxError;
-use crate::receipt::Event;
+use crate::error::{Quantity, RoleNeeded, Rule, TxError};
+use crate::receipt::{Event, MintSource};
 use crate::state::{Account, Invoice, Lot, Overlay, Role, StateRead, keys};
 
 use super::Ctx;
@@ -18,23 +18,28 @@ fn require_role(signer: &Address, acct: &Account, role: Role) -> Result<(), TxEr
         Ok(())
     } else {
         Err(TxError::MissingRole {
-            signer: signer.to_hex(),
-            role: role.describe(),
+            account: *signer,
+            role: match role {
+                Role::Issuer(a) => RoleNeeded::Issuer(a),
+                Role::Merchant(_) => RoleNeeded::Merchant,
+                Role::Coordinator => RoleNeeded::Coordinator,
+                Role::CredentialIssuer => RoleNeeded::CredentialIssuer,
+            },
         })
     }
 }
 
-fn overflow(what: &str) -> TxError {
-    TxError::Overflow(what.to_string())
+fn overflow(what: Quantity) -> TxError {
+    TxError::Overflow(what)
 }
 
-fn mint<S: StateRead + ?Sized>(
+pub(crate) fn mint<S: StateRead + ?Sized>(
     ov: &mut Overlay<'_, S>,
     ctx: &Ctx,
     to: &Address,
     asset_id: &str,
     amount: u64,
-    reason: &str,
+    source: MintSource,
     events: &mut Vec<Event>,
 ) -> Result<(), TxError> {
     let mut asset = load_asset(ov, asset_id)?;
@@ -43,21 +48,21 @@ fn mint<S: StateRead + ?Sized>(
     {
         return Err(TxError::Policy {
             asset: asset_id.into(),
-            why: format!("it expired at {t} ms; nothing more can be minted"),
+            rule: Rule::MintAfterFixedExpiry,
         });
     }
     super::credentials::require_for_asset(ov, ctx, to, &asset)?;
     asset.issued = asset
         .issued
         .checked_add(amount)
-        .ok_or_else(|| overflow("issued supply"))?;
+        .ok_or_else(|| overflow(Quantity::IssuedSupply))?;
     let expires_at = credit_new(ov, ctx, to, &mut asset, amount, events)?;
     store_asset(ov, &asset);
     events.push(Event::Minted {
         asset: asset_id.to_string(),
         to: *to,
         amount,
-        reason: reason.to_string(),
+        source,
         expires_at,
     });
     Ok(())
@@ -75,16 +80,16 @@ pub(crate) fn charge<S: StateRead + ?Sized>(
     if class.kind != AssetKind::Coin {
         return Err(TxError::Policy {
             asset: asset.into(),
-            why: "only coins are charged against yen; grant points instead".into(),
+            rule: Rule::OnlyCoinsCharged,
         });
     }
     let dk = keys::deposit(asset, deposit_ref);
-    if ov.get(&dk).is_some() {
+    if ov.has(&dk)? {
         return Err(TxError::DepositReused(deposit_ref.into()));
     }
     ov.put(dk, Vec::new());
     let mut events = Vec::new();
-    mint(ov, ctx, to, asset, amount, "charge", &mut events)?;
+    mint(ov, ctx, to, asset, amount, MintSource::Charge, &mut events)?;
     if let Some(cid) = campaign {
         bonus(ov, ctx, to, asset, amount, cid, &mut events)?;
     }
@@ -103,16 +108,16 @@ fn bonus<S: StateRead + ?Sized>(
 ) -> Result<(), TxError> {
     let ck = keys::campaign(cid);
     let mut c: Campaign = ov
-        .get_rec(&ck)
+        .get_rec(&ck)?
         .ok_or_else(|| TxError::UnknownCampaign(cid.into()))?;
     if c.charge_asset != charged_asset {
         return Err(TxError::Policy {
             asset: charged_asset.into(),
-            why: format!("campaign '{cid}' rewards charges of '{}'", c.charge_asset),
+            rule: Rule::CampaignForOtherAsset,
         });
     }
     let full = u128::from(amount) * u128::from(c.rate_bps) / u128::from(BPS);
-    let full = u64::try_from(full).map_err(|_| overflow("bonus"))?;
+    let full = u64::try_from(full).map_err(|_| overflow(Quantity::Bonus))?;
     let b = full.min(c.budget_remaining);
     if b > 0 {
         c.budget_remaining -= b;
@@ -122,7 +127,9 @@ fn bonus<S: StateRead + ?Sized>(
             to,
             &c.bonus_asset.clone(),
             b,
-            &format!("bonus:{cid}"),
+            MintSource::Bonus {
+                campaign: cid.into(),
+            },
             events,
         )?;
         if c.budget_remaining == 0 {
@@ -146,19 +153,21 @@ pub(crate) fn grant<S: StateRead + ?Sized>(
     if load_asset(ov, asset)?.class.kind == AssetKind::Coin {
         return Err(TxError::Policy {
             asset: asset.into(),
-            why: "coins are bought with yen: charge them against a deposit".into(),
+            rule: Rule::CoinsAreCharged,
         });
     }
     if let Some(e) = event_id {
         let gk = keys::grant_event(asset, e, to);
-        if ov.get(&gk).is_some() {
+        if ov.has(&gk)? {
             return Err(TxError::AlreadyGranted(e.into()));
         }
         ov.put(gk, Vec::new());
     }
     let mut events = Vec::new();
-    let why = if reason.is_empty() { "grant" } else { reason };
-    mint(ov, ctx, to, asset, amount, why, &mut events)?;
+    let source = MintSource::Grant {
+        reason: reason.into(),
+    };
+    mint(ov, ctx, to, asset, amount, source, &mut events)?;
     Ok(events)
 }
 
@@ -191,11 +200,11 @@ pub(crate) fn transfer<S: StateRead + ?Sized>(
     if !class.transferable {
         return Err(TxError::Policy {
             asset: asset.into(),
-            why: "it is not transferable between accounts; pay a merchant instead".into(),
+            rule: Rule::NotTransferable,
         });
     }
     if to == signer {
-        return Err(TxError::Malformed("transfer to oneself".into()));
+        return Err(TxError::Malformed(Rule::SelfTransfer));
     }
     let mut events = Vec::new();
     move_value(ov, ctx, signer, to, asset, amount, &mut events)?;
@@ -214,16 +223,16 @@ fn pay_order<S: StateRead + ?Sized>(
     ov: &Overlay<'_, S>,
     payer: &Address,
     named: &[String],
-) -> Vec<String> {
+) -> Result<Vec<String>, TxError> {
     if !named.is_empty() {
-        return named.to_vec();
+        return Ok(named.to_vec());
     }
-    let mut held: Vec<(u32, String)> = crate::state::holdings_of(ov, payer)
-        .into_iter()
-        .filter_map(|(id, _)| load_asset(ov, &id).ok().map(|a| (a.class.pay_priority, id)))
-        .collect();
+    let mut held = Vec::new();
+    for (id, _) in crate::state::holdings_of(ov, payer)? {
+        held.push((load_asset(ov, &id)?.class.pay_priority, id));
+    }
     held.sort();
-    held.into_iter().map(|(_, id)| id).collect()
+    Ok(held.into_iter().map(|(_, id)| id).collect())
 }
 
 pub(crate) fn pay<S: StateRead + ?Sized>(
@@ -233,23 +242,23 @@ pub(crate) fn pay<S: StateRead + ?Sized>(
     (merchant, invoice_id, amount, named): (&Address, &str, u64, &[String]),
 ) -> Out {
     let m: Account = ov
-        .get_rec(&keys::account(merchant))
-        .ok_or_else(|| TxError::UnknownAccount(merchant.to_hex()))?;
-    let class = m.merchant_class().ok_or_else(|| TxError::MissingRole {
-        signer: merchant.to_hex(),
-        role: "merchant".into(),
+        .get_rec(&keys::account(merchant))?
+        .ok_or(TxError::UnknownAccount(*merchant))?;
+    let class = m.merchant_class().ok_or(TxError::MissingRole {
+        account: *merchant,
+        role: RoleNeeded::Merchant,
     })?;
     if merchant == signer {
-        return Err(TxError::Malformed("a merchant cannot pay itself".into()));
+        return Err(TxError::Malformed(Rule::MerchantPaysItself));
     }
     let ik = keys::invoice(merchant, invoice_id);
-    if ov.get(&ik).is_some() {
+    if ov.has(&ik)? {
         return Err(TxError::InvoiceAlreadyPaid(invoice_id.into()));
     }
     let mut events = Vec::new();
     let mut left = amount;
     let mut parts = Vec::new();
-    for asset_id in pay_order(ov, signer, named) {
+    for asset_id in pay_order(ov, signer, named)? {
         if left == 0 {
             break;
         }
@@ -260,13 +269,13 @@ pub(crate) fn pay<S: StateRead + ?Sized>(
             }
             return Err(TxError::Policy {
                 asset: asset_id,
-                why: format!("not spendable at {} merchants", class.as_str()),
+                rule: Rule::NotSpendableAtClass,
             });
         }
         let mut a = a;
         super::holding::settle_expired(ov, ctx, signer, &mut a, &mut events)?;
         store_asset(ov, &a);
-        let have = super::holding::load_holding(ov, signer, &asset_id).total();
+        let have = super::holding::load_holding(ov, signer, &asset_id)?.total();
         let take = have.min(left);
         if take == 0 {
             continue;
@@ -325,7 +334,7 @@ pub(crate) fn refund<S: StateRead + ?Sized>(
 ) -> Out {
     let ik = keys::invoice(signer, invoice_id);
     let mut inv: Invoice = ov
-        .get_rec(&ik)
+        .get_rec(&ik)?
         .ok_or_else(|| TxError::UnknownInvoice(invoice_id.into()))?;
     // Refunds never exceed the paid amount (checked below), so this cannot underflow.
     let left = inv.amount.saturating_sub(inv.refunded);
@@ -358,7 +367,7 @@ pub(crate) fn refund<S: StateRead + ?Sized>(
     inv.refunded = inv
         .refunded
         .checked_add(amount)
-        .ok_or_else(|| overflow("refunded"))?;
+        .ok_or_else(|| overflow(Quantity::Refunded))?;
     ov.put_rec(ik, &inv);
     events.push(Event::Refunded {
         merchant: *signer,
@@ -378,26 +387,26 @@ pub(crate) fn redeem<S: StateRead + ?Sized>(
 ) -> Out {
     if acct.merchant_class().is_none() {
         return Err(TxError::MissingRole {
-            signer: signer.to_hex(),
-            role: "merchant".into(),
+            account: *signer,
+            role: RoleNeeded::Merchant,
         });
     }
     let mut asset = load_asset(ov, asset_id)?;
     if !asset.class.redeemable {
         return Err(TxError::Policy {
             asset: asset_id.into(),
-            why: "it is not redeemable for yen".into(),
+            rule: Rule::NotRedeemable,
         });
     }
     let pk = keys::payout(asset_id, payout_ref);
-    if ov.get(&pk).is_some() {
+    if ov.has(&pk)? {
         return Err(TxError::PayoutReused(payout_ref.into()));
     }
     ov.put(pk, Vec::new());
     let fee = u64::try_from(
         u128::from(amount) * u128::from(asset.class.redeem_fee_bps) / u128::from(BPS),
     )
-    .map_err(|_| overflow("fee"))?;
+    .map_err(|_| overflow(Quantity::Fee))?;
     let mut events = Vec::new();
     let lots = debit(ov, ctx, signer, &mut asset, amount, &mut events)?;
     let fee_account = asset.class.fee_account;
@@ -410,7 +419,7 @@ pub(crate) fn redeem<S: StateRead + ?Sized>(
     asset.burned = asset
         .burned
         .checked_add(burned)
-        .ok_or_else(|| overflow("burned supply"))?;
+        .ok_or_else(|| overflow(Quantity::BurnedSupply))?;
     store_asset(ov, &asset);
     events.push(Event::Redeemed {
         merchant: *signer,
@@ -453,7 +462,7 @@ pub(crate) fn burn<S: StateRead + ?Sized>(
     asset.burned = asset
         .burned
         .checked_add(amount)
-        .ok_or_else(|| overflow("burned supply"))?;
+        .ok_or_else(|| overflow(Quantity::BurnedSupply))?;
     store_asset(ov, &asset);
     events.push(Event::Burned {
         asset: asset_id.into(),

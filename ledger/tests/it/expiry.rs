@@ -1,6 +1,7 @@
 //! Expiry: lots, fixed dates and rolling periods, moved to the breakage
 //! account at the start of the first block whose time has reached them.
 
+use yui_ledger::error::Rule;
 use yui_ledger::state::Lot;
 use yui_ledger::{Event, TxError};
 
@@ -74,7 +75,7 @@ fn value_expiring_in_a_block_is_gone_before_its_transactions() {
         have: 0,
         need: 10,
     };
-    assert_eq!(out.receipts[0].error, Some(want.to_string()));
+    assert_eq!(out.receipts[0].error, Some(want));
 }
 
 #[test]
@@ -187,7 +188,7 @@ fn nothing_is_minted_past_a_fixed_date() {
         e,
         TxError::Policy {
             asset: VOUCHER.into(),
-            why: format!("it expired at {VOUCHER_END} ms; nothing more can be minted"),
+            rule: Rule::MintAfterFixedExpiry,
         }
     );
     let s = c.asset(VOUCHER);

@@ -352,15 +352,15 @@ impl Chain {
         let out = execute_block(&self.state, ctx.clone(), std::slice::from_ref(&stx)).unwrap();
         assert_eq!(out.receipts.len(), 1);
         let r = &out.receipts[0];
-        assert_eq!(r.error.as_deref(), Some(err.to_string().as_str()));
+        assert_eq!(r.error.as_ref(), Some(&err));
         assert!(r.events.is_empty(), "a failed operation has no events");
         assert_eq!(r.tx_hash, stx.hash());
         let mut after = self.state.clone();
         after.apply(&out.writes);
 
         let ak = keys::account(&k.address());
-        let a0: Account = state::read(&baseline, &ak).unwrap();
-        let a1: Account = state::read(&after, &ak).unwrap();
+        let a0: Account = state::read(&baseline, &ak).unwrap().unwrap();
+        let a1: Account = state::read(&after, &ak).unwrap().unwrap();
         assert_eq!(a1.nonce, a0.nonce + 1, "a failed operation uses its nonce");
         assert_eq!(a1.roles, a0.roles);
         assert_eq!(a1.name, a0.name);
@@ -392,11 +392,13 @@ impl Chain {
     }
 
     pub fn account(&self, a: &Address) -> Option<Account> {
-        state::read(&self.state, &keys::account(a))
+        state::read(&self.state, &keys::account(a)).unwrap()
     }
 
     pub fn holding(&self, a: &Address, asset: &str) -> Holding {
-        state::read(&self.state, &keys::holding(a, asset)).unwrap_or_default()
+        state::read(&self.state, &keys::holding(a, asset))
+            .unwrap()
+            .unwrap_or_default()
     }
 
     pub fn balance(&self, a: &Address, asset: &str) -> u64 {
@@ -404,15 +406,15 @@ impl Chain {
     }
 
     pub fn asset(&self, id: &str) -> AssetState {
-        state::read(&self.state, &keys::asset(id)).unwrap()
+        state::read(&self.state, &keys::asset(id)).unwrap().unwrap()
     }
 
     pub fn invoice(&self, merchant: &Address, id: &str) -> Option<Invoice> {
-        state::read(&self.state, &keys::invoice(merchant, id))
+        state::read(&self.state, &keys::invoice(merchant, id)).unwrap()
     }
 
     pub fn campaign(&self, id: &str) -> Campaign {
-        state::campaign(&self.state, id).unwrap()
+        state::campaign(&self.state, id).unwrap().unwrap()
     }
 
     /// Every holding in the state, as (account, asset, holding).
@@ -459,6 +461,7 @@ impl Chain {
     /// The consortium's current members, as keys of this fixture.
     pub fn member_keys(&self) -> Vec<Keypair> {
         state::members(&self.state)
+            .unwrap()
             .iter()
             .map(|a| all_keys().into_iter().find(|k| k.address() == *a).unwrap())
             .collect()
@@ -480,7 +483,7 @@ impl Chain {
     }
 
     pub fn proposal(&self, id: &str) -> Proposal {
-        state::proposal(&self.state, id).unwrap()
+        state::proposal(&self.state, id).unwrap().unwrap()
     }
 }
 

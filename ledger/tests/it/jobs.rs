@@ -4,7 +4,8 @@
 use yui_ledger::limits::JOB_TIMEOUT_RETRY_MS;
 
 const JOB_REVIEW_DAYS: u64 = 7;
-use yui_ledger::state::{self, Job, JobState, Reputation};
+use yui_ledger::error::{Field, Requirement, RoleNeeded, Rule};
+use yui_ledger::state::{self, Job, JobAction, JobState, Reputation};
 use yui_ledger::{Address, ErrorKind, Event, Keypair, Operation, TxError};
 
 use crate::fixture::*;
@@ -61,11 +62,11 @@ fn resolve_op(id: &str, to_worker: u64) -> Operation {
 }
 
 fn job(c: &Chain, id: &str) -> Job {
-    state::job(&c.state, id).unwrap()
+    state::job(&c.state, id).unwrap().unwrap()
 }
 
 fn rep(c: &Chain, k: &Keypair) -> Reputation {
-    state::reputation(&c.state, &k.address())
+    state::reputation(&c.state, &k.address()).unwrap()
 }
 
 /// A chain where alice holds 10,000 coins.
@@ -213,8 +214,16 @@ fn post_accept_submit_approve() {
     assert_eq!(j.state, JobState::Approved);
     assert_eq!(j.rating, Some(5));
     assert_eq!(j.closed_at_ms, Some(c.time_ms));
-    let actions: Vec<&str> = j.history.iter().map(|s| s.action.as_str()).collect();
-    assert_eq!(actions, ["post", "accept", "submit", "approve"]);
+    let actions: Vec<JobAction> = j.history.iter().map(|s| s.action).collect();
+    assert_eq!(
+        actions,
+        [
+            JobAction::Post,
+            JobAction::Accept,
+            JobAction::Submit,
+            JobAction::Approve
+        ]
+    );
     assert!(j.history.iter().all(|s| s.by.is_some()));
     assert_eq!(
         rep(&c, &bob()),
@@ -292,9 +301,13 @@ fn cancel_after_acceptance_needs_the_workers_consent() {
     let (a, b) = (addr(&alice()), addr(&bob()));
     accepted(&mut c, "j");
     let e = c.refuse(&alice(), cancel_op("j"));
-    assert!(
-        matches!(&e, TxError::JobState { why, .. } if why.contains("not consented")),
-        "{e}"
+    assert_eq!(
+        e,
+        TxError::JobState {
+            job: "j".into(),
+            state: JobState::Accepted,
+            rule: Rule::NoCancelConsent
+        }
     );
     let e = c.refuse(&carol(), cancel_op("j"));
     assert!(matches!(e, TxError::JobParty { .. }));
@@ -314,7 +327,14 @@ fn cancel_after_acceptance_needs_the_workers_consent() {
     );
     assert!(job(&c, "j").cancel_consent);
     let e = c.refuse(&bob(), consent_op("j"));
-    assert!(matches!(&e, TxError::JobState { why, .. } if why.contains("already")));
+    assert_eq!(
+        e,
+        TxError::JobState {
+            job: "j".into(),
+            state: JobState::Accepted,
+            rule: Rule::CancelConsentGiven
+        }
+    );
     let ev = c.ok(&alice(), cancel_op("j"));
     assert!(matches!(
         &ev[..],
@@ -520,7 +540,13 @@ fn refusals_by_wrong_signer_or_wrong_state() {
     ] {
         let e = c.refuse(&k, op);
         assert!(
-            matches!(&e, TxError::JobState { state, .. } if state == "approved"),
+            matches!(
+                &e,
+                TxError::JobState {
+                    state: JobState::Approved,
+                    ..
+                }
+            ),
             "{e}"
         );
     }
@@ -578,23 +604,43 @@ fn posting_refusals() {
         }
     );
     let e = c.refuse(&alice(), post_op("j", COIN, 10, addr(&bob()), later));
-    assert!(matches!(e, TxError::MissingRole { role, .. } if role == "coordinator"));
+    assert_eq!(
+        e,
+        TxError::MissingRole {
+            account: addr(&bob()),
+            role: RoleNeeded::Coordinator
+        }
+    );
     let e = c.refuse(&alice(), post_op("j", COIN, 10, addr(&stranger()), later));
-    assert!(matches!(e, TxError::UnknownAccount(_)));
+    assert_eq!(e, TxError::UnknownAccount(addr(&stranger())));
     let e = c.refuse(&alice(), post_op("j", "gold", 10, k, later));
     assert_eq!(e, TxError::UnknownAsset("gold".into()));
     c.grant(&alice(), POINT, 100);
     let e = c.refuse(&alice(), post_op("j", POINT, 10, k, later));
-    assert!(matches!(e, TxError::Policy { .. }), "{e}");
+    assert_eq!(
+        e,
+        TxError::Policy {
+            asset: POINT.into(),
+            rule: Rule::JobRewardNotTransferable
+        }
+    );
     let now = c.time_ms + BLOCK_MS;
     let e = c.refuse(&alice(), post_op("j", COIN, 10, k, now));
-    assert!(matches!(e, TxError::Malformed(_)), "{e}");
+    assert_eq!(
+        e,
+        TxError::NotAfterBlockTime {
+            field: Field::AcceptDeadline,
+            value_ms: now,
+            block_ms: now
+        }
+    );
+    assert_eq!(e.kind(), ErrorKind::Malformed);
     // The coordinator cannot post a job it would rule on.
     c.charge(&coordinator(), 100, "dep-k", None);
     let later = c.time_ms + DAY;
     let e = c.refuse(&coordinator(), post_op("j", COIN, 10, k, later));
-    assert!(matches!(e, TxError::Malformed(_)), "{e}");
-    assert!(state::job(&c.state, "j").is_none());
+    assert_eq!(e, TxError::Malformed(Rule::CoordinatorIsPoster));
+    assert!(state::job(&c.state, "j").unwrap().is_none());
     assert_eq!(c.balance(&addr(&alice()), COIN), 10_000);
 }
 
@@ -635,7 +681,7 @@ fn malformed_job_fields() {
         .sign(&alice())
         .check_stateless(CHAIN_ID)
         .unwrap_err();
-    assert_eq!(e, TxError::Malformed("rating must be 1..=5".into()));
+    assert_eq!(e, TxError::Malformed(Rule::RatingOutOfRange));
     for r in 1..=5 {
         let stx = c.tx(&alice(), 1, approve_op("j", Some(r))).sign(&alice());
         assert_eq!(stx.check_stateless(CHAIN_ID), Ok(()));
@@ -663,9 +709,13 @@ fn a_job_requiring_a_credential_refuses_a_worker_without_one() {
         Some("caregiver")
     );
     let e = c.refuse(&bob(), accept_op("care"));
-    assert!(
-        matches!(&e, TxError::CredentialRequired { kind, what, .. } if kind == "caregiver" && what == "job 'care'"),
-        "{e}"
+    assert_eq!(
+        e,
+        TxError::CredentialRequired {
+            account: addr(&bob()),
+            kind: "caregiver".into(),
+            required_for: Requirement::Job("care".into())
+        }
     );
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
     // It expires like any job nobody accepted.
@@ -704,14 +754,18 @@ fn not_accepted_by_the_deadline_is_refunded_at_block_start() {
         }]
     );
     assert_eq!(
-        out.receipts[0].error.as_deref(),
-        Some("job 'j' is expired; only a posted job can be accepted")
+        out.receipts[0].error,
+        Some(TxError::JobState {
+            job: "j".into(),
+            state: JobState::Expired,
+            rule: Rule::JobNotPosted
+        })
     );
     assert_eq!(c.balance(&a, COIN), 10_000);
     let j = job(&c, "j");
     assert_eq!(j.state, JobState::Expired);
     assert_eq!(j.history.last().unwrap().by, None);
-    assert_eq!(j.history.last().unwrap().action, "expire");
+    assert_eq!(j.history.last().unwrap().action, JobAction::Expire);
     assert_eq!(timers(&c), 0);
     assert_supply(&c, COIN);
 }
@@ -737,7 +791,7 @@ fn unanswered_submission_is_released_to_the_worker() {
     assert_eq!(c.balance(&b, COIN), REWARD);
     let j = job(&c, "j");
     assert_eq!(j.state, JobState::AutoReleased);
-    assert_eq!(j.history.last().unwrap().action, "auto_release");
+    assert_eq!(j.history.last().unwrap().action, JobAction::AutoRelease);
     assert_eq!(
         rep(&c, &bob()),
         Reputation {
@@ -748,7 +802,13 @@ fn unanswered_submission_is_released_to_the_worker() {
     assert_eq!(timers(&c), 0);
     assert_supply(&c, COIN);
     let e = c.refuse(&alice(), approve_op("j", Some(1)));
-    assert!(matches!(&e, TxError::JobState { state, .. } if state == "auto_released"));
+    assert!(matches!(
+        &e,
+        TxError::JobState {
+            state: JobState::AutoReleased,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -898,21 +958,23 @@ fn jobs_scan_pages_through_every_job_in_key_order() {
     for id in ["a", "bb", "c", "dd"] {
         post(&mut c, id);
     }
-    let all = state::jobs(&c.state, &[], usize::MAX);
+    let all = state::jobs(&c.state, &[], usize::MAX).unwrap();
     let ids: Vec<&str> = all.iter().map(|(_, j)| j.id.as_str()).collect();
     // Keys carry the id's length first: shorter ids come first.
     assert_eq!(ids, vec!["a", "c", "bb", "dd"]);
-    let first = state::jobs(&c.state, &[], 2);
+    let first = state::jobs(&c.state, &[], 2).unwrap();
     assert_eq!(first.len(), 2);
     let mut from = first[1].0.clone();
     from.push(0);
     let rest: Vec<String> = state::jobs(&c.state, &from, 10)
+        .unwrap()
         .into_iter()
         .map(|(_, j)| j.id)
         .collect();
     assert_eq!(rest, vec!["bb".to_string(), "dd".to_string()]);
     assert!(
         state::jobs(&c.state, &from, 10)
+            .unwrap()
             .iter()
             .all(|(_, j)| j.state == JobState::Posted)
     );

@@ -2,10 +2,12 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod commitment;
+mod contracts;
 mod credentials;
 mod encoding;
 mod expiry;
 mod fixture;
+mod golden;
 mod governance;
 mod jobs;
 mod ops;

@@ -11,335 +11,26 @@ use yui_ledger::{
 use yui_proto::v1 as pb;
 
 pub fn event(e: &Event) -> pb::Event {
-    let mut p = pb::Event {
-        kind: e.name().into(),
-        ..Default::default()
-    };
-    match e {
-        Event::Minted {
-            asset,
-            to,
-            amount,
-            reason,
-            expires_at,
-        } => {
-            p.asset = asset.clone();
-            p.to = to.0.to_vec();
-            p.amount = *amount;
-            p.reference = reason.clone();
-            p.expires_at_ms = expires_at.unwrap_or(0);
-        }
-        Event::Transferred {
-            asset,
-            from,
-            to,
-            amount,
-        } => {
-            p.asset = asset.clone();
-            p.from = from.0.to_vec();
-            p.to = to.0.to_vec();
-            p.amount = *amount;
-        }
-        Event::Paid {
-            merchant,
-            payer,
-            invoice_id,
-            parts,
-        }
-        | Event::Refunded {
-            merchant,
-            payer,
-            invoice_id,
-            parts,
-        } => {
-            let (from, to) = if matches!(e, Event::Paid { .. }) {
-                (payer, merchant)
-            } else {
-                (merchant, payer)
-            };
-            p.from = from.0.to_vec();
-            p.to = to.0.to_vec();
-            p.reference = invoice_id.clone();
-            p.amount = parts.iter().map(|(_, a)| *a).sum();
-            p.parts = parts
-                .iter()
-                .map(|(a, n)| pb::AssetAmount {
-                    asset: a.clone(),
-                    amount: *n,
-                })
-                .collect();
-        }
-        Event::Redeemed {
-            merchant,
-            asset,
-            amount,
-            fee,
-            fee_account,
-            payout_ref,
-        } => {
-            p.asset = asset.clone();
-            p.from = merchant.0.to_vec();
-            p.to = fee_account.0.to_vec();
-            p.amount = *amount;
-            p.fee = *fee;
-            p.reference = payout_ref.clone();
-        }
-        Event::Burned {
-            asset,
-            from,
-            amount,
-        } => {
-            p.asset = asset.clone();
-            p.from = from.0.to_vec();
-            p.amount = *amount;
-        }
-        Event::Expired {
-            asset,
-            account,
-            amount,
-            breakage_account,
-        } => {
-            p.asset = asset.clone();
-            p.from = account.0.to_vec();
-            p.to = breakage_account.0.to_vec();
-            p.amount = *amount;
-        }
-        Event::CampaignExhausted { campaign } => p.reference = campaign.clone(),
-        // Jobs: `reference` is the job id. Value moving into escrow has no
-        // `to`; value leaving it has no `from` but the poster whose job it was.
-        // Steps that move no value name their signer as `from` and the other
-        // party as `to`, with amount 0.
-        Event::JobPosted {
-            job_id,
-            poster,
-            asset,
-            reward,
-            ..
-        } => {
-            p.reference = job_id.clone();
-            p.asset = asset.clone();
-            p.from = poster.0.to_vec();
-            p.amount = *reward;
-        }
-        Event::JobAccepted {
-            job_id,
-            poster,
-            worker,
-        }
-        | Event::JobSubmitted {
-            job_id,
-            poster,
-            worker,
-            ..
-        }
-        | Event::JobCancelConsented {
-            job_id,
-            poster,
-            worker,
-        } => {
-            p.reference = job_id.clone();
-            p.from = worker.0.to_vec();
-            p.to = poster.0.to_vec();
-        }
-        Event::JobDisputed {
-            job_id,
-            poster,
-            worker,
-            by,
-            ..
-        } => {
-            p.reference = job_id.clone();
-            p.from = by.0.to_vec();
-            p.to = if by == poster { worker } else { poster }.0.to_vec();
-        }
-        Event::JobPaid {
-            job_id,
-            poster,
-            worker,
-            asset,
-            amount,
-            ..
-        }
-        | Event::JobAutoReleased {
-            job_id,
-            poster,
-            worker,
-            asset,
-            amount,
-        } => {
-            p.reference = job_id.clone();
-            p.asset = asset.clone();
-            p.from = poster.0.to_vec();
-            p.to = worker.0.to_vec();
-            p.amount = *amount;
-        }
-        Event::JobCancelled {
-            job_id,
-            poster,
-            asset,
-            refunded,
-            ..
-        }
-        | Event::JobExpired {
-            job_id,
-            poster,
-            asset,
-            refunded,
-        } => {
-            p.reference = job_id.clone();
-            p.asset = asset.clone();
-            p.to = poster.0.to_vec();
-            p.amount = *refunded;
-        }
-        Event::JobResolved {
-            job_id,
-            poster,
-            worker,
-            asset,
-            to_worker,
-            ..
-        } => {
-            // The worker's share; the rest of the escrow went back to the poster.
-            p.reference = job_id.clone();
-            p.asset = asset.clone();
-            p.from = poster.0.to_vec();
-            p.to = worker.0.to_vec();
-            p.amount = *to_worker;
-        }
-        Event::CredentialIssued {
-            credential_id,
-            subject,
-            issuer,
-            kind,
-        } => {
-            p.reference = credential_id.clone();
-            p.from = issuer.0.to_vec();
-            p.to = subject.0.to_vec();
-            p.detail = kind.clone();
-        }
-        Event::CredentialStatusChanged {
-            credential_id,
-            subject,
-            issuer,
-            status,
-            reason,
-        } => {
-            p.reference = credential_id.clone();
-            p.from = issuer.0.to_vec();
-            p.to = subject.0.to_vec();
-            p.detail = status.clone();
-            p.note = reason.clone();
-        }
-        Event::ConsentGranted {
-            subject,
-            party,
-            scope,
-            expires_at_ms,
-        } => {
-            p.reference = scope.clone();
-            p.from = subject.0.to_vec();
-            p.to = party.0.to_vec();
-            p.expires_at_ms = expires_at_ms.unwrap_or(0);
-        }
-        Event::ConsentRevoked {
-            subject,
-            party,
-            scope,
-        } => {
-            p.reference = scope.clone();
-            p.from = subject.0.to_vec();
-            p.to = party.0.to_vec();
-        }
-        Event::DataAccessed {
-            subject,
-            party,
-            scope,
-            purpose,
-        } => {
-            p.reference = scope.clone();
-            p.from = subject.0.to_vec();
-            p.to = party.0.to_vec();
-            p.note = purpose.clone();
-        }
-        Event::ProposalCreated {
-            proposal_id,
-            proposer,
-            action,
-            description,
-        } => {
-            p.reference = proposal_id.clone();
-            p.from = proposer.0.to_vec();
-            p.detail = action.clone();
-            p.note = description.clone();
-        }
-        Event::ProposalVoted {
-            proposal_id,
-            voter,
-            approve,
-            approvals,
-            rejections,
-            needed,
-        } => {
-            p.reference = proposal_id.clone();
-            p.from = voter.0.to_vec();
-            p.detail = if *approve { "approve" } else { "reject" }.into();
-            p.amount = *approvals;
-            p.note = format!("{approvals} for, {rejections} against, {needed} needed");
-        }
-        Event::ProposalClosed {
-            proposal_id,
-            state,
-            outcome,
-        } => {
-            p.reference = proposal_id.clone();
-            p.detail = state.clone();
-            p.note = outcome.clone();
-        }
-        Event::ValidatorChangeScheduled {
-            public_key,
-            added,
-            effective_height,
-        } => {
-            p.to = public_key.0.to_vec();
-            p.detail = if *added { "add" } else { "remove" }.into();
-            p.amount = *effective_height;
-        }
-        Event::ValidatorSetChanged {
-            effective_height,
-            added,
-            removed,
-            skipped,
-        } => {
-            p.amount = *effective_height;
-            p.accounts = added.iter().chain(removed).map(|a| a.0.to_vec()).collect();
-            p.note = format!(
-                "{} added, {} removed{}",
-                added.len(),
-                removed.len(),
-                if skipped.is_empty() {
-                    String::new()
-                } else {
-                    format!("; skipped: {}", skipped.join("; "))
-                }
-            );
-        }
-        Event::RoleGranted { account, role } | Event::RoleRevoked { account, role } => {
-            p.to = account.0.to_vec();
-            p.detail = role.clone();
-        }
-        Event::AssetDefined { asset } | Event::AssetPolicyChanged { asset } => {
-            p.asset = asset.clone();
-        }
-        Event::ParamChanged { name, value } => {
-            p.reference = name.clone();
-            p.amount = *value;
-        }
-        Event::MembershipChanged { account, member } => {
-            p.to = account.0.to_vec();
-            p.detail = if *member { "joined" } else { "left" }.into();
-        }
+    let v = e.view();
+    let bytes = |a: Option<yui_ledger::Address>| a.map(|a| a.0.to_vec()).unwrap_or_default();
+    pb::Event {
+        kind: v.kind.into(),
+        asset: v.asset,
+        from: bytes(v.from),
+        to: bytes(v.to),
+        amount: v.amount,
+        fee: v.fee,
+        reference: v.reference,
+        parts: v
+            .parts
+            .into_iter()
+            .map(|(asset, amount)| pb::AssetAmount { asset, amount })
+            .collect(),
+        expires_at_ms: v.expires_at_ms.unwrap_or(0),
+        detail: v.detail,
+        note: v.note,
+        accounts: v.accounts.iter().map(|a| a.0.to_vec()).collect(),
     }
-    p
 }
 
 pub fn credential(c: &Credential) -> pb::Credential {
@@ -356,7 +47,7 @@ pub fn credential(c: &Credential) -> pb::Credential {
             .history
             .iter()
             .map(|s| pb::CredentialStep {
-                action: s.action.clone(),
+                action: s.action.as_str().into(),
                 by: s.by.0.to_vec(),
                 status: s.status.as_str().into(),
                 reason: s.reason.clone(),
@@ -403,7 +94,11 @@ pub fn proposal(p: &Proposal) -> pb::Proposal {
         created_height: p.created_height,
         created_ms: p.created_ms,
         closed_height: p.closed_height.unwrap_or(0),
-        outcome: p.outcome.clone(),
+        outcome: match (&p.failure, p.state) {
+            (Some(f), _) => f.to_string(),
+            (None, yui_ledger::governance::ProposalState::Executed) => p.action.describe(),
+            (None, _) => String::new(),
+        },
     }
 }
 
@@ -422,126 +117,14 @@ pub fn receipt(r: &Receipt) -> pb::Receipt {
         height: r.height,
         index: r.index,
         success: r.error.is_none(),
-        error: r.error.clone().unwrap_or_default(),
+        error: r.error.as_ref().map(|e| e.to_string()).unwrap_or_default(),
         events: r.events.iter().map(event).collect(),
     }
 }
 
-/// The operation's fields as JSON, for display and audit.
+/// The operation's fields as JSON (tagged by `op`), for display and audit.
 pub fn operation_json(op: &Operation) -> serde_json::Value {
-    use serde_json::json;
-    match op {
-        Operation::Charge {
-            to,
-            asset,
-            amount,
-            deposit_ref,
-            campaign,
-        } => {
-            json!({"to": to.to_hex(), "asset": asset, "amount": amount, "deposit_ref": deposit_ref, "campaign": campaign})
-        }
-        Operation::Grant {
-            to,
-            asset,
-            amount,
-            reason,
-            event_id,
-        } => {
-            json!({"to": to.to_hex(), "asset": asset, "amount": amount, "reason": reason, "event_id": event_id})
-        }
-        Operation::Transfer { to, asset, amount } => {
-            json!({"to": to.to_hex(), "asset": asset, "amount": amount})
-        }
-        Operation::Pay {
-            merchant,
-            invoice_id,
-            amount,
-            assets,
-        } => {
-            json!({"merchant": merchant.to_hex(), "invoice_id": invoice_id, "amount": amount, "assets": assets})
-        }
-        Operation::Refund { invoice_id, amount } => {
-            json!({"invoice_id": invoice_id, "amount": amount})
-        }
-        Operation::Redeem {
-            asset,
-            amount,
-            payout_ref,
-        } => {
-            json!({"asset": asset, "amount": amount, "payout_ref": payout_ref})
-        }
-        Operation::Burn { asset, amount } => json!({"asset": asset, "amount": amount}),
-        Operation::PostJob {
-            job_id,
-            asset,
-            reward,
-            coordinator,
-            accept_deadline_ms,
-            required_credential,
-            description_hash,
-        } => {
-            json!({"job_id": job_id, "asset": asset, "reward": reward, "coordinator": coordinator.to_hex(), "accept_deadline_ms": accept_deadline_ms, "required_credential": required_credential, "description_hash": hex::encode(description_hash)})
-        }
-        Operation::AcceptJob { job_id }
-        | Operation::CancelJob { job_id }
-        | Operation::ConsentCancel { job_id } => json!({"job_id": job_id}),
-        Operation::SubmitJob { job_id, proof_hash } => {
-            json!({"job_id": job_id, "proof_hash": hex::encode(proof_hash)})
-        }
-        Operation::ApproveJob { job_id, rating } => json!({"job_id": job_id, "rating": rating}),
-        Operation::DisputeJob {
-            job_id,
-            reason_hash,
-        } => json!({"job_id": job_id, "reason_hash": hex::encode(reason_hash)}),
-        Operation::ResolveJob { job_id, to_worker } => {
-            json!({"job_id": job_id, "to_worker": to_worker})
-        }
-        Operation::IssueCredential {
-            credential_id,
-            subject,
-            kind,
-            valid_from_ms,
-            valid_until_ms,
-            claims_digest,
-        } => {
-            json!({"credential_id": credential_id, "subject": subject.to_hex(), "kind": kind, "valid_from_ms": valid_from_ms, "valid_until_ms": valid_until_ms, "claims_digest": hex::encode(claims_digest)})
-        }
-        Operation::SuspendCredential {
-            credential_id,
-            reason,
-        }
-        | Operation::RevokeCredential {
-            credential_id,
-            reason,
-        } => json!({"credential_id": credential_id, "reason": reason}),
-        Operation::ReinstateCredential { credential_id } => {
-            json!({"credential_id": credential_id})
-        }
-        Operation::GrantConsent {
-            party,
-            scope,
-            expires_at_ms,
-        } => json!({"party": party.to_hex(), "scope": scope, "expires_at_ms": expires_at_ms}),
-        Operation::RevokeConsent { party, scope } => {
-            json!({"party": party.to_hex(), "scope": scope})
-        }
-        Operation::RecordAccess {
-            subject,
-            scope,
-            purpose,
-        } => json!({"subject": subject.to_hex(), "scope": scope, "purpose": purpose}),
-        Operation::Propose {
-            proposal_id,
-            action,
-            expires_at_ms,
-        } => {
-            json!({"proposal_id": proposal_id, "action": action, "expires_at_ms": expires_at_ms})
-        }
-        Operation::Vote {
-            proposal_id,
-            approve,
-        } => json!({"proposal_id": proposal_id, "approve": approve}),
-    }
+    serde_json::to_value(op).unwrap_or_default()
 }
 
 pub fn tx_summary(t: &SignedTransaction) -> pb::TxSummary {
@@ -707,7 +290,7 @@ pub fn job(j: &yui_ledger::state::Job) -> pb::Job {
             .history
             .iter()
             .map(|s| pb::JobStep {
-                action: s.action.clone(),
+                action: s.action.as_str().into(),
                 state: s.state.as_str().into(),
                 height: s.height,
                 time_ms: s.at_ms,

@@ -29,6 +29,7 @@ impl pb::credentials_server::Credentials for Api {
         credential_id(&id)?;
         let head = self.shared.head();
         let c = state::credential(&self.shared.store, &id)
+            .map_err(super::internal)?
             .ok_or_else(|| Status::not_found(format!("no credential '{id}'")))?;
         Ok(Response::new(pb::GetCredentialResponse {
             standing: c.standing_at(head.time_ms).as_str().into(),
@@ -45,6 +46,7 @@ impl pb::credentials_server::Credentials for Api {
         credential_id(&req.credential_id)?;
         let head = self.shared.head();
         let c = state::credential(&self.shared.store, &req.credential_id)
+            .map_err(super::internal)?
             .ok_or_else(|| Status::not_found(format!("no credential '{}'", req.credential_id)))?;
         let at = if req.at_ms == 0 {
             head.time_ms
@@ -92,20 +94,21 @@ impl pb::credentials_server::Credentials for Api {
         let reader = self.reader(req.auth.as_ref(), &subject)?;
         let head = self.shared.head();
         let s = &self.shared.store;
-        let consented = || {
-            state::read::<yui_ledger::credential::Consent, _>(
+        let consented = || -> Result<bool, Status> {
+            Ok(state::read::<yui_ledger::credential::Consent, _>(
                 s,
                 &state::keys::consent(&subject, &reader, CREDENTIALS_SCOPE),
             )
-            .is_some_and(|c| c.is_active(head.time_ms))
+            .map_err(super::internal)?
+            .is_some_and(|c| c.is_active(head.time_ms)))
         };
-        if reader != subject && !self.shared.auditors.contains(&reader) && !consented() {
+        if reader != subject && !self.shared.auditors.contains(&reader) && !consented()? {
             return Err(Status::permission_denied(format!(
                 "only the subject, an auditor, or a party holding the subject's active consent \
                  for '{CREDENTIALS_SCOPE}' may list these credentials"
             )));
         }
-        let creds = state::credentials_of(s, &subject);
+        let creds = state::credentials_of(s, &subject).map_err(super::internal)?;
         Ok(Response::new(pb::ListCredentialsResponse {
             standings: creds
                 .iter()
@@ -126,6 +129,7 @@ impl pb::credentials_server::Credentials for Api {
         let head = self.shared.head();
         Ok(Response::new(pb::ListConsentsResponse {
             consents: state::consents_of(&self.shared.store, &subject)
+                .map_err(super::internal)?
                 .iter()
                 .map(|c| convert::consent(c, head.time_ms))
                 .collect(),

@@ -80,10 +80,11 @@ impl pb::governance_server::Governance for Api {
     ) -> Result<Response<pb::GetGovernanceResponse>, Status> {
         let head = self.shared.head();
         let s = &self.shared.store;
-        let members = state::members(s);
+        let members = state::members(s).map_err(super::internal)?;
         let params = state::params(s)
+            .map_err(super::internal)?
             .ok_or_else(|| Status::internal("the chain's parameters are missing from state"))?;
-        let infos = state::validators(s);
+        let infos = state::validators(s).map_err(super::internal)?;
         Ok(Response::new(pb::GetGovernanceResponse {
             approvals_needed: params.approvals_needed(members.len() as u64),
             members: members.iter().map(|a| a.0.to_vec()).collect(),
@@ -96,6 +97,7 @@ impl pb::governance_server::Governance for Api {
                 .collect(),
             validators: infos.iter().map(convert::validator_info).collect(),
             pending: state::pending_validator_changes(s)
+                .map_err(super::internal)?
                 .into_iter()
                 .map(|(h, c)| match c {
                     ValidatorChange::Add(v) => pb::PendingValidatorChange {
@@ -154,9 +156,12 @@ impl pb::governance_server::Governance for Api {
         let head = self.shared.head();
         let s = &self.shared.store;
         let p = state::proposal(s, &id)
+            .map_err(super::internal)?
             .ok_or_else(|| Status::not_found(format!("no proposal '{id}'")))?;
-        let members = state::members(s).len() as u64;
-        let needed = state::params(s).map_or(0, |p| p.approvals_needed(members));
+        let members = state::members(s).map_err(super::internal)?.len() as u64;
+        let needed = state::params(s)
+            .map_err(super::internal)?
+            .map_or(0, |p| p.approvals_needed(members));
         Ok(Response::new(pb::GetProposalResponse {
             proposal: Some(convert::proposal(&p)),
             approvals_needed: needed,

@@ -104,6 +104,7 @@ impl pb::jobs_server::Jobs for Api {
         id_arg("job_id", &id, false)?;
         let head = self.shared.head();
         let j = state::job(&self.shared.store, &id)
+            .map_err(super::internal)?
             .ok_or_else(|| Status::not_found(format!("no job '{id}'")))?;
         Ok(Response::new(pb::GetJobResponse {
             job: Some(convert::job(&j)),
@@ -117,7 +118,7 @@ impl pb::jobs_server::Jobs for Api {
     ) -> Result<Response<pb::GetReputationResponse>, Status> {
         let a = address(&req.into_inner().address, "address")?;
         let head = self.shared.head();
-        let r = state::reputation(&self.shared.store, &a);
+        let r = state::reputation(&self.shared.store, &a).map_err(super::internal)?;
         Ok(Response::new(convert::reputation(&a, &r, head.height)))
     }
 

@@ -39,7 +39,7 @@ impl Api {
     }
 }
 
-fn internal(e: impl std::fmt::Display) -> Status {
+pub(crate) fn internal(e: impl std::fmt::Display) -> Status {
     Status::internal(e.to_string())
 }
 
@@ -55,6 +55,7 @@ pub fn tx_status(e: &TxError) -> Status {
         ErrorKind::FailedPrecondition => Status::failed_precondition(msg),
         ErrorKind::OutOfRange => Status::out_of_range(msg),
         ErrorKind::TooLarge => Status::resource_exhausted(msg),
+        ErrorKind::Internal => Status::internal(msg),
     }
 }
 
@@ -254,7 +255,9 @@ impl pb::accounts_server::Accounts for Api {
         self.authorise(req.auth.as_ref(), &a)?;
         let head = self.shared.head();
         let s = &self.shared.store;
-        let acct: Account = state::read(s, &keys::account(&a)).ok_or_else(|| {
+        let acct: Account = state::read(s, &keys::account(&a))
+            .map_err(internal)?
+            .ok_or_else(|| {
             Status::not_found(format!("unknown account {a}: it has never held value"))
         })?;
         Ok(Response::new(pb::GetAccountResponse {
@@ -263,6 +266,7 @@ impl pb::accounts_server::Accounts for Api {
             nonce: acct.nonce,
             roles: acct.roles.iter().map(convert::role).collect(),
             balances: state::holdings_of(s, &a)
+                .map_err(internal)?
                 .iter()
                 .map(|(id, h)| convert::balance(id, h))
                 .collect(),
@@ -370,7 +374,7 @@ pub(crate) fn page<R, T>(
     prefix: &[u8],
     page_token: &[u8],
     limit: u32,
-    scan: impl Fn(&[u8]) -> Vec<(Vec<u8>, R)>,
+    scan: impl Fn(&[u8]) -> Result<Vec<(Vec<u8>, R)>, yui_ledger::state::StateError>,
     keep: impl Fn(&R) -> bool,
     show: impl Fn(&R) -> T,
 ) -> Result<(Vec<T>, Vec<u8>), Status> {
@@ -392,7 +396,7 @@ pub(crate) fn page<R, T>(
     };
     let (mut out, mut last_key, mut more) = (Vec::new(), Vec::new(), false);
     'scan: loop {
-        let batch = scan(&from);
+        let batch = scan(&from).map_err(internal)?;
         let Some((k, _)) = batch.last() else { break };
         let mut next = k.clone();
         next.push(0);
@@ -465,7 +469,7 @@ impl pb::assets_server::Assets for Api {
         &self,
         _req: Request<pb::ListAssetsRequest>,
     ) -> Result<Response<pb::ListAssetsResponse>, Status> {
-        let assets: Vec<AssetState> = state::assets(&self.shared.store);
+        let assets: Vec<AssetState> = state::assets(&self.shared.store).map_err(internal)?;
         Ok(Response::new(pb::ListAssetsResponse {
             assets: assets.iter().map(convert::asset).collect(),
         }))
