@@ -28,6 +28,8 @@ target_dir() {
 build_bins() {
   echo "building Yui (the first build compiles RocksDB: about 20 minutes on 2 cores)"
   cargo build --bins --quiet
+  # The town contracts, for wasm32v1-none (the script adds the target if missing).
+  wasm-contracts/build.sh >/dev/null
 }
 
 case "${1:-}" in
@@ -45,6 +47,9 @@ case "${1:-}" in
     cargo fmt --all --check
     build_bins
     cargo clippy --workspace --all-targets --quiet -- -D warnings
+    # The contracts and their SDK are workspaces of their own (wasm32v1-none).
+    (cd wasm-contracts/contracts && cargo fmt --all --check && cargo clippy --release --quiet --target wasm32v1-none -- -D warnings)
+    (cd wasm-contracts/sdk && cargo fmt --check && cargo clippy --quiet --target wasm32v1-none -- -D warnings)
     if cargo nextest --version >/dev/null 2>&1; then
       cargo nextest run --workspace --no-fail-fast
     else

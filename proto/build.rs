@@ -4,7 +4,11 @@
 use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let files = ["yui/v1/types.proto", "yui/v1/api.proto"];
+    let files = [
+        "yui/v1/types.proto",
+        "yui/v1/api.proto",
+        "yui/v1/contracts.proto",
+    ];
     for f in &files {
         println!("cargo:rerun-if-changed={f}");
     }

@@ -36,6 +36,22 @@ pub struct Report {
     pub credentials_issued: u64,
     /// The validators deciding the height after the last one replayed.
     pub final_validators: Vec<String>,
+    /// Per contract: calls, fuel, and its budget at the end, each
+    /// re-executed by the replay.
+    pub contracts: BTreeMap<String, ContractSummary>,
+}
+
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct ContractSummary {
+    pub status: String,
+    /// Calls that succeeded (governance's `init` and `migrate` included).
+    pub calls: u64,
+    /// Calls that failed (their writes were discarded, their fuel burned).
+    pub failed_calls: u64,
+    /// Fuel burned by every call, failed ones included.
+    pub fuel_used: u64,
+    /// Per asset it may mint: (allotted, granted).
+    pub budget: BTreeMap<String, (u64, u64)>,
 }
 
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -148,6 +164,7 @@ pub async fn replay(
             if r.error.is_some() {
                 report.failed_transactions += 1;
             }
+            count_calls(&mut report.contracts, r);
             signers.insert(r.signer);
             tally(&mut report.assets, &r.events);
         }
@@ -180,7 +197,42 @@ pub async fn replay(
         .map(|v| v.name.clone())
         .collect();
     report.active_accounts = signers.len();
+    for (_, k) in yui_ledger::state::contracts(&state, &[], usize::MAX)? {
+        let s = report.contracts.entry(k.id.clone()).or_default();
+        s.status = k.status.as_str().into();
+        s.budget = k
+            .budget
+            .iter()
+            .map(|b| (b.asset.clone(), (b.allotted, b.granted)))
+            .collect();
+    }
     Ok(report)
+}
+
+/// Counts a receipt's contract calls, failed ones included.
+fn count_calls(contracts: &mut BTreeMap<String, ContractSummary>, r: &yui_ledger::Receipt) {
+    if let Some(yui_ledger::TxError::ContractFailed {
+        contract_id,
+        fuel_used,
+        ..
+    }) = &r.error
+    {
+        let s = contracts.entry(contract_id.clone()).or_default();
+        s.failed_calls += 1;
+        s.fuel_used = s.fuel_used.saturating_add(*fuel_used);
+    }
+    for e in &r.events {
+        if let Event::ContractCalled {
+            contract_id,
+            fuel_used,
+            ..
+        } = e
+        {
+            let s = contracts.entry(contract_id.clone()).or_default();
+            s.calls += 1;
+            s.fuel_used = s.fuel_used.saturating_add(*fuel_used);
+        }
+    }
 }
 
 /// The validator set recorded in a replayed state.
@@ -272,6 +324,14 @@ fn tally(assets: &mut BTreeMap<String, AssetFlows>, events: &[Event]) {
             | Event::AssetPolicyChanged { .. }
             | Event::ParamChanged { .. }
             | Event::MembershipChanged { .. } => {}
+            // Contracts: what they mint and move has its own events above.
+            Event::CodeUploaded { .. }
+            | Event::ContractDeployed { .. }
+            | Event::ContractUpgraded { .. }
+            | Event::ContractStatusChanged { .. }
+            | Event::ContractBudgetChanged { .. }
+            | Event::ContractCalled { .. }
+            | Event::ContractEmitted { .. } => {}
         }
     }
 }

@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use serde_json::json;
 use yui_cli::claims::ClaimsWallet;
+use yui_cli::contracts::encode_args;
 use yui_cli::{Client, keyfile};
 use yui_ledger::asset::DAY_MS;
+use yui_ledger::contract::ContractStatus;
 use yui_ledger::governance::GovAction;
 use yui_ledger::{AssetClass, MerchantClass, Operation, Role};
 use yui_proto::v1 as pb;
@@ -252,6 +254,42 @@ pub(crate) enum ActionCmd {
     RemoveMember {
         #[arg(long)]
         account: String,
+    },
+    /// Replace a contract's code, keeping its state (upload the code first).
+    UpgradeContract {
+        #[arg(long)]
+        contract: String,
+        /// The new code: a .wasm file or its hex hash.
+        #[arg(long)]
+        code: String,
+        /// `migrate`'s arguments as type:value fields.
+        #[arg(long = "migrate")]
+        migrate: Vec<String>,
+    },
+    /// Pause, resume or remove a contract: --status paused|active|removed.
+    SetContractStatus {
+        #[arg(long)]
+        contract: String,
+        #[arg(long)]
+        status: String,
+    },
+    /// Call a contract's method as governance (e.g. an exchange's set_rate).
+    CallContract {
+        #[arg(long)]
+        contract: String,
+        #[arg(long)]
+        method: String,
+        /// type:value fields.
+        args: Vec<String>,
+    },
+    /// Set what a contract may mint of an asset, in all.
+    SetContractBudget {
+        #[arg(long)]
+        contract: String,
+        #[arg(long)]
+        asset: String,
+        #[arg(long)]
+        allotted: u64,
     },
 }
 
@@ -686,6 +724,20 @@ fn proposal_line(p: &pb::Proposal) -> String {
     )
 }
 
+/// A code hash given as a .wasm file (hashed here) or as hex.
+fn code_hash_of(code: &str) -> anyhow::Result<[u8; 32]> {
+    let path = PathBuf::from(code);
+    if path.exists() {
+        let bytes = std::fs::read(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+        return Ok(yui_ledger::crypto::sha256(&bytes));
+    }
+    hex::decode(code)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| anyhow::anyhow!("--code must be a .wasm file or a 64-hex-digit hash"))
+}
+
 async fn action(c: &Client, a: ActionCmd) -> anyhow::Result<GovAction> {
     let at = |n: u64| async move {
         let h = c.status().await?.height;
@@ -732,6 +784,42 @@ async fn action(c: &Client, a: ActionCmd) -> anyhow::Result<GovAction> {
         ActionCmd::RemoveMember { account } => GovAction::SetMember {
             account: keyfile::address(&account)?,
             member: false,
+        },
+        ActionCmd::UpgradeContract {
+            contract,
+            code,
+            migrate,
+        } => GovAction::UpgradeContract {
+            contract_id: contract,
+            code_hash: code_hash_of(&code)?,
+            migrate_args: encode_args(&migrate)?,
+        },
+        ActionCmd::SetContractStatus { contract, status } => GovAction::SetContractStatus {
+            contract_id: contract,
+            status: match status.as_str() {
+                "active" => ContractStatus::Active,
+                "paused" => ContractStatus::Paused,
+                "removed" => ContractStatus::Removed,
+                other => anyhow::bail!("--status '{other}': use active, paused or removed"),
+            },
+        },
+        ActionCmd::CallContract {
+            contract,
+            method,
+            args,
+        } => GovAction::CallContract {
+            contract_id: contract,
+            method,
+            args: encode_args(&args)?,
+        },
+        ActionCmd::SetContractBudget {
+            contract,
+            asset,
+            allotted,
+        } => GovAction::SetContractBudget {
+            contract_id: contract,
+            asset,
+            allotted,
         },
     })
 }

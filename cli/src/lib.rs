@@ -11,6 +11,7 @@ use yui_proto::v1 as pb;
 use yui_proto::v1::accounts_client::AccountsClient;
 use yui_proto::v1::assets_client::AssetsClient;
 use yui_proto::v1::chain_client::ChainClient;
+use yui_proto::v1::contracts_client::ContractsClient;
 use yui_proto::v1::credentials_client::CredentialsClient;
 use yui_proto::v1::governance_client::GovernanceClient;
 use yui_proto::v1::jobs_client::JobsClient;
@@ -18,6 +19,7 @@ use yui_proto::v1::transactions_client::TransactionsClient;
 
 pub mod audit;
 pub mod claims;
+pub mod contracts;
 pub mod keyfile;
 
 /// How many blocks a transaction stays valid by default.
@@ -41,6 +43,7 @@ pub struct Client {
     pub jobs: JobsClient<Channel>,
     pub credentials: CredentialsClient<Channel>,
     pub governance: GovernanceClient<Channel>,
+    pub contracts: ContractsClient<Channel>,
 }
 
 impl Client {
@@ -72,6 +75,7 @@ impl Client {
             jobs: JobsClient::new(ch.clone()),
             credentials: CredentialsClient::new(ch.clone()),
             governance: GovernanceClient::new(ch.clone()),
+            contracts: ContractsClient::new(ch.clone()),
             chain,
         })
     }

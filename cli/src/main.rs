@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 mod civic;
+mod contract_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use serde_json::json;
@@ -182,6 +183,9 @@ enum Cmd {
     /// The consortium's governance: proposals, votes, validators, parameters.
     #[command(subcommand)]
     Gov(civic::GovCmd),
+    /// Town contracts: upload, propose a deployment, call, query, show, list, watch.
+    #[command(subcommand)]
+    Contract(contract_cmd::ContractCmd),
 }
 
 #[derive(Subcommand)]
@@ -530,6 +534,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Cmd::Credential(x) => civic::credential(&c, out, x).await,
         Cmd::Consent(x) => civic::consent(&c, out, x).await,
         Cmd::Gov(x) => civic::gov(&c, out, x).await,
+        Cmd::Contract(x) => contract_cmd::contract(&c, out, x).await,
         Cmd::Status => {
             let s = c.status().await?;
             let v = json!({
@@ -592,6 +597,25 @@ credentials issued: {}
         text.push_str(&format!(
             "  {asset:<10} minted {:>10} burned {:>8} expired {:>8} paid to merchants {:>10} refunded {:>8} redeemed {:>8}\n",
             f.minted, f.burned, f.expired, f.paid_to_merchants, f.refunded, f.redeemed
+        ));
+    }
+    for (id, k) in &r.contracts {
+        let budget: Vec<String> = k
+            .budget
+            .iter()
+            .map(|(a, (allotted, granted))| format!("{granted} of {allotted} {a}"))
+            .collect();
+        text.push_str(&format!(
+            "  contract {id} [{}]: {} calls ({} failed), {} fuel; budget spent: {}\n",
+            k.status,
+            k.calls + k.failed_calls,
+            k.failed_calls,
+            k.fuel_used,
+            if budget.is_empty() {
+                "none".into()
+            } else {
+                budget.join(", ")
+            }
         ));
     }
     print(out, serde_json::to_value(&r)?, text.trim_end().to_string());

@@ -253,7 +253,7 @@ async fn validators_line(c: &Client, town: &Town) -> anyhow::Result<String> {
 }
 
 /// A proposal passes by vote and carries out its action.
-async fn pass(
+pub(crate) async fn pass(
     c: &Client,
     town: &Town,
     id: &str,

@@ -7,6 +7,7 @@
 //! `status` shows each node; `down` stops them.
 
 mod civic;
+mod contracts;
 mod story;
 mod town;
 

@@ -428,13 +428,14 @@ pub async fn play(c: &Client, town: &Town) -> anyhow::Result<()> {
     jobs_scene(c, town, 13).await?;
     crate::civic::revocation_scene(c, town, 14).await?;
     crate::civic::governance_scene(c, town, 15).await?;
+    crate::contracts::contracts_scene(c, town, 16).await?;
     let assets = c
         .assets
         .clone()
         .list_assets(yui_proto::v1::ListAssetsRequest {})
         .await?
         .into_inner();
-    println!("16. Supply by asset (issued − burned = held; expired moved to breakage):");
+    println!("17. Supply by asset (issued − burned = held; expired moved to breakage):");
     for x in assets.assets {
         println!(
             "      {:<10} issued {:>6}  burned {:>6}  expired {:>6}",

@@ -33,3 +33,5 @@ pub use genesis::Genesis;
 pub use receipt::{Event, Receipt};
 pub use state::{MemState, Role, StateRead, WriteSet};
 pub use tx::{Expiry, Operation, SignedTransaction, Transaction};
+/// The contract engine, for the node and the CLI (only the ledger runs it).
+pub use yui_wasm_contracts as wasm;

@@ -314,6 +314,13 @@ impl Shared {
             // The mempool verified the signature on admission.
             match ex.push(&tx, true) {
                 Ok(_) => txs.push(tx),
+                // The block is full (of transactions or of contract fuel), or
+                // this node cannot read its state: the rest waits, untouched.
+                Err(
+                    yui_ledger::TxError::BlockFuelSpent
+                    | yui_ledger::TxError::State(_)
+                    | yui_ledger::TxError::Malformed(yui_ledger::error::Rule::BlockFull),
+                ) => break,
                 Err(e) => {
                     tracing::debug!(error = %e, "dropping transaction that no longer applies");
                     stale.push(tx.hash());

@@ -366,6 +366,38 @@ pub(crate) fn call<S: StateRead + ?Sized>(
     signer: &Address,
     op: CallOp<'_>,
 ) -> Out {
+    let (mut c, mut events) = prepare(ov, ctx, signer, &op)?;
+    let inv = Invocation {
+        caller: *signer,
+        method: op.method,
+        args: op.args,
+        fuel_limit: op.fuel_limit,
+        attached: op.attach.to_vec(),
+        mode: Mode::Execute,
+    };
+    events.extend(run(ov, ctx, &mut c, inv)?);
+    store(ov, &c);
+    Ok(events)
+}
+
+/// Admission of a call: every check but running the contract.
+pub(crate) fn admit<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    signer: &Address,
+    op: CallOp<'_>,
+) -> Result<(), TxError> {
+    prepare(ov, ctx, signer, &op).map(|_| ())
+}
+
+/// The checks of a call and the move of its attached value: the contract,
+/// its events so far.
+fn prepare<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    signer: &Address,
+    op: &CallOp<'_>,
+) -> Result<(Contract, Vec<Event>), TxError> {
     let params = super::governance::load_params(ov, ctx)?;
     if op.fuel_limit > params.contract_fuel_max {
         return Err(TxError::FuelAboveCap {
@@ -373,7 +405,7 @@ pub(crate) fn call<S: StateRead + ?Sized>(
             cap: params.contract_fuel_max,
         });
     }
-    let mut c = load(ov, op.contract_id)?;
+    let c = load(ov, op.contract_id)?;
     refuse_status(&c)?;
     check_method(&c, op.method)?;
     let mut events = Vec::new();
@@ -391,17 +423,7 @@ pub(crate) fn call<S: StateRead + ?Sized>(
             (&c.account, asset, *amount),
         )?);
     }
-    let inv = Invocation {
-        caller: *signer,
-        method: op.method,
-        args: op.args,
-        fuel_limit: op.fuel_limit,
-        attached: op.attach.to_vec(),
-        mode: Mode::Execute,
-    };
-    events.extend(run(ov, ctx, &mut c, inv)?);
-    store(ov, &c);
-    Ok(events)
+    Ok((c, events))
 }
 
 /// A read-only call for the API: no state changes, fuel bounded by the

@@ -271,6 +271,30 @@ pub fn check_tx<S: StateRead + ?Sized>(
 ) -> Result<(), TxError> {
     stx.check_stateless(&ctx.chain_id)?;
     match precheck(state, ctx, stx) {
+        // A contract call is admitted on everything but the run itself: the
+        // contract runs only in a block, where a failure is a receipt that
+        // uses the signer's nonce and the block's fuel, never free work
+        // done at admission that leaves no trace.
+        Ok(_) if matches!(stx.tx.op, Operation::CallContract { .. }) => {
+            let Operation::CallContract {
+                contract_id,
+                method,
+                args,
+                fuel_limit,
+                attach,
+            } = &stx.tx.op
+            else {
+                return Ok(());
+            };
+            let op = contracts::CallOp {
+                contract_id,
+                method,
+                args,
+                fuel_limit: *fuel_limit,
+                attach,
+            };
+            contracts::admit(&mut Overlay::new(state), ctx, &stx.tx.signer, op)
+        }
         Ok(acct) => {
             let mut ov = Overlay::new(state);
             run_op(&mut ov, ctx, stx, &acct).map(|_| ())

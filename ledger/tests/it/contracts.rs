@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use yui_ledger::contract::{
     CODE_CHUNK_BYTES_MAX, ContractStatus, GOVERNANCE_CALLER, contract_account,
@@ -30,17 +30,27 @@ const BAD_INPUT: u32 = 3;
 
 const FUEL: u64 = 1_000_000;
 
+/// The built `.wasm` of the real town contract `name` (`cleanup_day`,
+/// `voucher_sale`, `civic_poll`, `exchange`), running
+/// `wasm-contracts/build.sh` first if it is missing (once at a time: the
+/// tests run in parallel).
+pub fn town_contract(name: &str) -> Vec<u8> {
+    static BUILD: Mutex<()> = Mutex::new(());
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wasm-contracts");
+    let wasm = root.join(format!(
+        "contracts/target/wasm32v1-none/release/{name}.wasm"
+    ));
+    let _one_build = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    if !wasm.exists() {
+        let status = Command::new(root.join("build.sh")).status().unwrap();
+        assert!(status.success(), "wasm-contracts/build.sh failed");
+    }
+    std::fs::read(&wasm).unwrap()
+}
+
 fn cleanup_day() -> &'static [u8] {
     static CODE: OnceLock<Vec<u8>> = OnceLock::new();
-    CODE.get_or_init(|| {
-        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wasm-contracts");
-        let wasm = root.join("contracts/target/wasm32v1-none/release/cleanup_day.wasm");
-        if !wasm.exists() {
-            let status = Command::new(root.join("build.sh")).status().unwrap();
-            assert!(status.success(), "wasm-contracts/build.sh failed");
-        }
-        std::fs::read(&wasm).unwrap()
-    })
+    CODE.get_or_init(|| town_contract("cleanup_day"))
 }
 
 fn wat(text: &str) -> Vec<u8> {
@@ -73,7 +83,7 @@ fn hostile() -> Vec<u8> {
 }
 
 /// City (a member) uploads `code` in chunks; returns its hash.
-fn upload(c: &mut Chain, code: &[u8]) -> Hash {
+pub fn upload(c: &mut Chain, code: &[u8]) -> Hash {
     let hash = sha256(code);
     let total_len = code.len() as u32;
     let chunks: Vec<&[u8]> = code.chunks(CODE_CHUNK_BYTES_MAX).collect();

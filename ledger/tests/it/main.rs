@@ -14,3 +14,4 @@ mod ops;
 mod refusals;
 mod signatures;
 mod supply;
+mod town_contracts;

@@ -314,3 +314,37 @@ pub fn reputation(
         height,
     }
 }
+
+pub fn contract(
+    c: &yui_ledger::contract::Contract,
+    code_size: u64,
+    balances: &[(String, Holding)],
+) -> pb::Contract {
+    pb::Contract {
+        id: c.id.clone(),
+        code_hash: c.code_hash.to_vec(),
+        code_size,
+        methods: c.methods.clone(),
+        engine_version: c.engine_version,
+        fuel_table_version: c.fuel_table_version,
+        account: c.account.0.to_vec(),
+        assets: c.assets.clone(),
+        budget: c
+            .budget
+            .iter()
+            .map(|b| pb::BudgetLine {
+                asset: b.asset.clone(),
+                allotted: b.allotted,
+                granted: b.granted,
+            })
+            .collect(),
+        status: c.status.as_str().into(),
+        proposal_id: c.proposal_id.clone(),
+        deployed_height: c.deployed_height,
+        deployed_ms: c.deployed_ms,
+        upgraded_height: c.upgraded_height.unwrap_or(0),
+        calls: c.calls,
+        fuel_used: c.fuel_used,
+        balances: balances.iter().map(|(a, h)| balance(a, h)).collect(),
+    }
+}

@@ -3,6 +3,7 @@
 //! touches anything; a refusal is a precise status with a message that says
 //! what was wrong.
 
+mod contracts;
 pub mod convert;
 mod credentials;
 mod governance;
@@ -258,8 +259,8 @@ impl pb::accounts_server::Accounts for Api {
         let acct: Account = state::read(s, &keys::account(&a))
             .map_err(internal)?
             .ok_or_else(|| {
-            Status::not_found(format!("unknown account {a}: it has never held value"))
-        })?;
+                Status::not_found(format!("unknown account {a}: it has never held value"))
+            })?;
         Ok(Response::new(pb::GetAccountResponse {
             address: a.0.to_vec(),
             name: acct.name.clone(),
@@ -617,9 +618,13 @@ impl pb::chain_server::Chain for Api {
             }
             "asset" => keys::asset(&req.id),
             "invoice" => keys::invoice(&address(&req.address, "address")?, &req.id),
+            "contract" => keys::contract(&req.id),
+            "contract_storage" => keys::contract_store(&req.id, &req.storage_key),
+            "code" => keys::code(&hash32(&req.address, "address (the code hash)")?),
             k => {
                 return Err(Status::invalid_argument(format!(
-                    "unknown kind '{k}': use account, holding, asset or invoice"
+                    "unknown kind '{k}': use account, holding, asset, invoice, contract, \
+                     contract_storage or code"
                 )));
             }
         };
@@ -699,6 +704,9 @@ pub async fn serve(
     reporter
         .set_serving::<pb::governance_server::GovernanceServer<Api>>()
         .await;
+    reporter
+        .set_serving::<pb::contracts_server::ContractsServer<Api>>()
+        .await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -723,8 +731,10 @@ pub async fn serve(
                 .max_decoding_message_size(max),
         )
         .add_service(
-            pb::governance_server::GovernanceServer::new(api).max_decoding_message_size(max),
+            pb::governance_server::GovernanceServer::new(api.clone())
+                .max_decoding_message_size(max),
         )
+        .add_service(pb::contracts_server::ContractsServer::new(api).max_decoding_message_size(max))
         .serve_with_shutdown(addr, shutdown)
         .await?;
     Ok(())

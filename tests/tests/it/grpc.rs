@@ -238,6 +238,7 @@ async fn a_day_of_the_towns_money_over_grpc() {
             address: p.hana.address().0.to_vec(),
             id: "coin".into(),
             auth: Some(c.read_auth(&p.hana, &p.hana.address())),
+            storage_key: vec![],
         })
         .await
         .unwrap()
@@ -256,6 +257,7 @@ async fn a_day_of_the_towns_money_over_grpc() {
             address: p.shop.address().0.to_vec(),
             id: "never".into(),
             auth: None,
+            storage_key: vec![],
         })
         .await
         .unwrap()

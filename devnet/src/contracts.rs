@@ -1,0 +1,277 @@
+//! The devnet story's contract scenes: the consortium votes town rules in as
+//! WebAssembly contracts — a clean-up day that pays each attendee once, a
+//! premium-voucher sale for residents, and a civic poll whose voters earn
+//! points.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use yui_cli::{Client, now_ms};
+use yui_ledger::Operation;
+use yui_ledger::asset::DAY_MS;
+use yui_ledger::governance::GovAction;
+use yui_proto::v1 as pb;
+
+use crate::civic::{pass, refused};
+use crate::story::job_step as act;
+use crate::town::Town;
+
+/// Fuel the story's calls may burn.
+const FUEL: u64 = 1_000_000;
+
+/// A contract's `.wasm`, built by `wasm-contracts/build.sh` if missing.
+pub fn wasm(name: &str) -> anyhow::Result<Vec<u8>> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wasm-contracts");
+    let path = root.join(format!(
+        "contracts/target/wasm32v1-none/release/{name}.wasm"
+    ));
+    if !path.exists() {
+        let ok = Command::new(root.join("build.sh")).status()?.success();
+        if !ok {
+            anyhow::bail!("wasm-contracts/build.sh failed");
+        }
+    }
+    std::fs::read(&path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))
+}
+
+/// The city uploads the code; city, chamber and coord-kita vote it in.
+async fn deploy(
+    c: &Client,
+    town: &Town,
+    name: &str,
+    init_args: Vec<u8>,
+    assets: &[&str],
+    budget: &[(&str, u64)],
+) -> anyhow::Result<()> {
+    let code = wasm(&name.replace('-', "_"))?;
+    let hash = yui_cli::contracts::upload(c, town.key("city"), &code, |_, _| {}).await?;
+    println!(
+        "   The city uploads {name} ({} bytes of WebAssembly, code {}…).",
+        code.len(),
+        &hex::encode(hash)[..12]
+    );
+    let action = GovAction::DeployContract {
+        contract_id: name.into(),
+        code_hash: hash,
+        init_args,
+        assets: assets.iter().map(|a| a.to_string()).collect(),
+        budget: budget.iter().map(|(a, n)| (a.to_string(), *n)).collect(),
+    };
+    pass(
+        c,
+        town,
+        &format!("deploy-{name}"),
+        action,
+        &["chamber", "coord-kita"],
+    )
+    .await
+}
+
+fn call(contract: &str, method: &str, args: Vec<u8>, attach: &[(&str, u64)]) -> Operation {
+    Operation::CallContract {
+        contract_id: contract.into(),
+        method: method.into(),
+        args,
+        fuel_limit: FUEL,
+        attach: attach.iter().map(|(a, n)| (a.to_string(), *n)).collect(),
+    }
+}
+
+fn args(v: impl borsh::BorshSerialize) -> anyhow::Result<Vec<u8>> {
+    Ok(borsh::to_vec(&v)?)
+}
+
+async fn query(c: &Client, contract: &str, method: &str) -> anyhow::Result<Vec<u8>> {
+    Ok(c.contracts
+        .clone()
+        .query(pb::QueryContractRequest {
+            contract_id: contract.into(),
+            method: method.into(),
+            args: vec![],
+            fuel_limit: 0,
+        })
+        .await?
+        .into_inner()
+        .output)
+}
+
+/// A clean-up day: coord-kita records who came; each attendee is paid once.
+async fn clean_up_day(c: &Client, town: &Town) -> anyhow::Result<()> {
+    let a = |n: &str| town.key(n).address();
+    println!("   ・Clean-up day (town clean-up, 100 points to each attendee, 50,000 in all):");
+    let init = args((a("coord-kita").0, "point".to_string(), 100u64))?;
+    deploy(c, town, "cleanup-day", init, &[], &[("point", 50_000)]).await?;
+    let record = || {
+        call(
+            "cleanup-day",
+            "record",
+            borsh::to_vec(&a("taro").0).unwrap_or_default(),
+            &[],
+        )
+    };
+    act(
+        c,
+        town,
+        "coord-kita records that Taro came: the contract grants him 100 points from its budget.",
+        "coord-kita",
+        record(),
+    )
+    .await?;
+    refused(
+        c,
+        town,
+        "coord-kita records Taro again (abort code 5: each attendee is paid once).",
+        "coord-kita",
+        record(),
+    )
+    .await
+}
+
+/// A premium-voucher sale: 10,000 coins buy 13,000 vouchers, residents
+/// only, at most 5 sets each; the coins go to the city.
+async fn voucher_sale(c: &Client, town: &Town) -> anyhow::Result<()> {
+    let a = |n: &str| town.key(n).address();
+    println!(
+        "   ・プレミアム付商品券 (premium vouchers): 10,000 coins buy 13,000, 5 sets each, residents only:"
+    );
+    let wallet = yui_cli::claims::salt_claims(r#"{"name": "Hana Sato", "district": "kita"}"#)?;
+    let now = now_ms();
+    act(
+        c,
+        town,
+        "The city issues Hana a resident credential (only its salted digest goes on chain).",
+        "city",
+        Operation::IssueCredential {
+            credential_id: "res-hana-2026".into(),
+            subject: a("hana"),
+            kind: "resident".into(),
+            valid_from_ms: now,
+            valid_until_ms: now + 365 * DAY_MS,
+            claims_digest: wallet.digest()?,
+        },
+    )
+    .await?;
+    act(
+        c,
+        town,
+        "Hana charges 60,000 yen for the sale.",
+        "city",
+        Operation::Charge {
+            to: a("hana"),
+            asset: "coin".into(),
+            amount: 60_000,
+            deposit_ref: "bank-20261122-0003".into(),
+            campaign: None,
+        },
+    )
+    .await?;
+    let init = args((
+        a("city").0,
+        "coin".to_string(),
+        "voucher".to_string(),
+        10_000u64,
+        13_000u64,
+        5u32,
+        "resident".to_string(),
+        now.saturating_sub(60_000),
+        now + DAY_MS,
+    ))?;
+    deploy(
+        c,
+        town,
+        "voucher-sale",
+        init,
+        &["coin"],
+        &[("voucher", 650_000)],
+    )
+    .await?;
+    act(
+        c,
+        town,
+        "Hana buys 5 sets: 50,000 coins pass through the contract to the city; 65,000 vouchers to her.",
+        "hana",
+        call("voucher-sale", "buy", args(5u32)?, &[("coin", 50_000)]),
+    )
+    .await?;
+    refused(
+        c,
+        town,
+        "Hana tries a sixth set (abort code 7: at most 5 sets a person); her 10,000 coins stay hers.",
+        "hana",
+        call("voucher-sale", "buy", args(1u32)?, &[("coin", 10_000)]),
+    )
+    .await?;
+    let (sets, buyers): (u64, u64) = borsh::from_slice(&query(c, "voucher-sale", "stats").await?)?;
+    println!("   The sale's public figures: {sets} sets sold to {buyers} buyer(s).");
+    Ok(())
+}
+
+/// A civic poll: residents answer once and earn 50 points; the tally is public.
+async fn civic_poll(c: &Client, town: &Town) -> anyhow::Result<()> {
+    println!(
+        "   ・Civic poll: \"What should the riverside park add?\" (0 benches, 1 a playground, 2 trees):"
+    );
+    let init = args((
+        "riverside-park-2027".to_string(),
+        3u8,
+        "point".to_string(),
+        50u64,
+        "resident".to_string(),
+        now_ms() + DAY_MS,
+    ))?;
+    deploy(c, town, "civic-poll", init, &[], &[("point", 5_000)]).await?;
+    act(
+        c,
+        town,
+        "Hana answers \"trees\" and earns 50 points.",
+        "hana",
+        call("civic-poll", "answer", args(2u8)?, &[]),
+    )
+    .await?;
+    refused(
+        c,
+        town,
+        "Taro answers too, but holds no resident credential (abort code 7).",
+        "taro",
+        call("civic-poll", "answer", args(1u8)?, &[]),
+    )
+    .await?;
+    let tally: Vec<u64> = borsh::from_slice(&query(c, "civic-poll", "tally").await?)?;
+    println!(
+        "   The public tally: benches {}, playground {}, trees {}.",
+        tally[0], tally[1], tally[2]
+    );
+    Ok(())
+}
+
+/// The three contracts, then what each has done.
+pub async fn contracts_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result<()> {
+    println!("{n}. Town rules as WebAssembly contracts, voted in by the consortium:");
+    clean_up_day(c, town).await?;
+    voucher_sale(c, town).await?;
+    civic_poll(c, town).await?;
+    let list = c
+        .contracts
+        .clone()
+        .list_contracts(pb::ListContractsRequest {
+            limit: 100,
+            page_token: vec![],
+        })
+        .await?
+        .into_inner();
+    for k in list.contracts {
+        let spent: Vec<String> = k
+            .budget
+            .iter()
+            .map(|b| format!("{} of {} {}", b.granted, b.allotted, b.asset))
+            .collect();
+        println!(
+            "   {:<13} {} calls, {} fuel, budget spent: {}",
+            k.id,
+            k.calls,
+            k.fuel_used,
+            spent.join(", ")
+        );
+    }
+    Ok(())
+}
