@@ -59,7 +59,7 @@ async fn all_agree_at(net: &Devnet, height: u64) -> [u8; 32] {
                 .clone()
                 .get_block(pb::GetBlockRequest {
                     height,
-                    full: false,
+                    ..Default::default()
                 })
                 .await
             {

@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod bad_peers;
+mod contracts;
 mod crash;
 mod credentials;
 mod faults;
