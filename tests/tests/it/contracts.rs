@@ -237,7 +237,10 @@ async fn hostile_calls_fail_alone_and_every_validator_agrees() {
         .unwrap()
         .unwrap();
     let e = ev.event.unwrap();
-    assert_eq!((e.kind.as_str(), e.reference.as_str()), ("contract_called", "hostile"));
+    assert_eq!(
+        (e.kind.as_str(), e.reference.as_str()),
+        ("contract_called", "hostile")
+    );
     assert_eq!(e.detail, "write");
 
     // The auditor's replay re-executes every call and reaches the same roots.
@@ -249,5 +252,8 @@ async fn hostile_calls_fail_alone_and_every_validator_agrees() {
     let summary = &report.contracts["hostile"];
     assert_eq!(summary.failed_calls, 5);
     assert!(summary.calls >= 2);
-    assert!(summary.fuel_used >= 1_000_000, "the endless loop's fuel counts");
+    assert!(
+        summary.fuel_used >= 1_000_000,
+        "the endless loop's fuel counts"
+    );
 }
