@@ -664,17 +664,13 @@ impl TxError {
             | ProposalExists(_)
             | AlreadyVoted { .. } => ErrorKind::AlreadyExists,
             UnknownAccount(_) | UnknownAsset(_) | UnknownCampaign(_) | UnknownInvoice(_)
-            | UnknownJob(_) | UnknownCredential(_) | UnknownProposal(_) | UnknownParam(_) => {
-                ErrorKind::NotFound
-            }
+            | UnknownJob(_) | UnknownCredential(_) | UnknownProposal(_) => ErrorKind::NotFound,
             MissingRole { .. }
             | JobParty { .. }
             | CredentialRequired { .. }
             | NoConsent { .. }
             | NotMember(_) => ErrorKind::PermissionDenied,
-            Overflow(_) | CapExceeded { .. } | SplitTooLarge { .. } | ParamRange { .. } => {
-                ErrorKind::OutOfRange
-            }
+            Overflow(_) | CapExceeded { .. } | SplitTooLarge { .. } => ErrorKind::OutOfRange,
             NonceGap { .. }
             | Expired(_)
             | Insufficient { .. }
@@ -687,7 +683,10 @@ impl TxError {
             | TooSoon { .. }
             | RoleChange { .. }
             | Membership { .. }
-            | Governance(_) => ErrorKind::FailedPrecondition,
+            | Governance(_)
+            // Governance's rules on parameters, as its other preconditions.
+            | UnknownParam(_)
+            | ParamRange { .. } => ErrorKind::FailedPrecondition,
             State(_) => ErrorKind::Internal,
             UnknownContract(_) | UnknownCode(_) => ErrorKind::NotFound,
             ContractExists(_) => ErrorKind::AlreadyExists,
