@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Open-loop load on the running 4-validator devnet, with each node's CPU (from
 # /proc utime+stime over the run) and resident memory at the end.
-# Usage: scripts/bench-devnet.sh RATE [SECONDS]
+# Usage: scripts/bench-devnet.sh RATE [SECONDS [yui-bench load options…]]
+# (default options: --csv docs/bench/devnet-4.csv; contract calls:
+#  scripts/bench-devnet.sh 500 15 --call counter:tick --csv docs/bench/contracts-devnet.csv)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="${CARGO_TARGET_DIR:-$PWD/target}/debug"
@@ -12,7 +14,9 @@ for h in .devnet/nodes/*/; do
   pid=$(cat "$h/pid"); before[$pid]=$(awk '{print $14+$15}' /proc/$pid/stat)
 done
 t0=$(date +%s.%N)
-"$bin/yui-bench" load --rate "$rate" --seconds "$secs" --accounts 400 --csv docs/bench/devnet-4.csv | tail -5
+extra=("${@:3}")
+[ ${#extra[@]} -eq 0 ] && extra=(--csv docs/bench/devnet-4.csv)
+"$bin/yui-bench" load --rate "$rate" --seconds "$secs" --accounts 400 "${extra[@]}" | tail -5
 t1=$(date +%s.%N)
 printf '%-14s %8s %10s\n' node "cpu%" "rss MiB"
 for h in .devnet/nodes/*/; do

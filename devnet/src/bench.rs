@@ -4,13 +4,16 @@
 //! rule (`verify_strict`) — the bound on throughput, since every validator
 //! verifies every transaction signature. `load` drives a running devnet with
 //! an open-loop stream of signed payments over gRPC and reports sustained
-//! throughput and submit-to-commit latency.
+//! throughput and submit-to-commit latency. `contracts` measures the
+//! contract engine and the ledger's contract path in-process.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
+
+mod bench_contracts;
 use tokio::sync::Mutex;
 use yui_cli::{Client, keyfile, sign_tx};
 use yui_ledger::{Expiry, Keypair, Operation};
@@ -50,6 +53,19 @@ enum Cmd {
         /// Append one line (rate, sustained tx/s, p50, p99, max ms) to this CSV file.
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// Offer calls of this contract's method instead of payments
+        /// (CONTRACT:METHOD, no arguments; `counter:tick` deploys a counter).
+        #[arg(long)]
+        call: Option<String>,
+    },
+    /// The contract engine in-process: time per million fuel, validation by
+    /// code size, calls per second through the block executor.
+    Contracts {
+        /// Where the built contracts are.
+        #[arg(long, default_value = "wasm-contracts/contracts/target/wasm32v1-none/release")]
+        dir: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
 }
 
@@ -67,7 +83,16 @@ async fn main() -> anyhow::Result<()> {
             seconds,
             accounts,
             csv,
-        } => load(&dir, &node, rate, seconds, accounts, csv.as_deref()).await,
+            call,
+        } => {
+            let shape = Shape {
+                rate,
+                seconds,
+                accounts,
+            };
+            load(&dir, &node, shape, csv.as_deref(), call.as_deref()).await
+        }
+        Cmd::Contracts { dir, runs } => bench_contracts::run(&dir, runs),
     }
 }
 
@@ -138,14 +163,37 @@ struct Stats {
     errors: Vec<String>,
 }
 
-async fn load(
-    dir: &std::path::Path,
-    node: &str,
+/// The offered load.
+struct Shape {
     rate: u64,
     seconds: u64,
     accounts: usize,
+}
+
+async fn load(
+    dir: &std::path::Path,
+    node: &str,
+    shape: Shape,
     csv: Option<&std::path::Path>,
+    call: Option<&str>,
 ) -> anyhow::Result<()> {
+    let Shape {
+        rate,
+        seconds,
+        accounts,
+    } = shape;
+    let call = call
+        .map(|c| {
+            c.split_once(':')
+                .map(|(k, m)| (k.to_string(), m.to_string()))
+                .ok_or_else(|| anyhow::anyhow!("--call must be CONTRACT:METHOD"))
+        })
+        .transpose()?;
+    let c0 = Client::connect(node).await?;
+    if call.as_ref().is_some_and(|(k, _)| k == "counter") {
+        println!("deploying the counter contract…");
+        bench_contracts::deploy_counter(&c0, dir).await?;
+    }
     let c = Client::connect(node).await?;
     let city = keyfile::read(&dir.join("keys/city.json"))?;
     let shop = keyfile::read(&dir.join("keys/sakura-bakery.json"))?.address();
@@ -192,11 +240,20 @@ async fn load(
         .map(|(a, k)| {
             (0..per)
                 .map(|n| {
-                    let op = Operation::Pay {
-                        merchant: shop,
-                        invoice_id: format!("b{height}-{a}-{n}"),
-                        amount: 3,
-                        assets: vec!["coin".into()],
+                    let op = match &call {
+                        Some((contract, method)) => Operation::CallContract {
+                            contract_id: contract.clone(),
+                            method: method.clone(),
+                            args: vec![],
+                            fuel_limit: 100_000,
+                            attach: vec![],
+                        },
+                        None => Operation::Pay {
+                            merchant: shop,
+                            invoice_id: format!("b{height}-{a}-{n}"),
+                            amount: 3,
+                            assets: vec!["coin".into()],
+                        },
                     };
                     sign_tx(&c.chain_id, k, n, Expiry::Height(height + 100_000), op)
                 })
