@@ -209,17 +209,24 @@ pub async fn replay(
     Ok(report)
 }
 
-/// Counts a receipt's contract calls, failed ones included.
+/// Counts a receipt's contract calls, failed ones included (a call's own
+/// failure is its receipt's error; a governance run's is in the proposal's).
 fn count_calls(contracts: &mut BTreeMap<String, ContractSummary>, r: &yui_ledger::Receipt) {
-    if let Some(yui_ledger::TxError::ContractFailed {
-        contract_id,
-        fuel_used,
-        ..
-    }) = &r.error
-    {
-        let s = contracts.entry(contract_id.clone()).or_default();
-        s.failed_calls += 1;
-        s.fuel_used = s.fuel_used.saturating_add(*fuel_used);
+    let governance_failures = r.events.iter().filter_map(|e| match e {
+        Event::ProposalClosed { failure, .. } => failure.as_ref(),
+        _ => None,
+    });
+    for f in r.error.iter().chain(governance_failures) {
+        if let yui_ledger::TxError::ContractFailed {
+            contract_id,
+            fuel_used,
+            ..
+        } = f
+        {
+            let s = contracts.entry(contract_id.clone()).or_default();
+            s.failed_calls += 1;
+            s.fuel_used = s.fuel_used.saturating_add(*fuel_used);
+        }
     }
     for e in &r.events {
         if let Event::ContractCalled {

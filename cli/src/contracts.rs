@@ -11,6 +11,7 @@
 use yui_ledger::contract::CODE_CHUNK_BYTES_MAX;
 use yui_ledger::crypto::sha256;
 use yui_ledger::{Hash, Keypair, Operation};
+use yui_proto::v1 as pb;
 
 use crate::{Client, keyfile};
 
@@ -23,6 +24,20 @@ pub async fn upload(
     mut progress: impl FnMut(usize, usize),
 ) -> anyhow::Result<Hash> {
     let hash = sha256(code);
+    let on_chain = c
+        .chain
+        .clone()
+        .get_proof(pb::GetProofRequest {
+            kind: "code".into(),
+            address: hash.to_vec(),
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .present;
+    if on_chain {
+        return Ok(hash);
+    }
     let total_len = u32::try_from(code.len())
         .map_err(|_| anyhow::anyhow!("code of {} bytes is too large", code.len()))?;
     let chunks: Vec<&[u8]> = code.chunks(CODE_CHUNK_BYTES_MAX).collect();
@@ -33,11 +48,8 @@ pub async fn upload(
             index: i as u32,
             chunk: chunk.to_vec(),
         };
-        match c.execute(key, op).await {
-            Ok(_) => progress(i + 1, chunks.len()),
-            Err(e) if i == 0 && e.to_string().contains("already on chain") => return Ok(hash),
-            Err(e) => return Err(e),
-        }
+        c.execute(key, op).await?;
+        progress(i + 1, chunks.len());
     }
     Ok(hash)
 }

@@ -62,7 +62,10 @@ enum Cmd {
     /// code size, calls per second through the block executor.
     Contracts {
         /// Where the built contracts are.
-        #[arg(long, default_value = "wasm-contracts/contracts/target/wasm32v1-none/release")]
+        #[arg(
+            long,
+            default_value = "wasm-contracts/contracts/target/wasm32v1-none/release"
+        )]
         dir: PathBuf,
         #[arg(long, default_value_t = 5)]
         runs: usize,

@@ -194,7 +194,8 @@ impl Chain {
             time_ms: T0 + self.height * 1_000,
         };
         let t = Instant::now();
-        let out = execute_block(&self.state, ctx, txs).map_err(|(i, e)| anyhow::anyhow!("{i}: {e}"))?;
+        let out =
+            execute_block(&self.state, ctx, txs).map_err(|(i, e)| anyhow::anyhow!("{i}: {e}"))?;
         let secs = t.elapsed().as_secs_f64();
         for r in &out.receipts {
             if let Some(e) = &r.error {
@@ -287,7 +288,8 @@ pub fn run(contracts_dir: &std::path::Path, runs: usize) -> anyhow::Result<()> {
     let mut codes: Vec<(String, Vec<u8>)> = Vec::new();
     for name in ["cleanup_day", "civic_poll", "voucher_sale", "exchange"] {
         let p = contracts_dir.join(format!("{name}.wasm"));
-        let code = std::fs::read(&p).map_err(|e| anyhow::anyhow!("{}: {e} (run wasm-contracts/build.sh)", p.display()))?;
+        let code = std::fs::read(&p)
+            .map_err(|e| anyhow::anyhow!("{}: {e} (run wasm-contracts/build.sh)", p.display()))?;
         codes.push((name.replace('_', "-"), code));
     }
     for filler in [500, 2_000, 8_000] {

@@ -95,6 +95,8 @@ impl Budget {
 pub struct Contract {
     pub id: String,
     pub code_hash: Hash,
+    /// Size of the code, in bytes.
+    pub code_size: u32,
     /// Exported methods of the code, sorted.
     pub methods: Vec<String>,
     /// The engine and fuel-table versions the code was validated for.
@@ -119,10 +121,6 @@ pub struct Contract {
 }
 
 impl Contract {
-    pub fn budget_of(&self, asset: &str) -> Option<&Budget> {
-        self.budget.iter().find(|b| b.asset == asset)
-    }
-
     pub fn may_hold(&self, asset: &str) -> bool {
         self.assets.iter().any(|a| a == asset)
     }

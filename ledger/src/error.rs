@@ -294,6 +294,7 @@ pub enum Rule {
     BudgetBelowGranted,
     StatusUnchanged,
     CodeAlreadyUploaded,
+    EngineVersionRetired,
 }
 
 impl Rule {
@@ -402,6 +403,9 @@ impl Rule {
             Rule::BudgetBelowGranted => "a budget cannot fall below what was already granted",
             Rule::StatusUnchanged => "the contract already has that status",
             Rule::CodeAlreadyUploaded => "code with this hash is already on chain",
+            Rule::EngineVersionRetired => {
+                "its code was validated for an engine or fuel table this node no longer runs"
+            }
         }
     }
 }
@@ -600,6 +604,9 @@ pub enum TxError {
     /// the next block (never part of a receipt).
     #[error("this block's contract fuel is spent; the call waits for the next block")]
     BlockFuelSpent,
+    /// A payment the payer's spendable assets, together, cannot cover.
+    #[error("insufficient spendable assets for the payment: have {have}, need {need}")]
+    InsufficientToPay { have: u64, need: u64 },
 }
 
 fn failure_text(f: &CallFailure) -> String {
@@ -674,6 +681,7 @@ impl TxError {
             NonceGap { .. }
             | Expired(_)
             | Insufficient { .. }
+            | InsufficientToPay { .. }
             | RefundTooLarge { .. }
             | Policy { .. }
             | JobState { .. }

@@ -199,6 +199,17 @@ impl GovAction {
         }
     }
 
+    /// Whether carrying it out runs contract code (`init`, `migrate` or a
+    /// governance call), which a block's fuel budget must count.
+    pub fn runs_contract(&self) -> bool {
+        matches!(
+            self,
+            GovAction::DeployContract { .. }
+                | GovAction::UpgradeContract { .. }
+                | GovAction::CallContract { .. }
+        )
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             GovAction::AddValidator { .. } => "add_validator",

@@ -310,17 +310,20 @@ impl Shared {
             });
         let mut txs = Vec::with_capacity(candidates.len());
         let mut stale = Vec::new();
+        // Accounts whose next call did not fit this block's fuel: their
+        // later transactions wait too (their nonces follow), others go on.
+        let mut waiting: Vec<Address> = Vec::new();
         for tx in candidates {
+            if waiting.contains(&tx.tx.signer) {
+                continue;
+            }
             // The mempool verified the signature on admission.
             match ex.push(&tx, true) {
                 Ok(_) => txs.push(tx),
-                // The block is full (of transactions or of contract fuel), or
-                // this node cannot read its state: the rest waits, untouched.
-                Err(
-                    yui_ledger::TxError::BlockFuelSpent
-                    | yui_ledger::TxError::State(_)
-                    | yui_ledger::TxError::Malformed(yui_ledger::error::Rule::BlockFull),
-                ) => break,
+                Err(yui_ledger::TxError::BlockFuelSpent) => waiting.push(tx.tx.signer),
+                Err(yui_ledger::TxError::Malformed(yui_ledger::error::Rule::BlockFull)) => break,
+                // This node cannot read its state: it proposes nothing.
+                Err(e @ yui_ledger::TxError::State(_)) => return Err(e.to_string()),
                 Err(e) => {
                     tracing::debug!(error = %e, "dropping transaction that no longer applies");
                     stale.push(tx.hash());

@@ -19,6 +19,9 @@ pub(crate) struct LedgerHost<'o, 'a, S: StateRead + ?Sized> {
     ctx: &'o Ctx,
     contract: &'o mut Contract,
     caller: Address,
+    /// A public read-only query: it may read only the contract's own
+    /// account, since account-level reads belong to their holders.
+    query: bool,
     attached: Vec<u8>,
     /// Events of the value moves, in order.
     events: Vec<Event>,
@@ -33,7 +36,7 @@ impl<'o, 'a, S: StateRead + ?Sized> LedgerHost<'o, 'a, S> {
         ov: &'o mut Overlay<'a, S>,
         ctx: &'o Ctx,
         contract: &'o mut Contract,
-        caller: Address,
+        (caller, query): (Address, bool),
         attached: &[(String, u64)],
     ) -> Self {
         Self {
@@ -41,6 +44,7 @@ impl<'o, 'a, S: StateRead + ?Sized> LedgerHost<'o, 'a, S> {
             ctx,
             contract,
             caller,
+            query,
             attached: borsh::to_vec(attached).unwrap_or_default(),
             events: Vec::new(),
             touched: vec![caller],
@@ -56,6 +60,14 @@ impl<'o, 'a, S: StateRead + ?Sized> LedgerHost<'o, 'a, S> {
     fn unavailable(&mut self, e: StateError) -> HostError {
         self.state_error.get_or_insert(e);
         HostError::StateUnavailable
+    }
+
+    /// In a query, another account's balance or credentials are private.
+    fn private(&self, account: &[u8; 32]) -> Result<(), HostError> {
+        if self.query && *account != self.contract.account.0 {
+            return Err(HostError::refused(refusal::NOT_PERMITTED));
+        }
+        Ok(())
     }
 
     fn touch(&mut self, a: Address) {
@@ -124,6 +136,7 @@ impl<S: StateRead + ?Sized> Host for LedgerHost<'_, '_, S> {
     }
 
     fn has_credential(&mut self, account: &[u8; 32], kind: &[u8]) -> Result<bool, HostError> {
+        self.private(account)?;
         let Some(kind) = text(kind) else {
             return Ok(false);
         };
@@ -132,6 +145,7 @@ impl<S: StateRead + ?Sized> Host for LedgerHost<'_, '_, S> {
     }
 
     fn balance(&mut self, account: &[u8; 32], asset: &[u8]) -> Result<u64, HostError> {
+        self.private(account)?;
         let Some(asset) = text(asset) else {
             return Ok(0);
         };

@@ -27,7 +27,7 @@ use crate::crypto::{Address, Hash, sha256};
 use crate::error::{Rule, StateError, TxError};
 use crate::governance::ChainParams;
 use crate::receipt::{Event, MintSource};
-use crate::state::{Holding, Overlay, StateRead, keys};
+use crate::state::{Overlay, StateRead, keys};
 
 use super::Ctx;
 use super::holding::{ensure_account, load_asset};
@@ -201,6 +201,7 @@ pub(crate) fn deploy<S: StateRead + ?Sized>(
     let mut c = Contract {
         id: d.contract_id.into(),
         code_hash: *d.code_hash,
+        code_size: info.size,
         methods: info.methods,
         engine_version: info.engine_version,
         fuel_table_version: info.fuel_table_version,
@@ -225,8 +226,8 @@ pub(crate) fn deploy<S: StateRead + ?Sized>(
         asset: b.asset.clone(),
         allotted: b.allotted,
     }));
-    if c.methods.iter().any(|m| m == "init") {
-        let inv = Invocation::governance("init", d.init_args, params);
+    if c.methods.iter().any(|m| m == RESERVED_METHODS[0]) {
+        let inv = Invocation::governance(RESERVED_METHODS[0], d.init_args, params);
         events.extend(run(ov, ctx, &mut c, inv)?);
     }
     store(ov, &c);
@@ -245,6 +246,7 @@ pub(crate) fn upgrade<S: StateRead + ?Sized>(
     }
     let info = validated_code(ov, code_hash)?;
     c.code_hash = *code_hash;
+    c.code_size = info.size;
     c.methods = info.methods;
     c.engine_version = info.engine_version;
     c.fuel_table_version = info.fuel_table_version;
@@ -253,8 +255,8 @@ pub(crate) fn upgrade<S: StateRead + ?Sized>(
         contract_id: c.id.clone(),
         code_hash: *code_hash,
     }];
-    if c.methods.iter().any(|m| m == "migrate") {
-        let inv = Invocation::governance("migrate", migrate_args, params);
+    if c.methods.iter().any(|m| m == RESERVED_METHODS[1]) {
+        let inv = Invocation::governance(RESERVED_METHODS[1], migrate_args, params);
         events.extend(run(ov, ctx, &mut c, inv)?);
     }
     store(ov, &c);
@@ -289,6 +291,9 @@ pub(crate) fn set_budget<S: StateRead + ?Sized>(
     (id, asset, allotted): (&str, &str, u64),
 ) -> Out {
     let mut c = load(ov, id)?;
+    if c.status == ContractStatus::Removed {
+        refuse_status(&c)?;
+    }
     budget_asset(ov, asset)?;
     let lines = c.budget.len();
     match c.budget.iter_mut().find(|b| b.asset == asset) {
@@ -509,6 +514,16 @@ fn invoke<S: StateRead + ?Sized>(
     c: &mut Contract,
     inv: Invocation<'_>,
 ) -> Result<(Vec<u8>, u64, Vec<Event>), TxError> {
+    // Code validated for another engine or fuel table must not run under
+    // this one: its fuel, and so its results, would differ from the chain's.
+    if (c.engine_version, c.fuel_table_version) != (wasm::ENGINE_VERSION, wasm::FUEL_TABLE_VERSION)
+    {
+        return Err(TxError::ContractState {
+            id: c.id.clone(),
+            status: c.status,
+            rule: Rule::EngineVersionRetired,
+        });
+    }
     let code = crate::state::code(ov, &c.code_hash)?.ok_or(StateError::Corrupt)?;
     let call = Call {
         code: &code,
@@ -518,7 +533,9 @@ fn invoke<S: StateRead + ?Sized>(
         fuel_limit: inv.fuel_limit,
         mode: inv.mode,
     };
-    let mut host = super::contract_host::LedgerHost::new(ov, ctx, c, inv.caller, &inv.attached);
+    let query = inv.mode == Mode::Query;
+    let mut host =
+        super::contract_host::LedgerHost::new(ov, ctx, c, (inv.caller, query), &inv.attached);
     let outcome = runtime().call(&call, &mut host);
     let (moves, touched, state_error) = host.finish();
     if let Some(e) = state_error {
@@ -553,9 +570,10 @@ pub(crate) fn spendable<S: StateRead + ?Sized>(
     asset: &str,
     now_ms: u64,
 ) -> Result<u64, StateError> {
-    let h: Holding = ov
-        .get_rec(&keys::holding(account, asset))?
-        .unwrap_or_default();
+    let h = super::holding::load_holding(ov, account, asset).map_err(|e| match e {
+        TxError::State(s) => s,
+        _ => StateError::Corrupt,
+    })?;
     Ok(h.lots
         .iter()
         .filter(|l| l.expires_at.is_none_or(|t| t > now_ms))

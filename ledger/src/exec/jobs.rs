@@ -651,6 +651,8 @@ pub(crate) fn process_job_timers<S: StateRead + ?Sized>(
                 ov.writes.extend(writes);
                 events.extend(ev);
             }
+            // A failed state read is this node's trouble: the block stops.
+            Err(e @ TxError::State(_)) => return Err(e),
             Err(_) => {
                 let retry = ctx
                     .time_ms

@@ -375,12 +375,7 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
             stx.check_stateless(&self.ctx.chain_id)?;
         }
         let mut acct = precheck(&self.ov, &self.ctx, stx)?;
-        // A block's contract calls may together burn at most BLOCK_FUEL_MAX:
-        // each reserves its whole limit, so the bound holds whatever they use.
-        let fuel = match &stx.tx.op {
-            Operation::CallContract { fuel_limit, .. } => *fuel_limit,
-            _ => 0,
-        };
+        let fuel = self.fuel_to_reserve(&stx.tx.op)?;
         let reserved = self
             .fuel_reserved
             .checked_add(fuel)
@@ -419,6 +414,28 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
             events,
         });
         Ok(&self.receipts[self.receipts.len() - 1])
+    }
+
+    /// The fuel a transaction reserves from the block's BLOCK_FUEL_MAX: a
+    /// call its whole limit, so the bound holds whatever calls use; a
+    /// proposal whose action runs contract code twice the chain's cap (its
+    /// check when proposed, and its run if it passes at once); a vote on one
+    /// the cap (its run if it passes).
+    fn fuel_to_reserve(&self, op: &Operation) -> Result<u64, TxError> {
+        let cap = || -> Result<u64, TxError> {
+            Ok(governance::load_params(&self.ov, &self.ctx)?.contract_fuel_max)
+        };
+        Ok(match op {
+            Operation::CallContract { fuel_limit, .. } => *fuel_limit,
+            Operation::Propose { action, .. } if action.runs_contract() => cap()?.saturating_mul(2),
+            Operation::Vote { proposal_id, .. } => {
+                match crate::state::proposal(&self.ov, proposal_id)? {
+                    Some(p) if p.action.runs_contract() => cap()?,
+                    _ => 0,
+                }
+            }
+            _ => 0,
+        })
     }
 
     pub fn finish(self) -> BlockOutcome {

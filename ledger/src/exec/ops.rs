@@ -285,8 +285,7 @@ pub(crate) fn pay<S: StateRead + ?Sized>(
         parts.push((asset_id, take));
     }
     if left > 0 {
-        return Err(TxError::Insufficient {
-            asset: "spendable assets".into(),
+        return Err(TxError::InsufficientToPay {
             have: amount - left,
             need: amount,
         });

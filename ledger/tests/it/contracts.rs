@@ -62,6 +62,7 @@ fn hostile() -> Vec<u8> {
     wat(r#"(module
         (import "yui" "storage_write" (func $write (param i32 i32 i32 i32)))
         (import "yui" "emit" (func $emit (param i32 i32 i32 i32)))
+        (import "yui" "balance" (func $balance (param i32 i32 i32) (result i64)))
         (memory (export "memory") 1)
         (data (i32.const 0) "key")
         (func (export "write") (call $write (i32.const 0) (i32.const 3) (i32.const 0) (i32.const 3)))
@@ -77,6 +78,8 @@ fn hostile() -> Vec<u8> {
                 (call $write (i32.const 16) (i32.const 4) (i32.const 0) (i32.const 3))
                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
                 (br $l)))
+        (func (export "peek")
+            (drop (call $balance (i32.const 100) (i32.const 0) (i32.const 3))))
         (func (export "flood_events")
             (loop $l (call $emit (i32.const 0) (i32.const 3) (i32.const 0) (i32.const 3)) (br $l)))
     )"#)
@@ -709,5 +712,77 @@ fn a_block_reserves_at_most_its_fuel_budget() {
     assert!(
         c.try_block_at(c.time_ms + BLOCK_MS, &txs[..per_block])
             .is_ok()
+    );
+}
+
+#[test]
+fn a_query_reads_no_account_but_the_contracts_own() {
+    let mut c = hostile_chain();
+    // In a transaction the method may read any balance (the caller signed
+    // it, and validators see every block); in a public query it may not.
+    c.ok(&alice(), call("hostile", "peek", vec![]));
+    let ctx = c.next_ctx();
+    let e = query_contract(&c.state, &ctx, ("hostile", "peek", &[], FUEL)).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            TxError::ContractFailed {
+                failure: CallFailure::Host(HostError::Refused { .. }),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn proposals_that_run_contract_code_reserve_block_fuel() {
+    let mut c = Chain::new();
+    let hash = upload(&mut c, cleanup_day());
+    let cap = state::params(&c.state).unwrap().unwrap().contract_fuel_max;
+    let per_block = (limits::BLOCK_FUEL_MAX / (2 * cap)) as usize;
+    let init = borsh::to_vec(&(coordinator().address().0, POINT.to_string(), 100u64)).unwrap();
+    let n0 = c.nonce(&city().address());
+    let txs: Vec<_> = (0..=per_block)
+        .map(|i| {
+            let op = propose_op(
+                &format!("deploy-{i}"),
+                deploy(&format!("cleanup-{i}"), hash, init.clone(), 100),
+                c.time_ms + DAY,
+            );
+            c.tx(&city(), n0 + i as u64, op).sign(&city())
+        })
+        .collect();
+    let (i, e) = c.try_block_at(c.time_ms + BLOCK_MS, &txs).unwrap_err();
+    assert_eq!((i, e), (per_block, TxError::BlockFuelSpent));
+    assert!(
+        c.try_block_at(c.time_ms + BLOCK_MS, &txs[..per_block])
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_removed_contract_gets_no_new_budget() {
+    let mut c = clean_up_day(1);
+    let removed = GovAction::SetContractStatus {
+        contract_id: "cleanup-1".into(),
+        status: ContractStatus::Removed,
+    };
+    assert_eq!(c.pass("remove", removed).state, ProposalState::Executed);
+    let budget = GovAction::SetContractBudget {
+        contract_id: "cleanup-1".into(),
+        asset: POINT.into(),
+        allotted: 10_000,
+    };
+    let e = c.refuse(&city(), propose_op("more", budget, c.time_ms + DAY));
+    assert!(
+        matches!(
+            e,
+            TxError::ContractState {
+                rule: Rule::ContractRemoved,
+                ..
+            }
+        ),
+        "{e:?}"
     );
 }

@@ -70,11 +70,7 @@ fn value_expiring_in_a_block_is_gone_before_its_transactions() {
     let stx = c.sign(&alice(), pay_op(addr(&shop_small()), "inv-1", 10, &[POINT]));
     let out = c.block_at(at, &[stx]);
     assert_eq!(out.begin_events, vec![expired(POINT, a, 100)]);
-    let want = TxError::Insufficient {
-        asset: "spendable assets".into(),
-        have: 0,
-        need: 10,
-    };
+    let want = TxError::InsufficientToPay { have: 0, need: 10 };
     assert_eq!(out.receipts[0].error, Some(want));
 }
 

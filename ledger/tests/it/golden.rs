@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use yui_ledger::asset::{AssetClass, AssetKind, ExpiryPolicy, MerchantClass, SpendScope};
-use yui_ledger::contract::ContractStatus;
+use yui_ledger::contract::{Budget, Contract, ContractStatus};
 use yui_ledger::credential::{
     Access, Consent, Credential, CredentialAction, CredentialStatus, CredentialStep,
 };
@@ -714,6 +714,10 @@ fn errors() -> Vec<TxError> {
             fuel_used: 12_941,
         },
         BlockFuelSpent,
+        InsufficientToPay {
+            have: 120,
+            need: 121,
+        },
     ]
 }
 
@@ -844,6 +848,28 @@ fn records() -> Vec<(String, Vec<u8>)> {
         closed_ms: Some(1_767_225_700_000),
         failure: None,
     };
+    let contract = Contract {
+        id: s("cleanup-day"),
+        code_hash: [40; 32],
+        code_size: 4_855,
+        methods: vec![s("attended"), s("init"), s("record"), s("stats")],
+        engine_version: 1,
+        fuel_table_version: 1,
+        account: a(42),
+        assets: vec![s("coin")],
+        budget: vec![Budget {
+            asset: s("yui-point"),
+            allotted: 50_000,
+            granted: 300,
+        }],
+        status: ContractStatus::Active,
+        proposal_id: s("deploy-cleanup-day"),
+        deployed_height: 60,
+        deployed_ms: 1_767_225_600_000,
+        upgraded_height: None,
+        calls: 4,
+        fuel_used: 123_456,
+    };
     vec![
         (
             s("account"),
@@ -878,6 +904,7 @@ fn records() -> Vec<(String, Vec<u8>)> {
         ),
         (s("consent"), borsh::to_vec(&consent).expect("encodes")),
         (s("proposal"), borsh::to_vec(&proposal).expect("encodes")),
+        (s("contract"), borsh::to_vec(&contract).expect("encodes")),
     ]
 }
 

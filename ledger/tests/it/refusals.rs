@@ -238,8 +238,7 @@ fn overspend() {
     let e = c.refuse(&alice(), pay_op(addr(&shop_small()), "inv-1", 121, &[]));
     assert_eq!(
         e,
-        TxError::Insufficient {
-            asset: "spendable assets".into(),
+        TxError::InsufficientToPay {
             have: 120,
             need: 121
         }
@@ -249,8 +248,7 @@ fn overspend() {
     let e = c.refuse(&alice(), pay_op(addr(&shop_small()), "inv-1", 101, &[COIN]));
     assert_eq!(
         e,
-        TxError::Insufficient {
-            asset: "spendable assets".into(),
+        TxError::InsufficientToPay {
             have: 100,
             need: 101
         }

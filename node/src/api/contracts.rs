@@ -16,14 +16,10 @@ fn contract_id(id: &str) -> Result<(), Status> {
     id_arg("contract_id", id, false)
 }
 
-/// A contract with its code size and what its account holds.
+/// A contract with what its account holds.
 fn show(s: &impl StateRead, c: &Contract) -> Result<pb::Contract, Status> {
-    let code_size = s
-        .get(&keys::code(&c.code_hash))
-        .map_err(internal)?
-        .map_or(0, |b| b.len() as u64);
     let balances = state::holdings_of(s, &c.account).map_err(internal)?;
-    Ok(convert::contract(c, code_size, &balances))
+    Ok(convert::contract(c, &balances))
 }
 
 /// The contract events of a committed block, for one contract or all.
@@ -164,6 +160,13 @@ impl pb::contracts_server::Contracts for Api {
     ) -> Result<Response<Self::StreamContractEventsStream>, Status> {
         let id = req.into_inner().contract_id;
         id_arg("contract_id", &id, true)?;
+        if !id.is_empty()
+            && state::contract(&self.shared.store, &id)
+                .map_err(internal)?
+                .is_none()
+        {
+            return Err(Status::not_found(format!("no contract '{id}'")));
+        }
         let only = (!id.is_empty()).then_some(id);
         Ok(Response::new(super::follow_commits(
             &self.shared,

@@ -317,13 +317,12 @@ pub fn reputation(
 
 pub fn contract(
     c: &yui_ledger::contract::Contract,
-    code_size: u64,
     balances: &[(String, Holding)],
 ) -> pb::Contract {
     pb::Contract {
         id: c.id.clone(),
         code_hash: c.code_hash.to_vec(),
-        code_size,
+        code_size: u64::from(c.code_size),
         methods: c.methods.clone(),
         engine_version: c.engine_version,
         fuel_table_version: c.fuel_table_version,

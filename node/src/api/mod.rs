@@ -618,8 +618,20 @@ impl pb::chain_server::Chain for Api {
             }
             "asset" => keys::asset(&req.id),
             "invoice" => keys::invoice(&address(&req.address, "address")?, &req.id),
-            "contract" => keys::contract(&req.id),
-            "contract_storage" => keys::contract_store(&req.id, &req.storage_key),
+            "contract" => {
+                id_arg("id", &req.id, false)?;
+                keys::contract(&req.id)
+            }
+            "contract_storage" => {
+                id_arg("id", &req.id, false)?;
+                let max = yui_ledger::wasm::limits::STORAGE_KEY_BYTES_MAX;
+                if req.storage_key.len() > max {
+                    return Err(Status::invalid_argument(format!(
+                        "storage_key must be at most {max} bytes"
+                    )));
+                }
+                keys::contract_store(&req.id, &req.storage_key)
+            }
             "code" => keys::code(&hash32(&req.address, "address (the code hash)")?),
             k => {
                 return Err(Status::invalid_argument(format!(
