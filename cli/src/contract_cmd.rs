@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 use serde_json::json;
-use yui_cli::contracts::{asset_amounts, decode_output, encode_args, upload};
+use yui_cli::contracts::{CodeArg, asset_amounts, decode_output, encode_args, upload};
 use yui_cli::{Client, keyfile};
 use yui_ledger::Operation;
 use yui_ledger::asset::DAY_MS;
@@ -148,16 +148,10 @@ fn contract_text(c: &pb::Contract) -> String {
 
 /// The code's hash: a .wasm file is uploaded first (as `key`) if needed.
 async fn code_hash(c: &Client, key: &yui_ledger::Keypair, code: &str) -> anyhow::Result<[u8; 32]> {
-    let path = PathBuf::from(code);
-    if path.exists() {
-        let bytes = std::fs::read(&path)
-            .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-        return upload(c, key, &bytes, |_, _| {}).await;
+    match CodeArg::parse(code)? {
+        CodeArg::File(bytes) => upload(c, key, &bytes, |_, _| {}).await,
+        CodeArg::Hash(h) => Ok(h),
     }
-    hex::decode(code)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| anyhow::anyhow!("--code must be a .wasm file or a 64-hex-digit hash"))
 }
 
 pub(crate) async fn contract(c: &Client, out: Output, cmd: ContractCmd) -> anyhow::Result<()> {

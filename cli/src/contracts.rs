@@ -54,6 +54,36 @@ pub async fn upload(
     Ok(hash)
 }
 
+/// Contract code named on a command line: a `.wasm` file, or its hash in hex.
+pub enum CodeArg {
+    File(Vec<u8>),
+    Hash(Hash),
+}
+
+impl CodeArg {
+    pub fn parse(arg: &str) -> anyhow::Result<Self> {
+        let path = std::path::Path::new(arg);
+        if path.exists() {
+            let bytes = std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            return Ok(CodeArg::File(bytes));
+        }
+        hex::decode(arg)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .map(CodeArg::Hash)
+            .ok_or_else(|| anyhow::anyhow!("'{arg}' must be a .wasm file or a 64-hex-digit hash"))
+    }
+
+    /// The code's hash (hashing a file's bytes).
+    pub fn hash(&self) -> Hash {
+        match self {
+            CodeArg::File(code) => sha256(code),
+            CodeArg::Hash(h) => *h,
+        }
+    }
+}
+
 /// Encodes `type:value` fields as a borsh tuple.
 pub fn encode_args(fields: &[String]) -> anyhow::Result<Vec<u8>> {
     let mut out = Vec::new();

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use borsh::BorshDeserialize;
-use yui_ledger::contract::{Contract, GOVERNANCE_CALLER, contract_account};
+use yui_ledger::contract::{Contract, contract_account};
 use yui_ledger::error::Rule;
 use yui_ledger::governance::{GovAction, ProposalState};
 use yui_ledger::receipt::MintSource;
@@ -22,37 +22,38 @@ use yui_wasm_contracts::CallFailure;
 
 use crate::contracts::{town_contract, upload};
 use crate::fixture::*;
+use crate::town_poll_exchange::*;
 
 /// Fuel limit of every call here: ~20 times what the contracts burn.
-const FUEL: u64 = 1_000_000;
+pub(crate) const FUEL: u64 = 1_000_000;
 /// The credential kind the city issues to its residents.
-const RESIDENT: &str = "resident";
+pub(crate) const RESIDENT: &str = "resident";
 
 // The contracts' own abort codes, as their crates document them.
-const NOT_OPEN: u32 = 4;
-const CLOSED: u32 = 5;
-const SALE_NO_CREDENTIAL: u32 = 6;
-const OVER_LIMIT: u32 = 7;
-const WRONG_PAYMENT: u32 = 8;
-const SOLD_OUT: u32 = 9;
+pub(crate) const NOT_OPEN: u32 = 4;
+pub(crate) const CLOSED: u32 = 5;
+pub(crate) const SALE_NO_CREDENTIAL: u32 = 6;
+pub(crate) const OVER_LIMIT: u32 = 7;
+pub(crate) const WRONG_PAYMENT: u32 = 8;
+pub(crate) const SOLD_OUT: u32 = 9;
 
-const NO_SUCH_OPTION: u32 = 4;
-const POLL_CLOSED: u32 = 6;
-const POLL_NO_CREDENTIAL: u32 = 7;
-const ALREADY_ANSWERED: u32 = 8;
-const REWARDS_SPENT: u32 = 9;
+pub(crate) const NO_SUCH_OPTION: u32 = 4;
+pub(crate) const POLL_CLOSED: u32 = 6;
+pub(crate) const POLL_NO_CREDENTIAL: u32 = 7;
+pub(crate) const ALREADY_ANSWERED: u32 = 8;
+pub(crate) const REWARDS_SPENT: u32 = 9;
 
-const NOT_GOVERNANCE: u32 = 4;
-const BAD_ATTACHMENT: u32 = 5;
-const OVER_DAILY_CAP: u32 = 7;
-const ZERO_OUTPUT: u32 = 8;
-const POOL_EMPTY: u32 = 9;
+pub(crate) const NOT_GOVERNANCE: u32 = 4;
+pub(crate) const BAD_ATTACHMENT: u32 = 5;
+pub(crate) const OVER_DAILY_CAP: u32 = 7;
+pub(crate) const ZERO_OUTPUT: u32 = 8;
+pub(crate) const POOL_EMPTY: u32 = 9;
 
-fn bytes<T: borsh::BorshSerialize>(v: &T) -> Vec<u8> {
+pub(crate) fn bytes<T: borsh::BorshSerialize>(v: &T) -> Vec<u8> {
     borsh::to_vec(v).unwrap()
 }
 
-fn call(id: &str, method: &str, args: Vec<u8>, attach: &[(&str, u64)]) -> Operation {
+pub(crate) fn call(id: &str, method: &str, args: Vec<u8>, attach: &[(&str, u64)]) -> Operation {
     Operation::CallContract {
         contract_id: id.into(),
         method: method.into(),
@@ -62,11 +63,11 @@ fn call(id: &str, method: &str, args: Vec<u8>, attach: &[(&str, u64)]) -> Operat
     }
 }
 
-fn define_asset(class: AssetClass) -> GovAction {
+pub(crate) fn define_asset(class: AssetClass) -> GovAction {
     GovAction::DefineAsset { class }
 }
 
-fn deploy_action(
+pub(crate) fn deploy_action(
     id: &str,
     code_hash: [u8; 32],
     init_args: Vec<u8>,
@@ -83,14 +84,14 @@ fn deploy_action(
 }
 
 /// Passes `action` by a vote of every member; must execute.
-fn pass(c: &mut Chain, id: &str, action: GovAction) {
+pub(crate) fn pass(c: &mut Chain, id: &str, action: GovAction) {
     let p = c.pass(id, action);
     assert_eq!(p.state, ProposalState::Executed, "{id}: {:?}", p.failure);
 }
 
 /// Uploads the real contract `file` (the city, a member, in chunks) and
 /// deploys it as `id` by a vote; the contract as deployed.
-fn deploy(
+pub(crate) fn deploy(
     c: &mut Chain,
     id: &str,
     file: &str,
@@ -108,7 +109,7 @@ fn deploy(
 }
 
 /// A points asset of the city's; `transferable` or not, never expiring.
-fn points(id: &str, transferable: bool) -> AssetClass {
+pub(crate) fn points(id: &str, transferable: bool) -> AssetClass {
     AssetClass {
         id: id.into(),
         kind: AssetKind::Point,
@@ -128,7 +129,7 @@ fn points(id: &str, transferable: bool) -> AssetClass {
 
 /// The contract's abort code; checks the error is a `ContractFailed` of `id`
 /// that burned some fuel, within the limit (printed with `--nocapture`).
-fn aborted(e: &TxError, id: &str) -> u32 {
+pub(crate) fn aborted(e: &TxError, id: &str) -> u32 {
     match e {
         TxError::ContractFailed {
             contract_id,
@@ -143,7 +144,7 @@ fn aborted(e: &TxError, id: &str) -> u32 {
 }
 
 /// The fuel of the one `ContractCalled` event of `method`.
-fn called_fuel(events: &[Event], id: &str, method: &str) -> u64 {
+pub(crate) fn called_fuel(events: &[Event], id: &str, method: &str) -> u64 {
     let fuels: Vec<u64> = events
         .iter()
         .filter_map(|e| match e {
@@ -163,7 +164,7 @@ fn called_fuel(events: &[Event], id: &str, method: &str) -> u64 {
 }
 
 /// A read-only query at the next block's time, by no one in particular.
-fn query<T: BorshDeserialize>(c: &Chain, id: &str, method: &str, args: Vec<u8>) -> T {
+pub(crate) fn query<T: BorshDeserialize>(c: &Chain, id: &str, method: &str, args: Vec<u8>) -> T {
     let before = c.state.clone();
     let (out, fuel) = query_contract(&c.state, &c.next_ctx(), (id, method, &args, FUEL)).unwrap();
     assert!(fuel > 0 && fuel < FUEL);
@@ -171,7 +172,7 @@ fn query<T: BorshDeserialize>(c: &Chain, id: &str, method: &str, args: Vec<u8>) 
     borsh::from_slice(&out).unwrap()
 }
 
-fn emitted(id: &str, topic: &str, data: Vec<u8>, mut accounts: Vec<Address>) -> Event {
+pub(crate) fn emitted(id: &str, topic: &str, data: Vec<u8>, mut accounts: Vec<Address>) -> Event {
     accounts.sort();
     accounts.dedup();
     Event::ContractEmitted {
@@ -182,7 +183,7 @@ fn emitted(id: &str, topic: &str, data: Vec<u8>, mut accounts: Vec<Address>) -> 
     }
 }
 
-fn transferred(asset: &str, from: Address, to: Address, amount: u64) -> Event {
+pub(crate) fn transferred(asset: &str, from: Address, to: Address, amount: u64) -> Event {
     Event::Transferred {
         asset: asset.into(),
         from,
@@ -193,17 +194,17 @@ fn transferred(asset: &str, from: Address, to: Address, amount: u64) -> Event {
 
 // --- voucher-sale ---------------------------------------------------------
 
-const SALE: &str = "premium-2026";
-const PREMIUM: &str = "premium-voucher";
-const PRICE: u64 = 10_000;
-const FACE: u64 = 13_000;
-const MAX_SETS: u32 = 5;
-const PREMIUM_END: u64 = T0 + 180 * DAY;
+pub(crate) const SALE: &str = "premium-2026";
+pub(crate) const PREMIUM: &str = "premium-voucher";
+pub(crate) const PRICE: u64 = 10_000;
+pub(crate) const FACE: u64 = 13_000;
+pub(crate) const MAX_SETS: u32 = 5;
+pub(crate) const PREMIUM_END: u64 = T0 + 180 * DAY;
 
 /// Premium vouchers: residents only, at most five sets (65,000) a person,
 /// spent at small local shops until a fixed date. (The fixture's `voucher`
 /// caps holdings at 50,000, under five sets.)
-fn premium_class() -> AssetClass {
+pub(crate) fn premium_class() -> AssetClass {
     AssetClass {
         id: PREMIUM.into(),
         kind: AssetKind::Voucher,
@@ -221,7 +222,7 @@ fn premium_class() -> AssetClass {
     }
 }
 
-fn sale_init(opens_ms: u64, closes_ms: u64) -> Vec<u8> {
+pub(crate) fn sale_init(opens_ms: u64, closes_ms: u64) -> Vec<u8> {
     bytes(&(
         city().address().0,
         COIN.to_string(),
@@ -235,12 +236,12 @@ fn sale_init(opens_ms: u64, closes_ms: u64) -> Vec<u8> {
     ))
 }
 
-fn buy(sets: u32, coins: u64) -> Operation {
+pub(crate) fn buy(sets: u32, coins: u64) -> Operation {
     call(SALE, "buy", bytes(&sets), &[(COIN, coins)])
 }
 
 #[test]
-fn premium_vouchers_sell_to_residents_within_the_limit_the_window_and_the_budget() {
+pub(crate) fn premium_vouchers_sell_to_residents_within_the_limit_the_window_and_the_budget() {
     let mut c = Chain::new();
     let (a, b, cl) = (alice().address(), bob().address(), carol().address());
     let city_a = city().address();
@@ -381,366 +382,6 @@ fn premium_vouchers_sell_to_residents_within_the_limit_the_window_and_the_budget
     assert_eq!(c.balance(&b, COIN), 10_000);
 }
 
-// --- civic-poll -------------------------------------------------------------
-
-const POLL: &str = "park-poll";
-const REWARD: u64 = 50;
-
-fn answer(option: u8) -> Operation {
-    call(POLL, "answer", bytes(&option), &[])
-}
-
-#[test]
-fn residents_answer_the_poll_once_and_earn_points_while_the_tally_is_public() {
-    let mut c = Chain::new();
-    let a = alice().address();
-    let closes = T0 + 14 * DAY;
-    // The fixture's `point` is not transferable: the reward stays earned.
-    let init = bytes(&(
-        "park-benches-2026".to_string(),
-        3u8,
-        POINT.to_string(),
-        REWARD,
-        RESIDENT.to_string(),
-        closes,
-    ));
-    deploy(
-        &mut c,
-        POLL,
-        "civic_poll",
-        init,
-        &[],
-        &[(POINT, 3 * REWARD)],
-    );
-    for (id, k) in [
-        ("r-alice", alice()),
-        ("r-bob", bob()),
-        ("r-carol", carol()),
-        ("r-coord", coordinator()),
-    ] {
-        c.issue(id, &k, RESIDENT);
-    }
-    assert_eq!(query::<Vec<u64>>(&c, POLL, "tally", vec![]), vec![0, 0, 0]);
-
-    let events = c.ok(&alice(), answer(2));
-    let fuel = called_fuel(&events, POLL, "answer");
-    assert_eq!(
-        events,
-        vec![
-            Event::ContractCalled {
-                contract_id: POLL.into(),
-                caller: a,
-                method: "answer".into(),
-                fuel_used: fuel,
-            },
-            Event::Minted {
-                asset: POINT.into(),
-                to: a,
-                amount: REWARD,
-                source: MintSource::Contract {
-                    contract_id: POLL.into()
-                },
-                expires_at: Some(c.time_ms + u64::from(POINT_DAYS) * DAY),
-            },
-            emitted(POLL, "answered", vec![2], vec![a]),
-        ]
-    );
-    assert_eq!(c.balance(&a, POINT), REWARD);
-    // Once only; options 0–2 only; residents only.
-    assert_eq!(
-        aborted(&c.refuse(&alice(), answer(0)), POLL),
-        ALREADY_ANSWERED
-    );
-    assert_eq!(aborted(&c.refuse(&bob(), answer(3)), POLL), NO_SUCH_OPTION);
-    assert_eq!(
-        aborted(&c.refuse(&shop_small(), answer(1)), POLL),
-        POLL_NO_CREDENTIAL
-    );
-    // Value attached to `answer`: the contract may hold nothing.
-    c.charge(&bob(), 100, "d-bob", None);
-    assert_eq!(
-        c.refuse(&bob(), call(POLL, "answer", bytes(&1u8), &[(COIN, 1)])),
-        TxError::Policy {
-            asset: COIN.into(),
-            rule: Rule::ContractDoesNotHold
-        }
-    );
-    c.ok(&bob(), answer(0));
-    c.ok(&carol(), answer(2));
-    assert_eq!(c.balance(&carol().address(), POINT), REWARD);
-    // The earned points cannot be passed on.
-    assert_eq!(
-        c.refuse(&alice(), transfer_op(carol().address(), POINT, 10)),
-        TxError::Policy {
-            asset: POINT.into(),
-            rule: Rule::NotTransferable
-        }
-    );
-
-    // The budget paid three answers: the fourth is refused, nothing counted.
-    assert_eq!(
-        aborted(&c.refuse(&coordinator(), answer(1)), POLL),
-        REWARDS_SPENT
-    );
-    assert_eq!(c.balance(&coordinator().address(), POINT), 0);
-    assert_eq!(query::<Vec<u64>>(&c, POLL, "tally", vec![]), vec![1, 0, 2]);
-    assert!(query::<bool>(&c, POLL, "answered", bytes(&a.0)));
-    assert!(!query::<bool>(
-        &c,
-        POLL,
-        "answered",
-        bytes(&coordinator().address().0)
-    ));
-    assert_eq!(c.asset(POINT).issued, 3 * REWARD);
-    let k = state::contract(&c.state, POLL).unwrap().unwrap();
-    assert_eq!((k.calls, k.budget[0].granted), (4, 3 * REWARD));
-
-    // Governance funds more answers, but the poll has closed.
-    pass(
-        &mut c,
-        "poll-more",
-        GovAction::SetContractBudget {
-            contract_id: POLL.into(),
-            asset: POINT.into(),
-            allotted: 10 * REWARD,
-        },
-    );
-    c.advance_to(closes - BLOCK_MS);
-    assert_eq!(
-        aborted(&c.refuse(&coordinator(), answer(1)), POLL),
-        POLL_CLOSED
-    );
-    assert_eq!(query::<Vec<u64>>(&c, POLL, "tally", vec![]), vec![1, 0, 2]);
-}
-
-// --- exchange ---------------------------------------------------------------
-
-const EX: &str = "east-west";
-const EAST: &str = "east-pt";
-const WEST: &str = "west-pt";
-const CAP: u64 = 1_000;
-
-/// Two communities' transferable points, both issued by the city, and the
-/// exchange between them at 3 west for 2 east, at most 1,000 units a day.
-fn exchange_chain() -> Chain {
-    let mut c = Chain::new();
-    let city_a = city().address();
-    for asset in [EAST, WEST] {
-        pass(
-            &mut c,
-            &format!("define-{asset}"),
-            define_asset(points(asset, true)),
-        );
-        pass(
-            &mut c,
-            &format!("issuer-{asset}"),
-            GovAction::GrantRole {
-                account: city_a,
-                role: Role::Issuer(asset.into()),
-            },
-        );
-    }
-    let init = bytes(&(EAST.to_string(), WEST.to_string(), 3u64, 2u64, CAP));
-    let k = deploy(&mut c, EX, "exchange", init, &[EAST, WEST], &[]);
-    assert!(k.budget.is_empty(), "it mints nothing");
-    c
-}
-
-fn swap(asset: &str, given: u64) -> Operation {
-    call(EX, "swap", vec![], &[(asset, given)])
-}
-
-/// The pool as the contract reports it, which must be its account's balances.
-fn pool(c: &Chain) -> (u64, u64) {
-    let p: (u64, u64) = query(c, EX, "pool", vec![]);
-    let acct = contract_account(EX);
-    assert_eq!(p, (c.balance(&acct, EAST), c.balance(&acct, WEST)));
-    p
-}
-
-fn swapped(who: Address, given_asset: &str, given: u64, received: u64) -> Event {
-    emitted(
-        EX,
-        "swapped",
-        bytes(&(who.0, given_asset.to_string(), given, received)),
-        vec![who],
-    )
-}
-
-#[test]
-fn points_swap_at_the_governed_rate_within_a_daily_cap_and_the_pool() {
-    let mut c = exchange_chain();
-    let (a, b, city_a) = (alice().address(), bob().address(), city().address());
-    let ex = contract_account(EX);
-    assert_eq!(
-        query::<(u64, u64, u64)>(&c, EX, "rate", vec![]),
-        (3, 2, CAP)
-    );
-
-    // The city funds the pool with both.
-    c.grant(&city(), EAST, 2_000);
-    c.grant(&city(), WEST, 2_000);
-    let events = c.ok(
-        &city(),
-        call(EX, "fund", vec![], &[(EAST, 2_000), (WEST, 2_000)]),
-    );
-    let fuel = called_fuel(&events, EX, "fund");
-    assert_eq!(
-        events,
-        vec![
-            transferred(EAST, city_a, ex, 2_000),
-            transferred(WEST, city_a, ex, 2_000),
-            Event::ContractCalled {
-                contract_id: EX.into(),
-                caller: city_a,
-                method: "fund".into(),
-                fuel_used: fuel,
-            },
-            emitted(
-                EX,
-                "funded",
-                bytes(&(city_a.0, 2_000u64, 2_000u64)),
-                vec![city_a]
-            ),
-        ]
-    );
-    assert_eq!(pool(&c), (2_000, 2_000));
-    c.grant(&alice(), EAST, 3_000);
-    c.grant(&bob(), EAST, 2_000);
-
-    // 400 east give 600 west at 3/2.
-    let events = c.ok(&alice(), swap(EAST, 400));
-    let fuel = called_fuel(&events, EX, "swap");
-    assert_eq!(
-        events,
-        vec![
-            transferred(EAST, a, ex, 400),
-            Event::ContractCalled {
-                contract_id: EX.into(),
-                caller: a,
-                method: "swap".into(),
-                fuel_used: fuel,
-            },
-            transferred(WEST, ex, a, 600),
-            swapped(a, EAST, 400, 600),
-        ]
-    );
-    assert_eq!((c.balance(&a, EAST), c.balance(&a, WEST)), (2_600, 600));
-    assert_eq!(pool(&c), (2_400, 1_400));
-    c.ok(&alice(), swap(EAST, 600));
-    assert_eq!(pool(&c), (3_000, 500));
-    assert_eq!(query::<u64>(&c, EX, "used_today", bytes(&a.0)), CAP);
-    // The cap counts units given in either direction.
-    assert_eq!(
-        aborted(&c.refuse(&alice(), swap(EAST, 1)), EX),
-        OVER_DAILY_CAP
-    );
-    assert_eq!(
-        aborted(&c.refuse(&alice(), swap(WEST, 1)), EX),
-        OVER_DAILY_CAP
-    );
-    // 1,000 east would take 1,500 west from a pool of 500: refused, and Bob
-    // keeps his points.
-    assert_eq!(
-        aborted(&c.refuse(&bob(), swap(EAST, 1_000)), EX),
-        POOL_EMPTY
-    );
-    assert_eq!(c.balance(&b, EAST), 2_000);
-    assert_eq!(pool(&c), (3_000, 500));
-    c.ok(&bob(), swap(EAST, 300));
-    assert_eq!(pool(&c), (3_300, 50));
-    // Two assets attached, or none: not a swap.
-    assert_eq!(
-        aborted(
-            &c.refuse(&bob(), call(EX, "swap", vec![], &[(EAST, 1), (WEST, 1)])),
-            EX
-        ),
-        BAD_ATTACHMENT
-    );
-    assert_eq!(
-        aborted(&c.refuse(&bob(), call(EX, "swap", vec![], &[])), EX),
-        BAD_ATTACHMENT
-    );
-
-    // Only governance sets the rate and the cap.
-    let rate_args = bytes(&(1u64, 2u64));
-    let e = c.refuse(&alice(), call(EX, "set_rate", rate_args.clone(), &[]));
-    assert_eq!(aborted(&e, EX), NOT_GOVERNANCE);
-    let e = c.refuse(&city(), call(EX, "set_cap", bytes(&u64::MAX), &[]));
-    assert_eq!(aborted(&e, EX), NOT_GOVERNANCE);
-    let action = GovAction::CallContract {
-        contract_id: EX.into(),
-        method: "set_rate".into(),
-        args: rate_args.clone(),
-    };
-    let events = pass_collecting(&mut c, "rate-1-2", action);
-    let fuel = called_fuel(&events, EX, "set_rate");
-    assert!(events.contains(&Event::ContractCalled {
-        contract_id: EX.into(),
-        caller: GOVERNANCE_CALLER,
-        method: "set_rate".into(),
-        fuel_used: fuel,
-    }));
-    assert!(events.contains(&emitted(EX, "rate", rate_args, vec![GOVERNANCE_CALLER])));
-    assert_eq!(
-        query::<(u64, u64, u64)>(&c, EX, "rate", vec![]),
-        (1, 2, CAP)
-    );
-
-    // The next UTC day: the cap starts again.
-    let tomorrow = (c.time_ms / DAY + 1) * DAY;
-    c.advance_to(tomorrow);
-    assert_eq!(query::<u64>(&c, EX, "used_today", bytes(&a.0)), 0);
-    // 1 east is worth half a west, rounded down to nothing.
-    assert_eq!(aborted(&c.refuse(&alice(), swap(EAST, 1)), EX), ZERO_OUTPUT);
-    // The other way: 600 west give 600 × 2 / 1 east.
-    let events = c.ok(&alice(), swap(WEST, 600));
-    assert!(events.contains(&transferred(EAST, ex, a, 1_200)));
-    assert!(events.contains(&swapped(a, WEST, 600, 1_200)));
-    assert_eq!(pool(&c), (2_100, 650));
-    c.ok(&alice(), swap(EAST, 400));
-    assert_eq!(pool(&c), (2_500, 450));
-    assert_eq!((c.balance(&a, EAST), c.balance(&a, WEST)), (2_800, 1_100));
-    assert_eq!(
-        aborted(&c.refuse(&alice(), swap(WEST, 1)), EX),
-        OVER_DAILY_CAP
-    );
-    // Bob empties the west side exactly; then it has nothing to pay.
-    c.ok(&bob(), swap(EAST, 900));
-    assert_eq!(pool(&c), (3_400, 0));
-    assert_eq!(aborted(&c.refuse(&bob(), swap(EAST, 2)), EX), POOL_EMPTY);
-    assert_eq!(pool(&c), (3_400, 0));
-    assert_eq!((c.balance(&b, EAST), c.balance(&b, WEST)), (800, 900));
-
-    // Nothing was minted or lost: each asset's holdings add up to its supply.
-    for asset in [EAST, WEST] {
-        let held: u64 = c
-            .all_holdings()
-            .iter()
-            .filter(|(_, id, _)| id == asset)
-            .map(|(_, _, h)| h.total())
-            .sum();
-        assert_eq!(held, c.asset(asset).issued, "{asset}");
-    }
-}
-
-/// `Chain::pass`, returning the events of every vote (the last carries out
-/// the action).
-fn pass_collecting(c: &mut Chain, id: &str, action: GovAction) -> Vec<Event> {
-    let ms = c.member_keys();
-    let expires = c.time_ms + 7 * DAY;
-    let mut events = c.ok(&ms[0], propose_op(id, action, expires));
-    for m in &ms[1..] {
-        if c.proposal(id).state != ProposalState::Open {
-            break;
-        }
-        events.extend(c.ok(m, vote_op(id, true)));
-    }
-    let p = c.proposal(id);
-    assert_eq!(p.state, ProposalState::Executed, "{id}: {:?}", p.failure);
-    events
-}
-
 // --- determinism --------------------------------------------------------------
 
 /// A chain driven block by block, keeping each block's transactions and
@@ -809,7 +450,7 @@ impl Recorded {
 }
 
 #[test]
-fn town_contract_blocks_replay_to_the_same_receipts_and_state() {
+pub(crate) fn town_contract_blocks_replay_to_the_same_receipts_and_state() {
     let mut r = Recorded {
         chain: Chain::new(),
         blocks: Vec::new(),
@@ -964,7 +605,7 @@ fn town_contract_blocks_replay_to_the_same_receipts_and_state() {
     assert_eq!(fresh.height, r.chain.height);
 }
 
-fn pool_of(c: &Chain) -> (u64, u64) {
+pub(crate) fn pool_of(c: &Chain) -> (u64, u64) {
     let acct = contract_account(EX);
     (c.balance(&acct, EAST), c.balance(&acct, WEST))
 }
