@@ -263,19 +263,28 @@ pub(crate) async fn contract(c: &Client, out: Output, cmd: ContractCmd) -> anyho
             return Ok(());
         }
         ContractCmd::List => {
-            let r = c
-                .contracts
-                .clone()
-                .list_contracts(pb::ListContractsRequest {
-                    limit: 100,
-                    page_token: vec![],
-                })
-                .await?
-                .into_inner();
-            let text: Vec<String> = r.contracts.iter().map(contract_text).collect();
+            let mut all = Vec::new();
+            let mut page_token = vec![];
+            loop {
+                let r = c
+                    .contracts
+                    .clone()
+                    .list_contracts(pb::ListContractsRequest {
+                        limit: 100,
+                        page_token,
+                    })
+                    .await?
+                    .into_inner();
+                all.extend(r.contracts);
+                if r.next_page_token.is_empty() {
+                    break;
+                }
+                page_token = r.next_page_token;
+            }
+            let text: Vec<String> = all.iter().map(contract_text).collect();
             print(
                 out,
-                json!(r.contracts.iter().map(contract_json).collect::<Vec<_>>()),
+                json!(all.iter().map(contract_json).collect::<Vec<_>>()),
                 if text.is_empty() {
                     "no contracts".into()
                 } else {

@@ -168,6 +168,14 @@ enum Cmd {
     },
     /// A transaction's status and receipt.
     Tx { hash: String },
+    /// Sign and submit any operation written as JSON, tagged by "op" (the
+    /// form `yui tx` shows), e.g. '{"op": "burn", "asset": "coin", "amount": 5}'.
+    Submit {
+        #[command(flatten)]
+        s: Signer,
+        /// The operation; byte strings and hashes are hex, accounts are hex.
+        operation: String,
+    },
     /// The node's status.
     Status,
     /// Auditors: replay the chain from genesis and verify everything.
@@ -420,6 +428,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 serde_json::to_string_pretty(&v).unwrap_or_default(),
             );
             Ok(())
+        }
+        Cmd::Submit { s, operation } => {
+            let op: Operation = serde_json::from_str(&operation)
+                .map_err(|e| anyhow::anyhow!("the operation is not valid JSON of one: {e}"))?;
+            submit(&c, out, s, op).await
         }
         Cmd::Tx { hash } => {
             let h = hex::decode(&hash).map_err(|_| anyhow::anyhow!("the hash must be hex"))?;

@@ -6,7 +6,7 @@
 //! transaction on another chain. See `docs/adr/0001-canonical-encoding-borsh.md`.
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::contract;
 use crate::crypto::{self, Address, Hash, Keypair};
@@ -27,8 +27,9 @@ pub enum Expiry {
 }
 
 /// What a transaction does. The serde form (JSON, tagged by `op`) is for
-/// people and the API's `operation_json`; only borsh is signed.
-#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize)]
+/// people, the API's `operation_json` and `yui submit`, so a new operation
+/// is usable from the edge as soon as it is defined; only borsh is signed.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Operation {
     /// An issuer mints coins against a yen deposit, plus campaign bonus points.

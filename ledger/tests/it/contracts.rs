@@ -186,6 +186,17 @@ fn a_contract_is_uploaded_in_chunks_and_deployed_by_a_vote() {
         }
     );
     let init = borsh::to_vec(&(coordinator().address().0, POINT.to_string(), 100u64)).unwrap();
+    // Proposed, with one approval of the three it needs: nothing is deployed.
+    c.ok(
+        &chamber(),
+        propose_op(
+            "early",
+            deploy("cleanup-0", hash, init.clone(), 100),
+            c.time_ms + DAY,
+        ),
+    );
+    assert_eq!(state::contract(&c.state, "cleanup-0").unwrap(), None);
+    assert_eq!(c.proposal("early").state, ProposalState::Open);
     let p = c.pass("deploy-cleanup", deploy("cleanup-1", hash, init, 50_000));
     assert_eq!(p.state, ProposalState::Executed);
     let k = state::contract(&c.state, "cleanup-1").unwrap().unwrap();

@@ -301,6 +301,17 @@ fn consensus_bytes_match_the_golden_file() {
 }
 
 #[test]
+fn every_operation_round_trips_through_its_json_form() {
+    // The JSON form is what `yui submit` reads and the API's operation_json
+    // shows: every operation has one, and it names the same operation.
+    for op in operations() {
+        let json = serde_json::to_string(&op).expect("serialises");
+        let back: Operation = serde_json::from_str(&json).expect("deserialises");
+        assert_eq!(back, op, "{json}");
+    }
+}
+
+#[test]
 fn every_golden_transaction_decodes_and_verifies() {
     for (i, op) in operations().into_iter().enumerate() {
         let stx = signed(op, i as u64);

@@ -18,12 +18,15 @@ fn hostile() -> Vec<u8> {
     wat::parse_str(
         r#"(module
         (import "yui" "storage_write" (func $write (param i32 i32 i32 i32)))
+        (import "yui" "emit" (func $emit (param i32 i32 i32 i32)))
         (memory (export "memory") 1)
         (data (i32.const 0) "key")
         (func (export "write") (call $write (i32.const 0) (i32.const 3) (i32.const 0) (i32.const 3)))
         (func (export "write_then_trap")
             (call $write (i32.const 0) (i32.const 3) (i32.const 0) (i32.const 3)) unreachable)
         (func (export "spin") (loop $l (br $l)))
+        (func (export "flood_events")
+            (loop $l (call $emit (i32.const 0) (i32.const 3) (i32.const 0) (i32.const 3)) (br $l)))
         (func (export "bomb") (loop $l (drop (memory.grow (i32.const 1))) (br $l)))
         (func $deep (export "deep") (call $deep))
         (func (export "flood") (local $i i32)
@@ -124,16 +127,19 @@ async fn hostile_calls_fail_alone_and_every_validator_agrees() {
     // Each runaway call commits as a failed receipt with its fuel, and all
     // five nodes hold the same state root after it.
     let cases = [
-        ("spin", "out of fuel"),
-        ("bomb", "memory"),
-        ("deep", "nested too deep"),
-        ("flood", "limit exceeded"),
-        ("write_then_trap", "trapped"),
-        ("write", ""),
+        ("spin", 1_000_000, "out of fuel"),
+        ("bomb", 1_000_000, "memory"),
+        ("deep", 1_000_000, "nested too deep"),
+        ("flood", 1_000_000, "limit exceeded"),
+        ("flood_events", 1_000_000, "limit exceeded"),
+        ("write_then_trap", 1_000_000, "trapped"),
+        // Too little fuel for even a call's base cost.
+        ("write", 5_000, "out of fuel"),
+        ("write", 1_000_000, ""),
     ];
-    for (method, why) in cases {
+    for (method, fuel, why) in cases {
         let nonce = c.next_nonce(&city).await.unwrap();
-        let stx = c.sign(&city, nonce, call(method, 1_000_000)).await.unwrap();
+        let stx = c.sign(&city, nonce, call(method, fuel)).await.unwrap();
         let r = c.submit(&stx, true).await.unwrap().receipt.unwrap();
         if why.is_empty() {
             assert!(r.success, "{method}: {}", r.error);
@@ -250,7 +256,7 @@ async fn hostile_calls_fail_alone_and_every_validator_agrees() {
         .await
         .unwrap();
     let summary = &report.contracts["hostile"];
-    assert_eq!(summary.failed_calls, 5);
+    assert_eq!(summary.failed_calls, 7);
     assert!(summary.calls >= 2);
     assert!(
         summary.fuel_used >= 1_000_000,
