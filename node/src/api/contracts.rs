@@ -12,6 +12,10 @@ use yui_proto::v1 as pb;
 use super::{Api, Stream_, convert, id_arg, internal, tx_status};
 use crate::chain::{Committed, Shared};
 
+/// Most contract queries a node runs at once; more are refused with
+/// RESOURCE_EXHAUSTED (retry later) rather than queued without bound.
+pub(crate) const QUERIES_AT_ONCE_MAX: usize = 2;
+
 fn contract_id(id: &str) -> Result<(), Status> {
     id_arg("contract_id", id, false)
 }
@@ -149,6 +153,11 @@ impl pb::contracts_server::Contracts for Api {
                 "args must be at most {max} bytes"
             )));
         }
+        let _permit = self.queries.clone().try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!(
+                "this node is already running {QUERIES_AT_ONCE_MAX} contract queries; retry shortly"
+            ))
+        })?;
         Ok(Response::new(query(self.shared.clone(), req).await?))
     }
 

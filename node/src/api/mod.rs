@@ -32,11 +32,17 @@ pub struct Api {
     shared: Arc<Shared>,
     /// Where admitted transactions are gossiped to the other validators.
     net: Option<mpsc::Sender<crate::network::NetCommand>>,
+    /// Contract queries running now (each may burn the chain's fuel cap).
+    queries: Arc<tokio::sync::Semaphore>,
 }
 
 impl Api {
     pub fn new(shared: Arc<Shared>, net: Option<mpsc::Sender<crate::network::NetCommand>>) -> Self {
-        Self { shared, net }
+        Self {
+            shared,
+            net,
+            queries: Arc::new(tokio::sync::Semaphore::new(contracts::QUERIES_AT_ONCE_MAX)),
+        }
     }
 }
 
