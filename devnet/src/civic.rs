@@ -339,7 +339,7 @@ pub async fn governance_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result
     if !who.iter().any(|w| w == "coord-higashi") {
         // Its precommit may have come after the quorum; look at the next blocks.
         let mut seen = false;
-        for _ in 0..5 {
+        for _ in 0..20 {
             wait_height(c, h + 1).await?;
             let (h2, who2) = signers(c, town).await?;
             if who2.iter().any(|w| w == "coord-higashi") {

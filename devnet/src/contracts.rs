@@ -1,7 +1,7 @@
 //! The devnet story's contract scenes: the consortium votes town rules in as
 //! WebAssembly contracts — a clean-up day that pays each attendee once, a
 //! premium-voucher sale for residents, and a civic poll whose voters earn
-//! points.
+//! points; and a buggy contract that loops for ever, failing alone.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -244,12 +244,85 @@ async fn civic_poll(c: &Client, town: &Town) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The three contracts, then what each has done.
+/// A buggy contract whose method never ends: the call fails alone, with its
+/// fuel, and every node holds the same state root after it.
+async fn runaway(c: &Client, town: &Town) -> anyhow::Result<()> {
+    println!("   ・A buggy contract whose `draw` loops for ever:");
+    let code = wat::parse_str(
+        r#"(module (memory (export "memory") 1)
+            (func (export "draw") (loop $l (br $l))))"#,
+    )?;
+    let hash = yui_cli::contracts::upload(c, town.key("city"), &code, |_, _| {}).await?;
+    let action = GovAction::DeployContract {
+        contract_id: "lottery".into(),
+        code_hash: hash,
+        init_args: vec![],
+        assets: vec![],
+        budget: vec![],
+    };
+    pass(
+        c,
+        town,
+        "deploy-lottery",
+        action,
+        &["chamber", "coord-kita"],
+    )
+    .await?;
+    let hana = town.key("hana");
+    let stx = c
+        .sign(
+            hana,
+            c.next_nonce(hana).await?,
+            call("lottery", "draw", vec![], &[]),
+        )
+        .await?;
+    let r = c.submit(&stx, true).await?.receipt.unwrap_or_default();
+    println!(
+        "   Hana draws: the call fails in block {} ({}); her nonce is used, nothing else changes.",
+        r.height, r.error
+    );
+    let mut roots = Vec::new();
+    for (name, endpoint) in &town.endpoints {
+        let node = Client::connect(endpoint).await?;
+        let mut root = None;
+        for _ in 0..100 {
+            let b = node
+                .chain
+                .clone()
+                .get_block(pb::GetBlockRequest {
+                    height: r.height,
+                    ..Default::default()
+                })
+                .await;
+            if let Ok(b) = b {
+                root = b.into_inner().header.map(|h| h.state_root);
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let root = root.ok_or_else(|| anyhow::anyhow!("{name} lacks block {}", r.height))?;
+        roots.push((name.clone(), root));
+    }
+    let first = &roots[0].1;
+    if roots.iter().any(|(_, r)| r != first) {
+        anyhow::bail!("the nodes disagree on the state root: {roots:?}");
+    }
+    println!(
+        "   All {} nodes hold state root {}… at block {}.",
+        roots.len(),
+        &hex::encode(first)[..16],
+        r.height
+    );
+    Ok(())
+}
+
+/// The contracts, then what each has done.
 pub async fn contracts_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result<()> {
     println!("{n}. Town rules as WebAssembly contracts, voted in by the consortium:");
     clean_up_day(c, town).await?;
     voucher_sale(c, town).await?;
     civic_poll(c, town).await?;
+    runaway(c, town).await?;
     let list = c
         .contracts
         .clone()
@@ -270,7 +343,11 @@ pub async fn contracts_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result<
             k.id,
             k.calls,
             k.fuel_used,
-            spent.join(", ")
+            if spent.is_empty() {
+                "none (it has no budget)".into()
+            } else {
+                spent.join(", ")
+            }
         );
     }
     Ok(())

@@ -200,6 +200,10 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
             home.join("node.log").display()
         );
     }
+    town.endpoints = endpoints
+        .iter()
+        .map(|(n, _, l)| (n.clone(), l.clone()))
+        .collect();
     let (_, _, first) = &endpoints[0];
     let client = wait_ready(first).await?;
     println!("  chain '{}' is up.\n", client.chain_id);

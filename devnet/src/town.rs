@@ -41,6 +41,8 @@ pub struct Town {
     dir: PathBuf,
     keys: BTreeMap<String, Keypair>,
     genesis_time_ms: u64,
+    /// Each node's name and gRPC address, once started.
+    pub endpoints: Vec<(String, String)>,
 }
 
 impl Town {
@@ -58,6 +60,7 @@ impl Town {
             dir: dir.to_path_buf(),
             keys,
             genesis_time_ms: now_ms(),
+            endpoints: Vec::new(),
         })
     }
 
