@@ -338,10 +338,11 @@ pub async fn governance_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result
     println!("   Block {h} is certified by {}.", who.join(", "));
     if !who.iter().any(|w| w == "coord-higashi") {
         // Its precommit may have come after the quorum; look at the next blocks.
-        let mut seen = false;
+        let (mut seen, mut last) = (false, h);
         for _ in 0..20 {
-            wait_height(c, h + 1).await?;
+            wait_height(c, last + 1).await?;
             let (h2, who2) = signers(c, town).await?;
+            last = h2;
             if who2.iter().any(|w| w == "coord-higashi") {
                 println!("   Block {h2} is certified by {}.", who2.join(", "));
                 seen = true;
