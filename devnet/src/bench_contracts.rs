@@ -33,6 +33,9 @@ impl Host for Bare {
     fn contract_account(&self) -> [u8; 32] {
         [1; 32]
     }
+    fn contract_id(&self) -> Vec<u8> {
+        b"bench".to_vec()
+    }
     fn block_height(&self) -> u64 {
         1
     }

@@ -43,6 +43,8 @@ pub(crate) const HOST_FUNCTIONS: &[(&str, &[ValType], &[ValType])] = &[
     ("attached_len", &[], &[I32]),
     ("attached_read", &[I32], &[]),
     ("abort", &[I32], &[]),
+    ("contract_id_len", &[], &[I32]),
+    ("contract_id_read", &[I32], &[]),
 ];
 
 /// Everything one call's host functions work with; the store's data.
@@ -191,6 +193,18 @@ fn input_read(mut caller: Ctx<'_, '_>, ptr: i32) -> Result<(), Error> {
         cost(T.host_call_base, input.len(), T.copy_byte),
     )?;
     write(&mut caller, ptr, input)
+}
+
+fn contract_id_len(mut caller: Ctx<'_, '_>) -> Result<i32, Error> {
+    charge(&mut caller, T.host_call_base)?;
+    // Contract ids are 1 to 64 bytes (the ledger's identifier limit).
+    i32::try_from(caller.data().host.contract_id().len()).map_err(|_| fail(CallFailure::BadInput))
+}
+
+fn contract_id_read(mut caller: Ctx<'_, '_>, ptr: i32) -> Result<(), Error> {
+    let id = caller.data().host.contract_id();
+    charge(&mut caller, cost(T.host_call_base, id.len(), T.copy_byte))?;
+    write(&mut caller, ptr, &id)
 }
 
 fn output(mut caller: Ctx<'_, '_>, ptr: i32, len: i32) -> Result<(), Error> {
@@ -528,5 +542,7 @@ pub(crate) fn linker<'a>(engine: &Engine) -> Result<Linker<CallState<'a>>, Error
     define!(linker, "attached_len", attached_len());
     define!(linker, "attached_read", attached_read(ptr: i32));
     define!(linker, "abort", abort(code: i32));
+    define!(linker, "contract_id_len", contract_id_len());
+    define!(linker, "contract_id_read", contract_id_read(ptr: i32));
     Ok(linker)
 }

@@ -31,6 +31,8 @@ pub trait Host {
     fn caller(&self) -> [u8; 32];
     /// The contract's own account, the only one it can pay from.
     fn contract_account(&self) -> [u8; 32];
+    /// The contract's id, as governance named it (1 to 64 bytes of UTF-8).
+    fn contract_id(&self) -> Vec<u8>;
     /// Height of the block being executed.
     fn block_height(&self) -> u64;
     /// Time of the block being executed, from its header, in milliseconds.
@@ -76,6 +78,9 @@ impl Host for NullHost {
     }
     fn contract_account(&self) -> [u8; 32] {
         [0; 32]
+    }
+    fn contract_id(&self) -> Vec<u8> {
+        Vec::new()
     }
     fn block_height(&self) -> u64 {
         0

@@ -71,6 +71,8 @@
 //! | `attached_len` | `() -> i32` | length of the attached-value bytes |
 //! | `attached_read` | `(ptr)` | copies borsh `Vec<(String, u64)>` of attached value |
 //! | `abort` | `(code: i32)` | ends the call with `Aborted { code }` |
+//! | `contract_id_len` | `() -> i32` | length of the contract's id |
+//! | `contract_id_read` | `(ptr)` | copies the contract's id (UTF-8) |
 //!
 //! In [`Mode::Query`], `storage_write`, `storage_remove`, `emit`, `transfer`
 //! and `grant` fail the call with `Host(ReadOnly)`. A host error other than a

@@ -106,6 +106,10 @@ impl<S: StateRead + ?Sized> Host for LedgerHost<'_, '_, S> {
         self.contract.account.0
     }
 
+    fn contract_id(&self) -> Vec<u8> {
+        self.contract.id.as_bytes().to_vec()
+    }
+
     fn block_height(&self) -> u64 {
         self.ctx.height
     }

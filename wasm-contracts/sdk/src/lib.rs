@@ -62,6 +62,8 @@ mod sys {
         pub fn attached_len() -> i32;
         pub fn attached_read(ptr: *mut u8);
         pub fn abort(code: i32);
+        pub fn contract_id_len() -> i32;
+        pub fn contract_id_read(ptr: *mut u8);
     }
 }
 
@@ -122,6 +124,18 @@ pub fn contract_account() -> Account {
     // SAFETY: `account` is writable for the 32 bytes the host writes.
     unsafe { sys::contract_account(account.as_mut_ptr()) };
     account
+}
+
+/// The contract's id, as governance named it, copied into `buf` (ids are
+/// at most 64 bytes, the ledger's limit); returns the part of `buf` it fills.
+pub fn contract_id(buf: &mut [u8; 64]) -> &[u8] {
+    // SAFETY: no pointer is passed.
+    let n = unsafe { sys::contract_id_len() }.max(0) as usize;
+    let n = n.min(buf.len());
+    // SAFETY: the host writes the id, at most 64 bytes (the ledger's limit
+    // on identifiers), and `buf` holds 64.
+    unsafe { sys::contract_id_read(buf.as_mut_ptr()) };
+    &buf[..n]
 }
 
 /// Height of the block being executed.

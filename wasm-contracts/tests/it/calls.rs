@@ -495,3 +495,29 @@ fn the_sdk_mirrors_the_refusal_codes() {
     assert_eq!(sdk::OTHER, refusal::OTHER);
     assert_eq!(HostError::refused(0), HostError::refused(refusal::OTHER));
 }
+
+#[test]
+fn a_contract_reads_its_own_id() {
+    let code = wasm(
+        r#"(module
+        (import "yui" "contract_id_len" (func $len (result i32)))
+        (import "yui" "contract_id_read" (func $read (param i32)))
+        (import "yui" "output" (func $output (param i32 i32)))
+        (memory (export "memory") 1)
+        (func (export "whoami")
+            (call $read (i32.const 0))
+            (call $output (i32.const 0) (call $len))))"#,
+    );
+    validate(&code).unwrap();
+    let mut host = MockHost::new();
+    let outcome = run(
+        &Runtime::new(),
+        &code,
+        "whoami",
+        b"",
+        FUEL,
+        Mode::Query,
+        &mut host,
+    );
+    assert_eq!(outcome.result.unwrap(), b"mock-contract");
+}

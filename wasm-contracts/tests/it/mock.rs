@@ -86,6 +86,9 @@ impl Host for MockHost {
     fn contract_account(&self) -> [u8; 32] {
         self.contract
     }
+    fn contract_id(&self) -> Vec<u8> {
+        b"mock-contract".to_vec()
+    }
     fn block_height(&self) -> u64 {
         self.height
     }
