@@ -311,6 +311,8 @@ mod tag {
     pub const CONTRACT: u8 = b'Z';
     /// A contract's own storage: (contract id, key).
     pub const CONTRACT_STORE: u8 = b'S';
+    /// Which contract an account belongs to: account → contract id.
+    pub const CONTRACT_OF_ACCOUNT: u8 = b'Y';
 }
 
 fn key_of(tag: u8, parts: impl BorshSerialize) -> Vec<u8> {
@@ -465,6 +467,9 @@ pub mod keys {
     }
     pub fn contracts_prefix() -> Vec<u8> {
         vec![tag::CONTRACT]
+    }
+    pub fn contract_of_account(account: &Address) -> Vec<u8> {
+        key_of(tag::CONTRACT_OF_ACCOUNT, account)
     }
     /// A key of a contract's own storage. The id is length-prefixed, so one
     /// contract's keys never share a prefix with another's.

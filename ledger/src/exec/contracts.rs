@@ -78,6 +78,25 @@ fn validated_code<S: StateRead + ?Sized>(
     wasm::validate(&code).map_err(TxError::InvalidCode)
 }
 
+/// Refuses value of `asset` reaching a contract's account unless governance
+/// named the asset among those the contract may hold.
+pub(crate) fn refuse_unheld<S: StateRead + ?Sized>(
+    ov: &Overlay<'_, S>,
+    to: &Address,
+    asset: &str,
+) -> Result<(), TxError> {
+    let Some(id) = ov.get_rec::<String>(&keys::contract_of_account(to))? else {
+        return Ok(());
+    };
+    if load(ov, &id)?.may_hold(asset) {
+        return Ok(());
+    }
+    Err(TxError::Policy {
+        asset: asset.into(),
+        rule: Rule::ContractDoesNotHold,
+    })
+}
+
 /// A chunk of code from a consortium member; the last one stores the code.
 pub(crate) fn upload<S: StateRead + ?Sized>(
     ov: &mut Overlay<'_, S>,
@@ -198,6 +217,10 @@ pub(crate) fn deploy<S: StateRead + ?Sized>(
     budget.sort_by(|x, y| x.asset.cmp(&y.asset));
     let account = contract_account(d.contract_id);
     ensure_account(ov, &account)?;
+    ov.put_rec(
+        keys::contract_of_account(&account),
+        &d.contract_id.to_string(),
+    );
     let mut c = Contract {
         id: d.contract_id.into(),
         code_hash: *d.code_hash,

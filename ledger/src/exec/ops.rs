@@ -43,6 +43,7 @@ pub(crate) fn mint<S: StateRead + ?Sized>(
     events: &mut Vec<Event>,
 ) -> Result<(), TxError> {
     let mut asset = load_asset(ov, asset_id)?;
+    super::contracts::refuse_unheld(ov, to, asset_id)?;
     if let crate::asset::ExpiryPolicy::FixedDate(t) = asset.class.expiry
         && t <= ctx.time_ms
     {
@@ -196,6 +197,7 @@ pub(crate) fn transfer<S: StateRead + ?Sized>(
 ) -> Out {
     let state = load_asset(ov, asset)?;
     super::credentials::require_for_asset(ov, ctx, to, &state)?;
+    super::contracts::refuse_unheld(ov, to, asset)?;
     let class = state.class;
     if !class.transferable {
         return Err(TxError::Policy {

@@ -797,3 +797,26 @@ fn a_removed_contract_gets_no_new_budget() {
         "{e:?}"
     );
 }
+
+#[test]
+fn value_reaches_a_contract_only_in_the_assets_it_may_hold() {
+    let mut c = hostile_chain();
+    let account = contract_account("hostile");
+    // It may hold coins: a transfer of coins reaches it.
+    c.ok(&alice(), transfer_op(account, COIN, 10));
+    assert_eq!(c.balance(&account, COIN), 10);
+    // Not rolling points, by transfer or by an issuer's grant.
+    c.grant(&alice(), ROLLING, 50);
+    let refused = TxError::Policy {
+        asset: ROLLING.into(),
+        rule: Rule::ContractDoesNotHold,
+    };
+    assert_eq!(
+        c.refuse(&alice(), transfer_op(account, ROLLING, 5)),
+        refused
+    );
+    assert_eq!(
+        c.refuse(&city(), grant_op(account, ROLLING, 5, "gift", None)),
+        refused
+    );
+}
