@@ -236,7 +236,7 @@ async fn hostile_calls_fail_alone_and_every_validator_agrees() {
         .await
         .unwrap()
         .into_inner();
-    c.execute(&city, call("write", 100_000)).await.unwrap();
+    let last = c.execute(&city, call("write", 100_000)).await.unwrap();
     let ev = tokio::time::timeout(Duration::from_secs(20), stream.message())
         .await
         .unwrap()
@@ -252,6 +252,8 @@ async fn hostile_calls_fail_alone_and_every_validator_agrees() {
     // The auditor's replay re-executes every call and reaches the same roots.
     let auditor = net.key("auditor").unwrap();
     let obs = Client::connect(&net.endpoint("observer")).await.unwrap();
+    // The observer follows the chain: let it hold the last call's block.
+    all_agree_at(&net, last.height).await;
     let report = yui_cli::audit::replay(&obs, &auditor, |_, _| {})
         .await
         .unwrap();
