@@ -28,7 +28,7 @@ const ALREADY_PAID: u32 = 5;
 const CAMPAIGN_ENDED: u32 = 6;
 const BAD_INPUT: u32 = 3;
 
-const FUEL: u64 = 1_000_000;
+pub(crate) const FUEL: u64 = 1_000_000;
 
 /// The built `.wasm` of the real town contract `name` (`cleanup_day`,
 /// `voucher_sale`, `civic_poll`, `exchange`), running
@@ -48,7 +48,7 @@ pub fn town_contract(name: &str) -> Vec<u8> {
     std::fs::read(&wasm).unwrap()
 }
 
-fn cleanup_day() -> &'static [u8] {
+pub(crate) fn cleanup_day() -> &'static [u8] {
     static CODE: OnceLock<Vec<u8>> = OnceLock::new();
     CODE.get_or_init(|| town_contract("cleanup_day"))
 }
@@ -58,7 +58,7 @@ fn wat(text: &str) -> Vec<u8> {
 }
 
 /// A module with one method per way a contract can misbehave.
-fn hostile() -> Vec<u8> {
+pub(crate) fn hostile() -> Vec<u8> {
     wat(r#"(module
         (import "yui" "storage_write" (func $write (param i32 i32 i32 i32)))
         (import "yui" "emit" (func $emit (param i32 i32 i32 i32)))
@@ -117,7 +117,7 @@ pub fn upload(c: &mut Chain, code: &[u8]) -> Hash {
     hash
 }
 
-fn deploy(id: &str, code_hash: Hash, init_args: Vec<u8>, budget: u64) -> GovAction {
+pub(crate) fn deploy(id: &str, code_hash: Hash, init_args: Vec<u8>, budget: u64) -> GovAction {
     GovAction::DeployContract {
         contract_id: id.into(),
         code_hash,
@@ -127,7 +127,7 @@ fn deploy(id: &str, code_hash: Hash, init_args: Vec<u8>, budget: u64) -> GovActi
     }
 }
 
-fn call(id: &str, method: &str, args: Vec<u8>) -> Operation {
+pub(crate) fn call(id: &str, method: &str, args: Vec<u8>) -> Operation {
     Operation::CallContract {
         contract_id: id.into(),
         method: method.into(),
@@ -139,7 +139,7 @@ fn call(id: &str, method: &str, args: Vec<u8>) -> Operation {
 
 /// A chain with cleanup-day deployed as "cleanup-1": coordinator() records,
 /// 100 points a person, a budget of `people` rewards.
-fn clean_up_day(people: u64) -> Chain {
+pub(crate) fn clean_up_day(people: u64) -> Chain {
     let mut c = Chain::new();
     let hash = upload(&mut c, cleanup_day());
     let init = borsh::to_vec(&(coordinator().address().0, POINT.to_string(), 100u64)).unwrap();
@@ -151,7 +151,7 @@ fn clean_up_day(people: u64) -> Chain {
     c
 }
 
-fn record(who: &Keypair) -> Operation {
+pub(crate) fn record(who: &Keypair) -> Operation {
     call(
         "cleanup-1",
         "record",
@@ -375,7 +375,7 @@ fn the_clean_up_day_pays_each_attendee_once_until_its_budget_ends() {
 }
 
 /// A chain with the hostile module deployed as "hostile".
-fn hostile_chain() -> Chain {
+pub(crate) fn hostile_chain() -> Chain {
     let mut c = Chain::new();
     let hash = upload(&mut c, &hostile());
     let p = c.pass("deploy-hostile", deploy("hostile", hash, vec![], 0));
@@ -723,100 +723,5 @@ fn a_block_reserves_at_most_its_fuel_budget() {
     assert!(
         c.try_block_at(c.time_ms + BLOCK_MS, &txs[..per_block])
             .is_ok()
-    );
-}
-
-#[test]
-fn a_query_reads_no_account_but_the_contracts_own() {
-    let mut c = hostile_chain();
-    // In a transaction the method may read any balance (the caller signed
-    // it, and validators see every block); in a public query it may not.
-    c.ok(&alice(), call("hostile", "peek", vec![]));
-    let ctx = c.next_ctx();
-    let e = query_contract(&c.state, &ctx, ("hostile", "peek", &[], FUEL)).unwrap_err();
-    assert!(
-        matches!(
-            e,
-            TxError::ContractFailed {
-                failure: CallFailure::Host(HostError::Refused { .. }),
-                ..
-            }
-        ),
-        "{e:?}"
-    );
-}
-
-#[test]
-fn proposals_that_run_contract_code_reserve_block_fuel() {
-    let mut c = Chain::new();
-    let hash = upload(&mut c, cleanup_day());
-    let cap = state::params(&c.state).unwrap().unwrap().contract_fuel_max;
-    let per_block = (limits::BLOCK_FUEL_MAX / (2 * cap)) as usize;
-    let init = borsh::to_vec(&(coordinator().address().0, POINT.to_string(), 100u64)).unwrap();
-    let n0 = c.nonce(&city().address());
-    let txs: Vec<_> = (0..=per_block)
-        .map(|i| {
-            let op = propose_op(
-                &format!("deploy-{i}"),
-                deploy(&format!("cleanup-{i}"), hash, init.clone(), 100),
-                c.time_ms + DAY,
-            );
-            c.tx(&city(), n0 + i as u64, op).sign(&city())
-        })
-        .collect();
-    let (i, e) = c.try_block_at(c.time_ms + BLOCK_MS, &txs).unwrap_err();
-    assert_eq!((i, e), (per_block, TxError::BlockFuelSpent));
-    assert!(
-        c.try_block_at(c.time_ms + BLOCK_MS, &txs[..per_block])
-            .is_ok()
-    );
-}
-
-#[test]
-fn a_removed_contract_gets_no_new_budget() {
-    let mut c = clean_up_day(1);
-    let removed = GovAction::SetContractStatus {
-        contract_id: "cleanup-1".into(),
-        status: ContractStatus::Removed,
-    };
-    assert_eq!(c.pass("remove", removed).state, ProposalState::Executed);
-    let budget = GovAction::SetContractBudget {
-        contract_id: "cleanup-1".into(),
-        asset: POINT.into(),
-        allotted: 10_000,
-    };
-    let e = c.refuse(&city(), propose_op("more", budget, c.time_ms + DAY));
-    assert!(
-        matches!(
-            e,
-            TxError::ContractState {
-                rule: Rule::ContractRemoved,
-                ..
-            }
-        ),
-        "{e:?}"
-    );
-}
-
-#[test]
-fn value_reaches_a_contract_only_in_the_assets_it_may_hold() {
-    let mut c = hostile_chain();
-    let account = contract_account("hostile");
-    // It may hold coins: a transfer of coins reaches it.
-    c.ok(&alice(), transfer_op(account, COIN, 10));
-    assert_eq!(c.balance(&account, COIN), 10);
-    // Not rolling points, by transfer or by an issuer's grant.
-    c.grant(&alice(), ROLLING, 50);
-    let refused = TxError::Policy {
-        asset: ROLLING.into(),
-        rule: Rule::ContractDoesNotHold,
-    };
-    assert_eq!(
-        c.refuse(&alice(), transfer_op(account, ROLLING, 5)),
-        refused
-    );
-    assert_eq!(
-        c.refuse(&city(), grant_op(account, ROLLING, 5, "gift", None)),
-        refused
     );
 }

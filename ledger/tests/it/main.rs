@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod commitment;
+mod contract_rules;
 mod contracts;
 mod credentials;
 mod encoding;
