@@ -62,12 +62,36 @@ async fn bad_peers_are_dropped_and_honest_progress_continues() {
         .gossip
         .subscribe(&IdentTopic::new(CONSENSUS_TOPIC))
         .unwrap();
-    rogue.dial(city_p2p).unwrap();
+    // City must first notice that the real observer is gone: while it still
+    // counts that peer's old connections, a new one under the same identity
+    // may be refused by the per-peer limit or never be sent city's gossip
+    // subscriptions.
+    let obs_peer = id.public().to_peer_id().to_string();
+    let c = yui_cli::Client::connect(&net.endpoint("city"))
+        .await
+        .unwrap();
+    let mut gone = false;
+    for _ in 0..100 {
+        gone = c.status().await.is_ok_and(|s| !s.peers.contains(&obs_peer));
+        if gone {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(gone, "city still counts the killed observer as connected");
     // The handshake (pre-shared key, Noise, yamux) and the exchange of
-    // gossip subscriptions may take a while on a busy machine.
+    // gossip subscriptions may take a while on a busy machine; a dial that
+    // got nowhere within three seconds is retried.
     let consensus = IdentTopic::new(CONSENSUS_TOPIC).hash();
     let mut ready = false;
-    for _ in 0..50 {
+    for attempt in 0..60 {
+        if attempt % 15 == 0 {
+            if attempt > 0 {
+                let _ = rogue.disconnect_peer_id(city_id);
+                pump(&mut rogue, 200).await;
+            }
+            rogue.dial(city_p2p.clone()).unwrap();
+        }
         pump(&mut rogue, 200).await;
         ready = rogue
             .behaviour()
@@ -125,9 +149,6 @@ async fn bad_peers_are_dropped_and_honest_progress_continues() {
     }
     // A validator's key signing two different prevotes at one height and
     // round: kept as evidence and listed by the API.
-    let c = yui_cli::Client::connect(&net.endpoint("city"))
-        .await
-        .unwrap();
     let mut listed = 0;
     for _ in 0..5 {
         let h = net.height("city").await.unwrap() + 1;
