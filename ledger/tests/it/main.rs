@@ -18,3 +18,4 @@ mod signatures;
 mod supply;
 mod town_contracts;
 mod town_poll_exchange;
+mod vectors;
