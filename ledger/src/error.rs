@@ -295,6 +295,8 @@ pub enum Rule {
     StatusUnchanged,
     CodeAlreadyUploaded,
     EngineVersionRetired,
+    // Receivers (appended after the contracts' rules).
+    ReceiverCannotSign,
 }
 
 impl Rule {
@@ -405,6 +407,9 @@ impl Rule {
             Rule::CodeAlreadyUploaded => "code with this hash is already on chain",
             Rule::EngineVersionRetired => {
                 "its code was validated for an engine or fuel table this node no longer runs"
+            }
+            Rule::ReceiverCannotSign => {
+                "the receiver is not an account's public key (not a canonical ed25519 key of large order): value sent there could never be spent"
             }
         }
     }

@@ -489,3 +489,19 @@ pub struct Receipt {
     pub error: Option<TxError>,
     pub events: Vec<Event>,
 }
+
+impl Receipt {
+    /// The accounts a transaction concerns: its signer, the accounts its
+    /// operation names (a payment's merchant, a transfer's receiver), and
+    /// every account its events name. An account's history and its live
+    /// stream both select by this, so they always agree — a payment that
+    /// failed concerns the merchant it named although it moved nothing.
+    pub fn accounts_concerned(&self, tx: &crate::Transaction) -> Vec<Address> {
+        let mut who = vec![tx.signer];
+        who.extend(tx.op.counterparties());
+        who.extend(self.events.iter().flat_map(|e| e.accounts()));
+        who.sort();
+        who.dedup();
+        who
+    }
+}

@@ -469,10 +469,14 @@ impl Shared {
             let mut signers: Vec<Address> = block.txs.iter().map(|t| t.tx.signer).collect();
             signers.sort();
             signers.dedup();
-            for s in signers {
-                if let Ok(n) = self.next_nonce(&s) {
-                    mp.prune_account(&s, n);
-                }
+            let next: Vec<(Address, u64)> = signers
+                .into_iter()
+                .filter_map(|s| self.next_nonce(&s).ok().map(|n| (s, n)))
+                .collect();
+            let evicted =
+                mp.after_commit(&next, block.header.height, block.header.time_ms, now_ms());
+            if evicted > 0 {
+                tracing::debug!(evicted, "expired or gapped transactions left the mempool");
             }
         }
         {

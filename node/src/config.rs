@@ -147,8 +147,59 @@ impl Config {
         })?;
         let cfg: Config = toml::from_str(&text)
             .map_err(|e| anyhow::anyhow!("config {} is invalid: {e}", path.display()))?;
+        cfg.check()
+            .map_err(|e| anyhow::anyhow!("config {} is invalid: {e}", path.display()))?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         Ok((cfg, base))
+    }
+
+    /// Refuses settings the node could only run with by silently losing
+    /// something, e.g. blocks larger than every validator accepts.
+    pub fn check(&self) -> anyhow::Result<()> {
+        let block_max = yui_ledger::limits::BLOCK_TXS_MAX;
+        let tx_max = yui_ledger::limits::TX_BYTES_MAX;
+        let rules: [(bool, String); 6] = [
+            (
+                (1..=block_max).contains(&self.block.txs_max),
+                format!(
+                    "block.txs_max = {} must be 1..={block_max}: validators refuse larger blocks (the ledger's limit)",
+                    self.block.txs_max
+                ),
+            ),
+            (
+                self.mempool.txs_max >= self.block.txs_max,
+                format!(
+                    "mempool.txs_max = {} must be at least block.txs_max = {}",
+                    self.mempool.txs_max, self.block.txs_max
+                ),
+            ),
+            (
+                self.mempool.per_account_txs_max >= 1,
+                "mempool.per_account_txs_max must be at least 1".into(),
+            ),
+            (
+                self.mempool.nonce_window >= 1,
+                "mempool.nonce_window must be at least 1".into(),
+            ),
+            (
+                self.api.request_bytes_max > tx_max,
+                format!(
+                    "api.request_bytes_max = {} must exceed the largest transaction ({tx_max} bytes)",
+                    self.api.request_bytes_max
+                ),
+            ),
+            (
+                self.block.empty_interval_ms >= self.block.interval_ms,
+                format!(
+                    "block.empty_interval_ms = {} must be at least block.interval_ms = {}",
+                    self.block.empty_interval_ms, self.block.interval_ms
+                ),
+            ),
+        ];
+        match rules.into_iter().find(|(ok, _)| !ok) {
+            Some((_, why)) => anyhow::bail!(why),
+            None => Ok(()),
+        }
     }
 
     /// The documented file `yui-node init` writes.
@@ -252,5 +303,51 @@ clock_drift_max_ms = {cd}
                 ),
             },
         )
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        Config {
+            node: NodeSection {
+                name: "city".into(),
+                data_dir: "data".into(),
+                genesis_file: "genesis.json".into(),
+                key_file: None,
+            },
+            api: ApiSection {
+                listen: "127.0.0.1:7001".into(),
+                auditors: vec![],
+                request_bytes_max: default_request_bytes_max(),
+            },
+            mempool: MempoolSection::default(),
+            block: BlockSection::default(),
+            consensus: ConsensusSection::default(),
+            p2p: None,
+        }
+    }
+
+    #[test]
+    fn blocks_larger_than_the_ledger_accepts_are_refused_at_start_up() {
+        let mut c = config();
+        c.check().unwrap();
+        c.block.txs_max = yui_ledger::limits::BLOCK_TXS_MAX;
+        c.check().unwrap();
+        c.block.txs_max += 1;
+        let e = c.check().unwrap_err().to_string();
+        assert!(e.contains("block.txs_max = 5001"), "{e}");
+        // Through the file, as the node starts.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, c.render()).unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(e.contains("must be 1..=5000"), "{e}");
+        c.block.txs_max = 2_000;
+        std::fs::write(&path, c.render()).unwrap();
+        Config::load(&path).unwrap();
     }
 }

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use yui_ledger::{Address, Hash, SignedTransaction};
+use yui_ledger::{Address, Expiry, Hash, SignedTransaction};
 
 /// Why the mempool refused a transaction it would otherwise admit.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -156,6 +156,39 @@ impl Mempool {
         stale.len()
     }
 
+    /// Drops transactions no block after `head_height` (made at
+    /// `head_time_ms`) may include: their expiry has passed. Returns how many.
+    pub fn evict_expired(&mut self, head_height: u64, head_time_ms: u64) -> usize {
+        let stale: Vec<Hash> = self
+            .by_account
+            .values()
+            .flat_map(|q| q.values())
+            .filter(|e| expired(&e.tx, head_height, head_time_ms))
+            .map(|e| e.tx.hash())
+            .collect();
+        for h in &stale {
+            self.remove(h);
+        }
+        stale.len()
+    }
+
+    /// After a block commits, on every node (whether it proposes or not):
+    /// forgets the used nonces of the block's signers (`next` gives each
+    /// one's new next nonce), then what expired and what waited behind a
+    /// gap for too long. Returns how many waiting transactions were evicted.
+    pub fn after_commit(
+        &mut self,
+        signers: &[(Address, u64)],
+        head_height: u64,
+        head_time_ms: u64,
+        now_ms: u64,
+    ) -> usize {
+        for (a, next) in signers {
+            self.prune_account(a, *next);
+        }
+        self.evict_expired(head_height, head_time_ms) + self.evict_gapped(now_ms)
+    }
+
     /// Candidates for the next block: per account, consecutive nonces from
     /// `next_nonce(account)`; accounts ordered by their oldest waiting
     /// transaction. At most `max` transactions.
@@ -211,7 +244,19 @@ impl Mempool {
         if q.is_empty() {
             self.by_account.remove(a);
             self.next.remove(a);
+        } else {
+            self.next.insert(*a, next);
         }
+    }
+}
+
+/// Whether no block after `head_height`, made at `head_time_ms`, may
+/// include `tx`: a block's height is above the head's and its time is at
+/// least one millisecond after it.
+fn expired(tx: &SignedTransaction, head_height: u64, head_time_ms: u64) -> bool {
+    match tx.tx.expiry {
+        Expiry::Height(h) => h <= head_height,
+        Expiry::Time(t) => t <= head_time_ms,
     }
 }
 
@@ -291,5 +336,40 @@ mod tests {
         assert_eq!(m.evict_gapped(500), 0);
         assert_eq!(m.evict_gapped(1_500), 1);
         assert!(m.is_empty());
+    }
+
+    #[test]
+    fn after_commit_evicts_the_expired_and_the_long_gapped_on_every_node() {
+        let a = Keypair::from_seed([1; 32]);
+        let b = Keypair::from_seed([2; 32]);
+        let mut m = pool();
+        // a: nonces 0 and 1 commit; 2 is then ready and must stay however
+        // long it waits. b: nonce 1 waits behind a gap.
+        for n in [0, 1, 2] {
+            let t = tx(&a, n);
+            m.insert(t.clone(), t.hash(), 0, 0).unwrap();
+        }
+        let gapped = tx(&b, 1);
+        m.insert(gapped.clone(), gapped.hash(), 0, 0).unwrap();
+        assert_eq!(m.after_commit(&[(a.address(), 2)], 1, 10, 5_000), 1);
+        assert_eq!((m.len(), m.ready_len()), (1, 1));
+        assert!(!m.contains(&gapped.hash()));
+        // The transactions expire at height 9: after block 9 none may be
+        // included, so even a ready one leaves.
+        assert_eq!(m.after_commit(&[], 8, 20, 5_000), 0);
+        assert_eq!(m.after_commit(&[], 9, 30, 5_000), 1);
+        assert!(m.is_empty());
+        // Once the expired one has gone, its nonce is free again.
+        let mut by_height = tx(&b, 0).tx;
+        by_height.expiry = Expiry::Height(100);
+        let t = by_height.sign(&b);
+        m.insert(t.clone(), t.hash(), 0, 6_000).unwrap();
+        let mut by_time = tx(&b, 1).tx;
+        by_time.expiry = Expiry::Time(100);
+        let by_time = by_time.sign(&b);
+        m.insert(by_time.clone(), by_time.hash(), 0, 6_000).unwrap();
+        assert_eq!(m.after_commit(&[], 10, 99, 6_000), 0);
+        assert_eq!(m.after_commit(&[], 11, 100, 6_000), 1);
+        assert_eq!(m.len(), 1);
     }
 }

@@ -257,12 +257,7 @@ impl Store {
                 borsh::to_vec(&(h, r.index)).unwrap_or_default(),
             );
             b.put_cf(rc, rkey(h, r.index), borsh::to_vec(r).unwrap_or_default());
-            let mut who: Vec<Address> = vec![tx.tx.signer];
-            who.extend(tx.tx.op.counterparties());
-            who.extend(r.events.iter().flat_map(|e| e.accounts()));
-            who.sort();
-            who.dedup();
-            for a in who {
+            for a in r.accounts_concerned(&tx.tx) {
                 b.put_cf(ai, akey(&a, h, r.index), []);
             }
         }

@@ -195,10 +195,10 @@ impl Node {
         let g = genesis(people, node_key.address());
         std::fs::write(home.join("genesis.json"), g.to_json())?;
         // Faster blocks keep the tests short.
-        let cfg = std::fs::read_to_string(home.join("config.toml"))?
-            .replace("empty_interval_ms = 1000", "empty_interval_ms = 300")
-            .replace("interval_ms = 50", "interval_ms = 20");
-        std::fs::write(home.join("config.toml"), cfg)?;
+        let (mut cfg, _) = yui_node::config::Config::load(&home.join("config.toml"))?;
+        cfg.block.empty_interval_ms = 300;
+        cfg.block.interval_ms = 20;
+        std::fs::write(home.join("config.toml"), cfg.render())?;
         let mut n = Self {
             home,
             endpoint,

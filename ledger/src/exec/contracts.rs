@@ -30,7 +30,7 @@ use crate::receipt::{Event, MintSource};
 use crate::state::{Overlay, StateRead, keys};
 
 use super::Ctx;
-use super::holding::{ensure_account, load_asset};
+use super::holding::{ensure_ledger_account, load_asset};
 
 type Out = Result<Vec<Event>, TxError>;
 
@@ -216,7 +216,7 @@ pub(crate) fn deploy<S: StateRead + ?Sized>(
         .collect();
     budget.sort_by(|x, y| x.asset.cmp(&y.asset));
     let account = contract_account(d.contract_id);
-    ensure_account(ov, &account)?;
+    ensure_ledger_account(ov, &account)?;
     ov.put_rec(
         keys::contract_of_account(&account),
         &d.contract_id.to_string(),

@@ -4,7 +4,7 @@
 
 use crate::asset::ExpiryPolicy;
 use crate::crypto::Address;
-use crate::error::{Quantity, TxError};
+use crate::error::{Quantity, Rule, TxError};
 use crate::limits;
 use crate::receipt::Event;
 use crate::state::{Account, AssetState, Holding, Lot, Overlay, StateRead, keys};
@@ -55,8 +55,26 @@ fn store_holding<S: StateRead + ?Sized>(
     }
 }
 
-/// Makes sure an account record exists for a receiver.
+/// Makes sure an account record exists for a receiver. A new account must
+/// be a key that can sign: value or a role given to 32 bytes that are not a
+/// canonical ed25519 key of large order could never be used again.
 pub(crate) fn ensure_account<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    who: &Address,
+) -> Result<(), TxError> {
+    let k = keys::account(who);
+    if !ov.has(&k)? {
+        if !crate::crypto::is_signing_key(who) {
+            return Err(TxError::Malformed(Rule::ReceiverCannotSign));
+        }
+        ov.put_rec(k, &Account::default());
+    }
+    Ok(())
+}
+
+/// Makes sure the record of an account the ledger itself holds exists: a
+/// contract's account or the breakage sink, which no key signs for.
+pub(crate) fn ensure_ledger_account<S: StateRead + ?Sized>(
     ov: &mut Overlay<'_, S>,
     who: &Address,
 ) -> Result<(), TxError> {
@@ -132,7 +150,7 @@ pub(crate) fn expire_value<S: StateRead + ?Sized>(
         },
     )?;
     b.last_change_ms = ctx.time_ms;
-    ensure_account(ov, &sink)?;
+    ensure_ledger_account(ov, &sink)?;
     store_holding(ov, &sink, &asset.class.id, b_old, &b);
     events.push(Event::Expired {
         asset: asset.class.id.clone(),

@@ -637,3 +637,37 @@ fn a_block_holds_at_most_the_transaction_limit() {
             .unwrap();
     assert_eq!(acct.nonce, BLOCK_TXS_MAX as u64);
 }
+
+#[test]
+fn value_goes_only_to_keys_that_can_sign() {
+    let mut c = Chain::new();
+    c.charge(&alice(), 100, "d1", None);
+    // Not a curve point, the identity (small order), and a non-canonical
+    // encoding of a small-order point: value sent there would be lost.
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    let mut non_canonical = [0xffu8; 32];
+    non_canonical[0] = 0xec;
+    non_canonical[31] = 0x7f;
+    for bytes in [[0xffu8; 32], identity, non_canonical] {
+        let to = yui_ledger::Address(bytes);
+        let e = c.refuse(&alice(), transfer_op(to, COIN, 1));
+        assert_eq!(e, TxError::Malformed(Rule::ReceiverCannotSign));
+        assert_eq!(e.kind(), ErrorKind::Malformed);
+        let e = c.refuse(
+            &city(),
+            Operation::Grant {
+                to,
+                asset: POINT.into(),
+                amount: 1,
+                reason: "clean-up".into(),
+                event_id: None,
+            },
+        );
+        assert_eq!(e, TxError::Malformed(Rule::ReceiverCannotSign));
+    }
+    // A fresh key that can sign receives.
+    let fresh = addr(&key(200));
+    c.ok(&alice(), transfer_op(fresh, COIN, 1));
+    assert_eq!(c.balance(&fresh, COIN), 1);
+}

@@ -8,6 +8,7 @@ pub mod convert;
 mod credentials;
 mod governance;
 mod jobs;
+mod status;
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -456,18 +457,46 @@ pub(crate) fn follow_commits<T: Send + 'static>(
     Box::pin(ReceiverStream::new(rx))
 }
 
-/// The events of a committed block that concern account `a`.
+/// What account `a`'s stream shows of a committed block: the block-start
+/// events naming it, then every event of each transaction that concerns it
+/// (the selection of its history), or that transaction's failure.
 fn account_events(c: &Committed, a: &Address) -> Vec<pb::AccountEvent> {
     let h = &c.block.header;
-    c.events()
-        .filter(|(_, e)| e.accounts().contains(a))
-        .map(|(tx_hash, e)| pb::AccountEvent {
-            height: h.height,
-            time_ms: h.time_ms,
-            tx_hash,
-            event: Some(convert::event(e)),
-        })
-        .collect()
+    let item = |tx_hash: Vec<u8>, event, failure| pb::AccountEvent {
+        height: h.height,
+        time_ms: h.time_ms,
+        tx_hash,
+        event,
+        failure,
+    };
+    let mut out: Vec<pb::AccountEvent> = c
+        .begin_events
+        .iter()
+        .filter(|e| e.accounts().contains(a))
+        .map(|e| item(Vec::new(), Some(convert::event(e)), None))
+        .collect();
+    for (tx, r) in c.block.txs.iter().zip(&c.receipts) {
+        if !r.accounts_concerned(&tx.tx).contains(a) {
+            continue;
+        }
+        match &r.error {
+            Some(e) => out.push(item(
+                r.tx_hash.to_vec(),
+                None,
+                Some(pb::TxFailure {
+                    operation: tx.tx.op.name().into(),
+                    signer: r.signer.0.to_vec(),
+                    error: e.to_string(),
+                }),
+            )),
+            None => out.extend(
+                r.events
+                    .iter()
+                    .map(|e| item(r.tx_hash.to_vec(), Some(convert::event(e)), None)),
+            ),
+        }
+    }
+    out
 }
 
 #[tonic::async_trait]
@@ -589,7 +618,13 @@ impl pb::chain_server::Chain for Api {
                     power: v.power,
                 })
                 .collect(),
-            node_key: sh.node_key.map(|k| k.0.to_vec()).unwrap_or_default(),
+            // Empty where this node does not vote: an observer, a validator
+            // voted out, or one approved to join at a later height.
+            node_key: sh
+                .node_key
+                .filter(|k| sh.validator_infos().iter().any(|v| v.public_key == *k))
+                .map(|k| k.0.to_vec())
+                .unwrap_or_default(),
             mempool_size: sh.mempool().len() as u32,
             peers: sh.peers.read().map(|p| p.clone()).unwrap_or_default(),
             round: sh.round.load(std::sync::atomic::Ordering::Relaxed),
@@ -714,6 +749,12 @@ pub async fn serve(
         .set_serving::<pb::chain_server::ChainServer<Api>>()
         .await;
     reporter
+        .set_serving::<pb::accounts_server::AccountsServer<Api>>()
+        .await;
+    reporter
+        .set_serving::<pb::assets_server::AssetsServer<Api>>()
+        .await;
+    reporter
         .set_serving::<pb::jobs_server::JobsServer<Api>>()
         .await;
     reporter
@@ -725,13 +766,18 @@ pub async fn serve(
     reporter
         .set_serving::<pb::contracts_server::ContractsServer<Api>>()
         .await;
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()?;
+    // Both reflection versions: grpcurl speaks v1, many stock clients
+    // (Python's grpcio-reflection among them) still speak v1alpha.
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
     tonic::transport::Server::builder()
+        .layer(status::StatusCodesLayer)
         .add_service(health)
-        .add_service(reflection)
+        .add_service(reflection().build_v1()?)
+        .add_service(reflection().build_v1alpha()?)
         .add_service(
             pb::transactions_server::TransactionsServer::new(api.clone())
                 .max_decoding_message_size(max),

@@ -77,6 +77,7 @@ async fn every_bad_input_is_refused_precisely_and_changes_nothing() {
         assets: vec![],
     };
 
+    let taro_not_merchant = format!("{} is not a merchant", p.taro.address()).to_lowercase();
     let cases: Vec<(&str, Vec<u8>, Code, &str)> = vec![
         (
             "malformed bytes",
@@ -194,7 +195,19 @@ async fn every_bad_input_is_refused_precisely_and_changes_nothing() {
             })
             .to_bytes(),
             Code::PermissionDenied,
-            "merchant",
+            // About the payee, by its address.
+            &taro_not_merchant,
+        ),
+        (
+            "value to bytes that are not a key",
+            good(Operation::Transfer {
+                to: yui_ledger::Address([0xff; 32]),
+                asset: "coin".into(),
+                amount: 1,
+            })
+            .to_bytes(),
+            Code::InvalidArgument,
+            "not an account's public key",
         ),
     ];
     for (what, bytes, code, needle) in cases {
@@ -206,9 +219,32 @@ async fn every_bad_input_is_refused_precisely_and_changes_nothing() {
             st.message()
         );
     }
-    // A gRPC message beyond the request limit is refused by the transport.
+    // A gRPC message beyond the request limit: RESOURCE_EXHAUSTED, as
+    // api.proto promises (the transport's own code would be OUT_OF_RANGE).
     let st = submit_raw(&c, vec![0u8; 200_000]).await;
-    assert_eq!(st.code(), Code::OutOfRange, "{}", st.message());
+    assert_eq!(st.code(), Code::ResourceExhausted, "{}", st.message());
+    // Bytes that are not the request message: INVALID_ARGUMENT (not the
+    // transport's INTERNAL). A message whose field 1 is a number where
+    // SubmitRequest has bytes.
+    let ch = tonic::transport::Channel::from_shared(format!("http://{}", node.endpoint))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut grpc = tonic::client::Grpc::new(ch);
+    grpc.ready().await.unwrap();
+    let st = grpc
+        .unary(
+            tonic::Request::new(pb::HistoryEntry {
+                height: 7,
+                ..Default::default()
+            }),
+            tonic::codegen::http::uri::PathAndQuery::from_static("/yui.v1.Transactions/Submit"),
+            tonic_prost::ProstCodec::<pb::HistoryEntry, pb::SubmitResponse>::default(),
+        )
+        .await
+        .expect_err("undecodable");
+    assert_eq!(st.code(), Code::InvalidArgument, "{}", st.message());
 
     // Still serving, and blocks keep coming; nothing changed.
     let h2 = c.status().await.unwrap().height;

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use tonic::Code;
 use yui_cli::Client;
-use yui_ledger::Operation;
 use yui_ledger::asset::DAY_MS;
 use yui_ledger::governance::GovAction;
+use yui_ledger::{Expiry, Operation};
 use yui_proto::v1 as pb;
 use yui_tests::Devnet;
 
@@ -219,6 +219,25 @@ async fn the_consortium_votes_a_validator_in_and_another_out() {
     let st = c.status().await.unwrap();
     let names: Vec<&str> = st.validators.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(names, ["city", "chamber", "coord-kita", "coord-higashi"]);
+    // Only a voting node names its key: not the voted-out one, not the observer.
+    let node_key = |n: &'static str| {
+        let net = &net;
+        async move {
+            Client::connect(&net.endpoint(n))
+                .await
+                .unwrap()
+                .status()
+                .await
+                .unwrap()
+                .node_key
+        }
+    };
+    assert!(node_key("coord-minami").await.is_empty());
+    assert!(node_key("observer").await.is_empty());
+    assert_eq!(
+        node_key("coord-higashi").await,
+        key("coord-higashi").address().0.to_vec()
+    );
     net.kill9("coord-minami");
     // With coord-minami gone, 3 of the 4 remaining must still sign: stop one
     // more old validator too, and the chain still commits.
@@ -238,4 +257,49 @@ async fn the_consortium_votes_a_validator_in_and_another_out() {
         report.final_validators,
         ["city", "chamber", "coord-kita", "coord-higashi"]
     );
+
+    // A wallet using the observer, which never proposes: a transaction with
+    // a nonce ahead of the next waits there; once it expires it leaves, and
+    // after the gap is filled the same nonce is free for a new one.
+    let hana = key("hana").address();
+    let n = oc.next_nonce(&city).await.unwrap();
+    let h = oc.status().await.unwrap().height;
+    let burn = |nonce: u64, expiry| {
+        yui_cli::sign_tx(
+            "yui-devnet",
+            &city,
+            nonce,
+            expiry,
+            Operation::Charge {
+                to: hana,
+                asset: "coin".into(),
+                amount: 100,
+                deposit_ref: format!("gap-{nonce}-{expiry:?}"),
+                campaign: None,
+            },
+        )
+    };
+    let ahead = burn(n + 1, Expiry::Height(h + 3));
+    oc.submit(&ahead, false).await.unwrap();
+    let status = |t: &yui_ledger::SignedTransaction| {
+        let oc = &oc;
+        let hash = t.hash().to_vec();
+        async move {
+            oc.tx
+                .clone()
+                .get_transaction(yui_proto::v1::GetTransactionRequest { tx_hash: hash })
+                .await
+                .unwrap()
+                .into_inner()
+                .status
+        }
+    };
+    assert_eq!(status(&ahead).await, "pending");
+    wait_height(&oc, h + 4).await;
+    assert_eq!(status(&ahead).await, "unknown", "the expired one left");
+    let fill = burn(n, Expiry::Height(h + 1_000));
+    let again = burn(n + 1, Expiry::Height(h + 1_000));
+    oc.submit(&fill, false).await.unwrap();
+    let r = oc.submit(&again, true).await.unwrap();
+    assert!(r.receipt.unwrap().success);
 }

@@ -138,7 +138,7 @@ async fn a_day_of_the_towns_money_over_grpc() {
     .await
     .unwrap();
 
-    // The stream saw the payment and the refund, in order.
+    // The stream saw the payment, the refund and the redemption, in order.
     let mut kinds = Vec::new();
     while kinds.len() < 3 {
         let ev = tokio::time::timeout(std::time::Duration::from_secs(10), shop_events.next())
@@ -193,6 +193,67 @@ async fn a_day_of_the_towns_money_over_grpc() {
         .map(|t| t.operation.clone())
         .collect();
     assert_eq!(ops, vec!["pay", "transfer", "charge"]);
+
+    // Two payments admitted together, the second beyond what is left once
+    // the first commits: it fails in its block, and the shop sees that too.
+    let n = c.next_nonce(&p.hana).await.unwrap();
+    let pay = |i: u64, invoice: &str| {
+        yui_cli::sign_tx(
+            "yui-test",
+            &p.hana,
+            n + i,
+            yui_ledger::Expiry::Height(1_000_000),
+            Operation::Pay {
+                merchant: p.shop.address(),
+                invoice_id: invoice.into(),
+                amount: 4_000,
+                assets: vec![],
+            },
+        )
+    };
+    c.submit(&pay(0, "inv-2"), false).await.unwrap();
+    let second = c.submit(&pay(1, "inv-3"), true).await.unwrap();
+    let failed = second.receipt.unwrap();
+    assert!(!failed.success);
+    assert!(failed.error.contains("insufficient"), "{}", failed.error);
+
+    // The stream goes on with the second payment and the failed one: what
+    // the shop's history holds.
+    let mut kinds = Vec::new();
+    while kinds.len() < 2 {
+        let ev = tokio::time::timeout(std::time::Duration::from_secs(10), shop_events.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        kinds.push(match (ev.event, ev.failure) {
+            (Some(e), None) => e.kind,
+            (None, Some(f)) => {
+                assert_eq!(f.signer, p.hana.address().0.to_vec());
+                assert!(f.error.contains("insufficient"), "{}", f.error);
+                format!("failed {}", f.operation)
+            }
+            other => panic!("an item is an event or a failure: {other:?}"),
+        });
+    }
+    assert_eq!(kinds, vec!["paid", "failed pay"]);
+    let shop_history = c
+        .accounts
+        .clone()
+        .get_history(pb::GetHistoryRequest {
+            address: p.shop.address().0.to_vec(),
+            auth: Some(c.read_auth(&p.shop, &p.shop.address())),
+            limit: 2,
+            page_token: vec![],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!shop_history.entries[0].receipt.as_ref().unwrap().success);
+    assert_eq!(
+        shop_history.entries[0].tx.as_ref().unwrap().hash,
+        failed.tx_hash
+    );
 
     // Transaction status, block with certificate, and the state proof.
     let st =
@@ -271,7 +332,7 @@ async fn a_day_of_the_towns_money_over_grpc() {
     let report = yui_cli::audit::replay(&c, &p.auditor, |_, _| {})
         .await
         .unwrap();
-    assert_eq!(report.transactions, 7);
+    assert_eq!(report.transactions, 9);
     assert_eq!(report.assets["coin"].minted, 10_000);
 }
 
@@ -313,22 +374,77 @@ async fn reads_belong_to_the_holder_and_auditors() {
     assert_eq!(c.account(&p.hana, &hana).await.unwrap().name, "hana");
     assert_eq!(c.account(&p.auditor, &hana).await.unwrap().name, "hana");
 
-    // Standard health service says the API serves.
+    // Standard health service says each API service serves.
     let ch = tonic::transport::Channel::from_shared(format!("http://{}", node.endpoint))
         .unwrap()
         .connect()
         .await
         .unwrap();
-    let mut health = tonic_health::pb::health_client::HealthClient::new(ch);
-    let h = health
-        .check(tonic_health::pb::HealthCheckRequest {
-            service: "yui.v1.Transactions".into(),
-        })
+    let mut health = tonic_health::pb::health_client::HealthClient::new(ch.clone());
+    for service in [
+        "yui.v1.Transactions",
+        "yui.v1.Accounts",
+        "yui.v1.Assets",
+        "yui.v1.Chain",
+        "yui.v1.Jobs",
+        "yui.v1.Credentials",
+        "yui.v1.Governance",
+        "yui.v1.Contracts",
+    ] {
+        let h = health
+            .check(tonic_health::pb::HealthCheckRequest {
+                service: service.into(),
+            })
+            .await
+            .unwrap_or_else(|e| panic!("health of {service}: {e}"))
+            .into_inner();
+        assert_eq!(
+            h.status,
+            tonic_health::pb::health_check_response::ServingStatus::Serving as i32,
+            "{service}"
+        );
+    }
+
+    // Reflection answers in both versions clients speak.
+    use tonic_reflection::pb::v1alpha as alpha;
+    let mut refl = alpha::server_reflection_client::ServerReflectionClient::new(ch.clone());
+    let req = alpha::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(
+            alpha::server_reflection_request::MessageRequest::ListServices(String::new()),
+        ),
+    };
+    let mut answers = refl
+        .server_reflection_info(tokio_stream::iter(vec![req]))
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(
-        h.status,
-        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    let listed = match answers.message().await.unwrap().unwrap().message_response {
+        Some(alpha::server_reflection_response::MessageResponse::ListServicesResponse(l)) => {
+            l.service.into_iter().map(|s| s.name).collect::<Vec<_>>()
+        }
+        other => panic!("v1alpha reflection answered {other:?}"),
+    };
+    assert!(
+        listed.contains(&"yui.v1.Accounts".to_string()),
+        "{listed:?}"
     );
+    use tonic_reflection::pb::v1 as v1r;
+    let mut refl = v1r::server_reflection_client::ServerReflectionClient::new(ch.clone());
+    let req = v1r::ServerReflectionRequest {
+        host: String::new(),
+        message_request: Some(
+            v1r::server_reflection_request::MessageRequest::ListServices(String::new()),
+        ),
+    };
+    let mut answers = refl
+        .server_reflection_info(tokio_stream::iter(vec![req]))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(answers.message().await.unwrap().is_some());
+
+    // A single validator's status names its key.
+    let st = c.status().await.unwrap();
+    assert_eq!(st.node_key, st.validators[0].public_key);
 }
