@@ -55,6 +55,7 @@ case "${1:-}" in
     else
       cargo test --workspace --no-fail-fast
     fi
+    YUI_BIN_DIR="$(target_dir)/debug" clients/python/run-tests.sh
     ;;
   bench)
     need_packages

@@ -74,6 +74,9 @@ class Client:
         return self.chain.GetLatestBlock(api_pb2.GetLatestBlockRequest(auth=auth),
                                          timeout=self.timeout_s)
 
+    def list_assets(self):
+        return self.assets.ListAssets(api_pb2.ListAssetsRequest(), timeout=self.timeout_s).assets
+
     # --- reads ------------------------------------------------------------
 
     def read_auth(self, key: Keypair, subject=None) -> types_pb2.ReadAuth:

@@ -7,6 +7,130 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class PrepareRequest(_message.Message):
+    __slots__ = ("signer", "nonce", "next_nonce", "expire_at_height", "expire_at_time_ms", "charge", "grant", "transfer", "pay", "refund", "redeem", "burn", "operation_json")
+    SIGNER_FIELD_NUMBER: _ClassVar[int]
+    NONCE_FIELD_NUMBER: _ClassVar[int]
+    NEXT_NONCE_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_AT_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_AT_TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    CHARGE_FIELD_NUMBER: _ClassVar[int]
+    GRANT_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_FIELD_NUMBER: _ClassVar[int]
+    PAY_FIELD_NUMBER: _ClassVar[int]
+    REFUND_FIELD_NUMBER: _ClassVar[int]
+    REDEEM_FIELD_NUMBER: _ClassVar[int]
+    BURN_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_JSON_FIELD_NUMBER: _ClassVar[int]
+    signer: bytes
+    nonce: int
+    next_nonce: bool
+    expire_at_height: int
+    expire_at_time_ms: int
+    charge: PrepareCharge
+    grant: PrepareGrant
+    transfer: PrepareTransfer
+    pay: PreparePay
+    refund: PrepareRefund
+    redeem: PrepareRedeem
+    burn: PrepareBurn
+    operation_json: str
+    def __init__(self, signer: _Optional[bytes] = ..., nonce: _Optional[int] = ..., next_nonce: _Optional[bool] = ..., expire_at_height: _Optional[int] = ..., expire_at_time_ms: _Optional[int] = ..., charge: _Optional[_Union[PrepareCharge, _Mapping]] = ..., grant: _Optional[_Union[PrepareGrant, _Mapping]] = ..., transfer: _Optional[_Union[PrepareTransfer, _Mapping]] = ..., pay: _Optional[_Union[PreparePay, _Mapping]] = ..., refund: _Optional[_Union[PrepareRefund, _Mapping]] = ..., redeem: _Optional[_Union[PrepareRedeem, _Mapping]] = ..., burn: _Optional[_Union[PrepareBurn, _Mapping]] = ..., operation_json: _Optional[str] = ...) -> None: ...
+
+class PrepareCharge(_message.Message):
+    __slots__ = ("to", "asset", "amount", "deposit_ref", "campaign")
+    TO_FIELD_NUMBER: _ClassVar[int]
+    ASSET_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    DEPOSIT_REF_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
+    to: bytes
+    asset: str
+    amount: int
+    deposit_ref: str
+    campaign: str
+    def __init__(self, to: _Optional[bytes] = ..., asset: _Optional[str] = ..., amount: _Optional[int] = ..., deposit_ref: _Optional[str] = ..., campaign: _Optional[str] = ...) -> None: ...
+
+class PrepareGrant(_message.Message):
+    __slots__ = ("to", "asset", "amount", "reason", "event_id")
+    TO_FIELD_NUMBER: _ClassVar[int]
+    ASSET_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    to: bytes
+    asset: str
+    amount: int
+    reason: str
+    event_id: str
+    def __init__(self, to: _Optional[bytes] = ..., asset: _Optional[str] = ..., amount: _Optional[int] = ..., reason: _Optional[str] = ..., event_id: _Optional[str] = ...) -> None: ...
+
+class PrepareTransfer(_message.Message):
+    __slots__ = ("to", "asset", "amount")
+    TO_FIELD_NUMBER: _ClassVar[int]
+    ASSET_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    to: bytes
+    asset: str
+    amount: int
+    def __init__(self, to: _Optional[bytes] = ..., asset: _Optional[str] = ..., amount: _Optional[int] = ...) -> None: ...
+
+class PreparePay(_message.Message):
+    __slots__ = ("merchant", "invoice_id", "amount", "assets")
+    MERCHANT_FIELD_NUMBER: _ClassVar[int]
+    INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    ASSETS_FIELD_NUMBER: _ClassVar[int]
+    merchant: bytes
+    invoice_id: str
+    amount: int
+    assets: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, merchant: _Optional[bytes] = ..., invoice_id: _Optional[str] = ..., amount: _Optional[int] = ..., assets: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class PrepareRefund(_message.Message):
+    __slots__ = ("invoice_id", "amount")
+    INVOICE_ID_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    invoice_id: str
+    amount: int
+    def __init__(self, invoice_id: _Optional[str] = ..., amount: _Optional[int] = ...) -> None: ...
+
+class PrepareRedeem(_message.Message):
+    __slots__ = ("asset", "amount", "payout_ref")
+    ASSET_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    PAYOUT_REF_FIELD_NUMBER: _ClassVar[int]
+    asset: str
+    amount: int
+    payout_ref: str
+    def __init__(self, asset: _Optional[str] = ..., amount: _Optional[int] = ..., payout_ref: _Optional[str] = ...) -> None: ...
+
+class PrepareBurn(_message.Message):
+    __slots__ = ("asset", "amount")
+    ASSET_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    asset: str
+    amount: int
+    def __init__(self, asset: _Optional[str] = ..., amount: _Optional[int] = ...) -> None: ...
+
+class PrepareResponse(_message.Message):
+    __slots__ = ("tx_bytes", "sign_bytes", "nonce", "chain_id", "expire_at_height", "expire_at_time_ms", "operation_json")
+    TX_BYTES_FIELD_NUMBER: _ClassVar[int]
+    SIGN_BYTES_FIELD_NUMBER: _ClassVar[int]
+    NONCE_FIELD_NUMBER: _ClassVar[int]
+    CHAIN_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_AT_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_AT_TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    OPERATION_JSON_FIELD_NUMBER: _ClassVar[int]
+    tx_bytes: bytes
+    sign_bytes: bytes
+    nonce: int
+    chain_id: str
+    expire_at_height: int
+    expire_at_time_ms: int
+    operation_json: str
+    def __init__(self, tx_bytes: _Optional[bytes] = ..., sign_bytes: _Optional[bytes] = ..., nonce: _Optional[int] = ..., chain_id: _Optional[str] = ..., expire_at_height: _Optional[int] = ..., expire_at_time_ms: _Optional[int] = ..., operation_json: _Optional[str] = ...) -> None: ...
+
 class SubmitRequest(_message.Message):
     __slots__ = ("tx", "wait_for_commit", "wait_timeout_ms")
     TX_FIELD_NUMBER: _ClassVar[int]

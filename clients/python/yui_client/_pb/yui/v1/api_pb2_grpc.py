@@ -46,6 +46,11 @@ class TransactionsStub:
                 request_serializer=yui_dot_v1_dot_api__pb2.GetTransactionRequest.SerializeToString,
                 response_deserializer=yui_dot_v1_dot_api__pb2.GetTransactionResponse.FromString,
                 _registered_method=True)
+        self.Prepare = channel.unary_unary(
+                '/yui.v1.Transactions/Prepare',
+                request_serializer=yui_dot_v1_dot_api__pb2.PrepareRequest.SerializeToString,
+                response_deserializer=yui_dot_v1_dot_api__pb2.PrepareResponse.FromString,
+                _registered_method=True)
 
 
 class TransactionsServicer:
@@ -72,6 +77,19 @@ class TransactionsServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Prepare(self, request, context):
+        """For wallets that would rather not encode: turns the fields of a
+        transaction into its exact bytes (docs/encoding.md). The key never leaves
+        the wallet: it signs `sign_bytes` with ed25519 and submits
+        `tx_bytes ++ signature` (64 bytes) with Submit. A wallet that does not
+        trust this node checks `operation_json`, or decodes `tx_bytes` itself,
+        before signing. INVALID_ARGUMENT for fields that break an operation's
+        shape (the same rules as Submit); nothing is checked against the state.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TransactionsServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -84,6 +102,11 @@ def add_TransactionsServicer_to_server(servicer, server):
                     servicer.GetTransaction,
                     request_deserializer=yui_dot_v1_dot_api__pb2.GetTransactionRequest.FromString,
                     response_serializer=yui_dot_v1_dot_api__pb2.GetTransactionResponse.SerializeToString,
+            ),
+            'Prepare': grpc.unary_unary_rpc_method_handler(
+                    servicer.Prepare,
+                    request_deserializer=yui_dot_v1_dot_api__pb2.PrepareRequest.FromString,
+                    response_serializer=yui_dot_v1_dot_api__pb2.PrepareResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -141,6 +164,33 @@ class Transactions:
             '/yui.v1.Transactions/GetTransaction',
             yui_dot_v1_dot_api__pb2.GetTransactionRequest.SerializeToString,
             yui_dot_v1_dot_api__pb2.GetTransactionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Prepare(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/yui.v1.Transactions/Prepare',
+            yui_dot_v1_dot_api__pb2.PrepareRequest.SerializeToString,
+            yui_dot_v1_dot_api__pb2.PrepareResponse.FromString,
             options,
             channel_credentials,
             insecure,
