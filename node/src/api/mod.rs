@@ -8,6 +8,7 @@ pub mod convert;
 mod credentials;
 mod governance;
 mod jobs;
+mod prepare;
 mod status;
 
 use std::pin::Pin;
@@ -218,6 +219,13 @@ impl pb::transactions_server::Transactions for Api {
             }
         }
         Ok(Response::new(resp))
+    }
+
+    async fn prepare(
+        &self,
+        req: Request<pb::PrepareRequest>,
+    ) -> Result<Response<pb::PrepareResponse>, Status> {
+        prepare::prepare(&self.shared, req.into_inner()).map(Response::new)
     }
 
     async fn get_transaction(

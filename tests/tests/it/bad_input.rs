@@ -246,6 +246,67 @@ async fn every_bad_input_is_refused_precisely_and_changes_nothing() {
         .expect_err("undecodable");
     assert_eq!(st.code(), Code::InvalidArgument, "{}", st.message());
 
+    // Prepare gives the exact bytes a wallet would build, for typed fields
+    // and for JSON; a broken shape is refused as Submit would.
+    let mut txc = c.tx.clone();
+    let prepared = txc
+        .prepare(pb::PrepareRequest {
+            signer: p.hana.address().0.to_vec(),
+            nonce: n,
+            expire_at_height: height + 1_000,
+            operation: Some(pb::prepare_request::Operation::Pay(pb::PreparePay {
+                merchant: p.shop.address().0.to_vec(),
+                invoice_id: "x".into(),
+                amount: 1,
+                assets: vec![],
+            })),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let expected = good(pay(1, "x")).tx;
+    assert_eq!(prepared.sign_bytes, expected.sign_bytes());
+    assert_eq!(prepared.tx_bytes, borsh::to_vec(&expected).unwrap());
+    assert!(prepared.operation_json.contains("\"invoice_id\":\"x\""));
+    let by_json = txc
+        .prepare(pb::PrepareRequest {
+            signer: p.hana.address().0.to_vec(),
+            next_nonce: true,
+            expire_at_height: height + 1_000,
+            operation: Some(pb::prepare_request::Operation::OperationJson(
+                prepared.operation_json.clone(),
+            )),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(by_json.sign_bytes, prepared.sign_bytes);
+    for (what, op) in [
+        (
+            "zero amount",
+            pb::prepare_request::Operation::Burn(pb::PrepareBurn {
+                asset: "coin".into(),
+                amount: 0,
+            }),
+        ),
+        (
+            "unknown op",
+            pb::prepare_request::Operation::OperationJson(r#"{"op":"steal"}"#.into()),
+        ),
+    ] {
+        let st = txc
+            .prepare(pb::PrepareRequest {
+                signer: p.hana.address().0.to_vec(),
+                operation: Some(op),
+                ..Default::default()
+            })
+            .await
+            .expect_err(what);
+        assert_eq!(st.code(), Code::InvalidArgument, "{what}: {}", st.message());
+    }
+
     // Still serving, and blocks keep coming; nothing changed.
     let h2 = c.status().await.unwrap().height;
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
