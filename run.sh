@@ -56,6 +56,7 @@ case "${1:-}" in
       cargo test --workspace --no-fail-fast
     fi
     YUI_BIN_DIR="$(target_dir)/debug" clients/python/run-tests.sh
+    YUI_BIN_DIR="$(target_dir)/debug" clients/typescript/run-tests.sh
     ;;
   bench)
     need_packages

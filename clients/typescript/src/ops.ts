@@ -321,3 +321,21 @@ export const ops = {
   redeem: (asset: string, amount: U64, payoutRef: string): Operation => ({ op: "redeem", asset, amount, payout_ref: payoutRef }),
   burn: (asset: string, amount: U64): Operation => ({ op: "burn", asset, amount }),
 };
+
+/**
+ * The JSON form of an operation as the node reads it (`Prepare`'s
+ * `operation_json`, `yui submit`): bytes as hex, u64 values as plain JSON
+ * numbers (written digit for digit, also beyond 2^53).
+ */
+export function operationJson(op: Operation): string {
+  const marks: string[] = [];
+  const text = JSON.stringify(op, (_k, v: unknown) => {
+    if (v instanceof Uint8Array) return hex(v);
+    if (typeof v === "bigint") {
+      marks.push(v.toString());
+      return `\u0000big${marks.length - 1}\u0000`;
+    }
+    return v;
+  });
+  return text.replace(/"\\u0000big(\d+)\\u0000"/g, (_m, i: string) => marks[Number(i)]!);
+}

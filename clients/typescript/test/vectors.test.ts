@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { fromHex, hex, sha256 } from "../src/bytes.js";
 import { Keypair, verifyStrict } from "../src/keys.js";
 import { buildTx, decodeTx, encodeTx, signBytesOf, SignedTransaction, type Expiry } from "../src/tx.js";
-import { encodeOperation, OPERATIONS, GOV_ACTIONS, type Operation } from "../src/ops.js";
+import { encodeOperation, operationJson, OPERATIONS, GOV_ACTIONS, type Operation } from "../src/ops.js";
 import { readSignBytes, readAuth } from "../src/auth.js";
 import {
   certificateBorsh, contractAccount, decodeCertificate, genesisBorsh, genesisHash, headerBorsh, headerHash,
@@ -216,4 +216,9 @@ test("certificate verification: quorum, order, index, signature, header binding"
   assert.throws(() => verifyCertificate(header, cert([sigs[0]!, sigs[1]!, { validator: 2, signature: sigs[3]!.signature }]), set), CertificateError);
   assert.throws(() => verifyCertificate({ ...header, time_ms: 1767225601001 }, cert(sigs), set), CertificateError);
   assert.throws(() => verifyCertificate(header, { ...cert(sigs), round: 1 }, set), CertificateError);
+});
+
+test("operationJson writes bytes as hex and u64 as plain numbers", () => {
+  const op = { op: "transfer", to: new Uint8Array(32).fill(1), asset: "coin", amount: 18446744073709551615n };
+  assert.equal(operationJson(op), `{"op":"transfer","to":"${"01".repeat(32)}","asset":"coin","amount":18446744073709551615}`);
 });
