@@ -11,7 +11,8 @@ use yui_ledger::asset::DAY_MS;
 use yui_ledger::{MerchantClass, Operation, Role};
 use yui_proto::v1 as pb;
 
-use super::{Output, Signer, print, short, submit};
+use yui_cli::cmd::{Signer, submit};
+use yui_cli::render::{Output, date, print, short};
 
 #[derive(Subcommand)]
 pub(crate) enum CredentialCmd {
@@ -201,14 +202,14 @@ fn credential_json(c: &pb::Credential, standing: &str) -> serde_json::Value {
 
 fn credential_line(c: &pb::Credential, standing: &str) -> String {
     format!(
-        "{:<20} {:<18} {:<10} subject {} issuer {} valid {}..{} ms",
+        "{:<20} {:<18} {:<10} subject {} issuer {} valid {} – {}",
         c.id,
         c.kind,
         standing,
         short(&c.subject),
         short(&c.issuer),
-        c.valid_from_ms,
-        c.valid_until_ms
+        date(c.valid_from_ms),
+        date(c.valid_until_ms)
     )
 }
 
@@ -302,10 +303,10 @@ pub(crate) async fn credential(c: &Client, out: Output, cmd: CredentialCmd) -> a
                 _ => r.claim_error.clone(),
             };
             let mut text = format!(
-                "{}: {} at {} ms ({} credential of {}, issued by {})",
+                "{}: {} at {} ({} credential of {}, issued by {})",
                 cred.id,
                 r.standing,
-                r.at_ms,
+                yui_cli::render::date_s(r.at_ms),
                 cred.kind,
                 short(&cred.subject),
                 short(&cred.issuer)

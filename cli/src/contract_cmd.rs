@@ -15,7 +15,8 @@ use yui_ledger::asset::DAY_MS;
 use yui_ledger::governance::GovAction;
 use yui_proto::v1 as pb;
 
-use super::{Output, Signer, event_text, print, short, submit};
+use yui_cli::cmd::{Signer, submit};
+use yui_cli::render::{Output, event_text, print, short};
 
 /// Fuel a call may burn unless told otherwise.
 const FUEL_DEFAULT: u64 = 1_000_000;

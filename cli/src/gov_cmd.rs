@@ -14,7 +14,8 @@ use yui_ledger::{AssetClass, Operation};
 use yui_proto::v1 as pb;
 
 use super::civic::{parse_role, read_json};
-use super::{Output, Signer, print, short, submit};
+use yui_cli::cmd::{Signer, submit};
+use yui_cli::render::{Output, date, print, short};
 
 #[derive(Subcommand)]
 pub(crate) enum GovCmd {
@@ -385,12 +386,12 @@ pub(crate) async fn gov(c: &Client, out: Output, cmd: GovCmd) -> anyhow::Result<
                 .into_inner();
             let p = r.proposal.unwrap_or_default();
             let text = format!(
-                "{}\n  proposed by {} at height {}; needs {} approvals; expires at {} ms\n  for: {}\n  against: {}",
+                "{}\n  proposed by {} at height {}; needs {} approvals; expires {}\n  for: {}\n  against: {}",
                 proposal_line(&p),
                 short(&p.proposer),
                 p.created_height,
                 r.approvals_needed,
-                p.expires_at_ms,
+                date(p.expires_at_ms),
                 p.approvals
                     .iter()
                     .map(|a| short(a))

@@ -9,7 +9,8 @@ use yui_cli::{Client, keyfile};
 use yui_ledger::Operation;
 use yui_proto::v1 as pb;
 
-use super::{Output, Signer, print, short, submit};
+use yui_cli::cmd::{Signer, submit};
+use yui_cli::render::{Output, date, print, short};
 
 #[derive(Subcommand)]
 pub(crate) enum JobCmd {
@@ -218,7 +219,7 @@ pub(crate) async fn job(c: &Client, out: Output, cmd: JobCmd) -> anyhow::Result<
             let j = r.job.unwrap_or_default();
             let mut text = job_line(&j);
             text.push_str(&format!(
-                "\n  poster {} worker {} coordinator {}\n  accept by {} ms; description sha256 {}",
+                "\n  poster {} worker {} coordinator {}\n  accept by {}; description sha256 {}",
                 hex::encode(&j.poster),
                 if j.worker.is_empty() {
                     "-".into()
@@ -226,7 +227,7 @@ pub(crate) async fn job(c: &Client, out: Output, cmd: JobCmd) -> anyhow::Result<
                     hex::encode(&j.worker)
                 },
                 hex::encode(&j.coordinator),
-                j.accept_deadline_ms,
+                date(j.accept_deadline_ms),
                 hex::encode(&j.description_hash)
             ));
             for h in &j.history {

@@ -19,8 +19,10 @@ use yui_proto::v1::transactions_client::TransactionsClient;
 
 pub mod audit;
 pub mod claims;
+pub mod cmd;
 pub mod contracts;
 pub mod keyfile;
+pub mod render;
 
 /// How many blocks a transaction stays valid by default.
 pub const EXPIRY_BLOCKS_DEFAULT: u64 = 600;
@@ -36,6 +38,8 @@ pub fn now_ms() -> u64 {
 #[derive(Clone)]
 pub struct Client {
     pub chain_id: String,
+    /// The node's time zone for showing dates (IANA name; may be empty).
+    pub time_zone: String,
     pub tx: TransactionsClient<Channel>,
     pub accounts: AccountsClient<Channel>,
     pub assets: AssetsClient<Channel>,
@@ -69,6 +73,7 @@ impl Client {
             .into_inner();
         Ok(Self {
             chain_id: status.chain_id,
+            time_zone: status.time_zone,
             tx: TransactionsClient::new(ch.clone()),
             accounts: AccountsClient::new(ch.clone()),
             assets: AssetsClient::new(ch.clone()),

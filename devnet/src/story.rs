@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use yui_cli::{Client, now_ms};
+use yui_cli::{Client, now_ms, render};
 use yui_ledger::Operation;
 
 use crate::town::Town;
@@ -42,7 +42,11 @@ async fn step(
     println!("{n}. {title}");
     let r = c.execute(town.key(who), op).await?;
     print_events(town, &r);
-    println!("   committed in block {}", r.height);
+    println!(
+        "   committed in block {} ({})",
+        r.height,
+        block_date(c, r.height).await
+    );
     balances(c, town).await
 }
 
@@ -67,6 +71,11 @@ fn print_events(town: &Town, r: &yui_proto::v1::Receipt) {
             format!(" (fee {})", e.fee)
         } else {
             String::new()
+        };
+        let fee = if e.expires_at_ms > 0 {
+            format!("{fee} (expires {})", render::date_s(e.expires_at_ms))
+        } else {
+            fee
         };
         println!(
             "   → {:<12} {detail}{fee} {} → {} {}",
@@ -285,7 +294,28 @@ async fn jobs_scene(c: &Client, town: &Town, n: u32) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The date of block `height` in the node's time zone, for people.
+pub async fn block_date(c: &Client, height: u64) -> String {
+    let block = c
+        .chain
+        .clone()
+        .get_block(yui_proto::v1::GetBlockRequest {
+            height,
+            hash: vec![],
+            auth: None,
+        })
+        .await;
+    match block.ok().and_then(|b| b.into_inner().header) {
+        Some(h) => render::date_s(h.time_ms),
+        None => format!("block {height}"),
+    }
+}
+
 pub async fn play(c: &Client, town: &Town) -> anyhow::Result<()> {
+    // Dates as the town reads them: the node's zone (Asia/Tokyo here).
+    if let Err(e) = render::set_time_zone(&c.time_zone) {
+        println!("   ({e}; dates in UTC)");
+    }
     let a = |n: &str| town.key(n).address();
     step(
         c,
@@ -419,8 +449,9 @@ pub async fn play(c: &Client, town: &Town) -> anyhow::Result<()> {
     .await?;
     let wait = town.festival_expiry_ms().saturating_sub(now_ms());
     println!(
-        "11. Waiting {:.1} s for the festival points to expire into the breakage account…",
-        wait as f64 / 1000.0
+        "11. Waiting {:.1} s, until {}, for the festival points to expire into the breakage account…",
+        wait as f64 / 1000.0,
+        render::date_s(town.festival_expiry_ms())
     );
     tokio::time::sleep(Duration::from_millis(wait + 1_500)).await;
     balances(c, town).await?;

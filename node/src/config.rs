@@ -47,6 +47,14 @@ pub struct NodeSection {
     pub genesis_file: PathBuf,
     /// The validator key file; absent for an observer.
     pub key_file: Option<PathBuf>,
+    /// The time zone people read dates in (IANA name). Only for display:
+    /// the ledger's times are milliseconds since the epoch (UTC).
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+fn default_time_zone() -> String {
+    "Asia/Tokyo".into()
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -230,6 +238,8 @@ data_dir = "{data}"
 genesis_file = "{genesis}"
 # The validator key (JSON, file mode 0600).
 {key}
+# The time zone clients show dates in (IANA name); the ledger keeps UTC milliseconds.
+time_zone = "{tz}"
 
 [api]
 # gRPC listen address (wallets, merchants, the CLI).
@@ -267,6 +277,7 @@ timeout_delta_ms = {td}
 clock_drift_max_ms = {cd}
 {p2p}"#,
             name = self.node.name,
+            tz = self.node.time_zone,
             data = self.node.data_dir.display(),
             genesis = self.node.genesis_file.display(),
             listen = self.api.listen,
@@ -318,6 +329,7 @@ mod tests {
                 data_dir: "data".into(),
                 genesis_file: "genesis.json".into(),
                 key_file: None,
+                time_zone: "Asia/Tokyo".into(),
             },
             api: ApiSection {
                 listen: "127.0.0.1:7001".into(),

@@ -58,6 +58,9 @@ enum Cmd {
         /// The network's pre-shared key (64 hex characters).
         #[arg(long)]
         psk: Option<String>,
+        /// The time zone clients show dates in (IANA name).
+        #[arg(long, default_value = "Asia/Tokyo")]
+        time_zone: String,
     },
     /// Run the node in HOME (reads HOME/config.toml).
     Start {
@@ -81,6 +84,7 @@ fn main() -> anyhow::Result<()> {
             peer,
             observer_key,
             psk,
+            time_zone,
         } => {
             let p2p = match (p2p_listen, psk) {
                 (Some(listen), Some(psk)) => Some(P2pSection {
@@ -93,7 +97,7 @@ fn main() -> anyhow::Result<()> {
                 _ => anyhow::bail!("--p2p-listen and --psk go together"),
             };
             init(
-                home, name, listen, chain_id, genesis, observer, auditor, p2p,
+                home, name, listen, chain_id, genesis, observer, auditor, p2p, time_zone,
             )
         }
         Cmd::Start { home } => {
@@ -123,6 +127,7 @@ fn init(
     observer: bool,
     auditors: Vec<String>,
     p2p: Option<P2pSection>,
+    time_zone: String,
 ) -> anyhow::Result<()> {
     let cfg_path = home.join("config.toml");
     if cfg_path.exists() {
@@ -157,6 +162,7 @@ fn init(
             data_dir: "data".into(),
             genesis_file: "genesis.json".into(),
             key_file: key.as_ref().map(|_| "node_key.json".into()),
+            time_zone,
         },
         api: ApiSection {
             listen,

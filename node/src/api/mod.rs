@@ -637,6 +637,7 @@ impl pb::chain_server::Chain for Api {
             peers: sh.peers.read().map(|p| p.clone()).unwrap_or_default(),
             round: sh.round.load(std::sync::atomic::Ordering::Relaxed),
             genesis_hash: sh.genesis_hash.to_vec(),
+            time_zone: sh.cfg.node.time_zone.clone(),
         }))
     }
 

@@ -370,7 +370,7 @@ class ValidatorInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., public_key: _Optional[bytes] = ..., power: _Optional[int] = ...) -> None: ...
 
 class GetStatusResponse(_message.Message):
-    __slots__ = ("chain_id", "height", "last_block_hash", "state_root", "last_block_time_ms", "validators", "node_key", "mempool_size", "peers", "round", "genesis_hash")
+    __slots__ = ("chain_id", "height", "last_block_hash", "state_root", "last_block_time_ms", "validators", "node_key", "mempool_size", "peers", "round", "genesis_hash", "time_zone")
     CHAIN_ID_FIELD_NUMBER: _ClassVar[int]
     HEIGHT_FIELD_NUMBER: _ClassVar[int]
     LAST_BLOCK_HASH_FIELD_NUMBER: _ClassVar[int]
@@ -382,6 +382,7 @@ class GetStatusResponse(_message.Message):
     PEERS_FIELD_NUMBER: _ClassVar[int]
     ROUND_FIELD_NUMBER: _ClassVar[int]
     GENESIS_HASH_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     chain_id: str
     height: int
     last_block_hash: bytes
@@ -393,7 +394,8 @@ class GetStatusResponse(_message.Message):
     peers: _containers.RepeatedScalarFieldContainer[str]
     round: int
     genesis_hash: bytes
-    def __init__(self, chain_id: _Optional[str] = ..., height: _Optional[int] = ..., last_block_hash: _Optional[bytes] = ..., state_root: _Optional[bytes] = ..., last_block_time_ms: _Optional[int] = ..., validators: _Optional[_Iterable[_Union[ValidatorInfo, _Mapping]]] = ..., node_key: _Optional[bytes] = ..., mempool_size: _Optional[int] = ..., peers: _Optional[_Iterable[str]] = ..., round: _Optional[int] = ..., genesis_hash: _Optional[bytes] = ...) -> None: ...
+    time_zone: str
+    def __init__(self, chain_id: _Optional[str] = ..., height: _Optional[int] = ..., last_block_hash: _Optional[bytes] = ..., state_root: _Optional[bytes] = ..., last_block_time_ms: _Optional[int] = ..., validators: _Optional[_Iterable[_Union[ValidatorInfo, _Mapping]]] = ..., node_key: _Optional[bytes] = ..., mempool_size: _Optional[int] = ..., peers: _Optional[_Iterable[str]] = ..., round: _Optional[int] = ..., genesis_hash: _Optional[bytes] = ..., time_zone: _Optional[str] = ...) -> None: ...
 
 class GetGenesisRequest(_message.Message):
     __slots__ = ()
