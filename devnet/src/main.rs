@@ -153,6 +153,10 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
             &p2p(i),
             "--psk",
             &psk,
+            // A devnet setting: every node on 127.0.0.1 answers browser
+            // pages from any origin (a shop terminal's, over gRPC-Web).
+            "--cors-origin",
+            "*",
         ]);
         // Followers dial the validators only; validators dial everyone.
         let follower = followers.contains(&name.as_str());
