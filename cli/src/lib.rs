@@ -22,6 +22,7 @@ pub mod claims;
 pub mod cmd;
 pub mod contracts;
 pub mod keyfile;
+pub mod payuri;
 pub mod render;
 
 /// How many blocks a transaction stays valid by default.

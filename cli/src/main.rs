@@ -93,16 +93,20 @@ enum Cmd {
         #[arg(long)]
         amount: u64,
     },
-    /// Pay a merchant's invoice.
+    /// Pay a merchant's invoice: a `yui:` payment request (--uri), or its fields.
     Pay {
         #[command(flatten)]
         s: Signer,
-        #[arg(long)]
-        merchant: String,
-        #[arg(long)]
-        invoice: String,
-        #[arg(long)]
-        amount: u64,
+        /// A merchant's payment request, e.g. read from a shop terminal's QR
+        /// code (docs/payment-uri.md).
+        #[arg(long, conflicts_with_all = ["merchant", "invoice", "amount", "assets"])]
+        uri: Option<String>,
+        #[arg(long, required_unless_present = "uri")]
+        merchant: Option<String>,
+        #[arg(long, required_unless_present = "uri")]
+        invoice: Option<String>,
+        #[arg(long, required_unless_present = "uri")]
+        amount: Option<u64>,
         /// Assets to draw from, in order (default: the policy's order).
         #[arg(long, value_delimiter = ',')]
         assets: Vec<String>,
@@ -310,17 +314,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Cmd::Pay {
             s,
+            uri,
             merchant,
             invoice,
             amount,
             assets,
         } => {
-            let op = Operation::Pay {
-                merchant: keyfile::address(&merchant)?,
-                invoice_id: invoice,
+            let op = yui_cli::payuri::pay_operation(
+                &c.chain_id,
+                uri.as_deref(),
+                merchant.as_deref(),
+                invoice,
                 amount,
                 assets,
-            };
+            )?;
             submit(&c, out, s, op).await
         }
         Cmd::Refund { s, invoice, amount } => {
