@@ -24,6 +24,7 @@ pub mod contracts;
 pub mod keyfile;
 pub mod payuri;
 pub mod render;
+pub mod terminal;
 
 /// How many blocks a transaction stays valid by default.
 pub const EXPIRY_BLOCKS_DEFAULT: u64 = 600;

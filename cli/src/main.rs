@@ -202,6 +202,9 @@ enum Cmd {
     /// Town contracts: upload, propose a deployment, call, query, show, list, watch.
     #[command(subcommand)]
     Contract(contract_cmd::ContractCmd),
+    /// A shop terminal: a web page with the payment request's QR code and
+    /// the payments arriving live (the browser calls the node over gRPC-Web).
+    Terminal(yui_cli::terminal::TerminalArgs),
 }
 
 #[derive(Subcommand)]
@@ -455,6 +458,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Cmd::Consent(x) => civic::consent(&c, out, x).await,
         Cmd::Gov(x) => gov_cmd::gov(&c, out, x).await,
         Cmd::Contract(x) => contract_cmd::contract(&c, out, x).await,
+        Cmd::Terminal(t) => yui_cli::terminal::run(&c, &cli.node, t).await,
         Cmd::Status => {
             let s = c.status().await?;
             let v = json!({
