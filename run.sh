@@ -6,9 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# Extra packages as arguments (the tests add chromium).
 need_packages() {
   local missing=()
-  for p in libclang-dev clang build-essential; do
+  for p in libclang-dev clang build-essential "$@"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -43,7 +44,8 @@ case "${1:-}" in
     exec "$(target_dir)/debug/yui-devnet" "$1"
     ;;
   test)
-    need_packages
+    # chromium: the shop terminal's browser test (clients/python/tests/test_terminal.py).
+    need_packages chromium
     cargo fmt --all --check
     build_bins
     cargo clippy --workspace --all-targets --quiet -- -D warnings
