@@ -44,8 +44,9 @@ case "${1:-}" in
     exec "$(target_dir)/debug/yui-devnet" "$1"
     ;;
   test)
-    # chromium: the shop terminal's browser test (clients/python/tests/test_terminal.py).
-    need_packages chromium
+    # chromium: the shop terminal's browser test (clients/python/tests/test_terminal.py);
+    # prometheus: its promtool checks the node's metrics (tests/tests/it/grpc.rs).
+    need_packages chromium prometheus
     cargo fmt --all --check
     build_bins
     cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -430,7 +430,7 @@ pub enum TxError {
     #[error("malformed transaction: {}", length_text(*field, *min, *max))]
     FieldLength { field: Field, min: u32, max: u32 },
     /// A time in the operation is not after the block's time.
-    #[error("malformed transaction: {} {value_ms} ms is not after the block time {block_ms} ms", field.as_str())]
+    #[error("malformed transaction: {} {} is not after the block time {}", field.as_str(), utc(*value_ms), utc(*block_ms))]
     NotAfterBlockTime {
         field: Field,
         value_ms: u64,
@@ -446,7 +446,7 @@ pub enum TxError {
     NonceUsed { expected: u64, got: u64 },
     #[error("nonce {got} is ahead of the account's next nonce {expected}")]
     NonceGap { expected: u64, got: u64 },
-    #[error("transaction expired at {}", match .0 { Expiry::Height(h) => format!("height {h}"), Expiry::Time(t) => format!("time {t} ms") })]
+    #[error("transaction expired at {}", match .0 { Expiry::Height(h) => format!("height {h}"), Expiry::Time(t) => utc(*t) })]
     Expired(Expiry),
     #[error("unknown account {0} (an account exists once it has received value)")]
     UnknownAccount(Address),
@@ -713,4 +713,58 @@ impl TxError {
             | BlockFuelSpent => ErrorKind::FailedPrecondition,
         }
     }
+
+    /// A stable machine-readable name of the refusal, for clients and
+    /// metrics: the variant's name in snake_case, and for `Malformed` its
+    /// rule too (`malformed.zero_amount`, `insufficient`). Names never change
+    /// (variants are only appended), so a wallet may match on them rather
+    /// than on the English text.
+    pub fn code(&self) -> String {
+        let debug = format!("{self:?}");
+        let variant = leading_ident(&debug);
+        match self {
+            TxError::Malformed(rule) => {
+                format!("malformed.{}", snake(leading_ident(&format!("{rule:?}"))))
+            }
+            _ => snake(variant),
+        }
+    }
+}
+
+/// A time for people in the refusal's words: the UTC date with the raw
+/// milliseconds, e.g. `2027-12-01 03:42:36.565 UTC (1827688156565 ms)`.
+/// Clients show dates in their town's zone; the text stays the same on
+/// every node.
+pub fn utc(ms: u64) -> String {
+    match i64::try_from(ms)
+        .ok()
+        .and_then(|m| jiff::Timestamp::from_millisecond(m).ok())
+    {
+        Some(t) => format!("{} ({ms} ms)", t.strftime("%Y-%m-%d %H:%M:%S%.3f UTC")),
+        None => format!("{ms} ms"),
+    }
+}
+
+/// The identifier a Debug rendering starts with (`Insufficient { .. }` →
+/// `Insufficient`).
+fn leading_ident(s: &str) -> &str {
+    let end = s
+        .find(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
+fn snake(ident: &str) -> String {
+    let mut out = String::with_capacity(ident.len() + 4);
+    for (i, c) in ident.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

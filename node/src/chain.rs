@@ -89,6 +89,9 @@ pub struct Shared {
     pub waiters: Mutex<HashMap<Hash, Vec<oneshot::Sender<Receipt>>>>,
     pub round: AtomicU32,
     pub peers: RwLock<Vec<String>>,
+    /// The highest head a peer reported in sync (0 before any).
+    pub best_peer_height: std::sync::atomic::AtomicU64,
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// Milliseconds since the Unix epoch by this machine's clock. Only the node
@@ -198,6 +201,8 @@ impl Shared {
             waiters: Mutex::new(HashMap::new()),
             round: AtomicU32::new(0),
             peers: RwLock::new(Vec::new()),
+            best_peer_height: std::sync::atomic::AtomicU64::new(0),
+            metrics: crate::metrics::Metrics::new(),
         })
     }
 
@@ -273,6 +278,18 @@ impl Shared {
         if self.mempool().contains(&hash) {
             return Ok(());
         }
+        let r = self.admit_new(stx, hash);
+        match &r {
+            Ok(()) => {
+                self.metrics.admitted.inc();
+            }
+            Err(AdmitError::Tx(e)) => self.metrics.refused(e.code()),
+            Err(AdmitError::Mempool(e)) => self.metrics.refused(e.code().into()),
+        }
+        r
+    }
+
+    fn admit_new(&self, stx: &yui_ledger::SignedTransaction, hash: Hash) -> Result<(), AdmitError> {
         let head = self.head();
         let ctx = Ctx {
             chain_id: self.genesis.chain_id.clone(),
@@ -455,6 +472,7 @@ impl Shared {
                 )));
             }
         }
+        let prev_time_ms = self.head().time_ms;
         *self.head.write().unwrap_or_else(|e| e.into_inner()) = Head {
             height: block.header.height,
             hash: block.hash(),
@@ -463,9 +481,26 @@ impl Shared {
         };
         {
             let mut mp = self.mempool();
+            let now = now_ms();
+            let mut latencies = Vec::new();
             for tx in &block.txs {
-                mp.remove(&tx.hash());
+                if let Some(at) = mp.remove(&tx.hash()) {
+                    latencies.push(now.saturating_sub(at));
+                }
             }
+            let failed = p
+                .outcome
+                .receipts
+                .iter()
+                .filter(|r| r.error.is_some())
+                .count();
+            self.metrics.block(
+                block.txs.len(),
+                borsh::to_vec(block).map_or(0, |b| b.len()),
+                block.header.time_ms.saturating_sub(prev_time_ms),
+                failed,
+                &latencies,
+            );
             let mut signers: Vec<Address> = block.txs.iter().map(|t| t.tx.signer).collect();
             signers.sort();
             signers.dedup();

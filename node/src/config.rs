@@ -19,6 +19,27 @@ pub struct Config {
     /// Absent: a single validator that talks to nobody.
     #[serde(default)]
     pub p2p: Option<P2pSection>,
+    /// Absent: no metrics endpoint.
+    #[serde(default)]
+    pub metrics: Option<MetricsSection>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSection {
+    /// Where Prometheus scrapes `/metrics`, e.g. "127.0.0.1:9101".
+    pub listen: String,
+}
+
+/// How the node writes its log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// One line per event, for people.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,6 +72,9 @@ pub struct NodeSection {
     /// the ledger's times are milliseconds since the epoch (UTC).
     #[serde(default = "default_time_zone")]
     pub time_zone: String,
+    /// The log's format: "text" or "json".
+    #[serde(default)]
+    pub log_format: LogFormat,
 }
 
 fn default_time_zone() -> String {
@@ -68,6 +92,11 @@ pub struct ApiSection {
     /// Largest gRPC request accepted, bytes.
     #[serde(default = "default_request_bytes_max")]
     pub request_bytes_max: usize,
+    /// Web origins (e.g. "http://127.0.0.1:8080", a shop terminal's page)
+    /// whose pages may call the API from a browser over gRPC-Web; "*" allows
+    /// every origin; empty: none (browsers refuse cross-origin calls).
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
 }
 
 fn default_request_bytes_max() -> usize {
@@ -240,6 +269,8 @@ genesis_file = "{genesis}"
 {key}
 # The time zone clients show dates in (IANA name); the ledger keeps UTC milliseconds.
 time_zone = "{tz}"
+# The log (stderr): "text" for people, "json" for one object per line.
+log_format = "{lf}"
 
 [api]
 # gRPC listen address (wallets, merchants, the CLI).
@@ -248,6 +279,10 @@ listen = "{listen}"
 auditors = [{auditors}]
 # Largest gRPC request accepted, in bytes.
 request_bytes_max = {rbm}
+# Web origins whose pages may call this API from a browser (gRPC-Web), e.g.
+# ["http://127.0.0.1:8080"] for a shop terminal's page; "*" allows any origin;
+# empty: no cross-origin calls. Account reads still need a read authorisation.
+cors_origins = [{cors}]
 
 [mempool]
 # Most transactions waiting in total.
@@ -275,13 +310,24 @@ timeout_precommit_ms = {tc}
 timeout_delta_ms = {td}
 # A proposal's block time may be at most this far (ms) ahead of this node's clock.
 clock_drift_max_ms = {cd}
-{p2p}"#,
+{p2p}{metrics}"#,
             name = self.node.name,
             tz = self.node.time_zone,
+            lf = match self.node.log_format {
+                LogFormat::Text => "text",
+                LogFormat::Json => "json",
+            },
             data = self.node.data_dir.display(),
             genesis = self.node.genesis_file.display(),
             listen = self.api.listen,
             rbm = self.api.request_bytes_max,
+            cors = self
+                .api
+                .cors_origins
+                .iter()
+                .map(|o| format!("{o:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
             mt = self.mempool.txs_max,
             mpa = self.mempool.per_account_txs_max,
             nw = self.mempool.nonce_window,
@@ -294,6 +340,13 @@ clock_drift_max_ms = {cd}
             tc = self.consensus.timeout_precommit_ms,
             td = self.consensus.timeout_delta_ms,
             cd = self.consensus.clock_drift_max_ms,
+            metrics = match &self.metrics {
+                None => "\n# [metrics]   absent: no Prometheus endpoint. To serve one:\n# listen = \"127.0.0.1:9101\"\n".to_string(),
+                Some(m) => format!(
+                    "\n[metrics]\n# Where Prometheus scrapes /metrics (docs/operators.md lists the metrics).\nlisten = \"{}\"\n",
+                    m.listen
+                ),
+            },
             p2p = match &self.p2p {
                 None => "\n# [p2p] absent: this node is the only validator and talks to no peer.\n"
                     .to_string(),
@@ -330,16 +383,19 @@ mod tests {
                 genesis_file: "genesis.json".into(),
                 key_file: None,
                 time_zone: "Asia/Tokyo".into(),
+                log_format: LogFormat::Text,
             },
             api: ApiSection {
                 listen: "127.0.0.1:7001".into(),
                 auditors: vec![],
                 request_bytes_max: default_request_bytes_max(),
+                cors_origins: vec![],
             },
             mempool: MempoolSection::default(),
             block: BlockSection::default(),
             consensus: ConsensusSection::default(),
             p2p: None,
+            metrics: None,
         }
     }
 
@@ -361,5 +417,27 @@ mod tests {
         c.block.txs_max = 2_000;
         std::fs::write(&path, c.render()).unwrap();
         Config::load(&path).unwrap();
+    }
+
+    #[test]
+    fn cors_origins_survive_the_rendered_file_and_default_to_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let mut c = config();
+        std::fs::write(&path, c.render()).unwrap();
+        assert!(Config::load(&path).unwrap().0.api.cors_origins.is_empty());
+        c.api.cors_origins = vec!["http://127.0.0.1:8080".into(), "*".into()];
+        std::fs::write(&path, c.render()).unwrap();
+        let (back, _) = Config::load(&path).unwrap();
+        assert_eq!(back.api.cors_origins, c.api.cors_origins);
+        // A file written before the setting existed still loads.
+        let old: String = c
+            .render()
+            .lines()
+            .filter(|l| !l.starts_with("cors_origins"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(&path, old).unwrap();
+        assert!(Config::load(&path).unwrap().0.api.cors_origins.is_empty());
     }
 }

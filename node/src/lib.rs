@@ -10,5 +10,6 @@ pub mod engine;
 pub mod genesis;
 pub mod keys;
 pub mod mempool;
+pub mod metrics;
 pub mod network;
 pub mod storage;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use yui_node::chain::{Shared, now_ms};
 use yui_node::config::P2pSection;
-use yui_node::config::{ApiSection, Config, NodeSection};
+use yui_node::config::{ApiSection, Config, LogFormat, NodeSection};
 use yui_node::engine::{Alone, Engine};
 use yui_node::network::{NetConfig, NetOutbox, Network};
 use yui_node::{api, genesis, keys};
@@ -61,6 +61,10 @@ enum Cmd {
         /// The time zone clients show dates in (IANA name).
         #[arg(long, default_value = "Asia/Tokyo")]
         time_zone: String,
+        /// Web origins allowed to call the API from a browser (gRPC-Web),
+        /// e.g. "http://127.0.0.1:8080"; "*" for any (api.cors_origins).
+        #[arg(long)]
+        cors_origin: Vec<String>,
     },
     /// Run the node in HOME (reads HOME/config.toml).
     Start {
@@ -85,6 +89,7 @@ fn main() -> anyhow::Result<()> {
             observer_key,
             psk,
             time_zone,
+            cors_origin,
         } => {
             let p2p = match (p2p_listen, psk) {
                 (Some(listen), Some(psk)) => Some(P2pSection {
@@ -97,18 +102,33 @@ fn main() -> anyhow::Result<()> {
                 _ => anyhow::bail!("--p2p-listen and --psk go together"),
             };
             init(
-                home, name, listen, chain_id, genesis, observer, auditor, p2p, time_zone,
+                home,
+                name,
+                listen,
+                chain_id,
+                genesis,
+                observer,
+                auditor,
+                p2p,
+                time_zone,
+                cors_origin,
             )
         }
         Cmd::Start { home } => {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-                        tracing_subscriber::EnvFilter::new("info,libp2p_gossipsub=error")
-                    }),
-                )
-                .with_target(false)
-                .init();
+            // The log's format is in the config; a config that cannot be
+            // read fails start() below with its own message.
+            let json = Config::load(&home.join("config.toml"))
+                .is_ok_and(|(c, _)| c.node.log_format == LogFormat::Json);
+            let filter =
+                tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                    tracing_subscriber::EnvFilter::new("info,libp2p_gossipsub=error")
+                });
+            let log = tracing_subscriber::fmt().with_env_filter(filter);
+            if json {
+                log.json().with_current_span(false).init();
+            } else {
+                log.with_target(false).init();
+            }
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
@@ -128,6 +148,7 @@ fn init(
     auditors: Vec<String>,
     p2p: Option<P2pSection>,
     time_zone: String,
+    cors_origins: Vec<String>,
 ) -> anyhow::Result<()> {
     let cfg_path = home.join("config.toml");
     if cfg_path.exists() {
@@ -163,16 +184,19 @@ fn init(
             genesis_file: "genesis.json".into(),
             key_file: key.as_ref().map(|_| "node_key.json".into()),
             time_zone,
+            log_format: Default::default(),
         },
         api: ApiSection {
             listen,
             auditors,
             request_bytes_max: 64 * 1024,
+            cors_origins,
         },
         mempool: Default::default(),
         block: Default::default(),
         consensus: Default::default(),
         p2p,
+        metrics: None,
     };
     std::fs::write(&cfg_path, cfg.render())?;
     match key {
@@ -239,6 +263,14 @@ async fn start(home: PathBuf) -> anyhow::Result<()> {
             )
         }
     };
+    if let Some(m) = &shared.cfg.metrics {
+        let (listen, sh) = (m.listen.clone(), shared.clone());
+        tokio::spawn(async move {
+            if let Err(e) = yui_node::metrics::serve(listen, sh, std::future::pending()).await {
+                tracing::error!(error = %e, "metrics endpoint stopped");
+            }
+        });
+    }
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {
         _ = tokio::signal::ctrl_c() => tracing::info!("interrupted; stopping"),

@@ -46,6 +46,18 @@ pub struct Mempool {
     seq: u64,
 }
 
+impl MempoolError {
+    /// A stable name for metrics, beside the ledger's refusal codes.
+    pub fn code(&self) -> &'static str {
+        match self {
+            MempoolError::Full(_) => "mempool.full",
+            MempoolError::AccountFull(_) => "mempool.account_full",
+            MempoolError::BeyondWindow { .. } => "mempool.beyond_window",
+            MempoolError::NonceTaken(_) => "mempool.nonce_taken",
+        }
+    }
+}
+
 impl Mempool {
     pub fn new(limits: Limits) -> Self {
         Self {
@@ -217,17 +229,17 @@ impl Mempool {
         out
     }
 
-    /// Removes a transaction (committed or found invalid).
-    pub fn remove(&mut self, h: &Hash) {
-        if let Some((a, n)) = self.by_hash.remove(h)
-            && let Some(q) = self.by_account.get_mut(&a)
-        {
-            q.remove(&n);
-            if q.is_empty() {
-                self.by_account.remove(&a);
-                self.next.remove(&a);
-            }
+    /// Removes a transaction (committed or found invalid); returns when it
+    /// was admitted, if it was here.
+    pub fn remove(&mut self, h: &Hash) -> Option<u64> {
+        let (a, n) = self.by_hash.remove(h)?;
+        let q = self.by_account.get_mut(&a)?;
+        let e = q.remove(&n);
+        if q.is_empty() {
+            self.by_account.remove(&a);
+            self.next.remove(&a);
         }
+        e.map(|e| e.inserted_ms)
     }
 
     /// Drops every transaction of `a` with a nonce below `next` (used up).

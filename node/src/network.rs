@@ -504,6 +504,9 @@ async fn on_swarm_event(
             }
             request_response::Message::Response { response, .. } => {
                 book.heights.insert(peer, response.head);
+                shared
+                    .best_peer_height
+                    .fetch_max(response.head, std::sync::atomic::Ordering::Relaxed);
                 for (block, certificate) in response.blocks {
                     if engine
                         .send(EngineEvent::Synced {

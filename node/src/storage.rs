@@ -133,6 +133,30 @@ impl Store {
         Ok(Self { db })
     }
 
+    /// Bytes RocksDB holds: SST files and memtables of every column family
+    /// (RocksDB's own estimates; 0 for a property it cannot give).
+    pub fn size_bytes(&self) -> u64 {
+        cf::ALL
+            .iter()
+            .filter_map(|n| self.db.cf_handle(n))
+            .map(|h| {
+                [
+                    "rocksdb.total-sst-files-size",
+                    "rocksdb.size-all-mem-tables",
+                ]
+                .iter()
+                .map(|p| {
+                    self.db
+                        .property_int_value_cf(h, *p)
+                        .ok()
+                        .flatten()
+                        .unwrap_or(0)
+                })
+                .sum::<u64>()
+            })
+            .sum()
+    }
+
     fn cf(&self, name: &'static str) -> Result<&rocksdb::ColumnFamily, StoreError> {
         self.db
             .cf_handle(name)

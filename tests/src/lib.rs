@@ -35,6 +35,34 @@ pub fn bin(name: &str) -> anyhow::Result<PathBuf> {
     Ok(p)
 }
 
+/// Checks a metrics text with `promtool check metrics` (Debian's
+/// `prometheus` package, which `./run.sh test` installs).
+pub fn promtool_check(metrics: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "promtool is needed (apt-get install prometheus; ./run.sh test installs it): {e}"
+            )
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(metrics.as_bytes())?;
+    }
+    let out = child.wait_with_output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "promtool refused the metrics:\n{}{}\n{metrics}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
+}
+
 /// A port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
@@ -167,10 +195,35 @@ pub fn genesis(p: &People, validator: Address) -> Genesis {
 pub struct Node {
     pub home: PathBuf,
     pub endpoint: String,
+    /// Where its Prometheus metrics are served.
+    pub metrics: String,
+    /// `RUST_LOG` of its next start ("warn" unless a test wants more).
+    pub log_level: &'static str,
     child: Option<Child>,
 }
 
 impl Node {
+    /// The text of one scrape of `/metrics` (a plain HTTP/1.1 GET).
+    pub async fn scrape(&self) -> anyhow::Result<String> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect(&self.metrics).await?;
+        s.write_all(
+            format!(
+                "GET /metrics HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+                self.metrics
+            )
+            .as_bytes(),
+        )
+        .await?;
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).await?;
+        let (head, body) = raw
+            .split_once("\r\n\r\n")
+            .ok_or_else(|| anyhow::anyhow!("no HTTP answer from {}", self.metrics))?;
+        anyhow::ensure!(head.starts_with("HTTP/1.1 200"), "metrics answered {head}");
+        Ok(body.to_string())
+    }
+
     /// Initialises a single-validator node in `dir` with the test town's
     /// genesis and starts it.
     pub fn start_single(dir: &Path, people: &People) -> anyhow::Result<Self> {
@@ -198,10 +251,16 @@ impl Node {
         let (mut cfg, _) = yui_node::config::Config::load(&home.join("config.toml"))?;
         cfg.block.empty_interval_ms = 300;
         cfg.block.interval_ms = 20;
+        let metrics = format!("127.0.0.1:{}", free_port()?);
+        cfg.metrics = Some(yui_node::config::MetricsSection {
+            listen: metrics.clone(),
+        });
         std::fs::write(home.join("config.toml"), cfg.render())?;
         let mut n = Self {
             home,
             endpoint,
+            metrics,
+            log_level: "warn",
             child: None,
         };
         n.spawn()?;
@@ -216,7 +275,7 @@ impl Node {
         let child = Command::new(bin("yui-node")?)
             .args(["start", "--home"])
             .arg(&self.home)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", self.log_level)
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)

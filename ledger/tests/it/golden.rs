@@ -348,3 +348,36 @@ fn every_refusal_renders_text_without_changing_its_bytes() {
         assert_eq!(borsh::from_slice::<TxError>(&bytes).expect("decodes"), e);
     }
 }
+
+/// Every refusal has a distinct, stable code for clients and metrics.
+#[test]
+fn every_refusal_has_a_distinct_stable_code() {
+    let mut seen = BTreeSet::new();
+    for e in errors() {
+        let code = e.code();
+        assert!(
+            code.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'),
+            "{code}"
+        );
+        assert!(seen.insert(code.clone()), "{code} names two refusals");
+    }
+    for r in rules() {
+        let code = TxError::Malformed(r).code();
+        assert!(code.starts_with("malformed."), "{code}");
+        assert!(seen.insert(code.clone()) || code == "malformed.zero_amount");
+    }
+    assert_eq!(
+        TxError::Malformed(Rule::ReceiverCannotSign).code(),
+        "malformed.receiver_cannot_sign"
+    );
+    assert_eq!(
+        TxError::Insufficient {
+            asset: "coin".into(),
+            have: 1,
+            need: 2
+        }
+        .code(),
+        "insufficient"
+    );
+}

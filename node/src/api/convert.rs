@@ -118,6 +118,7 @@ pub fn receipt(r: &Receipt) -> pb::Receipt {
         index: r.index,
         success: r.error.is_none(),
         error: r.error.as_ref().map(|e| e.to_string()).unwrap_or_default(),
+        error_code: r.error.as_ref().map(|e| e.code()).unwrap_or_default(),
         events: r.events.iter().map(event).collect(),
     }
 }

@@ -10,6 +10,7 @@ mod governance;
 mod jobs;
 mod prepare;
 mod status;
+mod web;
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -495,6 +496,7 @@ fn account_events(c: &Committed, a: &Address) -> Vec<pb::AccountEvent> {
                     operation: tx.tx.op.name().into(),
                     signer: r.signer.0.to_vec(),
                     error: e.to_string(),
+                    error_code: e.code(),
                 }),
             )),
             None => out.extend(
@@ -749,6 +751,7 @@ pub async fn serve(
         .parse()
         .map_err(|e| anyhow::anyhow!("api.listen '{}': {e}", shared.cfg.api.listen))?;
     let max = shared.cfg.api.request_bytes_max;
+    let cors = web::cors(&shared.cfg.api.cors_origins)?;
     let api = Api::new(shared, net);
     let (reporter, health) = tonic_health::server::health_reporter();
     reporter
@@ -782,7 +785,13 @@ pub async fn serve(
             .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
     };
+    // HTTP/1.1 beside HTTP/2 for browsers: CORS answers preflights first,
+    // gRPC-Web is translated to gRPC, then the promised status codes apply
+    // to both.
     tonic::transport::Server::builder()
+        .accept_http1(true)
+        .layer(cors)
+        .layer(tonic_web::GrpcWebLayer::new())
         .layer(status::StatusCodesLayer)
         .add_service(health)
         .add_service(reflection().build_v1()?)

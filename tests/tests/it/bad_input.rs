@@ -307,6 +307,28 @@ async fn every_bad_input_is_refused_precisely_and_changes_nothing() {
         assert_eq!(st.code(), Code::InvalidArgument, "{what}: {}", st.message());
     }
 
+    // Each refusal was counted under its code.
+    let m = node.scrape().await.unwrap();
+    for code in [
+        "bad_signature",
+        "wrong_chain",
+        "insufficient_to_pay",
+        "malformed.zero_amount",
+        "malformed.receiver_cannot_sign",
+        "missing_role",
+    ] {
+        assert!(
+            m.contains(&format!(
+                "yui_transactions_refused_total{{code=\"{code}\"}} "
+            )),
+            "{code} not counted in:\n{}",
+            m.lines()
+                .filter(|l| l.contains("refused"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+
     // Still serving, and blocks keep coming; nothing changed.
     let h2 = c.status().await.unwrap().height;
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;

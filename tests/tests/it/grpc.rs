@@ -334,13 +334,46 @@ async fn a_day_of_the_towns_money_over_grpc() {
         .unwrap();
     assert_eq!(report.transactions, 9);
     assert_eq!(report.assets["coin"].minted, 10_000);
+
+    // The operator's view: Prometheus metrics, which promtool accepts.
+    let m = node.scrape().await.unwrap();
+    let value = |name: &str| -> f64 {
+        m.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("{name} missing from:\n{m}"))
+    };
+    assert!(value("yui_height") >= 9.0);
+    assert_eq!(value("yui_transactions_admitted_total"), 9.0);
+    assert_eq!(
+        value("yui_transactions_committed_total{result=\"failed\"}"),
+        1.0
+    );
+    assert_eq!(
+        value("yui_transactions_committed_total{result=\"success\"}"),
+        8.0
+    );
+    assert!(value("yui_commit_latency_seconds_count") >= 9.0);
+    assert!(value("yui_storage_bytes") > 0.0);
+    assert_eq!(value("yui_mempool_transactions{state=\"gapped\"}"), 0.0);
+    for name in [
+        "yui_round",
+        "yui_peers",
+        "yui_sync_peer_height",
+        "yui_blocks_committed_total",
+        "yui_block_transactions_bucket",
+        "yui_block_size_bytes_sum",
+        "yui_block_interval_seconds_count",
+    ] {
+        assert!(m.contains(name), "{name} missing");
+    }
+    yui_tests::promtool_check(&m).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_belong_to_the_holder_and_auditors() {
     let dir = tempfile::tempdir().unwrap();
     let p = People::new();
-    let node = Node::start_single(dir.path(), &p).unwrap();
+    let mut node = Node::start_single(dir.path(), &p).unwrap();
     let c = node.client().await.unwrap();
     let hana = p.hana.address();
     // No signature: unauthenticated.
@@ -447,4 +480,35 @@ async fn reads_belong_to_the_holder_and_auditors() {
     // A single validator's status names its key.
     let st = c.status().await.unwrap();
     assert_eq!(st.node_key, st.validators[0].public_key);
+    assert_eq!(st.time_zone, "Asia/Tokyo");
+
+    // With `log_format = "json"` the node logs one JSON object per line.
+    let cfg_path = node.home.join("config.toml");
+    let (mut cfg, _) = yui_node::config::Config::load(&cfg_path).unwrap();
+    cfg.node.log_format = yui_node::config::LogFormat::Json;
+    std::fs::write(&cfg_path, cfg.render()).unwrap();
+    let before = std::fs::read_to_string(node.home.join("node.log"))
+        .unwrap()
+        .len();
+    node.log_level = "info";
+    node.restart().unwrap();
+    let mut log = String::new();
+    for _ in 0..100 {
+        log = std::fs::read_to_string(node.home.join("node.log")).unwrap();
+        if log[before..].contains("node starting") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let lines: Vec<&str> = log[before..].lines().filter(|l| !l.is_empty()).collect();
+    assert!(
+        !lines.is_empty(),
+        "no new log lines after {before} bytes:\n{log}"
+    );
+    for l in &lines {
+        let v: serde_json::Value =
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
+        assert!(v.get("level").is_some() && v.get("fields").is_some(), "{l}");
+    }
+    assert!(log[before..].contains("node starting"));
 }

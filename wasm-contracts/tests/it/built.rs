@@ -21,7 +21,12 @@ use crate::run;
 pub const FUEL: u64 = 1_000_000;
 
 fn newest_source(dir: &Path, newest: &mut SystemTime) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+    // A folder that vanishes while it is walked (an editor's or a tool's
+    // temporary one) holds no source to compare.
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
         if name == "target" || name == ".git" {

@@ -248,14 +248,16 @@ class AccountEvent(_message.Message):
     def __init__(self, height: _Optional[int] = ..., time_ms: _Optional[int] = ..., tx_hash: _Optional[bytes] = ..., event: _Optional[_Union[_types_pb2.Event, _Mapping]] = ..., failure: _Optional[_Union[TxFailure, _Mapping]] = ...) -> None: ...
 
 class TxFailure(_message.Message):
-    __slots__ = ("operation", "signer", "error")
+    __slots__ = ("operation", "signer", "error", "error_code")
     OPERATION_FIELD_NUMBER: _ClassVar[int]
     SIGNER_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
     operation: str
     signer: bytes
     error: str
-    def __init__(self, operation: _Optional[str] = ..., signer: _Optional[bytes] = ..., error: _Optional[str] = ...) -> None: ...
+    error_code: str
+    def __init__(self, operation: _Optional[str] = ..., signer: _Optional[bytes] = ..., error: _Optional[str] = ..., error_code: _Optional[str] = ...) -> None: ...
 
 class ListAssetsRequest(_message.Message):
     __slots__ = ()

@@ -80,7 +80,7 @@ class AssetAmount(_message.Message):
     def __init__(self, asset: _Optional[str] = ..., amount: _Optional[int] = ...) -> None: ...
 
 class Receipt(_message.Message):
-    __slots__ = ("tx_hash", "signer", "height", "index", "success", "error", "events")
+    __slots__ = ("tx_hash", "signer", "height", "index", "success", "error", "events", "error_code")
     TX_HASH_FIELD_NUMBER: _ClassVar[int]
     SIGNER_FIELD_NUMBER: _ClassVar[int]
     HEIGHT_FIELD_NUMBER: _ClassVar[int]
@@ -88,6 +88,7 @@ class Receipt(_message.Message):
     SUCCESS_FIELD_NUMBER: _ClassVar[int]
     ERROR_FIELD_NUMBER: _ClassVar[int]
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
     tx_hash: bytes
     signer: bytes
     height: int
@@ -95,7 +96,8 @@ class Receipt(_message.Message):
     success: bool
     error: str
     events: _containers.RepeatedCompositeFieldContainer[Event]
-    def __init__(self, tx_hash: _Optional[bytes] = ..., signer: _Optional[bytes] = ..., height: _Optional[int] = ..., index: _Optional[int] = ..., success: _Optional[bool] = ..., error: _Optional[str] = ..., events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ...) -> None: ...
+    error_code: str
+    def __init__(self, tx_hash: _Optional[bytes] = ..., signer: _Optional[bytes] = ..., height: _Optional[int] = ..., index: _Optional[int] = ..., success: _Optional[bool] = ..., error: _Optional[str] = ..., events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ..., error_code: _Optional[str] = ...) -> None: ...
 
 class TxSummary(_message.Message):
     __slots__ = ("hash", "signer", "nonce", "operation", "operation_json", "raw")
