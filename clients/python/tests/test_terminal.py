@@ -4,7 +4,9 @@ The page is driven through the DevTools protocol: it must connect to the node
 by itself over gRPC-Web (the devnet's nodes allow any origin), show the
 payment request's QR code, list payments as they commit, mark the requested
 invoice PAID, show a payment that failed in its block apart, and take a new
-sale that `yui pay --uri` pays. The screenshot becomes docs/terminal.png.
+sale that `yui pay --uri` pays. The screenshot goes to $YUI_SCREENSHOT when
+set (`YUI_SCREENSHOT=docs/terminal.png` refreshes the one in the docs), else
+to a temporary file, so a test run leaves the repository as it was.
 
 Chromium is Debian's `chromium` (./run.sh test installs it; this test tries
 apt-get when it is missing and skips only if that fails). Everything listens
@@ -30,7 +32,10 @@ from test_devnet import bin_dir, devnet  # noqa: F401  (the module's own devnet)
 from yui_client import ops
 
 REPO = Path(__file__).resolve().parents[3]
-SCREENSHOT = REPO / "docs" / "terminal.png"
+SCREENSHOT = Path(
+    os.environ.get("YUI_SCREENSHOT")
+    or Path(tempfile.gettempdir()) / "yui-terminal.png"
+)
 WAIT_S = 20
 
 pytestmark = pytest.mark.devnet
