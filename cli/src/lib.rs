@@ -52,22 +52,81 @@ pub struct Client {
     pub contracts: ContractsClient<Channel>,
 }
 
+/// TLS towards a node whose endpoint is `https://…`: the authority that
+/// issued its certificate, and this client's own certificate and key when
+/// the node serves only known clients (PEM files).
+#[derive(Debug, Clone, Default)]
+pub struct Tls {
+    pub ca_file: Option<std::path::PathBuf>,
+    pub cert_file: Option<std::path::PathBuf>,
+    pub key_file: Option<std::path::PathBuf>,
+}
+
+impl Tls {
+    /// From `YUI_TLS_CA`, `YUI_TLS_CERT` and `YUI_TLS_KEY`.
+    pub fn from_env() -> Self {
+        let var = |n: &str| std::env::var_os(n).map(std::path::PathBuf::from);
+        Self {
+            ca_file: var("YUI_TLS_CA"),
+            cert_file: var("YUI_TLS_CERT"),
+            key_file: var("YUI_TLS_KEY"),
+        }
+    }
+
+    fn config(&self, host: &str) -> anyhow::Result<tonic::transport::ClientTlsConfig> {
+        use tonic::transport::{Certificate, ClientTlsConfig, Identity};
+        let read = |p: &std::path::Path| {
+            std::fs::read(p).map_err(|e| anyhow::anyhow!("TLS file {}: {e}", p.display()))
+        };
+        let mut c = ClientTlsConfig::new().domain_name(host);
+        match &self.ca_file {
+            Some(ca) => c = c.ca_certificate(Certificate::from_pem(read(ca)?)),
+            None => anyhow::bail!(
+                "an https:// node needs the authority that issued its certificate: --tls-ca or YUI_TLS_CA"
+            ),
+        }
+        match (&self.cert_file, &self.key_file) {
+            (Some(cert), Some(key)) => {
+                c = c.identity(Identity::from_pem(read(cert)?, read(key)?));
+            }
+            (None, None) => {}
+            _ => anyhow::bail!("a client certificate needs both --tls-cert and --tls-key"),
+        }
+        Ok(c)
+    }
+}
+
 impl Client {
-    /// Connects and learns the chain id from the node.
+    /// Connects and learns the chain id from the node. An `https://`
+    /// endpoint uses TLS with the files `YUI_TLS_CA` (and `YUI_TLS_CERT`,
+    /// `YUI_TLS_KEY`) name.
     pub async fn connect(endpoint: &str) -> anyhow::Result<Self> {
+        Self::connect_with(endpoint, &Tls::from_env()).await
+    }
+
+    /// Connects with explicit TLS files for an `https://` endpoint.
+    pub async fn connect_with(endpoint: &str, tls: &Tls) -> anyhow::Result<Self> {
         let url = if endpoint.starts_with("http") {
             endpoint.to_string()
         } else {
             format!("http://{endpoint}")
         };
-        let ch = Channel::from_shared(url.clone())?
-            .connect()
-            .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot reach a Yui node at {url}: {e} (is it running? see `yui-devnet status`)"
-                )
-            })?;
+        let mut ep = Channel::from_shared(url.clone())?;
+        if let Some(rest) = url.strip_prefix("https://") {
+            let authority = rest.split('/').next().unwrap_or(rest);
+            let host = match authority.rsplit_once(':') {
+                Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h,
+                _ => authority,
+            };
+            ep = ep
+                .tls_config(tls.config(host.trim_matches(['[', ']']))?)
+                .map_err(|e| anyhow::anyhow!("TLS for {url}: {e}"))?;
+        }
+        let ch = ep.connect().await.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot reach a Yui node at {url}: {e} (is it running? see `yui-devnet status`)"
+            )
+        })?;
         let mut chain = ChainClient::new(ch.clone());
         let status = chain
             .get_status(pb::GetStatusRequest {})

@@ -42,6 +42,15 @@ struct Cli {
     /// Time zone for dates (IANA name); default: the node's (`yui status`).
     #[arg(long, global = true, env = "YUI_TZ")]
     tz: Option<String>,
+    /// For an https:// node: the authority (PEM) that issued its certificate.
+    #[arg(long, global = true, env = "YUI_TLS_CA")]
+    tls_ca: Option<PathBuf>,
+    /// This client's certificate (PEM), for a node that serves only known clients.
+    #[arg(long, global = true, env = "YUI_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// This client's private key (PEM).
+    #[arg(long, global = true, env = "YUI_TLS_KEY")]
+    tls_key: Option<PathBuf>,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -252,7 +261,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     {
         return done;
     }
-    let c = Client::connect(&cli.node).await?;
+    let tls = yui_cli::Tls {
+        ca_file: cli.tls_ca.clone(),
+        cert_file: cli.tls_cert.clone(),
+        key_file: cli.tls_key.clone(),
+    };
+    let c = Client::connect_with(&cli.node, &tls).await?;
     // Dates in the node's zone unless --tz chose one; a zone this build
     // does not know leaves UTC.
     if cli.tz.is_none()

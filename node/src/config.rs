@@ -97,6 +97,35 @@ pub struct ApiSection {
     /// every origin; empty: none (browsers refuse cross-origin calls).
     #[serde(default)]
     pub cors_origins: Vec<String>,
+    /// Absent: plain HTTP/2 (a node behind a TLS-terminating proxy, or on
+    /// a private network). Present: TLS with this certificate.
+    #[serde(default)]
+    pub tls: Option<TlsSection>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsSection {
+    /// The node's certificate chain (PEM).
+    pub cert_file: PathBuf,
+    /// Its private key (PEM, PKCS#8, SEC1 or PKCS#1).
+    pub key_file: PathBuf,
+    /// With it, only clients presenting a certificate issued by this
+    /// authority (PEM) are served: mutual TLS for merchants' back offices
+    /// or a consortium's own tools.
+    #[serde(default)]
+    pub client_ca_file: Option<PathBuf>,
+}
+
+impl TlsSection {
+    /// The same files, relative paths taken from `base` (the config's folder).
+    pub fn resolved(&self, base: &Path) -> Self {
+        Self {
+            cert_file: base.join(&self.cert_file),
+            key_file: base.join(&self.key_file),
+            client_ca_file: self.client_ca_file.as_ref().map(|c| base.join(c)),
+        }
+    }
 }
 
 fn default_request_bytes_max() -> usize {
@@ -283,7 +312,7 @@ request_bytes_max = {rbm}
 # ["http://127.0.0.1:8080"] for a shop terminal's page; "*" allows any origin;
 # empty: no cross-origin calls. Account reads still need a read authorisation.
 cors_origins = [{cors}]
-
+{tls}
 [mempool]
 # Most transactions waiting in total.
 txs_max = {mt}
@@ -321,6 +350,18 @@ clock_drift_max_ms = {cd}
             genesis = self.node.genesis_file.display(),
             listen = self.api.listen,
             rbm = self.api.request_bytes_max,
+            tls = match &self.api.tls {
+                None => "# TLS: absent, the API speaks plain HTTP/2. To serve TLS (docs/operators.md):\n# [api.tls]\n# cert_file = \"tls/node.pem\"\n# key_file = \"tls/node.key\"\n# client_ca_file = \"tls/clients-ca.pem\"   # only clients with a certificate from this CA\n".to_string(),
+                Some(t) => format!(
+                    "\n[api.tls]\n# The node's certificate chain and key (PEM).\ncert_file = {:?}\nkey_file = {:?}\n{}",
+                    t.cert_file.display().to_string(),
+                    t.key_file.display().to_string(),
+                    match &t.client_ca_file {
+                        Some(c) => format!("# Only clients with a certificate issued by this authority are served.\nclient_ca_file = {:?}\n", c.display().to_string()),
+                        None => "# client_ca_file = \"tls/clients-ca.pem\"   # mutual TLS\n".into(),
+                    }
+                ),
+            },
             cors = self
                 .api
                 .cors_origins
@@ -390,6 +431,7 @@ mod tests {
                 auditors: vec![],
                 request_bytes_max: default_request_bytes_max(),
                 cors_origins: vec![],
+                tls: None,
             },
             mempool: MempoolSection::default(),
             block: BlockSection::default(),

@@ -191,6 +191,7 @@ fn init(
             auditors,
             request_bytes_max: 64 * 1024,
             cors_origins,
+            tls: None,
         },
         mempool: Default::default(),
         block: Default::default(),
@@ -216,7 +217,8 @@ fn init(
 }
 
 async fn start(home: PathBuf) -> anyhow::Result<()> {
-    let (cfg, base) = Config::load(&home.join("config.toml"))?;
+    let (mut cfg, base) = Config::load(&home.join("config.toml"))?;
+    cfg.api.tls = cfg.api.tls.map(|t| t.resolved(&base));
     let key = match &cfg.node.key_file {
         Some(f) => Some(keys::read(&base.join(f))?),
         None => None,

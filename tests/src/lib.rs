@@ -227,6 +227,15 @@ impl Node {
     /// Initialises a single-validator node in `dir` with the test town's
     /// genesis and starts it.
     pub fn start_single(dir: &Path, people: &People) -> anyhow::Result<Self> {
+        Self::start_single_with(dir, people, |_| {})
+    }
+
+    /// As `start_single`, with `edit` applied to the config first.
+    pub fn start_single_with(
+        dir: &Path,
+        people: &People,
+        edit: impl FnOnce(&mut yui_node::config::Config),
+    ) -> anyhow::Result<Self> {
         let home = dir.join("node");
         let port = free_port()?;
         let endpoint = format!("127.0.0.1:{port}");
@@ -255,6 +264,7 @@ impl Node {
         cfg.metrics = Some(yui_node::config::MetricsSection {
             listen: metrics.clone(),
         });
+        edit(&mut cfg);
         std::fs::write(home.join("config.toml"), cfg.render())?;
         let mut n = Self {
             home,

@@ -9,8 +9,11 @@ mod credentials;
 mod governance;
 mod jobs;
 mod prepare;
+mod server;
 mod status;
 mod web;
+
+pub use server::serve;
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -155,9 +158,10 @@ impl Api {
         let c = s.certificate(height).map_err(internal)?;
         match (b, c) {
             (Some(b), Some(c)) => Ok(convert::block(&b, &c, full)),
-            _ => Err(Status::not_found(format!(
-                "no block at height {height}; the latest is {}",
-                self.shared.head().height
+            _ => Err(Status::not_found(crate::snapshot::absent_block(
+                s,
+                height,
+                self.shared.head().height,
             ))),
         }
     }
@@ -735,89 +739,4 @@ impl pb::chain_server::Chain for Api {
         }
         Ok(Response::new(pb::ListEvidenceResponse { evidence }))
     }
-}
-
-/// Serves the API until `shutdown` resolves.
-pub async fn serve(
-    net: Option<mpsc::Sender<crate::network::NetCommand>>,
-
-    shared: Arc<Shared>,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    let addr: std::net::SocketAddr = shared
-        .cfg
-        .api
-        .listen
-        .parse()
-        .map_err(|e| anyhow::anyhow!("api.listen '{}': {e}", shared.cfg.api.listen))?;
-    let max = shared.cfg.api.request_bytes_max;
-    let cors = web::cors(&shared.cfg.api.cors_origins)?;
-    let api = Api::new(shared, net);
-    let (reporter, health) = tonic_health::server::health_reporter();
-    reporter
-        .set_serving::<pb::transactions_server::TransactionsServer<Api>>()
-        .await;
-    reporter
-        .set_serving::<pb::chain_server::ChainServer<Api>>()
-        .await;
-    reporter
-        .set_serving::<pb::accounts_server::AccountsServer<Api>>()
-        .await;
-    reporter
-        .set_serving::<pb::assets_server::AssetsServer<Api>>()
-        .await;
-    reporter
-        .set_serving::<pb::jobs_server::JobsServer<Api>>()
-        .await;
-    reporter
-        .set_serving::<pb::credentials_server::CredentialsServer<Api>>()
-        .await;
-    reporter
-        .set_serving::<pb::governance_server::GovernanceServer<Api>>()
-        .await;
-    reporter
-        .set_serving::<pb::contracts_server::ContractsServer<Api>>()
-        .await;
-    // Both reflection versions: grpcurl speaks v1, many stock clients
-    // (Python's grpcio-reflection among them) still speak v1alpha.
-    let reflection = || {
-        tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-    };
-    // HTTP/1.1 beside HTTP/2 for browsers: CORS answers preflights first,
-    // gRPC-Web is translated to gRPC, then the promised status codes apply
-    // to both.
-    tonic::transport::Server::builder()
-        .accept_http1(true)
-        .layer(cors)
-        .layer(tonic_web::GrpcWebLayer::new())
-        .layer(status::StatusCodesLayer)
-        .add_service(health)
-        .add_service(reflection().build_v1()?)
-        .add_service(reflection().build_v1alpha()?)
-        .add_service(
-            pb::transactions_server::TransactionsServer::new(api.clone())
-                .max_decoding_message_size(max),
-        )
-        .add_service(
-            pb::accounts_server::AccountsServer::new(api.clone()).max_decoding_message_size(max),
-        )
-        .add_service(
-            pb::assets_server::AssetsServer::new(api.clone()).max_decoding_message_size(max),
-        )
-        .add_service(pb::chain_server::ChainServer::new(api.clone()).max_decoding_message_size(max))
-        .add_service(pb::jobs_server::JobsServer::new(api.clone()).max_decoding_message_size(max))
-        .add_service(
-            pb::credentials_server::CredentialsServer::new(api.clone())
-                .max_decoding_message_size(max),
-        )
-        .add_service(
-            pb::governance_server::GovernanceServer::new(api.clone())
-                .max_decoding_message_size(max),
-        )
-        .add_service(pb::contracts_server::ContractsServer::new(api).max_decoding_message_size(max))
-        .serve_with_shutdown(addr, shutdown)
-        .await?;
-    Ok(())
 }

@@ -10,3 +10,4 @@ mod faults;
 mod governance;
 mod grpc;
 mod jobs;
+mod tls;

@@ -1,0 +1,121 @@
+//! The gRPC server: every service with health and reflection, gRPC-Web and
+//! CORS for browsers, the promised status codes, and TLS when configured
+//! (`[api.tls]`: the node's certificate and key; with `client_ca_file`,
+//! only clients holding a certificate from that authority are served).
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tonic::transport::{Certificate, Identity, ServerTlsConfig};
+use yui_proto::v1 as pb;
+
+use super::{Api, status, web};
+use crate::chain::Shared;
+use crate::config::TlsSection;
+
+/// The server's TLS settings, read from the files the config names.
+pub fn tls_config(tls: &TlsSection) -> anyhow::Result<ServerTlsConfig> {
+    let read = |what: &str, p: &std::path::Path| {
+        std::fs::read(p).map_err(|e| anyhow::anyhow!("api.tls.{what} {}: {e}", p.display()))
+    };
+    let mut cfg = ServerTlsConfig::new().identity(Identity::from_pem(
+        read("cert_file", &tls.cert_file)?,
+        read("key_file", &tls.key_file)?,
+    ));
+    if let Some(ca) = &tls.client_ca_file {
+        cfg = cfg.client_ca_root(Certificate::from_pem(read("client_ca_file", ca)?));
+    }
+    Ok(cfg)
+}
+
+/// Serves the API until `shutdown` resolves.
+pub async fn serve(
+    net: Option<mpsc::Sender<crate::network::NetCommand>>,
+
+    shared: Arc<Shared>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let addr: std::net::SocketAddr = shared
+        .cfg
+        .api
+        .listen
+        .parse()
+        .map_err(|e| anyhow::anyhow!("api.listen '{}': {e}", shared.cfg.api.listen))?;
+    let max = shared.cfg.api.request_bytes_max;
+    let cors = web::cors(&shared.cfg.api.cors_origins)?;
+    let shared_tls = shared.cfg.api.tls.clone();
+    let api = Api::new(shared, net);
+    let (reporter, health) = tonic_health::server::health_reporter();
+    reporter
+        .set_serving::<pb::transactions_server::TransactionsServer<Api>>()
+        .await;
+    reporter
+        .set_serving::<pb::chain_server::ChainServer<Api>>()
+        .await;
+    reporter
+        .set_serving::<pb::accounts_server::AccountsServer<Api>>()
+        .await;
+    reporter
+        .set_serving::<pb::assets_server::AssetsServer<Api>>()
+        .await;
+    reporter
+        .set_serving::<pb::jobs_server::JobsServer<Api>>()
+        .await;
+    reporter
+        .set_serving::<pb::credentials_server::CredentialsServer<Api>>()
+        .await;
+    reporter
+        .set_serving::<pb::governance_server::GovernanceServer<Api>>()
+        .await;
+    reporter
+        .set_serving::<pb::contracts_server::ContractsServer<Api>>()
+        .await;
+    // Both reflection versions: grpcurl speaks v1, many stock clients
+    // (Python's grpcio-reflection among them) still speak v1alpha.
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    // HTTP/1.1 beside HTTP/2 for browsers: CORS answers preflights first,
+    // gRPC-Web is translated to gRPC, then the promised status codes apply
+    // to both.
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = &shared_tls {
+        builder = builder
+            .tls_config(tls_config(tls)?)
+            .map_err(|e| anyhow::anyhow!("api.tls: {e}"))?;
+    }
+    builder
+        .accept_http1(true)
+        .layer(cors)
+        .layer(tonic_web::GrpcWebLayer::new())
+        .layer(status::StatusCodesLayer)
+        .add_service(health)
+        .add_service(reflection().build_v1()?)
+        .add_service(reflection().build_v1alpha()?)
+        .add_service(
+            pb::transactions_server::TransactionsServer::new(api.clone())
+                .max_decoding_message_size(max),
+        )
+        .add_service(
+            pb::accounts_server::AccountsServer::new(api.clone()).max_decoding_message_size(max),
+        )
+        .add_service(
+            pb::assets_server::AssetsServer::new(api.clone()).max_decoding_message_size(max),
+        )
+        .add_service(pb::chain_server::ChainServer::new(api.clone()).max_decoding_message_size(max))
+        .add_service(pb::jobs_server::JobsServer::new(api.clone()).max_decoding_message_size(max))
+        .add_service(
+            pb::credentials_server::CredentialsServer::new(api.clone())
+                .max_decoding_message_size(max),
+        )
+        .add_service(
+            pb::governance_server::GovernanceServer::new(api.clone())
+                .max_decoding_message_size(max),
+        )
+        .add_service(pb::contracts_server::ContractsServer::new(api).max_decoding_message_size(max))
+        .serve_with_shutdown(addr, shutdown)
+        .await?;
+    Ok(())
+}
