@@ -45,8 +45,9 @@ case "${1:-}" in
     ;;
   test)
     # chromium: the shop terminal's browser test (clients/python/tests/test_terminal.py);
-    # prometheus: its promtool checks the node's metrics (tests/tests/it/grpc.rs).
-    need_packages chromium prometheus
+    # prometheus: its promtool checks the node's metrics (tests/tests/it/grpc.rs);
+    # openssl: certificates for the TLS test (tests/tests/it/tls.rs).
+    need_packages chromium prometheus openssl
     cargo fmt --all --check
     build_bins
     cargo clippy --workspace --all-targets --quiet -- -D warnings
