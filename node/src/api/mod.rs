@@ -689,19 +689,38 @@ impl pb::chain_server::Chain for Api {
                 keys::contract_store(&req.id, &req.storage_key)
             }
             "code" => keys::code(&hash32(&req.address, "address (the code hash)")?),
+            "validators" => keys::validators(),
+            "members" => keys::members(),
+            "params" => keys::params(),
             k => {
                 return Err(Status::invalid_argument(format!(
                     "unknown kind '{k}': use account, holding, asset, invoice, contract, \
-                     contract_storage or code"
+                     contract_storage, code, validators, members or params"
                 )));
             }
         };
         let head = self.shared.head();
+        let (height, root) = match req.height {
+            0 => (head.height, head.state_root),
+            h if h > head.height => {
+                return Err(Status::out_of_range(format!(
+                    "height {h} is above this node's head {}",
+                    head.height
+                )));
+            }
+            h if h == head.height => (h, head.state_root),
+            h => match self.shared.store.block(h).map_err(internal)? {
+                Some(b) => (h, b.header.state_root),
+                None => {
+                    return Err(Status::not_found(format!("this node holds no block {h}")));
+                }
+            },
+        };
         let (value, proof) =
-            commitment::prove(&self.shared.store, &key, head.height).map_err(internal)?;
+            commitment::prove(&self.shared.store, &key, height).map_err(internal)?;
         Ok(Response::new(pb::GetProofResponse {
-            height: head.height,
-            state_root: head.state_root.to_vec(),
+            height,
+            state_root: root.to_vec(),
             key,
             present: value.is_some(),
             value: value.unwrap_or_default(),

@@ -217,6 +217,7 @@ async fn hostile_calls_fail_alone_and_every_validator_agrees() {
             kind: "contract_storage".into(),
             id: "hostile".into(),
             storage_key: b"key".to_vec(),
+            height: 0,
             ..Default::default()
         })
         .await

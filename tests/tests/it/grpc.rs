@@ -300,6 +300,7 @@ async fn a_day_of_the_towns_money_over_grpc() {
             id: "coin".into(),
             auth: Some(c.read_auth(&p.hana, &p.hana.address())),
             storage_key: vec![],
+            height: 0,
         })
         .await
         .unwrap()
@@ -319,6 +320,7 @@ async fn a_day_of_the_towns_money_over_grpc() {
             id: "never".into(),
             auth: None,
             storage_key: vec![],
+            height: 0,
         })
         .await
         .unwrap()
@@ -327,6 +329,83 @@ async fn a_day_of_the_towns_money_over_grpc() {
     let pr = yui_ledger::commitment::proof_from_bytes(&absent.proof).unwrap();
     let root: [u8; 32] = absent.state_root.clone().try_into().unwrap();
     yui_ledger::commitment::verify(&root, &absent.key, None, &pr).unwrap();
+
+    // A light client proves against a block it already verified: Hana's
+    // coins at the height of her payment, and the validator set there (the
+    // set that signs the next block; its hash is that block's
+    // validators_hash).
+    let prove = |kind: &str, height: u64| {
+        let (c, hana, auth) = (
+            c.clone(),
+            p.hana.address(),
+            c.read_auth(&p.hana, &p.hana.address()),
+        );
+        let kind = kind.to_string();
+        async move {
+            c.chain
+                .clone()
+                .get_proof(pb::GetProofRequest {
+                    kind,
+                    address: hana.0.to_vec(),
+                    id: "coin".into(),
+                    auth: Some(auth),
+                    storage_key: vec![],
+                    height,
+                })
+                .await
+        }
+    };
+    let then = prove("holding", paid.height).await.unwrap().into_inner();
+    assert_eq!(then.height, paid.height);
+    let block_then = c
+        .chain
+        .clone()
+        .get_block(pb::GetBlockRequest {
+            height: paid.height,
+            hash: vec![],
+            auth: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .header
+        .unwrap();
+    assert_eq!(then.state_root, block_then.state_root);
+    let root: [u8; 32] = then.state_root.clone().try_into().unwrap();
+    let pr = yui_ledger::commitment::proof_from_bytes(&then.proof).unwrap();
+    yui_ledger::commitment::verify(&root, &then.key, Some(&then.value), &pr).unwrap();
+    assert_ne!(then.value, proof.value, "her coins changed since");
+    let set = prove("validators", paid.height).await.unwrap().into_inner();
+    let root: [u8; 32] = set.state_root.clone().try_into().unwrap();
+    let pr = yui_ledger::commitment::proof_from_bytes(&set.proof).unwrap();
+    yui_ledger::commitment::verify(&root, &set.key, Some(&set.value), &pr).unwrap();
+    let next = c
+        .chain
+        .clone()
+        .get_block(pb::GetBlockRequest {
+            height: paid.height + 1,
+            hash: vec![],
+            auth: None,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .header
+        .unwrap();
+    let infos: Vec<yui_ledger::governance::ValidatorInfo> = borsh::from_slice(&set.value).unwrap();
+    let vs = yui_consensus::ValidatorSet::new(
+        infos
+            .iter()
+            .map(|v| yui_consensus::Validator {
+                public_key: v.public_key.0,
+                power: v.power,
+            })
+            .collect(),
+    )
+    .unwrap();
+    assert_eq!(vs.hash().to_vec(), next.validators_hash);
+    let st = prove("holding", 1_000_000).await.unwrap_err();
+    assert_eq!(st.code(), tonic::Code::OutOfRange);
 
     // The auditor replays the whole chain and agrees with every header.
     let report = yui_cli::audit::replay(&c, &p.auditor, |_, _| {})

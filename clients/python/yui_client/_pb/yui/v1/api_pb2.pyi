@@ -412,18 +412,20 @@ class GetGenesisResponse(_message.Message):
     def __init__(self, json: _Optional[str] = ..., hash: _Optional[bytes] = ...) -> None: ...
 
 class GetProofRequest(_message.Message):
-    __slots__ = ("kind", "address", "id", "auth", "storage_key")
+    __slots__ = ("kind", "address", "id", "auth", "storage_key", "height")
     KIND_FIELD_NUMBER: _ClassVar[int]
     ADDRESS_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     AUTH_FIELD_NUMBER: _ClassVar[int]
     STORAGE_KEY_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
     kind: str
     address: bytes
     id: str
     auth: _types_pb2.ReadAuth
     storage_key: bytes
-    def __init__(self, kind: _Optional[str] = ..., address: _Optional[bytes] = ..., id: _Optional[str] = ..., auth: _Optional[_Union[_types_pb2.ReadAuth, _Mapping]] = ..., storage_key: _Optional[bytes] = ...) -> None: ...
+    height: int
+    def __init__(self, kind: _Optional[str] = ..., address: _Optional[bytes] = ..., id: _Optional[str] = ..., auth: _Optional[_Union[_types_pb2.ReadAuth, _Mapping]] = ..., storage_key: _Optional[bytes] = ..., height: _Optional[int] = ...) -> None: ...
 
 class GetProofResponse(_message.Message):
     __slots__ = ("height", "state_root", "key", "value", "present", "proof")
