@@ -12,4 +12,5 @@ pub mod keys;
 pub mod mempool;
 pub mod metrics;
 pub mod network;
+pub mod snapshot;
 pub mod storage;

@@ -71,6 +71,10 @@ enum Cmd {
         #[arg(long)]
         home: PathBuf,
     },
+    /// Export the state at the last committed height, or start a new node
+    /// from such a snapshot (docs/operators.md, "Starting from a snapshot").
+    #[command(subcommand)]
+    Snapshot(yui_node::snapshot::SnapshotCmd),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -114,6 +118,7 @@ fn main() -> anyhow::Result<()> {
                 cors_origin,
             )
         }
+        Cmd::Snapshot(cmd) => yui_node::snapshot::run(cmd),
         Cmd::Start { home } => {
             // The log's format is in the config; a config that cannot be
             // read fails start() below with its own message.

@@ -70,6 +70,12 @@ pub mod meta {
     pub const GENESIS_JSON: &[u8] = b"genesis_json";
     pub const CONSENSUS_STATE: &[u8] = b"consensus_state";
     pub const EVIDENCE_PREFIX: &[u8] = b"evidence/";
+    /// The lowest block held (u64 BE): a node started from a snapshot of
+    /// height N holds no block below N. Absent: every block from 1.
+    pub const BASE_HEIGHT: &[u8] = b"base_height";
+    /// The `V` record of the state before the base block (borsh validator
+    /// infos): the set that certified it, which the store does not hold.
+    pub const BASE_VALIDATORS: &[u8] = b"base_validators";
 }
 
 /// Index used for a block's start events in `receipts` and `account_index`.
@@ -83,6 +89,22 @@ pub enum StoreError {
     Corrupt { cf: &'static str, what: String },
     #[error("{0}")]
     Invalid(String),
+}
+
+/// A state record: key and value.
+pub type Record = (Box<[u8]>, Box<[u8]>);
+
+/// A verified snapshot, ready to become this store's head in one batch.
+pub struct Imported<'a> {
+    pub genesis_json: &'a str,
+    pub block: &'a Block,
+    pub certificate: &'a CommitCertificate,
+    /// Every state record at the block's height (all `Some`).
+    pub records: &'a yui_ledger::WriteSet,
+    /// The state tree rebuilt at the block's height.
+    pub tree: &'a NodeBatch,
+    /// The `V` record that certified the block.
+    pub validators_record: &'a [u8],
 }
 
 /// Block-start events of one block, stored beside its receipts.
@@ -191,6 +213,74 @@ impl Store {
                 },
             )?))),
         }
+    }
+
+    /// The lowest block this store holds, when it started from a snapshot;
+    /// 0 when it holds the chain from genesis.
+    pub fn base_height(&self) -> Result<u64, StoreError> {
+        match self.get(cf::METADATA, meta::BASE_HEIGHT)? {
+            None => Ok(0),
+            Some(b) => b
+                .as_slice()
+                .try_into()
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    cf: cf::METADATA,
+                    what: "base_height".into(),
+                }),
+        }
+    }
+
+    /// The `V` record that certified the base block (see [`meta::BASE_VALIDATORS`]).
+    pub fn base_validators(&self) -> Result<Option<Vec<u8>>, StoreError> {
+        self.get(cf::METADATA, meta::BASE_VALIDATORS)
+    }
+
+    /// Every record of the latest state, in key order.
+    pub fn state_records(
+        &self,
+    ) -> Result<impl Iterator<Item = Result<Record, StoreError>> + '_, StoreError> {
+        Ok(self
+            .db
+            .iterator_cf(self.cf(cf::STATE)?, IteratorMode::Start)
+            .map(|r| r.map_err(StoreError::from)))
+    }
+
+    /// Makes a verified snapshot the head, in one synced batch: the state
+    /// records, the tree at the block's height, the block, its certificate,
+    /// the genesis, `last_height` and the base height. Refused on a store
+    /// that holds any block. What a store holding only genesis had (its
+    /// state, tree and consensus state) is removed in the same batch.
+    pub fn import_snapshot(&self, s: &Imported<'_>) -> Result<(), StoreError> {
+        if let Some(h) = self.last_height()?.filter(|h| *h > 0) {
+            return Err(StoreError::Invalid(format!(
+                "the store already holds blocks up to height {h}"
+            )));
+        }
+        let h = s.block.header.height;
+        let mut b = WriteBatch::default();
+        for name in [cf::STATE, cf::JMT_NODES, cf::JMT_VALUES, cf::PENDING_BLOCKS] {
+            let handle = self.cf(name)?;
+            for item in self.db.iterator_cf(handle, IteratorMode::Start) {
+                let (k, _) = item?;
+                b.delete_cf(handle, k);
+            }
+        }
+        let md = self.cf(cf::METADATA)?;
+        b.delete_cf(md, meta::CONSENSUS_STATE);
+        self.put_state(&mut b, s.records, s.tree)?;
+        b.put_cf(self.cf(cf::BLOCKS)?, hkey(h), s.block.to_bytes());
+        b.put_cf(
+            self.cf(cf::CERTIFICATES)?,
+            hkey(h),
+            borsh::to_vec(s.certificate).unwrap_or_default(),
+        );
+        b.put_cf(self.cf(cf::BLOCK_INDEX)?, s.block.hash(), hkey(h));
+        b.put_cf(md, meta::GENESIS_JSON, s.genesis_json.as_bytes());
+        b.put_cf(md, meta::BASE_HEIGHT, hkey(h));
+        b.put_cf(md, meta::BASE_VALIDATORS, s.validators_record);
+        b.put_cf(md, meta::LAST_HEIGHT, hkey(h));
+        self.write_sync(b)
     }
 
     pub fn genesis_json(&self) -> Result<Option<String>, StoreError> {
@@ -507,8 +597,9 @@ impl TreeReader for Store {
     }
 
     fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
-        // Used only when restoring a tree from a snapshot, which Yui does not
-        // do: a full scan keeps it correct without an extra index.
+        // Used only by jmt's own restore, which Yui does not use (a snapshot
+        // import rebuilds the tree in memory): a full scan keeps it correct
+        // without an extra index.
         let mut best: Option<(NodeKey, LeafNode)> = None;
         for item in self
             .db

@@ -10,4 +10,5 @@ mod faults;
 mod governance;
 mod grpc;
 mod jobs;
+mod snapshot;
 mod tls;
