@@ -94,6 +94,27 @@ fn node_homes(dir: &Path) -> Vec<PathBuf> {
     v
 }
 
+/// The part of a node's `config.toml` the devnet reads (the node's own
+/// `Config` lives in yui-node, which this crate does not depend on).
+#[derive(serde::Deserialize)]
+struct NodeConfig {
+    api: ApiConfig,
+}
+
+#[derive(serde::Deserialize)]
+struct ApiConfig {
+    /// gRPC listen address.
+    listen: String,
+}
+
+impl NodeConfig {
+    fn read(home: &Path) -> anyhow::Result<Self> {
+        let path = home.join("config.toml");
+        let text = std::fs::read_to_string(&path)?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
+}
+
 fn read_pid(home: &Path) -> Option<u32> {
     std::fs::read_to_string(home.join("pid"))
         .ok()?
@@ -250,14 +271,7 @@ async fn status(dir: &Path) -> anyhow::Result<()> {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let cfg = std::fs::read_to_string(home.join("config.toml"))?;
-        let listen = cfg
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix("listen = ")
-                    .map(|v| v.trim_matches('"').to_string())
-            })
-            .unwrap_or_default();
+        let listen = NodeConfig::read(&home)?.api.listen;
         let pid = read_pid(&home).filter(|p| pid_alive(*p));
         let pid_s = pid.map_or("down".to_string(), |p| p.to_string());
         let st = match pid {

@@ -22,6 +22,7 @@ pub mod limits;
 pub mod receipt;
 pub mod render;
 pub mod state;
+pub mod town;
 pub mod tx;
 
 pub use asset::{AssetClass, AssetKind, Campaign, ExpiryPolicy, MerchantClass, SpendScope};

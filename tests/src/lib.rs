@@ -8,11 +8,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use yui_cli::{Client, keyfile, now_ms};
-use yui_ledger::genesis::{GenesisAccount, GenesisValidator};
-use yui_ledger::{
-    Address, AssetClass, AssetKind, Campaign, ExpiryPolicy, Genesis, Keypair, MerchantClass, Role,
-    SpendScope,
-};
+use yui_ledger::town::Town;
+use yui_ledger::{Address, Genesis, Keypair};
 
 /// The folder holding the workspace's binaries (`target/debug`).
 pub fn bin_dir() -> PathBuf {
@@ -68,34 +65,34 @@ pub fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// The people of the test town.
+/// The people of the test town (`yui_ledger::town::Town`) the end-to-end
+/// tests act as, with their test keys (`Town::test_key`).
 pub struct People {
+    /// The city hall: issuer, operator, and the only consortium member.
     pub city: Keypair,
+    /// Sakura Bakery, a small local merchant.
     pub shop: Keypair,
+    /// Aeon Mall, a large merchant.
     pub mall: Keypair,
     pub hana: Keypair,
     pub taro: Keypair,
     pub breakage: Keypair,
     pub auditor: Keypair,
-    /// Rules on job disputes.
+    /// coord-kita: rules on job disputes.
     pub coord: Keypair,
-}
-
-fn key(i: u8) -> Keypair {
-    Keypair::from_seed([i; 32])
 }
 
 impl People {
     pub fn new() -> Self {
         Self {
-            city: key(1),
-            shop: key(2),
-            mall: key(3),
-            hana: key(4),
-            taro: key(5),
-            breakage: key(6),
-            auditor: key(7),
-            coord: key(8),
+            city: Town::test_key("city"),
+            shop: Town::test_key("sakura-bakery"),
+            mall: Town::test_key("aeon-mall"),
+            hana: Town::test_key("hana"),
+            taro: Town::test_key("taro"),
+            breakage: Town::test_key(yui_ledger::town::BREAKAGE),
+            auditor: Town::test_key("auditor"),
+            coord: Town::test_key("coord-kita"),
         }
     }
 }
@@ -106,89 +103,17 @@ impl Default for People {
     }
 }
 
-/// A genesis with the city as the only validator and issuer.
-pub fn genesis(p: &People, validator: Address) -> Genesis {
-    let city = p.city.address();
-    let class = |id: &str, kind, transferable, spendable_at, expiry, prio| AssetClass {
-        id: id.into(),
-        kind,
-        issuers: vec![city],
-        transferable,
-        spendable_at,
-        redeemable: true,
-        redeem_fee_bps: 150,
-        fee_account: city,
-        holding_cap: 1_000_000_000,
-        expiry,
-        breakage_account: p.breakage.address(),
-        pay_priority: prio,
-        required_credential: None,
-    };
-    let acct = |n: &str, a: &Keypair, roles: Vec<Role>| GenesisAccount {
-        name: n.into(),
-        address: a.address(),
-        roles,
-        member: false,
-    };
-    Genesis {
-        chain_id: "yui-test".into(),
-        genesis_time_ms: now_ms(),
-        validators: vec![GenesisValidator {
-            name: "city".into(),
-            public_key: validator,
-            power: 1,
-        }],
-        accounts: vec![
-            GenesisAccount {
-                // The only consortium member: its proposals pass at once.
-                member: true,
-                ..acct(
-                    "city",
-                    &p.city,
-                    vec![
-                        Role::Issuer("coin".into()),
-                        Role::Issuer("point".into()),
-                        Role::CredentialIssuer,
-                    ],
-                )
-            },
-            acct(
-                "shop",
-                &p.shop,
-                vec![Role::Merchant(MerchantClass::SmallLocal)],
-            ),
-            acct("mall", &p.mall, vec![Role::Merchant(MerchantClass::Large)]),
-            acct("hana", &p.hana, vec![]),
-            acct("taro", &p.taro, vec![]),
-            acct("breakage", &p.breakage, vec![]),
-            acct("coord", &p.coord, vec![Role::Coordinator]),
-        ],
-        assets: vec![
-            class(
-                "coin",
-                AssetKind::Coin,
-                true,
-                SpendScope::Anyone,
-                ExpiryPolicy::None,
-                10,
-            ),
-            class(
-                "point",
-                AssetKind::Point,
-                false,
-                SpendScope::Merchants,
-                ExpiryPolicy::DaysPerLot(180),
-                0,
-            ),
-        ],
-        campaigns: vec![Campaign {
-            id: "bonus".into(),
-            charge_asset: "coin".into(),
-            bonus_asset: "point".into(),
-            rate_bps: 100,
-            budget_remaining: 1_000_000,
-        }],
-    }
+/// The town's genesis for one node: `validator` (the node's key) is the
+/// only validator, and the city the only consortium member, so its
+/// proposals pass at once. Everyone's key is `Town::test_key`, as in
+/// [`People`].
+pub fn genesis(validator: Address) -> Genesis {
+    Town::new().with_members(&["city"]).genesis(
+        |name| Town::test_key(name).address(),
+        &[("city", validator)],
+        "yui-test",
+        now_ms(),
+    )
 }
 
 /// A `yui-node` process. Killed (SIGKILL) when dropped.
@@ -254,7 +179,7 @@ impl Node {
             .status()?;
         anyhow::ensure!(st.success(), "yui-node init failed");
         let node_key = keyfile::read(&home.join("node_key.json"))?;
-        let g = genesis(people, node_key.address());
+        let g = genesis(node_key.address());
         std::fs::write(home.join("genesis.json"), g.to_json())?;
         // Faster blocks keep the tests short.
         let (mut cfg, _) = yui_node::config::Config::load(&home.join("config.toml"))?;

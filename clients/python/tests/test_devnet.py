@@ -128,7 +128,7 @@ def test_every_value_operation(devnet):
     assert (bytes(getattr(t, "from")), bytes(t.to), t.amount) == (hana.address, taro.address, 1_500)
     assert bal(hana)["coin"] == 8_500 and bal(taro) == {"coin": 3_500}
 
-    # Pay by pay_priority: points (priority 0) before coins (10).
+    # Pay by pay_priority: points (priority 5) before coins (10).
     points = bonus + 300
     r = c.send(hana, ops.pay(bakery.address, "SB-PY-1", 1_000))
     (p,) = events(r, "paid")

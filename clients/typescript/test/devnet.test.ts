@@ -124,7 +124,7 @@ test("every value operation, with receipts and balances", async () => {
   assert.equal(await bal(hana, "coin"), 9_000n);
   assert.equal(await bal(taro, "coin"), 6_000n);
 
-  // Pay the bakery by the assets' priority: points (priority 0) first, then coins.
+  // Pay the bakery by the assets' priority: points (priority 5) first, then coins.
   r = await c.send(hana, ops.pay(bakery.address, "SB-TS-1", 1_000));
   assert.equal(r.events[0]!.kind, "paid");
   assert.equal(r.events[0]!.reference, "SB-TS-1");

@@ -59,13 +59,13 @@ fn ledger_state_reached_by_different_block_splits_has_equal_roots() {
     let mut two = Chain::new();
     let t1 = one.sign(
         &city(),
-        charge_op(addr(&alice()), 1_000, "d1", Some(CAMPAIGN)),
+        charge_op(addr(&hana()), 1_000, "d1", Some(CAMPAIGN)),
     );
     let t2 = one
         .tx(
             &city(),
             1,
-            grant_op(addr(&bob()), POINT, 50, "x", Some("e")),
+            grant_op(addr(&taro()), POINT, 50, "x", Some("e")),
         )
         .sign(&city());
     let time = T0 + BLOCK_MS;
@@ -165,7 +165,7 @@ fn proofs_round_trip_through_bytes() {
 #[test]
 fn ledger_records_are_provable_against_the_state_root() {
     let mut c = Chain::new();
-    c.charge(&alice(), 1_000, "d1", None);
+    c.charge(&hana(), 1_000, "d1", None);
     let genesis_free: WriteSet = c
         .state
         .map
@@ -173,11 +173,11 @@ fn ledger_records_are_provable_against_the_state_root() {
         .map(|(k, v)| (k.clone(), Some(v.clone())))
         .collect();
     let (t, roots) = build(&[genesis_free]);
-    let k = yui_ledger::state::keys::holding(&addr(&alice()), COIN);
+    let k = yui_ledger::state::keys::holding(&addr(&hana()), COIN);
     let (v, p) = commitment::prove(&t, &k, 0).unwrap();
     assert_eq!(v.as_ref(), c.state.map.get(&k));
     assert_eq!(commitment::verify(&roots[0], &k, v.as_deref(), &p), Ok(()));
-    let absent = yui_ledger::state::keys::holding(&addr(&bob()), COIN);
+    let absent = yui_ledger::state::keys::holding(&addr(&taro()), COIN);
     let (v, p) = commitment::prove(&t, &absent, 0).unwrap();
     assert_eq!(v, None);
     assert_eq!(commitment::verify(&roots[0], &absent, None, &p), Ok(()));

@@ -16,7 +16,7 @@ fn a_query_reads_no_account_but_the_contracts_own() {
     let mut c = hostile_chain();
     // In a transaction the method may read any balance (the caller signed
     // it, and validators see every block); in a public query it may not.
-    c.ok(&alice(), call("hostile", "peek", vec![]));
+    c.ok(&hana(), call("hostile", "peek", vec![]));
     let ctx = c.next_ctx();
     let e = query_contract(&c.state, &ctx, ("hostile", "peek", &[], FUEL)).unwrap_err();
     assert!(
@@ -37,7 +37,7 @@ fn proposals_that_run_contract_code_reserve_block_fuel() {
     let hash = upload(&mut c, cleanup_day());
     let cap = state::params(&c.state).unwrap().unwrap().contract_fuel_max;
     let per_block = (limits::BLOCK_FUEL_MAX / (2 * cap)) as usize;
-    let init = borsh::to_vec(&(coordinator().address().0, POINT.to_string(), 100u64)).unwrap();
+    let init = borsh::to_vec(&(kita().address().0, POINT.to_string(), 100u64)).unwrap();
     let n0 = c.nonce(&city().address());
     let txs: Vec<_> = (0..=per_block)
         .map(|i| {
@@ -88,18 +88,15 @@ fn value_reaches_a_contract_only_in_the_assets_it_may_hold() {
     let mut c = hostile_chain();
     let account = contract_account("hostile");
     // It may hold coins: a transfer of coins reaches it.
-    c.ok(&alice(), transfer_op(account, COIN, 10));
+    c.ok(&hana(), transfer_op(account, COIN, 10));
     assert_eq!(c.balance(&account, COIN), 10);
     // Not rolling points, by transfer or by an issuer's grant.
-    c.grant(&alice(), ROLLING, 50);
+    c.grant(&hana(), ROLLING, 50);
     let refused = TxError::Policy {
         asset: ROLLING.into(),
         rule: Rule::ContractDoesNotHold,
     };
-    assert_eq!(
-        c.refuse(&alice(), transfer_op(account, ROLLING, 5)),
-        refused
-    );
+    assert_eq!(c.refuse(&hana(), transfer_op(account, ROLLING, 5)), refused);
     assert_eq!(
         c.refuse(&city(), grant_op(account, ROLLING, 5, "gift", None)),
         refused

@@ -137,12 +137,12 @@ pub(crate) fn call(id: &str, method: &str, args: Vec<u8>) -> Operation {
     }
 }
 
-/// A chain with cleanup-day deployed as "cleanup-1": coordinator() records,
+/// A chain with cleanup-day deployed as "cleanup-1": kita() records,
 /// 100 points a person, a budget of `people` rewards.
 pub(crate) fn clean_up_day(people: u64) -> Chain {
     let mut c = Chain::new();
     let hash = upload(&mut c, cleanup_day());
-    let init = borsh::to_vec(&(coordinator().address().0, POINT.to_string(), 100u64)).unwrap();
+    let init = borsh::to_vec(&(kita().address().0, POINT.to_string(), 100u64)).unwrap();
     let p = c.pass(
         "deploy-cleanup",
         deploy("cleanup-1", hash, init, 100 * people),
@@ -185,7 +185,7 @@ fn a_contract_is_uploaded_in_chunks_and_deployed_by_a_vote() {
             rule: Rule::CodeAlreadyUploaded
         }
     );
-    let init = borsh::to_vec(&(coordinator().address().0, POINT.to_string(), 100u64)).unwrap();
+    let init = borsh::to_vec(&(kita().address().0, POINT.to_string(), 100u64)).unwrap();
     // Proposed, with one approval of the three it needs: nothing is deployed.
     c.ok(
         &chamber(),
@@ -230,10 +230,10 @@ fn uploads_are_for_members_in_order_and_must_hash_to_their_code() {
         index,
         chunk,
     };
-    c.charge(&alice(), 100, "d-alice", None);
+    c.charge(&hana(), 100, "d-alice", None);
     assert_eq!(
-        c.refuse(&alice(), up(0, chunk(0))),
-        TxError::NotMember(alice().address())
+        c.refuse(&hana(), up(0, chunk(0))),
+        TxError::NotMember(hana().address())
     );
     let refused = |rule| TxError::CodeUpload {
         code_hash: hash,
@@ -296,10 +296,10 @@ fn uploads_are_for_members_in_order_and_must_hash_to_their_code() {
 #[test]
 fn the_clean_up_day_pays_each_attendee_once_until_its_budget_ends() {
     let mut c = clean_up_day(2);
-    let events = c.ok(&coordinator(), record(&alice()));
+    let events = c.ok(&kita(), record(&hana()));
     assert!(events.contains(&Event::Minted {
         asset: POINT.into(),
-        to: alice().address(),
+        to: hana().address(),
         amount: 100,
         source: MintSource::Contract {
             contract_id: "cleanup-1".into()
@@ -318,24 +318,24 @@ fn the_clean_up_day_pays_each_attendee_once_until_its_budget_ends() {
     assert!(called > 0 && called < FUEL);
     assert!(events.iter().any(|e| matches!(e,
         Event::ContractEmitted { topic, accounts, .. }
-            if topic == b"paid" && accounts.contains(&alice().address()))));
-    assert_eq!(c.balance(&alice().address(), POINT), 100);
+            if topic == b"paid" && accounts.contains(&hana().address()))));
+    assert_eq!(c.balance(&hana().address(), POINT), 100);
     // A second claim, a claim by someone not the coordinator: refused by the
     // contract, and nothing changes (the fixture checks the whole state).
-    let e = c.refuse(&coordinator(), record(&alice()));
+    let e = c.refuse(&kita(), record(&hana()));
     assert!(
         matches!(e, TxError::ContractFailed { failure: CallFailure::Aborted { code }, fuel_used, .. }
         if code == ALREADY_PAID && fuel_used > 0)
     );
-    c.charge(&bob(), 100, "d-bob", None);
-    let e = c.refuse(&bob(), record(&bob()));
+    c.charge(&taro(), 100, "d-bob", None);
+    let e = c.refuse(&taro(), record(&taro()));
     assert!(
         matches!(e, TxError::ContractFailed { failure: CallFailure::Aborted { code }, .. }
         if code == NOT_COORDINATOR)
     );
-    c.ok(&coordinator(), record(&bob()));
+    c.ok(&kita(), record(&taro()));
     // The budget paid two people: the third ends the campaign.
-    let e = c.refuse(&coordinator(), record(&carol()));
+    let e = c.refuse(&kita(), record(&emma()));
     assert!(
         matches!(e, TxError::ContractFailed { failure: CallFailure::Aborted { code }, .. }
         if code == CAMPAIGN_ENDED)
@@ -344,20 +344,20 @@ fn the_clean_up_day_pays_each_attendee_once_until_its_budget_ends() {
     assert_eq!(k.budget[0].granted, 200);
     assert_eq!(c.asset(POINT).issued, 200);
     // Malformed arguments: the contract refuses them.
-    let e = c.refuse(&coordinator(), call("cleanup-1", "record", vec![1, 2, 3]));
+    let e = c.refuse(&kita(), call("cleanup-1", "record", vec![1, 2, 3]));
     assert!(
         matches!(e, TxError::ContractFailed { failure: CallFailure::Aborted { code }, .. }
         if code == BAD_INPUT)
     );
     // A read-only query answers without changing anything.
     let ctx = c.next_ctx();
-    let args = borsh::to_vec(&alice().address().0).unwrap();
+    let args = borsh::to_vec(&hana().address().0).unwrap();
     let (out, fuel) =
         query_contract(&c.state, &ctx, ("cleanup-1", "attended", &args, FUEL)).unwrap();
     assert!(borsh::from_slice::<bool>(&out).unwrap());
     assert!(fuel > 0);
     // `record` in a query cannot write.
-    let args = borsh::to_vec(&carol().address().0).unwrap();
+    let args = borsh::to_vec(&emma().address().0).unwrap();
     let e = query_contract(&c.state, &ctx, ("cleanup-1", "record", &args, FUEL)).unwrap_err();
     assert!(
         matches!(
@@ -380,7 +380,7 @@ pub(crate) fn hostile_chain() -> Chain {
     let hash = upload(&mut c, &hostile());
     let p = c.pass("deploy-hostile", deploy("hostile", hash, vec![], 0));
     assert_eq!(p.state, ProposalState::Executed, "{:?}", p.failure);
-    c.charge(&alice(), 1_000, "d-alice", None);
+    c.charge(&hana(), 1_000, "d-alice", None);
     c
 }
 
@@ -412,7 +412,7 @@ fn hostile_code_fails_its_own_transaction_and_nothing_else() {
         ("write_then_trap", |f| matches!(f, CallFailure::Trap(_))),
     ];
     for (method, expected) in cases {
-        let e = c.refuse(&alice(), call(h, method, vec![]));
+        let e = c.refuse(&hana(), call(h, method, vec![]));
         let TxError::ContractFailed {
             failure, fuel_used, ..
         } = &e
@@ -433,9 +433,9 @@ fn hostile_code_fails_its_own_transaction_and_nothing_else() {
     // In one block: a runaway call between two good transactions; the block
     // commits, the others take effect.
     let txs = vec![
-        c.sign(&alice(), transfer_op(bob().address(), COIN, 10)),
+        c.sign(&hana(), transfer_op(taro().address(), COIN, 10)),
         c.sign(&chamber(), call(h, "spin", vec![])),
-        c.sign(&coordinator(), call(h, "write", vec![])),
+        c.sign(&kita(), call(h, "write", vec![])),
     ];
     let out = c.block(&txs);
     assert_eq!(out.receipts[0].error, None);
@@ -447,7 +447,7 @@ fn hostile_code_fails_its_own_transaction_and_nothing_else() {
         })
     ));
     assert_eq!(out.receipts[2].error, None);
-    assert_eq!(c.balance(&bob().address(), COIN), 10);
+    assert_eq!(c.balance(&taro().address(), COIN), 10);
     assert_eq!(
         c.state.get(&keys::contract_store(h, b"key")).unwrap(),
         Some(b"key".to_vec())
@@ -459,7 +459,7 @@ fn the_same_calls_give_the_same_fuel_and_state_on_every_replay() {
     let run = || {
         let mut c = hostile_chain();
         let txs = vec![
-            c.sign(&alice(), call("hostile", "spin", vec![])),
+            c.sign(&hana(), call("hostile", "spin", vec![])),
             c.sign(&chamber(), call("hostile", "write", vec![])),
         ];
         let out = c.block(&txs);
@@ -528,11 +528,11 @@ fn calls_are_refused_for_unknown_paused_removed_contracts_and_reserved_methods()
     let mut c = hostile_chain();
     let h = "hostile";
     assert_eq!(
-        c.refuse(&alice(), call("nowhere", "write", vec![])),
+        c.refuse(&hana(), call("nowhere", "write", vec![])),
         TxError::UnknownContract("nowhere".into())
     );
     assert_eq!(
-        c.refuse(&alice(), call(h, "launch", vec![])),
+        c.refuse(&hana(), call(h, "launch", vec![])),
         TxError::ContractMethod {
             contract_id: h.into(),
             method: "launch".into(),
@@ -540,7 +540,7 @@ fn calls_are_refused_for_unknown_paused_removed_contracts_and_reserved_methods()
         }
     );
     assert_eq!(
-        c.refuse(&alice(), call(h, "init", vec![])),
+        c.refuse(&hana(), call(h, "init", vec![])),
         TxError::ContractMethod {
             contract_id: h.into(),
             method: "init".into(),
@@ -554,7 +554,7 @@ fn calls_are_refused_for_unknown_paused_removed_contracts_and_reserved_methods()
         *fuel_limit = cap + 1;
     }
     assert_eq!(
-        c.refuse(&alice(), op),
+        c.refuse(&hana(), op),
         TxError::FuelAboveCap {
             limit: cap + 1,
             cap
@@ -566,7 +566,7 @@ fn calls_are_refused_for_unknown_paused_removed_contracts_and_reserved_methods()
         *attach = vec![(ROLLING.into(), 1)];
     }
     assert_eq!(
-        c.refuse(&alice(), op),
+        c.refuse(&hana(), op),
         TxError::Policy {
             asset: ROLLING.into(),
             rule: Rule::ContractDoesNotHold
@@ -581,7 +581,7 @@ fn calls_are_refused_for_unknown_paused_removed_contracts_and_reserved_methods()
         ProposalState::Executed
     );
     assert_eq!(
-        c.refuse(&alice(), call(h, "write", vec![])),
+        c.refuse(&hana(), call(h, "write", vec![])),
         TxError::ContractState {
             id: h.into(),
             status: ContractStatus::Paused,
@@ -592,13 +592,13 @@ fn calls_are_refused_for_unknown_paused_removed_contracts_and_reserved_methods()
         c.pass("resume", pause(ContractStatus::Active)).state,
         ProposalState::Executed
     );
-    c.ok(&alice(), call(h, "write", vec![]));
+    c.ok(&hana(), call(h, "write", vec![]));
     assert_eq!(
         c.pass("remove", pause(ContractStatus::Removed)).state,
         ProposalState::Executed
     );
     assert!(matches!(
-        c.refuse(&alice(), call(h, "write", vec![])),
+        c.refuse(&hana(), call(h, "write", vec![])),
         TxError::ContractState {
             rule: Rule::ContractRemoved,
             ..
@@ -626,9 +626,9 @@ fn attached_value_reaches_the_contract_account_and_upgrades_keep_state() {
     if let Operation::CallContract { attach, .. } = &mut op {
         *attach = vec![(COIN.into(), 250)];
     }
-    c.ok(&alice(), op);
+    c.ok(&hana(), op);
     assert_eq!(c.balance(&contract_account(h), COIN), 250);
-    assert_eq!(c.balance(&alice().address(), COIN), 750);
+    assert_eq!(c.balance(&hana().address(), COIN), 750);
     // An upgrade to the cleanup-day code keeps the storage and the value.
     let hash = upload(&mut c, cleanup_day());
     let p = c.pass(
@@ -654,7 +654,7 @@ fn attached_value_reaches_the_contract_account_and_upgrades_keep_state() {
 fn governance_calls_run_as_the_all_zero_caller_and_budgets_change_by_vote() {
     let mut c = clean_up_day(1);
     // cleanup-day's `record` is for its coordinator only: governance is not it.
-    let args = borsh::to_vec(&alice().address().0).unwrap();
+    let args = borsh::to_vec(&hana().address().0).unwrap();
     let gov_record = GovAction::CallContract {
         contract_id: "cleanup-1".into(),
         method: "record".into(),
@@ -674,7 +674,7 @@ fn governance_calls_run_as_the_all_zero_caller_and_budgets_change_by_vote() {
         asset: POINT.into(),
         allotted,
     };
-    c.ok(&coordinator(), record(&alice()));
+    c.ok(&kita(), record(&hana()));
     // Below what was granted: refused; more: the campaign continues.
     assert_eq!(
         c.refuse(&city(), propose_op("b-0", budget(50), c.time_ms + DAY)),
@@ -684,7 +684,7 @@ fn governance_calls_run_as_the_all_zero_caller_and_budgets_change_by_vote() {
         }
     );
     assert_eq!(c.pass("b-1", budget(300)).state, ProposalState::Executed);
-    c.ok(&coordinator(), record(&bob()));
+    c.ok(&kita(), record(&taro()));
     // Coins cannot be a contract's budget.
     let coins = GovAction::SetContractBudget {
         contract_id: "cleanup-1".into(),
@@ -705,7 +705,7 @@ fn a_block_reserves_at_most_its_fuel_budget() {
     let c = hostile_chain();
     let cap = state::params(&c.state).unwrap().unwrap().contract_fuel_max;
     let per_block = (limits::BLOCK_FUEL_MAX / cap) as usize;
-    let signers = [alice(), bob(), carol(), city(), chamber(), coordinator()];
+    let signers = [hana(), taro(), emma(), city(), chamber(), kita()];
     let mut txs = Vec::new();
     let mut nonces = std::collections::BTreeMap::new();
     for i in 0..=per_block {

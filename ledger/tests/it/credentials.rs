@@ -69,7 +69,7 @@ fn post_op(id: &str, asset: &str, reward: u64, deadline: u64, required: Option<&
         job_id: id.into(),
         asset: asset.into(),
         reward,
-        coordinator: addr(&coordinator()),
+        coordinator: addr(&kita()),
         accept_deadline_ms: deadline,
         required_credential: required.map(str::to_string),
         description_hash: [7; 32],
@@ -98,9 +98,9 @@ fn required(who: &Keypair, kind: &str, required_for: Requirement) -> TxError {
 #[test]
 fn issuing_needs_the_credential_issuer_role() {
     let mut c = Chain::new();
-    let a = addr(&alice());
+    let a = addr(&hana());
     let (from, until) = (c.time_ms, c.time_ms + 365 * DAY);
-    for k in [alice(), chamber(), shop_public()] {
+    for k in [hana(), chamber(), library()] {
         let e = c.refuse(&k, issue_op("r-1", a, RESIDENT, from, until));
         assert_eq!(
             e,
@@ -158,17 +158,17 @@ fn a_digital_residents_new_wallet_gets_an_account() {
 #[test]
 fn a_credential_id_is_issued_once() {
     let mut c = Chain::new();
-    c.issue("r-1", &alice(), RESIDENT);
+    c.issue("r-1", &hana(), RESIDENT);
     let before = cred(&c, "r-1");
     let e = c.refuse(
         &city(),
-        issue_op("r-1", addr(&bob()), SKILL, c.time_ms, c.time_ms + DAY),
+        issue_op("r-1", addr(&taro()), SKILL, c.time_ms, c.time_ms + DAY),
     );
     assert_eq!(e, TxError::CredentialExists("r-1".into()));
     assert_eq!(e.kind(), ErrorKind::AlreadyExists);
     assert_eq!(cred(&c, "r-1"), before);
     assert!(
-        state::credentials_of(&c.state, &addr(&bob()))
+        state::credentials_of(&c.state, &addr(&taro()))
             .unwrap()
             .is_empty()
     );
@@ -179,7 +179,7 @@ const SKILL: &str = "skill";
 #[test]
 fn the_validity_window_is_checked() {
     let mut c = Chain::new();
-    let a = addr(&alice());
+    let a = addr(&hana());
     let now = c.time_ms;
     // valid_until not after valid_from: refused by its shape.
     for (from, until) in [(now + DAY, now + DAY), (now + DAY, now + DAY - 1)] {
@@ -218,8 +218,8 @@ fn the_validity_window_is_checked() {
 #[test]
 fn suspend_reinstate_revoke() {
     let mut c = Chain::new();
-    let (a, ci) = (addr(&alice()), addr(&city()));
-    c.issue("r-1", &alice(), RESIDENT);
+    let (a, ci) = (addr(&hana()), addr(&city()));
+    c.issue("r-1", &hana(), RESIDENT);
     let changed = |status: CredentialStatus, reason: &str| {
         vec![Event::CredentialStatusChanged {
             credential_id: "r-1".into(),
@@ -276,7 +276,7 @@ fn suspend_reinstate_revoke() {
     assert!(r.history.windows(2).all(|w| w[0].height < w[1].height));
     assert!(!state::holds_credential(&c.state, &a, RESIDENT, c.time_ms).unwrap());
     // An active credential can be revoked directly too.
-    c.issue("r-2", &bob(), RESIDENT);
+    c.issue("r-2", &taro(), RESIDENT);
     c.ok(&city(), revoke_op("r-2", ""));
     assert_eq!(cred(&c, "r-2").status, CredentialStatus::Revoked);
 }
@@ -284,7 +284,7 @@ fn suspend_reinstate_revoke() {
 #[test]
 fn illegal_transitions_name_the_state() {
     let mut c = Chain::new();
-    c.issue("r-1", &alice(), RESIDENT);
+    c.issue("r-1", &hana(), RESIDENT);
     let e = c.refuse(&city(), reinstate_op("r-1"));
     assert_eq!(
         e,
@@ -340,9 +340,9 @@ fn only_the_issuer_changes_a_credentials_status() {
         .roles
         .push(Role::CredentialIssuer);
     let mut c = Chain::with_genesis(&g);
-    c.issue("r-1", &alice(), RESIDENT);
+    c.issue("r-1", &hana(), RESIDENT);
     let before = cred(&c, "r-1");
-    for k in [chamber(), alice(), bob()] {
+    for k in [chamber(), hana(), taro()] {
         for op in [
             suspend_op("r-1", ""),
             revoke_op("r-1", ""),
@@ -362,7 +362,7 @@ fn only_the_issuer_changes_a_credentials_status() {
     // The chamber manages its own.
     c.ok(
         &chamber(),
-        issue_op("c-1", addr(&bob()), SKILL, c.time_ms, c.time_ms + DAY),
+        issue_op("c-1", addr(&taro()), SKILL, c.time_ms, c.time_ms + DAY),
     );
     c.ok(&chamber(), suspend_op("c-1", ""));
     let e = c.refuse(&city(), reinstate_op("c-1"));
@@ -373,7 +373,7 @@ fn only_the_issuer_changes_a_credentials_status() {
 #[test]
 fn standing_over_time() {
     let mut c = Chain::new();
-    let a = addr(&alice());
+    let a = addr(&hana());
     let from = T0 + 10 * DAY;
     let until = T0 + 100 * DAY;
     c.ok(&city(), issue_op("r-1", a, RESIDENT, from, until));
@@ -477,7 +477,7 @@ fn a_disclosed_claim_verifies_against_the_chains_digest() {
         &city(),
         Operation::IssueCredential {
             credential_id: "r-1".into(),
-            subject: addr(&alice()),
+            subject: addr(&hana()),
             kind: RESIDENT.into(),
             valid_from_ms: now,
             valid_until_ms: now + DAY,
@@ -570,8 +570,8 @@ fn a_claims_digest_ignores_order_and_binds_every_field() {
 #[test]
 fn consent_access_and_revocation() {
     let mut c = Chain::new();
-    let (a, b) = (addr(&alice()), addr(&bob()));
-    let ev = c.ok(&alice(), consent_op(b, "r-1", None));
+    let (a, b) = (addr(&hana()), addr(&taro()));
+    let ev = c.ok(&hana(), consent_op(b, "r-1", None));
     assert_eq!(
         ev,
         vec![Event::ConsentGranted {
@@ -582,7 +582,7 @@ fn consent_access_and_revocation() {
         }]
     );
     let granted = c.time_ms;
-    let ev = c.ok(&bob(), access_op(a, "r-1", "job application"));
+    let ev = c.ok(&taro(), access_op(a, "r-1", "job application"));
     assert_eq!(
         ev,
         vec![Event::DataAccessed {
@@ -593,7 +593,7 @@ fn consent_access_and_revocation() {
         }]
     );
     let first = (c.height, c.time_ms);
-    c.ok(&bob(), access_op(a, "r-1", "renewal"));
+    c.ok(&taro(), access_op(a, "r-1", "renewal"));
     let cs = state::consents_of(&c.state, &a).unwrap();
     assert_eq!(cs.len(), 1);
     let k = &cs[0];
@@ -616,10 +616,10 @@ fn consent_access_and_revocation() {
         ]
     );
     assert!(k.is_active(c.time_ms));
-    // Bob's own consents list is separate.
+    // Taro's own consents list is separate.
     assert!(state::consents_of(&c.state, &b).unwrap().is_empty());
 
-    let ev = c.ok(&alice(), withdraw_op(b, "r-1"));
+    let ev = c.ok(&hana(), withdraw_op(b, "r-1"));
     assert_eq!(
         ev,
         vec![Event::ConsentRevoked {
@@ -631,7 +631,7 @@ fn consent_access_and_revocation() {
     let k = &state::consents_of(&c.state, &a).unwrap()[0];
     assert_eq!(k.revoked_at_ms, Some(c.time_ms));
     assert!(!k.is_active(c.time_ms));
-    let e = c.refuse(&bob(), access_op(a, "r-1", "once more"));
+    let e = c.refuse(&taro(), access_op(a, "r-1", "once more"));
     assert_eq!(
         e,
         TxError::NoConsent {
@@ -643,7 +643,7 @@ fn consent_access_and_revocation() {
     );
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
     // Revoking twice is refused; the record of accesses stays.
-    let e = c.refuse(&alice(), withdraw_op(b, "r-1"));
+    let e = c.refuse(&hana(), withdraw_op(b, "r-1"));
     assert_eq!(
         e,
         TxError::NoConsent {
@@ -656,8 +656,8 @@ fn consent_access_and_revocation() {
     assert_eq!(state::consents_of(&c.state, &a).unwrap()[0].access_count, 2);
 
     // Granted again: the record continues.
-    c.ok(&alice(), consent_op(b, "r-1", None));
-    c.ok(&bob(), access_op(a, "r-1", "third"));
+    c.ok(&hana(), consent_op(b, "r-1", None));
+    c.ok(&taro(), access_op(a, "r-1", "third"));
     let k = &state::consents_of(&c.state, &a).unwrap()[0];
     assert_eq!(k.revoked_at_ms, None);
     assert_eq!(k.access_count, 3);
@@ -667,16 +667,16 @@ fn consent_access_and_revocation() {
 #[test]
 fn consent_expires() {
     let mut c = Chain::new();
-    let (a, b) = (addr(&alice()), addr(&bob()));
+    let (a, b) = (addr(&hana()), addr(&taro()));
     let end = c.time_ms + 2 * DAY;
-    c.ok(&alice(), consent_op(b, "profile", Some(end)));
-    c.ok(&bob(), access_op(a, "profile", "check"));
+    c.ok(&hana(), consent_op(b, "profile", Some(end)));
+    c.ok(&taro(), access_op(a, "profile", "check"));
     // The last block before the expiry.
     c.advance_to(end - 1 - BLOCK_MS);
-    c.ok(&bob(), access_op(a, "profile", "last minute"));
+    c.ok(&taro(), access_op(a, "profile", "last minute"));
     assert_eq!(c.time_ms, end - 1);
     // The next block is past the expiry.
-    let e = c.refuse(&bob(), access_op(a, "profile", "too late"));
+    let e = c.refuse(&taro(), access_op(a, "profile", "too late"));
     assert_eq!(
         e,
         TxError::NoConsent {
@@ -693,7 +693,7 @@ fn consent_expires() {
     assert!(!k.is_active(end));
     // An expiry not after the block's time is refused.
     let t = c.next_ctx().time_ms;
-    let e = c.refuse(&alice(), consent_op(b, "profile", Some(t)));
+    let e = c.refuse(&hana(), consent_op(b, "profile", Some(t)));
     assert_eq!(
         e,
         TxError::NotAfterBlockTime {
@@ -708,12 +708,12 @@ fn consent_expires() {
 #[test]
 fn consent_refusals() {
     let mut c = Chain::new();
-    let (a, b, cl) = (addr(&alice()), addr(&bob()), addr(&carol()));
+    let (a, b, cl) = (addr(&hana()), addr(&taro()), addr(&emma()));
     // Consent to oneself.
-    let e = c.refuse(&alice(), consent_op(a, "profile", None));
+    let e = c.refuse(&hana(), consent_op(a, "profile", None));
     assert_eq!(e, TxError::Malformed(Rule::ConsentToSelf));
     // Access without any consent.
-    let e = c.refuse(&bob(), access_op(a, "profile", "peek"));
+    let e = c.refuse(&taro(), access_op(a, "profile", "peek"));
     assert_eq!(
         e,
         TxError::NoConsent {
@@ -723,11 +723,11 @@ fn consent_refusals() {
             gap: ConsentGap::Never,
         }
     );
-    c.ok(&alice(), consent_op(b, "profile", None));
+    c.ok(&hana(), consent_op(b, "profile", None));
     // Another scope, another party, or the subject itself are not covered.
-    let e = c.refuse(&bob(), access_op(a, "r-1", "peek"));
+    let e = c.refuse(&taro(), access_op(a, "r-1", "peek"));
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
-    let e = c.refuse(&carol(), access_op(a, "profile", "peek"));
+    let e = c.refuse(&emma(), access_op(a, "profile", "peek"));
     assert_eq!(
         e,
         TxError::NoConsent {
@@ -737,13 +737,13 @@ fn consent_refusals() {
             gap: ConsentGap::Never,
         }
     );
-    let e = c.refuse(&alice(), access_op(a, "profile", "self"));
+    let e = c.refuse(&hana(), access_op(a, "profile", "self"));
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
     // A consent the other way round does not count either.
-    let e = c.refuse(&alice(), access_op(b, "profile", "peek"));
+    let e = c.refuse(&hana(), access_op(b, "profile", "peek"));
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
     // Revoking a consent never given.
-    let e = c.refuse(&alice(), withdraw_op(cl, "profile"));
+    let e = c.refuse(&hana(), withdraw_op(cl, "profile"));
     assert_eq!(
         e,
         TxError::NoConsent {
@@ -756,11 +756,11 @@ fn consent_refusals() {
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
     // Shapes: scope 1..=64 bytes, purpose at most 256.
     assert_eq!(
-        c.refuse_stateless(&alice(), consent_op(b, "", None)).kind(),
+        c.refuse_stateless(&hana(), consent_op(b, "", None)).kind(),
         ErrorKind::Malformed
     );
     assert_eq!(
-        c.refuse_stateless(&bob(), access_op(a, "profile", &"p".repeat(257)))
+        c.refuse_stateless(&taro(), access_op(a, "profile", &"p".repeat(257)))
             .kind(),
         ErrorKind::Malformed
     );
@@ -771,18 +771,18 @@ fn consent_refusals() {
 #[test]
 fn only_the_latest_accesses_are_kept_but_all_are_counted() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    c.ok(&alice(), consent_op(addr(&bob()), "profile", None));
+    let a = addr(&hana());
+    c.ok(&hana(), consent_op(addr(&taro()), "profile", None));
     let n = ACCESSES_KEPT_MAX + 5;
-    let first = c.nonce(&addr(&bob()));
+    let first = c.nonce(&addr(&taro()));
     let txs: Vec<SignedTransaction> = (0..n)
         .map(|i| {
             c.tx(
-                &bob(),
+                &taro(),
                 first + i as u64,
                 access_op(a, "profile", &i.to_string()),
             )
-            .sign(&bob())
+            .sign(&taro())
         })
         .collect();
     let out = c.block(&txs);
@@ -794,7 +794,7 @@ fn only_the_latest_accesses_are_kept_but_all_are_counted() {
     let want: Vec<String> = (5..n).map(|i| i.to_string()).collect();
     assert_eq!(kept, want, "the oldest go first");
     // One more drops one more.
-    c.ok(&bob(), access_op(a, "profile", "last"));
+    c.ok(&taro(), access_op(a, "profile", "last"));
     let k = &state::consents_of(&c.state, &a).unwrap()[0];
     assert_eq!(k.access_count, n as u64 + 1);
     assert_eq!(k.accesses.len(), ACCESSES_KEPT_MAX);
@@ -805,14 +805,14 @@ fn only_the_latest_accesses_are_kept_but_all_are_counted() {
 #[test]
 fn consents_are_listed_per_subject_in_party_and_scope_order() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    let mut parties = [addr(&bob()), addr(&carol()), addr(&city())];
+    let a = addr(&hana());
+    let mut parties = [addr(&taro()), addr(&emma()), addr(&city())];
     for p in parties {
         for s in ["r-1", "profile"] {
-            c.ok(&alice(), consent_op(p, s, None));
+            c.ok(&hana(), consent_op(p, s, None));
         }
     }
-    c.ok(&bob(), consent_op(a, "profile", None));
+    c.ok(&taro(), consent_op(a, "profile", None));
     let cs = state::consents_of(&c.state, &a).unwrap();
     assert_eq!(cs.len(), 6);
     assert!(cs.iter().all(|k| k.subject == a));
@@ -821,7 +821,7 @@ fn consents_are_listed_per_subject_in_party_and_scope_order() {
     let want: Vec<Address> = parties.iter().flat_map(|p| [*p, *p]).collect();
     assert_eq!(got, want);
     assert_eq!(
-        state::consents_of(&c.state, &addr(&bob())).unwrap().len(),
+        state::consents_of(&c.state, &addr(&taro())).unwrap().len(),
         1
     );
 }
@@ -831,17 +831,17 @@ fn a_party_without_an_account_can_record_access() {
     // A verifier (a clinic, an employer) may hold no value on the chain: the
     // consent itself lets it sign its records of access.
     let mut c = Chain::new();
-    let (a, s) = (addr(&alice()), addr(&stranger()));
+    let (a, s) = (addr(&hana()), addr(&stranger()));
     assert!(c.account(&s).is_none());
-    c.ok(&alice(), consent_op(s, "profile", None));
+    c.ok(&hana(), consent_op(s, "profile", None));
     c.ok(&stranger(), access_op(a, "profile", "intake"));
     assert_eq!(state::consents_of(&c.state, &a).unwrap()[0].access_count, 1);
 }
 
-/// A chain where alice holds 10,000 coins.
+/// A chain where hana holds 10,000 coins.
 fn funded() -> Chain {
     let mut c = Chain::new();
-    c.charge(&alice(), 10_000, "dep-1", None);
+    c.charge(&hana(), 10_000, "dep-1", None);
     c
 }
 
@@ -850,62 +850,62 @@ fn a_job_requiring_a_credential_takes_only_holders() {
     let mut c = funded();
     let deadline = c.time_ms + 300 * DAY;
     for j in ["j-1", "j-2", "j-3", "j-4"] {
-        c.ok(&alice(), post_op(j, COIN, 100, deadline, Some(RESIDENT)));
+        c.ok(&hana(), post_op(j, COIN, 100, deadline, Some(RESIDENT)));
     }
     let what = |j: &str| Requirement::Job(j.into());
     // No credential at all, or one of another kind.
-    let e = c.refuse(&bob(), accept_op("j-1"));
-    assert_eq!(e, required(&bob(), RESIDENT, what("j-1")));
+    let e = c.refuse(&taro(), accept_op("j-1"));
+    assert_eq!(e, required(&taro(), RESIDENT, what("j-1")));
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
-    c.issue("s-1", &bob(), SKILL);
+    c.issue("s-1", &taro(), SKILL);
     assert_eq!(
-        c.refuse(&bob(), accept_op("j-1")),
-        required(&bob(), RESIDENT, what("j-1"))
+        c.refuse(&taro(), accept_op("j-1")),
+        required(&taro(), RESIDENT, what("j-1"))
     );
     // Suspended: refused; reinstated: accepted.
-    c.issue("r-bob", &bob(), RESIDENT);
+    c.issue("r-bob", &taro(), RESIDENT);
     c.ok(&city(), suspend_op("r-bob", ""));
     assert_eq!(
-        c.refuse(&bob(), accept_op("j-1")),
-        required(&bob(), RESIDENT, what("j-1"))
+        c.refuse(&taro(), accept_op("j-1")),
+        required(&taro(), RESIDENT, what("j-1"))
     );
     c.ok(&city(), reinstate_op("r-bob"));
-    let ev = c.ok(&bob(), accept_op("j-1"));
+    let ev = c.ok(&taro(), accept_op("j-1"));
     assert!(matches!(&ev[..], [Event::JobAccepted { .. }]));
     assert_eq!(
         state::job(&c.state, "j-1").unwrap().unwrap().worker,
-        Some(addr(&bob()))
+        Some(addr(&taro()))
     );
     // Revoked: refused.
     c.ok(&city(), revoke_op("r-bob", ""));
     assert_eq!(
-        c.refuse(&bob(), accept_op("j-2")),
-        required(&bob(), RESIDENT, what("j-2"))
+        c.refuse(&taro(), accept_op("j-2")),
+        required(&taro(), RESIDENT, what("j-2"))
     );
     // Not yet valid, then valid, then expired.
     let from = c.time_ms + 10 * DAY;
     let until = c.time_ms + 20 * DAY;
     c.ok(
         &city(),
-        issue_op("r-carol", addr(&carol()), RESIDENT, from, until),
+        issue_op("r-carol", addr(&emma()), RESIDENT, from, until),
     );
     assert_eq!(
-        c.refuse(&carol(), accept_op("j-2")),
-        required(&carol(), RESIDENT, what("j-2"))
+        c.refuse(&emma(), accept_op("j-2")),
+        required(&emma(), RESIDENT, what("j-2"))
     );
     c.advance_to(from);
-    c.ok(&carol(), accept_op("j-2"));
+    c.ok(&emma(), accept_op("j-2"));
     c.advance_to(until);
     assert_eq!(
-        c.refuse(&carol(), accept_op("j-3")),
-        required(&carol(), RESIDENT, what("j-3"))
+        c.refuse(&emma(), accept_op("j-3")),
+        required(&emma(), RESIDENT, what("j-3"))
     );
     // A new credential of the kind works again, even with the old one expired.
-    c.issue("r-carol-2", &carol(), RESIDENT);
-    c.ok(&carol(), accept_op("j-3"));
+    c.issue("r-carol-2", &emma(), RESIDENT);
+    c.ok(&emma(), accept_op("j-3"));
     // A job requiring nothing takes anyone.
-    c.ok(&alice(), post_op("j-free", COIN, 100, deadline, None));
-    c.ok(&shop_public(), accept_op("j-free"));
+    c.ok(&hana(), post_op("j-free", COIN, 100, deadline, None));
+    c.ok(&library(), accept_op("j-free"));
     assert_eq!(
         state::job(&c.state, "j-4").unwrap().unwrap().state,
         state::JobState::Posted
@@ -915,10 +915,10 @@ fn a_job_requiring_a_credential_takes_only_holders() {
 #[test]
 fn many_old_credentials_do_not_hide_an_active_one() {
     let mut c = funded();
-    let a = addr(&alice());
+    let a = addr(&hana());
     let deadline = c.time_ms + 300 * DAY;
-    c.ok(&alice(), post_op("j-1", COIN, 100, deadline, Some(SKILL)));
-    // Bob once held many short-lived skill credentials, all expired now.
+    c.ok(&hana(), post_op("j-1", COIN, 100, deadline, Some(SKILL)));
+    // Taro once held many short-lived skill credentials, all expired now.
     let t = c.time_ms + BLOCK_MS;
     let first = c.nonce(&addr(&city()));
     let txs: Vec<SignedTransaction> = (0..70u64)
@@ -926,7 +926,7 @@ fn many_old_credentials_do_not_hide_an_active_one() {
             c.tx(
                 &city(),
                 first + i,
-                issue_op(&format!("a{i:02}"), addr(&bob()), SKILL, t, t + 1),
+                issue_op(&format!("a{i:02}"), addr(&taro()), SKILL, t, t + 1),
             )
             .sign(&city())
         })
@@ -934,17 +934,17 @@ fn many_old_credentials_do_not_hide_an_active_one() {
     let out = c.block_at(t, &txs);
     assert!(out.receipts.iter().all(|r| r.error.is_none()));
     c.advance_to(t + DAY);
-    assert!(!state::holds_credential(&c.state, &addr(&bob()), SKILL, c.time_ms).unwrap());
+    assert!(!state::holds_credential(&c.state, &addr(&taro()), SKILL, c.time_ms).unwrap());
     // A current one, whose id sorts after all of them.
-    c.issue("z00", &bob(), SKILL);
-    assert!(state::holds_credential(&c.state, &addr(&bob()), SKILL, c.time_ms).unwrap());
+    c.issue("z00", &taro(), SKILL);
+    assert!(state::holds_credential(&c.state, &addr(&taro()), SKILL, c.time_ms).unwrap());
     assert_eq!(
-        state::credentials_of(&c.state, &addr(&bob()))
+        state::credentials_of(&c.state, &addr(&taro()))
             .unwrap()
             .len(),
         71
     );
-    c.ok(&bob(), accept_op("j-1"));
+    c.ok(&taro(), accept_op("j-1"));
     assert!(!state::holds_credential(&c.state, &a, SKILL, c.time_ms).unwrap());
 }
 
@@ -979,11 +979,11 @@ fn residents_genesis() -> Genesis {
 #[test]
 fn a_residents_only_asset_reaches_only_holders_and_merchants() {
     let mut c = Chain::with_genesis(&residents_genesis());
-    let (a, b) = (addr(&alice()), addr(&bob()));
+    let (a, b) = (addr(&hana()), addr(&taro()));
     let recv = |asset: &str| Requirement::Asset(asset.into());
     // Minting to someone without the credential.
     let e = c.refuse(&city(), grant_op(a, RES_VOUCHER, 1_000, "sale", None));
-    assert_eq!(e, required(&alice(), RESIDENT, recv(RES_VOUCHER)));
+    assert_eq!(e, required(&hana(), RESIDENT, recv(RES_VOUCHER)));
     let e = c.refuse(&city(), {
         let mut op = charge_op(a, 1_000, "d-1", None);
         if let Operation::Charge { asset, .. } = &mut op {
@@ -991,11 +991,11 @@ fn a_residents_only_asset_reaches_only_holders_and_merchants() {
         }
         op
     });
-    assert_eq!(e, required(&alice(), RESIDENT, recv(RES_COIN)));
+    assert_eq!(e, required(&hana(), RESIDENT, recv(RES_COIN)));
     assert_eq!(c.asset(RES_VOUCHER).issued, 0);
     assert_eq!(c.asset(RES_COIN).issued, 0);
     // To a holder.
-    c.issue("r-alice", &alice(), RESIDENT);
+    c.issue("r-alice", &hana(), RESIDENT);
     c.ok(&city(), grant_op(a, RES_VOUCHER, 1_000, "sale", None));
     let mut charge = charge_op(a, 1_000, "d-1", None);
     if let Operation::Charge { asset, .. } = &mut charge {
@@ -1005,41 +1005,41 @@ fn a_residents_only_asset_reaches_only_holders_and_merchants() {
     assert_eq!(c.balance(&a, RES_VOUCHER), 1_000);
     assert_eq!(c.balance(&a, RES_COIN), 1_000);
     // Transfers only to holders.
-    let e = c.refuse(&alice(), transfer_op(b, RES_VOUCHER, 100));
-    assert_eq!(e, required(&bob(), RESIDENT, recv(RES_VOUCHER)));
-    c.issue("r-bob", &bob(), RESIDENT);
-    c.ok(&alice(), transfer_op(b, RES_VOUCHER, 100));
+    let e = c.refuse(&hana(), transfer_op(b, RES_VOUCHER, 100));
+    assert_eq!(e, required(&taro(), RESIDENT, recv(RES_VOUCHER)));
+    c.issue("r-bob", &taro(), RESIDENT);
+    c.ok(&hana(), transfer_op(b, RES_VOUCHER, 100));
     assert_eq!(c.balance(&b, RES_VOUCHER), 100);
     // A suspended holder receives nothing.
     c.ok(&city(), suspend_op("r-bob", ""));
-    let e = c.refuse(&alice(), transfer_op(b, RES_VOUCHER, 100));
-    assert_eq!(e, required(&bob(), RESIDENT, recv(RES_VOUCHER)));
-    // A merchant is paid without a credential, and redeems: the operator's
+    let e = c.refuse(&hana(), transfer_op(b, RES_VOUCHER, 100));
+    assert_eq!(e, required(&taro(), RESIDENT, recv(RES_VOUCHER)));
+    // A merchant is paid without a credential, and redeems: the city (the operator)'s
     // fee account receives its fee without one either.
-    let shop = addr(&shop_small());
-    c.ok(&alice(), pay_op(shop, "inv-1", 300, &[RES_VOUCHER]));
-    c.ok(&alice(), pay_op(shop, "inv-2", 1_000, &[RES_COIN]));
+    let shop = addr(&bakery());
+    c.ok(&hana(), pay_op(shop, "inv-1", 300, &[RES_VOUCHER]));
+    c.ok(&hana(), pay_op(shop, "inv-2", 1_000, &[RES_COIN]));
     assert_eq!(c.balance(&shop, RES_VOUCHER), 300);
-    c.ok(&shop_small(), redeem_op(RES_COIN, 1_000, "p-1"));
-    assert_eq!(c.balance(&addr(&operator()), RES_COIN), 15);
+    c.ok(&bakery(), redeem_op(RES_COIN, 1_000, "p-1"));
+    assert_eq!(c.balance(&addr(&city()), RES_COIN), 15);
     // A merchant may pass it on to a holder, never to a non-holder.
-    c.ok(&shop_small(), transfer_op(a, RES_VOUCHER, 50));
-    let e = c.refuse(&shop_small(), transfer_op(addr(&carol()), RES_VOUCHER, 50));
-    assert_eq!(e, required(&carol(), RESIDENT, recv(RES_VOUCHER)));
+    c.ok(&bakery(), transfer_op(a, RES_VOUCHER, 50));
+    let e = c.refuse(&bakery(), transfer_op(addr(&emma()), RES_VOUCHER, 50));
+    assert_eq!(e, required(&emma(), RESIDENT, recv(RES_VOUCHER)));
     // A job paid in it needs a worker who may receive it.
     let deadline = c.time_ms + 10 * DAY;
-    c.ok(&alice(), post_op("j-1", RES_VOUCHER, 100, deadline, None));
-    let e = c.refuse(&carol(), accept_op("j-1"));
-    assert_eq!(e, required(&carol(), RESIDENT, recv(RES_VOUCHER)));
-    c.issue("r-carol", &carol(), RESIDENT);
-    c.ok(&carol(), accept_op("j-1"));
+    c.ok(&hana(), post_op("j-1", RES_VOUCHER, 100, deadline, None));
+    let e = c.refuse(&emma(), accept_op("j-1"));
+    assert_eq!(e, required(&emma(), RESIDENT, recv(RES_VOUCHER)));
+    c.issue("r-carol", &emma(), RESIDENT);
+    c.ok(&emma(), accept_op("j-1"));
     let s = c.asset(RES_VOUCHER);
     assert_eq!(s.issued - s.burned, 1_000);
 }
 
 #[test]
 fn credential_operation_names_and_counterparties() {
-    let (a, b) = (addr(&alice()), addr(&bob()));
+    let (a, b) = (addr(&hana()), addr(&taro()));
     let ops = [
         (
             issue_op("r", a, RESIDENT, 0, 1),

@@ -106,9 +106,9 @@ fn transactions_round_trip() {
     let mut hashes = Vec::new();
     for (i, op) in every_operation().into_iter().enumerate() {
         for expiry in [Expiry::Height(i as u64), Expiry::Time(u64::MAX - i as u64)] {
-            let mut tx = c.tx(&alice(), i as u64, op.clone());
+            let mut tx = c.tx(&hana(), i as u64, op.clone());
             tx.expiry = expiry;
-            let stx = tx.sign(&alice());
+            let stx = tx.sign(&hana());
             let bytes = stx.to_bytes();
             let back = SignedTransaction::from_bytes(&bytes).unwrap();
             assert_eq!(back, stx);
@@ -126,7 +126,7 @@ fn transactions_round_trip() {
 #[test]
 fn trailing_truncated_and_non_canonical_bytes_are_refused() {
     let c = Chain::new();
-    let stx = c.sign(&alice(), charge_op(addr(&bob()), 5, "d", None));
+    let stx = c.sign(&hana(), charge_op(addr(&taro()), 5, "d", None));
     let bytes = stx.to_bytes();
     let malformed = |b: &[u8]| SignedTransaction::from_bytes(b).map_err(|e| e.kind()).err();
 
@@ -175,7 +175,7 @@ fn blocks_round_trip() {
     let txs: Vec<SignedTransaction> = every_operation()
         .into_iter()
         .enumerate()
-        .map(|(i, op)| c.tx(&alice(), i as u64, op).sign(&alice()))
+        .map(|(i, op)| c.tx(&hana(), i as u64, op).sign(&hana()))
         .collect();
     let mut h = header();
     h.tx_root = tx_root(&txs);
@@ -208,7 +208,7 @@ fn blocks_round_trip() {
 fn tx_root_of_zero_to_three_transactions() {
     let c = Chain::new();
     let txs: Vec<SignedTransaction> = (0..3)
-        .map(|i| c.tx(&alice(), i, burn_op(COIN, 1 + i)).sign(&alice()))
+        .map(|i| c.tx(&hana(), i, burn_op(COIN, 1 + i)).sign(&hana()))
         .collect();
     let leaf = |t: &SignedTransaction| {
         let mut b = vec![0u8];

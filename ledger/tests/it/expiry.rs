@@ -12,15 +12,15 @@ fn expired(asset: &str, account: yui_ledger::Address, amount: u64) -> Event {
         asset: asset.into(),
         account,
         amount,
-        breakage_account: BREAKAGE,
+        breakage_account: breakage(),
     }
 }
 
 #[test]
 fn a_lot_expires_at_the_first_block_at_or_after_its_time() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    c.grant(&alice(), POINT, 100);
+    let a = addr(&hana());
+    c.grant(&hana(), POINT, 100);
     let at = c.time_ms + u64::from(POINT_DAYS) * DAY;
     assert_eq!(
         c.holding(&a, POINT).lots,
@@ -33,9 +33,9 @@ fn a_lot_expires_at_the_first_block_at_or_after_its_time() {
     assert_eq!(c.balance(&a, POINT), 100);
     assert_eq!(c.advance_to(at), vec![expired(POINT, a, 100)]);
     assert_eq!(c.balance(&a, POINT), 0);
-    assert_eq!(c.balance(&BREAKAGE, POINT), 100);
+    assert_eq!(c.balance(&breakage(), POINT), 100);
     assert_eq!(
-        c.holding(&BREAKAGE, POINT).lots,
+        c.holding(&breakage(), POINT).lots,
         vec![Lot {
             amount: 100,
             expires_at: None
@@ -45,29 +45,29 @@ fn a_lot_expires_at_the_first_block_at_or_after_its_time() {
     assert_eq!((s.issued, s.burned, s.expired), (100, 0, 100));
     // It happens once.
     assert_eq!(c.advance_to(at + 400 * DAY), vec![]);
-    assert_eq!(c.balance(&BREAKAGE, POINT), 100);
+    assert_eq!(c.balance(&breakage(), POINT), 100);
     assert_eq!(c.asset(POINT).expired, 100);
 }
 
 #[test]
 fn a_jump_past_the_expiry_expires_at_the_next_block() {
     let mut c = Chain::new();
-    let (a, b) = (addr(&alice()), addr(&bob()));
-    c.grant(&alice(), POINT, 70);
-    c.grant(&bob(), POINT, 30);
+    let (a, b) = (addr(&hana()), addr(&taro()));
+    c.grant(&hana(), POINT, 70);
+    c.grant(&taro(), POINT, 30);
     let ev = c.advance_to(c.time_ms + 365 * DAY);
-    // In (time, asset, account) order: alice's lot was granted first.
+    // In (time, asset, account) order: hana's lot was granted first.
     assert_eq!(ev, vec![expired(POINT, a, 70), expired(POINT, b, 30)]);
-    assert_eq!(c.balance(&BREAKAGE, POINT), 100);
+    assert_eq!(c.balance(&breakage(), POINT), 100);
 }
 
 #[test]
 fn value_expiring_in_a_block_is_gone_before_its_transactions() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    c.grant(&alice(), POINT, 100);
+    let a = addr(&hana());
+    c.grant(&hana(), POINT, 100);
     let at = c.time_ms + u64::from(POINT_DAYS) * DAY;
-    let stx = c.sign(&alice(), pay_op(addr(&shop_small()), "inv-1", 10, &[POINT]));
+    let stx = c.sign(&hana(), pay_op(addr(&bakery()), "inv-1", 10, &[POINT]));
     let out = c.block_at(at, &[stx]);
     assert_eq!(out.begin_events, vec![expired(POINT, a, 100)]);
     let want = TxError::InsufficientToPay { have: 0, need: 10 };
@@ -77,11 +77,11 @@ fn value_expiring_in_a_block_is_gone_before_its_transactions() {
 #[test]
 fn lots_received_at_different_times_expire_separately() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    c.grant(&alice(), POINT, 100);
+    let a = addr(&hana());
+    c.grant(&hana(), POINT, 100);
     let first = c.time_ms + u64::from(POINT_DAYS) * DAY;
     c.advance_to(c.time_ms + 30 * DAY);
-    c.grant(&alice(), POINT, 50);
+    c.grant(&hana(), POINT, 50);
     let second = c.time_ms + u64::from(POINT_DAYS) * DAY;
     assert_eq!(c.holding(&a, POINT).lots.len(), 2);
     assert_eq!(c.advance_to(first), vec![expired(POINT, a, 100)]);
@@ -100,7 +100,7 @@ fn lots_received_at_different_times_expire_separately() {
 #[test]
 fn grants_in_the_same_block_time_share_a_lot() {
     let mut c = Chain::new();
-    let a = addr(&alice());
+    let a = addr(&hana());
     let txs = vec![
         c.tx(&city(), 0, grant_op(a, POINT, 10, "", None))
             .sign(&city()),
@@ -120,13 +120,13 @@ fn grants_in_the_same_block_time_share_a_lot() {
 #[test]
 fn spending_takes_the_earliest_expiring_lot_so_less_expires() {
     let mut c = Chain::new();
-    let (a, m) = (addr(&alice()), addr(&shop_large()));
-    c.grant(&alice(), POINT, 100);
+    let (a, m) = (addr(&hana()), addr(&mall()));
+    c.grant(&hana(), POINT, 100);
     let first = c.time_ms + u64::from(POINT_DAYS) * DAY;
     c.advance_to(c.time_ms + DAY);
-    c.grant(&alice(), POINT, 100);
+    c.grant(&hana(), POINT, 100);
     let second = c.time_ms + u64::from(POINT_DAYS) * DAY;
-    c.ok(&alice(), burn_op(POINT, 120));
+    c.ok(&hana(), burn_op(POINT, 120));
     assert_eq!(
         c.holding(&a, POINT).lots,
         vec![Lot {
@@ -134,14 +134,14 @@ fn spending_takes_the_earliest_expiring_lot_so_less_expires() {
             expires_at: Some(second)
         }]
     );
-    c.ok(&alice(), pay_op(m, "inv-1", 30, &[POINT]));
-    // Nothing of alice's is due at the first lot's time.
+    c.ok(&hana(), pay_op(m, "inv-1", 30, &[POINT]));
+    // Nothing of hana's is due at the first lot's time.
     let ev = c.advance_to(first);
     assert!(
         ev.iter()
             .all(|e| !matches!(e, Event::Expired { account, .. } if *account == a))
     );
-    // The merchant's points keep the expiry they had in alice's wallet.
+    // The merchant's points keep the expiry they had in hana's wallet.
     let ev = c.advance_to(second);
     assert_eq!(ev.len(), 2);
     assert!(ev.contains(&expired(POINT, a, 50)));
@@ -151,11 +151,11 @@ fn spending_takes_the_earliest_expiring_lot_so_less_expires() {
 #[test]
 fn fixed_date_expires_everything_at_once() {
     let mut c = Chain::new();
-    let (a, b, m) = (addr(&alice()), addr(&bob()), addr(&shop_small()));
-    c.grant(&alice(), VOUCHER, 10_000);
+    let (a, b, m) = (addr(&hana()), addr(&taro()), addr(&bakery()));
+    c.grant(&hana(), VOUCHER, 10_000);
     c.advance_to(T0 + 30 * DAY);
-    c.grant(&bob(), VOUCHER, 5_000);
-    c.ok(&alice(), pay_op(m, "inv-1", 4_000, &[VOUCHER]));
+    c.grant(&taro(), VOUCHER, 5_000);
+    c.ok(&hana(), pay_op(m, "inv-1", 4_000, &[VOUCHER]));
     for who in [a, b, m] {
         assert!(
             c.holding(&who, VOUCHER)
@@ -170,16 +170,16 @@ fn fixed_date_expires_everything_at_once() {
     assert!(ev.contains(&expired(VOUCHER, a, 6_000)));
     assert!(ev.contains(&expired(VOUCHER, b, 5_000)));
     assert!(ev.contains(&expired(VOUCHER, m, 4_000)));
-    assert_eq!(c.balance(&BREAKAGE, VOUCHER), 15_000);
+    assert_eq!(c.balance(&breakage(), VOUCHER), 15_000);
     assert_eq!(c.asset(VOUCHER).expired, 15_000);
 }
 
 #[test]
 fn nothing_is_minted_past_a_fixed_date() {
     let mut c = Chain::new();
-    c.grant(&alice(), VOUCHER, 10);
+    c.grant(&hana(), VOUCHER, 10);
     c.advance_to(VOUCHER_END);
-    let e = c.refuse(&city(), grant_op(addr(&alice()), VOUCHER, 1_000, "", None));
+    let e = c.refuse(&city(), grant_op(addr(&hana()), VOUCHER, 1_000, "", None));
     assert_eq!(
         e,
         TxError::Policy {
@@ -190,15 +190,15 @@ fn nothing_is_minted_past_a_fixed_date() {
     let s = c.asset(VOUCHER);
     assert_eq!((s.issued, s.expired), (10, 10));
     // Lots and rolling periods start from now: minted, they are not due.
-    c.grant(&alice(), POINT, 1);
-    c.grant(&alice(), ROLLING, 1);
+    c.grant(&hana(), POINT, 1);
+    c.grant(&hana(), ROLLING, 1);
     assert!(c.advance_to(c.time_ms + 1).is_empty());
 }
 
 #[test]
 fn breakage_account_ignores_the_holding_cap() {
     let mut c = Chain::new();
-    for (i, k) in [alice(), bob(), carol()].iter().enumerate() {
+    for (i, k) in [hana(), taro(), emma()].iter().enumerate() {
         c.ok(
             &city(),
             grant_op(addr(k), VOUCHER, VOUCHER_CAP, "", Some(&format!("set-{i}"))),
@@ -206,15 +206,15 @@ fn breakage_account_ignores_the_holding_cap() {
     }
     let ev = c.advance_to(VOUCHER_END);
     assert_eq!(ev.len(), 3);
-    assert_eq!(c.balance(&BREAKAGE, VOUCHER), 3 * VOUCHER_CAP);
+    assert_eq!(c.balance(&breakage(), VOUCHER), 3 * VOUCHER_CAP);
 }
 
 #[test]
 fn rolling_expiry_restarts_on_every_change() {
     let mut c = Chain::new();
-    let (a, b) = (addr(&alice()), addr(&bob()));
+    let (a, b) = (addr(&hana()), addr(&taro()));
     let period = u64::from(ROLLING_DAYS) * DAY;
-    c.grant(&alice(), ROLLING, 100);
+    c.grant(&hana(), ROLLING, 100);
     let t1 = c.time_ms;
     assert_eq!(
         c.holding(&a, ROLLING).lots,
@@ -225,7 +225,7 @@ fn rolling_expiry_restarts_on_every_change() {
     );
     // Receiving more at day 20 moves the whole holding's expiry.
     c.advance_to(t1 + 20 * DAY);
-    c.grant(&alice(), ROLLING, 10);
+    c.grant(&hana(), ROLLING, 10);
     let t2 = c.time_ms;
     assert_eq!(
         c.holding(&a, ROLLING).lots,
@@ -238,7 +238,7 @@ fn rolling_expiry_restarts_on_every_change() {
     assert_eq!(c.advance_to(t1 + period), vec![]);
     // Spending at day 45 moves it again, for the sender and the receiver.
     c.advance_to(t1 + 45 * DAY);
-    c.ok(&alice(), transfer_op(b, ROLLING, 40));
+    c.ok(&hana(), transfer_op(b, ROLLING, 40));
     let t3 = c.time_ms;
     assert_eq!(
         c.holding(&a, ROLLING).lots,
@@ -266,34 +266,34 @@ fn rolling_expiry_restarts_on_every_change() {
 #[test]
 fn expired_value_is_never_lost() {
     let mut c = Chain::new();
-    c.grant(&alice(), POINT, 100);
-    c.grant(&bob(), ROLLING, 100);
-    c.grant(&carol(), VOUCHER, 100);
+    c.grant(&hana(), POINT, 100);
+    c.grant(&taro(), ROLLING, 100);
+    c.grant(&emma(), VOUCHER, 100);
     c.advance_to(T0 + 400 * DAY);
     for asset in [POINT, ROLLING, VOUCHER] {
         let s = c.asset(asset);
         assert_eq!(s.expired, 100, "{asset}");
-        assert_eq!(c.balance(&BREAKAGE, asset), s.issued - s.burned);
+        assert_eq!(c.balance(&breakage(), asset), s.issued - s.burned);
     }
 }
 
 #[test]
 fn value_sent_to_the_breakage_account_is_not_counted_as_expired_again() {
     let mut c = Chain::new();
-    let a = addr(&alice());
+    let a = addr(&hana());
     let period = u64::from(ROLLING_DAYS) * DAY;
-    c.grant(&alice(), ROLLING, 1_000);
+    c.grant(&hana(), ROLLING, 1_000);
     c.advance_to(c.time_ms + period);
     assert_eq!(c.asset(ROLLING).expired, 1_000);
     // Someone sends a little rolling value to the breakage account: under the
     // rolling policy the whole breakage holding gets a clock again.
-    c.grant(&alice(), ROLLING, 5);
-    c.ok(&alice(), transfer_op(BREAKAGE, ROLLING, 5));
+    c.grant(&hana(), ROLLING, 5);
+    c.ok(&hana(), transfer_op(breakage(), ROLLING, 5));
     assert_eq!(c.balance(&a, ROLLING), 0);
     let ev = c.advance_to(c.time_ms + 2 * period);
     assert!(
         ev.iter()
-            .all(|e| !matches!(e, Event::Expired { account, .. } if *account == BREAKAGE)),
+            .all(|e| !matches!(e, Event::Expired { account, .. } if *account == breakage())),
         "breakage expired into itself: {ev:?}"
     );
     let s = c.asset(ROLLING);
@@ -301,9 +301,9 @@ fn value_sent_to_the_breakage_account_is_not_counted_as_expired_again() {
         s.expired, 1_000,
         "expired counts only what left a holder by expiry"
     );
-    assert_eq!(c.balance(&BREAKAGE, ROLLING), 1_005);
+    assert_eq!(c.balance(&breakage(), ROLLING), 1_005);
     assert!(
-        c.holding(&BREAKAGE, ROLLING)
+        c.holding(&breakage(), ROLLING)
             .lots
             .iter()
             .all(|l| l.expires_at.is_none())
@@ -317,9 +317,9 @@ fn value_sent_to_the_breakage_account_is_not_counted_as_expired_again() {
 fn a_holding_keeps_at_most_the_lot_limit_merging_into_the_latest() {
     use yui_ledger::limits::LOTS_PER_HOLDING_MAX;
     let mut c = Chain::new();
-    let a = addr(&alice());
+    let a = addr(&hana());
     for _ in 0..=LOTS_PER_HOLDING_MAX {
-        c.grant(&alice(), POINT, 10);
+        c.grant(&hana(), POINT, 10);
     }
     let h = c.holding(&a, POINT);
     assert_eq!(h.lots.len(), LOTS_PER_HOLDING_MAX);

@@ -1,15 +1,13 @@
-//! A small town on a test chain: a city issuer, an operator taking redemption
-//! fees, merchants of every class, residents, four asset classes and a bonus
-//! campaign; and a [`Chain`] that executes blocks on a `MemState`.
+//! The town (`yui_ledger::town`) on a test chain, with its people's test
+//! keys; and a [`Chain`] that executes blocks on a `MemState`.
 
 use yui_ledger::asset::DAY_MS;
-use yui_ledger::genesis::{GenesisAccount, GenesisValidator};
 use yui_ledger::governance::{GovAction, Proposal, ProposalState};
 use yui_ledger::state::{self, Account, AssetState, Holding, Invoice, keys};
+pub use yui_ledger::town::{CAMPAIGN_BUDGET, COIN, POINT, POINT_DAYS, Town, VOUCHER, VOUCHER_CAP};
 use yui_ledger::{
-    Address, AssetClass, AssetKind, BlockOutcome, Campaign, Ctx, Event, Expiry, ExpiryPolicy,
-    Genesis, Keypair, MemState, MerchantClass, Operation, Receipt, Role, SignedTransaction,
-    SpendScope, Transaction, TxError, check_tx, execute_block,
+    Address, BlockOutcome, Campaign, Ctx, Event, Expiry, Genesis, Keypair, MemState, Operation,
+    Receipt, SignedTransaction, Transaction, TxError, check_tx, execute_block,
 };
 
 pub const CHAIN_ID: &str = "yui-test-town";
@@ -19,210 +17,90 @@ pub const T0: u64 = 1_767_225_600_000;
 pub const BLOCK_MS: u64 = 5_000;
 pub const DAY: u64 = DAY_MS;
 
-pub const COIN: &str = "coin";
-pub const POINT: &str = "point";
-pub const VOUCHER: &str = "voucher";
-pub const ROLLING: &str = "rolling";
-pub const CAMPAIGN: &str = "welcome";
+/// The town's transferable points whose whole holding expires a while
+/// after its last change: 結 (yui) points.
+pub const ROLLING: &str = yui_ledger::town::YUI;
+pub const ROLLING_DAYS: u32 = yui_ledger::town::YUI_ROLLING_DAYS;
+/// The town's charge campaign.
+pub const CAMPAIGN: &str = yui_ledger::town::WELCOME_BONUS;
+/// The vouchers' hard expiry, after genesis at `T0`.
+pub const VOUCHER_END: u64 = T0 + yui_ledger::town::VOUCHER_DAYS * DAY;
 
-pub const COIN_FEE_BPS: u32 = 150;
-pub const POINT_DAYS: u32 = 180;
-pub const ROLLING_DAYS: u32 = 30;
-/// The vouchers' hard expiry: 90 days after genesis.
-pub const VOUCHER_END: u64 = T0 + 90 * DAY;
-pub const VOUCHER_CAP: u64 = 50_000;
-pub const CAMPAIGN_BPS: u32 = 100;
-pub const CAMPAIGN_BUDGET: u64 = 25;
-
-/// Where expired value goes: a sink nobody can sign for.
-pub const BREAKAGE: Address = Address::ZERO;
-
+/// A key for `seed` that is nobody in the town.
 pub fn key(seed: u8) -> Keypair {
     Keypair::from_seed([seed; 32])
 }
-pub fn city() -> Keypair {
-    key(1)
+/// The test key of someone in the town (or, for another name, a stranger).
+pub fn person(name: &str) -> Keypair {
+    Town::test_key(name)
 }
-pub fn operator() -> Keypair {
-    key(2)
+/// The city hall: issuer of every asset and of credentials, the operator
+/// taking redemption fees, a consortium member and the first validator.
+pub fn city() -> Keypair {
+    person("city")
 }
 /// The chamber of commerce: a consortium member and the second validator.
 pub fn chamber() -> Keypair {
-    key(3)
+    person("chamber")
 }
-pub fn shop_small() -> Keypair {
-    key(10)
+/// coord-kita: holds `Role::Coordinator` (rules on jobs' disputes); a
+/// consortium member.
+pub fn kita() -> Keypair {
+    person("coord-kita")
 }
-pub fn shop_large() -> Keypair {
-    key(11)
+/// coord-minami: a coordinator, not a consortium member.
+pub fn minami() -> Keypair {
+    person("coord-minami")
 }
-pub fn shop_public() -> Keypair {
-    key(12)
+/// A small local merchant.
+pub fn bakery() -> Keypair {
+    person("sakura-bakery")
 }
-pub fn alice() -> Keypair {
-    key(20)
+/// A large merchant.
+pub fn mall() -> Keypair {
+    person("aeon-mall")
 }
-pub fn bob() -> Keypair {
-    key(21)
+/// A public merchant.
+pub fn library() -> Keypair {
+    person("library")
 }
-pub fn carol() -> Keypair {
-    key(22)
+pub fn hana() -> Keypair {
+    person("hana")
 }
-/// Holds `Role::Coordinator`: rules on jobs' disputes; a consortium member.
-pub fn coordinator() -> Keypair {
-    key(30)
+pub fn taro() -> Keypair {
+    person("taro")
+}
+pub fn emma() -> Keypair {
+    person("emma")
 }
 /// A key that is in no genesis account.
 pub fn stranger() -> Keypair {
-    key(99)
+    person("stranger")
+}
+/// Where the town's expired value goes.
+pub fn breakage() -> Address {
+    person(yui_ledger::town::BREAKAGE).address()
 }
 
 pub fn addr(k: &Keypair) -> Address {
     k.address()
 }
 
-fn account(name: &str, k: &Keypair, roles: Vec<Role>) -> GenesisAccount {
-    GenesisAccount {
-        name: name.into(),
-        address: k.address(),
-        roles,
-        member: false,
-    }
-}
-
-fn member(name: &str, k: &Keypair, roles: Vec<Role>) -> GenesisAccount {
-    GenesisAccount {
-        member: true,
-        ..account(name, k, roles)
-    }
-}
-
-/// The consortium at genesis: the city, the chamber and the coordinator.
+/// The consortium at genesis: the city, the chamber and coord-kita.
 pub fn members() -> Vec<Keypair> {
-    vec![city(), chamber(), coordinator()]
+    Town::new().members().map(person).collect()
 }
 
+/// The town on a test chain: keys from [`Town::test_key`], the city hall
+/// and the chamber as validators, genesis at `T0`.
 pub fn genesis() -> Genesis {
-    let city_a = city().address();
-    let op = operator().address();
-    let asset = |id: &str, kind, transferable, spendable_at, redeemable, fee, cap, expiry, prio| {
-        AssetClass {
-            id: id.into(),
-            kind,
-            issuers: vec![city_a],
-            transferable,
-            spendable_at,
-            redeemable,
-            redeem_fee_bps: fee,
-            fee_account: op,
-            holding_cap: cap,
-            expiry,
-            breakage_account: BREAKAGE,
-            pay_priority: prio,
-            required_credential: None,
-        }
-    };
-    Genesis {
-        chain_id: CHAIN_ID.into(),
-        genesis_time_ms: T0,
-        validators: vec![
-            GenesisValidator {
-                name: "city hall".into(),
-                public_key: city_a,
-                power: 1,
-            },
-            GenesisValidator {
-                name: "chamber".into(),
-                public_key: chamber().address(),
-                power: 1,
-            },
-        ],
-        accounts: vec![
-            member(
-                "city",
-                &city(),
-                [COIN, POINT, VOUCHER, ROLLING]
-                    .iter()
-                    .map(|a| Role::Issuer(a.to_string()))
-                    .chain([Role::CredentialIssuer])
-                    .collect(),
-            ),
-            account("operator", &operator(), vec![]),
-            member("chamber", &chamber(), vec![]),
-            account(
-                "small shop",
-                &shop_small(),
-                vec![Role::Merchant(MerchantClass::SmallLocal)],
-            ),
-            account(
-                "supermarket",
-                &shop_large(),
-                vec![Role::Merchant(MerchantClass::Large)],
-            ),
-            account(
-                "library",
-                &shop_public(),
-                vec![Role::Merchant(MerchantClass::Public)],
-            ),
-            account("alice", &alice(), vec![]),
-            account("bob", &bob(), vec![]),
-            account("carol", &carol(), vec![]),
-            member("coordinator", &coordinator(), vec![Role::Coordinator]),
-        ],
-        assets: vec![
-            asset(
-                COIN,
-                AssetKind::Coin,
-                true,
-                SpendScope::Anyone,
-                true,
-                COIN_FEE_BPS,
-                0,
-                ExpiryPolicy::None,
-                10,
-            ),
-            asset(
-                POINT,
-                AssetKind::Point,
-                false,
-                SpendScope::Merchants,
-                false,
-                0,
-                0,
-                ExpiryPolicy::DaysPerLot(POINT_DAYS),
-                5,
-            ),
-            asset(
-                VOUCHER,
-                AssetKind::Voucher,
-                false,
-                SpendScope::MerchantClasses(vec![MerchantClass::SmallLocal]),
-                true,
-                0,
-                VOUCHER_CAP,
-                ExpiryPolicy::FixedDate(VOUCHER_END),
-                1,
-            ),
-            asset(
-                ROLLING,
-                AssetKind::Point,
-                true,
-                SpendScope::Anyone,
-                false,
-                0,
-                0,
-                ExpiryPolicy::RollingDays(ROLLING_DAYS),
-                20,
-            ),
-        ],
-        campaigns: vec![Campaign {
-            id: CAMPAIGN.into(),
-            charge_asset: COIN.into(),
-            bonus_asset: POINT.into(),
-            rate_bps: CAMPAIGN_BPS,
-            budget_remaining: CAMPAIGN_BUDGET,
-        }],
-    }
+    let a = |n: &str| person(n).address();
+    Town::new().genesis(
+        a,
+        &[("city hall", a("city")), ("chamber", a("chamber"))],
+        CHAIN_ID,
+        T0,
+    )
 }
 
 /// A chain at some height, executing blocks with `yui_ledger::execute_block`.
@@ -494,21 +372,13 @@ impl Chain {
     }
 }
 
-/// Every key the fixture names.
+/// Every key the fixture names: the town's people and the stranger.
 pub fn all_keys() -> Vec<Keypair> {
-    vec![
-        city(),
-        operator(),
-        chamber(),
-        shop_small(),
-        shop_large(),
-        shop_public(),
-        alice(),
-        bob(),
-        carol(),
-        coordinator(),
-        stranger(),
-    ]
+    Town::new()
+        .names()
+        .chain(["stranger"])
+        .map(person)
+        .collect()
 }
 
 pub fn issue_op(

@@ -60,12 +60,12 @@ fn validator_keys(c: &Chain) -> Vec<Address> {
         .collect()
 }
 
-/// The town with a fourth member, the operator.
+/// The town with a fourth member, coord-minami.
 fn four_members() -> Chain {
     let mut g = genesis();
     g.accounts
         .iter_mut()
-        .find(|a| a.address == addr(&operator()))
+        .find(|a| a.address == addr(&minami()))
         .unwrap()
         .member = true;
     Chain::with_genesis(&g)
@@ -81,10 +81,10 @@ fn gold() -> AssetClass {
         spendable_at: SpendScope::Anyone,
         redeemable: false,
         redeem_fee_bps: 0,
-        fee_account: addr(&operator()),
+        fee_account: addr(&city()),
         holding_cap: 0,
         expiry: ExpiryPolicy::None,
-        breakage_account: BREAKAGE,
+        breakage_account: breakage(),
         pay_priority: 3,
         required_credential: None,
     }
@@ -231,7 +231,7 @@ fn genesis_writes_members_validators_and_params() {
 #[test]
 fn non_members_cannot_propose_or_vote() {
     let mut c = Chain::new();
-    for k in [alice(), operator(), shop_small()] {
+    for k in [hana(), minami(), bakery()] {
         let e = c.refuse(
             &k,
             propose_op("p-1", set_param("job_review_days", 3), week(&c)),
@@ -246,8 +246,8 @@ fn non_members_cannot_propose_or_vote() {
     );
     let before = c.proposal("p-1");
     for approve in [true, false] {
-        let e = c.refuse(&alice(), vote_op("p-1", approve));
-        assert_eq!(e, TxError::NotMember(addr(&alice())));
+        let e = c.refuse(&hana(), vote_op("p-1", approve));
+        assert_eq!(e, TxError::NotMember(addr(&hana())));
     }
     assert_eq!(c.proposal("p-1"), before);
     // A member voting on a proposal that does not exist.
@@ -272,7 +272,7 @@ fn a_proposal_id_is_used_once() {
     assert_eq!(c.proposal("p-1").action, set_param("job_review_days", 3));
     // Still taken once the proposal has closed.
     c.ok(&chamber(), vote_op("p-1", true));
-    c.ok(&coordinator(), vote_op("p-1", true));
+    c.ok(&kita(), vote_op("p-1", true));
     assert_eq!(c.proposal("p-1").state, ProposalState::Executed);
     let e = c.refuse(
         &city(),
@@ -310,7 +310,7 @@ fn a_proposal_expires_after_now_and_within_the_longest_ttl() {
 #[test]
 fn three_members_need_all_three() {
     let mut c = Chain::new();
-    let (ci, ch, co) = (addr(&city()), addr(&chamber()), addr(&coordinator()));
+    let (ci, ch, co) = (addr(&city()), addr(&chamber()), addr(&kita()));
     let action = set_param("job_review_days", 3);
     let expires = week(&c);
     let ev = c.ok(&city(), propose_op("p-1", action.clone(), expires));
@@ -350,7 +350,7 @@ fn three_members_need_all_three() {
     assert_eq!(c.proposal("p-1").state, ProposalState::Open);
     assert_eq!(state::params(&c.state).unwrap().unwrap().job_review_days, 7);
 
-    let ev = c.ok(&coordinator(), vote_op("p-1", true));
+    let ev = c.ok(&kita(), vote_op("p-1", true));
     assert_eq!(
         ev,
         vec![
@@ -404,7 +404,7 @@ fn four_members_need_three() {
         ev.last(),
         Some(Event::ProposalVoted { needed: 3, .. })
     ));
-    c.ok(&operator(), vote_op("p-1", true));
+    c.ok(&minami(), vote_op("p-1", true));
     assert_eq!(c.proposal("p-1").state, ProposalState::Open);
     let ev = c.ok(&chamber(), vote_op("p-1", true));
     assert!(matches!(
@@ -422,7 +422,7 @@ fn four_members_need_three() {
     assert_eq!(c.proposal("p-1").state, ProposalState::Executed);
     assert_eq!(state::params(&c.state).unwrap().unwrap().job_review_days, 3);
     // The fourth member can no longer vote on it.
-    let e = c.refuse(&coordinator(), vote_op("p-1", true));
+    let e = c.refuse(&kita(), vote_op("p-1", true));
     assert_eq!(
         e,
         TxError::ProposalState {
@@ -493,7 +493,7 @@ fn rejection_closes_a_proposal_once_it_can_no_longer_pass() {
     assert_eq!(c.proposal("p-1").state, ProposalState::Open);
     assert_eq!(timers(&c).len(), 1);
     // Two against: at most two could approve.
-    let ev = c.ok(&coordinator(), vote_op("p-1", false));
+    let ev = c.ok(&kita(), vote_op("p-1", false));
     assert_eq!(
         ev.last(),
         Some(&closed("p-1", ProposalState::Rejected, None))
@@ -503,7 +503,7 @@ fn rejection_closes_a_proposal_once_it_can_no_longer_pass() {
     assert_eq!(p.closed_height, Some(c.height));
     assert!(timers(&c).is_empty());
     assert_eq!(state::params(&c.state).unwrap().unwrap().job_review_days, 7);
-    let e = c.refuse(&operator(), vote_op("p-1", true));
+    let e = c.refuse(&minami(), vote_op("p-1", true));
     assert_eq!(
         e,
         TxError::ProposalState {
@@ -519,7 +519,7 @@ fn rejection_closes_a_proposal_once_it_can_no_longer_pass() {
         &city(),
         propose_op("p-1", set_param("job_review_days", 3), week(&c)),
     );
-    let ev = c.ok(&coordinator(), vote_op("p-1", false));
+    let ev = c.ok(&kita(), vote_op("p-1", false));
     assert_eq!(
         ev.last(),
         Some(&closed("p-1", ProposalState::Rejected, None))
@@ -547,7 +547,7 @@ fn an_expired_proposal_closes_at_a_blocks_start() {
         (Some(c.height), Some(expires))
     );
     assert!(timers(&c).is_empty());
-    let e = c.refuse(&coordinator(), vote_op("p-1", true));
+    let e = c.refuse(&kita(), vote_op("p-1", true));
     assert_eq!(
         e,
         TxError::ProposalState {
@@ -564,19 +564,19 @@ fn an_expired_proposal_closes_at_a_blocks_start() {
 #[test]
 fn votes_of_members_who_left_no_longer_count() {
     let mut c = four_members();
-    let op = addr(&operator());
+    let op = addr(&minami());
     let expires = c.time_ms + 20 * DAY;
     c.ok(
         &city(),
         propose_op("p-1", set_param("job_review_days", 3), expires),
     );
-    c.ok(&operator(), vote_op("p-1", true));
+    c.ok(&minami(), vote_op("p-1", true));
     c.ok(
         &city(),
         propose_op("p-2", set_param("job_review_days", 4), expires),
     );
-    c.ok(&operator(), vote_op("p-2", true));
-    // The operator leaves.
+    c.ok(&minami(), vote_op("p-2", true));
+    // coord-minami leaves.
     let p = c.pass(
         "out",
         GovAction::SetMember {
@@ -598,7 +598,7 @@ fn votes_of_members_who_left_no_longer_count() {
         }]
     ));
     assert_eq!(c.proposal("p-1").state, ProposalState::Open);
-    c.ok(&coordinator(), vote_op("p-1", true));
+    c.ok(&kita(), vote_op("p-1", true));
     assert_eq!(c.proposal("p-1").state, ProposalState::Executed);
     // p-2 expires with one counted approval.
     let ev = c.advance_to(expires);
@@ -648,7 +648,7 @@ fn a_single_member_passes_what_it_proposes() {
 #[test]
 fn an_added_validator_signs_from_its_effective_height() {
     let mut c = Chain::new();
-    let newcomer = addr(&alice());
+    let newcomer = addr(&hana());
     let effective = c.height + 10;
     let p = c.pass("v-1", add_validator(newcomer, effective));
     assert_eq!(p.state, ProposalState::Executed, "{:?}", p.failure);
@@ -702,14 +702,14 @@ fn the_scheduled_event_names_the_height() {
     let effective = c.height + 10;
     c.ok(
         &city(),
-        propose_op("v-1", add_validator(addr(&alice()), effective), week(&c)),
+        propose_op("v-1", add_validator(addr(&hana()), effective), week(&c)),
     );
     c.ok(&chamber(), vote_op("v-1", true));
-    let ev = c.ok(&coordinator(), vote_op("v-1", true));
+    let ev = c.ok(&kita(), vote_op("v-1", true));
     assert_eq!(
         ev[1],
         Event::ValidatorChangeScheduled {
-            public_key: addr(&alice()),
+            public_key: addr(&hana()),
             added: true,
             effective_height: effective,
         }
@@ -723,7 +723,7 @@ fn validator_changes_too_soon_are_refused_or_fail() {
     // The earliest is two heights after the block that approves it.
     let e = c.refuse(
         &city(),
-        propose_op("v-1", add_validator(addr(&alice()), h + 1), week(&c)),
+        propose_op("v-1", add_validator(addr(&hana()), h + 1), week(&c)),
     );
     assert_eq!(
         e,
@@ -741,10 +741,10 @@ fn validator_changes_too_soon_are_refused_or_fail() {
     let h = c.height + 1;
     c.ok(
         &city(),
-        propose_op("v-1", add_validator(addr(&alice()), h + 3), week(&c)),
+        propose_op("v-1", add_validator(addr(&hana()), h + 3), week(&c)),
     );
     c.ok(&chamber(), vote_op("v-1", true));
-    let ev = c.ok(&coordinator(), vote_op("v-1", true));
+    let ev = c.ok(&kita(), vote_op("v-1", true));
     let why = TxError::TooSoon {
         effective_height: h + 3,
         earliest: h + 4,
@@ -825,7 +825,7 @@ fn validator_additions_are_refused_for_members_of_the_set_and_bad_keys() {
                 "v-1",
                 GovAction::AddValidator {
                     name: name.into(),
-                    public_key: addr(&alice()),
+                    public_key: addr(&hana()),
                     power,
                     effective_height: eff,
                 },
@@ -845,14 +845,14 @@ fn a_removed_validator_leaves_but_never_the_last() {
         &city(),
         propose_op(
             "v-0",
-            remove_validator(addr(&alice()), c.height + 10),
+            remove_validator(addr(&hana()), c.height + 10),
             week(&c),
         ),
     );
     assert_eq!(
         e,
         TxError::ValidatorChange {
-            key: addr(&alice()),
+            key: addr(&hana()),
             height: c.height + 9,
             rule: Rule::NotValidator
         }
@@ -890,7 +890,7 @@ fn validator_changes_take_effect_in_the_order_approved() {
     // A change is checked where it falls among the pending ones, so what
     // governance approved is what happens: nothing is skipped later.
     let mut c = Chain::new();
-    let (a, ch) = (addr(&alice()), addr(&chamber()));
+    let (a, ch) = (addr(&hana()), addr(&chamber()));
     let h = c.height;
     assert_eq!(
         c.pass("add-a", add_validator(a, h + 20)).state,
@@ -900,8 +900,8 @@ fn validator_changes_take_effect_in_the_order_approved() {
         c.pass("rm-ch", remove_validator(ch, h + 20)).state,
         ProposalState::Executed
     );
-    // Removing alice before she is added; adding the chamber while it is
-    // still in the set; a second change of alice at her height.
+    // Removing hana before she is added; adding the chamber while it is
+    // still in the set; a second change of hana at her height.
     for (id, action, why) in [
         (
             "rm-a-early",
@@ -966,7 +966,7 @@ fn granted_and_revoked_roles_take_effect() {
     // Before: the chamber is no credential issuer.
     let e = c.refuse(
         &chamber(),
-        issue_op("c-1", addr(&bob()), "skill", now, now + DAY),
+        issue_op("c-1", addr(&taro()), "skill", now, now + DAY),
     );
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
     let grant = GovAction::GrantRole {
@@ -988,7 +988,7 @@ fn granted_and_revoked_roles_take_effect() {
     let now = c.time_ms;
     c.ok(
         &chamber(),
-        issue_op("c-1", addr(&bob()), "skill", now, now + DAY),
+        issue_op("c-1", addr(&taro()), "skill", now, now + DAY),
     );
     // Granting it again is refused when proposed.
     let e = c.refuse(&city(), propose_op("g-2", grant, week(&c)));
@@ -1003,7 +1003,7 @@ fn granted_and_revoked_roles_take_effect() {
 
     // The city issues, then loses the role: no more issuing, and no more
     // suspending what it issued.
-    c.issue("r-1", &alice(), "resident");
+    c.issue("r-1", &hana(), "resident");
     let p = c.pass(
         "r-1",
         GovAction::RevokeRole {
@@ -1023,7 +1023,7 @@ fn granted_and_revoked_roles_take_effect() {
     assert_eq!(
         c.refuse(
             &city(),
-            issue_op("r-2", addr(&bob()), "resident", now, now + DAY)
+            issue_op("r-2", addr(&taro()), "resident", now, now + DAY)
         ),
         missing
     );
@@ -1069,7 +1069,7 @@ fn role_grants_are_checked() {
         propose_op(
             "g-1",
             GovAction::GrantRole {
-                account: addr(&alice()),
+                account: addr(&hana()),
                 role: Role::Issuer(GOLD.into()),
             },
             week(&c),
@@ -1082,7 +1082,7 @@ fn role_grants_are_checked() {
         propose_op(
             "g-1",
             GovAction::GrantRole {
-                account: addr(&shop_small()),
+                account: addr(&bakery()),
                 role: Role::Merchant(MerchantClass::Large),
             },
             week(&c),
@@ -1091,7 +1091,7 @@ fn role_grants_are_checked() {
     assert_eq!(
         e,
         TxError::RoleChange {
-            account: addr(&shop_small()),
+            account: addr(&bakery()),
             role: Role::Merchant(MerchantClass::Large),
             rule: Rule::MerchantClassHeld
         }
@@ -1102,7 +1102,7 @@ fn role_grants_are_checked() {
         propose_op(
             "g-1",
             GovAction::GrantRole {
-                account: addr(&alice()),
+                account: addr(&hana()),
                 role: Role::Issuer(String::new()),
             },
             week(&c),
@@ -1125,7 +1125,7 @@ fn role_grants_are_checked() {
 #[test]
 fn a_defined_asset_can_be_issued_by_an_issuer_with_the_role() {
     let mut c = Chain::new();
-    let a = addr(&alice());
+    let a = addr(&hana());
     assert_eq!(
         c.refuse(&city(), grant_op(a, GOLD, 10, "", None)),
         TxError::MissingRole {
@@ -1179,9 +1179,9 @@ fn a_defined_asset_can_be_issued_by_an_issuer_with_the_role() {
 #[test]
 fn an_asset_policy_changes_but_never_its_kind() {
     let mut c = Chain::new();
-    let (a, b) = (addr(&alice()), addr(&bob()));
-    c.grant(&alice(), ROLLING, 500);
-    c.ok(&alice(), transfer_op(b, ROLLING, 100));
+    let (a, b) = (addr(&hana()), addr(&taro()));
+    c.grant(&hana(), ROLLING, 500);
+    c.ok(&hana(), transfer_op(b, ROLLING, 100));
     let mut class = c.asset(ROLLING).class;
     class.kind = AssetKind::Coin;
     let e = c.refuse(
@@ -1236,7 +1236,7 @@ fn an_asset_policy_changes_but_never_its_kind() {
         (after.issued, after.burned, after.expired),
         (before.issued, before.burned, before.expired)
     );
-    let e = c.refuse(&alice(), transfer_op(b, ROLLING, 100));
+    let e = c.refuse(&hana(), transfer_op(b, ROLLING, 100));
     assert_eq!(
         e,
         TxError::Policy {
@@ -1246,16 +1246,13 @@ fn an_asset_policy_changes_but_never_its_kind() {
     );
     assert_eq!(c.balance(&a, ROLLING), 400);
     // Paying a merchant still works.
-    c.ok(
-        &alice(),
-        pay_op(addr(&shop_small()), "inv-1", 100, &[ROLLING]),
-    );
+    c.ok(&hana(), pay_op(addr(&bakery()), "inv-1", 100, &[ROLLING]));
     // The policy can require a credential from now on.
     let mut class = c.asset(COIN).class;
     class.required_credential = Some("resident".into());
     c.pass("u-3", GovAction::UpdateAsset { class });
-    c.issue("r-a", &alice(), "resident");
-    c.charge(&alice(), 100, "d-1", None);
+    c.issue("r-a", &hana(), "resident");
+    c.charge(&hana(), 100, "d-1", None);
     let e = c.refuse(&city(), charge_op(b, 100, "d-2", None));
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
 }
@@ -1263,30 +1260,30 @@ fn an_asset_policy_changes_but_never_its_kind() {
 #[test]
 fn set_param_changes_the_job_review_period() {
     let mut c = Chain::new();
-    c.charge(&alice(), 1_000, "d-1", None);
+    c.charge(&hana(), 1_000, "d-1", None);
     let p = c.pass("s-1", set_param("job_review_days", 2));
     assert_eq!(p.state, ProposalState::Executed);
     assert_eq!(state::params(&c.state).unwrap().unwrap().job_review_days, 2);
     c.ok(
-        &alice(),
+        &hana(),
         Operation::PostJob {
             job_id: "j-1".into(),
             asset: COIN.into(),
             reward: 100,
-            coordinator: addr(&coordinator()),
+            coordinator: addr(&kita()),
             accept_deadline_ms: c.time_ms + DAY,
             required_credential: None,
             description_hash: [1; 32],
         },
     );
     c.ok(
-        &bob(),
+        &taro(),
         Operation::AcceptJob {
             job_id: "j-1".into(),
         },
     );
     c.ok(
-        &bob(),
+        &taro(),
         Operation::SubmitJob {
             job_id: "j-1".into(),
             proof_hash: [2; 32],
@@ -1305,7 +1302,7 @@ fn set_param_changes_the_job_review_period() {
         state::job(&c.state, "j-1").unwrap().unwrap().state,
         JobState::AutoReleased
     );
-    assert_eq!(c.balance(&addr(&bob()), COIN), 100);
+    assert_eq!(c.balance(&addr(&taro()), COIN), 100);
 }
 
 #[test]
@@ -1369,7 +1366,7 @@ fn a_lower_threshold_passes_with_fewer_approvals() {
 #[test]
 fn members_join_and_leave() {
     let mut c = Chain::new();
-    let a = addr(&alice());
+    let a = addr(&hana());
     let p = c.pass(
         "m-1",
         GovAction::SetMember {
@@ -1382,9 +1379,9 @@ fn members_join_and_leave() {
     want.push(a);
     want.sort();
     assert_eq!(state::members(&c.state).unwrap(), want);
-    // Alice proposes and votes now; four members need three.
+    // Hana proposes and votes now; four members need three.
     let ev = c.ok(
-        &alice(),
+        &hana(),
         propose_op("p-1", set_param("job_review_days", 3), week(&c)),
     );
     assert!(matches!(
@@ -1418,7 +1415,7 @@ fn members_join_and_leave() {
         propose_op(
             "m-2",
             GovAction::SetMember {
-                account: addr(&bob()),
+                account: addr(&taro()),
                 member: false,
             },
             week(&c),
@@ -1427,7 +1424,7 @@ fn members_join_and_leave() {
     assert_eq!(
         e,
         TxError::Membership {
-            account: addr(&bob()),
+            account: addr(&taro()),
             rule: Rule::NotAMember
         }
     );
@@ -1442,7 +1439,7 @@ fn members_join_and_leave() {
     assert_eq!(p.state, ProposalState::Executed);
     assert!(!state::members(&c.state).unwrap().contains(&a));
     let e = c.refuse(
-        &alice(),
+        &hana(),
         propose_op("p-2", set_param("job_review_days", 4), week(&c)),
     );
     assert_eq!(e, TxError::NotMember(a));
@@ -1478,12 +1475,12 @@ fn an_action_that_fails_when_carried_out_changes_nothing_else() {
     );
     c.ok(&chamber(), vote_op("d-1", true));
     c.ok(&chamber(), vote_op("d-2", true));
-    c.ok(&coordinator(), vote_op("d-1", true));
+    c.ok(&kita(), vote_op("d-1", true));
     assert_eq!(c.proposal("d-1").state, ProposalState::Executed);
     assert_eq!(timers(&c).len(), 1);
     // d-2 reaches the threshold, but gold exists now.
     let before = c.state.clone();
-    let ev = c.ok(&coordinator(), vote_op("d-2", true));
+    let ev = c.ok(&kita(), vote_op("d-2", true));
     let why = TxError::Policy {
         asset: GOLD.into(),
         rule: Rule::AssetAlreadyDefined,
@@ -1493,7 +1490,7 @@ fn an_action_that_fails_when_carried_out_changes_nothing_else() {
         vec![
             Event::ProposalVoted {
                 proposal_id: "d-2".into(),
-                voter: addr(&coordinator()),
+                voter: addr(&kita()),
                 approve: true,
                 approvals: 3,
                 rejections: 0,
@@ -1521,7 +1518,7 @@ fn an_action_that_fails_when_carried_out_changes_nothing_else() {
     let want: std::collections::BTreeSet<Vec<u8>> = [
         keys::proposal("d-2"),
         keys::proposal_timer(p.expires_at_ms, "d-2"),
-        keys::account(&addr(&coordinator())),
+        keys::account(&addr(&kita())),
         yui_ledger::exec::block_info_key(),
     ]
     .into_iter()
@@ -1543,7 +1540,7 @@ fn check_tx_dry_runs_a_deciding_vote() {
     );
     c.ok(&chamber(), vote_op("p-1", true));
     let before = c.state.clone();
-    let stx = c.sign(&coordinator(), vote_op("p-1", true));
+    let stx = c.sign(&kita(), vote_op("p-1", true));
     assert_eq!(yui_ledger::check_tx(&c.state, &c.next_ctx(), &stx), Ok(()));
     assert_eq!(c.state, before);
     assert_eq!(c.proposal("p-1").state, ProposalState::Open);
@@ -1551,7 +1548,7 @@ fn check_tx_dry_runs_a_deciding_vote() {
 
 #[test]
 fn governance_names_and_descriptions() {
-    let k = addr(&alice());
+    let k = addr(&hana());
     let short = &k.to_hex()[..12];
     let cases = [
         (

@@ -69,32 +69,29 @@ fn rep(c: &Chain, k: &Keypair) -> Reputation {
     state::reputation(&c.state, &k.address()).unwrap()
 }
 
-/// A chain where alice holds 10,000 coins.
+/// A chain where hana holds 10,000 coins.
 fn funded() -> Chain {
     let mut c = Chain::new();
-    c.charge(&alice(), 10_000, "dep-1", None);
+    c.charge(&hana(), 10_000, "dep-1", None);
     c
 }
 
-/// Alice posts `id` for `REWARD` coins, accepting for ten days.
+/// Hana posts `id` for `REWARD` coins, accepting for ten days.
 fn post(c: &mut Chain, id: &str) -> Vec<Event> {
     let deadline = c.time_ms + 10 * DAY;
-    c.ok(
-        &alice(),
-        post_op(id, COIN, REWARD, addr(&coordinator()), deadline),
-    )
+    c.ok(&hana(), post_op(id, COIN, REWARD, addr(&kita()), deadline))
 }
 
-/// Alice posts `id` and bob accepts it.
+/// Hana posts `id` and taro accepts it.
 fn accepted(c: &mut Chain, id: &str) {
     post(c, id);
-    c.ok(&bob(), accept_op(id));
+    c.ok(&taro(), accept_op(id));
 }
 
-/// Alice posts `id`, bob accepts and submits it.
+/// Hana posts `id`, taro accepts and submits it.
 fn submitted(c: &mut Chain, id: &str) {
     accepted(c, id);
-    c.ok(&bob(), submit_op(id));
+    c.ok(&taro(), submit_op(id));
 }
 
 /// Value in the escrow of open jobs of `asset`, checked against their rewards.
@@ -144,14 +141,14 @@ fn timers(c: &Chain) -> usize {
 #[test]
 fn post_accept_submit_approve() {
     let mut c = funded();
-    let (a, b) = (addr(&alice()), addr(&bob()));
+    let (a, b) = (addr(&hana()), addr(&taro()));
     let ev = post(&mut c, "paint-fence");
     assert_eq!(
         ev,
         vec![Event::JobPosted {
             job_id: "paint-fence".into(),
             poster: a,
-            coordinator: addr(&coordinator()),
+            coordinator: addr(&kita()),
             asset: COIN.into(),
             reward: REWARD,
         }]
@@ -165,7 +162,7 @@ fn post_accept_submit_approve() {
     assert_eq!(j.posted_at_ms, c.time_ms);
     assert_eq!(timers(&c), 1);
 
-    let ev = c.ok(&bob(), accept_op("paint-fence"));
+    let ev = c.ok(&taro(), accept_op("paint-fence"));
     assert_eq!(
         ev,
         vec![Event::JobAccepted {
@@ -178,7 +175,7 @@ fn post_accept_submit_approve() {
     assert_eq!((j.state, j.worker), (JobState::Accepted, Some(b)));
     assert_eq!(timers(&c), 0, "an accepted job has no timeout");
 
-    let ev = c.ok(&bob(), submit_op("paint-fence"));
+    let ev = c.ok(&taro(), submit_op("paint-fence"));
     assert_eq!(
         ev,
         vec![Event::JobSubmitted {
@@ -193,7 +190,7 @@ fn post_accept_submit_approve() {
     assert_eq!(j.proof_hash, Some(PROOF));
     assert_eq!(j.timer_at, Some(c.time_ms + JOB_REVIEW_DAYS * DAY));
 
-    let ev = c.ok(&alice(), approve_op("paint-fence", Some(5)));
+    let ev = c.ok(&hana(), approve_op("paint-fence", Some(5)));
     assert_eq!(
         ev,
         vec![Event::JobPaid {
@@ -226,7 +223,7 @@ fn post_accept_submit_approve() {
     );
     assert!(j.history.iter().all(|s| s.by.is_some()));
     assert_eq!(
-        rep(&c, &bob()),
+        rep(&c, &taro()),
         Reputation {
             jobs_completed: 1,
             rating_sum: 5,
@@ -234,7 +231,7 @@ fn post_accept_submit_approve() {
             disputes_lost: 0,
         }
     );
-    assert_eq!(rep(&c, &alice()), Reputation::default());
+    assert_eq!(rep(&c, &hana()), Reputation::default());
     // Events reach both parties' streams.
     assert_eq!(ev[0].accounts(), vec![a, b]);
     assert_eq!(ev[0].name(), "job_paid");
@@ -246,10 +243,10 @@ fn ratings_add_up_and_approval_without_rating_counts_a_completion() {
     for (i, r) in [Some(4), None, Some(2)].into_iter().enumerate() {
         let id = format!("job-{i}");
         submitted(&mut c, &id);
-        c.ok(&alice(), approve_op(&id, r));
+        c.ok(&hana(), approve_op(&id, r));
     }
     assert_eq!(
-        rep(&c, &bob()),
+        rep(&c, &taro()),
         Reputation {
             jobs_completed: 3,
             rating_sum: 6,
@@ -257,24 +254,24 @@ fn ratings_add_up_and_approval_without_rating_counts_a_completion() {
             disputes_lost: 0,
         }
     );
-    assert_eq!(c.balance(&addr(&bob()), COIN), 3 * REWARD);
+    assert_eq!(c.balance(&addr(&taro()), COIN), 3 * REWARD);
 }
 
 #[test]
 fn cancel_before_acceptance_refunds_the_poster() {
     let mut c = funded();
-    let a = addr(&alice());
+    let a = addr(&hana());
     post(&mut c, "j");
-    let e = c.refuse(&bob(), cancel_op("j"));
+    let e = c.refuse(&taro(), cancel_op("j"));
     assert_eq!(
         e.to_string(),
         "job 'j' is posted; only its poster can cancel it before acceptance"
     );
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
     // Not even the coordinator, before acceptance.
-    let e = c.refuse(&coordinator(), cancel_op("j"));
+    let e = c.refuse(&kita(), cancel_op("j"));
     assert!(matches!(e, TxError::JobParty { .. }));
-    let ev = c.ok(&alice(), cancel_op("j"));
+    let ev = c.ok(&hana(), cancel_op("j"));
     assert_eq!(
         ev,
         vec![Event::JobCancelled {
@@ -290,7 +287,7 @@ fn cancel_before_acceptance_refunds_the_poster() {
     assert_eq!(job(&c, "j").state, JobState::Cancelled);
     assert_eq!(timers(&c), 0, "a cancelled job leaves no timeout");
     assert_supply(&c, COIN);
-    let e = c.refuse(&alice(), cancel_op("j"));
+    let e = c.refuse(&hana(), cancel_op("j"));
     assert_eq!(e.to_string(), "job 'j' is cancelled; it is closed");
     assert_eq!(e.kind(), ErrorKind::FailedPrecondition);
 }
@@ -298,9 +295,9 @@ fn cancel_before_acceptance_refunds_the_poster() {
 #[test]
 fn cancel_after_acceptance_needs_the_workers_consent() {
     let mut c = funded();
-    let (a, b) = (addr(&alice()), addr(&bob()));
+    let (a, b) = (addr(&hana()), addr(&taro()));
     accepted(&mut c, "j");
-    let e = c.refuse(&alice(), cancel_op("j"));
+    let e = c.refuse(&hana(), cancel_op("j"));
     assert_eq!(
         e,
         TxError::JobState {
@@ -309,14 +306,14 @@ fn cancel_after_acceptance_needs_the_workers_consent() {
             rule: Rule::NoCancelConsent
         }
     );
-    let e = c.refuse(&carol(), cancel_op("j"));
+    let e = c.refuse(&emma(), cancel_op("j"));
     assert!(matches!(e, TxError::JobParty { .. }));
-    let e = c.refuse(&alice(), consent_op("j"));
+    let e = c.refuse(&hana(), consent_op("j"));
     assert_eq!(
         e.to_string(),
         "job 'j' is accepted; only its worker can consent to cancel it"
     );
-    let ev = c.ok(&bob(), consent_op("j"));
+    let ev = c.ok(&taro(), consent_op("j"));
     assert_eq!(
         ev,
         vec![Event::JobCancelConsented {
@@ -326,7 +323,7 @@ fn cancel_after_acceptance_needs_the_workers_consent() {
         }]
     );
     assert!(job(&c, "j").cancel_consent);
-    let e = c.refuse(&bob(), consent_op("j"));
+    let e = c.refuse(&taro(), consent_op("j"));
     assert_eq!(
         e,
         TxError::JobState {
@@ -335,14 +332,14 @@ fn cancel_after_acceptance_needs_the_workers_consent() {
             rule: Rule::CancelConsentGiven
         }
     );
-    let ev = c.ok(&alice(), cancel_op("j"));
+    let ev = c.ok(&hana(), cancel_op("j"));
     assert!(matches!(
         &ev[..],
         [Event::JobCancelled { worker: Some(w), refunded: REWARD, .. }] if *w == b
     ));
     assert_eq!(c.balance(&a, COIN), 10_000);
     assert_eq!(c.balance(&b, COIN), 0);
-    let e = c.refuse(&bob(), consent_op("j"));
+    let e = c.refuse(&taro(), consent_op("j"));
     assert!(matches!(e, TxError::JobState { .. }));
     assert_supply(&c, COIN);
 }
@@ -351,35 +348,35 @@ fn cancel_after_acceptance_needs_the_workers_consent() {
 fn the_coordinator_may_cancel_after_acceptance() {
     let mut c = funded();
     submitted(&mut c, "j");
-    let ev = c.ok(&coordinator(), cancel_op("j"));
+    let ev = c.ok(&kita(), cancel_op("j"));
     assert!(matches!(
         &ev[..],
-        [Event::JobCancelled { by, refunded: REWARD, .. }] if *by == addr(&coordinator())
+        [Event::JobCancelled { by, refunded: REWARD, .. }] if *by == addr(&kita())
     ));
-    assert_eq!(c.balance(&addr(&alice()), COIN), 10_000);
+    assert_eq!(c.balance(&addr(&hana()), COIN), 10_000);
     assert_eq!(timers(&c), 0, "the review timeout went with the job");
     let j = job(&c, "j");
     assert_eq!(j.state, JobState::Cancelled);
-    assert_eq!(j.history.last().unwrap().by, Some(addr(&coordinator())));
+    assert_eq!(j.history.last().unwrap().by, Some(addr(&kita())));
     assert_supply(&c, COIN);
 }
 
 #[test]
 fn dispute_then_resolution_splits_the_escrow() {
     let mut c = funded();
-    let (a, b, k) = (addr(&alice()), addr(&bob()), addr(&coordinator()));
+    let (a, b, k) = (addr(&hana()), addr(&taro()), addr(&kita()));
     submitted(&mut c, "j");
-    let e = c.refuse(&carol(), dispute_op("j"));
+    let e = c.refuse(&emma(), dispute_op("j"));
     assert_eq!(
         e.to_string(),
         "job 'j' is submitted; only its poster or its worker can dispute it"
     );
-    let e = c.refuse(&coordinator(), resolve_op("j", 0));
+    let e = c.refuse(&kita(), resolve_op("j", 0));
     assert_eq!(
         e.to_string(),
         "job 'j' is submitted; only a disputed job can be resolved"
     );
-    let ev = c.ok(&alice(), dispute_op("j"));
+    let ev = c.ok(&hana(), dispute_op("j"));
     assert_eq!(
         ev,
         vec![Event::JobDisputed {
@@ -391,20 +388,20 @@ fn dispute_then_resolution_splits_the_escrow() {
         }]
     );
     assert_eq!(timers(&c), 0, "a disputed job waits for its coordinator");
-    let e = c.refuse(&bob(), dispute_op("j"));
+    let e = c.refuse(&taro(), dispute_op("j"));
     assert!(matches!(e, TxError::JobState { .. }));
-    let e = c.refuse(&alice(), approve_op("j", None));
+    let e = c.refuse(&hana(), approve_op("j", None));
     assert_eq!(
         e.to_string(),
         "job 'j' is disputed; only a submitted job can be approved"
     );
-    let e = c.refuse(&alice(), resolve_op("j", 300));
+    let e = c.refuse(&hana(), resolve_op("j", 300));
     assert_eq!(
         e.to_string(),
         "job 'j' is disputed; only its coordinator can resolve it"
     );
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
-    let e = c.refuse(&coordinator(), resolve_op("j", REWARD + 1));
+    let e = c.refuse(&kita(), resolve_op("j", REWARD + 1));
     assert_eq!(
         e,
         TxError::SplitTooLarge {
@@ -413,7 +410,7 @@ fn dispute_then_resolution_splits_the_escrow() {
         }
     );
     assert_eq!(e.kind(), ErrorKind::OutOfRange);
-    let ev = c.ok(&coordinator(), resolve_op("j", 300));
+    let ev = c.ok(&kita(), resolve_op("j", 300));
     assert_eq!(
         ev,
         vec![Event::JobResolved {
@@ -434,11 +431,11 @@ fn dispute_then_resolution_splits_the_escrow() {
     assert_eq!(j.resolved_to_worker, Some(300));
     assert_eq!(j.disputed_by, Some(a));
     // Less than half to the worker: the worker lost; the poster did not.
-    assert_eq!(rep(&c, &bob()).disputes_lost, 1);
-    assert_eq!(rep(&c, &bob()).jobs_completed, 0);
-    assert_eq!(rep(&c, &alice()).disputes_lost, 0);
+    assert_eq!(rep(&c, &taro()).disputes_lost, 1);
+    assert_eq!(rep(&c, &taro()).jobs_completed, 0);
+    assert_eq!(rep(&c, &hana()).disputes_lost, 0);
     assert_supply(&c, COIN);
-    let e = c.refuse(&coordinator(), resolve_op("j", 0));
+    let e = c.refuse(&kita(), resolve_op("j", 0));
     assert!(matches!(e, TxError::JobState { .. }));
 }
 
@@ -447,19 +444,19 @@ fn dispute_losers_and_an_even_split() {
     let mut c = funded();
     // All to the worker: the poster lost.
     accepted(&mut c, "a");
-    c.ok(&bob(), dispute_op("a"));
-    c.ok(&coordinator(), resolve_op("a", REWARD));
+    c.ok(&taro(), dispute_op("a"));
+    c.ok(&kita(), resolve_op("a", REWARD));
     // An even split: nobody lost.
     accepted(&mut c, "b");
-    c.ok(&bob(), dispute_op("b"));
-    c.ok(&coordinator(), resolve_op("b", REWARD / 2));
+    c.ok(&taro(), dispute_op("b"));
+    c.ok(&kita(), resolve_op("b", REWARD / 2));
     // Nothing to the worker.
     accepted(&mut c, "c");
-    c.ok(&alice(), dispute_op("c"));
-    c.ok(&coordinator(), resolve_op("c", 0));
-    assert_eq!(rep(&c, &alice()).disputes_lost, 1);
-    assert_eq!(rep(&c, &bob()).disputes_lost, 1);
-    assert_eq!(c.balance(&addr(&bob()), COIN), REWARD + REWARD / 2);
+    c.ok(&hana(), dispute_op("c"));
+    c.ok(&kita(), resolve_op("c", 0));
+    assert_eq!(rep(&c, &hana()).disputes_lost, 1);
+    assert_eq!(rep(&c, &taro()).disputes_lost, 1);
+    assert_eq!(c.balance(&addr(&taro()), COIN), REWARD + REWARD / 2);
     assert_supply(&c, COIN);
 }
 
@@ -467,76 +464,76 @@ fn dispute_losers_and_an_even_split() {
 fn a_disputed_job_can_be_cancelled_by_its_coordinator_or_with_consent() {
     let mut c = funded();
     accepted(&mut c, "j");
-    c.ok(&bob(), dispute_op("j"));
-    c.ok(&bob(), consent_op("j"));
-    c.ok(&alice(), cancel_op("j"));
+    c.ok(&taro(), dispute_op("j"));
+    c.ok(&taro(), consent_op("j"));
+    c.ok(&hana(), cancel_op("j"));
     assert_eq!(job(&c, "j").state, JobState::Cancelled);
-    assert_eq!(c.balance(&addr(&alice()), COIN), 10_000);
-    assert_eq!(rep(&c, &bob()), Reputation::default());
+    assert_eq!(c.balance(&addr(&hana()), COIN), 10_000);
+    assert_eq!(rep(&c, &taro()), Reputation::default());
 }
 
 #[test]
 fn refusals_by_wrong_signer_or_wrong_state() {
     let mut c = funded();
     post(&mut c, "j");
-    let e = c.refuse(&alice(), accept_op("j"));
+    let e = c.refuse(&hana(), accept_op("j"));
     assert_eq!(
         e.to_string(),
         "job 'j' is posted; its poster cannot accept it"
     );
-    let e = c.refuse(&coordinator(), accept_op("j"));
+    let e = c.refuse(&kita(), accept_op("j"));
     assert_eq!(
         e.to_string(),
         "job 'j' is posted; its coordinator cannot accept it"
     );
-    let e = c.refuse(&bob(), submit_op("j"));
+    let e = c.refuse(&taro(), submit_op("j"));
     assert_eq!(
         e.to_string(),
         "job 'j' is posted; only an accepted job can be submitted"
     );
-    let e = c.refuse(&alice(), approve_op("j", Some(3)));
+    let e = c.refuse(&hana(), approve_op("j", Some(3)));
     assert_eq!(
         e.to_string(),
         "job 'j' is posted; only a submitted job can be approved"
     );
-    let e = c.refuse(&bob(), consent_op("j"));
+    let e = c.refuse(&taro(), consent_op("j"));
     assert!(matches!(e, TxError::JobState { .. }));
-    let e = c.refuse(&alice(), dispute_op("j"));
+    let e = c.refuse(&hana(), dispute_op("j"));
     assert_eq!(
         e.to_string(),
         "job 'j' is posted; only an accepted or submitted job can be disputed"
     );
-    c.ok(&bob(), accept_op("j"));
-    let e = c.refuse(&carol(), accept_op("j"));
+    c.ok(&taro(), accept_op("j"));
+    let e = c.refuse(&emma(), accept_op("j"));
     assert_eq!(
         e.to_string(),
         "job 'j' is accepted; only a posted job can be accepted"
     );
-    let e = c.refuse(&carol(), submit_op("j"));
+    let e = c.refuse(&emma(), submit_op("j"));
     assert_eq!(
         e.to_string(),
         "job 'j' is accepted; only its worker can submit it"
     );
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
-    c.ok(&bob(), submit_op("j"));
-    let e = c.refuse(&bob(), submit_op("j"));
+    c.ok(&taro(), submit_op("j"));
+    let e = c.refuse(&taro(), submit_op("j"));
     assert!(matches!(e, TxError::JobState { .. }));
-    let e = c.refuse(&bob(), approve_op("j", Some(5)));
+    let e = c.refuse(&taro(), approve_op("j", Some(5)));
     assert_eq!(
         e.to_string(),
         "job 'j' is submitted; only its poster can approve it"
     );
-    let e = c.refuse(&coordinator(), approve_op("j", Some(5)));
+    let e = c.refuse(&kita(), approve_op("j", Some(5)));
     assert!(matches!(e, TxError::JobParty { .. }));
-    c.ok(&alice(), approve_op("j", None));
+    c.ok(&hana(), approve_op("j", None));
     for (k, op) in [
-        (alice(), approve_op("j", None)),
-        (bob(), submit_op("j")),
-        (alice(), dispute_op("j")),
-        (coordinator(), cancel_op("j")),
-        (bob(), consent_op("j")),
-        (coordinator(), resolve_op("j", 0)),
-        (carol(), accept_op("j")),
+        (hana(), approve_op("j", None)),
+        (taro(), submit_op("j")),
+        (hana(), dispute_op("j")),
+        (kita(), cancel_op("j")),
+        (taro(), consent_op("j")),
+        (kita(), resolve_op("j", 0)),
+        (emma(), accept_op("j")),
     ] {
         let e = c.refuse(&k, op);
         assert!(
@@ -551,7 +548,7 @@ fn refusals_by_wrong_signer_or_wrong_state() {
         );
     }
     // The reward moved once.
-    assert_eq!(c.balance(&addr(&bob()), COIN), REWARD);
+    assert_eq!(c.balance(&addr(&taro()), COIN), REWARD);
     assert_supply(&c, COIN);
 }
 
@@ -559,13 +556,13 @@ fn refusals_by_wrong_signer_or_wrong_state() {
 fn unknown_job_and_duplicate_id() {
     let mut c = funded();
     for (k, op) in [
-        (bob(), accept_op("nope")),
-        (bob(), submit_op("nope")),
-        (alice(), approve_op("nope", None)),
-        (alice(), cancel_op("nope")),
-        (bob(), consent_op("nope")),
-        (alice(), dispute_op("nope")),
-        (coordinator(), resolve_op("nope", 0)),
+        (taro(), accept_op("nope")),
+        (taro(), submit_op("nope")),
+        (hana(), approve_op("nope", None)),
+        (hana(), cancel_op("nope")),
+        (taro(), consent_op("nope")),
+        (hana(), dispute_op("nope")),
+        (kita(), resolve_op("nope", 0)),
     ] {
         let e = c.refuse(&k, op);
         assert_eq!(e, TxError::UnknownJob("nope".into()));
@@ -573,28 +570,22 @@ fn unknown_job_and_duplicate_id() {
     }
     post(&mut c, "j");
     // Taken, by anyone, in any state.
-    c.charge(&carol(), 5_000, "dep-2", None);
+    c.charge(&emma(), 5_000, "dep-2", None);
     let deadline = c.time_ms + DAY;
-    let e = c.refuse(
-        &carol(),
-        post_op("j", COIN, 1, addr(&coordinator()), deadline),
-    );
+    let e = c.refuse(&emma(), post_op("j", COIN, 1, addr(&kita()), deadline));
     assert_eq!(e, TxError::JobExists("j".into()));
     assert_eq!(e.kind(), ErrorKind::AlreadyExists);
-    c.ok(&alice(), cancel_op("j"));
-    let e = c.refuse(
-        &alice(),
-        post_op("j", COIN, 1, addr(&coordinator()), deadline),
-    );
+    c.ok(&hana(), cancel_op("j"));
+    let e = c.refuse(&hana(), post_op("j", COIN, 1, addr(&kita()), deadline));
     assert_eq!(e, TxError::JobExists("j".into()));
 }
 
 #[test]
 fn posting_refusals() {
     let mut c = funded();
-    let k = addr(&coordinator());
+    let k = addr(&kita());
     let later = c.time_ms + DAY;
-    let e = c.refuse(&alice(), post_op("j", COIN, 10_001, k, later));
+    let e = c.refuse(&hana(), post_op("j", COIN, 10_001, k, later));
     assert_eq!(
         e,
         TxError::Insufficient {
@@ -603,20 +594,20 @@ fn posting_refusals() {
             need: 10_001
         }
     );
-    let e = c.refuse(&alice(), post_op("j", COIN, 10, addr(&bob()), later));
+    let e = c.refuse(&hana(), post_op("j", COIN, 10, addr(&taro()), later));
     assert_eq!(
         e,
         TxError::MissingRole {
-            account: addr(&bob()),
+            account: addr(&taro()),
             role: RoleNeeded::Coordinator
         }
     );
-    let e = c.refuse(&alice(), post_op("j", COIN, 10, addr(&stranger()), later));
+    let e = c.refuse(&hana(), post_op("j", COIN, 10, addr(&stranger()), later));
     assert_eq!(e, TxError::UnknownAccount(addr(&stranger())));
-    let e = c.refuse(&alice(), post_op("j", "gold", 10, k, later));
+    let e = c.refuse(&hana(), post_op("j", "gold", 10, k, later));
     assert_eq!(e, TxError::UnknownAsset("gold".into()));
-    c.grant(&alice(), POINT, 100);
-    let e = c.refuse(&alice(), post_op("j", POINT, 10, k, later));
+    c.grant(&hana(), POINT, 100);
+    let e = c.refuse(&hana(), post_op("j", POINT, 10, k, later));
     assert_eq!(
         e,
         TxError::Policy {
@@ -625,7 +616,7 @@ fn posting_refusals() {
         }
     );
     let now = c.time_ms + BLOCK_MS;
-    let e = c.refuse(&alice(), post_op("j", COIN, 10, k, now));
+    let e = c.refuse(&hana(), post_op("j", COIN, 10, k, now));
     assert_eq!(
         e,
         TxError::NotAfterBlockTime {
@@ -636,18 +627,18 @@ fn posting_refusals() {
     );
     assert_eq!(e.kind(), ErrorKind::Malformed);
     // The coordinator cannot post a job it would rule on.
-    c.charge(&coordinator(), 100, "dep-k", None);
+    c.charge(&kita(), 100, "dep-k", None);
     let later = c.time_ms + DAY;
-    let e = c.refuse(&coordinator(), post_op("j", COIN, 10, k, later));
+    let e = c.refuse(&kita(), post_op("j", COIN, 10, k, later));
     assert_eq!(e, TxError::Malformed(Rule::CoordinatorIsPoster));
     assert!(state::job(&c.state, "j").unwrap().is_none());
-    assert_eq!(c.balance(&addr(&alice()), COIN), 10_000);
+    assert_eq!(c.balance(&addr(&hana()), COIN), 10_000);
 }
 
 #[test]
 fn malformed_job_fields() {
     let c = funded();
-    let k = addr(&coordinator());
+    let k = addr(&kita());
     let long = "x".repeat(yui_ledger::limits::ID_LEN_MAX + 1);
     let mut with_cred = post_op("j", COIN, 1, k, T0 + DAY);
     if let Operation::PostJob {
@@ -672,18 +663,18 @@ fn malformed_job_fields() {
         dispute_op(""),
         resolve_op("", 1),
     ] {
-        let stx = c.tx(&alice(), 1, op.clone()).sign(&alice());
+        let stx = c.tx(&hana(), 1, op.clone()).sign(&hana());
         let e = stx.check_stateless(CHAIN_ID).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Malformed, "{op:?} gave {e:?}");
     }
     let e = c
-        .tx(&alice(), 1, approve_op("j", Some(6)))
-        .sign(&alice())
+        .tx(&hana(), 1, approve_op("j", Some(6)))
+        .sign(&hana())
         .check_stateless(CHAIN_ID)
         .unwrap_err();
     assert_eq!(e, TxError::Malformed(Rule::RatingOutOfRange));
     for r in 1..=5 {
-        let stx = c.tx(&alice(), 1, approve_op("j", Some(r))).sign(&alice());
+        let stx = c.tx(&hana(), 1, approve_op("j", Some(r))).sign(&hana());
         assert_eq!(stx.check_stateless(CHAIN_ID), Ok(()));
     }
 }
@@ -693,12 +684,12 @@ fn a_job_requiring_a_credential_refuses_a_worker_without_one() {
     let mut c = funded();
     let deadline = c.time_ms + DAY;
     c.ok(
-        &alice(),
+        &hana(),
         Operation::PostJob {
             job_id: "care".into(),
             asset: COIN.into(),
             reward: REWARD,
-            coordinator: addr(&coordinator()),
+            coordinator: addr(&kita()),
             accept_deadline_ms: deadline,
             required_credential: Some("caregiver".into()),
             description_hash: DESC,
@@ -708,11 +699,11 @@ fn a_job_requiring_a_credential_refuses_a_worker_without_one() {
         job(&c, "care").required_credential.as_deref(),
         Some("caregiver")
     );
-    let e = c.refuse(&bob(), accept_op("care"));
+    let e = c.refuse(&taro(), accept_op("care"));
     assert_eq!(
         e,
         TxError::CredentialRequired {
-            account: addr(&bob()),
+            account: addr(&taro()),
             kind: "caregiver".into(),
             required_for: Requirement::Job("care".into())
         }
@@ -732,17 +723,14 @@ fn a_job_requiring_a_credential_refuses_a_worker_without_one() {
 #[test]
 fn not_accepted_by_the_deadline_is_refunded_at_block_start() {
     let mut c = funded();
-    let a = addr(&alice());
+    let a = addr(&hana());
     let deadline = c.time_ms + 3 * DAY;
-    c.ok(
-        &alice(),
-        post_op("j", COIN, REWARD, addr(&coordinator()), deadline),
-    );
+    c.ok(&hana(), post_op("j", COIN, REWARD, addr(&kita()), deadline));
     assert!(c.advance_to(deadline - 1).is_empty());
     assert_eq!(job(&c, "j").state, JobState::Posted);
     // A block at the deadline refunds before its transactions run, so an
     // acceptance in it finds the job expired.
-    let stx = c.sign(&bob(), accept_op("j"));
+    let stx = c.sign(&taro(), accept_op("j"));
     let out = c.block_at(deadline, &[stx]);
     assert_eq!(
         out.begin_events,
@@ -773,7 +761,7 @@ fn not_accepted_by_the_deadline_is_refunded_at_block_start() {
 #[test]
 fn unanswered_submission_is_released_to_the_worker() {
     let mut c = funded();
-    let (a, b) = (addr(&alice()), addr(&bob()));
+    let (a, b) = (addr(&hana()), addr(&taro()));
     submitted(&mut c, "j");
     let due = job(&c, "j").timer_at.unwrap();
     assert!(c.advance_to(due - 1).is_empty());
@@ -793,7 +781,7 @@ fn unanswered_submission_is_released_to_the_worker() {
     assert_eq!(j.state, JobState::AutoReleased);
     assert_eq!(j.history.last().unwrap().action, JobAction::AutoRelease);
     assert_eq!(
-        rep(&c, &bob()),
+        rep(&c, &taro()),
         Reputation {
             jobs_completed: 1,
             ..Reputation::default()
@@ -801,7 +789,7 @@ fn unanswered_submission_is_released_to_the_worker() {
     );
     assert_eq!(timers(&c), 0);
     assert_supply(&c, COIN);
-    let e = c.refuse(&alice(), approve_op("j", Some(1)));
+    let e = c.refuse(&hana(), approve_op("j", Some(1)));
     assert!(matches!(
         &e,
         TxError::JobState {
@@ -817,25 +805,25 @@ fn an_approval_before_the_review_ends_stops_the_release() {
     submitted(&mut c, "j");
     let due = job(&c, "j").timer_at.unwrap();
     c.advance_to(due - 2 * BLOCK_MS);
-    c.ok(&alice(), approve_op("j", Some(3)));
+    c.ok(&hana(), approve_op("j", Some(3)));
     assert!(c.advance_to(due + DAY).is_empty());
-    assert_eq!(c.balance(&addr(&bob()), COIN), REWARD);
-    assert_eq!(rep(&c, &bob()).jobs_completed, 1);
+    assert_eq!(c.balance(&addr(&taro()), COIN), REWARD);
+    assert_eq!(rep(&c, &taro()).jobs_completed, 1);
 }
 
 #[test]
 fn many_timeouts_in_one_block_run_in_order() {
     let mut c = funded();
     let deadline = c.time_ms + DAY;
-    let k = addr(&coordinator());
+    let k = addr(&kita());
     let txs: Vec<_> = (0..5)
         .map(|i| {
             c.tx(
-                &alice(),
-                c.nonce(&addr(&alice())) + i,
+                &hana(),
+                c.nonce(&addr(&hana())) + i,
                 post_op(&format!("j{i}"), COIN, 10 + i, k, deadline + i),
             )
-            .sign(&alice())
+            .sign(&hana())
         })
         .collect();
     let out = c.block(&txs);
@@ -849,7 +837,7 @@ fn many_timeouts_in_one_block_run_in_order() {
         })
         .collect();
     assert_eq!(ids, ["j0", "j1", "j2", "j3", "j4"]);
-    assert_eq!(c.balance(&addr(&alice()), COIN), 10_000);
+    assert_eq!(c.balance(&addr(&hana()), COIN), 10_000);
 }
 
 #[test]
@@ -857,19 +845,16 @@ fn escrowed_lots_keep_their_expiry() {
     // Rolling points expire 30 days after the holding last changed; in escrow
     // they keep the expiry they had, and expire to breakage on release.
     let mut c = Chain::new();
-    let a = addr(&alice());
-    c.grant(&alice(), ROLLING, 500);
+    let a = addr(&hana());
+    c.grant(&hana(), ROLLING, 500);
     let deadline = c.time_ms + 40 * DAY;
-    c.ok(
-        &alice(),
-        post_op("j", ROLLING, 200, addr(&coordinator()), deadline),
-    );
+    c.ok(&hana(), post_op("j", ROLLING, 200, addr(&kita()), deadline));
     let lot_expiry = job(&c, "j").escrow[0].expires_at.unwrap();
     assert!(lot_expiry < deadline);
     assert_supply(&c, ROLLING);
     let expired_before = c.asset(ROLLING).expired;
     let ev = c.advance_to(deadline);
-    // Alice's own 300 expired at day 30; the escrow at the deadline.
+    // Hana's own 300 expired at day 30; the escrow at the deadline.
     assert!(ev.iter().any(|e| matches!(
         e,
         Event::Expired { account, amount: 200, .. } if *account == a
@@ -880,7 +865,7 @@ fn escrowed_lots_keep_their_expiry() {
     ));
     assert_eq!(c.balance(&a, ROLLING), 0);
     assert_eq!(c.asset(ROLLING).expired, expired_before + 500);
-    assert_eq!(c.balance(&BREAKAGE, ROLLING), 500);
+    assert_eq!(c.balance(&breakage(), ROLLING), 500);
     assert_supply(&c, ROLLING);
 }
 
@@ -897,21 +882,21 @@ fn a_timeout_blocked_by_a_holding_cap_is_retried_later() {
         height: 0,
         time_ms: T0,
     };
-    c.grant(&alice(), ROLLING, 800);
-    c.ok(&alice(), accept_free_post("j", 800));
-    c.ok(&bob(), accept_op("j"));
-    c.ok(&bob(), submit_op("j"));
-    // Bob's holding fills up to the cap meanwhile.
-    c.grant(&bob(), ROLLING, 900);
+    c.grant(&hana(), ROLLING, 800);
+    c.ok(&hana(), accept_free_post("j", 800));
+    c.ok(&taro(), accept_op("j"));
+    c.ok(&taro(), submit_op("j"));
+    // Taro's holding fills up to the cap meanwhile.
+    c.grant(&taro(), ROLLING, 900);
     let due = job(&c, "j").timer_at.unwrap();
     assert!(c.advance_to(due).is_empty());
     let j = job(&c, "j");
     assert_eq!(j.state, JobState::Submitted);
     assert_eq!(j.timer_at, Some(due + JOB_TIMEOUT_RETRY_MS));
     assert_eq!(timers(&c), 1);
-    // Bob spends; the next try succeeds.
+    // Taro spends; the next try succeeds.
     c.ok(
-        &bob(),
+        &taro(),
         Operation::Burn {
             asset: ROLLING.into(),
             amount: 900,
@@ -922,13 +907,13 @@ fn a_timeout_blocked_by_a_holding_cap_is_retried_later() {
         &ev[..],
         [Event::JobAutoReleased { amount: 800, .. }]
     ));
-    assert_eq!(c.balance(&addr(&bob()), ROLLING), 800);
+    assert_eq!(c.balance(&addr(&taro()), ROLLING), 800);
     assert_supply(&c, ROLLING);
 }
 
-/// Alice posts a rolling-points job for the coordinator, accepting for 20 days.
+/// Hana posts a rolling-points job for the coordinator, accepting for 20 days.
 fn accept_free_post(id: &str, reward: u64) -> Operation {
-    post_op(id, ROLLING, reward, addr(&coordinator()), T0 + 20 * DAY)
+    post_op(id, ROLLING, reward, addr(&kita()), T0 + 20 * DAY)
 }
 
 #[test]
@@ -947,8 +932,8 @@ fn operation_and_event_names() {
         assert_eq!(op.name(), name);
     }
     assert_eq!(
-        post_op("j", COIN, 1, addr(&coordinator()), 1).counterparties(),
-        vec![addr(&coordinator())]
+        post_op("j", COIN, 1, addr(&kita()), 1).counterparties(),
+        vec![addr(&kita())]
     );
 }
 

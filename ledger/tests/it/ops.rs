@@ -10,8 +10,8 @@ use crate::fixture::*;
 #[test]
 fn charge_mints_coins_and_campaign_bonus() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    let events = c.charge(&alice(), 1_000, "dep-1", Some(CAMPAIGN));
+    let a = addr(&hana());
+    let events = c.charge(&hana(), 1_000, "dep-1", Some(CAMPAIGN));
     let bonus_exp = Some(c.time_ms + u64::from(POINT_DAYS) * DAY);
     assert_eq!(
         events,
@@ -39,7 +39,7 @@ fn charge_mints_coins_and_campaign_bonus() {
     assert_eq!(c.asset(COIN).issued, 1_000);
     assert_eq!(c.asset(POINT).issued, 10);
     assert_eq!(c.campaign(CAMPAIGN).budget_remaining, CAMPAIGN_BUDGET - 10);
-    // Receiving value made no new account: alice was in genesis. A new
+    // Receiving value made no new account: Hana was in genesis. A new
     // receiver gets an account record.
     let newcomer = key(77).address();
     assert!(c.account(&newcomer).is_none());
@@ -51,14 +51,15 @@ fn charge_mints_coins_and_campaign_bonus() {
 #[test]
 fn campaign_bonus_is_partial_when_budget_runs_out_then_stops() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    let b = addr(&bob());
-    c.charge(&alice(), 1_000, "d1", Some(CAMPAIGN)); // 10 of 25
-    // 1% of 2,000 is 20, but only 15 is left: a partial bonus, then exhausted.
-    let ev = c.charge(&bob(), 2_000, "d2", Some(CAMPAIGN));
+    let a = addr(&hana());
+    let b = addr(&taro());
+    assert_eq!(CAMPAIGN_BUDGET, 150);
+    c.charge(&hana(), 10_000, "d1", Some(CAMPAIGN)); // 100 of 150
+    // 1% of 10,000 is 100, but only 50 is left: a partial bonus, then exhausted.
+    let ev = c.charge(&taro(), 10_000, "d2", Some(CAMPAIGN));
     assert_eq!(ev.len(), 3);
     assert!(
-        matches!(&ev[1], Event::Minted { asset, amount: 15, to, .. } if asset == POINT && *to == b)
+        matches!(&ev[1], Event::Minted { asset, amount: 50, to, .. } if asset == POINT && *to == b)
     );
     assert_eq!(
         ev[2],
@@ -67,25 +68,25 @@ fn campaign_bonus_is_partial_when_budget_runs_out_then_stops() {
         }
     );
     assert_eq!(c.campaign(CAMPAIGN).budget_remaining, 0);
-    assert_eq!(c.balance(&b, POINT), 15);
+    assert_eq!(c.balance(&b, POINT), 50);
     // Nothing more is granted, and the exhaustion is announced only once.
-    let ev = c.charge(&alice(), 5_000, "d3", Some(CAMPAIGN));
+    let ev = c.charge(&hana(), 5_000, "d3", Some(CAMPAIGN));
     assert_eq!(ev.len(), 1);
     assert!(matches!(&ev[0], Event::Minted { asset, amount: 5_000, .. } if asset == COIN));
-    assert_eq!(c.balance(&a, POINT), 10);
-    assert_eq!(c.balance(&a, COIN), 6_000);
+    assert_eq!(c.balance(&a, POINT), 100);
+    assert_eq!(c.balance(&a, COIN), 15_000);
     assert_eq!(c.asset(POINT).issued, CAMPAIGN_BUDGET);
 }
 
 #[test]
 fn bonus_rounds_down_and_charge_without_campaign_has_none() {
     let mut c = Chain::new();
-    let a = addr(&alice());
+    let a = addr(&hana());
     // 1% of 99 is 0.99: no bonus, budget untouched.
-    let ev = c.charge(&alice(), 99, "d1", Some(CAMPAIGN));
+    let ev = c.charge(&hana(), 99, "d1", Some(CAMPAIGN));
     assert_eq!(ev.len(), 1);
     assert_eq!(c.campaign(CAMPAIGN).budget_remaining, CAMPAIGN_BUDGET);
-    let ev = c.charge(&alice(), 1_000, "d2", None);
+    let ev = c.charge(&hana(), 1_000, "d2", None);
     assert_eq!(ev.len(), 1);
     assert_eq!(c.balance(&a, POINT), 0);
     assert_eq!(c.balance(&a, COIN), 1_099);
@@ -94,8 +95,8 @@ fn bonus_rounds_down_and_charge_without_campaign_has_none() {
 #[test]
 fn grant_records_reason_and_event_once_per_person() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    let b = addr(&bob());
+    let a = addr(&hana());
+    let b = addr(&taro());
     let exp = Some(c.time_ms + BLOCK_MS + u64::from(POINT_DAYS) * DAY);
     let ev = c.ok(
         &city(),
@@ -147,9 +148,9 @@ fn grant_records_reason_and_event_once_per_person() {
 #[test]
 fn transfer_moves_value_and_reports_it() {
     let mut c = Chain::new();
-    let (a, b) = (addr(&alice()), addr(&bob()));
-    c.charge(&alice(), 500, "d1", None);
-    let ev = c.ok(&alice(), transfer_op(b, COIN, 120));
+    let (a, b) = (addr(&hana()), addr(&taro()));
+    c.charge(&hana(), 500, "d1", None);
+    let ev = c.ok(&hana(), transfer_op(b, COIN, 120));
     assert_eq!(
         ev,
         vec![Event::Transferred {
@@ -162,7 +163,7 @@ fn transfer_moves_value_and_reports_it() {
     assert_eq!(c.balance(&a, COIN), 380);
     assert_eq!(c.balance(&b, COIN), 120);
     // Transferring everything removes the holding record.
-    c.ok(&alice(), transfer_op(b, COIN, 380));
+    c.ok(&hana(), transfer_op(b, COIN, 380));
     assert_eq!(c.holding(&a, COIN).lots, vec![]);
     assert_eq!(c.balance(&b, COIN), 500);
     assert_eq!(c.asset(COIN).issued, 500);
@@ -171,10 +172,10 @@ fn transfer_moves_value_and_reports_it() {
 #[test]
 fn pay_by_policy_order_draws_points_before_coins() {
     let mut c = Chain::new();
-    let (a, m) = (addr(&alice()), addr(&shop_large()));
-    c.charge(&alice(), 1_000, "d1", None);
-    c.grant(&alice(), POINT, 30);
-    let ev = c.ok(&alice(), pay_op(m, "inv-1", 100, &[]));
+    let (a, m) = (addr(&hana()), addr(&mall()));
+    c.charge(&hana(), 1_000, "d1", None);
+    c.grant(&hana(), POINT, 30);
+    let ev = c.ok(&hana(), pay_op(m, "inv-1", 100, &[]));
     let parts = vec![(POINT.to_string(), 30), (COIN.to_string(), 70)];
     assert_eq!(
         ev,
@@ -200,16 +201,16 @@ fn pay_by_policy_order_draws_points_before_coins() {
 #[test]
 fn pay_in_wallet_named_order() {
     let mut c = Chain::new();
-    let (a, m) = (addr(&alice()), addr(&shop_large()));
-    c.charge(&alice(), 1_000, "d1", None);
-    c.grant(&alice(), POINT, 30);
-    let ev = c.ok(&alice(), pay_op(m, "inv-1", 1_010, &[COIN, POINT]));
+    let (a, m) = (addr(&hana()), addr(&mall()));
+    c.charge(&hana(), 1_000, "d1", None);
+    c.grant(&hana(), POINT, 30);
+    let ev = c.ok(&hana(), pay_op(m, "inv-1", 1_010, &[COIN, POINT]));
     assert!(matches!(&ev[0], Event::Paid { parts, .. }
         if *parts == vec![(COIN.to_string(), 1_000), (POINT.to_string(), 10)]));
     assert_eq!(c.balance(&a, POINT), 20);
     // Naming only coins never touches points.
-    c.charge(&alice(), 50, "d2", None);
-    c.ok(&alice(), pay_op(m, "inv-2", 50, &[COIN]));
+    c.charge(&hana(), 50, "d2", None);
+    c.ok(&hana(), pay_op(m, "inv-2", 50, &[COIN]));
     assert_eq!(c.balance(&a, POINT), 20);
     assert_eq!(c.balance(&a, COIN), 0);
 }
@@ -217,11 +218,11 @@ fn pay_in_wallet_named_order() {
 #[test]
 fn pay_takes_earliest_expiring_lot_first() {
     let mut c = Chain::new();
-    let (a, m) = (addr(&alice()), addr(&shop_small()));
-    c.grant(&alice(), POINT, 100);
+    let (a, m) = (addr(&hana()), addr(&bakery()));
+    c.grant(&hana(), POINT, 100);
     let first = c.time_ms + u64::from(POINT_DAYS) * DAY;
     c.advance_to(c.time_ms + 10 * DAY);
-    c.grant(&alice(), POINT, 100);
+    c.grant(&hana(), POINT, 100);
     let second = c.time_ms + u64::from(POINT_DAYS) * DAY;
     assert_eq!(
         c.holding(&a, POINT).lots,
@@ -236,7 +237,7 @@ fn pay_takes_earliest_expiring_lot_first() {
             }
         ]
     );
-    c.ok(&alice(), pay_op(m, "inv-1", 150, &[]));
+    c.ok(&hana(), pay_op(m, "inv-1", 150, &[]));
     assert_eq!(
         c.holding(&a, POINT).lots,
         vec![Lot {
@@ -263,22 +264,18 @@ fn pay_takes_earliest_expiring_lot_first() {
 #[test]
 fn vouchers_pay_only_at_small_local_merchants() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    let (small, large, public) = (
-        addr(&shop_small()),
-        addr(&shop_large()),
-        addr(&shop_public()),
-    );
-    c.grant(&alice(), VOUCHER, 1_000);
-    c.charge(&alice(), 1_000, "d1", None);
+    let a = addr(&hana());
+    let (small, large, public) = (addr(&bakery()), addr(&mall()), addr(&library()));
+    c.grant(&hana(), VOUCHER, 1_000);
+    c.charge(&hana(), 1_000, "d1", None);
     // Policy order skips vouchers at a large merchant and at a public facility.
-    let ev = c.ok(&alice(), pay_op(large, "l-1", 300, &[]));
+    let ev = c.ok(&hana(), pay_op(large, "l-1", 300, &[]));
     assert!(matches!(&ev[0], Event::Paid { parts, .. } if *parts == vec![(COIN.to_string(), 300)]));
-    let ev = c.ok(&alice(), pay_op(public, "p-1", 100, &[]));
+    let ev = c.ok(&hana(), pay_op(public, "p-1", 100, &[]));
     assert!(matches!(&ev[0], Event::Paid { parts, .. } if *parts == vec![(COIN.to_string(), 100)]));
     assert_eq!(c.balance(&a, VOUCHER), 1_000);
     // At a small local shop vouchers go first (lowest pay_priority).
-    let ev = c.ok(&alice(), pay_op(small, "s-1", 1_200, &[]));
+    let ev = c.ok(&hana(), pay_op(small, "s-1", 1_200, &[]));
     assert!(matches!(&ev[0], Event::Paid { parts, .. }
         if *parts == vec![(VOUCHER.to_string(), 1_000), (COIN.to_string(), 200)]));
     assert_eq!(c.balance(&small, VOUCHER), 1_000);
@@ -288,25 +285,22 @@ fn vouchers_pay_only_at_small_local_merchants() {
 #[test]
 fn points_are_spendable_at_any_merchant_class() {
     let mut c = Chain::new();
-    c.grant(&alice(), POINT, 30);
-    for (i, m) in [shop_small(), shop_large(), shop_public()]
-        .iter()
-        .enumerate()
-    {
-        c.ok(&alice(), pay_op(addr(m), "inv", 10, &[POINT]));
+    c.grant(&hana(), POINT, 30);
+    for (i, m) in [bakery(), mall(), library()].iter().enumerate() {
+        c.ok(&hana(), pay_op(addr(m), "inv", 10, &[POINT]));
         assert_eq!(c.balance(&addr(m), POINT), 10);
-        assert_eq!(c.balance(&addr(&alice()), POINT), 20 - 10 * i as u64);
+        assert_eq!(c.balance(&addr(&hana()), POINT), 20 - 10 * i as u64);
     }
 }
 
 #[test]
 fn refund_in_parts_last_drawn_first_never_above_paid() {
     let mut c = Chain::new();
-    let (a, m) = (addr(&alice()), addr(&shop_large()));
-    c.charge(&alice(), 1_000, "d1", None);
-    c.grant(&alice(), POINT, 10);
-    c.ok(&alice(), pay_op(m, "inv-1", 100, &[])); // 10 points, then 90 coins
-    let ev = c.ok(&shop_large(), refund_op("inv-1", 50));
+    let (a, m) = (addr(&hana()), addr(&mall()));
+    c.charge(&hana(), 1_000, "d1", None);
+    c.grant(&hana(), POINT, 10);
+    c.ok(&hana(), pay_op(m, "inv-1", 100, &[])); // 10 points, then 90 coins
+    let ev = c.ok(&mall(), refund_op("inv-1", 50));
     assert_eq!(
         ev,
         vec![Event::Refunded {
@@ -317,7 +311,7 @@ fn refund_in_parts_last_drawn_first_never_above_paid() {
         }]
     );
     assert_eq!(c.balance(&a, COIN), 960);
-    let ev = c.ok(&shop_large(), refund_op("inv-1", 45));
+    let ev = c.ok(&mall(), refund_op("inv-1", 45));
     assert!(matches!(&ev[0], Event::Refunded { parts, .. }
         if *parts == vec![(COIN.to_string(), 40), (POINT.to_string(), 5)]));
     assert_eq!(c.balance(&a, COIN), 1_000);
@@ -332,15 +326,15 @@ fn refund_in_parts_last_drawn_first_never_above_paid() {
     );
     assert_eq!(c.invoice(&m, "inv-1").unwrap().refunded, 95);
     assert_eq!(
-        c.refuse(&shop_large(), refund_op("inv-1", 6)),
+        c.refuse(&mall(), refund_op("inv-1", 6)),
         yui_ledger::TxError::RefundTooLarge { asked: 6, left: 5 }
     );
-    let ev = c.ok(&shop_large(), refund_op("inv-1", 5));
+    let ev = c.ok(&mall(), refund_op("inv-1", 5));
     assert!(
         matches!(&ev[0], Event::Refunded { parts, .. } if *parts == vec![(POINT.to_string(), 5)])
     );
     assert_eq!(
-        c.refuse(&shop_large(), refund_op("inv-1", 1)),
+        c.refuse(&mall(), refund_op("inv-1", 1)),
         yui_ledger::TxError::RefundTooLarge { asked: 1, left: 0 }
     );
     assert_eq!(c.balance(&m, COIN), 0);
@@ -348,18 +342,18 @@ fn refund_in_parts_last_drawn_first_never_above_paid() {
     assert_eq!(c.balance(&a, POINT), 10);
     // A refunded invoice stays paid.
     assert_eq!(
-        c.refuse(&alice(), pay_op(m, "inv-1", 1, &[])),
+        c.refuse(&hana(), pay_op(m, "inv-1", 1, &[])),
         yui_ledger::TxError::InvoiceAlreadyPaid("inv-1".into())
     );
 }
 
 #[test]
-fn redeem_burns_coins_and_pays_the_fee_to_the_operator() {
+fn redeem_burns_coins_and_pays_the_fee_to_the_city() {
     let mut c = Chain::new();
-    let (m, op) = (addr(&shop_small()), addr(&operator()));
-    c.charge(&alice(), 20_000, "d1", None);
-    c.ok(&alice(), pay_op(m, "inv-1", 10_000, &[]));
-    let ev = c.ok(&shop_small(), redeem_op(COIN, 10_000, "bank-0001"));
+    let (m, op) = (addr(&bakery()), addr(&city()));
+    c.charge(&hana(), 20_000, "d1", None);
+    c.ok(&hana(), pay_op(m, "inv-1", 10_000, &[]));
+    let ev = c.ok(&bakery(), redeem_op(COIN, 10_000, "bank-0001"));
     assert_eq!(
         ev,
         vec![Event::Redeemed {
@@ -376,8 +370,8 @@ fn redeem_burns_coins_and_pays_the_fee_to_the_operator() {
     let s = c.asset(COIN);
     assert_eq!((s.issued, s.burned), (20_000, 9_850));
     // The fee rounds down: 1.5% of 66 is 0.99.
-    c.ok(&alice(), pay_op(m, "inv-2", 66, &[]));
-    let ev = c.ok(&shop_small(), redeem_op(COIN, 66, "bank-0002"));
+    c.ok(&hana(), pay_op(m, "inv-2", 66, &[]));
+    let ev = c.ok(&bakery(), redeem_op(COIN, 66, "bank-0002"));
     assert!(matches!(
         &ev[0],
         Event::Redeemed {
@@ -389,9 +383,9 @@ fn redeem_burns_coins_and_pays_the_fee_to_the_operator() {
     assert_eq!(c.asset(COIN).burned, 9_916);
     assert_eq!(c.balance(&op, COIN), 150);
     // A payout reference is used once.
-    c.ok(&alice(), pay_op(m, "inv-3", 100, &[]));
+    c.ok(&hana(), pay_op(m, "inv-3", 100, &[]));
     assert_eq!(
-        c.refuse(&shop_small(), redeem_op(COIN, 100, "bank-0001")),
+        c.refuse(&bakery(), redeem_op(COIN, 100, "bank-0001")),
         yui_ledger::TxError::PayoutReused("bank-0001".into())
     );
     assert_eq!(c.balance(&m, COIN), 100);
@@ -400,10 +394,10 @@ fn redeem_burns_coins_and_pays_the_fee_to_the_operator() {
 #[test]
 fn vouchers_are_redeemable_without_fee() {
     let mut c = Chain::new();
-    let m = addr(&shop_small());
-    c.grant(&alice(), VOUCHER, 500);
-    c.ok(&alice(), pay_op(m, "inv-1", 500, &[VOUCHER]));
-    let ev = c.ok(&shop_small(), redeem_op(VOUCHER, 500, "v-1"));
+    let m = addr(&bakery());
+    c.grant(&hana(), VOUCHER, 500);
+    c.ok(&hana(), pay_op(m, "inv-1", 500, &[VOUCHER]));
+    let ev = c.ok(&bakery(), redeem_op(VOUCHER, 500, "v-1"));
     assert!(matches!(
         &ev[0],
         Event::Redeemed {
@@ -419,9 +413,9 @@ fn vouchers_are_redeemable_without_fee() {
 #[test]
 fn burn_destroys_value() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    c.charge(&alice(), 500, "d1", None);
-    let ev = c.ok(&alice(), burn_op(COIN, 123));
+    let a = addr(&hana());
+    c.charge(&hana(), 500, "d1", None);
+    let ev = c.ok(&hana(), burn_op(COIN, 123));
     assert_eq!(
         ev,
         vec![Event::Burned {
@@ -432,8 +426,8 @@ fn burn_destroys_value() {
     );
     assert_eq!(c.balance(&a, COIN), 377);
     assert_eq!(c.asset(COIN).burned, 123);
-    c.grant(&alice(), POINT, 7);
-    c.ok(&alice(), burn_op(POINT, 7));
+    c.grant(&hana(), POINT, 7);
+    c.ok(&hana(), burn_op(POINT, 7));
     assert_eq!(c.balance(&a, POINT), 0);
     assert_eq!(c.asset(POINT).burned, 7);
 }
@@ -442,10 +436,10 @@ fn burn_destroys_value() {
 fn receipts_name_tx_signer_height_and_index() {
     let mut c = Chain::new();
     let txs = vec![
-        c.sign(&city(), charge_op(addr(&alice()), 100, "d1", None)),
-        c.tx(&city(), 1, grant_op(addr(&bob()), POINT, 5, "x", None))
+        c.sign(&city(), charge_op(addr(&hana()), 100, "d1", None)),
+        c.tx(&city(), 1, grant_op(addr(&taro()), POINT, 5, "x", None))
             .sign(&city()),
-        c.sign(&alice(), transfer_op(addr(&bob()), COIN, 1_000)), // fails: she has 100
+        c.sign(&hana(), transfer_op(addr(&taro()), COIN, 1_000)), // fails: she has 100
     ];
     let out = c.block(&txs);
     for (i, (r, t)) in out.receipts.iter().zip(&txs).enumerate() {
@@ -465,8 +459,8 @@ fn receipts_name_tx_signer_height_and_index() {
         })
     );
     assert_eq!(c.nonce(&addr(&city())), 2);
-    assert_eq!(c.nonce(&addr(&alice())), 1);
-    assert_eq!(c.balance(&addr(&alice()), COIN), 100);
+    assert_eq!(c.nonce(&addr(&hana())), 1);
+    assert_eq!(c.balance(&addr(&hana()), COIN), 100);
     // The block recorded its height and time.
     let info: yui_ledger::exec::BlockInfo =
         yui_ledger::state::read(&c.state, &yui_ledger::exec::block_info_key())
@@ -478,12 +472,12 @@ fn receipts_name_tx_signer_height_and_index() {
 #[test]
 fn a_failed_operation_does_not_stop_the_next_one_from_the_same_signer() {
     let mut c = Chain::new();
-    c.charge(&alice(), 100, "d1", None);
-    let a = addr(&alice());
+    c.charge(&hana(), 100, "d1", None);
+    let a = addr(&hana());
     let n = c.nonce(&a);
     let txs = vec![
-        c.tx(&alice(), n, burn_op(COIN, 1_000)).sign(&alice()),
-        c.tx(&alice(), n + 1, burn_op(COIN, 40)).sign(&alice()),
+        c.tx(&hana(), n, burn_op(COIN, 1_000)).sign(&hana()),
+        c.tx(&hana(), n + 1, burn_op(COIN, 40)).sign(&hana()),
     ];
     let out = c.block(&txs);
     assert!(out.receipts[0].error.is_some());

@@ -33,9 +33,9 @@ fn refused_before_op(c: &Chain, stx: &SignedTransaction) -> TxError {
 #[test]
 fn wrong_chain_id() {
     let c = Chain::new();
-    let mut tx = c.tx(&alice(), 0, burn_op(COIN, 1));
+    let mut tx = c.tx(&hana(), 0, burn_op(COIN, 1));
     tx.chain_id = "another-town".into();
-    let e = refused_before_op(&c, &tx.sign(&alice()));
+    let e = refused_before_op(&c, &tx.sign(&hana()));
     assert_eq!(
         e,
         TxError::WrongChain {
@@ -49,25 +49,25 @@ fn wrong_chain_id() {
 #[test]
 fn bad_signature() {
     let c = Chain::new();
-    // Alice's transaction signed by Bob.
-    let stx = c.tx(&alice(), 0, burn_op(COIN, 1)).sign(&bob());
+    // Hana's transaction signed by Taro.
+    let stx = c.tx(&hana(), 0, burn_op(COIN, 1)).sign(&taro());
     let e = refused_before_op(&c, &stx);
     assert_eq!(e, TxError::BadSignature(SignatureError::Invalid));
     assert_eq!(e.kind(), ErrorKind::Unauthenticated);
     // A signer that is not a curve point.
-    let mut tx = c.tx(&alice(), 0, burn_op(COIN, 1));
+    let mut tx = c.tx(&hana(), 0, burn_op(COIN, 1));
     tx.signer = yui_ledger::Address([0xff; 32]);
-    let e = refused_before_op(&c, &tx.sign(&alice()));
+    let e = refused_before_op(&c, &tx.sign(&hana()));
     assert_eq!(e.kind(), ErrorKind::Unauthenticated);
 }
 
 #[test]
 fn replayed_nonce() {
     let mut c = Chain::new();
-    c.charge(&alice(), 100, "d1", None);
-    let stx = c.sign(&alice(), burn_op(COIN, 1));
+    c.charge(&hana(), 100, "d1", None);
+    let stx = c.sign(&hana(), burn_op(COIN, 1));
     c.block(std::slice::from_ref(&stx));
-    assert_eq!(c.balance(&addr(&alice()), COIN), 99);
+    assert_eq!(c.balance(&addr(&hana()), COIN), 99);
     let e = refused_before_op(&c, &stx);
     assert_eq!(
         e,
@@ -78,7 +78,7 @@ fn replayed_nonce() {
     );
     assert_eq!(e.kind(), ErrorKind::AlreadyExists);
     // The same transaction twice in one block: the second is refused.
-    let stx = c.sign(&alice(), burn_op(COIN, 1));
+    let stx = c.sign(&hana(), burn_op(COIN, 1));
     let (i, e) = c
         .try_block_at(c.time_ms + BLOCK_MS, &[stx.clone(), stx])
         .unwrap_err();
@@ -97,7 +97,7 @@ fn replayed_nonce() {
 #[test]
 fn nonce_gap_waits_in_the_mempool_but_not_in_a_block() {
     let c = Chain::new();
-    let stx = c.tx(&alice(), 5, burn_op(COIN, 1)).sign(&alice());
+    let stx = c.tx(&hana(), 5, burn_op(COIN, 1)).sign(&hana());
     let ctx = c.next_ctx();
     assert_eq!(check_tx(&c.state, &ctx, &stx), Ok(()));
     let (i, e) = c.try_block_at(ctx.time_ms, &[stx]).unwrap_err();
@@ -115,22 +115,22 @@ fn nonce_gap_waits_in_the_mempool_but_not_in_a_block() {
 #[test]
 fn expired_by_height_and_by_time() {
     let mut c = Chain::new();
-    c.charge(&alice(), 100, "d1", None); // height 1
+    c.charge(&hana(), 100, "d1", None); // height 1
     let ctx = c.next_ctx(); // height 2
-    let mut tx = c.tx(&alice(), 0, burn_op(COIN, 1));
+    let mut tx = c.tx(&hana(), 0, burn_op(COIN, 1));
     tx.expiry = Expiry::Height(1);
-    let e = refused_before_op(&c, &tx.clone().sign(&alice()));
+    let e = refused_before_op(&c, &tx.clone().sign(&hana()));
     assert_eq!(e, TxError::Expired(Expiry::Height(1)));
     assert_eq!(e.kind(), ErrorKind::FailedPrecondition);
     tx.expiry = Expiry::Time(ctx.time_ms - 1);
-    let e = refused_before_op(&c, &tx.clone().sign(&alice()));
+    let e = refused_before_op(&c, &tx.clone().sign(&hana()));
     assert_eq!(e, TxError::Expired(Expiry::Time(ctx.time_ms - 1)));
     // At exactly the bound it is still valid.
     tx.expiry = Expiry::Time(ctx.time_ms);
-    assert_eq!(check_tx(&c.state, &ctx, &tx.clone().sign(&alice())), Ok(()));
+    assert_eq!(check_tx(&c.state, &ctx, &tx.clone().sign(&hana())), Ok(()));
     tx.expiry = Expiry::Height(2);
-    c.block(&[tx.sign(&alice())]);
-    assert_eq!(c.balance(&addr(&alice()), COIN), 99);
+    c.block(&[tx.sign(&hana())]);
+    assert_eq!(c.balance(&addr(&hana()), COIN), 99);
 }
 
 #[test]
@@ -145,39 +145,36 @@ fn unknown_signer_account() {
 #[test]
 fn unknown_asset_campaign_and_invoice() {
     let mut c = Chain::new();
-    c.charge(&alice(), 100, "d1", None);
-    let e = c.refuse(&alice(), transfer_op(addr(&bob()), "gold", 1));
+    c.charge(&hana(), 100, "d1", None);
+    let e = c.refuse(&hana(), transfer_op(addr(&taro()), "gold", 1));
     assert_eq!(e, TxError::UnknownAsset("gold".into()));
     assert_eq!(e.kind(), ErrorKind::NotFound);
-    let e = c.refuse(&alice(), burn_op("gold", 1));
+    let e = c.refuse(&hana(), burn_op("gold", 1));
     assert_eq!(e, TxError::UnknownAsset("gold".into()));
-    let e = c.refuse(&alice(), pay_op(addr(&shop_small()), "i", 1, &["gold"]));
+    let e = c.refuse(&hana(), pay_op(addr(&bakery()), "i", 1, &["gold"]));
     assert_eq!(e, TxError::UnknownAsset("gold".into()));
 
-    let e = c.refuse(
-        &city(),
-        charge_op(addr(&alice()), 100, "d2", Some("summer")),
-    );
+    let e = c.refuse(&city(), charge_op(addr(&hana()), 100, "d2", Some("summer")));
     assert_eq!(e, TxError::UnknownCampaign("summer".into()));
     assert_eq!(e.kind(), ErrorKind::NotFound);
     // Nothing of the refused charge stuck: its deposit reference is still free.
-    assert_eq!(c.balance(&addr(&alice()), COIN), 100);
-    c.charge(&alice(), 100, "d2", None);
+    assert_eq!(c.balance(&addr(&hana()), COIN), 100);
+    c.charge(&hana(), 100, "d2", None);
 
-    let e = c.refuse(&shop_small(), refund_op("no-such-invoice", 1));
+    let e = c.refuse(&bakery(), refund_op("no-such-invoice", 1));
     assert_eq!(e, TxError::UnknownInvoice("no-such-invoice".into()));
     assert_eq!(e.kind(), ErrorKind::NotFound);
     // Paying an account that does not exist.
-    let e = c.refuse(&alice(), pay_op(addr(&stranger()), "i", 1, &[]));
+    let e = c.refuse(&hana(), pay_op(addr(&stranger()), "i", 1, &[]));
     assert_eq!(e, TxError::UnknownAccount(addr(&stranger())));
 }
 
 #[test]
 fn missing_roles() {
     let mut c = Chain::new();
-    c.charge(&alice(), 1_000, "d1", None);
-    let a = addr(&alice());
-    let e = c.refuse(&alice(), charge_op(a, 100, "d2", None));
+    c.charge(&hana(), 1_000, "d1", None);
+    let a = addr(&hana());
+    let e = c.refuse(&hana(), charge_op(a, 100, "d2", None));
     assert_eq!(
         e,
         TxError::MissingRole {
@@ -186,9 +183,9 @@ fn missing_roles() {
         }
     );
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
-    let e = c.refuse(&shop_small(), grant_op(a, POINT, 100, "", None));
+    let e = c.refuse(&bakery(), grant_op(a, POINT, 100, "", None));
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
-    let e = c.refuse(&alice(), redeem_op(COIN, 100, "p1"));
+    let e = c.refuse(&hana(), redeem_op(COIN, 100, "p1"));
     assert_eq!(
         e,
         TxError::MissingRole {
@@ -196,8 +193,8 @@ fn missing_roles() {
             role: RoleNeeded::Merchant
         }
     );
-    let b = addr(&bob());
-    let e = c.refuse(&alice(), pay_op(b, "inv-1", 100, &[]));
+    let b = addr(&taro());
+    let e = c.refuse(&hana(), pay_op(b, "inv-1", 100, &[]));
     assert_eq!(
         e,
         TxError::MissingRole {
@@ -212,10 +209,10 @@ fn missing_roles() {
 #[test]
 fn overspend() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    c.charge(&alice(), 100, "d1", None);
-    c.grant(&alice(), POINT, 20);
-    let e = c.refuse(&alice(), transfer_op(addr(&bob()), COIN, 101));
+    let a = addr(&hana());
+    c.charge(&hana(), 100, "d1", None);
+    c.grant(&hana(), POINT, 20);
+    let e = c.refuse(&hana(), transfer_op(addr(&taro()), COIN, 101));
     assert_eq!(
         e,
         TxError::Insufficient {
@@ -225,7 +222,7 @@ fn overspend() {
         }
     );
     assert_eq!(e.kind(), ErrorKind::FailedPrecondition);
-    let e = c.refuse(&alice(), burn_op(POINT, 21));
+    let e = c.refuse(&hana(), burn_op(POINT, 21));
     assert_eq!(
         e,
         TxError::Insufficient {
@@ -235,7 +232,7 @@ fn overspend() {
         }
     );
     // A payment checks the sum of what may be spent at this merchant.
-    let e = c.refuse(&alice(), pay_op(addr(&shop_small()), "inv-1", 121, &[]));
+    let e = c.refuse(&hana(), pay_op(addr(&bakery()), "inv-1", 121, &[]));
     assert_eq!(
         e,
         TxError::InsufficientToPay {
@@ -245,7 +242,7 @@ fn overspend() {
     );
     // Nothing was drawn by the failed payment.
     assert_eq!((c.balance(&a, COIN), c.balance(&a, POINT)), (100, 20));
-    let e = c.refuse(&alice(), pay_op(addr(&shop_small()), "inv-1", 101, &[COIN]));
+    let e = c.refuse(&hana(), pay_op(addr(&bakery()), "inv-1", 101, &[COIN]));
     assert_eq!(
         e,
         TxError::InsufficientToPay {
@@ -254,9 +251,9 @@ fn overspend() {
         }
     );
     // A merchant cannot refund what it no longer holds.
-    c.ok(&alice(), pay_op(addr(&shop_small()), "inv-1", 50, &[COIN]));
-    c.ok(&shop_small(), redeem_op(COIN, 50, "p1"));
-    let e = c.refuse(&shop_small(), refund_op("inv-1", 10));
+    c.ok(&hana(), pay_op(addr(&bakery()), "inv-1", 50, &[COIN]));
+    c.ok(&bakery(), redeem_op(COIN, 50, "p1"));
+    let e = c.refuse(&bakery(), refund_op("inv-1", 10));
     assert_eq!(
         e,
         TxError::Insufficient {
@@ -265,7 +262,7 @@ fn overspend() {
             need: 10
         }
     );
-    let e = c.refuse(&shop_small(), redeem_op(COIN, 1, "p2"));
+    let e = c.refuse(&bakery(), redeem_op(COIN, 1, "p2"));
     assert_eq!(
         e,
         TxError::Insufficient {
@@ -279,7 +276,7 @@ fn overspend() {
 #[test]
 fn amount_overflow_is_refused_never_wrapped() {
     let mut c = Chain::new();
-    let (a, b) = (addr(&alice()), addr(&bob()));
+    let (a, b) = (addr(&hana()), addr(&taro()));
     c.ok(&city(), grant_op(a, POINT, u64::MAX, "", None));
     assert_eq!(c.balance(&a, POINT), u64::MAX);
     let e = c.refuse(&city(), grant_op(a, POINT, u64::MAX, "", None));
@@ -300,7 +297,7 @@ fn amount_overflow_is_refused_never_wrapped() {
     let e = c.refuse(&city(), charge_op(a, 1, "d2", None));
     assert_eq!(e, TxError::Overflow(Quantity::IssuedSupply));
     // Spending the whole u64 balance works and leaves nothing.
-    c.ok(&bob(), burn_op(COIN, u64::MAX));
+    c.ok(&taro(), burn_op(COIN, u64::MAX));
     assert_eq!(c.balance(&b, COIN), 0);
     assert_eq!(c.asset(COIN).burned, u64::MAX);
 }
@@ -308,19 +305,20 @@ fn amount_overflow_is_refused_never_wrapped() {
 #[test]
 fn holding_cap() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    c.grant(&alice(), VOUCHER, 40_000);
+    let a = addr(&hana());
+    assert_eq!(VOUCHER_CAP, 65_000);
+    c.grant(&hana(), VOUCHER, 55_000);
     let e = c.refuse(&city(), grant_op(a, VOUCHER, 20_000, "", None));
     assert_eq!(
         e,
         TxError::CapExceeded {
             asset: VOUCHER.into(),
             cap: VOUCHER_CAP,
-            would: 60_000
+            would: 75_000
         }
     );
     assert_eq!(e.kind(), ErrorKind::OutOfRange);
-    c.grant(&alice(), VOUCHER, 10_000); // exactly at the cap
+    c.grant(&hana(), VOUCHER, 10_000); // exactly at the cap
     assert_eq!(c.balance(&a, VOUCHER), VOUCHER_CAP);
     assert_eq!(c.asset(VOUCHER).issued, VOUCHER_CAP);
 }
@@ -328,9 +326,9 @@ fn holding_cap() {
 #[test]
 fn the_holding_cap_binds_people_not_the_merchants_they_pay() {
     let mut c = Chain::new();
-    let m = addr(&shop_small());
+    let m = addr(&bakery());
     // Three residents spend a full cap each at one small shop.
-    for (i, k) in [alice(), bob(), carol()].iter().enumerate() {
+    for (i, k) in [hana(), taro(), emma()].iter().enumerate() {
         c.ok(
             &city(),
             grant_op(
@@ -345,12 +343,12 @@ fn the_holding_cap_binds_people_not_the_merchants_they_pay() {
     }
     assert_eq!(c.balance(&m, VOUCHER), 3 * VOUCHER_CAP);
     // And may be refunded.
-    c.ok(&shop_small(), refund_op("inv-0", 1_000));
-    assert_eq!(c.balance(&addr(&alice()), VOUCHER), 1_000);
+    c.ok(&bakery(), refund_op("inv-0", 1_000));
+    assert_eq!(c.balance(&addr(&hana()), VOUCHER), 1_000);
     // A resident is still bound.
     let e = c.refuse(
         &city(),
-        grant_op(addr(&alice()), VOUCHER, VOUCHER_CAP, "", None),
+        grant_op(addr(&hana()), VOUCHER, VOUCHER_CAP, "", None),
     );
     assert_eq!(
         e,
@@ -365,18 +363,18 @@ fn the_holding_cap_binds_people_not_the_merchants_they_pay() {
 #[test]
 fn things_done_once() {
     let mut c = Chain::new();
-    let (a, m) = (addr(&alice()), addr(&shop_small()));
-    c.charge(&alice(), 1_000, "bank-tx-1", None);
-    let e = c.refuse(&city(), charge_op(addr(&bob()), 1_000, "bank-tx-1", None));
+    let (a, m) = (addr(&hana()), addr(&bakery()));
+    c.charge(&hana(), 1_000, "bank-tx-1", None);
+    let e = c.refuse(&city(), charge_op(addr(&taro()), 1_000, "bank-tx-1", None));
     assert_eq!(e, TxError::DepositReused("bank-tx-1".into()));
     assert_eq!(e.kind(), ErrorKind::AlreadyExists);
 
-    c.ok(&alice(), pay_op(m, "inv-7", 100, &[]));
-    let e = c.refuse(&alice(), pay_op(m, "inv-7", 100, &[]));
+    c.ok(&hana(), pay_op(m, "inv-7", 100, &[]));
+    let e = c.refuse(&hana(), pay_op(m, "inv-7", 100, &[]));
     assert_eq!(e, TxError::InvoiceAlreadyPaid("inv-7".into()));
     assert_eq!(e.kind(), ErrorKind::AlreadyExists);
     // Another merchant may use the same invoice id.
-    c.ok(&alice(), pay_op(addr(&shop_large()), "inv-7", 100, &[]));
+    c.ok(&hana(), pay_op(addr(&mall()), "inv-7", 100, &[]));
 
     c.ok(&city(), grant_op(a, POINT, 10, "festival", Some("matsuri")));
     let e = c.refuse(&city(), grant_op(a, POINT, 10, "festival", Some("matsuri")));
@@ -384,9 +382,9 @@ fn things_done_once() {
     assert_eq!(e.kind(), ErrorKind::AlreadyExists);
     assert_eq!(c.balance(&a, POINT), 10);
 
-    c.ok(&shop_small(), redeem_op(COIN, 100, "payout-1"));
-    c.ok(&alice(), pay_op(m, "inv-8", 100, &[]));
-    let e = c.refuse(&shop_small(), redeem_op(COIN, 100, "payout-1"));
+    c.ok(&bakery(), redeem_op(COIN, 100, "payout-1"));
+    c.ok(&hana(), pay_op(m, "inv-8", 100, &[]));
+    let e = c.refuse(&bakery(), redeem_op(COIN, 100, "payout-1"));
     assert_eq!(e, TxError::PayoutReused("payout-1".into()));
     assert_eq!(e.kind(), ErrorKind::AlreadyExists);
 }
@@ -394,9 +392,9 @@ fn things_done_once() {
 #[test]
 fn refund_too_large() {
     let mut c = Chain::new();
-    c.charge(&alice(), 1_000, "d1", None);
-    c.ok(&alice(), pay_op(addr(&shop_small()), "inv-1", 100, &[]));
-    let e = c.refuse(&shop_small(), refund_op("inv-1", 101));
+    c.charge(&hana(), 1_000, "d1", None);
+    c.ok(&hana(), pay_op(addr(&bakery()), "inv-1", 100, &[]));
+    let e = c.refuse(&bakery(), refund_op("inv-1", 101));
     assert_eq!(
         e,
         TxError::RefundTooLarge {
@@ -406,20 +404,20 @@ fn refund_too_large() {
     );
     assert_eq!(e.kind(), ErrorKind::FailedPrecondition);
     // Only the merchant that was paid can refund: for another it is unknown.
-    let e = c.refuse(&shop_large(), refund_op("inv-1", 1));
+    let e = c.refuse(&mall(), refund_op("inv-1", 1));
     assert_eq!(e, TxError::UnknownInvoice("inv-1".into()));
 }
 
 #[test]
 fn policy_refusals() {
     let mut c = Chain::new();
-    let a = addr(&alice());
-    c.grant(&alice(), POINT, 100);
-    c.grant(&alice(), VOUCHER, 100);
-    c.charge(&alice(), 100, "d1", None);
+    let a = addr(&hana());
+    c.grant(&hana(), POINT, 100);
+    c.grant(&hana(), VOUCHER, 100);
+    c.charge(&hana(), 100, "d1", None);
     // Points and vouchers are not transferable.
     for asset in [POINT, VOUCHER] {
-        let e = c.refuse(&alice(), transfer_op(addr(&bob()), asset, 1));
+        let e = c.refuse(&hana(), transfer_op(addr(&taro()), asset, 1));
         assert_eq!(
             e,
             TxError::Policy {
@@ -430,10 +428,7 @@ fn policy_refusals() {
         assert_eq!(e.kind(), ErrorKind::FailedPrecondition);
     }
     // A voucher named for a large merchant.
-    let e = c.refuse(
-        &alice(),
-        pay_op(addr(&shop_large()), "inv-1", 10, &[VOUCHER]),
-    );
+    let e = c.refuse(&hana(), pay_op(addr(&mall()), "inv-1", 10, &[VOUCHER]));
     assert_eq!(
         e,
         TxError::Policy {
@@ -459,8 +454,8 @@ fn policy_refusals() {
             rule: Rule::OnlyCoinsCharged
         }
     );
-    c.ok(&alice(), pay_op(addr(&shop_small()), "inv-2", 10, &[POINT]));
-    let e = c.refuse(&shop_small(), redeem_op(POINT, 10, "p1"));
+    c.ok(&hana(), pay_op(addr(&bakery()), "inv-2", 10, &[POINT]));
+    let e = c.refuse(&bakery(), redeem_op(POINT, 10, "p1"));
     assert_eq!(
         e,
         TxError::Policy {
@@ -479,10 +474,10 @@ fn policy_refusals() {
     );
     assert_eq!(c.asset(COIN).issued, 100);
     // Self-transfer and self-payment are malformed.
-    let e = c.refuse(&alice(), transfer_op(a, COIN, 1));
+    let e = c.refuse(&hana(), transfer_op(a, COIN, 1));
     assert_eq!(e, TxError::Malformed(Rule::SelfTransfer));
-    c.ok(&alice(), pay_op(addr(&shop_small()), "inv-3", 10, &[COIN]));
-    let e = c.refuse(&shop_small(), pay_op(addr(&shop_small()), "inv-4", 1, &[]));
+    c.ok(&hana(), pay_op(addr(&bakery()), "inv-3", 10, &[COIN]));
+    let e = c.refuse(&bakery(), pay_op(addr(&bakery()), "inv-4", 1, &[]));
     assert_eq!(e, TxError::Malformed(Rule::MerchantPaysItself));
     assert_eq!(e.kind(), ErrorKind::Malformed);
 }
@@ -504,7 +499,7 @@ fn oversize_and_malformed_bytes() {
         .tx(
             &city(),
             0,
-            grant_op(addr(&alice()), POINT, 1, &"x".repeat(TX_BYTES_MAX), None),
+            grant_op(addr(&hana()), POINT, 1, &"x".repeat(TX_BYTES_MAX), None),
         )
         .sign(&city());
     let bytes = stx.to_bytes();
@@ -531,7 +526,7 @@ fn oversize_and_malformed_bytes() {
 #[test]
 fn malformed_fields() {
     let c = Chain::new();
-    let a = addr(&alice());
+    let a = addr(&hana());
     let long = "x".repeat(ID_LEN_MAX + 1);
     let ok_id = "x".repeat(ID_LEN_MAX);
     let zero = TxError::Malformed(Rule::ZeroAmount);
@@ -575,7 +570,7 @@ fn malformed_fields() {
     // The bounds themselves are allowed.
     for op in [
         grant_op(a, POINT, 1, &"r".repeat(REASON_LEN_MAX), Some(&ok_id)),
-        pay_op(addr(&shop_small()), &ok_id, 1, &[COIN; PAY_ASSETS_MAX]),
+        pay_op(addr(&bakery()), &ok_id, 1, &[COIN; PAY_ASSETS_MAX]),
     ] {
         assert_eq!(
             c.tx(&city(), 0, op).sign(&city()).check_stateless(CHAIN_ID),
@@ -587,9 +582,9 @@ fn malformed_fields() {
 #[test]
 fn a_block_with_a_refused_transaction_is_invalid_at_its_index() {
     let mut c = Chain::new();
-    c.charge(&alice(), 100, "d1", None);
-    let good = c.sign(&alice(), burn_op(COIN, 1));
-    let bad = c.tx(&bob(), 0, burn_op(COIN, 1)).sign(&alice());
+    c.charge(&hana(), 100, "d1", None);
+    let good = c.sign(&hana(), burn_op(COIN, 1));
+    let bad = c.tx(&taro(), 0, burn_op(COIN, 1)).sign(&hana());
     let (i, e) = c
         .try_block_at(c.time_ms + BLOCK_MS, &[good, bad])
         .unwrap_err();
@@ -600,14 +595,14 @@ fn a_block_with_a_refused_transaction_is_invalid_at_its_index() {
 #[test]
 fn check_tx_dry_runs_without_changing_state() {
     let mut c = Chain::new();
-    c.charge(&alice(), 100, "d1", None);
+    c.charge(&hana(), 100, "d1", None);
     let before = c.state.clone();
-    let stx = c.sign(&alice(), burn_op(COIN, 100));
+    let stx = c.sign(&hana(), burn_op(COIN, 100));
     assert_eq!(check_tx(&c.state, &c.next_ctx(), &stx), Ok(()));
     assert_eq!(c.state, before);
     // The same transaction then runs in a block.
     c.block(&[stx]);
-    assert_eq!(c.balance(&addr(&alice()), COIN), 0);
+    assert_eq!(c.balance(&addr(&hana()), COIN), 0);
 }
 
 #[test]
@@ -615,9 +610,9 @@ fn a_block_holds_at_most_the_transaction_limit() {
     use yui_ledger::limits::BLOCK_TXS_MAX;
     let c = Chain::new();
     let mut ex = BlockExecutor::begin(&c.state, c.next_ctx()).unwrap();
-    let k = alice();
+    let k = hana();
     for n in 0..BLOCK_TXS_MAX as u64 {
-        // Each fails (alice holds nothing) but is included and uses its nonce.
+        // Each fails (hana holds nothing) but is included and uses its nonce.
         let stx = c.tx(&k, n, burn_op(COIN, 1)).sign(&k);
         assert!(ex.push(&stx, true).unwrap().error.is_some());
     }
@@ -641,7 +636,7 @@ fn a_block_holds_at_most_the_transaction_limit() {
 #[test]
 fn value_goes_only_to_keys_that_can_sign() {
     let mut c = Chain::new();
-    c.charge(&alice(), 100, "d1", None);
+    c.charge(&hana(), 100, "d1", None);
     // Not a curve point, the identity (small order), and a non-canonical
     // encoding of a small-order point: value sent there would be lost.
     let mut identity = [0u8; 32];
@@ -651,7 +646,7 @@ fn value_goes_only_to_keys_that_can_sign() {
     non_canonical[31] = 0x7f;
     for bytes in [[0xffu8; 32], identity, non_canonical] {
         let to = yui_ledger::Address(bytes);
-        let e = c.refuse(&alice(), transfer_op(to, COIN, 1));
+        let e = c.refuse(&hana(), transfer_op(to, COIN, 1));
         assert_eq!(e, TxError::Malformed(Rule::ReceiverCannotSign));
         assert_eq!(e.kind(), ErrorKind::Malformed);
         let e = c.refuse(
@@ -668,6 +663,6 @@ fn value_goes_only_to_keys_that_can_sign() {
     }
     // A fresh key that can sign receives.
     let fresh = addr(&key(200));
-    c.ok(&alice(), transfer_op(fresh, COIN, 1));
+    c.ok(&hana(), transfer_op(fresh, COIN, 1));
     assert_eq!(c.balance(&fresh, COIN), 1);
 }

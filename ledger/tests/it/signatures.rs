@@ -108,18 +108,18 @@ fn add_ell(s: &[u8]) -> [u8; 32] {
 
 #[test]
 fn a_valid_signature_passes() {
-    let k = alice();
+    let k = hana();
     let msg = b"yui";
     let sig = k.sign(msg);
     assert_eq!(crypto::verify(&k.address(), msg, &sig), Ok(()));
     let c = Chain::new();
-    let stx = c.sign(&alice(), burn_op(COIN, 1));
+    let stx = c.sign(&hana(), burn_op(COIN, 1));
     assert_eq!(stx.check_stateless(CHAIN_ID), Ok(()));
 }
 
 #[test]
 fn non_canonical_s_is_refused() {
-    let k = alice();
+    let k = hana();
     let msg = b"yui";
     let sig = k.sign(msg);
     let mut malleated = sig;
@@ -133,7 +133,7 @@ fn non_canonical_s_is_refused() {
     );
     // The same for a transaction, whose hash would otherwise change.
     let c = Chain::new();
-    let mut stx = c.sign(&alice(), burn_op(COIN, 1));
+    let mut stx = c.sign(&hana(), burn_op(COIN, 1));
     let s = stx.signature;
     stx.signature[32..].copy_from_slice(&add_ell(&s[32..]));
     let e = check_tx(&c.state, &c.next_ctx(), &stx).unwrap_err();
@@ -166,7 +166,7 @@ fn small_order_and_non_canonical_keys_are_refused_even_with_lax_forgeries() {
 fn a_transaction_signed_for_the_identity_key_is_refused() {
     let c = Chain::new();
     let identity = small_order_encodings()[0].1;
-    let mut tx = c.tx(&alice(), 0, burn_op(COIN, 1));
+    let mut tx = c.tx(&hana(), 0, burn_op(COIN, 1));
     tx.signer = Address(identity);
     let stx = SignedTransaction {
         tx,
@@ -184,7 +184,7 @@ fn a_transaction_signed_for_the_identity_key_is_refused() {
 
 #[test]
 fn small_order_or_non_canonical_r_is_refused() {
-    let k = alice();
+    let k = hana();
     let msg = b"yui";
     let sig = k.sign(msg);
     for (name, r) in small_order_encodings() {
@@ -207,7 +207,7 @@ fn a_key_that_is_not_a_point_is_malformed() {
         .map(|b| [b; 32])
         .find(|k| VerifyingKey::from_bytes(k).is_err())
         .unwrap();
-    let sig = alice().sign(b"yui");
+    let sig = hana().sign(b"yui");
     assert_eq!(
         crypto::verify(&Address(not_a_point), b"yui", &sig),
         Err(SignatureError::MalformedKey)
@@ -216,14 +216,14 @@ fn a_key_that_is_not_a_point_is_malformed() {
 
 #[test]
 fn a_signature_by_another_key_is_refused() {
-    let sig = bob().sign(b"yui");
+    let sig = taro().sign(b"yui");
     assert_eq!(
-        crypto::verify(&alice().address(), b"yui", &sig),
+        crypto::verify(&hana().address(), b"yui", &sig),
         Err(SignatureError::Invalid)
     );
-    assert_eq!(crypto::verify(&bob().address(), b"yui", &sig), Ok(()));
+    assert_eq!(crypto::verify(&taro().address(), b"yui", &sig), Ok(()));
     assert_eq!(
-        crypto::verify(&bob().address(), b"yuj", &sig),
+        crypto::verify(&taro().address(), b"yuj", &sig),
         Err(SignatureError::Invalid)
     );
 }
@@ -231,13 +231,13 @@ fn a_signature_by_another_key_is_refused() {
 #[test]
 fn signatures_cover_the_domain_tag() {
     let c = Chain::new();
-    let tx = c.tx(&alice(), 0, burn_op(COIN, 1));
+    let tx = c.tx(&hana(), 0, burn_op(COIN, 1));
     // A signature over the bare transaction, without the domain tag.
     let bare = borsh::to_vec(&tx).unwrap();
     assert_ne!(bare, tx.sign_bytes());
     assert!(tx.sign_bytes().starts_with(&[9, 0, 0, 0]));
     let stx = SignedTransaction {
-        signature: alice().sign(&bare),
+        signature: hana().sign(&bare),
         tx,
     };
     assert_eq!(
@@ -250,8 +250,8 @@ fn signatures_cover_the_domain_tag() {
 fn flipping_any_byte_of_a_signed_transaction_is_refused() {
     let c = Chain::new();
     let stx = c.sign(
-        &alice(),
-        pay_op(addr(&shop_small()), "inv-1", 1_000, &[COIN, POINT]),
+        &hana(),
+        pay_op(addr(&bakery()), "inv-1", 1_000, &[COIN, POINT]),
     );
     let bytes = stx.to_bytes();
     assert!(

@@ -21,21 +21,21 @@ use yui_ledger::{
 
 use crate::fixture::*;
 
-/// Signers: the city, the operator, three merchants, three residents, a key
+/// Signers: the city, coord-minami, three merchants, three residents, a key
 /// unknown at genesis (it exists once it receives value), a coordinator and
 /// the chamber. The city, the coordinator and the chamber are the consortium.
 fn people() -> Vec<Keypair> {
     vec![
         city(),
-        operator(),
-        shop_small(),
-        shop_large(),
-        shop_public(),
-        alice(),
-        bob(),
-        carol(),
+        minami(),
+        bakery(),
+        mall(),
+        library(),
+        hana(),
+        taro(),
+        emma(),
         stranger(),
-        coordinator(),
+        kita(),
         chamber(),
     ]
 }
@@ -660,10 +660,10 @@ fn gold_class() -> AssetClass {
         spendable_at: SpendScope::Anyone,
         redeemable: false,
         redeem_fee_bps: 0,
-        fee_account: operator().address(),
+        fee_account: city().address(),
         holding_cap: 0,
         expiry: ExpiryPolicy::DaysPerLot(20),
-        breakage_account: BREAKAGE,
+        breakage_account: breakage(),
         pay_priority: 3,
         required_credential: None,
     }
@@ -1210,7 +1210,7 @@ fn run(plan: &[BlockPlan]) -> Result<(), TestCaseError> {
             seed.push(c.tx(&ppl[0], n, op).sign(&ppl[0]));
         }
     }
-    // Alice and bob are residents; carol is not.
+    // Hana and taro are residents; emma is not.
     for i in [5usize, 6] {
         let n = seed.len() as u64;
         let t = c.time_ms + BLOCK_MS;
@@ -1458,7 +1458,7 @@ fn supply_checks_see_a_busy_history() {
             ),
         ],
     );
-    // Four jobs posted by alice, each to end differently.
+    // Four jobs posted by hana, each to end differently.
     let post = |job: u8, reward: u64, deadline_ms: u64| {
         (
             5,
@@ -1563,7 +1563,7 @@ fn supply_checks_see_a_busy_history() {
             ),
         ],
     );
-    // Credentials: carol becomes a resident, lets bob read her credential
+    // Credentials: emma becomes a resident, lets taro read her credential
     // twice, and takes a job for residents.
     txs(
         &mut plan,

@@ -118,10 +118,10 @@ pub(crate) fn points(id: &str, transferable: bool) -> AssetClass {
         spendable_at: SpendScope::Anyone,
         redeemable: false,
         redeem_fee_bps: 0,
-        fee_account: operator().address(),
+        fee_account: city().address(),
         holding_cap: 0,
         expiry: ExpiryPolicy::None,
-        breakage_account: BREAKAGE,
+        breakage_account: breakage(),
         pay_priority: 30,
         required_credential: None,
     }
@@ -213,10 +213,10 @@ pub(crate) fn premium_class() -> AssetClass {
         spendable_at: SpendScope::MerchantClasses(vec![yui_ledger::MerchantClass::SmallLocal]),
         redeemable: true,
         redeem_fee_bps: 0,
-        fee_account: operator().address(),
+        fee_account: city().address(),
         holding_cap: u64::from(MAX_SETS) * FACE,
         expiry: ExpiryPolicy::FixedDate(PREMIUM_END),
-        breakage_account: BREAKAGE,
+        breakage_account: breakage(),
         pay_priority: 1,
         required_credential: Some(RESIDENT.into()),
     }
@@ -243,7 +243,7 @@ pub(crate) fn buy(sets: u32, coins: u64) -> Operation {
 #[test]
 pub(crate) fn premium_vouchers_sell_to_residents_within_the_limit_the_window_and_the_budget() {
     let mut c = Chain::new();
-    let (a, b, cl) = (alice().address(), bob().address(), carol().address());
+    let (a, b, cl) = (hana().address(), taro().address(), emma().address());
     let city_a = city().address();
     let sale = contract_account(SALE);
     pass(&mut c, "define-premium", define_asset(premium_class()));
@@ -259,19 +259,19 @@ pub(crate) fn premium_vouchers_sell_to_residents_within_the_limit_the_window_and
         &[(PREMIUM, 8 * FACE)],
     );
     assert_eq!(k.budget[0].allotted, 104_000);
-    c.issue("resident-alice", &alice(), RESIDENT);
-    c.issue("resident-bob", &bob(), RESIDENT);
-    c.charge(&alice(), 60_000, "d-alice", None);
-    c.charge(&bob(), 40_000, "d-bob", None);
-    c.charge(&carol(), 20_000, "d-carol", None);
+    c.issue("resident-alice", &hana(), RESIDENT);
+    c.issue("resident-bob", &taro(), RESIDENT);
+    c.charge(&hana(), 60_000, "d-alice", None);
+    c.charge(&taro(), 40_000, "d-bob", None);
+    c.charge(&emma(), 20_000, "d-carol", None);
 
     // Before the window.
-    assert_eq!(aborted(&c.refuse(&alice(), buy(1, PRICE)), SALE), NOT_OPEN);
+    assert_eq!(aborted(&c.refuse(&hana(), buy(1, PRICE)), SALE), NOT_OPEN);
     c.advance_to(opens);
 
     // A resident pays 10,000 coins for 13,000 vouchers; the coins pass
     // through the contract to the city.
-    let events = c.ok(&alice(), buy(1, PRICE));
+    let events = c.ok(&hana(), buy(1, PRICE));
     let fuel = called_fuel(&events, SALE, "buy");
     assert_eq!(
         events,
@@ -302,7 +302,7 @@ pub(crate) fn premium_vouchers_sell_to_residents_within_the_limit_the_window_and
     assert_eq!(c.balance(&sale, COIN), 0, "the coins are the city's");
 
     // A non-resident is refused and keeps the coins she attached.
-    let e = c.refuse(&carol(), buy(1, PRICE));
+    let e = c.refuse(&emma(), buy(1, PRICE));
     assert_eq!(aborted(&e, SALE), SALE_NO_CREDENTIAL);
     assert_eq!(c.balance(&cl, COIN), 20_000);
     assert_eq!(c.balance(&cl, PREMIUM), 0);
@@ -314,11 +314,11 @@ pub(crate) fn premium_vouchers_sell_to_residents_within_the_limit_the_window_and
         buy(2, PRICE),
         call(SALE, "buy", bytes(&1u32), &[]),
     ] {
-        assert_eq!(aborted(&c.refuse(&alice(), op), SALE), WRONG_PAYMENT);
+        assert_eq!(aborted(&c.refuse(&hana(), op), SALE), WRONG_PAYMENT);
     }
     // An asset the contract may not hold never reaches it.
     assert_eq!(
-        c.refuse(&alice(), call(SALE, "buy", bytes(&1u32), &[(POINT, 1)])),
+        c.refuse(&hana(), call(SALE, "buy", bytes(&1u32), &[(POINT, 1)])),
         TxError::Policy {
             asset: POINT.into(),
             rule: Rule::ContractDoesNotHold
@@ -327,26 +327,23 @@ pub(crate) fn premium_vouchers_sell_to_residents_within_the_limit_the_window_and
     assert_eq!(c.balance(&a, COIN), 50_000);
 
     // Four more sets make five; a sixth is over the limit.
-    let events = c.ok(&alice(), buy(4, 4 * PRICE));
+    let events = c.ok(&hana(), buy(4, 4 * PRICE));
     called_fuel(&events, SALE, "buy");
     assert_eq!(c.balance(&a, PREMIUM), 5 * FACE);
-    assert_eq!(
-        aborted(&c.refuse(&alice(), buy(1, PRICE)), SALE),
-        OVER_LIMIT
-    );
+    assert_eq!(aborted(&c.refuse(&hana(), buy(1, PRICE)), SALE), OVER_LIMIT);
     assert_eq!(c.balance(&a, COIN), 10_000);
 
     // Three sets are left in the budget: four are sold out, three sell.
     assert_eq!(
-        aborted(&c.refuse(&bob(), buy(4, 4 * PRICE)), SALE),
+        aborted(&c.refuse(&taro(), buy(4, 4 * PRICE)), SALE),
         SOLD_OUT
     );
     assert_eq!(c.balance(&b, COIN), 40_000);
-    c.ok(&bob(), buy(3, 3 * PRICE));
+    c.ok(&taro(), buy(3, 3 * PRICE));
     assert_eq!(c.balance(&b, PREMIUM), 3 * FACE);
-    // Carol, now a resident, finds the sale sold out and keeps her coins...
-    c.issue("resident-carol", &carol(), RESIDENT);
-    assert_eq!(aborted(&c.refuse(&carol(), buy(1, PRICE)), SALE), SOLD_OUT);
+    // Emma, now a resident, finds the sale sold out and keeps her coins...
+    c.issue("resident-carol", &emma(), RESIDENT);
+    assert_eq!(aborted(&c.refuse(&emma(), buy(1, PRICE)), SALE), SOLD_OUT);
     assert_eq!(c.balance(&cl, COIN), 20_000);
     // ... until governance funds one more set.
     pass(
@@ -358,7 +355,7 @@ pub(crate) fn premium_vouchers_sell_to_residents_within_the_limit_the_window_and
             allotted: 9 * FACE,
         },
     );
-    c.ok(&carol(), buy(1, PRICE));
+    c.ok(&emma(), buy(1, PRICE));
 
     // The queries, and the books: coins at the city, vouchers minted from
     // the budget only.
@@ -378,7 +375,7 @@ pub(crate) fn premium_vouchers_sell_to_residents_within_the_limit_the_window_and
     // The window closes at `closes_ms` exactly.
     c.advance_to(closes - BLOCK_MS);
     assert_eq!(c.next_ctx().time_ms, closes);
-    assert_eq!(aborted(&c.refuse(&bob(), buy(1, PRICE)), SALE), CLOSED);
+    assert_eq!(aborted(&c.refuse(&taro(), buy(1, PRICE)), SALE), CLOSED);
     assert_eq!(c.balance(&b, COIN), 10_000);
 }
 
@@ -421,7 +418,7 @@ impl Recorded {
         let expires = self.chain.time_ms + DAY;
         let mut ops = vec![(city(), propose_op(id, action, expires))];
         ops.push((chamber(), vote_op(id, true)));
-        ops.push((coordinator(), vote_op(id, true)));
+        ops.push((kita(), vote_op(id, true)));
         assert!(self.block(ops).iter().all(|r| r.error.is_none()));
         let p = self.chain.proposal(id);
         assert_eq!(p.state, ProposalState::Executed, "{id}: {:?}", p.failure);
@@ -499,17 +496,17 @@ pub(crate) fn town_contract_blocks_replay_to_the_same_receipts_and_state() {
     let setup = r.block(vec![
         (
             city(),
-            issue_op("ra", alice().address(), RESIDENT, from, from + 90 * DAY),
+            issue_op("ra", hana().address(), RESIDENT, from, from + 90 * DAY),
         ),
         (
             city(),
-            issue_op("rb", bob().address(), RESIDENT, from, from + 90 * DAY),
+            issue_op("rb", taro().address(), RESIDENT, from, from + 90 * DAY),
         ),
-        (city(), charge_op(alice().address(), 100_000, "da", None)),
-        (city(), charge_op(carol().address(), 50_000, "dc", None)),
+        (city(), charge_op(hana().address(), 100_000, "da", None)),
+        (city(), charge_op(emma().address(), 50_000, "dc", None)),
         (city(), grant_op(city_a, EAST, 1_000, "pool", None)),
         (city(), grant_op(city_a, WEST, 1_000, "pool", None)),
-        (city(), grant_op(bob().address(), EAST, 5_000, "t", None)),
+        (city(), grant_op(taro().address(), EAST, 5_000, "t", None)),
         (
             city(),
             call(EX, "fund", vec![], &[(EAST, 1_000), (WEST, 1_000)]),
@@ -520,31 +517,31 @@ pub(crate) fn town_contract_blocks_replay_to_the_same_receipts_and_state() {
     // Busy blocks mixing successes and contract failures.
     let mixed = [
         r.block(vec![
-            (alice(), buy(2, 2 * PRICE)),
-            (carol(), buy(1, PRICE)),     // not a resident
-            (alice(), buy(4, 4 * PRICE)), // over five sets
-            (bob(), swap(EAST, 400)),
-            (bob(), swap(EAST, 700)), // over the cap
-            (alice(), answer(1)),
-            (alice(), answer(0)),                            // answered
-            (bob(), answer(7)),                              // no such option
-            (carol(), answer(0)),                            // not a resident
-            (bob(), call(EX, "set_cap", bytes(&9u64), &[])), // not governance
+            (hana(), buy(2, 2 * PRICE)),
+            (emma(), buy(1, PRICE)),     // not a resident
+            (hana(), buy(4, 4 * PRICE)), // over five sets
+            (taro(), swap(EAST, 400)),
+            (taro(), swap(EAST, 700)), // over the cap
+            (hana(), answer(1)),
+            (hana(), answer(0)),                              // answered
+            (taro(), answer(7)),                              // no such option
+            (emma(), answer(0)),                              // not a resident
+            (taro(), call(EX, "set_cap", bytes(&9u64), &[])), // not governance
         ]),
         r.block(vec![
-            (bob(), answer(0)),
-            (alice(), buy(2, 2 * PRICE)), // sold out: one set left
-            (alice(), buy(1, PRICE)),
-            (bob(), swap(EAST, 600)), // 900 west from 400: empty
-            (bob(), swap(EAST, 200)),
+            (taro(), answer(0)),
+            (hana(), buy(2, 2 * PRICE)), // sold out: one set left
+            (hana(), buy(1, PRICE)),
+            (taro(), swap(EAST, 600)), // 900 west from 400: empty
+            (taro(), swap(EAST, 200)),
         ]),
         r.block_at(
             (r.chain.time_ms / DAY + 1) * DAY,
             vec![
-                (bob(), swap(EAST, 200)), // a new day; 300 west from 100: empty
-                (bob(), swap(EAST, 60)),
-                (alice(), buy(1, PRICE)), // closed
-                (carol(), answer(1)),     // closed
+                (taro(), swap(EAST, 200)), // a new day; 300 west from 100: empty
+                (taro(), swap(EAST, 60)),
+                (hana(), buy(1, PRICE)), // closed
+                (emma(), answer(1)),     // closed
             ],
         ),
     ];

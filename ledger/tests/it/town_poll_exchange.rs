@@ -23,7 +23,7 @@ pub(crate) fn answer(option: u8) -> Operation {
 #[test]
 pub(crate) fn residents_answer_the_poll_once_and_earn_points_while_the_tally_is_public() {
     let mut c = Chain::new();
-    let a = alice().address();
+    let a = hana().address();
     let closes = T0 + 14 * DAY;
     // The fixture's `point` is not transferable: the reward stays earned.
     let init = bytes(&(
@@ -43,16 +43,16 @@ pub(crate) fn residents_answer_the_poll_once_and_earn_points_while_the_tally_is_
         &[(POINT, 3 * REWARD)],
     );
     for (id, k) in [
-        ("r-alice", alice()),
-        ("r-bob", bob()),
-        ("r-carol", carol()),
-        ("r-coord", coordinator()),
+        ("r-alice", hana()),
+        ("r-bob", taro()),
+        ("r-carol", emma()),
+        ("r-coord", kita()),
     ] {
         c.issue(id, &k, RESIDENT);
     }
     assert_eq!(query::<Vec<u64>>(&c, POLL, "tally", vec![]), vec![0, 0, 0]);
 
-    let events = c.ok(&alice(), answer(2));
+    let events = c.ok(&hana(), answer(2));
     let fuel = called_fuel(&events, POLL, "answer");
     assert_eq!(
         events,
@@ -78,29 +78,29 @@ pub(crate) fn residents_answer_the_poll_once_and_earn_points_while_the_tally_is_
     assert_eq!(c.balance(&a, POINT), REWARD);
     // Once only; options 0–2 only; residents only.
     assert_eq!(
-        aborted(&c.refuse(&alice(), answer(0)), POLL),
+        aborted(&c.refuse(&hana(), answer(0)), POLL),
         ALREADY_ANSWERED
     );
-    assert_eq!(aborted(&c.refuse(&bob(), answer(3)), POLL), NO_SUCH_OPTION);
+    assert_eq!(aborted(&c.refuse(&taro(), answer(3)), POLL), NO_SUCH_OPTION);
     assert_eq!(
-        aborted(&c.refuse(&shop_small(), answer(1)), POLL),
+        aborted(&c.refuse(&bakery(), answer(1)), POLL),
         POLL_NO_CREDENTIAL
     );
     // Value attached to `answer`: the contract may hold nothing.
-    c.charge(&bob(), 100, "d-bob", None);
+    c.charge(&taro(), 100, "d-bob", None);
     assert_eq!(
-        c.refuse(&bob(), call(POLL, "answer", bytes(&1u8), &[(COIN, 1)])),
+        c.refuse(&taro(), call(POLL, "answer", bytes(&1u8), &[(COIN, 1)])),
         TxError::Policy {
             asset: COIN.into(),
             rule: Rule::ContractDoesNotHold
         }
     );
-    c.ok(&bob(), answer(0));
-    c.ok(&carol(), answer(2));
-    assert_eq!(c.balance(&carol().address(), POINT), REWARD);
+    c.ok(&taro(), answer(0));
+    c.ok(&emma(), answer(2));
+    assert_eq!(c.balance(&emma().address(), POINT), REWARD);
     // The earned points cannot be passed on.
     assert_eq!(
-        c.refuse(&alice(), transfer_op(carol().address(), POINT, 10)),
+        c.refuse(&hana(), transfer_op(emma().address(), POINT, 10)),
         TxError::Policy {
             asset: POINT.into(),
             rule: Rule::NotTransferable
@@ -108,18 +108,15 @@ pub(crate) fn residents_answer_the_poll_once_and_earn_points_while_the_tally_is_
     );
 
     // The budget paid three answers: the fourth is refused, nothing counted.
-    assert_eq!(
-        aborted(&c.refuse(&coordinator(), answer(1)), POLL),
-        REWARDS_SPENT
-    );
-    assert_eq!(c.balance(&coordinator().address(), POINT), 0);
+    assert_eq!(aborted(&c.refuse(&kita(), answer(1)), POLL), REWARDS_SPENT);
+    assert_eq!(c.balance(&kita().address(), POINT), 0);
     assert_eq!(query::<Vec<u64>>(&c, POLL, "tally", vec![]), vec![1, 0, 2]);
     assert!(query::<bool>(&c, POLL, "answered", bytes(&a.0)));
     assert!(!query::<bool>(
         &c,
         POLL,
         "answered",
-        bytes(&coordinator().address().0)
+        bytes(&kita().address().0)
     ));
     assert_eq!(c.asset(POINT).issued, 3 * REWARD);
     let k = state::contract(&c.state, POLL).unwrap().unwrap();
@@ -136,10 +133,7 @@ pub(crate) fn residents_answer_the_poll_once_and_earn_points_while_the_tally_is_
         },
     );
     c.advance_to(closes - BLOCK_MS);
-    assert_eq!(
-        aborted(&c.refuse(&coordinator(), answer(1)), POLL),
-        POLL_CLOSED
-    );
+    assert_eq!(aborted(&c.refuse(&kita(), answer(1)), POLL), POLL_CLOSED);
     assert_eq!(query::<Vec<u64>>(&c, POLL, "tally", vec![]), vec![1, 0, 2]);
 }
 
@@ -200,7 +194,7 @@ pub(crate) fn swapped(who: Address, given_asset: &str, given: u64, received: u64
 #[test]
 pub(crate) fn points_swap_at_the_governed_rate_within_a_daily_cap_and_the_pool() {
     let mut c = exchange_chain();
-    let (a, b, city_a) = (alice().address(), bob().address(), city().address());
+    let (a, b, city_a) = (hana().address(), taro().address(), city().address());
     let ex = contract_account(EX);
     assert_eq!(
         query::<(u64, u64, u64)>(&c, EX, "rate", vec![]),
@@ -235,11 +229,11 @@ pub(crate) fn points_swap_at_the_governed_rate_within_a_daily_cap_and_the_pool()
         ]
     );
     assert_eq!(pool(&c), (2_000, 2_000));
-    c.grant(&alice(), EAST, 3_000);
-    c.grant(&bob(), EAST, 2_000);
+    c.grant(&hana(), EAST, 3_000);
+    c.grant(&taro(), EAST, 2_000);
 
     // 400 east give 600 west at 3/2.
-    let events = c.ok(&alice(), swap(EAST, 400));
+    let events = c.ok(&hana(), swap(EAST, 400));
     let fuel = called_fuel(&events, EX, "swap");
     assert_eq!(
         events,
@@ -257,44 +251,44 @@ pub(crate) fn points_swap_at_the_governed_rate_within_a_daily_cap_and_the_pool()
     );
     assert_eq!((c.balance(&a, EAST), c.balance(&a, WEST)), (2_600, 600));
     assert_eq!(pool(&c), (2_400, 1_400));
-    c.ok(&alice(), swap(EAST, 600));
+    c.ok(&hana(), swap(EAST, 600));
     assert_eq!(pool(&c), (3_000, 500));
     assert_eq!(query::<u64>(&c, EX, "used_today", bytes(&a.0)), CAP);
     // The cap counts units given in either direction.
     assert_eq!(
-        aborted(&c.refuse(&alice(), swap(EAST, 1)), EX),
+        aborted(&c.refuse(&hana(), swap(EAST, 1)), EX),
         OVER_DAILY_CAP
     );
     assert_eq!(
-        aborted(&c.refuse(&alice(), swap(WEST, 1)), EX),
+        aborted(&c.refuse(&hana(), swap(WEST, 1)), EX),
         OVER_DAILY_CAP
     );
-    // 1,000 east would take 1,500 west from a pool of 500: refused, and Bob
+    // 1,000 east would take 1,500 west from a pool of 500: refused, and Taro
     // keeps his points.
     assert_eq!(
-        aborted(&c.refuse(&bob(), swap(EAST, 1_000)), EX),
+        aborted(&c.refuse(&taro(), swap(EAST, 1_000)), EX),
         POOL_EMPTY
     );
     assert_eq!(c.balance(&b, EAST), 2_000);
     assert_eq!(pool(&c), (3_000, 500));
-    c.ok(&bob(), swap(EAST, 300));
+    c.ok(&taro(), swap(EAST, 300));
     assert_eq!(pool(&c), (3_300, 50));
     // Two assets attached, or none: not a swap.
     assert_eq!(
         aborted(
-            &c.refuse(&bob(), call(EX, "swap", vec![], &[(EAST, 1), (WEST, 1)])),
+            &c.refuse(&taro(), call(EX, "swap", vec![], &[(EAST, 1), (WEST, 1)])),
             EX
         ),
         BAD_ATTACHMENT
     );
     assert_eq!(
-        aborted(&c.refuse(&bob(), call(EX, "swap", vec![], &[])), EX),
+        aborted(&c.refuse(&taro(), call(EX, "swap", vec![], &[])), EX),
         BAD_ATTACHMENT
     );
 
     // Only governance sets the rate and the cap.
     let rate_args = bytes(&(1u64, 2u64));
-    let e = c.refuse(&alice(), call(EX, "set_rate", rate_args.clone(), &[]));
+    let e = c.refuse(&hana(), call(EX, "set_rate", rate_args.clone(), &[]));
     assert_eq!(aborted(&e, EX), NOT_GOVERNANCE);
     let e = c.refuse(&city(), call(EX, "set_cap", bytes(&u64::MAX), &[]));
     assert_eq!(aborted(&e, EX), NOT_GOVERNANCE);
@@ -322,23 +316,23 @@ pub(crate) fn points_swap_at_the_governed_rate_within_a_daily_cap_and_the_pool()
     c.advance_to(tomorrow);
     assert_eq!(query::<u64>(&c, EX, "used_today", bytes(&a.0)), 0);
     // 1 east is worth half a west, rounded down to nothing.
-    assert_eq!(aborted(&c.refuse(&alice(), swap(EAST, 1)), EX), ZERO_OUTPUT);
+    assert_eq!(aborted(&c.refuse(&hana(), swap(EAST, 1)), EX), ZERO_OUTPUT);
     // The other way: 600 west give 600 × 2 / 1 east.
-    let events = c.ok(&alice(), swap(WEST, 600));
+    let events = c.ok(&hana(), swap(WEST, 600));
     assert!(events.contains(&transferred(EAST, ex, a, 1_200)));
     assert!(events.contains(&swapped(a, WEST, 600, 1_200)));
     assert_eq!(pool(&c), (2_100, 650));
-    c.ok(&alice(), swap(EAST, 400));
+    c.ok(&hana(), swap(EAST, 400));
     assert_eq!(pool(&c), (2_500, 450));
     assert_eq!((c.balance(&a, EAST), c.balance(&a, WEST)), (2_800, 1_100));
     assert_eq!(
-        aborted(&c.refuse(&alice(), swap(WEST, 1)), EX),
+        aborted(&c.refuse(&hana(), swap(WEST, 1)), EX),
         OVER_DAILY_CAP
     );
-    // Bob empties the west side exactly; then it has nothing to pay.
-    c.ok(&bob(), swap(EAST, 900));
+    // Taro empties the west side exactly; then it has nothing to pay.
+    c.ok(&taro(), swap(EAST, 900));
     assert_eq!(pool(&c), (3_400, 0));
-    assert_eq!(aborted(&c.refuse(&bob(), swap(EAST, 2)), EX), POOL_EMPTY);
+    assert_eq!(aborted(&c.refuse(&taro(), swap(EAST, 2)), EX), POOL_EMPTY);
     assert_eq!(pool(&c), (3_400, 0));
     assert_eq!((c.balance(&b, EAST), c.balance(&b, WEST)), (800, 900));
 

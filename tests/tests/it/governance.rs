@@ -70,7 +70,8 @@ async fn the_consortium_votes_a_validator_in_and_another_out() {
     wait_height(&c, 1).await;
     assert_eq!(c.status().await.unwrap().validators.len(), 4);
 
-    // A proposal to add coord-higashi at a later height; 3 of 4 approvals pass it.
+    // A proposal to add coord-higashi at a later height; the approvals of all
+    // three consortium members (city, chamber, coord-kita) pass it.
     let join_at = c.status().await.unwrap().height + 5;
     let add = GovAction::AddValidator {
         name: "coord-higashi".into(),

@@ -33,7 +33,7 @@ async fn a_day_of_the_towns_money_over_grpc() {
                 asset: "coin".into(),
                 amount: 10_000,
                 deposit_ref: "dep-1".into(),
-                campaign: Some("bonus".into()),
+                campaign: Some("welcome-bonus".into()),
             },
         )
         .await
