@@ -478,7 +478,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let v = json!({
                 "chain_id": s.chain_id, "height": s.height, "last_block_time_ms": s.last_block_time_ms, "time_zone": s.time_zone, "last_block_hash": hex::encode(&s.last_block_hash),
                 "state_root": hex::encode(&s.state_root), "round": s.round, "mempool": s.mempool_size,
-                "peers": s.peers, "validators": s.validators.iter().map(|v| json!({"name": v.name, "key": hex::encode(&v.public_key), "power": v.power})).collect::<Vec<_>>(),
+                "peers": s.peers, "tx_gossip_peers": s.tx_gossip_peers, "validators": s.validators.iter().map(|v| json!({"name": v.name, "key": hex::encode(&v.public_key), "power": v.power})).collect::<Vec<_>>(),
             });
             let text = format!(
                 "chain {} height {} ({}) hash {} round {} mempool {} peers {}",

@@ -231,6 +231,13 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
         .collect();
     let (_, _, first) = &endpoints[0];
     let client = wait_ready(first).await?;
+    // Ready means ready: every validator has committed a block and takes
+    // transactions by gossip from every other validator, so load offered
+    // now reaches them all at once.
+    let validators = town.validator_names();
+    for (name, _, listen) in endpoints.iter().filter(|(n, _, _)| validators.contains(n)) {
+        wait_gossip(name, listen, validators.len() as u32 - 1).await?;
+    }
     println!("  chain '{}' is up.\n", client.chain_id);
     if !no_story {
         story::play(&client, &town).await?;
@@ -252,6 +259,27 @@ async fn wait_ready(endpoint: &str) -> anyhow::Result<Client> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     anyhow::bail!("the node at {endpoint} did not come up within 20 s; see its node.log")
+}
+
+/// Waits until the node at `endpoint` has committed a block and counts at
+/// least `peers` peers taking its transactions by gossip.
+async fn wait_gossip(name: &str, endpoint: &str, peers: u32) -> anyhow::Result<()> {
+    let mut seen = None;
+    for _ in 0..300 {
+        if let Ok(c) = Client::connect(endpoint).await
+            && let Ok(s) = c.status().await
+        {
+            if s.height >= 1 && s.tx_gossip_peers >= peers {
+                return Ok(());
+            }
+            seen = Some(s.tx_gossip_peers);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::bail!(
+        "{name} did not reach its peers' transaction gossip within 30 s ({} of {peers} peers); see its node.log",
+        seen.map_or("no answer".into(), |n| n.to_string())
+    )
 }
 
 async fn status(dir: &Path) -> anyhow::Result<()> {

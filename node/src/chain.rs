@@ -91,6 +91,8 @@ pub struct Shared {
     pub peers: RwLock<Vec<String>>,
     /// The highest head a peer reported in sync (0 before any).
     pub best_peer_height: std::sync::atomic::AtomicU64,
+    /// Peers subscribed to the transaction topic (network nodes only).
+    pub tx_gossip_peers: AtomicU32,
     pub metrics: crate::metrics::Metrics,
 }
 
@@ -202,6 +204,7 @@ impl Shared {
             round: AtomicU32::new(0),
             peers: RwLock::new(Vec::new()),
             best_peer_height: std::sync::atomic::AtomicU64::new(0),
+            tx_gossip_peers: AtomicU32::new(0),
             metrics: crate::metrics::Metrics::new(),
         })
     }

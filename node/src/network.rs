@@ -434,6 +434,22 @@ fn peers_snapshot(shared: &Shared, book: &PeerBook) {
     }
 }
 
+/// How many peers have told this node they take transactions by gossip:
+/// what a transaction submitted here reaches at once.
+fn tx_gossip_snapshot(swarm: &libp2p::Swarm<Behaviour>, shared: &Shared) {
+    let topic = IdentTopic::new(TX_TOPIC).hash();
+    let n = swarm
+        .behaviour()
+        .gossip
+        .all_peers()
+        .filter(|(_, topics)| topics.contains(&&topic))
+        .count();
+    shared.tx_gossip_peers.store(
+        u32::try_from(n).unwrap_or(u32::MAX),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
 async fn on_swarm_event(
     swarm: &mut libp2p::Swarm<Behaviour>,
     ev: SwarmEvent<BehaviourEvent>,
@@ -459,6 +475,7 @@ async fn on_swarm_event(
         } => {
             book.connected.remove(&peer_id);
             peers_snapshot(shared, book);
+            tx_gossip_snapshot(swarm, shared);
             tracing::info!(peer = %peer_id, "peer disconnected");
         }
         SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Message {
@@ -531,6 +548,9 @@ async fn on_swarm_event(
         SwarmEvent::IncomingConnectionError { error, .. } => {
             tracing::debug!(%error, "incoming connection refused")
         }
+        SwarmEvent::Behaviour(BehaviourEvent::Gossip(
+            gossipsub::Event::Subscribed { .. } | gossipsub::Event::Unsubscribed { .. },
+        )) => tx_gossip_snapshot(swarm, shared),
         _ => {}
     }
 }

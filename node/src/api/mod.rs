@@ -644,6 +644,9 @@ impl pb::chain_server::Chain for Api {
             round: sh.round.load(std::sync::atomic::Ordering::Relaxed),
             genesis_hash: sh.genesis_hash.to_vec(),
             time_zone: sh.cfg.node.time_zone.clone(),
+            tx_gossip_peers: sh
+                .tx_gossip_peers
+                .load(std::sync::atomic::Ordering::Relaxed),
         }))
     }
 

@@ -372,7 +372,7 @@ class ValidatorInfo(_message.Message):
     def __init__(self, name: _Optional[str] = ..., public_key: _Optional[bytes] = ..., power: _Optional[int] = ...) -> None: ...
 
 class GetStatusResponse(_message.Message):
-    __slots__ = ("chain_id", "height", "last_block_hash", "state_root", "last_block_time_ms", "validators", "node_key", "mempool_size", "peers", "round", "genesis_hash", "time_zone")
+    __slots__ = ("chain_id", "height", "last_block_hash", "state_root", "last_block_time_ms", "validators", "node_key", "mempool_size", "peers", "round", "genesis_hash", "time_zone", "tx_gossip_peers")
     CHAIN_ID_FIELD_NUMBER: _ClassVar[int]
     HEIGHT_FIELD_NUMBER: _ClassVar[int]
     LAST_BLOCK_HASH_FIELD_NUMBER: _ClassVar[int]
@@ -385,6 +385,7 @@ class GetStatusResponse(_message.Message):
     ROUND_FIELD_NUMBER: _ClassVar[int]
     GENESIS_HASH_FIELD_NUMBER: _ClassVar[int]
     TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
+    TX_GOSSIP_PEERS_FIELD_NUMBER: _ClassVar[int]
     chain_id: str
     height: int
     last_block_hash: bytes
@@ -397,7 +398,8 @@ class GetStatusResponse(_message.Message):
     round: int
     genesis_hash: bytes
     time_zone: str
-    def __init__(self, chain_id: _Optional[str] = ..., height: _Optional[int] = ..., last_block_hash: _Optional[bytes] = ..., state_root: _Optional[bytes] = ..., last_block_time_ms: _Optional[int] = ..., validators: _Optional[_Iterable[_Union[ValidatorInfo, _Mapping]]] = ..., node_key: _Optional[bytes] = ..., mempool_size: _Optional[int] = ..., peers: _Optional[_Iterable[str]] = ..., round: _Optional[int] = ..., genesis_hash: _Optional[bytes] = ..., time_zone: _Optional[str] = ...) -> None: ...
+    tx_gossip_peers: int
+    def __init__(self, chain_id: _Optional[str] = ..., height: _Optional[int] = ..., last_block_hash: _Optional[bytes] = ..., state_root: _Optional[bytes] = ..., last_block_time_ms: _Optional[int] = ..., validators: _Optional[_Iterable[_Union[ValidatorInfo, _Mapping]]] = ..., node_key: _Optional[bytes] = ..., mempool_size: _Optional[int] = ..., peers: _Optional[_Iterable[str]] = ..., round: _Optional[int] = ..., genesis_hash: _Optional[bytes] = ..., time_zone: _Optional[str] = ..., tx_gossip_peers: _Optional[int] = ...) -> None: ...
 
 class GetGenesisRequest(_message.Message):
     __slots__ = ()
