@@ -453,7 +453,8 @@ impl Shared {
                 "certificate does not name this block".into(),
             ));
         }
-        self.store
+        let size = self
+            .store
             .commit_block(block, &certificate, &p.outcome, &p.tree)?;
         // The block's start may have applied a validator change: the state now
         // names the set of the next height.
@@ -499,7 +500,7 @@ impl Shared {
                 .count();
             self.metrics.block(
                 block.txs.len(),
-                borsh::to_vec(block).map_or(0, |b| b.len()),
+                size,
                 block.header.time_ms.saturating_sub(prev_time_ms),
                 failed,
                 &latencies,

@@ -335,14 +335,15 @@ impl Store {
         Ok(())
     }
 
-    /// Commits a block with everything it changed, in one synced batch.
+    /// Commits a block with everything it changed, in one synced batch;
+    /// returns the size of the stored block.
     pub fn commit_block(
         &self,
         block: &Block,
         cert: &CommitCertificate,
         outcome: &BlockOutcome,
         tree: &NodeBatch,
-    ) -> Result<(), StoreError> {
+    ) -> Result<usize, StoreError> {
         let h = block.header.height;
         let expected = self.last_height()?.map_or(0, |l| l + 1);
         if h != expected {
@@ -352,7 +353,9 @@ impl Store {
         }
         let mut b = WriteBatch::default();
         self.put_state(&mut b, &outcome.writes, tree)?;
-        b.put_cf(self.cf(cf::BLOCKS)?, hkey(h), block.to_bytes());
+        let bytes = block.to_bytes();
+        let size = bytes.len();
+        b.put_cf(self.cf(cf::BLOCKS)?, hkey(h), bytes);
         b.put_cf(
             self.cf(cf::CERTIFICATES)?,
             hkey(h),
@@ -399,7 +402,8 @@ impl Store {
         let mut upto = hkey(h + 1).to_vec();
         upto.extend_from_slice(&[0u8; 32]);
         b.delete_range_cf(self.cf(cf::PENDING_BLOCKS)?, vec![0u8; 8], upto);
-        self.write_sync(b)
+        self.write_sync(b)?;
+        Ok(size)
     }
 
     /// Keeps a proposed block until its height is committed. Not synced on its
