@@ -7,7 +7,7 @@
 //! be replayed on another chain.
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 /// A 32-byte hash (SHA-256).
@@ -353,16 +353,15 @@ impl Message {
     }
 }
 
-/// Verifies an ed25519 signature under Yui's single rule, `verify_strict`:
-/// non-canonical encodings of R and A, small-order keys and s ≥ ℓ are refused.
+/// Verifies an ed25519 signature under Yui's one rule,
+/// [`crate::signature::verify`] (ADR 0006): canonical key and R, neither of
+/// small order, S < ℓ, and the cofactored equation.
 ///
-/// The error carries nothing: the only failure is "does not verify", and
-/// callers attach their own context (see [`VerifyError::BadSignature`]).
+/// The error carries nothing: callers attach their own context (see
+/// [`VerifyError::BadSignature`]). Kept under its old name for the node.
 #[allow(clippy::result_unit_err)]
 pub fn verify_strict(public_key: &[u8; 32], msg: &[u8], signature: &[u8; 64]) -> Result<(), ()> {
-    let key = VerifyingKey::from_bytes(public_key).map_err(|_| ())?;
-    let sig = Signature::from_bytes(signature);
-    key.verify_strict(msg, &sig).map_err(|_| ())
+    crate::signature::verify(public_key, msg, signature).map_err(|_| ())
 }
 
 /// One validator's precommit signature inside a certificate.

@@ -1,8 +1,9 @@
 //! `yui-bench`: Yui's benchmark programs (not timed tests).
 //!
-//! `verify` measures ed25519 signature verification on one core under Yui's
-//! rule (`verify_strict`) — the bound on throughput, since every validator
-//! verifies every transaction signature. `load` drives a running devnet with
+//! `verify` measures ed25519 signature verification under Yui's rule (ADR
+//! 0006), singly on one core and in batches on one and two threads — the
+//! bound on throughput, since every validator verifies every transaction
+//! signature. `load` drives a running devnet with
 //! an open-loop stream of signed payments over gRPC and reports sustained
 //! throughput and submit-to-commit latency. `contracts` measures the
 //! contract engine and the ledger's contract path in-process.
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 
 mod bench_contracts;
+mod bench_verify;
 use tokio::sync::Mutex;
 use yui_cli::{Client, keyfile, sign_tx};
 use yui_ledger::{Expiry, Keypair, Operation};
@@ -27,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
-    /// ed25519 verifications per second on one core (median of runs).
+    /// ed25519 verifications per second: single on one core, and batches of
+    /// 64, 256 and 1024 on one and two threads (medians of runs).
     Verify {
         #[arg(long, default_value_t = 20_000)]
         signatures: usize,
@@ -76,7 +79,7 @@ enum Cmd {
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().cmd {
         Cmd::Verify { signatures, runs } => {
-            verify(signatures, runs);
+            bench_verify::run(signatures, runs);
             Ok(())
         }
         Cmd::Load {
@@ -97,66 +100,6 @@ async fn main() -> anyhow::Result<()> {
         }
         Cmd::Contracts { dir, runs } => bench_contracts::run(&dir, runs),
     }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
-}
-
-fn verify(n: usize, runs: usize) {
-    let key = Keypair::from_seed([7; 32]);
-    let txs: Vec<_> = (0..n as u64)
-        .map(|i| {
-            sign_tx(
-                "bench",
-                &key,
-                i,
-                Expiry::Height(1_000),
-                Operation::Pay {
-                    merchant: yui_ledger::Address([9; 32]),
-                    invoice_id: format!("inv-{i}"),
-                    amount: 100,
-                    assets: vec![],
-                },
-            )
-        })
-        .collect();
-    let msgs: Vec<Vec<u8>> = txs.iter().map(|t| t.tx.sign_bytes()).collect();
-    let pk = ed25519_dalek::VerifyingKey::from_bytes(&key.address().0).expect("valid key");
-    let bar = indicatif::ProgressBar::new((runs * 2) as u64);
-    let mut strict = Vec::new();
-    let mut plain = Vec::new();
-    for _ in 0..runs {
-        let t = Instant::now();
-        for (tx, m) in txs.iter().zip(&msgs) {
-            let ok = yui_ledger::crypto::verify(&tx.tx.signer, m, &tx.signature).is_ok();
-            assert!(ok);
-        }
-        strict.push(n as f64 / t.elapsed().as_secs_f64());
-        bar.inc(1);
-        let t = Instant::now();
-        for (tx, m) in txs.iter().zip(&msgs) {
-            let sig = ed25519_dalek::Signature::from_bytes(&tx.signature);
-            assert!(pk.verify_strict(m, &sig).is_ok());
-        }
-        plain.push(n as f64 / t.elapsed().as_secs_f64());
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
-    let s = median(strict);
-    println!(
-        "ed25519 verify_strict (Yui's rule, incl. key decoding): {s:.0} verifications/s on one core ({:.1} µs each), median of {runs} runs of {n}",
-        1e6 / s
-    );
-    println!(
-        "ed25519 verify_strict (key decoded once):               {:.0} verifications/s",
-        median(plain)
-    );
-    println!(
-        "bound for a validator on 2 cores: {:.0} tx/s (each tx's signature verified once)",
-        2.0 * s
-    );
 }
 
 struct Stats {

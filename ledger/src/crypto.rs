@@ -1,15 +1,17 @@
 //! Accounts are ed25519 public keys. Yui applies one signature rule everywhere,
-//! `verify_strict` (see `docs/adr/0002-ed25519-verify-strict.md`): a signature
-//! valid on one node is valid on every node, and no batch fast path is used
-//! that could accept what the rule refuses.
+//! [`yui_consensus::signature`] (see `docs/adr/0006-ed25519-batchable-rule.md`):
+//! canonical key and R, neither of small order, S < ℓ, and the cofactored
+//! equation. A signature valid on one node is valid on every node, and a
+//! batch's verdict on each signature is the single verdict.
 
 use std::fmt;
 use std::str::FromStr;
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use ed25519_dalek::{Signer, SigningKey};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::{Digest, Sha256};
+use yui_consensus::signature::{self, SigError};
 
 /// A 32-byte SHA-256 hash.
 pub type Hash = [u8; 32];
@@ -127,31 +129,61 @@ struct KeyFile {
     secret_seed: String,
 }
 
-/// Why a signature was refused.
+/// Why a signature was refused. Its borsh codes are consensus bytes (ADR
+/// 0004): the rule's malformed R or S is reported as `Invalid`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, BorshSerialize, BorshDeserialize)]
 pub enum SignatureError {
-    #[error("the public key is not a valid ed25519 point")]
+    #[error("the public key is not the canonical encoding of an ed25519 point of large order")]
     MalformedKey,
-    #[error("the signature does not verify under the strict ed25519 rules")]
+    #[error("the signature does not verify under Yui's ed25519 rule")]
     Invalid,
 }
 
-/// Whether `key` can ever sign under [`verify`]: the canonical encoding of an
-/// ed25519 point of large order. A small-order (weak) key never verifies, and
-/// a non-canonical encoding would name a point that already has another
-/// name; a key that must sign (a validator's) is checked with this.
-pub fn is_signing_key(key: &Address) -> bool {
-    VerifyingKey::from_bytes(&key.0)
-        .is_ok_and(|k| !k.is_weak() && k.to_edwards().compress().to_bytes() == key.0)
+impl From<SigError> for SignatureError {
+    fn from(e: SigError) -> Self {
+        match e {
+            SigError::MalformedKey => SignatureError::MalformedKey,
+            SigError::MalformedSignature | SigError::Invalid => SignatureError::Invalid,
+        }
+    }
 }
 
-/// Verifies `signature` over `msg` by `signer` with `verify_strict`: refuses
-/// non-canonical R or A, small-order (weak) keys and s ≥ ℓ.
+/// Whether `key` can ever sign under [`verify`]: the canonical encoding of an
+/// ed25519 point not of small order. A small-order (weak) key never verifies,
+/// and a non-canonical encoding would name a point that already has another
+/// name; a key that must sign (a validator's) is checked with this.
+pub fn is_signing_key(key: &Address) -> bool {
+    signature::is_signing_key(&key.0)
+}
+
+/// Verifies `signature` over `msg` by `signer` under Yui's rule
+/// ([`yui_consensus::signature::verify`]).
 pub fn verify(signer: &Address, msg: &[u8], signature: &[u8; 64]) -> Result<(), SignatureError> {
-    let key = VerifyingKey::from_bytes(&signer.0).map_err(|_| SignatureError::MalformedKey)?;
-    let sig = Signature::from_bytes(signature);
-    key.verify_strict(msg, &sig)
-        .map_err(|_| SignatureError::Invalid)
+    signature::verify(&signer.0, msg, signature).map_err(SignatureError::from)
+}
+
+/// [`verify`] for many signatures at once, in a batch: one verdict per item,
+/// in order, each equal to [`verify`]'s. For the node's admission of gossiped
+/// and submitted transactions; block execution keeps to [`verify`]. The
+/// batch's random coefficients never change a verdict (ADR 0006).
+pub fn verify_batch(items: &[(Address, &[u8], &[u8; 64])]) -> Vec<Result<(), SignatureError>> {
+    verify_batch_parallel(items, 1)
+}
+
+/// [`verify_batch`] spread over up to `threads` threads
+/// ([`yui_consensus::signature::verify_batch_parallel`]); same verdicts.
+pub fn verify_batch_parallel(
+    items: &[(Address, &[u8], &[u8; 64])],
+    threads: usize,
+) -> Vec<Result<(), SignatureError>> {
+    let items: Vec<signature::Item<'_>> = items
+        .iter()
+        .map(|(signer, msg, sig)| (&signer.0, *msg, *sig))
+        .collect();
+    signature::verify_batch_parallel(&items, threads)
+        .into_iter()
+        .map(|v| v.map_err(SignatureError::from))
+        .collect()
 }
 
 /// Serde for 32-byte hashes and digests as hex strings (for JSON at the edge).

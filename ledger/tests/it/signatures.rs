@@ -1,4 +1,6 @@
-//! The signature rule: ed25519 `verify_strict`, everywhere.
+//! The signature rule (`yui_consensus::signature`, ADR 0006), everywhere:
+//! canonical key and R, neither of small order, S < ℓ, the cofactored
+//! equation. Its edge-case vectors are tested in `consensus/tests/it`.
 
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use yui_ledger::crypto::{self, SignatureError};
@@ -155,7 +157,11 @@ fn small_order_and_non_canonical_keys_are_refused_even_with_lax_forgeries() {
         }
         let msg = msg.unwrap_or(any);
         let r = crypto::verify(&Address(key), &msg, &weak_signature());
-        assert!(r.is_err(), "{name}: the strict rule accepted a weak key");
+        assert_eq!(
+            r,
+            Err(SignatureError::MalformedKey),
+            "{name}: the rule accepted a weak key"
+        );
     }
     // The lax rule was fooled for every one of them: the refusals above are
     // the strict rule's doing.
@@ -178,8 +184,10 @@ fn a_transaction_signed_for_the_identity_key_is_refused() {
         vk.verify(&stx.tx.sign_bytes(), &Signature::from_bytes(&stx.signature))
             .is_ok()
     );
+    // A key of small order is malformed (under `verify_strict`, before ADR
+    // 0006, this was reported as `Invalid`; refused either way).
     let e = check_tx(&c.state, &c.next_ctx(), &stx).unwrap_err();
-    assert_eq!(e, TxError::BadSignature(SignatureError::Invalid));
+    assert_eq!(e, TxError::BadSignature(SignatureError::MalformedKey));
 }
 
 #[test]
@@ -190,15 +198,19 @@ fn small_order_or_non_canonical_r_is_refused() {
     for (name, r) in small_order_encodings() {
         let mut bad = sig;
         bad[..32].copy_from_slice(&r);
-        assert!(
-            crypto::verify(&k.address(), msg, &bad).is_err(),
+        assert_eq!(
+            crypto::verify(&k.address(), msg, &bad),
+            Err(SignatureError::Invalid),
             "R = {name} accepted"
         );
     }
     // R with its x sign bit flipped: another point, refused.
     let mut bad = sig;
     bad[31] ^= 0x80;
-    assert!(crypto::verify(&k.address(), msg, &bad).is_err());
+    assert_eq!(
+        crypto::verify(&k.address(), msg, &bad),
+        Err(SignatureError::Invalid)
+    );
 }
 
 #[test]
@@ -226,6 +238,44 @@ fn a_signature_by_another_key_is_refused() {
         crypto::verify(&taro().address(), b"yuj", &sig),
         Err(SignatureError::Invalid)
     );
+}
+
+#[test]
+fn a_batch_gives_each_signature_its_single_verdict() {
+    let msgs: Vec<Vec<u8>> = (0..80u32)
+        .map(|i| format!("yui {i}").into_bytes())
+        .collect();
+    let people = [hana(), taro()];
+    let mut sigs: Vec<[u8; 64]> = msgs
+        .iter()
+        .enumerate()
+        .map(|(i, m)| people[i % 2].sign(m))
+        .collect();
+    sigs[7][40] ^= 1;
+    let s_plus_ell = add_ell(&sigs[50][32..]);
+    sigs[50][32..].copy_from_slice(&s_plus_ell);
+    let mut items: Vec<(Address, &[u8], &[u8; 64])> = msgs
+        .iter()
+        .zip(&sigs)
+        .enumerate()
+        .map(|(i, (m, s))| (people[i % 2].address(), m.as_slice(), s))
+        .collect();
+    let identity = small_order_encodings()[0].1;
+    items[61].0 = Address(identity);
+    let single: Vec<_> = items
+        .iter()
+        .map(|(a, m, s)| crypto::verify(a, m, s))
+        .collect();
+    for (i, v) in single.iter().enumerate() {
+        let want = match i {
+            7 | 50 => Err(SignatureError::Invalid),
+            61 => Err(SignatureError::MalformedKey),
+            _ => Ok(()),
+        };
+        assert_eq!(*v, want, "item {i}");
+    }
+    assert_eq!(crypto::verify_batch(&items), single);
+    assert_eq!(crypto::verify_batch_parallel(&items, 2), single);
 }
 
 #[test]

@@ -1,0 +1,112 @@
+//! `yui-bench verify`: ed25519 verification under Yui's rule
+//! (`yui_consensus::signature`, ADR 0006), one signature at a time on one
+//! core and in batches of 64, 256 and 1024 on one and two threads, with
+//! ed25519-dalek's `verify_strict` (the rule before ADR 0006) for comparison.
+
+use std::time::Instant;
+
+use yui_cli::sign_tx;
+use yui_ledger::{Expiry, Keypair, Operation};
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Signatures per second of `f` over the whole set, median of `runs`.
+fn rate(runs: usize, n: usize, bar: &indicatif::ProgressBar, mut f: impl FnMut()) -> f64 {
+    let mut rates = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        f();
+        rates.push(n as f64 / t.elapsed().as_secs_f64());
+        bar.inc(1);
+    }
+    median(rates)
+}
+
+const BATCH_SIZES: [usize; 3] = [64, 256, 1024];
+const BATCH_THREADS: [usize; 2] = [1, 2];
+
+pub fn run(n: usize, runs: usize) {
+    // One signer per transaction, as in a gossiped batch from many wallets
+    // (a batch of one signer's transactions would be faster: ed25519-zebra
+    // folds signatures by the same key together).
+    let txs: Vec<_> = (0..n as u64)
+        .map(|i| {
+            let mut seed = [0u8; 32];
+            seed[..8].copy_from_slice(&i.to_le_bytes());
+            sign_tx(
+                "bench",
+                &Keypair::from_seed(seed),
+                i,
+                Expiry::Height(1_000),
+                Operation::Pay {
+                    merchant: yui_ledger::Address([9; 32]),
+                    invoice_id: format!("inv-{i}"),
+                    amount: 100,
+                    assets: vec![],
+                },
+            )
+        })
+        .collect();
+    let msgs: Vec<Vec<u8>> = txs.iter().map(|t| t.tx.sign_bytes()).collect();
+    let items: Vec<(yui_ledger::Address, &[u8], &[u8; 64])> = txs
+        .iter()
+        .zip(&msgs)
+        .map(|(t, m)| (t.tx.signer, m.as_slice(), &t.signature))
+        .collect();
+    let bar =
+        indicatif::ProgressBar::new((runs * (2 + BATCH_SIZES.len() * BATCH_THREADS.len())) as u64);
+    let single = rate(runs, n, &bar, || {
+        for (signer, m, sig) in &items {
+            assert!(yui_ledger::crypto::verify(signer, m, sig).is_ok());
+        }
+    });
+    let strict = rate(runs, n, &bar, || {
+        for (signer, m, sig) in &items {
+            let pk = ed25519_dalek::VerifyingKey::from_bytes(&signer.0).expect("valid key");
+            let sig = ed25519_dalek::Signature::from_bytes(sig);
+            assert!(pk.verify_strict(m, &sig).is_ok());
+        }
+    });
+    let mut batched = Vec::new();
+    for size in BATCH_SIZES {
+        for threads in BATCH_THREADS {
+            // Whole batches only.
+            let count = n / size * size;
+            let r = rate(runs, count.max(1), &bar, || {
+                for batch in items[..count].chunks(size) {
+                    let verdicts = yui_ledger::crypto::verify_batch_parallel(batch, threads);
+                    assert!(verdicts.iter().all(|v| v.is_ok()));
+                }
+            });
+            batched.push((size, threads, r));
+        }
+    }
+    bar.finish_and_clear();
+    println!(
+        "ed25519 verify, Yui's rule (ADR 0006), single, incl. key decoding: {single:.0} verifications/s on one core ({:.1} µs each), median of {runs} runs of {n}",
+        1e6 / single
+    );
+    println!(
+        "ed25519-dalek verify_strict (the rule before ADR 0006), single:    {strict:.0} verifications/s on one core ({:.1} µs each)",
+        1e6 / strict
+    );
+    for (size, threads, r) in &batched {
+        println!(
+            "batch of {size:>4}, {threads} thread{}: {:>5.1} µs per signature ({r:.0} verifications/s)",
+            if *threads == 1 { " " } else { "s" },
+            1e6 / r
+        );
+    }
+    let best_two = batched
+        .iter()
+        .filter(|(_, t, _)| *t == 2)
+        .map(|(_, _, r)| *r)
+        .fold(0.0, f64::max);
+    println!(
+        "bound for a validator on 2 cores: {:.0} tx/s singly, {best_two:.0} tx/s in batches on 2 threads (each tx's signature verified once)",
+        2.0 * single
+    );
+}
