@@ -62,11 +62,17 @@ impl Block {
 /// Merkle root over transaction hashes: leaves `H(0x00 ‖ h)`, nodes
 /// `H(0x01 ‖ l ‖ r)`, an odd node carried up unchanged; empty = `H("")`.
 pub fn tx_root(txs: &[SignedTransaction]) -> Hash {
-    let mut level: Vec<Hash> = txs
+    let hashes: Vec<Hash> = txs.iter().map(|t| t.hash()).collect();
+    tx_root_of(&hashes)
+}
+
+/// [`tx_root`] from the transactions' hashes.
+pub fn tx_root_of(tx_hashes: &[Hash]) -> Hash {
+    let mut level: Vec<Hash> = tx_hashes
         .iter()
-        .map(|t| {
-            let mut b = vec![0u8];
-            b.extend_from_slice(&t.hash());
+        .map(|h| {
+            let mut b = [0u8; 33];
+            b[1..].copy_from_slice(h);
             sha256(&b)
         })
         .collect();

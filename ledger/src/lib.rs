@@ -29,7 +29,10 @@ pub use asset::{AssetClass, AssetKind, Campaign, ExpiryPolicy, MerchantClass, Sp
 pub use block::{Block, BlockHeader};
 pub use crypto::{Address, Hash, Keypair};
 pub use error::{ErrorKind, TxError};
-pub use exec::{BlockExecutor, BlockOutcome, Ctx, check_tx, execute_block, query_contract};
+pub use exec::{
+    BlockExecutor, BlockOutcome, Ctx, check_tx, check_tx_signed, execute_block, precheck_relayed,
+    query_contract,
+};
 pub use genesis::Genesis;
 pub use receipt::{Event, Receipt};
 pub use state::{MemState, Role, StateRead, WriteSet};

@@ -542,7 +542,16 @@ impl SignedTransaction {
 
     /// Stateless checks: size, chain id, shape and signature.
     pub fn check_stateless(&self, chain_id: &str) -> Result<(), TxError> {
-        let size = self.to_bytes().len();
+        self.check_unsigned(chain_id)?;
+        crypto::verify(&self.tx.signer, &self.tx.sign_bytes(), &self.signature)?;
+        Ok(())
+    }
+
+    /// The stateless checks but the signature: size, chain id and shape. A
+    /// node that verified the signature already (in a batch, see
+    /// [`crypto::verify_batch`]) checks the rest with this.
+    pub fn check_unsigned(&self, chain_id: &str) -> Result<(), TxError> {
+        let size = borsh::object_length(self).unwrap_or(usize::MAX);
         if size > limits::TX_BYTES_MAX {
             return Err(TxError::TooLarge {
                 size: size as u64,
@@ -556,7 +565,6 @@ impl SignedTransaction {
             });
         }
         self.tx.op.check_shape()?;
-        crypto::verify(&self.tx.signer, &self.tx.sign_bytes(), &self.signature)?;
         Ok(())
     }
 

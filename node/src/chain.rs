@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use jmt::storage::NodeBatch;
 use tokio::sync::{Notify, broadcast, oneshot};
 use yui_consensus::{CommitCertificate, Validator, ValidatorSet};
-use yui_ledger::block::tx_root;
+use yui_ledger::block::tx_root_of;
 use yui_ledger::exec::{BlockOutcome, receipts_root};
 use yui_ledger::governance::{ValidatorChange, ValidatorInfo};
 use yui_ledger::state::StateError;
@@ -21,6 +21,7 @@ use yui_ledger::{
 use crate::config::Config;
 use crate::mempool::{Limits, Mempool};
 use crate::storage::{Store, StoreError};
+use crate::verified::{self, Verified};
 
 /// The newest committed block, as the API and the engine see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,8 @@ pub struct Head {
 #[derive(Debug, Clone)]
 pub struct Prepared {
     pub block: Block,
+    /// The hashes of the block's transactions, in order.
+    pub tx_hashes: Vec<Hash>,
     pub outcome: BlockOutcome,
     pub tree: NodeBatch,
 }
@@ -46,6 +49,17 @@ pub struct Committed {
     pub certificate: CommitCertificate,
     pub receipts: Vec<Receipt>,
     pub begin_events: Vec<Event>,
+}
+
+/// How a transaction reached the node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admit {
+    /// From a wallet: its operation is dry-run on the committed state, so
+    /// the wallet hears at once what a block would refuse.
+    Submitted,
+    /// From a peer that admitted it that way: only the checks before the
+    /// operation are made here (the block that includes it runs it).
+    Relayed,
 }
 
 /// Why a transaction was not admitted to the mempool.
@@ -93,6 +107,8 @@ pub struct Shared {
     pub best_peer_height: std::sync::atomic::AtomicU64,
     /// Peers subscribed to the transaction topic (network nodes only).
     pub tx_gossip_peers: AtomicU32,
+    /// Transactions whose signatures this node has verified.
+    pub verified: Verified,
     pub metrics: crate::metrics::Metrics,
 }
 
@@ -205,6 +221,7 @@ impl Shared {
             peers: RwLock::new(Vec::new()),
             best_peer_height: std::sync::atomic::AtomicU64::new(0),
             tx_gossip_peers: AtomicU32::new(0),
+            verified: Verified::new(crate::verified::VERIFIED_MAX),
             metrics: crate::metrics::Metrics::new(),
         })
     }
@@ -278,31 +295,82 @@ impl Shared {
     /// Admits a transaction into the mempool after checking it against the
     /// committed state (as the next block would see it).
     pub fn admit(&self, stx: &yui_ledger::SignedTransaction, hash: Hash) -> Result<(), AdmitError> {
-        if self.mempool().contains(&hash) {
-            return Ok(());
-        }
-        let r = self.admit_new(stx, hash);
-        match &r {
-            Ok(()) => {
-                self.metrics.admitted.inc();
-            }
-            Err(AdmitError::Tx(e)) => self.metrics.refused(e.code()),
-            Err(AdmitError::Mempool(e)) => self.metrics.refused(e.code().into()),
-        }
-        r
+        self.admit_batch(&[(stx, hash)], 1, Admit::Submitted)
+            .pop()
+            .unwrap_or(Ok(()))
     }
 
-    fn admit_new(&self, stx: &yui_ledger::SignedTransaction, hash: Hash) -> Result<(), AdmitError> {
+    /// Admits transactions (with their hashes): the signatures not verified
+    /// here before are verified as a batch on `threads` threads, then each
+    /// is checked against the committed state. A verdict per transaction.
+    pub fn admit_batch(
+        &self,
+        txs: &[(&yui_ledger::SignedTransaction, Hash)],
+        threads: usize,
+        how: Admit,
+    ) -> Vec<Result<(), AdmitError>> {
+        let chain = &self.genesis.chain_id;
+        // Waiting already: nothing to do. Else the checks in the order of
+        // `check_stateless`: size, chain and shape, then the signature.
+        let fresh: Vec<Option<Result<(), yui_ledger::TxError>>> = {
+            let mp = self.mempool();
+            txs.iter()
+                .map(|(t, h)| (!mp.contains(h)).then(|| t.check_unsigned(chain)))
+                .collect()
+        };
+        let todo: Vec<(&yui_ledger::SignedTransaction, Hash)> = txs
+            .iter()
+            .zip(&fresh)
+            .filter(|(_, f)| matches!(f, Some(Ok(()))))
+            .map(|(t, _)| *t)
+            .collect();
+        let mut signatures = self.verified.verify(&todo, threads).into_iter();
+        txs.iter()
+            .zip(fresh)
+            .map(|((stx, hash), fresh)| {
+                let r = match fresh {
+                    None => return Ok(()),
+                    Some(Err(e)) => Err(AdmitError::Tx(e)),
+                    Some(Ok(())) => match signatures.next() {
+                        Some(Err(e)) => Err(AdmitError::Tx(e.into())),
+                        _ => self.admit_new(stx, *hash, how),
+                    },
+                };
+                match &r {
+                    Ok(()) => {
+                        self.metrics.admitted.inc();
+                    }
+                    Err(AdmitError::Tx(e)) => self.metrics.refused(e.code()),
+                    Err(AdmitError::Mempool(e)) => self.metrics.refused(e.code().into()),
+                }
+                r
+            })
+            .collect()
+    }
+
+    /// Admission of a transaction whose signature verified here.
+    fn admit_new(
+        &self,
+        stx: &yui_ledger::SignedTransaction,
+        hash: Hash,
+        how: Admit,
+    ) -> Result<(), AdmitError> {
         let head = self.head();
         let ctx = Ctx {
             chain_id: self.genesis.chain_id.clone(),
             height: head.height + 1,
             time_ms: now_ms().max(head.time_ms + 1),
         };
-        yui_ledger::check_tx(&self.store, &ctx, stx).map_err(AdmitError::Tx)?;
-        let next = self
-            .next_nonce(&stx.tx.signer)
-            .map_err(|e| AdmitError::Tx(e.into()))?;
+        let next = match how {
+            Admit::Submitted => {
+                yui_ledger::check_tx_signed(&self.store, &ctx, stx).map_err(AdmitError::Tx)?;
+                self.next_nonce(&stx.tx.signer)
+                    .map_err(|e| AdmitError::Tx(e.into()))?
+            }
+            Admit::Relayed => {
+                yui_ledger::precheck_relayed(&self.store, &ctx, stx).map_err(AdmitError::Tx)?
+            }
+        };
         self.mempool()
             .insert(stx.clone(), hash, next, now_ms())
             .map_err(AdmitError::Mempool)?;
@@ -329,24 +397,28 @@ impl Shared {
                 self.next_nonce(a).unwrap_or(u64::MAX)
             });
         let mut txs = Vec::with_capacity(candidates.len());
+        let mut hashes = Vec::with_capacity(candidates.len());
         let mut stale = Vec::new();
         // Accounts whose next call did not fit this block's fuel: their
         // later transactions wait too (their nonces follow), others go on.
         let mut waiting: Vec<Address> = Vec::new();
-        for tx in candidates {
+        for (tx, hash) in candidates {
             if waiting.contains(&tx.tx.signer) {
                 continue;
             }
             // The mempool verified the signature on admission.
-            match ex.push(&tx, true) {
-                Ok(_) => txs.push(tx),
+            match ex.push_hashed(&tx, hash, true) {
+                Ok(_) => {
+                    txs.push(tx);
+                    hashes.push(hash);
+                }
                 Err(yui_ledger::TxError::BlockFuelSpent) => waiting.push(tx.tx.signer),
                 Err(yui_ledger::TxError::Malformed(yui_ledger::error::Rule::BlockFull)) => break,
                 // This node cannot read its state: it proposes nothing.
                 Err(e @ yui_ledger::TxError::State(_)) => return Err(e.to_string()),
                 Err(e) => {
                     tracing::debug!(error = %e, "dropping transaction that no longer applies");
-                    stale.push(tx.hash());
+                    stale.push(hash);
                 }
             }
         }
@@ -357,7 +429,7 @@ impl Shared {
             }
         }
         let outcome = ex.finish();
-        self.seal(ctx, proposer, head.hash, txs, outcome)
+        self.seal(ctx, proposer, head.hash, (txs, hashes), outcome)
     }
 
     fn seal(
@@ -365,7 +437,7 @@ impl Shared {
         ctx: Ctx,
         proposer: Address,
         prev_hash: Hash,
-        txs: Vec<yui_ledger::SignedTransaction>,
+        (txs, tx_hashes): (Vec<yui_ledger::SignedTransaction>, Vec<Hash>),
         outcome: BlockOutcome,
     ) -> Result<Prepared, String> {
         let (state_root, tree) = commitment::update(&self.store, &outcome.writes, ctx.height)?;
@@ -374,7 +446,7 @@ impl Shared {
             height: ctx.height,
             time_ms: ctx.time_ms,
             prev_hash,
-            tx_root: tx_root(&txs),
+            tx_root: tx_root_of(&tx_hashes),
             receipts_root: receipts_root(&outcome.receipts, &outcome.begin_events),
             state_root,
             proposer,
@@ -382,6 +454,7 @@ impl Shared {
         };
         Ok(Prepared {
             block: Block { header, txs },
+            tx_hashes,
             outcome,
             tree,
         })
@@ -421,22 +494,39 @@ impl Shared {
             h.validators_hash == self.validators_hash(),
             "wrong validator set",
         )?;
-        expect(block.tx_root_matches(), "transaction root mismatch")?;
+        let tx_hashes: Vec<Hash> = block.txs.iter().map(|t| t.hash()).collect();
+        expect(
+            tx_root_of(&tx_hashes) == h.tx_root,
+            "transaction root mismatch",
+        )?;
         let ctx = Ctx {
             chain_id: h.chain_id.clone(),
             height: h.height,
             time_ms: h.time_ms,
         };
-        // Signatures this node verified when it admitted the transaction to its
-        // mempool are not verified twice.
+        // Each signature is verified once on this node: those it verified
+        // before (on admission, or in another round's block) are known; the
+        // rest are verified here as a batch on every core.
+        let hashed: Vec<(&yui_ledger::SignedTransaction, Hash)> =
+            block.txs.iter().zip(tx_hashes.iter().copied()).collect();
+        let verdicts = self.verified.verify(&hashed, verified::threads());
+        if let Some((i, Err(e))) = verdicts.into_iter().enumerate().find(|(_, v)| v.is_err()) {
+            let e = yui_ledger::TxError::from(e);
+            return Err(format!("proposed block {}: transaction {i}: {e}", h.height));
+        }
         let mut ex = BlockExecutor::begin(&self.store, ctx.clone()).map_err(|e| e.to_string())?;
-        for (i, tx) in block.txs.iter().enumerate() {
-            let checked = self.mempool().contains(&tx.hash());
-            ex.push(tx, checked)
+        for (i, (tx, hash)) in hashed.iter().enumerate() {
+            ex.push_hashed(tx, *hash, true)
                 .map_err(|e| format!("proposed block {}: transaction {i}: {e}", h.height))?;
         }
         let outcome = ex.finish();
-        let p = self.seal(ctx, h.proposer, h.prev_hash, block.txs.clone(), outcome)?;
+        let p = self.seal(
+            ctx,
+            h.proposer,
+            h.prev_hash,
+            (block.txs.clone(), tx_hashes),
+            outcome,
+        )?;
         expect(
             p.block.header == *h,
             "receipts or state root differ from this node's execution",
@@ -487,8 +577,8 @@ impl Shared {
             let mut mp = self.mempool();
             let now = now_ms();
             let mut latencies = Vec::new();
-            for tx in &block.txs {
-                if let Some(at) = mp.remove(&tx.hash()) {
+            for h in &p.tx_hashes {
+                if let Some(at) = mp.remove(h) {
                     latencies.push(now.saturating_sub(at));
                 }
             }

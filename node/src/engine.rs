@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use yui_consensus::core::{Core, Input, Output, Params, PersistentState};
 use yui_consensus::{Hash, Message};
-use yui_ledger::{Address, Block, Keypair};
+use yui_ledger::{Address, Block, BlockHeader, Keypair};
 
 use crate::chain::{Prepared, Shared, now_ms};
 
@@ -47,14 +47,21 @@ pub const REBROADCAST_INTERVAL_MS: u64 = 2_500;
 /// Where the engine sends consensus messages. With one validator there is
 /// nobody to send to; the network layer plugs in here.
 pub trait Outbox: Send + 'static {
-    fn broadcast(&mut self, msg: &Message, block: Option<&Block>);
+    fn broadcast(&mut self, msg: &Message, block: Option<&BlockRef>);
+}
+
+/// What a proposal carries of its block: the header and the hashes of the
+/// transactions (peers hold the transactions from gossip).
+pub struct BlockRef {
+    pub header: BlockHeader,
+    pub tx_hashes: Vec<Hash>,
 }
 
 /// The outbox of a validator that is the whole network.
 pub struct Alone;
 
 impl Outbox for Alone {
-    fn broadcast(&mut self, _msg: &Message, _block: Option<&Block>) {}
+    fn broadcast(&mut self, _msg: &Message, _block: Option<&BlockRef>) {}
 }
 
 pub struct Engine<O: Outbox> {
@@ -195,7 +202,9 @@ impl<O: Outbox> Engine<O> {
             .unwrap_or(Address::ZERO);
         let block_valid = match self.prepared.get(&proposal.block_hash) {
             Some(_) => true,
-            None => match self.shared.validate_block(&block, proposer, now_ms()) {
+            None => match tokio::task::block_in_place(|| {
+                self.shared.validate_block(&block, proposer, now_ms())
+            }) {
                 Ok(p) => {
                     if let Err(e) = self.shared.store.save_pending_block(&p.block) {
                         tracing::error!(error = %e, "cannot keep a proposed block");
@@ -325,19 +334,27 @@ impl<O: Outbox> Engine<O> {
         Ok(Some(self.core.start()))
     }
 
-    /// The full block a proposal names, from memory or from the pending store.
-    fn block_for(&self, msg: &Message) -> Option<Block> {
+    /// What a proposal carries of the block it names, from memory or from
+    /// the pending store.
+    fn block_for(&self, msg: &Message) -> Option<BlockRef> {
         let Message::Proposal(p) = msg else {
             return None;
         };
         match self.prepared.get(&p.block_hash) {
-            Some(prep) => Some(prep.block.clone()),
+            Some(prep) => Some(BlockRef {
+                header: prep.block.header.clone(),
+                tx_hashes: prep.tx_hashes.clone(),
+            }),
             None => self
                 .shared
                 .store
                 .pending_block(p.height, &p.block_hash)
                 .ok()
-                .flatten(),
+                .flatten()
+                .map(|b| BlockRef {
+                    tx_hashes: b.txs.iter().map(|t| t.hash()).collect(),
+                    header: b.header,
+                }),
         }
     }
 
@@ -411,8 +428,17 @@ async fn wait_for_content(shared: &Shared, since: Instant) {
         if waiting >= b.txs_max || (waiting > 0 && elapsed >= interval) || elapsed >= idle {
             return;
         }
-        let until = if waiting > 0 { interval } else { idle };
+        if waiting > 0 {
+            // Something to propose: look again when the interval is up (or
+            // soon, in case a full block's worth arrives first), not on
+            // every admission.
+            let step = interval
+                .saturating_sub(elapsed)
+                .min(Duration::from_millis(5));
+            tokio::time::sleep(step).await;
+            continue;
+        }
         let notified = shared.mempool_notify.notified();
-        let _ = tokio::time::timeout(until.saturating_sub(elapsed), notified).await;
+        let _ = tokio::time::timeout(idle.saturating_sub(elapsed), notified).await;
     }
 }

@@ -14,3 +14,4 @@ pub mod metrics;
 pub mod network;
 pub mod snapshot;
 pub mod storage;
+pub mod verified;

@@ -33,6 +33,7 @@ pub struct Limits {
 
 struct Entry {
     tx: SignedTransaction,
+    hash: Hash,
     seq: u64,
     inserted_ms: u64,
 }
@@ -119,6 +120,7 @@ impl Mempool {
             nonce,
             Entry {
                 tx,
+                hash,
                 seq: self.seq,
                 inserted_ms: now_ms,
             },
@@ -159,7 +161,7 @@ impl Mempool {
             stale.extend(
                 q.range(n..)
                     .filter(|(_, e)| now_ms.saturating_sub(e.inserted_ms) > ttl)
-                    .map(|(_, e)| e.tx.hash()),
+                    .map(|(_, e)| e.hash),
             );
         }
         for h in &stale {
@@ -176,7 +178,7 @@ impl Mempool {
             .values()
             .flat_map(|q| q.values())
             .filter(|e| expired(&e.tx, head_height, head_time_ms))
-            .map(|e| e.tx.hash())
+            .map(|e| e.hash)
             .collect();
         for h in &stale {
             self.remove(h);
@@ -203,12 +205,12 @@ impl Mempool {
 
     /// Candidates for the next block: per account, consecutive nonces from
     /// `next_nonce(account)`; accounts ordered by their oldest waiting
-    /// transaction. At most `max` transactions.
+    /// transaction. At most `max` transactions, with their hashes.
     pub fn candidates(
         &self,
         max: usize,
         next_nonce: impl Fn(&Address) -> u64,
-    ) -> Vec<SignedTransaction> {
+    ) -> Vec<(SignedTransaction, Hash)> {
         let mut accounts: Vec<(u64, &Address, &BTreeMap<u64, Entry>)> = self
             .by_account
             .iter()
@@ -222,7 +224,7 @@ impl Mempool {
                 if out.len() >= max {
                     return out;
                 }
-                out.push(e.tx.clone());
+                out.push((e.tx.clone(), e.hash));
                 n += 1;
             }
         }
@@ -250,7 +252,7 @@ impl Mempool {
         let stale: Vec<u64> = q.range(..next).map(|(n, _)| *n).collect();
         for n in stale {
             if let Some(e) = q.remove(&n) {
-                self.by_hash.remove(&e.tx.hash());
+                self.by_hash.remove(&e.hash);
             }
         }
         if q.is_empty() {

@@ -37,6 +37,10 @@ pub enum Input {
     },
     /// A prevote or precommit from the network.
     Vote(Vote),
+    /// A vote whose signature the node has already checked against the
+    /// validator set of the vote's height (the set the core holds): the core
+    /// does not verify it again.
+    VerifiedVote(Vote),
     /// A timeout the core asked for with [`Output::ScheduleTimeout`] has expired.
     Timeout {
         kind: TimeoutKind,

@@ -135,7 +135,8 @@ impl Core {
                 proposal,
                 block_valid,
             } => self.on_proposal(proposal, block_valid, &mut out),
-            Input::Vote(vote) => self.on_vote(vote, &mut out),
+            Input::Vote(vote) => self.on_vote(vote, false, &mut out),
+            Input::VerifiedVote(vote) => self.on_vote(vote, true, &mut out),
             Input::Timeout {
                 kind,
                 height,

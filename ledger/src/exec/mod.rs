@@ -270,6 +270,36 @@ pub fn check_tx<S: StateRead + ?Sized>(
     stx: &SignedTransaction,
 ) -> Result<(), TxError> {
     stx.check_stateless(&ctx.chain_id)?;
+    check_tx_signed(state, ctx, stx)
+}
+
+/// The checks a block makes before it runs a transaction's operation
+/// (shape, chain, expiry, a known signer, an unused nonce), for one whose
+/// signature this node verified and which a peer has admitted after running
+/// it: a relayed transaction is not run again until a block includes it.
+/// Returns the signer's next nonce.
+pub fn precheck_relayed<S: StateRead + ?Sized>(
+    state: &S,
+    ctx: &Ctx,
+    stx: &SignedTransaction,
+) -> Result<u64, TxError> {
+    stx.check_unsigned(&ctx.chain_id)?;
+    match precheck(state, ctx, stx) {
+        Ok(acct) => Ok(acct.nonce),
+        Err(TxError::NonceGap { expected, .. }) => Ok(expected),
+        Err(e) => Err(e),
+    }
+}
+
+/// [`check_tx`] for a transaction whose signature this node has verified
+/// already (the node verifies gossiped and submitted transactions in
+/// batches): the same checks but the signature.
+pub fn check_tx_signed<S: StateRead + ?Sized>(
+    state: &S,
+    ctx: &Ctx,
+    stx: &SignedTransaction,
+) -> Result<(), TxError> {
+    stx.check_unsigned(&ctx.chain_id)?;
     match precheck(state, ctx, stx) {
         // A contract call is admitted on everything but the run itself: the
         // contract runs only in a block, where a failure is a receipt that
@@ -368,10 +398,23 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
         stx: &SignedTransaction,
         signature_checked: bool,
     ) -> Result<&Receipt, TxError> {
+        self.push_hashed(stx, stx.hash(), signature_checked)
+    }
+
+    /// [`Self::push`] with the transaction's hash, which the caller has
+    /// computed once for the block's other uses (its root, the mempool).
+    pub fn push_hashed(
+        &mut self,
+        stx: &SignedTransaction,
+        tx_hash: Hash,
+        signature_checked: bool,
+    ) -> Result<&Receipt, TxError> {
         if self.receipts.len() >= limits::BLOCK_TXS_MAX {
             return Err(TxError::Malformed(Rule::BlockFull));
         }
-        if !signature_checked {
+        if signature_checked {
+            stx.check_unsigned(&self.ctx.chain_id)?;
+        } else {
             stx.check_stateless(&self.ctx.chain_id)?;
         }
         let mut acct = precheck(&self.ov, &self.ctx, stx)?;
@@ -406,7 +449,7 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
         self.fuel_reserved = reserved;
         let index = self.receipts.len() as u32;
         self.receipts.push(Receipt {
-            tx_hash: stx.hash(),
+            tx_hash,
             signer: stx.tx.signer,
             height: self.ctx.height,
             index,

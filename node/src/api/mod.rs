@@ -3,6 +3,7 @@
 //! touches anything; a refusal is a precise status with a message that says
 //! what was wrong.
 
+mod admission;
 mod contracts;
 pub mod convert;
 mod credentials;
@@ -40,14 +41,17 @@ pub struct Api {
     net: Option<mpsc::Sender<crate::network::NetCommand>>,
     /// Contract queries running now (each may burn the chain's fuel cap).
     queries: Arc<tokio::sync::Semaphore>,
+    /// Submissions are admitted in batches.
+    admission: admission::Admission,
 }
 
 impl Api {
     pub fn new(shared: Arc<Shared>, net: Option<mpsc::Sender<crate::network::NetCommand>>) -> Self {
         Self {
-            shared,
+            shared: shared.clone(),
             net,
             queries: Arc::new(tokio::sync::Semaphore::new(contracts::QUERIES_AT_ONCE_MAX)),
+            admission: admission::Admission::start(shared),
         }
     }
 }
@@ -166,10 +170,18 @@ impl Api {
         }
     }
 
-    fn admit(&self, stx: &SignedTransaction, hash: Hash) -> Result<(), Status> {
-        self.shared.admit(stx, hash).map_err(|e| match e {
-            crate::chain::AdmitError::Tx(e) => tx_status(&e),
-            crate::chain::AdmitError::Mempool(e) => match e {
+    async fn admit(&self, stx: &SignedTransaction, hash: Hash) -> Result<(), Status> {
+        use admission::Refused;
+        let r = self.admission.admit(stx.clone(), hash).await;
+        r.map_err(|e| match e {
+            Refused::Busy => {
+                self.shared.metrics.refused("admission.busy".into());
+                Status::resource_exhausted(
+                    "the node is admitting as many transactions as it can; retry shortly",
+                )
+            }
+            Refused::Admit(crate::chain::AdmitError::Tx(e)) => tx_status(&e),
+            Refused::Admit(crate::chain::AdmitError::Mempool(e)) => match e {
                 crate::mempool::MempoolError::NonceTaken(_) => {
                     Status::already_exists(e.to_string())
                 }
@@ -203,7 +215,7 @@ impl pb::transactions_server::Transactions for Api {
         let waiter = req.wait_for_commit.then(|| self.shared.wait_for(hash));
         let pending = self.shared.mempool().contains(&hash);
         if !pending {
-            self.admit(&stx, hash)?;
+            self.admit(&stx, hash).await?;
         }
         let mut resp = pb::SubmitResponse {
             tx_hash: hash.to_vec(),

@@ -9,7 +9,8 @@ use crate::types::Vote;
 impl Core {
     /// Checks a vote, keeps it, reports equivocation, and fires the rules it
     /// enables.
-    pub(crate) fn on_vote(&mut self, vote: Vote, out: &mut Vec<Output>) {
+    /// `verified`: the node checked the signature already.
+    pub(crate) fn on_vote(&mut self, vote: Vote, verified: bool, out: &mut Vec<Output>) {
         if let Err(rejection) = self.admit("vote", vote.height, vote.round) {
             out.push(Output::Dropped {
                 reason: rejection.to_string(),
@@ -19,7 +20,12 @@ impl Core {
         if self.votes.contains(&vote) {
             return; // Gossip re-sends messages; a copy changes nothing.
         }
-        if let Err(source) = vote.verify(&self.chain_id, &self.validators) {
+        let checked = if verified {
+            Ok(())
+        } else {
+            vote.verify(&self.chain_id, &self.validators)
+        };
+        if let Err(source) = checked {
             let rejection = Rejection::Invalid {
                 what: "vote",
                 height: vote.height,

@@ -6,8 +6,9 @@
 //!   Unknown peers are closed after the handshake; the pre-shared key keeps
 //!   strangers from completing one at all.
 //! - Gossipsub carries consensus messages (proposals with their block, votes)
-//!   and transactions. Message ids are content hashes; every message is
-//!   checked before it is forwarded, and a peer that keeps sending bad ones is
+//!   and transactions, unsigned at the gossip layer (their authors signed
+//!   them). Message ids are content hashes; every message is checked before
+//!   it is forwarded, and a peer that keeps sending bad ones is
 //!   disconnected and banned for a while.
 //! - Request-response carries block sync: a node asks a peer for committed
 //!   blocks with their certificates from its own height on.
@@ -19,7 +20,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use futures::{AsyncReadExt, AsyncWriteExt, StreamExt};
+use futures::StreamExt;
 use libp2p::core::transport::upgrade::Version;
 use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance, MessageAuthenticity};
 use libp2p::identity;
@@ -31,13 +32,20 @@ use libp2p::{
     yamux,
 };
 use tokio::sync::mpsc;
-use yui_consensus::{CommitCertificate, Input, Message, Proposal};
-use yui_ledger::{Block, SignedTransaction};
+use yui_consensus::{Message, Proposal};
+use yui_ledger::{BlockHeader, Hash, SignedTransaction};
 
 use crate::chain::Shared;
 use crate::engine::EngineEvent;
 
-/// Largest gossip message: a proposal carries its whole block.
+mod gossip;
+mod recent;
+mod sync;
+use recent::Recent;
+pub use sync::{SyncCodec, SyncRequest, SyncResponse};
+
+/// Largest gossip message (a batch of transactions, or a proposal with
+/// the hashes of its block's transactions).
 pub const GOSSIP_BYTES_MAX: usize = 4 * 1024 * 1024;
 /// Largest sync request and response.
 pub const SYNC_REQUEST_BYTES_MAX: usize = 64;
@@ -55,16 +63,22 @@ pub const COMMANDS_MAX: usize = 4_096;
 /// Connections per peer.
 pub const CONNECTIONS_PER_PEER_MAX: u32 = 2;
 
-pub const CONSENSUS_TOPIC: &str = "yui/consensus/1";
-pub const TX_TOPIC: &str = "yui/tx/1";
-const SYNC_PROTOCOL: &str = "/yui/sync/1";
+pub const CONSENSUS_TOPIC: &str = "yui/consensus/2";
+pub const TX_TOPIC: &str = "yui/tx/2";
+const SYNC_PROTOCOL: &str = "/yui/sync/2";
+/// Proposals whose blocks are being fetched at once.
+pub const FETCHES_MAX: usize = 16;
 
 /// What travels on gossip topics (borsh).
 #[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
 pub enum NetMessage {
+    /// A proposal with its block's header and the hashes of its
+    /// transactions, which peers already hold from transaction gossip; a
+    /// peer missing some fetches the whole block ([`SyncRequest::Proposed`]).
     Proposal {
         proposal: Proposal,
-        block: Box<Block>,
+        header: Box<BlockHeader>,
+        tx_hashes: Vec<Hash>,
     },
     Vote(yui_consensus::Vote),
     /// Transactions admitted by the sender, batched so that consensus
@@ -76,20 +90,6 @@ pub enum NetMessage {
 pub const TX_BATCH_MAX: usize = 512;
 /// How long an admitted transaction waits to be batched.
 pub const TX_BATCH_MS: u64 = 25;
-
-#[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
-pub struct SyncRequest {
-    pub from_height: u64,
-    pub max: u32,
-}
-
-#[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
-pub struct SyncResponse {
-    /// The responder's committed height.
-    pub head: u64,
-    /// Consecutive blocks from the requested height, with certificates.
-    pub blocks: Vec<(Block, CommitCertificate)>,
-}
 
 /// Asks for the network task to do something.
 pub enum NetCommand {
@@ -115,81 +115,6 @@ pub fn peer_id_of(public_key: &[u8; 32]) -> Option<PeerId> {
     Some(identity::PublicKey::from(pk).to_peer_id())
 }
 
-/// Length-prefixed borsh frames with a size bound, for block sync.
-#[derive(Clone, Default)]
-pub struct SyncCodec;
-
-async fn read_frame<T: futures::AsyncRead + Unpin + Send>(
-    io: &mut T,
-    max: usize,
-) -> std::io::Result<Vec<u8>> {
-    let mut len = [0u8; 4];
-    io.read_exact(&mut len).await?;
-    let len = u32::from_be_bytes(len) as usize;
-    if len > max {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("frame of {len} bytes exceeds {max}"),
-        ));
-    }
-    let mut buf = vec![0u8; len];
-    io.read_exact(&mut buf).await?;
-    Ok(buf)
-}
-
-async fn write_frame<T: futures::AsyncWrite + Unpin + Send>(
-    io: &mut T,
-    bytes: &[u8],
-) -> std::io::Result<()> {
-    io.write_all(&(bytes.len() as u32).to_be_bytes()).await?;
-    io.write_all(bytes).await?;
-    io.close().await
-}
-
-fn decode<T: BorshDeserialize>(b: &[u8]) -> std::io::Result<T> {
-    borsh::from_slice(b).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
-}
-
-impl request_response::Codec for SyncCodec {
-    type Protocol = StreamProtocol;
-    type Request = SyncRequest;
-    type Response = SyncResponse;
-
-    async fn read_request<T: futures::AsyncRead + Unpin + Send>(
-        &mut self,
-        _: &StreamProtocol,
-        io: &mut T,
-    ) -> std::io::Result<SyncRequest> {
-        decode(&read_frame(io, SYNC_REQUEST_BYTES_MAX).await?)
-    }
-
-    async fn read_response<T: futures::AsyncRead + Unpin + Send>(
-        &mut self,
-        _: &StreamProtocol,
-        io: &mut T,
-    ) -> std::io::Result<SyncResponse> {
-        decode(&read_frame(io, SYNC_RESPONSE_BYTES_MAX).await?)
-    }
-
-    async fn write_request<T: futures::AsyncWrite + Unpin + Send>(
-        &mut self,
-        _: &StreamProtocol,
-        io: &mut T,
-        r: SyncRequest,
-    ) -> std::io::Result<()> {
-        write_frame(io, &borsh::to_vec(&r)?).await
-    }
-
-    async fn write_response<T: futures::AsyncWrite + Unpin + Send>(
-        &mut self,
-        _: &StreamProtocol,
-        io: &mut T,
-        r: SyncResponse,
-    ) -> std::io::Result<()> {
-        write_frame(io, &borsh::to_vec(&r)?).await
-    }
-}
-
 #[derive(NetworkBehaviour)]
 pub struct Behaviour {
     pub allow: allow_block_list::Behaviour<allow_block_list::AllowedPeers>,
@@ -201,6 +126,16 @@ pub struct Behaviour {
 /// The running network: a task owning the libp2p swarm.
 pub struct Network {
     pub commands: mpsc::Sender<NetCommand>,
+}
+
+/// What the network task keeps besides the swarm.
+struct NetState {
+    book: PeerBook,
+    /// Transactions received by gossip, by hash: proposed blocks are
+    /// rebuilt from them.
+    recent: Recent,
+    /// Proposals whose blocks are being fetched, by request.
+    fetching: HashMap<request_response::OutboundRequestId, Proposal>,
 }
 
 struct PeerBook {
@@ -264,7 +199,11 @@ pub fn build_swarm(
     let gossip_cfg = gossipsub::ConfigBuilder::default()
         .max_transmit_size(GOSSIP_BYTES_MAX)
         .validate_messages()
-        .validation_mode(gossipsub::ValidationMode::Strict)
+        // Transactions, votes and proposals are signed by their authors and
+        // checked by Yui; a gossip-layer signature would cost another
+        // ed25519 check per received copy (before duplicates are dropped).
+        // Only allow-listed peers behind the network key connect at all.
+        .validation_mode(gossipsub::ValidationMode::Anonymous)
         .message_id_fn(|m: &gossipsub::Message| {
             gossipsub::MessageId::from(yui_ledger::crypto::sha256(&m.data).to_vec())
         })
@@ -280,7 +219,7 @@ pub fn build_swarm(
         .duplicate_cache_time(Duration::from_secs(2))
         .build()
         .map_err(|e| anyhow::anyhow!("gossipsub config: {e}"))?;
-    let gossip = gossipsub::Behaviour::new(MessageAuthenticity::Signed(key.clone()), gossip_cfg)
+    let gossip = gossipsub::Behaviour::new(MessageAuthenticity::Anonymous, gossip_cfg)
         .map_err(|e| anyhow::anyhow!("gossipsub: {e}"))?;
     let sync = request_response::Behaviour::with_codec(
         SyncCodec,
@@ -315,7 +254,7 @@ async fn run(
     own: mpsc::Sender<NetCommand>,
     bootstrap: Vec<Multiaddr>,
 ) {
-    let mut book = PeerBook {
+    let book = PeerBook {
         heights: HashMap::new(),
         bad: HashMap::new(),
         banned: HashMap::new(),
@@ -325,18 +264,29 @@ async fn run(
     let mut next_sync_peer = 0usize;
     let mut batch: Vec<SignedTransaction> = Vec::new();
     let mut batch_tick = tokio::time::interval(Duration::from_millis(TX_BATCH_MS));
+    let mut net = NetState {
+        book,
+        recent: Recent::new(recent::RECENT_MAX),
+        fetching: HashMap::new(),
+    };
     loop {
         tokio::select! {
             cmd = commands.recv() => match cmd {
                 None => return,
-                Some(NetCommand::Publish(msg)) => publish(&mut swarm, &msg),
+                Some(NetCommand::Publish(msg)) => {
+                    // Peers learn a block's transactions before its proposal.
+                    if matches!(msg, NetMessage::Proposal { .. }) && !batch.is_empty() {
+                        publish(&mut swarm, &NetMessage::Txs(std::mem::take(&mut batch)));
+                    }
+                    publish(&mut swarm, &msg)
+                }
                 Some(NetCommand::Gossip(tx)) => {
                     batch.push(*tx);
                     if batch.len() >= TX_BATCH_MAX {
                         publish(&mut swarm, &NetMessage::Txs(std::mem::take(&mut batch)));
                     }
                 }
-                Some(NetCommand::Penalise(peer, n)) => penalise(&mut swarm, &mut book, peer, n),
+                Some(NetCommand::Penalise(peer, n)) => penalise(&mut swarm, &mut net.book, peer, n),
             },
             _ = batch_tick.tick() => {
                 if !batch.is_empty() {
@@ -345,10 +295,10 @@ async fn run(
             }
             _ = sync_tick.tick() => {
                 admit_validators(&mut swarm, &shared);
-                request_sync(&mut swarm, &shared, &book, &mut next_sync_peer, &bootstrap);
-                book.banned.retain(|_, until| until.elapsed() < Duration::from_millis(BAN_MS));
+                request_sync(&mut swarm, &shared, &net.book, &mut next_sync_peer, &bootstrap);
+                net.book.banned.retain(|_, until| until.elapsed() < Duration::from_millis(BAN_MS));
             }
-            ev = swarm.select_next_some() => on_swarm_event(&mut swarm, ev, &shared, &engine, &own, &mut book).await,
+            ev = swarm.select_next_some() => on_swarm_event(&mut swarm, ev, &shared, &engine, &own, &mut net).await,
         }
     }
 }
@@ -421,7 +371,7 @@ fn request_sync(
     };
     swarm.behaviour_mut().sync.send_request(
         &peer,
-        SyncRequest {
+        SyncRequest::Blocks {
             from_height: head + 1,
             max: SYNC_BLOCKS_MAX,
         },
@@ -456,8 +406,9 @@ async fn on_swarm_event(
     shared: &Arc<Shared>,
     engine: &mpsc::Sender<EngineEvent>,
     commands: &mpsc::Sender<NetCommand>,
-    book: &mut PeerBook,
+    net: &mut NetState,
 ) {
+    let book = &mut net.book;
     match ev {
         SwarmEvent::ConnectionEstablished { peer_id, .. } => {
             if book.banned.contains_key(&peer_id) {
@@ -483,29 +434,52 @@ async fn on_swarm_event(
             message_id,
             message,
         })) => {
-            let verdict = on_gossip(
+            let from = gossip::From {
+                peer: propagation_source,
+                connected: &book.connected,
+            };
+            let verdict = gossip::on_gossip(
                 &message,
                 shared,
                 engine,
                 commands,
-                book,
-                &propagation_source,
+                (&mut book.heights, &mut net.recent),
+                from,
             );
             let acceptance = match &verdict {
-                Ok(()) => MessageAcceptance::Accept,
-                Err(Bad::Ignore(_)) => MessageAcceptance::Ignore,
-                Err(Bad::Reject(_)) => MessageAcceptance::Reject,
+                Ok(gossip::Next::Relay) => MessageAcceptance::Accept,
+                // A transaction travels one hop: the node it was submitted to
+                // sends it to each of its peers, and validators are all
+                // connected to each other. Relaying would deliver every batch
+                // to every node once per peer.
+                Ok(gossip::Next::Keep) => MessageAcceptance::Ignore,
+                Ok(gossip::Next::Fetch { .. }) => MessageAcceptance::Accept,
+                Err(gossip::Bad::Ignore(_)) => MessageAcceptance::Ignore,
+                Err(gossip::Bad::Reject(_)) => MessageAcceptance::Reject,
             };
             swarm
                 .behaviour_mut()
                 .gossip
                 .report_message_validation_result(&message_id, &propagation_source, acceptance);
-            if let Err(Bad::Ignore(why)) = &verdict {
-                tracing::debug!(peer = %propagation_source, %why, "message not forwarded");
-            }
-            if let Err(Bad::Reject(why)) = verdict {
-                tracing::warn!(peer = %propagation_source, %why, "dropped a bad message");
-                penalise(swarm, book, propagation_source, 1);
+            match verdict {
+                Ok(gossip::Next::Fetch { proposal, peer }) => {
+                    if net.fetching.len() < FETCHES_MAX {
+                        let req = SyncRequest::Proposed {
+                            height: proposal.height,
+                            hash: proposal.block_hash,
+                        };
+                        let id = swarm.behaviour_mut().sync.send_request(&peer, req);
+                        net.fetching.insert(id, *proposal);
+                    }
+                }
+                Ok(_) => {}
+                Err(gossip::Bad::Ignore(why)) => {
+                    tracing::debug!(peer = %propagation_source, %why, "message not forwarded");
+                }
+                Err(gossip::Bad::Reject(why)) => {
+                    tracing::warn!(peer = %propagation_source, %why, "dropped a bad message");
+                    penalise(swarm, book, propagation_source, 1);
+                }
             }
         }
         SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message {
@@ -516,33 +490,24 @@ async fn on_swarm_event(
             request_response::Message::Request {
                 request, channel, ..
             } => {
-                let resp = serve_sync(shared, &request);
+                let resp = sync::serve(shared, &request);
                 let _ = swarm.behaviour_mut().sync.send_response(channel, resp);
             }
-            request_response::Message::Response { response, .. } => {
-                book.heights.insert(peer, response.head);
-                shared
-                    .best_peer_height
-                    .fetch_max(response.head, std::sync::atomic::Ordering::Relaxed);
-                for (block, certificate) in response.blocks {
-                    if engine
-                        .send(EngineEvent::Synced {
-                            block: Box::new(block),
-                            certificate,
-                        })
-                        .await
-                        .is_err()
-                    {
-                        return;
-                    }
-                }
+            request_response::Message::Response {
+                request_id,
+                response,
+            } => {
+                let asked = net.fetching.remove(&request_id);
+                on_sync_response(shared, engine, &mut net.book, peer, asked, response).await;
             }
         },
         SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::OutboundFailure {
             peer,
+            request_id,
             error,
             ..
         })) => {
+            net.fetching.remove(&request_id);
             tracing::debug!(%peer, %error, "sync request failed");
         }
         SwarmEvent::IncomingConnectionError { error, .. } => {
@@ -555,127 +520,47 @@ async fn on_swarm_event(
     }
 }
 
-/// A message that fails verification against the set of the next height
-/// counts against its sender unless it is for a later height, whose deciding
-/// set this node may not know yet (governance can change it): that one is
-/// only ignored. A stale message of a validator that has just left could
-/// also fail here; the ban needs many bad messages, so such stragglers do
-/// not get an honest peer banned.
-fn judge(height: u64, head: u64, why: String) -> Bad {
-    if height <= head.saturating_add(1) {
-        Bad::Reject(why)
-    } else {
-        Bad::Ignore(why)
-    }
-}
-
-enum Bad {
-    /// Not worth forwarding, not the sender's fault (e.g. a stale message).
-    Ignore(String),
-    /// Malformed or forged: counts against the peer.
-    Reject(String),
-}
-
-/// Checks a gossip message and hands it on. Nothing here trusts the peer.
-fn on_gossip(
-    msg: &gossipsub::Message,
-    shared: &Arc<Shared>,
+/// Blocks from a peer: committed ones go to the engine to catch up; a
+/// fetched proposed block goes with the proposal that named it.
+async fn on_sync_response(
+    shared: &Shared,
     engine: &mpsc::Sender<EngineEvent>,
-    commands: &mpsc::Sender<NetCommand>,
     book: &mut PeerBook,
-    from: &PeerId,
-) -> Result<(), Bad> {
-    let m: NetMessage = borsh::from_slice(&msg.data)
-        .map_err(|e| Bad::Reject(format!("undecodable message: {e}")))?;
-    let chain = &shared.genesis.chain_id;
-    let head = shared.head().height;
-    match m {
-        NetMessage::Txs(txs) => {
-            if txs.is_empty() || txs.len() > TX_BATCH_MAX {
-                return Err(Bad::Reject(format!(
-                    "a batch of {} transactions",
-                    txs.len()
-                )));
-            }
-            // Verifying and admitting is CPU work: off the network task. Bad
-            // signatures count against the peer when the check is done.
-            let (shared, commands, peer) = (shared.clone(), commands.clone(), *from);
-            tokio::task::spawn_blocking(move || {
-                let mut bad = 0u32;
-                for stx in &txs {
-                    match stx.check_stateless(&shared.genesis.chain_id) {
-                        Ok(()) => {
-                            let _ = shared.admit(stx, stx.hash());
-                        }
-                        Err(_) => bad += 1,
-                    }
+    peer: PeerId,
+    asked: Option<Proposal>,
+    response: SyncResponse,
+) {
+    match response {
+        SyncResponse::Blocks { head, blocks } => {
+            book.heights.insert(peer, head);
+            shared
+                .best_peer_height
+                .fetch_max(head, std::sync::atomic::Ordering::Relaxed);
+            for (block, certificate) in blocks {
+                if engine
+                    .send(EngineEvent::Synced {
+                        block: Box::new(block),
+                        certificate,
+                    })
+                    .await
+                    .is_err()
+                {
+                    return;
                 }
-                if bad > 0 {
-                    tracing::warn!(%peer, bad, "transactions with bad signatures or chain");
-                    let _ = commands.try_send(NetCommand::Penalise(peer, bad));
-                }
-            });
-            Ok(())
+            }
         }
-        NetMessage::Vote(v) => {
-            v.verify(chain, &shared.validators())
-                .map_err(|e| judge(v.height, head, format!("vote: {e}")))?;
-            note_height(book, from, v.height);
-            if v.height <= head {
-                return Err(Bad::Ignore(format!(
-                    "vote for committed height {}",
-                    v.height
-                )));
+        SyncResponse::Proposed(Some(block)) => {
+            let Some(proposal) = asked else { return };
+            if block.hash() != proposal.block_hash || !block.tx_root_matches() {
+                tracing::warn!(%peer, "fetched block is not the proposed one");
+                return;
             }
-            engine
-                .try_send(EngineEvent::Core(Input::Vote(v)))
-                .map_err(|_| Bad::Ignore("engine busy".into()))
+            let _ = engine.try_send(EngineEvent::Proposal { proposal, block });
         }
-        NetMessage::Proposal { proposal, block } => {
-            proposal
-                .verify(chain, &shared.validators())
-                .map_err(|e| judge(proposal.height, head, format!("proposal: {e}")))?;
-            if block.hash() != proposal.block_hash {
-                return Err(Bad::Reject("proposal names another block".into()));
-            }
-            note_height(book, from, proposal.height);
-            if proposal.height <= head {
-                return Err(Bad::Ignore(format!(
-                    "proposal for committed height {}",
-                    proposal.height
-                )));
-            }
-            engine
-                .try_send(EngineEvent::Proposal { proposal, block })
-                .map_err(|_| Bad::Ignore("engine busy".into()))
+        SyncResponse::Proposed(None) => {
+            tracing::debug!(%peer, "peer does not hold the proposed block");
         }
     }
-}
-
-/// A peer that sends messages for height h has committed h − 1.
-fn note_height(book: &mut PeerBook, from: &PeerId, height: u64) {
-    let h = book.heights.entry(*from).or_default();
-    *h = (*h).max(height.saturating_sub(1));
-}
-
-/// Committed blocks from `from_height`, bounded in count and bytes.
-fn serve_sync(shared: &Shared, req: &SyncRequest) -> SyncResponse {
-    let head = shared.head().height;
-    let mut blocks = Vec::new();
-    let mut bytes = 0usize;
-    let max = req.max.min(SYNC_BLOCKS_MAX) as u64;
-    for h in req.from_height..=head.min(req.from_height.saturating_add(max).saturating_sub(1)) {
-        let (Ok(Some(b)), Ok(Some(c))) = (shared.store.block(h), shared.store.certificate(h))
-        else {
-            break;
-        };
-        bytes += b.to_bytes().len() + 64 * c.signatures.len() + 64;
-        if bytes > SYNC_RESPONSE_BYTES_MAX / 2 && !blocks.is_empty() {
-            break;
-        }
-        blocks.push((b, c));
-    }
-    SyncResponse { head, blocks }
 }
 
 /// The engine's outbox over the network.
@@ -684,12 +569,13 @@ pub struct NetOutbox {
 }
 
 impl crate::engine::Outbox for NetOutbox {
-    fn broadcast(&mut self, msg: &Message, block: Option<&Block>) {
+    fn broadcast(&mut self, msg: &Message, block: Option<&crate::engine::BlockRef>) {
         let m = match (msg, block) {
             (Message::Vote(v), _) => NetMessage::Vote(v.clone()),
             (Message::Proposal(p), Some(b)) => NetMessage::Proposal {
                 proposal: p.clone(),
-                block: Box::new(b.clone()),
+                header: Box::new(b.header.clone()),
+                tx_hashes: b.tx_hashes.clone(),
             },
             (Message::Proposal(_), None) => {
                 tracing::error!("a proposal without its block cannot be sent");

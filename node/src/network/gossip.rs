@@ -1,0 +1,196 @@
+//! Checking what arrives by gossip and handing it on. Nothing here trusts
+//! the peer: every message is decoded with bounds and its signatures are
+//! checked before it reaches the mempool or the engine.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use libp2p::PeerId;
+use libp2p::gossipsub;
+use tokio::sync::mpsc;
+use yui_consensus::{Input, Proposal};
+use yui_ledger::{Block, Hash, SignedTransaction};
+
+use super::recent::Recent;
+use super::{NetCommand, NetMessage, TX_BATCH_MAX, peer_id_of};
+use crate::chain::{Admit, AdmitError, Shared};
+use crate::engine::EngineEvent;
+
+/// What to do with a message that checked out.
+pub enum Next {
+    /// Forward it to the mesh.
+    Relay,
+    /// Keep it here (transactions travel one hop).
+    Keep,
+    /// Forward it, and fetch the proposed block from `peer`: this node does
+    /// not hold all of its transactions.
+    Fetch {
+        proposal: Box<Proposal>,
+        peer: PeerId,
+    },
+}
+
+pub enum Bad {
+    /// Not worth forwarding, not the sender's fault (e.g. a stale message).
+    Ignore(String),
+    /// Malformed or forged: counts against the peer.
+    Reject(String),
+}
+
+/// The peer a message came through, and who else is connected.
+pub struct From<'a> {
+    pub peer: PeerId,
+    pub connected: &'a BTreeMap<PeerId, ()>,
+}
+
+/// A message that fails verification against the set of the next height
+/// counts against its sender unless it is for a later height, whose deciding
+/// set this node may not know yet (governance can change it): that one is
+/// only ignored. A stale message of a validator that has just left could
+/// also fail here; the ban needs many bad messages, so such stragglers do
+/// not get an honest peer banned.
+fn judge(height: u64, head: u64, why: String) -> Bad {
+    if height <= head.saturating_add(1) {
+        Bad::Reject(why)
+    } else {
+        Bad::Ignore(why)
+    }
+}
+
+/// Checks a gossip message and hands it on.
+pub fn on_gossip(
+    msg: &gossipsub::Message,
+    shared: &Arc<Shared>,
+    engine: &mpsc::Sender<EngineEvent>,
+    commands: &mpsc::Sender<NetCommand>,
+    (heights, recent): (&mut HashMap<PeerId, u64>, &mut Recent),
+    from: From<'_>,
+) -> Result<Next, Bad> {
+    let m: NetMessage = borsh::from_slice(&msg.data)
+        .map_err(|e| Bad::Reject(format!("undecodable message: {e}")))?;
+    let chain = &shared.genesis.chain_id;
+    let head = shared.head().height;
+    match m {
+        NetMessage::Txs(txs) => {
+            if txs.is_empty() || txs.len() > TX_BATCH_MAX {
+                return Err(Bad::Reject(format!(
+                    "a batch of {} transactions",
+                    txs.len()
+                )));
+            }
+            let hashed: Vec<(SignedTransaction, Hash)> = txs
+                .into_iter()
+                .map(|t| {
+                    let h = t.hash();
+                    (t, h)
+                })
+                .collect();
+            recent.insert_all(&hashed);
+            admit_off_task(shared.clone(), commands.clone(), from.peer, hashed);
+            Ok(Next::Keep)
+        }
+        NetMessage::Vote(v) => {
+            v.verify(chain, &shared.validators())
+                .map_err(|e| judge(v.height, head, format!("vote: {e}")))?;
+            note_height(heights, &from.peer, v.height);
+            if v.height <= head {
+                return Err(Bad::Ignore(format!(
+                    "vote for committed height {}",
+                    v.height
+                )));
+            }
+            // Checked against the set of height head + 1: the core trusts
+            // the check only for a vote of that height.
+            let input = if v.height == head + 1 {
+                Input::VerifiedVote(v)
+            } else {
+                Input::Vote(v)
+            };
+            engine
+                .try_send(EngineEvent::Core(input))
+                .map_err(|_| Bad::Ignore("engine busy".into()))?;
+            Ok(Next::Relay)
+        }
+        NetMessage::Proposal {
+            proposal,
+            header,
+            tx_hashes,
+        } => {
+            let validators = shared.validators();
+            proposal
+                .verify(chain, &validators)
+                .map_err(|e| judge(proposal.height, head, format!("proposal: {e}")))?;
+            if header.hash() != proposal.block_hash {
+                return Err(Bad::Reject("proposal names another block".into()));
+            }
+            note_height(heights, &from.peer, proposal.height);
+            if proposal.height <= head {
+                return Err(Bad::Ignore(format!(
+                    "proposal for committed height {}",
+                    proposal.height
+                )));
+            }
+            let txs = {
+                let mp = shared.mempool();
+                tx_hashes
+                    .iter()
+                    .map(|h| mp.get(h).cloned().or_else(|| recent.get(h).cloned()))
+                    .collect::<Option<Vec<SignedTransaction>>>()
+            };
+            let Some(txs) = txs else {
+                // The proposer holds the block; else the peer that relayed it.
+                let peer = validators
+                    .get(proposal.proposer)
+                    .and_then(|v| peer_id_of(&v.public_key))
+                    .filter(|p| from.connected.contains_key(p))
+                    .unwrap_or(from.peer);
+                return Ok(Next::Fetch {
+                    proposal: Box::new(proposal),
+                    peer,
+                });
+            };
+            let block = Box::new(Block {
+                header: *header,
+                txs,
+            });
+            engine
+                .try_send(EngineEvent::Proposal { proposal, block })
+                .map_err(|_| Bad::Ignore("engine busy".into()))?;
+            Ok(Next::Relay)
+        }
+    }
+}
+
+/// Verifying and admitting is CPU work: off the network task, as one batch
+/// on every core. Transactions that are malformed or carry bad signatures
+/// count against the peer when the check is done.
+fn admit_off_task(
+    shared: Arc<Shared>,
+    commands: mpsc::Sender<NetCommand>,
+    peer: PeerId,
+    hashed: Vec<(SignedTransaction, Hash)>,
+) {
+    tokio::task::spawn_blocking(move || {
+        let chain = &shared.genesis.chain_id;
+        let (ok, malformed): (Vec<_>, Vec<_>) = hashed
+            .iter()
+            .map(|(t, h)| (t, *h))
+            .partition(|(t, _)| t.check_unsigned(chain).is_ok());
+        let forged = shared
+            .admit_batch(&ok, crate::verified::threads(), Admit::Relayed)
+            .iter()
+            .filter(|r| matches!(r, Err(AdmitError::Tx(yui_ledger::TxError::BadSignature(_)))))
+            .count();
+        let bad = u32::try_from(malformed.len() + forged).unwrap_or(u32::MAX);
+        if bad > 0 {
+            tracing::warn!(%peer, bad, "transactions with bad signatures or chain");
+            let _ = commands.try_send(NetCommand::Penalise(peer, bad));
+        }
+    });
+}
+
+/// A peer that sends messages for height h has committed h − 1.
+fn note_height(heights: &mut HashMap<PeerId, u64>, from: &PeerId, height: u64) {
+    let h = heights.entry(*from).or_default();
+    *h = (*h).max(height.saturating_sub(1));
+}

@@ -1,0 +1,82 @@
+//! Transactions received by gossip, by hash, for a while: a proposal names
+//! its block's transactions by hash, and a node rebuilds the block from its
+//! mempool and from these (a transaction may still be in its signature
+//! batch, or have been refused here on a state the proposer no longer has).
+
+use std::collections::{HashMap, VecDeque};
+
+use yui_ledger::{Hash, SignedTransaction};
+
+/// How many received transactions are kept: several full blocks' worth.
+pub const RECENT_MAX: usize = 32_768;
+
+pub struct Recent {
+    by_hash: HashMap<Hash, SignedTransaction>,
+    order: VecDeque<Hash>,
+    capacity: usize,
+}
+
+impl Recent {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            by_hash: HashMap::new(),
+            order: VecDeque::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub fn get(&self, h: &Hash) -> Option<&SignedTransaction> {
+        self.by_hash.get(h)
+    }
+
+    pub fn insert_all(&mut self, txs: &[(SignedTransaction, Hash)]) {
+        for (t, h) in txs {
+            if self.by_hash.insert(*h, t.clone()).is_none() {
+                self.order.push_back(*h);
+            }
+        }
+        while self.order.len() > self.capacity {
+            if let Some(old) = self.order.pop_front() {
+                self.by_hash.remove(&old);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use yui_ledger::{Expiry, Keypair, Operation, Transaction};
+
+    #[test]
+    fn bounded_and_oldest_leave_first() {
+        let k = Keypair::from_seed([4; 32]);
+        let txs: Vec<(SignedTransaction, Hash)> = (0..5)
+            .map(|n| {
+                let t = Transaction {
+                    chain_id: "c".into(),
+                    signer: k.address(),
+                    nonce: n,
+                    expiry: Expiry::Height(9),
+                    op: Operation::Burn {
+                        asset: "coin".into(),
+                        amount: 1,
+                    },
+                }
+                .sign(&k);
+                let h = t.hash();
+                (t, h)
+            })
+            .collect();
+        let mut r = Recent::new(3);
+        r.insert_all(&txs);
+        assert!(r.get(&txs[0].1).is_none() && r.get(&txs[1].1).is_none());
+        assert_eq!(r.get(&txs[4].1), Some(&txs[4].0));
+        r.insert_all(&txs[4..]);
+        assert!(
+            r.get(&txs[2].1).is_some(),
+            "a repeat does not push others out"
+        );
+    }
+}

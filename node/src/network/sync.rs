@@ -1,0 +1,148 @@
+//! Block sync and block fetch over request-response: a node asks one peer
+//! for committed blocks with their certificates from its own height on, or
+//! for the whole block of a proposal whose transactions it does not all hold
+//! (proposals travel as hashes, see [`super::NetMessage::Proposal`]).
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use futures::{AsyncReadExt, AsyncWriteExt};
+use libp2p::StreamProtocol;
+use libp2p::request_response;
+use yui_consensus::CommitCertificate;
+use yui_ledger::{Block, Hash};
+
+use super::{SYNC_BLOCKS_MAX, SYNC_REQUEST_BYTES_MAX, SYNC_RESPONSE_BYTES_MAX};
+use crate::chain::Shared;
+
+#[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
+pub enum SyncRequest {
+    /// Committed blocks from `from_height`, at most `max`.
+    Blocks { from_height: u64, max: u32 },
+    /// The block a proposal at `height` names, committed or still pending.
+    Proposed { height: u64, hash: Hash },
+}
+
+#[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
+pub enum SyncResponse {
+    Blocks {
+        /// The responder's committed height.
+        head: u64,
+        /// Consecutive blocks from the requested height, with certificates.
+        blocks: Vec<(Block, CommitCertificate)>,
+    },
+    /// The proposed block, if the responder has it.
+    Proposed(Option<Box<Block>>),
+}
+
+/// Length-prefixed borsh frames with a size bound, for block sync.
+#[derive(Clone, Default)]
+pub struct SyncCodec;
+
+async fn read_frame<T: futures::AsyncRead + Unpin + Send>(
+    io: &mut T,
+    max: usize,
+) -> std::io::Result<Vec<u8>> {
+    let mut len = [0u8; 4];
+    io.read_exact(&mut len).await?;
+    let len = u32::from_be_bytes(len) as usize;
+    if len > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("frame of {len} bytes exceeds {max}"),
+        ));
+    }
+    let mut buf = vec![0u8; len];
+    io.read_exact(&mut buf).await?;
+    Ok(buf)
+}
+
+async fn write_frame<T: futures::AsyncWrite + Unpin + Send>(
+    io: &mut T,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    io.write_all(&(bytes.len() as u32).to_be_bytes()).await?;
+    io.write_all(bytes).await?;
+    io.close().await
+}
+
+fn decode<T: BorshDeserialize>(b: &[u8]) -> std::io::Result<T> {
+    borsh::from_slice(b).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+}
+
+impl request_response::Codec for SyncCodec {
+    type Protocol = StreamProtocol;
+    type Request = SyncRequest;
+    type Response = SyncResponse;
+
+    async fn read_request<T: futures::AsyncRead + Unpin + Send>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+    ) -> std::io::Result<SyncRequest> {
+        decode(&read_frame(io, SYNC_REQUEST_BYTES_MAX).await?)
+    }
+
+    async fn read_response<T: futures::AsyncRead + Unpin + Send>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+    ) -> std::io::Result<SyncResponse> {
+        decode(&read_frame(io, SYNC_RESPONSE_BYTES_MAX).await?)
+    }
+
+    async fn write_request<T: futures::AsyncWrite + Unpin + Send>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        r: SyncRequest,
+    ) -> std::io::Result<()> {
+        write_frame(io, &borsh::to_vec(&r)?).await
+    }
+
+    async fn write_response<T: futures::AsyncWrite + Unpin + Send>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        r: SyncResponse,
+    ) -> std::io::Result<()> {
+        write_frame(io, &borsh::to_vec(&r)?).await
+    }
+}
+
+/// Answers a sync request from what this node has stored.
+pub fn serve(shared: &Shared, req: &SyncRequest) -> SyncResponse {
+    match req {
+        SyncRequest::Blocks { from_height, max } => serve_blocks(shared, *from_height, *max),
+        SyncRequest::Proposed { height, hash } => {
+            let pending = shared.store.pending_block(*height, hash).ok().flatten();
+            let block = pending.or_else(|| {
+                shared
+                    .store
+                    .block(*height)
+                    .ok()
+                    .flatten()
+                    .filter(|b| b.hash() == *hash)
+            });
+            SyncResponse::Proposed(block.map(Box::new))
+        }
+    }
+}
+
+/// Committed blocks from `from_height`, bounded in count and bytes.
+fn serve_blocks(shared: &Shared, from_height: u64, max: u32) -> SyncResponse {
+    let head = shared.head().height;
+    let mut blocks = Vec::new();
+    let mut bytes = 0usize;
+    let max = max.min(SYNC_BLOCKS_MAX) as u64;
+    for h in from_height..=head.min(from_height.saturating_add(max).saturating_sub(1)) {
+        let (Ok(Some(b)), Ok(Some(c))) = (shared.store.block(h), shared.store.certificate(h))
+        else {
+            break;
+        };
+        bytes += b.to_bytes().len() + 64 * c.signatures.len() + 64;
+        if bytes > SYNC_RESPONSE_BYTES_MAX / 2 && !blocks.is_empty() {
+            break;
+        }
+        blocks.push((b, c));
+    }
+    SyncResponse::Blocks { head, blocks }
+}
