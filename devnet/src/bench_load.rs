@@ -1,0 +1,293 @@
+//! `yui-bench load`: an open-loop stream of signed payments (or contract
+//! calls) against a running devnet, the way wallets submit them: each over
+//! gRPC with `wait_for_commit`, spread over several connections, at a fixed
+//! rate whether or not earlier ones have committed.
+//!
+//! "Sustained" is what commits inside the measured window, not what
+//! commits eventually: a node that falls behind shows it as a lower
+//! in-window rate and as latency growing from the first third of the
+//! window to the last.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::Mutex;
+use yui_cli::{Client, keyfile, sign_tx};
+use yui_ledger::{Expiry, Keypair, Operation, SignedTransaction};
+
+use crate::bench_contracts;
+
+/// The offered load.
+pub struct Shape {
+    pub rate: u64,
+    pub seconds: u64,
+    pub accounts: usize,
+    pub connections: usize,
+}
+
+/// One submission: when it was sent and, if it committed, when the
+/// receipt came back (seconds from the start of the run).
+struct Sample {
+    sent: f64,
+    committed: Option<f64>,
+}
+
+#[derive(Default)]
+struct Stats {
+    samples: Vec<Sample>,
+    /// Refusals and errors by gRPC status code.
+    refused: std::collections::BTreeMap<String, u64>,
+    first_errors: Vec<String>,
+}
+
+/// What a run measured.
+pub struct Outcome {
+    pub in_window_rate: f64,
+    pub eventually: u64,
+    pub p50: f64,
+    pub p99: f64,
+    pub max: f64,
+    pub first_third_p50: f64,
+    pub last_third_p50: f64,
+    pub blocks_per_s: f64,
+    pub refused: u64,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
+}
+
+fn sorted(mut v: Vec<f64>) -> Vec<f64> {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v
+}
+
+/// Funds the paying accounts and pre-signs every transaction, so signing
+/// is not measured.
+async fn prepare(
+    c: &Client,
+    dir: &Path,
+    shape: &Shape,
+    call: Option<&(String, String)>,
+) -> anyhow::Result<Vec<Vec<SignedTransaction>>> {
+    let city = keyfile::read(&dir.join("keys/city.json"))?;
+    let shop = keyfile::read(&dir.join("keys/sakura-bakery.json"))?.address();
+    let per = shape.rate * (shape.seconds + 1) / shape.accounts as u64 + 2;
+    println!("funding {} paying accounts…", shape.accounts);
+    let payers: Vec<Keypair> = (0..shape.accounts)
+        .map(|_| keyfile::generate())
+        .collect::<anyhow::Result<_>>()?;
+    let mut nonce = c.next_nonce(&city).await?;
+    let height = c.status().await?.height;
+    let mut last = None;
+    for (i, k) in payers.iter().enumerate() {
+        let op = Operation::Charge {
+            to: k.address(),
+            asset: "coin".into(),
+            amount: per * 10,
+            deposit_ref: format!("bench-{height}-{i}"),
+            campaign: None,
+        };
+        let stx = sign_tx(
+            &c.chain_id,
+            &city,
+            nonce,
+            Expiry::Height(height + 10_000),
+            op,
+        );
+        nonce += 1;
+        let wait = (i + 1) % 200 == 0 || i + 1 == shape.accounts;
+        last = Some(c.submit(&stx, wait).await?);
+    }
+    anyhow::ensure!(last.is_some_and(|r| r.committed), "funding did not commit");
+    let height = c.status().await?.height;
+    let mut queues: Vec<Vec<SignedTransaction>> = payers
+        .iter()
+        .enumerate()
+        .map(|(a, k)| {
+            (0..per)
+                .map(|n| {
+                    let op = match call {
+                        Some((contract, method)) => Operation::CallContract {
+                            contract_id: contract.clone(),
+                            method: method.clone(),
+                            args: vec![],
+                            fuel_limit: 100_000,
+                            attach: vec![],
+                        },
+                        None => Operation::Pay {
+                            merchant: shop,
+                            invoice_id: format!("b{height}-{a}-{n}"),
+                            amount: 3,
+                            assets: vec!["coin".into()],
+                        },
+                    };
+                    sign_tx(&c.chain_id, k, n, Expiry::Height(height + 100_000), op)
+                })
+                .collect()
+        })
+        .collect();
+    for q in &mut queues {
+        q.reverse();
+    }
+    Ok(queues)
+}
+
+pub async fn load(
+    dir: &Path,
+    node: &str,
+    shape: Shape,
+    csv: Option<&Path>,
+    call: Option<&str>,
+) -> anyhow::Result<Outcome> {
+    let call = call
+        .map(|c| {
+            c.split_once(':')
+                .map(|(k, m)| (k.to_string(), m.to_string()))
+                .ok_or_else(|| anyhow::anyhow!("--call must be CONTRACT:METHOD"))
+        })
+        .transpose()?;
+    let c = Client::connect(node).await?;
+    if call.as_ref().is_some_and(|(k, _)| k == "counter") {
+        println!("deploying the counter contract…");
+        bench_contracts::deploy_counter(&c, dir).await?;
+    }
+    let mut queues = prepare(&c, dir, &shape, call.as_ref()).await?;
+    let mut clients = Vec::with_capacity(shape.connections.max(1));
+    for _ in 0..shape.connections.max(1) {
+        clients.push(Client::connect(node).await?);
+    }
+    let Shape {
+        rate,
+        seconds,
+        accounts,
+        ..
+    } = shape;
+    println!(
+        "offering {rate} tx/s for {seconds} s (+1 s warm-up) from {accounts} accounts over {} connections…",
+        clients.len()
+    );
+    let stats = Arc::new(Mutex::new(Stats::default()));
+    let start = Instant::now();
+    let warm = 1.0;
+    let end = warm + seconds as f64;
+    let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    let bar = indicatif::ProgressBar::new(seconds + 1);
+    let mut tasks = Vec::new();
+    let mut i: u64 = 0;
+    let start_height = c.status().await?.height;
+    while start.elapsed().as_secs_f64() < end {
+        let due = interval.mul_f64(i as f64);
+        if let Some(wait) = due.checked_sub(start.elapsed()) {
+            tokio::time::sleep(wait).await;
+        }
+        bar.set_position(start.elapsed().as_secs());
+        let Some(tx) = queues[(i as usize) % accounts].pop() else {
+            break;
+        };
+        let (c, stats) = (clients[(i as usize) % clients.len()].clone(), stats.clone());
+        tasks.push(tokio::spawn(async move {
+            let sent = start.elapsed().as_secs_f64();
+            let r = c.submit(&tx, true).await;
+            let at = start.elapsed().as_secs_f64();
+            let mut s = stats.lock().await;
+            match r {
+                Ok(r) => s.samples.push(Sample {
+                    sent,
+                    committed: r.committed.then_some(at),
+                }),
+                Err(e) => {
+                    *s.refused.entry(format!("{:?}", e.code())).or_default() += 1;
+                    if s.first_errors.len() < 3 {
+                        s.first_errors.push(e.message().to_string());
+                    }
+                }
+            }
+        }));
+        i += 1;
+    }
+    let window_end = start.elapsed();
+    bar.finish_and_clear();
+    let end_height = c.status().await?.height;
+    for t in tasks {
+        let _ = t.await;
+    }
+    let s = stats.lock().await;
+    let measured: Vec<&Sample> = s.samples.iter().filter(|x| x.sent >= warm).collect();
+    let latency = |x: &&Sample| x.committed.map(|c| (c - x.sent) * 1000.0);
+    let all = sorted(measured.iter().filter_map(latency).collect());
+    let third = seconds as f64 / 3.0;
+    let first = sorted(
+        measured
+            .iter()
+            .filter(|x| x.sent < warm + third)
+            .filter_map(latency)
+            .collect(),
+    );
+    let last = sorted(
+        measured
+            .iter()
+            .filter(|x| x.sent >= end - third)
+            .filter_map(latency)
+            .collect(),
+    );
+    let in_window = measured
+        .iter()
+        .filter(|x| x.committed.is_some_and(|c| c <= end))
+        .count();
+    let out = Outcome {
+        in_window_rate: in_window as f64 / seconds as f64,
+        eventually: all.len() as u64,
+        p50: percentile(&all, 0.5),
+        p99: percentile(&all, 0.99),
+        max: all.last().copied().unwrap_or(f64::NAN),
+        first_third_p50: percentile(&first, 0.5),
+        last_third_p50: percentile(&last, 0.5),
+        blocks_per_s: (end_height - start_height) as f64 / window_end.as_secs_f64(),
+        refused: s.refused.values().sum(),
+    };
+    println!("offered      {rate} tx/s for {seconds} s");
+    println!(
+        "sustained    {:.0} tx/s committed inside the window ({} of {} measured submissions committed eventually)",
+        out.in_window_rate,
+        out.eventually,
+        measured.len()
+    );
+    println!(
+        "latency      submit→commit p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        out.p50, out.p99, out.max
+    );
+    println!(
+        "flat?        p50 of the first third {:.1} ms, of the last third {:.1} ms",
+        out.first_third_p50, out.last_third_p50
+    );
+    println!("blocks       {:.1} per second", out.blocks_per_s);
+    println!(
+        "not committed {} {:?} {:?}",
+        out.refused, s.refused, s.first_errors
+    );
+    if let Some(path) = csv {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)?;
+        writeln!(
+            f,
+            "{rate},{:.0},{:.1},{:.1},{:.1},{:.1},{:.1},{:.1},{}",
+            out.in_window_rate,
+            out.p50,
+            out.p99,
+            out.max,
+            out.first_third_p50,
+            out.last_third_p50,
+            out.blocks_per_s,
+            out.refused
+        )?;
+    }
+    Ok(out)
+}

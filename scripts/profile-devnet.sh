@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# CPU profile of every yui-node of a running devnet under load: perf samples
+# all six processes while `yui-bench load` offers RATE tx/s for SECONDS,
+# then writes a flame graph and the cost per committed transaction per node
+# of each stage (scripts/perf-stages.py). CPU comes from /proc over the
+# load run; perf gives each stage's share of it.
+# Needs perf (Debian: linux-perf) and inferno (cargo install inferno).
+# Usage: scripts/profile-devnet.sh DEVNET_DIR PORT RATE SECONDS OUT_PREFIX
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=$1; port=$2; rate=$3; secs=$4; out=$5
+bin="${YUI_BIN_DIR:-${CARGO_TARGET_DIR:-$PWD/target}/debug}"
+pids=$(for f in "$dir"/nodes/*/pid; do cat "$f"; echo; done)
+cpu() { for p in $pids; do awk '{print $14+$15}' /proc/$p/stat; done | paste -sd+ | bc; }
+perf record -F 199 --call-graph dwarf,8192 -p "$(echo $pids | tr ' ' ,)" -o "$out.perf.data" -- sleep $((secs + 2)) 2>/dev/null &
+rec=$!
+c0=$(cpu)
+"$bin/yui-bench" load --dir "$dir" --node "127.0.0.1:$port" --rate "$rate" --seconds "$secs" --accounts 400 | tee "$out.load.txt"
+c1=$(cpu)
+wait $rec || true
+tx=$(awk '/^sustained|^committed/ {for(i=1;i<=NF;i++) if ($i=="tx/s") print $(i-1)}' "$out.load.txt" | head -1)
+per=$(echo "($c1 - $c0) / $(getconf CLK_TCK) / ($tx * $secs) / 6 * 1000000" | bc -l)
+printf 'CPU per committed transaction per node: %.0f µs\n' "$per" | tee -a "$out.load.txt"
+perf script -i "$out.perf.data" 2>/dev/null | inferno-collapse-perf --all > "$out.folded"
+inferno-flamegraph --title "yui-node ×6 at $rate tx/s offered" < "$out.folded" > "$out.svg"
+python3 scripts/perf-stages.py "$out.folded" "$per" | tee "$out.stages.txt"
+rm -f "$out.perf.data"
