@@ -9,7 +9,7 @@ use libp2p::PeerId;
 use libp2p::gossipsub;
 use tokio::sync::mpsc;
 use yui_consensus::{Input, Proposal};
-use yui_ledger::{Block, Hash, SignedTransaction};
+use yui_ledger::{Block, Hash, SignedTransaction, TxError};
 
 use super::recent::Recent;
 use super::{NetCommand, NetMessage, TX_BATCH_MAX, peer_id_of};
@@ -171,17 +171,25 @@ fn admit_off_task(
     hashed: Vec<(SignedTransaction, Hash)>,
 ) {
     tokio::task::spawn_blocking(move || {
-        let chain = &shared.genesis.chain_id;
-        let (ok, malformed): (Vec<_>, Vec<_>) = hashed
-            .iter()
-            .map(|(t, h)| (t, *h))
-            .partition(|(t, _)| t.check_unsigned(chain).is_ok());
+        let items: Vec<(&SignedTransaction, Hash)> = hashed.iter().map(|(t, h)| (t, *h)).collect();
+        // What no honest peer sends: refused on the bytes alone.
         let forged = shared
-            .admit_batch(&ok, crate::verified::threads(), Admit::Relayed)
+            .admit_batch(&items, crate::verified::threads(), Admit::Relayed)
             .iter()
-            .filter(|r| matches!(r, Err(AdmitError::Tx(yui_ledger::TxError::BadSignature(_)))))
+            .filter(|r| {
+                matches!(
+                    r,
+                    Err(AdmitError::Tx(
+                        TxError::BadSignature(_)
+                            | TxError::WrongChain { .. }
+                            | TxError::TooLarge { .. }
+                            | TxError::Malformed(_)
+                            | TxError::FieldLength { .. }
+                    ))
+                )
+            })
             .count();
-        let bad = u32::try_from(malformed.len() + forged).unwrap_or(u32::MAX);
+        let bad = u32::try_from(forged).unwrap_or(u32::MAX);
         if bad > 0 {
             tracing::warn!(%peer, bad, "transactions with bad signatures or chain");
             let _ = commands.try_send(NetCommand::Penalise(peer, bad));
