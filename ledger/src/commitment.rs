@@ -23,7 +23,37 @@ pub fn key_hash(key: &[u8]) -> KeyHash {
 
 /// Computes the root after applying `writes` at `version`, and the tree nodes
 /// and values to store.
+///
+/// A write set without deletions (a block of payments) is inserted as one
+/// batch: each new tree node is built and hashed once, however many of the
+/// block's keys lie below it. One with deletions goes key by key, which jmt
+/// supports for deletions only. Both build the same tree, since a
+/// Jellyfish Merkle tree's shape depends only on the keys it holds.
 pub fn update<R: TreeReader>(
+    reader: &R,
+    writes: &WriteSet,
+    version: Version,
+) -> Result<(Hash, NodeBatch), String> {
+    let fail = |e: anyhow::Error| format!("state tree update failed: {e}");
+    let inserts: Option<Vec<(KeyHash, OwnedValue)>> = writes
+        .iter()
+        .map(|(k, v)| v.clone().map(|v| (key_hash(k), v)))
+        .collect();
+    match inserts {
+        Some(set) if !set.is_empty() => {
+            let (roots, batch) = Sha256Jmt::new(reader)
+                .batch_put_value_sets(vec![set], None, version)
+                .map_err(fail)?;
+            let root = roots.first().ok_or("state tree update gave no root")?;
+            Ok((root.0, batch.node_batch))
+        }
+        _ => update_by_key(reader, writes, version),
+    }
+}
+
+/// [`update`] one key at a time (jmt's `put_value_set`): the way for write
+/// sets that delete, and the reference the batched way is tested against.
+pub fn update_by_key<R: TreeReader>(
     reader: &R,
     writes: &WriteSet,
     version: Version,
