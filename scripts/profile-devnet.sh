@@ -21,7 +21,9 @@ wait $rec || true
 tx=$(awk '/^sustained|^committed/ {for(i=1;i<=NF;i++) if ($i=="tx/s") print $(i-1)}' "$out.load.txt" | head -1)
 per=$(echo "($c1 - $c0) / $(getconf CLK_TCK) / ($tx * $secs) / 6 * 1000000" | bc -l)
 printf 'CPU per committed transaction per node: %.0f µs\n' "$per" | tee -a "$out.load.txt"
-perf script -i "$out.perf.data" 2>/dev/null | inferno-collapse-perf --all > "$out.folded"
+# --no-inline: perf resolves no inlined frames with addr2line, which took
+# minutes per profile; the stages are told apart by their outer frames.
+perf script --no-inline -i "$out.perf.data" 2>/dev/null | inferno-collapse-perf --all > "$out.folded"
 inferno-flamegraph --title "yui-node ×6 at $rate tx/s offered" < "$out.folded" > "$out.svg"
 python3 scripts/perf-stages.py "$out.folded" "$per" | tee "$out.stages.txt"
 rm -f "$out.perf.data"
