@@ -231,12 +231,11 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
         .collect();
     let (_, _, first) = &endpoints[0];
     let client = wait_ready(first).await?;
-    // Ready means ready: every validator has committed a block and takes
-    // transactions by gossip from every other validator, so load offered
-    // now reaches them all at once.
-    let validators = town.validator_names();
-    for (name, _, listen) in endpoints.iter().filter(|(n, _, _)| validators.contains(n)) {
-        wait_gossip(name, listen, validators.len() as u32 - 1).await?;
+    // Ready means ready: every node's health calls its Transactions service
+    // SERVING, i.e. what is submitted to it reaches every validator by
+    // gossip at once, so load offered now sees the latency it will see later.
+    for (name, _, listen) in &endpoints {
+        wait_submissions_ready(name, listen).await?;
     }
     println!("  chain '{}' is up.\n", client.chain_id);
     if !no_story {
@@ -261,24 +260,48 @@ async fn wait_ready(endpoint: &str) -> anyhow::Result<Client> {
     anyhow::bail!("the node at {endpoint} did not come up within 20 s; see its node.log")
 }
 
-/// Waits until the node at `endpoint` has committed a block and counts at
-/// least `peers` peers taking its transactions by gossip.
-async fn wait_gossip(name: &str, endpoint: &str, peers: u32) -> anyhow::Result<()> {
-    let mut seen = None;
+/// Waits until the node at `endpoint` has committed a block and its gRPC
+/// health calls `yui.v1.Transactions` SERVING: its submissions reach every
+/// validator.
+async fn wait_submissions_ready(name: &str, endpoint: &str) -> anyhow::Result<()> {
+    use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus};
+    let mut seen = "no answer".to_string();
     for _ in 0..300 {
         if let Ok(c) = Client::connect(endpoint).await
             && let Ok(s) = c.status().await
         {
-            if s.height >= 1 && s.tx_gossip_peers >= peers {
-                return Ok(());
+            let url = if endpoint.contains("://") {
+                endpoint.to_string()
+            } else {
+                format!("http://{endpoint}")
+            };
+            let r = match tonic::transport::Channel::from_shared(url)?.connect().await {
+                Ok(ch) => {
+                    tonic_health::pb::health_client::HealthClient::new(ch)
+                        .check(HealthCheckRequest {
+                            service: "yui.v1.Transactions".into(),
+                        })
+                        .await
+                }
+                Err(e) => Err(tonic::Status::unavailable(e.to_string())),
+            };
+            match r {
+                Ok(r) if s.height >= 1 && r.get_ref().status == ServingStatus::Serving as i32 => {
+                    return Ok(());
+                }
+                Ok(_) => {
+                    seen = format!(
+                        "height {}, {} peers taking its transactions",
+                        s.height, s.tx_gossip_peers
+                    )
+                }
+                Err(e) => seen = format!("health: {}", e.message()),
             }
-            seen = Some(s.tx_gossip_peers);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     anyhow::bail!(
-        "{name} did not reach its peers' transaction gossip within 30 s ({} of {peers} peers); see its node.log",
-        seen.map_or("no answer".into(), |n| n.to_string())
+        "{name}'s submissions did not reach every validator within 30 s ({seen}); see its node.log"
     )
 }
 

@@ -107,6 +107,11 @@ pub struct Shared {
     pub best_peer_height: std::sync::atomic::AtomicU64,
     /// Peers subscribed to the transaction topic (network nodes only).
     pub tx_gossip_peers: AtomicU32,
+    /// Validators of the current set that a transaction submitted here does
+    /// not reach by gossip (itself excepted); `u32::MAX` until the network
+    /// has counted. Zero is what the Transactions service's health calls
+    /// ready.
+    pub tx_gossip_missing: AtomicU32,
     /// Transactions whose signatures this node has verified.
     pub verified: Verified,
     pub metrics: crate::metrics::Metrics,
@@ -221,6 +226,7 @@ impl Shared {
             peers: RwLock::new(Vec::new()),
             best_peer_height: std::sync::atomic::AtomicU64::new(0),
             tx_gossip_peers: AtomicU32::new(0),
+            tx_gossip_missing: AtomicU32::new(u32::MAX),
             verified: Verified::new(crate::verified::VERIFIED_MAX),
             metrics: crate::metrics::Metrics::new(),
         })

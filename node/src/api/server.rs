@@ -28,6 +28,61 @@ pub fn tls_config(tls: &TlsSection) -> anyhow::Result<ServerTlsConfig> {
     Ok(cfg)
 }
 
+/// How often the Transactions service's readiness is looked at.
+pub const READINESS_POLL_MS: u64 = 250;
+
+/// Whether a transaction submitted here now reaches every validator at
+/// once: a networked node's gossip reaches each other validator of the
+/// current set, and the node is not catching up. A node alone is ready.
+pub fn ready(shared: &Shared, networked: bool) -> bool {
+    use std::sync::atomic::Ordering::Relaxed;
+    if !networked {
+        return true;
+    }
+    let height = shared.head().height;
+    shared.tx_gossip_missing.load(Relaxed) == 0
+        && shared.best_peer_height.load(Relaxed) <= height.saturating_add(2)
+}
+
+/// Keeps the health of `yui.v1.Transactions` true to [`ready`]: NOT_SERVING
+/// until submissions reach every validator, and again while they do not.
+/// The other services, and the empty name (the process), stay SERVING.
+async fn report_readiness(
+    reporter: tonic_health::server::HealthReporter,
+    shared: Arc<Shared>,
+    networked: bool,
+) {
+    type Tx = pb::transactions_server::TransactionsServer<Api>;
+    let mut was = None;
+    let mut ever = false;
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(READINESS_POLL_MS));
+    loop {
+        tick.tick().await;
+        let now = ready(&shared, networked);
+        if was != Some(now) {
+            if now {
+                reporter.set_serving::<Tx>().await;
+            } else {
+                reporter.set_not_serving::<Tx>().await;
+            }
+            match (was, now) {
+                (_, true) if !ever => {
+                    tracing::info!("transaction submissions reach every validator")
+                }
+                (Some(false), true) => {
+                    tracing::info!("transaction submissions reach every validator again")
+                }
+                (Some(true), false) => tracing::warn!(
+                    "transaction submissions no longer reach every validator (one is down, unreachable or ahead)"
+                ),
+                _ => {}
+            }
+            was = Some(now);
+            ever |= now;
+        }
+    }
+}
+
 /// Serves the API until `shutdown` resolves.
 pub async fn serve(
     net: Option<mpsc::Sender<crate::network::NetCommand>>,
@@ -42,13 +97,24 @@ pub async fn serve(
         .parse()
         .map_err(|e| anyhow::anyhow!("api.listen '{}': {e}", shared.cfg.api.listen))?;
     let max = shared.cfg.api.request_bytes_max;
+    let networked = net.is_some();
+    let readiness = shared.clone();
     let cors = web::cors(&shared.cfg.api.cors_origins)?;
     let shared_tls = shared.cfg.api.tls.clone();
     let api = Api::new(shared, net);
     let (reporter, health) = tonic_health::server::health_reporter();
-    reporter
-        .set_serving::<pb::transactions_server::TransactionsServer<Api>>()
-        .await;
+    // Known from the start: NOT_SERVING until a networked node's gossip
+    // reaches every validator.
+    if ready(&readiness, networked) {
+        reporter
+            .set_serving::<pb::transactions_server::TransactionsServer<Api>>()
+            .await;
+    } else {
+        reporter
+            .set_not_serving::<pb::transactions_server::TransactionsServer<Api>>()
+            .await;
+    }
+    tokio::spawn(report_readiness(reporter.clone(), readiness, networked));
     reporter
         .set_serving::<pb::chain_server::ChainServer<Api>>()
         .await;

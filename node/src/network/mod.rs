@@ -15,7 +15,7 @@
 //!
 //! Every message and queue is bounded (see the constants below).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -295,6 +295,8 @@ async fn run(
             }
             _ = sync_tick.tick() => {
                 admit_validators(&mut swarm, &shared);
+                // The validator set may have changed with a block.
+                tx_gossip_snapshot(&swarm, &shared);
                 request_sync(&mut swarm, &shared, &net.book, &mut next_sync_peer, &bootstrap);
                 net.book.banned.retain(|_, until| until.elapsed() < Duration::from_millis(BAN_MS));
             }
@@ -384,20 +386,32 @@ fn peers_snapshot(shared: &Shared, book: &PeerBook) {
     }
 }
 
-/// How many peers have told this node they take transactions by gossip:
-/// what a transaction submitted here reaches at once.
+/// How many peers have told this node they take transactions by gossip
+/// (what a transaction submitted here reaches at once), and how many of the
+/// validators are not among them.
 fn tx_gossip_snapshot(swarm: &libp2p::Swarm<Behaviour>, shared: &Shared) {
     let topic = IdentTopic::new(TX_TOPIC).hash();
-    let n = swarm
+    let taking: BTreeSet<PeerId> = swarm
         .behaviour()
         .gossip
         .all_peers()
         .filter(|(_, topics)| topics.contains(&&topic))
+        .map(|(p, _)| *p)
+        .collect();
+    let me = *swarm.local_peer_id();
+    let missing = shared
+        .validator_infos()
+        .iter()
+        .filter_map(|v| peer_id_of(&v.public_key.0))
+        .filter(|p| *p != me && !taking.contains(p))
         .count();
-    shared.tx_gossip_peers.store(
-        u32::try_from(n).unwrap_or(u32::MAX),
-        std::sync::atomic::Ordering::Relaxed,
-    );
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    shared
+        .tx_gossip_peers
+        .store(count(taking.len()), std::sync::atomic::Ordering::Relaxed);
+    shared
+        .tx_gossip_missing
+        .store(count(missing), std::sync::atomic::Ordering::Relaxed);
 }
 
 async fn on_swarm_event(

@@ -26,6 +26,25 @@ async fn wait_for<F: AsyncFnMut() -> bool>(secs: u64, mut cond: F) -> bool {
     false
 }
 
+/// Whether the node's gRPC health calls `yui.v1.Transactions` SERVING:
+/// its submissions reach every validator.
+async fn submissions_ready(endpoint: &str) -> bool {
+    use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus};
+    let Ok(ch) = tonic::transport::Channel::from_shared(format!("http://{endpoint}"))
+        .expect("endpoint")
+        .connect()
+        .await
+    else {
+        return false;
+    };
+    tonic_health::pb::health_client::HealthClient::new(ch)
+        .check(HealthCheckRequest {
+            service: "yui.v1.Transactions".into(),
+        })
+        .await
+        .is_ok_and(|r| r.into_inner().status == ServingStatus::Serving as i32)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validators_crash_restart_and_get_cut_off_under_load() {
     let dir = tempfile::tempdir().unwrap();
@@ -84,12 +103,25 @@ async fn validators_crash_restart_and_get_cut_off_under_load() {
         async move { net.height(&n).await.unwrap_or(0) }
     };
 
-    // 1. kill -9 one validator: commits continue.
+    // Ready means ready: every node's submissions reach every validator.
+    for n in &net.names {
+        assert!(
+            submissions_ready(&net.endpoint(n)).await,
+            "{n} does not report its submissions ready"
+        );
+    }
+
+    // 1. kill -9 one validator: commits continue; the others' health says
+    // their submissions no longer reach every validator.
     net.kill9("coord-minami");
     let h0 = h("city").await;
     assert!(
         wait_for(20, async || h("city").await >= h0 + 5).await,
         "no commits with one validator down"
+    );
+    assert!(
+        wait_for(20, async || !submissions_ready(&net.endpoint("city")).await).await,
+        "city's health still reports its submissions reach every validator"
     );
 
     // 2. restart it: it catches up by itself.
@@ -99,6 +131,10 @@ async fn validators_crash_restart_and_get_cut_off_under_load() {
             && h("coord-minami").await > h0)
         .await,
         "the restarted validator did not catch up"
+    );
+    assert!(
+        wait_for(20, async || submissions_ready(&net.endpoint("city")).await).await,
+        "city's submissions do not reach the restarted validator"
     );
 
     // 3. kill two: no quorum, commits stop.
