@@ -6,13 +6,16 @@
 //! signature. `load` drives a running devnet with
 //! an open-loop stream of signed payments over gRPC and reports sustained
 //! throughput and submit-to-commit latency. `contracts` measures the
-//! contract engine and the ledger's contract path in-process.
+//! contract engine and the ledger's contract path in-process. `crash` is
+//! kill -9 of a validator under that load, with the check that nothing
+//! acknowledged is lost.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
 mod bench_contracts;
+mod bench_crash;
 mod bench_load;
 mod bench_verify;
 
@@ -74,6 +77,30 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// kill -9 under load: offers payments to one node while a validator is
+    /// killed with SIGKILL and restarted, then checks that every payment
+    /// acknowledged as committed is committed once on every node.
+    Crash {
+        #[arg(long, default_value = ".devnet")]
+        dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:7001")]
+        node: String,
+        #[arg(long, default_value_t = 2_000)]
+        rate: u64,
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        #[arg(long, default_value_t = 400)]
+        accounts: usize,
+        /// The node to kill (its folder's name under <dir>/nodes).
+        #[arg(long, default_value = "chamber")]
+        kill: String,
+        /// Seconds into the offering when it is killed.
+        #[arg(long, default_value_t = 10.0)]
+        at: f64,
+        /// Seconds it stays down.
+        #[arg(long, default_value_t = 3.0)]
+        down: f64,
+    },
 }
 
 #[tokio::main]
@@ -99,10 +126,33 @@ async fn main() -> anyhow::Result<()> {
                 accounts,
                 connections,
             };
-            bench_load::load(&dir, &node, shape, csv.as_deref(), call.as_deref())
+            bench_load::load(&dir, &node, shape, csv.as_deref(), call.as_deref(), None)
                 .await
                 .map(|_| ())
         }
         Cmd::Contracts { dir, runs } => bench_contracts::run(&dir, runs),
+        Cmd::Crash {
+            dir,
+            node,
+            rate,
+            seconds,
+            accounts,
+            kill,
+            at,
+            down,
+        } => {
+            let shape = bench_load::Shape {
+                rate,
+                seconds,
+                accounts,
+                connections: 8,
+            };
+            let fault = bench_crash::Fault {
+                node: kill,
+                at_s: at,
+                down_s: down,
+            };
+            bench_crash::run(&dir, &node, shape, fault).await
+        }
     }
 }

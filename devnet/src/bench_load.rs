@@ -31,6 +31,7 @@ pub struct Shape {
 struct Sample {
     sent: f64,
     committed: Option<f64>,
+    tx_hash: Vec<u8>,
 }
 
 #[derive(Default)]
@@ -52,6 +53,8 @@ pub struct Outcome {
     pub last_third_p50: f64,
     pub blocks_per_s: f64,
     pub refused: u64,
+    /// Hashes of the submissions the node acknowledged as committed.
+    pub acked: Vec<Vec<u8>>,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -143,6 +146,7 @@ pub async fn load(
     shape: Shape,
     csv: Option<&Path>,
     call: Option<&str>,
+    on_start: Option<tokio::sync::oneshot::Sender<()>>,
 ) -> anyhow::Result<Outcome> {
     let call = call
         .map(|c| {
@@ -172,6 +176,9 @@ pub async fn load(
         clients.len()
     );
     let stats = Arc::new(Mutex::new(Stats::default()));
+    if let Some(tx) = on_start {
+        let _ = tx.send(());
+    }
     let start = Instant::now();
     let warm = 1.0;
     let end = warm + seconds as f64;
@@ -199,6 +206,7 @@ pub async fn load(
                 Ok(r) => s.samples.push(Sample {
                     sent,
                     committed: r.committed.then_some(at),
+                    tx_hash: r.tx_hash,
                 }),
                 Err(e) => {
                     *s.refused.entry(format!("{:?}", e.code())).or_default() += 1;
@@ -249,6 +257,12 @@ pub async fn load(
         last_third_p50: percentile(&last, 0.5),
         blocks_per_s: (end_height - start_height) as f64 / window_end.as_secs_f64(),
         refused: s.refused.values().sum(),
+        acked: s
+            .samples
+            .iter()
+            .filter(|x| x.committed.is_some())
+            .map(|x| x.tx_hash.clone())
+            .collect(),
     };
     println!("offered      {rate} tx/s for {seconds} s");
     println!(

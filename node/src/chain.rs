@@ -638,12 +638,22 @@ impl Shared {
         rx
     }
 
-    /// Forgets waiters whose submitter has gone.
-    pub fn prune_waiters(&self) {
-        lock(&self.waiters).retain(|_, v| {
+    /// Forgets the waiters of `h` whose submitter has gone (answered, timed
+    /// out or disconnected): the cost is that transaction's, not every
+    /// waiter's.
+    pub fn forget_waiters(&self, h: &Hash) {
+        let mut w = lock(&self.waiters);
+        if let Some(v) = w.get_mut(h) {
             v.retain(|s| !s.is_closed());
-            !v.is_empty()
-        });
+            if v.is_empty() {
+                w.remove(h);
+            }
+        }
+    }
+
+    /// Waiters registered (a gauge for operators and tests).
+    pub fn waiters_len(&self) -> usize {
+        lock(&self.waiters).len()
     }
 }
 

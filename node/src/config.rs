@@ -150,7 +150,7 @@ fn default_gapped_ttl_ms() -> u64 {
 impl Default for MempoolSection {
     fn default() -> Self {
         Self {
-            txs_max: 50_000,
+            txs_max: 10_000,
             per_account_txs_max: 256,
             nonce_window: 256,
             gapped_ttl_ms: default_gapped_ttl_ms(),
@@ -314,7 +314,10 @@ request_bytes_max = {rbm}
 cors_origins = [{cors}]
 {tls}
 [mempool]
-# Most transactions waiting in total.
+# Most transactions waiting in total: the node's backlog. Submissions beyond
+# it are refused at once (RESOURCE_EXHAUSTED) before any check, so an
+# overloaded node spends its CPU on blocks, not on work it cannot commit in
+# time; keep it a few seconds of the chain's throughput.
 txs_max = {mt}
 # Most transactions waiting per account.
 per_account_txs_max = {mpa}

@@ -28,6 +28,7 @@ pub struct Metrics {
     sync_peer_height: Gauge,
     mempool: Family<Labels, Gauge>,
     storage_bytes: Gauge,
+    waiters: Gauge,
     pub admitted: Counter,
     refused: Family<Labels, Counter>,
     committed: Family<Labels, Counter>,
@@ -54,6 +55,7 @@ impl Metrics {
             sync_peer_height: Gauge::default(),
             mempool: Family::default(),
             storage_bytes: Gauge::default(),
+            waiters: Gauge::default(),
             admitted: Counter::default(),
             refused: Family::default(),
             committed: Family::default(),
@@ -89,6 +91,11 @@ impl Metrics {
             "storage_bytes",
             "RocksDB size: SST files and memtables of every column family",
             m.storage_bytes.clone(),
+        );
+        r.register(
+            "commit_waiters",
+            "Submissions waiting for their transaction's receipt (Submit with wait_for_commit)",
+            m.waiters.clone(),
         );
         r.register(
             "transactions_admitted",
@@ -186,6 +193,7 @@ impl Metrics {
             .get_or_create(&vec![("state", "gapped".into())])
             .set(gauge(total.saturating_sub(ready) as u64));
         self.storage_bytes.set(gauge(shared.store.size_bytes()));
+        self.waiters.set(gauge(shared.waiters_len() as u64));
         let mut out = String::new();
         if let Err(e) = encode(&mut out, &self.registry) {
             tracing::warn!(error = %e, "metrics: cannot encode");

@@ -5,7 +5,6 @@
 //! The real `cleanup-day` contract is built by `wasm-contracts/build.sh`
 //! when its `.wasm` is missing; hostile modules are written as text.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
@@ -36,7 +35,7 @@ pub(crate) const FUEL: u64 = 1_000_000;
 /// tests run in parallel).
 pub fn town_contract(name: &str) -> Vec<u8> {
     static BUILD: Mutex<()> = Mutex::new(());
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wasm-contracts");
+    let root = crate::manifest_dir().join("../wasm-contracts");
     let wasm = root.join(format!(
         "contracts/target/wasm32v1-none/release/{name}.wasm"
     ));

@@ -27,10 +27,9 @@ use yui_ledger::{Event, MerchantClass, Operation, SignedTransaction};
 
 use crate::golden_samples::*;
 
-const GOLDEN_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/golden/consensus-bytes.txt"
-);
+fn golden_path() -> std::path::PathBuf {
+    crate::manifest_dir().join("tests/golden/consensus-bytes.txt")
+}
 
 /// The first byte of an enum value's encoding: its variant index.
 fn tag<T: BorshSerialize>(v: &T) -> u8 {
@@ -278,10 +277,10 @@ fn every_enum_of_the_consensus_bytes_has_a_golden_sample() {
 fn consensus_bytes_match_the_golden_file() {
     let got = entries().join("\n") + "\n";
     if std::env::var_os("YUI_BLESS_GOLDEN").is_some() {
-        std::fs::write(GOLDEN_PATH, &got).expect("writes the golden file");
+        std::fs::write(golden_path(), &got).expect("writes the golden file");
         return;
     }
-    let want = std::fs::read_to_string(GOLDEN_PATH).expect(
+    let want = std::fs::read_to_string(golden_path()).expect(
         "the golden file exists (YUI_BLESS_GOLDEN=1 cargo test -p yui-ledger golden writes it)",
     );
     let (got_lines, want_lines): (Vec<&str>, Vec<&str>) =

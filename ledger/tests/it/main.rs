@@ -19,3 +19,12 @@ mod supply;
 mod town_contracts;
 mod town_poll_exchange;
 mod vectors;
+
+/// This crate's folder, as the test runner names it when the tests run (the
+/// compile-time path is only a fallback: a build reused from another clone
+/// would point into that clone).
+pub fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
+}

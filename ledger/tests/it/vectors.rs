@@ -37,7 +37,7 @@ mod samples;
 use samples::*;
 
 fn vectors_dir() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/vectors")
+    crate::manifest_dir().join("../docs/vectors")
 }
 
 fn expiry_json(e: Expiry) -> Value {

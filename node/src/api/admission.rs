@@ -84,3 +84,18 @@ async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Job>) {
         }
     }
 }
+
+/// A submitter waiting for its receipt. Dropped — answered, timed out, or
+/// the client gone mid-wait — it takes its registration with it.
+pub struct Waiting<'a> {
+    pub shared: &'a Shared,
+    pub hash: Hash,
+    pub rx: Option<tokio::sync::oneshot::Receiver<yui_ledger::Receipt>>,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.rx.take();
+        self.shared.forget_waiters(&self.hash);
+    }
+}

@@ -212,8 +212,23 @@ impl pb::transactions_server::Transactions for Api {
                 "transaction was already committed at height {h}"
             )));
         }
-        let waiter = req.wait_for_commit.then(|| self.shared.wait_for(hash));
         let pending = self.shared.mempool().contains(&hash);
+        if !pending {
+            // Shed load before any signature is checked: a node whose
+            // mempool is full cannot take more in time.
+            let (len, max) = (self.shared.mempool().len(), self.shared.cfg.mempool.txs_max);
+            if len >= max {
+                self.shared.metrics.refused("mempool.full".into());
+                return Err(Status::resource_exhausted(format!(
+                    "the mempool is full ({max} transactions); retry shortly"
+                )));
+            }
+        }
+        let mut waiting = req.wait_for_commit.then(|| admission::Waiting {
+            shared: &self.shared,
+            hash,
+            rx: Some(self.shared.wait_for(hash)),
+        });
         if !pending {
             self.admit(&stx, hash).await?;
         }
@@ -222,17 +237,15 @@ impl pb::transactions_server::Transactions for Api {
             committed: false,
             receipt: None,
         };
-        if let Some(rx) = waiter {
+        if let Some(rx) = waiting.as_mut().and_then(|w| w.rx.as_mut()) {
             let ms = match req.wait_timeout_ms {
                 0 => 10_000,
                 n => n.min(60_000),
             };
-            match tokio::time::timeout(Duration::from_millis(u64::from(ms)), rx).await {
-                Ok(Ok(r)) => {
-                    resp.committed = true;
-                    resp.receipt = Some(convert::receipt(&r));
-                }
-                _ => self.shared.prune_waiters(),
+            if let Ok(Ok(r)) = tokio::time::timeout(Duration::from_millis(u64::from(ms)), rx).await
+            {
+                resp.committed = true;
+                resp.receipt = Some(convert::receipt(&r));
             }
         }
         Ok(Response::new(resp))

@@ -28,6 +28,10 @@ pub fn tls_config(tls: &TlsSection) -> anyhow::Result<ServerTlsConfig> {
     Ok(cfg)
 }
 
+/// Calls in flight on one client connection (HTTP/2 streams); a client
+/// opening more waits for one to end.
+pub const STREAMS_PER_CONNECTION: u32 = 1_024;
+
 /// How often the Transactions service's readiness is looked at.
 pub const READINESS_POLL_MS: u64 = 250;
 
@@ -153,6 +157,7 @@ pub async fn serve(
             .map_err(|e| anyhow::anyhow!("api.tls: {e}"))?;
     }
     builder
+        .max_concurrent_streams(Some(STREAMS_PER_CONNECTION))
         .accept_http1(true)
         .layer(cors)
         .layer(tonic_web::GrpcWebLayer::new())

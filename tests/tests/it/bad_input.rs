@@ -335,3 +335,66 @@ async fn every_bad_input_is_refused_precisely_and_changes_nothing() {
     assert!(c.status().await.unwrap().height > h2);
     assert_eq!(snapshot(&c, &p).await, before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_mempool_refuses_at_once_and_frees_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = People::new();
+    let node = Node::start_single_with(dir.path(), &p, |c| {
+        c.block.txs_max = 2;
+        c.mempool.txs_max = 2;
+        c.mempool.gapped_ttl_ms = 1_500;
+    })
+    .unwrap();
+    let c = node.client().await.unwrap();
+    c.execute(
+        &p.city,
+        Operation::Charge {
+            to: p.hana.address(),
+            asset: "coin".into(),
+            amount: 1_000,
+            deposit_ref: "d1".into(),
+            campaign: None,
+        },
+    )
+    .await
+    .unwrap();
+    let pay = |i: u32| Operation::Pay {
+        merchant: p.shop.address(),
+        invoice_id: format!("full-{i}"),
+        amount: 1,
+        assets: vec![],
+    };
+    // Two of hana's payments behind a nonce gap fill the mempool. The first
+    // waits for its commit in vain; its wait leaves no registration behind.
+    let next = c.next_nonce(&p.hana).await.unwrap();
+    let gapped = c.sign(&p.hana, next + 1, pay(1)).await.unwrap();
+    let r =
+        c.tx.clone()
+            .submit(pb::SubmitRequest {
+                tx: gapped.to_bytes(),
+                wait_for_commit: true,
+                wait_timeout_ms: 300,
+            })
+            .await
+            .unwrap()
+            .into_inner();
+    assert!(!r.committed);
+    let m = node.scrape().await.unwrap();
+    assert!(m.contains("yui_commit_waiters 0"), "{m}");
+    let stx = c.sign(&p.hana, next + 2, pay(2)).await.unwrap();
+    c.submit(&stx, false).await.unwrap();
+    // Anyone's next submission is refused at once, and says why.
+    let stx = c.sign(&p.hana, next, pay(0)).await.unwrap();
+    let e = c.submit(&stx, true).await.unwrap_err();
+    assert_eq!(e.code(), Code::ResourceExhausted, "{e:?}");
+    assert!(e.message().contains("mempool is full"), "{}", e.message());
+    // The gapped payments leave after their time to live; then the same
+    // submission is taken and commits.
+    tokio::time::sleep(std::time::Duration::from_millis(3_000)).await;
+    let r = c.submit(&stx, true).await.unwrap();
+    assert!(
+        r.committed,
+        "the payment did not commit once the mempool had room"
+    );
+}

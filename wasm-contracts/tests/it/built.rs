@@ -7,7 +7,7 @@
 //! first, which builds them all, so a fresh clone needs only `cargo test`
 //! and a `rustup` that can add the `wasm32v1-none` target.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::{Mutex, PoisonError};
 use std::time::SystemTime;
@@ -50,7 +50,7 @@ fn newest_source(dir: &Path, newest: &mut SystemTime) {
 pub fn module(name: &str) -> Vec<u8> {
     static BUILD: Mutex<()> = Mutex::new(());
     let _guard = BUILD.lock().unwrap_or_else(PoisonError::into_inner);
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = crate::manifest_dir();
     let wasm = root.join(format!(
         "contracts/target/wasm32v1-none/release/{name}.wasm"
     ));

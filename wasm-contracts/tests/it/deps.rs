@@ -56,7 +56,7 @@ fn ledger_and_contracts_pull_no_io_stack() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
         .args(["metadata", "--format-version", "1"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(crate::manifest_dir())
         .output()
         .unwrap();
     assert!(

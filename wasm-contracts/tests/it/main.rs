@@ -43,3 +43,12 @@ pub fn run(
     };
     runtime.call(&call, host)
 }
+
+/// This crate's folder, as the test runner names it when the tests run (the
+/// compile-time path is only a fallback: a build reused from another clone
+/// would point into that clone).
+pub fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into())
+}
