@@ -65,6 +65,13 @@ fn endpoint_of(home: &Path) -> anyhow::Result<String> {
 }
 
 pub async fn run(dir: &Path, node: &str, shape: Shape, fault: Fault) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        fault.at_s.is_finite()
+            && fault.at_s >= 0.0
+            && fault.down_s.is_finite()
+            && fault.down_s >= 0.0,
+        "--at and --down are seconds, 0 or more"
+    );
     let homes: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(dir.join("nodes"))?
         .filter_map(|e| e.ok())
         .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
@@ -108,7 +115,14 @@ pub async fn run(dir: &Path, node: &str, shape: Shape, fault: Fault) -> anyhow::
             anyhow::Ok(None)
         })
     };
-    let out = bench_load::load(dir, node, shape, None, None, Some(started_tx)).await?;
+    let out = match bench_load::load(dir, node, shape, None, None, Some(started_tx)).await {
+        Ok(out) => out,
+        Err(e) => {
+            // Leave no validator down: let the killer restart it first.
+            let _ = killer.await;
+            return Err(e);
+        }
+    };
     let caught_up = killer.await??.ok_or_else(|| {
         anyhow::anyhow!("{name} was not back within one block of the head 60 s after its restart")
     })?;
@@ -142,9 +156,9 @@ pub async fn run(dir: &Path, node: &str, shape: Shape, fault: Fault) -> anyhow::
         let mut stream = c.chain.clone().stream_blocks(req).await?.into_inner();
         let mut hashes = Vec::new();
         while (hashes.len() as u64) < head {
-            let b = stream
-                .message()
-                .await?
+            let b = tokio::time::timeout(Duration::from_secs(30), stream.message())
+                .await
+                .map_err(|_| anyhow::anyhow!("{name} sent no block for 30 s"))??
                 .ok_or_else(|| anyhow::anyhow!("{name} ended its blocks at {}", hashes.len()))?;
             let block = yui_ledger::Block::from_bytes(&b.raw)
                 .map_err(|e| anyhow::anyhow!("{name}'s block {}: {e}", hashes.len() + 1))?;

@@ -651,9 +651,9 @@ impl Shared {
         }
     }
 
-    /// Waiters registered (a gauge for operators and tests).
+    /// Submissions waiting for a receipt (a gauge for operators and tests).
     pub fn waiters_len(&self) -> usize {
-        lock(&self.waiters).len()
+        lock(&self.waiters).values().map(Vec::len).sum()
     }
 }
 

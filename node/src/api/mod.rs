@@ -237,6 +237,17 @@ impl pb::transactions_server::Transactions for Api {
             committed: false,
             receipt: None,
         };
+        // A waiting transaction may have committed between the first look
+        // and the waiter's registration: then the store has its receipt.
+        if pending
+            && waiting.is_some()
+            && let Some((h, i)) = self.shared.store.tx_location(&hash).map_err(internal)?
+            && let Some(r) = self.shared.store.receipt(h, i).map_err(internal)?
+        {
+            resp.committed = true;
+            resp.receipt = Some(convert::receipt(&r));
+            return Ok(Response::new(resp));
+        }
         if let Some(rx) = waiting.as_mut().and_then(|w| w.rx.as_mut()) {
             let ms = match req.wait_timeout_ms {
                 0 => 10_000,

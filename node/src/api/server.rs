@@ -37,15 +37,13 @@ pub const READINESS_POLL_MS: u64 = 250;
 
 /// Whether a transaction submitted here now reaches every validator at
 /// once: a networked node's gossip reaches each other validator of the
-/// current set, and the node is not catching up. A node alone is ready.
+/// current set. A node alone is ready.
 pub fn ready(shared: &Shared, networked: bool) -> bool {
-    use std::sync::atomic::Ordering::Relaxed;
-    if !networked {
-        return true;
-    }
-    let height = shared.head().height;
-    shared.tx_gossip_missing.load(Relaxed) == 0
-        && shared.best_peer_height.load(Relaxed) <= height.saturating_add(2)
+    !networked
+        || shared
+            .tx_gossip_missing
+            .load(std::sync::atomic::Ordering::Relaxed)
+            == 0
 }
 
 /// Keeps the health of `yui.v1.Transactions` true to [`ready`]: NOT_SERVING
@@ -77,7 +75,7 @@ async fn report_readiness(
                     tracing::info!("transaction submissions reach every validator again")
                 }
                 (Some(true), false) => tracing::warn!(
-                    "transaction submissions no longer reach every validator (one is down, unreachable or ahead)"
+                    "transaction submissions no longer reach every validator (one is down or unreachable)"
                 ),
                 _ => {}
             }
@@ -118,7 +116,7 @@ pub async fn serve(
             .set_not_serving::<pb::transactions_server::TransactionsServer<Api>>()
             .await;
     }
-    tokio::spawn(report_readiness(reporter.clone(), readiness, networked));
+    let readiness = tokio::spawn(report_readiness(reporter.clone(), readiness, networked));
     reporter
         .set_serving::<pb::chain_server::ChainServer<Api>>()
         .await;
@@ -156,7 +154,7 @@ pub async fn serve(
             .tls_config(tls_config(tls)?)
             .map_err(|e| anyhow::anyhow!("api.tls: {e}"))?;
     }
-    builder
+    let served = builder
         .max_concurrent_streams(Some(STREAMS_PER_CONNECTION))
         .accept_http1(true)
         .layer(cors)
@@ -187,6 +185,8 @@ pub async fn serve(
         )
         .add_service(pb::contracts_server::ContractsServer::new(api).max_decoding_message_size(max))
         .serve_with_shutdown(addr, shutdown)
-        .await?;
+        .await;
+    readiness.abort();
+    served?;
     Ok(())
 }

@@ -402,8 +402,8 @@ fn tx_gossip_snapshot(swarm: &libp2p::Swarm<Behaviour>, shared: &Shared) {
     let missing = shared
         .validator_infos()
         .iter()
-        .filter_map(|v| peer_id_of(&v.public_key.0))
-        .filter(|p| *p != me && !taking.contains(p))
+        // A key that names no peer is a validator this node cannot reach.
+        .filter(|v| peer_id_of(&v.public_key.0).is_none_or(|p| p != me && !taking.contains(&p)))
         .count();
     let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     shared
