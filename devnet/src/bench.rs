@@ -18,6 +18,7 @@ mod bench_contracts;
 mod bench_crash;
 mod bench_load;
 mod bench_verify;
+mod process;
 
 #[derive(Parser)]
 #[command(name = "yui-bench", about = "Yui benchmark programs")]

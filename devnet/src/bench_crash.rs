@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use yui_cli::{Client, keyfile};
@@ -28,25 +28,10 @@ fn pid_of(home: &Path) -> anyhow::Result<u32> {
     Ok(s.trim().parse()?)
 }
 
-/// Starts `yui-node` again on its folder, as `yui-devnet up` does; its log
-/// goes on in the same file.
+/// Starts `yui-node` again on its folder; its log goes on in the same file.
 fn start(home: &Path) -> anyhow::Result<u32> {
-    use std::os::unix::process::CommandExt;
     let node = std::env::current_exe()?.with_file_name("yui-node");
-    let log = std::fs::OpenOptions::new()
-        .append(true)
-        .create(true)
-        .open(home.join("node.log"))?;
-    let child = Command::new(node)
-        .args(["start", "--home"])
-        .arg(home)
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log)
-        .process_group(0)
-        .spawn()?;
-    std::fs::write(home.join("pid"), child.id().to_string())?;
-    Ok(child.id())
+    crate::process::start_node(&node, home, true)
 }
 
 async fn height(endpoint: &str) -> Option<u64> {

@@ -8,10 +8,10 @@
 
 mod civic;
 mod contracts;
+mod process;
 mod story;
 mod town;
 
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -207,21 +207,9 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
         std::fs::write(home.join("genesis.json"), genesis.to_json())?;
     }
     for (name, home, listen) in &endpoints {
-        let log = std::fs::File::create(home.join("node.log"))?;
-        let child = Command::new(&node)
-            .args(["start", "--home"])
-            .arg(home)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            // Its own process group: the node outlives this command and a
-            // Ctrl-C in the terminal does not reach it.
-            .process_group(0)
-            .spawn()?;
-        std::fs::write(home.join("pid"), child.id().to_string())?;
+        let pid = process::start_node(&node, home, false)?;
         println!(
-            "  started {name:<14} pid {:<7} gRPC {listen}  log {}",
-            child.id(),
+            "  started {name:<14} pid {pid:<7} gRPC {listen}  log {}",
             home.join("node.log").display()
         );
     }
