@@ -218,12 +218,34 @@ enum Cmd {
 
 #[derive(Subcommand)]
 enum AuditCmd {
-    /// Fetch every block, check certificates, signatures and roots, re-execute
-    /// from genesis, and report how money moved.
+    /// Fetch every block (from the node, or an archive), check certificates,
+    /// signatures and roots, re-execute from genesis, and report how money
+    /// moved.
     Replay {
+        /// The auditor's key file (named in the node's config); not needed
+        /// with --archive.
+        #[arg(long, required_unless_present = "archive")]
+        key: Option<PathBuf>,
+        /// Replay an archive `yui audit fetch` wrote instead of asking a node.
+        #[arg(long)]
+        archive: Option<PathBuf>,
+        /// Stop at this height (default: the node's head, or the archive's last block).
+        #[arg(long)]
+        height: Option<u64>,
+    },
+    /// Write the genesis and every block with its certificate, as the node
+    /// serves them, to an archive file to replay later without the node
+    /// (docs/archive.md).
+    Fetch {
         /// The auditor's key file (named in the node's config).
         #[arg(long)]
         key: PathBuf,
+        /// The archive file to write (written beside it, then renamed onto it).
+        #[arg(long)]
+        out: PathBuf,
+        /// The last block to fetch (default: the node's head).
+        #[arg(long)]
+        height: Option<u64>,
     },
 }
 
@@ -260,6 +282,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         && let Some(done) = civic::offline(out, cc)
     {
         return done;
+    }
+    if let Cmd::Audit(AuditCmd::Replay {
+        archive: Some(path),
+        height,
+        ..
+    }) = &cli.cmd
+    {
+        return reads::audit(reads::ReplayFrom::Archive(path), out, *height).await;
     }
     let tls = yui_cli::Tls {
         ca_file: cli.tls_ca.clone(),
@@ -466,7 +496,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Cmd::Audit(AuditCmd::Replay { key }) => reads::audit(&c, out, &key).await,
+        Cmd::Audit(AuditCmd::Replay { key, height, .. }) => {
+            let key =
+                key.ok_or_else(|| anyhow::anyhow!("--key is needed to replay from a node"))?;
+            reads::audit(reads::ReplayFrom::Node(&c, &key), out, height).await
+        }
+        Cmd::Audit(AuditCmd::Fetch {
+            key,
+            out: file,
+            height,
+        }) => reads::fetch(&c, out, &key, &file, height).await,
         Cmd::Job(j) => job_cmd::job(&c, out, j).await,
         Cmd::Credential(x) => civic::credential(&c, out, x).await,
         Cmd::Consent(x) => civic::consent(&c, out, x).await,

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use jmt::storage::{LeafNode, Node, NodeBatch, NodeKey, TreeReader};
+use jmt::storage::{LeafNode, Node, NodeBatch, NodeKey, TreeReader, TreeUpdateBatch};
 use jmt::{KeyHash, OwnedValue, Sha256Jmt, Version};
 
 use crate::crypto::{Hash, sha256};
@@ -34,6 +34,15 @@ pub fn update<R: TreeReader>(
     writes: &WriteSet,
     version: Version,
 ) -> Result<(Hash, NodeBatch), String> {
+    update_tree(reader, writes, version).map(|(root, batch)| (root, batch.node_batch))
+}
+
+/// [`update`], with the nodes the new version makes stale.
+fn update_tree<R: TreeReader>(
+    reader: &R,
+    writes: &WriteSet,
+    version: Version,
+) -> Result<(Hash, TreeUpdateBatch), String> {
     let fail = |e: anyhow::Error| format!("state tree update failed: {e}");
     let inserts: Option<Vec<(KeyHash, OwnedValue)>> = writes
         .iter()
@@ -45,9 +54,9 @@ pub fn update<R: TreeReader>(
                 .batch_put_value_sets(vec![set], None, version)
                 .map_err(fail)?;
             let root = roots.first().ok_or("state tree update gave no root")?;
-            Ok((root.0, batch.node_batch))
+            Ok((root.0, batch))
         }
-        _ => update_by_key(reader, writes, version),
+        _ => update_tree_by_key(reader, writes, version),
     }
 }
 
@@ -58,6 +67,14 @@ pub fn update_by_key<R: TreeReader>(
     writes: &WriteSet,
     version: Version,
 ) -> Result<(Hash, NodeBatch), String> {
+    update_tree_by_key(reader, writes, version).map(|(root, batch)| (root, batch.node_batch))
+}
+
+fn update_tree_by_key<R: TreeReader>(
+    reader: &R,
+    writes: &WriteSet,
+    version: Version,
+) -> Result<(Hash, TreeUpdateBatch), String> {
     let set: Vec<(KeyHash, Option<OwnedValue>)> = writes
         .iter()
         .map(|(k, v)| (key_hash(k), v.clone()))
@@ -65,7 +82,7 @@ pub fn update_by_key<R: TreeReader>(
     let (root, batch) = Sha256Jmt::new(reader)
         .put_value_set(set, version)
         .map_err(|e| format!("state tree update failed: {e}"))?;
-    Ok((root.0, batch.node_batch))
+    Ok((root.0, batch))
 }
 
 /// The root at `version`, if the tree has one.
@@ -162,5 +179,75 @@ impl TreeReader for MemTree {
             }
         }
         Ok(best)
+    }
+}
+
+/// A tree that keeps only its newest version, for a replay from genesis that
+/// reads no older version and proves nothing (the auditor's): each update
+/// drops the nodes it made stale and keeps no values. The roots are
+/// [`update`]'s on a [`MemTree`]; the memory stays the size of the state
+/// instead of growing with every block.
+#[derive(Debug, Default, Clone)]
+pub struct ReplayTree {
+    nodes: BTreeMap<NodeKey, Node>,
+    root: Hash,
+    /// The newest version's root node.
+    root_key: Option<NodeKey>,
+}
+
+impl ReplayTree {
+    /// Applies `writes` as `version` (newer than the last) and returns the
+    /// new root.
+    pub fn update(&mut self, writes: &WriteSet, version: Version) -> Result<Hash, String> {
+        let (root, batch) = update_tree(self, writes, version)?;
+        for stale in &batch.stale_node_index_batch {
+            self.nodes.remove(&stale.node_key);
+        }
+        for (k, n) in batch.node_batch.nodes() {
+            self.nodes.insert(k.clone(), n.clone());
+        }
+        // An update that changes nothing copies the root to the new version
+        // without naming the old one stale: drop it here.
+        let new_root = batch
+            .node_batch
+            .nodes()
+            .keys()
+            .find(|k| k.version() == version && k.nibble_path().is_empty());
+        if let Some(new_root) = new_root {
+            if let Some(old) = self.root_key.take().filter(|old| old != new_root) {
+                self.nodes.remove(&old);
+            }
+            self.root_key = Some(new_root.clone());
+        }
+        self.root = root;
+        Ok(root)
+    }
+
+    /// The root after the last update (zeros before the first).
+    pub fn root(&self) -> Hash {
+        self.root
+    }
+
+    /// How many tree nodes it holds.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+}
+
+impl TreeReader for ReplayTree {
+    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        Ok(self.nodes.get(node_key).cloned())
+    }
+
+    fn get_value_option(&self, _: Version, _: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
+        anyhow::bail!("a replay tree keeps no values")
+    }
+
+    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+        anyhow::bail!("a replay tree is not restored from a snapshot")
     }
 }

@@ -236,3 +236,61 @@ fn batched_and_key_by_key_updates_build_the_same_tree() {
         }
     }
 }
+
+#[test]
+fn the_replay_tree_keeps_the_newest_version_only_with_the_same_roots() {
+    // The auditor's replay tree: every version's root is the full tree's,
+    // and it holds exactly the nodes of a tree built at once from the
+    // live keys (nothing stale kept, nothing live dropped).
+    for seed in 1..=4u64 {
+        let mut rng = Lcg(seed);
+        let mut full = MemTree::default();
+        let mut replay = commitment::ReplayTree::default();
+        let mut written = 0;
+        let mut live: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = Default::default();
+        for version in 0..16u64 {
+            let mut w = WriteSet::new();
+            let deletes = version % 3 == 2 && !live.is_empty();
+            // Some versions change nothing (an empty block).
+            let n = if version % 5 == 4 {
+                0
+            } else {
+                1 + rng.next(200)
+            };
+            for _ in 0..n {
+                if deletes && rng.next(2) == 0 {
+                    let i = rng.next(live.len() as u64) as usize;
+                    let k = live.keys().nth(i).unwrap().clone();
+                    w.insert(k, None);
+                } else {
+                    let k = format!("key/{}", rng.next(1_000)).into_bytes();
+                    w.insert(k, Some(rng.next(1 << 40).to_be_bytes().to_vec()));
+                }
+            }
+            let (r1, b1) = commitment::update(&full, &w, version).unwrap();
+            full.apply(&b1);
+            written += b1.nodes().len();
+            let r2 = replay.update(&w, version).unwrap();
+            assert_eq!(r1, r2, "seed {seed} version {version}");
+            for (k, v) in &w {
+                match v {
+                    Some(v) => live.insert(k.clone(), v.clone()),
+                    None => live.remove(k),
+                };
+            }
+            let mut fresh = commitment::ReplayTree::default();
+            let all: WriteSet = live
+                .iter()
+                .map(|(k, v)| (k.clone(), Some(v.clone())))
+                .collect();
+            assert_eq!(fresh.update(&all, 0).unwrap(), r1);
+            assert_eq!(replay.len(), fresh.len(), "seed {seed} version {version}");
+        }
+        // The full tree keeps every node any version wrote.
+        assert!(
+            replay.len() * 2 < written,
+            "seed {seed}: {} of {written}",
+            replay.len()
+        );
+    }
+}

@@ -591,3 +591,192 @@ async fn reads_belong_to_the_holder_and_auditors() {
     }
     assert!(log[before..].contains("node starting"));
 }
+
+/// `yui audit fetch` writes the node's blocks to an archive; `yui audit
+/// replay --archive` replays it with no node and reports what the replay
+/// from the node reports; a truncated or damaged archive is refused with
+/// an error naming the block, never a panic.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_archive_fetched_from_a_node_replays_like_the_node() {
+    use std::process::Command;
+    let dir = tempfile::tempdir().unwrap();
+    let p = People::new();
+    let node = Node::start_single(dir.path(), &p).unwrap();
+    let c = node.client().await.unwrap();
+    c.execute(
+        &p.city,
+        Operation::Charge {
+            to: p.hana.address(),
+            asset: "coin".into(),
+            amount: 10_000,
+            deposit_ref: "dep-archive".into(),
+            campaign: None,
+        },
+    )
+    .await
+    .unwrap();
+    c.execute(
+        &p.hana,
+        Operation::Transfer {
+            to: p.taro.address(),
+            asset: "coin".into(),
+            amount: 1_000,
+        },
+    )
+    .await
+    .unwrap();
+    // Two transfers admitted together, the second beyond what is left once
+    // the first commits: it fails in its block.
+    let n = c.next_nonce(&p.hana).await.unwrap();
+    let transfer = |i: u64| {
+        yui_cli::sign_tx(
+            "yui-test",
+            &p.hana,
+            n + i,
+            yui_ledger::Expiry::Height(1_000_000),
+            Operation::Transfer {
+                to: p.taro.address(),
+                asset: "coin".into(),
+                amount: 6_000,
+            },
+        )
+    };
+    c.submit(&transfer(0), false).await.unwrap();
+    let second = c.submit(&transfer(1), true).await.unwrap();
+    assert!(!second.receipt.unwrap().success);
+
+    let key = dir.path().join("auditor.json");
+    yui_cli::keyfile::write(&key, &p.auditor).unwrap();
+    let archive = dir.path().join("chain.yuiarch");
+    let yui = yui_tests::bin("yui").unwrap();
+    let fetch = Command::new(&yui)
+        .args([
+            "--node",
+            &node.endpoint,
+            "--output",
+            "json",
+            "audit",
+            "fetch",
+        ])
+        .arg("--key")
+        .arg(&key)
+        .arg("--out")
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert!(
+        fetch.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fetch.stderr)
+    );
+    let fetched: serde_json::Value = serde_json::from_slice(&fetch.stdout).unwrap();
+    assert_eq!(fetched["transactions"], 4);
+    let height = fetched["blocks"].as_u64().unwrap();
+    assert!(height >= 3);
+    assert_eq!(
+        fetched["bytes"].as_u64(),
+        Some(std::fs::metadata(&archive).unwrap().len())
+    );
+    // Nothing but the archive is left beside it.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains("yuiarch"))
+        .collect();
+    assert_eq!(names, vec!["chain.yuiarch"]);
+
+    // Replayed with no node (--node names a closed port) and no key.
+    let replay_archive = |path: &std::path::Path| {
+        Command::new(&yui)
+            .args([
+                "--node",
+                "127.0.0.1:1",
+                "--output",
+                "json",
+                "audit",
+                "replay",
+            ])
+            .arg("--archive")
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    let out = replay_archive(&archive);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("replayed {height} blocks and 4 transactions"))
+            && stderr.contains("tx/s"),
+        "{stderr}"
+    );
+    let from_archive: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let from_node = yui_cli::audit::replay_node(&c, &p.auditor, Some(height), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(from_node.final_height, height);
+    assert_eq!(from_node.transactions, 4);
+    assert_eq!(from_node.failed_transactions, 1);
+    assert_eq!(from_node.assets["coin"].minted, 10_000);
+    assert_eq!(from_archive, serde_json::to_value(&from_node).unwrap());
+    // The command line from the node, to the same height, agrees too.
+    let out = Command::new(&yui)
+        .args([
+            "--node",
+            &node.endpoint,
+            "--output",
+            "json",
+            "audit",
+            "replay",
+        ])
+        .arg("--key")
+        .arg(&key)
+        .args(["--height", &height.to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let from_node_cli: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(from_node_cli, from_archive);
+
+    // A truncated archive: refused, naming the block.
+    let bytes = std::fs::read(&archive).unwrap();
+    let cut = dir.path().join("cut.yuiarch");
+    std::fs::write(&cut, &bytes[..bytes.len() - 10]).unwrap();
+    let out = replay_archive(&cut);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("truncated at block {height} of {height}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    // A flipped byte inside the block that holds the transfer: refused,
+    // naming that block.
+    let blocks: Vec<_> = yui_cli::audit::ArchiveReader::open(&archive)
+        .unwrap()
+        .map(|b| b.unwrap())
+        .collect();
+    let (at, with_tx) = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (i as u64 + 1, b))
+        .find(|(_, b)| yui_ledger::Block::from_bytes(&b.block).is_ok_and(|b| !b.txs.is_empty()))
+        .unwrap();
+    let start = bytes
+        .windows(with_tx.block.len())
+        .position(|w| w == with_tx.block.as_slice())
+        .unwrap();
+    let mut damaged = bytes.clone();
+    damaged[start + with_tx.block.len() / 2] ^= 0x40;
+    let flipped = dir.path().join("flipped.yuiarch");
+    std::fs::write(&flipped, &damaged).unwrap();
+    let out = replay_archive(&flipped);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("error: block {at}: ")), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1,22 +1,13 @@
-//! The auditor's replay: fetch every block with its certificate, check the
-//! certificate against the validator set, re-verify every transaction
-//! signature, re-execute every block from genesis in memory, and compare each
-//! header's transaction root, receipts root and state root with what the
-//! replay computed. Trusts nothing the node says except the bytes it serves.
+//! What a replay reports: counts, how value moved per asset, governance,
+//! credentials and contracts, gathered from the receipts the replay itself
+//! computed (never from what the node says).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use yui_consensus::{CommitCertificate, Validator, ValidatorSet};
-use yui_ledger::block::tx_root;
-use yui_ledger::commitment::{self, MemTree};
-use yui_ledger::exec::receipts_root;
-use yui_ledger::{Address, Block, Ctx, Event, Genesis, Keypair, MemState, execute_block};
-use yui_proto::v1 as pb;
-
-use crate::Client;
+use yui_ledger::{Address, BlockOutcome, Event, MemState};
 
 /// What a replay found.
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Report {
     pub chain_id: String,
     pub blocks: u64,
@@ -41,7 +32,7 @@ pub struct Report {
     pub contracts: BTreeMap<String, ContractSummary>,
 }
 
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ContractSummary {
     pub status: String,
     /// Calls that succeeded (governance's `init` and `migrate` included).
@@ -54,7 +45,7 @@ pub struct ContractSummary {
     pub budget: BTreeMap<String, (u64, u64)>,
 }
 
-#[derive(Debug, Default, Clone, serde::Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AssetFlows {
     pub minted: u64,
     pub burned: u64,
@@ -65,107 +56,27 @@ pub struct AssetFlows {
     pub transferred: u64,
 }
 
-/// Replays the chain up to the node's current height. `progress(done, total)`
-/// is called after each block.
-pub async fn replay(
-    c: &Client,
-    auditor: &Keypair,
-    mut progress: impl FnMut(u64, u64),
-) -> anyhow::Result<Report> {
-    let g = c
-        .chain
-        .clone()
-        .get_genesis(pb::GetGenesisRequest {})
-        .await?
-        .into_inner();
-    let genesis = Genesis::from_json(&g.json).map_err(|e| anyhow::anyhow!(e))?;
-    let mut state = MemState::default();
-    let mut tree = MemTree::default();
-    let writes = genesis.state_writes(&state);
-    state.apply(&writes);
-    let (_, batch) = commitment::update(&tree, &writes, 0).map_err(|e| anyhow::anyhow!(e))?;
-    tree.apply(&batch);
+/// Gathers a [`Report`] block by block.
+#[derive(Default)]
+pub(super) struct Tally {
+    pub report: Report,
+    signers: BTreeSet<Address>,
+}
 
-    let target = c.status().await?.height;
-    let mut report = Report {
-        chain_id: genesis.chain_id.clone(),
-        ..Default::default()
-    };
-    let mut signers = std::collections::BTreeSet::new();
-    let mut prev_hash = genesis.hash();
-    let mut prev_time = genesis.genesis_time_ms;
-    let req = pb::StreamBlocksRequest {
-        from_height: 1,
-        auth: Some(c.read_auth(auditor, &Address::ZERO)),
-    };
-    let mut stream = c.chain.clone().stream_blocks(req).await?.into_inner();
-    let mut height = 0;
-    while height < target {
-        let b = stream
-            .message()
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("the node ended the block stream at {height}"))?;
-        height += 1;
-        let block = Block::from_bytes(&b.raw).map_err(|e| {
-            anyhow::anyhow!("block {height}: {e} (is this key an auditor on the node?)")
-        })?;
-        let cert: CommitCertificate = borsh::from_slice(&b.raw_certificate)
-            .map_err(|e| anyhow::anyhow!("block {height}: malformed certificate: {e}"))?;
-        let h = &block.header;
-        let fail = |what: &str| anyhow::anyhow!("block {height}: {what}");
-        if h.height != height || h.chain_id != genesis.chain_id {
-            return Err(fail("wrong height or chain"));
-        }
-        if h.prev_hash != prev_hash {
-            return Err(fail("does not extend the previous block"));
-        }
-        if h.time_ms <= prev_time {
-            return Err(fail("time does not increase"));
-        }
-        if cert.block_hash != block.hash() || cert.height != height {
-            return Err(fail("certificate names another block"));
-        }
-        // The state after the previous block names the set that decides this
-        // one; governance may have changed it.
-        let vs = validator_set(&state).map_err(|e| fail(&e))?;
-        if vs.hash() != h.validators_hash {
-            return Err(fail("header names another validator set than the chain's"));
-        }
-        cert.verify(&genesis.chain_id, &vs)
-            .map_err(|e| fail(&format!("certificate: {e}")))?;
-        if tx_root(&block.txs) != h.tx_root {
-            return Err(fail("transaction root mismatch"));
-        }
-        let ctx = Ctx {
-            chain_id: genesis.chain_id.clone(),
-            height,
-            time_ms: h.time_ms,
-        };
-        let out = execute_block(&state, ctx, &block.txs)
-            .map_err(|(i, e)| fail(&format!("transaction {i}: {e}")))?;
-        if receipts_root(&out.receipts, &out.begin_events) != h.receipts_root {
-            return Err(fail("receipts differ from the replay"));
-        }
-        let (root, batch) =
-            commitment::update(&tree, &out.writes, height).map_err(|e| anyhow::anyhow!(e))?;
-        if root != h.state_root {
-            return Err(fail(&format!(
-                "state root {} differs from the replay's {}",
-                hex::encode(h.state_root),
-                hex::encode(root)
-            )));
-        }
-        state.apply(&out.writes);
-        tree.apply(&batch);
+impl Tally {
+    /// Counts one replayed block: its transactions, certificate signatures,
+    /// failures, flows, contract calls and governance events.
+    pub fn block(&mut self, txs: usize, certificate_signatures: usize, out: &BlockOutcome) {
+        let report = &mut self.report;
         report.blocks += 1;
-        report.transactions += block.txs.len() as u64;
-        report.certificate_signatures += cert.signatures.len() as u64;
+        report.transactions += txs as u64;
+        report.certificate_signatures += certificate_signatures as u64;
         for r in &out.receipts {
             if r.error.is_some() {
                 report.failed_transactions += 1;
             }
             count_calls(&mut report.contracts, r);
-            signers.insert(r.signer);
+            self.signers.insert(r.signer);
             tally(&mut report.assets, &r.events);
         }
         tally(&mut report.assets, &out.begin_events);
@@ -186,27 +97,29 @@ pub async fn replay(
                 _ => {}
             }
         }
-        prev_hash = block.hash();
-        prev_time = h.time_ms;
-        report.final_state_root = hex::encode(root);
-        progress(height, target);
     }
-    report.final_height = height;
-    report.final_validators = yui_ledger::state::validators(&state)?
-        .iter()
-        .map(|v| v.name.clone())
-        .collect();
-    report.active_accounts = signers.len();
-    for (_, k) in yui_ledger::state::contracts(&state, &[], usize::MAX)? {
-        let s = report.contracts.entry(k.id.clone()).or_default();
-        s.status = k.status.as_str().into();
-        s.budget = k
-            .budget
+
+    /// The report, with what the final state says: the validators, each
+    /// contract's status and budget.
+    pub fn finish(mut self, height: u64, state: &MemState) -> anyhow::Result<Report> {
+        let report = &mut self.report;
+        report.final_height = height;
+        report.final_validators = yui_ledger::state::validators(state)?
             .iter()
-            .map(|b| (b.asset.clone(), (b.allotted, b.granted)))
+            .map(|v| v.name.clone())
             .collect();
+        report.active_accounts = self.signers.len();
+        for (_, k) in yui_ledger::state::contracts(state, &[], usize::MAX)? {
+            let s = report.contracts.entry(k.id.clone()).or_default();
+            s.status = k.status.as_str().into();
+            s.budget = k
+                .budget
+                .iter()
+                .map(|b| (b.asset.clone(), (b.allotted, b.granted)))
+                .collect();
+        }
+        Ok(self.report)
     }
-    Ok(report)
 }
 
 /// Counts a receipt's contract calls, failed ones included (a call's own
@@ -240,21 +153,6 @@ fn count_calls(contracts: &mut BTreeMap<String, ContractSummary>, r: &yui_ledger
             s.fuel_used = s.fuel_used.saturating_add(*fuel_used);
         }
     }
-}
-
-/// The validator set recorded in a replayed state.
-fn validator_set(state: &MemState) -> Result<ValidatorSet, String> {
-    ValidatorSet::new(
-        yui_ledger::state::validators(state)
-            .map_err(|e| e.to_string())?
-            .iter()
-            .map(|v| Validator {
-                public_key: v.public_key.0,
-                power: v.power,
-            })
-            .collect(),
-    )
-    .map_err(|e| format!("validator set in state: {e}"))
 }
 
 fn tally(assets: &mut BTreeMap<String, AssetFlows>, events: &[Event]) {

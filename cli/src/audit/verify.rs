@@ -1,0 +1,373 @@
+//! The one verification loop every source of blocks feeds (a node's block
+//! stream, an archive file): a pipeline of two stages.
+//!
+//! 1. **Prepare** (a thread of its own): takes the source's raw bytes a
+//!    chunk of blocks at a time, decodes each block and certificate,
+//!    computes each transaction's hash and signing bytes once, and verifies
+//!    the chunk's transaction signatures in batches on every core
+//!    ([`yui_ledger::crypto::verify_batch_parallel`], ADR 0006: a batch's
+//!    verdict is always single verification's).
+//! 2. **Execute** (the calling thread), block after block while the next
+//!    chunk is prepared: height, chain, previous hash, time, the certificate
+//!    against the validator set of the replayed state, the transaction root,
+//!    then execution from the replayed state and the receipts root.
+//! 3. **Commit** (a thread of its own), a few blocks behind execution: the
+//!    state tree after each block (a [`ReplayTree`], which keeps only the
+//!    newest version) and its root against the header's state root.
+//!    Execution needs the state, never the tree, so it does not wait; a
+//!    block whose state root differs is always older than any block
+//!    execution refused since, so it is the error reported.
+//!
+//! A transaction whose signature verified is executed with
+//! `signature_checked`; one whose signature did not is executed exactly as
+//! [`yui_ledger::execute_block`] would, verifying it again on its own, so
+//! it refuses the block with the same error as before.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+use yui_consensus::{CommitCertificate, Validator, ValidatorSet};
+use yui_ledger::block::tx_root_of;
+use yui_ledger::commitment::ReplayTree;
+use yui_ledger::exec::{BlockExecutor, receipts_root};
+use yui_ledger::{Block, Ctx, Genesis, Hash, MemState, WriteSet};
+
+use super::report::{Report, Tally};
+
+/// One block as a node serves it: the block's canonical bytes and its
+/// certificate's, unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawBlock {
+    pub block: Vec<u8>,
+    pub certificate: Vec<u8>,
+}
+
+/// How far a replay is, after each block.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Blocks replayed (the height reached).
+    pub blocks: u64,
+    /// Blocks the replay will check in all.
+    pub total_blocks: u64,
+    /// Transactions replayed.
+    pub transactions: u64,
+}
+
+/// Signatures verified together before their blocks run: enough for a batch
+/// on each core to pay, few enough that execution starts soon.
+const CHUNK_SIGNATURES: usize = 4_096;
+/// Blocks prepared together at most (chains of mostly empty blocks).
+const CHUNK_BLOCKS: usize = 256;
+/// Prepared chunks waiting for execution.
+const CHUNKS_AHEAD: usize = 2;
+/// Executed blocks waiting for their state root.
+const COMMITS_AHEAD: usize = 64;
+
+/// A block decoded, hashed and with its signatures checked, ready to run.
+struct Prepared {
+    height: u64,
+    block: Block,
+    block_hash: Hash,
+    certificate: CommitCertificate,
+    /// Each transaction's hash, computed once (root and receipts).
+    tx_hashes: Vec<Hash>,
+    /// Whether each transaction's signature verified in the batch.
+    signature_ok: Vec<bool>,
+}
+
+/// Replays blocks 1 to `total` from `source` on top of `genesis` and checks
+/// everything (module docs). `source` must yield those blocks in order; it
+/// yields an error (which the replay reports after the blocks before it)
+/// when it cannot. `hint` is appended to a block that cannot be decoded.
+pub fn verify_chain(
+    genesis: &Genesis,
+    total: u64,
+    source: impl Iterator<Item = anyhow::Result<RawBlock>> + Send,
+    hint: &str,
+    mut progress: impl FnMut(&Progress),
+) -> anyhow::Result<Report> {
+    let (mut replay, mut tree) = Replayer::new(genesis)?;
+    let stop = AtomicBool::new(false);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    std::thread::scope(|scope| {
+        let (tx, rx) = mpsc::sync_channel(CHUNKS_AHEAD);
+        let stop = &stop;
+        std::thread::Builder::new()
+            .name("yui-replay-prepare".into())
+            .spawn_scoped(scope, move || {
+                prepare(source, total, hint, threads, stop, tx);
+            })?;
+        let (to_commit, commits) = mpsc::sync_channel::<Executed>(COMMITS_AHEAD);
+        let committing = std::thread::Builder::new()
+            .name("yui-replay-commit".into())
+            .spawn_scoped(scope, move || commit(&mut tree, commits))?;
+        // Whatever happens below, the preparing thread stops at its next block.
+        struct StopOnDrop<'a>(&'a AtomicBool);
+        impl Drop for StopOnDrop<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+        let _stop = StopOnDrop(stop);
+        let mut done = Progress {
+            total_blocks: total,
+            ..Progress::default()
+        };
+        let executed = (|| -> anyhow::Result<()> {
+            for chunk in rx {
+                for block in chunk {
+                    let block = block?;
+                    done.transactions += block.block.txs.len() as u64;
+                    let out = replay.apply(block)?;
+                    // A closed channel: the commit stage failed; its error
+                    // is the one to report.
+                    if to_commit.send(out).is_err() {
+                        return Ok(());
+                    }
+                    done.blocks = replay.height;
+                    progress(&done);
+                }
+            }
+            Ok(())
+        })();
+        drop(to_commit);
+        let committed = committing
+            .join()
+            .map_err(|_| anyhow::anyhow!("the state tree's thread failed"))?;
+        let root = committed?;
+        executed?;
+        if replay.height < total {
+            anyhow::bail!("the blocks ended after block {} of {total}", replay.height);
+        }
+        replay.finish(root)
+    })
+}
+
+/// A block executed, for the commit stage.
+struct Executed {
+    height: u64,
+    writes: WriteSet,
+    state_root: Hash,
+}
+
+/// The commit stage: each executed block's writes into the tree, and its
+/// root against the header's. Returns the last root (genesis's if none).
+fn commit(tree: &mut ReplayTree, blocks: mpsc::Receiver<Executed>) -> anyhow::Result<Hash> {
+    let mut last = tree.root();
+    for b in blocks {
+        let root = tree
+            .update(&b.writes, b.height)
+            .map_err(|e| anyhow::anyhow!("block {}: {e}", b.height))?;
+        if root != b.state_root {
+            anyhow::bail!(
+                "block {}: state root {} differs from the replay's {}",
+                b.height,
+                hex::encode(b.state_root),
+                hex::encode(root)
+            );
+        }
+        last = root;
+    }
+    Ok(last)
+}
+
+/// The preparing stage: reads the source until `total` blocks, an error, or
+/// `stop`, and sends the blocks a chunk at a time.
+fn prepare(
+    mut source: impl Iterator<Item = anyhow::Result<RawBlock>>,
+    total: u64,
+    hint: &str,
+    threads: usize,
+    stop: &AtomicBool,
+    tx: mpsc::SyncSender<Vec<anyhow::Result<Prepared>>>,
+) {
+    let mut height = 0;
+    let mut failed = false;
+    while height < total && !failed {
+        let mut chunk = Vec::new();
+        let mut signatures = 0;
+        while height < total
+            && !failed
+            && chunk.len() < CHUNK_BLOCKS
+            && signatures < CHUNK_SIGNATURES
+        {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            height += 1;
+            let item = match source.next() {
+                Some(Ok(raw)) => decode(height, &raw, hint),
+                Some(Err(e)) => Err(e),
+                None => Err(anyhow::anyhow!(
+                    "the blocks ended after block {} of {total}",
+                    height - 1
+                )),
+            };
+            match &item {
+                Ok(p) => signatures += p.block.txs.len(),
+                Err(_) => failed = true,
+            }
+            chunk.push(item);
+        }
+        check_signatures(&mut chunk, threads);
+        if tx.send(chunk).is_err() {
+            return;
+        }
+    }
+}
+
+/// Decodes a block and its certificate and hashes its transactions.
+fn decode(height: u64, raw: &RawBlock, hint: &str) -> anyhow::Result<Prepared> {
+    let block =
+        Block::from_bytes(&raw.block).map_err(|e| anyhow::anyhow!("block {height}: {e}{hint}"))?;
+    let certificate: CommitCertificate = borsh::from_slice(&raw.certificate)
+        .map_err(|e| anyhow::anyhow!("block {height}: malformed certificate: {e}"))?;
+    let tx_hashes = block.txs.iter().map(|t| t.hash()).collect();
+    Ok(Prepared {
+        height,
+        block_hash: block.hash(),
+        block,
+        certificate,
+        tx_hashes,
+        signature_ok: Vec::new(),
+    })
+}
+
+/// Verifies every transaction signature of a chunk's blocks in batches over
+/// `threads` threads, and records each verdict in its block.
+fn check_signatures(chunk: &mut [anyhow::Result<Prepared>], threads: usize) {
+    let sign_bytes: Vec<Vec<u8>> = chunk
+        .iter()
+        .flatten()
+        .flat_map(|p| p.block.txs.iter().map(|t| t.tx.sign_bytes()))
+        .collect();
+    let items: Vec<_> = chunk
+        .iter()
+        .flatten()
+        .flat_map(|p| &p.block.txs)
+        .zip(&sign_bytes)
+        .map(|(t, msg)| (t.tx.signer, msg.as_slice(), &t.signature))
+        .collect();
+    let mut verdicts = yui_ledger::crypto::verify_batch_parallel(&items, threads).into_iter();
+    for p in chunk.iter_mut().flatten() {
+        p.signature_ok = verdicts
+            .by_ref()
+            .take(p.block.txs.len())
+            .map(|v| v.is_ok())
+            .collect();
+    }
+}
+
+/// The replayed chain: the state after the last block executed.
+struct Replayer {
+    chain_id: String,
+    state: MemState,
+    height: u64,
+    prev_hash: Hash,
+    prev_time: u64,
+    tally: Tally,
+}
+
+impl Replayer {
+    /// The chain at genesis, and its state tree.
+    fn new(genesis: &Genesis) -> anyhow::Result<(Self, ReplayTree)> {
+        let mut state = MemState::default();
+        let mut tree = ReplayTree::default();
+        let writes = genesis.state_writes(&state);
+        state.apply(&writes);
+        tree.update(&writes, 0).map_err(|e| anyhow::anyhow!(e))?;
+        let mut tally = Tally::default();
+        tally.report.chain_id = genesis.chain_id.clone();
+        let replay = Self {
+            chain_id: genesis.chain_id.clone(),
+            state,
+            height: 0,
+            prev_hash: genesis.hash(),
+            prev_time: genesis.genesis_time_ms,
+            tally,
+        };
+        Ok((replay, tree))
+    }
+
+    /// Checks and executes the next block; its state root is for the
+    /// commit stage to check.
+    fn apply(&mut self, p: Prepared) -> anyhow::Result<Executed> {
+        let height = p.height;
+        let (block, cert) = (&p.block, &p.certificate);
+        let h = &block.header;
+        let fail = |what: &str| anyhow::anyhow!("block {height}: {what}");
+        if height != self.height + 1 || h.height != height || h.chain_id != self.chain_id {
+            return Err(fail("wrong height or chain"));
+        }
+        if h.prev_hash != self.prev_hash {
+            return Err(fail("does not extend the previous block"));
+        }
+        if h.time_ms <= self.prev_time {
+            return Err(fail("time does not increase"));
+        }
+        if cert.block_hash != p.block_hash || cert.height != height {
+            return Err(fail("certificate names another block"));
+        }
+        // The state after the previous block names the set that decides this
+        // one; governance may have changed it.
+        let vs = validator_set(&self.state).map_err(|e| fail(&e))?;
+        if vs.hash() != h.validators_hash {
+            return Err(fail("header names another validator set than the chain's"));
+        }
+        cert.verify(&self.chain_id, &vs)
+            .map_err(|e| fail(&format!("certificate: {e}")))?;
+        if tx_root_of(&p.tx_hashes) != h.tx_root {
+            return Err(fail("transaction root mismatch"));
+        }
+        let ctx = Ctx {
+            chain_id: self.chain_id.clone(),
+            height,
+            time_ms: h.time_ms,
+        };
+        // `execute_block`, with each signature the batch verified marked
+        // checked: a refusal is the same `(index, error)`.
+        let tx_fail = |i: usize, e: yui_ledger::TxError| fail(&format!("transaction {i}: {e}"));
+        let mut ex = BlockExecutor::begin(&self.state, ctx).map_err(|e| tx_fail(0, e))?;
+        let checked = p.signature_ok.iter().chain(std::iter::repeat(&false));
+        for (i, ((tx, hash), ok)) in block.txs.iter().zip(&p.tx_hashes).zip(checked).enumerate() {
+            ex.push_hashed(tx, *hash, *ok).map_err(|e| tx_fail(i, e))?;
+        }
+        let out = ex.finish();
+        if receipts_root(&out.receipts, &out.begin_events) != h.receipts_root {
+            return Err(fail("receipts differ from the replay"));
+        }
+        self.state.apply(&out.writes);
+        self.tally
+            .block(block.txs.len(), cert.signatures.len(), &out);
+        self.height = height;
+        self.prev_hash = p.block_hash;
+        self.prev_time = h.time_ms;
+        Ok(Executed {
+            height,
+            writes: out.writes,
+            state_root: h.state_root,
+        })
+    }
+
+    /// The report, with the root the commit stage reached last.
+    fn finish(self, root: Hash) -> anyhow::Result<Report> {
+        let mut report = self.tally.finish(self.height, &self.state)?;
+        report.final_state_root = hex::encode(root);
+        Ok(report)
+    }
+}
+
+/// The validator set recorded in a replayed state.
+fn validator_set(state: &MemState) -> Result<ValidatorSet, String> {
+    ValidatorSet::new(
+        yui_ledger::state::validators(state)
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(|v| Validator {
+                public_key: v.public_key.0,
+                power: v.power,
+            })
+            .collect(),
+    )
+    .map_err(|e| format!("validator set in state: {e}"))
+}
