@@ -11,6 +11,7 @@ mod contracts;
 mod process;
 mod story;
 mod town;
+mod year;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -44,6 +45,9 @@ enum Cmd {
         #[arg(long)]
         no_story: bool,
     },
+    /// Write a simulated year of a town as a real chain (residents,
+    /// merchants, campaigns, vouchers, jobs; seeded), then start the devnet on it.
+    Year(year::YearArgs),
     /// Each node's height, last block hash, peers and round.
     Status,
     /// Stop the devnet's nodes.
@@ -55,6 +59,7 @@ async fn main() {
     let cli = Cli::parse();
     let r = match cli.cmd {
         Cmd::Up { port, no_story } => up(&cli.dir, port, no_story).await,
+        Cmd::Year(args) => run_year(&cli.dir, args).await,
         Cmd::Status => status(&cli.dir).await,
         Cmd::Down => down(&cli.dir),
     };
@@ -123,7 +128,8 @@ fn read_pid(home: &Path) -> Option<u32> {
         .ok()
 }
 
-async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
+/// Refuses to touch a running devnet; removes a stopped one.
+fn fresh_dir(dir: &Path) -> anyhow::Result<()> {
     if node_homes(dir)
         .iter()
         .any(|h| read_pid(h).is_some_and(pid_alive))
@@ -136,9 +142,93 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }
+    Ok(())
+}
+
+async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
+    fresh_dir(dir)?;
     let node = node_binary()?;
     let mut town = town::Town::create(dir)?;
     println!("結 Yui devnet in {}", dir.display());
+    let endpoints = init_nodes(&node, dir, port, &mut town, None)?;
+    let genesis = town.genesis()?;
+    for (_, home, _) in &endpoints {
+        std::fs::write(home.join("genesis.json"), genesis.to_json())?;
+    }
+    let client = start_nodes(&node, &endpoints).await?;
+    town.endpoints = endpoints
+        .iter()
+        .map(|(n, _, l)| (n.clone(), l.clone()))
+        .collect();
+    let first = &endpoints[0].2;
+    println!("  chain '{}' is up.\n", client.chain_id);
+    if !no_story {
+        story::play(&client, &town).await?;
+    }
+    println!(
+        "\nThe devnet keeps running. Try:\n  target/debug/yui --node {first} status\n  target/debug/yui --node {first} account --key {}/keys/hana.json\n  target/debug/yui-devnet status\nStop it with: target/debug/yui-devnet down",
+        dir.display()
+    );
+    Ok(())
+}
+
+async fn run_year(dir: &Path, args: year::YearArgs) -> anyhow::Result<()> {
+    fresh_dir(dir)?;
+    let node = node_binary()?;
+    let mut town = town::Town::create(dir)?;
+    let key_of = |n: &str| year::people::derived_key(args.seed, n);
+    for name in yui_ledger::town::Town::new().names() {
+        town.set_key(name, key_of(name))?;
+    }
+    println!(
+        "結 A year of a town in {}: seed {}, {} residents, {} merchants, {} days from {}",
+        dir.display(),
+        args.seed,
+        args.residents,
+        args.merchants,
+        args.days,
+        args.start
+    );
+    let endpoints = init_nodes(&node, dir, args.port, &mut town, Some(&key_of))?;
+    let mut rng = year::rng(args.seed);
+    let people = year::people(&args, &mut rng);
+    let genesis = people.genesis(year::CHAIN_ID, year::tokyo_midnight_ms(args.start)?)?;
+    let json = genesis.to_json();
+    let mut dbs = Vec::new();
+    for (_, home, _) in &endpoints {
+        std::fs::write(home.join("genesis.json"), &json)?;
+        let (cfg, base) = yui_node::config::Config::load(&home.join("config.toml"))?;
+        dbs.push(base.join(&cfg.node.data_dir).join("db"));
+    }
+    let (summary, txs, blocks) = year::write_year(&dbs, &args, &people, &json, rng)?;
+    year::print_summary(&summary, txs, blocks);
+    if args.no_start {
+        println!("  written; start the nodes with `yui-node start --home <dir>/nodes/<name>`.");
+        return Ok(());
+    }
+    let client = start_nodes(&node, &endpoints).await?;
+    println!(
+        "  chain '{}' is up at height {} on the simulated year.\n  Audit it: target/debug/yui --node {} audit replay --key {}/keys/auditor.json",
+        client.chain_id,
+        client.status().await?.height,
+        endpoints[0].2,
+        dir.display()
+    );
+    Ok(())
+}
+
+/// The devnet's nodes, each initialised by `yui-node init` in
+/// `<dir>/nodes/<name>` with its config and key (the validators' keys become
+/// the town's keys for them): name, home and gRPC address of each.
+/// With `key_of`, each node's key is the one it gives for the node's name
+/// instead of a fresh random one (a seeded, reproducible town).
+fn init_nodes(
+    node: &Path,
+    dir: &Path,
+    port: u16,
+    town: &mut town::Town,
+    key_of: Option<&dyn Fn(&str) -> yui_ledger::Keypair>,
+) -> anyhow::Result<Vec<(String, PathBuf, String)>> {
     // Four validators, an observer, and coord-higashi's node (which follows
     // the chain until the consortium votes it in as a validator), each a
     // yui-node process on 127.0.0.1: gRPC on port + i, libp2p on port + 20000 + i.
@@ -161,7 +251,7 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
         let name = &names[i];
         let home = dir.join("nodes").join(name);
         let listen = format!("127.0.0.1:{}", port as usize + i);
-        let mut cmd = Command::new(&node);
+        let mut cmd = Command::new(node);
         cmd.args(["init", "--home"]).arg(&home);
         cmd.args([
             "--name",
@@ -196,44 +286,42 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
         if !cmd.stdout(Stdio::null()).status()?.success() {
             anyhow::bail!("yui-node init failed for {name}");
         }
+        if let Some(key_of) = key_of {
+            let path = home.join("node_key.json");
+            std::fs::remove_file(&path)?;
+            yui_node::keys::write(&path, &key_of(name))?;
+        }
         town.adopt_node_key(name, &home)?;
         if follower {
             follower_keys.push(town.key(name).address().to_hex());
         }
         endpoints[i] = (name.clone(), home, listen);
     }
-    let genesis = town.genesis()?;
-    for (_, home, _) in &endpoints {
-        std::fs::write(home.join("genesis.json"), genesis.to_json())?;
-    }
-    for (name, home, listen) in &endpoints {
-        let pid = process::start_node(&node, home, false)?;
+    Ok(endpoints)
+}
+
+/// Starts every node, then waits until the first has committed a block and
+/// every node's submissions reach every validator.
+async fn start_nodes(
+    node: &Path,
+    endpoints: &[(String, PathBuf, String)],
+) -> anyhow::Result<Client> {
+    for (name, home, listen) in endpoints {
+        let pid = process::start_node(node, home, false)?;
         println!(
             "  started {name:<14} pid {pid:<7} gRPC {listen}  log {}",
             home.join("node.log").display()
         );
     }
-    town.endpoints = endpoints
-        .iter()
-        .map(|(n, _, l)| (n.clone(), l.clone()))
-        .collect();
     let (_, _, first) = &endpoints[0];
     let client = wait_ready(first).await?;
     // Ready means ready: every node's health calls its Transactions service
     // SERVING, i.e. what is submitted to it reaches every validator by
     // gossip at once, so load offered now sees the latency it will see later.
-    for (name, _, listen) in &endpoints {
+    for (name, _, listen) in endpoints {
         wait_submissions_ready(name, listen).await?;
     }
-    println!("  chain '{}' is up.\n", client.chain_id);
-    if !no_story {
-        story::play(&client, &town).await?;
-    }
-    println!(
-        "\nThe devnet keeps running. Try:\n  target/debug/yui --node {first} status\n  target/debug/yui --node {first} account --key {}/keys/hana.json\n  target/debug/yui-devnet status\nStop it with: target/debug/yui-devnet down",
-        dir.display()
-    );
-    Ok(())
+    Ok(client)
 }
 
 async fn wait_ready(endpoint: &str) -> anyhow::Result<Client> {

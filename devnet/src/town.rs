@@ -57,6 +57,17 @@ impl Town {
             .to_vec()
     }
 
+    /// Gives `name` this key (and its key file).
+    pub fn set_key(&mut self, name: &str, k: Keypair) -> anyhow::Result<()> {
+        let path = self.dir.join("keys").join(format!("{name}.json"));
+        if path.exists() {
+            std::fs::remove_file(&path)?;
+        }
+        keyfile::write(&path, &k)?;
+        self.keys.insert(name.to_string(), k);
+        Ok(())
+    }
+
     /// Uses the key `yui-node init` made for a validator as that person's key.
     pub fn adopt_node_key(&mut self, name: &str, home: &Path) -> anyhow::Result<()> {
         let k = keyfile::read(&home.join("node_key.json"))?;

@@ -275,6 +275,18 @@ fn signal(pid: u32, sig: &str) {
 
 impl Devnet {
     pub fn up(dir: &Path) -> anyhow::Result<Self> {
+        Self::launch(dir, &["up", "--no-story"])
+    }
+
+    /// `yui-devnet year` with `args` (sizes, seed): the devnet started on a
+    /// simulated year of a town.
+    pub fn year(dir: &Path, args: &[&str]) -> anyhow::Result<Self> {
+        let mut all = vec!["year"];
+        all.extend_from_slice(args);
+        Self::launch(dir, &all)
+    }
+
+    fn launch(dir: &Path, args: &[&str]) -> anyhow::Result<Self> {
         // gRPC on base..base+5, libp2p on base+20000..: find a free stretch.
         let base_port = loop {
             let p = free_port()?;
@@ -290,10 +302,11 @@ impl Devnet {
         let st = Command::new(bin("yui-devnet")?)
             .args(["--dir"])
             .arg(dir)
-            .args(["up", "--no-story", "--port", &base_port.to_string()])
+            .args(args)
+            .args(["--port", &base_port.to_string()])
             .stdout(Stdio::null())
             .status()?;
-        anyhow::ensure!(st.success(), "yui-devnet up failed");
+        anyhow::ensure!(st.success(), "yui-devnet {} failed", args[0]);
         let names = [
             "city",
             "chamber",

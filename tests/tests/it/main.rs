@@ -12,3 +12,4 @@ mod grpc;
 mod jobs;
 mod snapshot;
 mod tls;
+mod town_year;
