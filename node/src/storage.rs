@@ -142,6 +142,10 @@ fn decode<T: BorshDeserialize>(cf: &'static str, b: &[u8]) -> Result<T, StoreErr
     })
 }
 
+/// Heights below a committed one whose kept proposed blocks its commit
+/// also removes (a proposal saved just as its height was committed).
+const PENDING_LOOKBACK: u64 = 8;
+
 /// One block cache for every column family.
 pub const BLOCK_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
@@ -435,9 +439,24 @@ impl Store {
             }
         }
         b.put_cf(self.cf(cf::METADATA)?, meta::LAST_HEIGHT, hkey(h));
-        let mut upto = hkey(h + 1).to_vec();
-        upto.extend_from_slice(&[0u8; 32]);
-        b.delete_range_cf(self.cf(cf::PENDING_BLOCKS)?, vec![0u8; 8], upto);
+        // The blocks kept for this height (and any stragglers of the last
+        // few) go, each by its key. Not a range delete: every block would
+        // add a range tombstone to the memtable, and reads there fragment all
+        // of them (a store of tens of thousands of blocks slowed to a crawl).
+        // Starting at a recent height, the scan never walks over the point
+        // tombstones of earlier commits.
+        let pending = self.cf(cf::PENDING_BLOCKS)?;
+        let from = hkey(h.saturating_sub(PENDING_LOOKBACK));
+        for item in self
+            .db
+            .iterator_cf(pending, IteratorMode::From(&from, Direction::Forward))
+        {
+            let (k, _) = item?;
+            if k.get(..8).is_none_or(|p| p > &hkey(h)[..]) {
+                break;
+            }
+            b.delete_cf(pending, k);
+        }
         self.write_sync(b)?;
         Ok(size)
     }
@@ -655,5 +674,77 @@ impl TreeReader for Store {
             }
         }
         Ok(best)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yui_ledger::exec::{BlockExecutor, Ctx};
+    use yui_ledger::town::Town;
+    use yui_ledger::{BlockHeader, MemState};
+
+    fn block(height: u64, prev_hash: Hash, tag: u8) -> Block {
+        Block {
+            header: BlockHeader {
+                chain_id: "t".into(),
+                height,
+                time_ms: 1_000 + height,
+                prev_hash,
+                tx_root: [tag; 32],
+                receipts_root: [0; 32],
+                state_root: [0; 32],
+                proposer: Address([0; 32]),
+                validators_hash: [0; 32],
+            },
+            txs: vec![],
+        }
+    }
+
+    #[test]
+    fn a_commit_removes_the_blocks_kept_for_its_height_and_no_later_ones() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        let key = |n: &str| Town::test_key(n).address();
+        let g = Town::new().genesis(key, &[("city", key("city"))], "t", 1_000);
+        let writes = g.state_writes(&MemState::default());
+        let (_, tree) = yui_ledger::commitment::update(&store, &writes, 0).expect("tree");
+        store
+            .init_genesis(&g.to_json(), &writes, &tree)
+            .expect("genesis");
+        let mut prev = g.hash();
+        for h in 1..=20u64 {
+            // Two proposals for this height and one for the next are kept.
+            let (a, b, next) = (block(h, prev, 1), block(h, prev, 2), block(h + 1, prev, 3));
+            for p in [&a, &b, &next] {
+                store.save_pending_block(p).expect("save");
+            }
+            let ctx = Ctx {
+                chain_id: "t".into(),
+                height: h,
+                time_ms: 1_000 + h,
+            };
+            let outcome = BlockExecutor::begin(&store, ctx).expect("begin").finish();
+            let (_, tree) =
+                yui_ledger::commitment::update(&store, &outcome.writes, h).expect("tree");
+            let cert = CommitCertificate {
+                height: h,
+                round: 0,
+                block_hash: a.hash(),
+                signatures: vec![],
+            };
+            store
+                .commit_block(&a, &cert, &outcome, &tree)
+                .expect("commit");
+            for gone in [&a, &b] {
+                assert_eq!(store.pending_block(h, &gone.hash()).expect("read"), None);
+            }
+            assert_eq!(
+                store.pending_block(h + 1, &next.hash()).expect("read"),
+                Some(next.clone()),
+                "a commit removed a block kept for the next height"
+            );
+            prev = a.hash();
+        }
     }
 }
