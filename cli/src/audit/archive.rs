@@ -126,6 +126,9 @@ impl<R: Read> ArchiveReader<R> {
         let genesis_json =
             read_string(&mut r, GENESIS_BYTES_MAX).map_err(|e| bad(&format!("genesis: {e}")))?;
         let blocks = read_u64(&mut r).map_err(|e| bad(&format!("block count: {e}")))?;
+        if blocks == 0 && !read_n(&mut r, 1)?.is_empty() {
+            anyhow::bail!("the archive has bytes after its header, which promises no block");
+        }
         Ok(Self {
             r,
             header: ArchiveHeader {

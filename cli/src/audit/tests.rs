@@ -396,4 +396,16 @@ fn an_archive_writer_keeps_to_its_header() {
     assert_eq!(r.header(), &header);
     assert_eq!(r.next().unwrap().unwrap(), raw);
     assert!(r.next().is_none());
+    // No block: nothing may follow the header either.
+    let empty = ArchiveHeader {
+        blocks: 0,
+        ..header
+    };
+    let mut bytes = ArchiveWriter::new(Vec::new(), &empty)
+        .unwrap()
+        .finish()
+        .unwrap();
+    assert_eq!(ArchiveReader::new(bytes.as_slice()).unwrap().count(), 0);
+    bytes.push(7);
+    assert!(ArchiveReader::new(bytes.as_slice()).is_err());
 }
