@@ -184,30 +184,67 @@ impl TreeReader for MemTree {
 
 /// A tree that keeps only its newest version, for a replay from genesis that
 /// reads no older version and proves nothing (the auditor's): each update
-/// drops the nodes it made stale and keeps no values. The roots are
-/// [`update`]'s on a [`MemTree`]; the memory stays the size of the state
-/// instead of growing with every block.
+/// drops the nodes it made stale and keeps no values, so the memory stays the
+/// size of the state instead of growing with every block. The roots are
+/// [`update`]'s on a [`MemTree`]. Its versions are its own, not heights: a
+/// write set that deletes and inserts takes two, its deletions key by key
+/// (the only way jmt deletes) and then its insertions in one batch (each new
+/// node hashed once), since a root depends only on the keys and values the
+/// tree holds; a write set that changes nothing takes none.
 #[derive(Debug, Default, Clone)]
 pub struct ReplayTree {
     nodes: BTreeMap<NodeKey, Node>,
     root: Hash,
     /// The newest version's root node.
     root_key: Option<NodeKey>,
+    /// The version of the next step.
+    version: Version,
 }
 
 impl ReplayTree {
-    /// Applies `writes` as `version` (newer than the last) and returns the
-    /// new root.
-    pub fn update(&mut self, writes: &WriteSet, version: Version) -> Result<Hash, String> {
-        let (root, batch) = update_tree(self, writes, version)?;
+    /// Applies `writes` and returns the new root.
+    pub fn update(&mut self, writes: &WriteSet) -> Result<Hash, String> {
+        if writes.is_empty() && self.root_key.is_some() {
+            return Ok(self.root);
+        }
+        let fail = |e: anyhow::Error| format!("state tree update failed: {e}");
+        let deletions: Vec<(KeyHash, Option<OwnedValue>)> = writes
+            .iter()
+            .filter(|(_, v)| v.is_none())
+            .map(|(k, _)| (key_hash(k), None))
+            .collect();
+        let insertions: Vec<(KeyHash, OwnedValue)> = writes
+            .iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| (key_hash(k), v.clone())))
+            .collect();
+        if !deletions.is_empty() || insertions.is_empty() {
+            let version = self.version;
+            let (root, batch) = Sha256Jmt::new(&*self)
+                .put_value_set(deletions, version)
+                .map_err(fail)?;
+            self.apply(root.0, &batch, version);
+        }
+        if !insertions.is_empty() {
+            let version = self.version;
+            let (roots, batch) = Sha256Jmt::new(&*self)
+                .batch_put_value_sets(vec![insertions], None, version)
+                .map_err(fail)?;
+            let root = roots.first().ok_or("state tree update gave no root")?;
+            self.apply(root.0, &batch, version);
+        }
+        Ok(self.root)
+    }
+
+    /// Keeps a step's new nodes and drops those it made stale.
+    fn apply(&mut self, root: Hash, batch: &TreeUpdateBatch, version: Version) {
         for stale in &batch.stale_node_index_batch {
             self.nodes.remove(&stale.node_key);
         }
         for (k, n) in batch.node_batch.nodes() {
             self.nodes.insert(k.clone(), n.clone());
         }
-        // An update that changes nothing copies the root to the new version
-        // without naming the old one stale: drop it here.
+        // A step that changes nothing (deleting absent keys) copies the
+        // root to the new version without naming the old one stale.
         let new_root = batch
             .node_batch
             .nodes()
@@ -220,7 +257,7 @@ impl ReplayTree {
             self.root_key = Some(new_root.clone());
         }
         self.root = root;
-        Ok(root)
+        self.version += 1;
     }
 
     /// The root after the last update (zeros before the first).

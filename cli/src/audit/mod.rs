@@ -17,6 +17,7 @@ use yui_proto::v1 as pb;
 use crate::Client;
 
 mod archive;
+mod certs;
 mod report;
 #[cfg(test)]
 mod tests;
