@@ -10,6 +10,7 @@ mod contract_cmd;
 mod gov_cmd;
 mod job_cmd;
 mod reads;
+mod report_cmd;
 
 use clap::{Parser, Subcommand};
 use serde_json::json;
@@ -233,6 +234,30 @@ enum AuditCmd {
         #[arg(long)]
         height: Option<u64>,
     },
+    /// Replay and verify the chain (from the node, or an archive), then
+    /// report how the money moved per period and asset: issued, spent by
+    /// merchant class, person to person, refunds, redemptions, breakage,
+    /// float, velocity, utilisation, local share, re-spend, reach, jobs.
+    /// Figures describing fewer than k accounts are withheld (docs/metrics.md).
+    Report {
+        /// The auditor's key file; not needed with --archive.
+        #[arg(long, required_unless_present = "archive")]
+        key: Option<PathBuf>,
+        /// Report on an archive `yui audit fetch` wrote instead of asking a node.
+        #[arg(long)]
+        archive: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "month")]
+        period: yui_cli::audit::flows::Period,
+        /// The fewest accounts a published figure may describe.
+        #[arg(long, default_value_t = yui_cli::audit::flows::K_DEFAULT)]
+        k: usize,
+        /// Also write figures.csv and figures.json into this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Stop at this height (default: the node's head, or the archive's last block).
+        #[arg(long)]
+        height: Option<u64>,
+    },
     /// Write the genesis and every block with its certificate, as the node
     /// serves them, to an archive file to replay later without the node
     /// (docs/archive.md).
@@ -290,6 +315,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }) = &cli.cmd
     {
         return reads::audit(reads::ReplayFrom::Archive(path), out, *height).await;
+    }
+    if let Cmd::Audit(AuditCmd::Report {
+        archive: Some(path),
+        period,
+        k,
+        out: dir,
+        height,
+        ..
+    }) = &cli.cmd
+    {
+        // An archive names no zone: a Japanese town's periods, unless --tz says otherwise.
+        yui_cli::render::set_time_zone("Asia/Tokyo")?;
+        let a = report_cmd::ReportArgs {
+            period: *period,
+            k: *k,
+            out: dir.clone(),
+            height: *height,
+        };
+        return report_cmd::report(report_cmd::From::Archive(path), out, a).await;
     }
     let tls = yui_cli::Tls {
         ca_file: cli.tls_ca.clone(),
@@ -500,6 +544,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let key =
                 key.ok_or_else(|| anyhow::anyhow!("--key is needed to replay from a node"))?;
             reads::audit(reads::ReplayFrom::Node(&c, &key), out, height).await
+        }
+        Cmd::Audit(AuditCmd::Report {
+            key,
+            period,
+            k,
+            out: dir,
+            height,
+            ..
+        }) => {
+            let key =
+                key.ok_or_else(|| anyhow::anyhow!("--key is needed to report from a node"))?;
+            let a = report_cmd::ReportArgs {
+                period,
+                k,
+                out: dir,
+                height,
+            };
+            report_cmd::report(report_cmd::From::Node(&c, &key), out, a).await
         }
         Cmd::Audit(AuditCmd::Fetch {
             key,

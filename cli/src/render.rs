@@ -38,6 +38,11 @@ fn zone() -> &'static TimeZone {
     ZONE.get_or_init(|| TimeZone::UTC)
 }
 
+/// The zone dates are shown in (UTC until one is set).
+pub fn time_zone() -> &'static TimeZone {
+    zone()
+}
+
 fn zoned(ms: u64) -> Option<jiff::Zoned> {
     let ms = i64::try_from(ms).ok()?;
     Some(

@@ -18,6 +18,7 @@ use crate::Client;
 
 mod archive;
 mod certs;
+pub mod flows;
 mod report;
 #[cfg(test)]
 mod tests;
@@ -25,7 +26,7 @@ mod verify;
 
 pub use archive::{ArchiveHeader, ArchiveReader, ArchiveWriter, MAGIC, PartialFile};
 pub use report::{AssetFlows, ContractSummary, Report};
-pub use verify::{Progress, RawBlock, verify_chain};
+pub use verify::{Progress, RawBlock, verify_chain, verify_chain_with};
 
 /// Blocks received from the node and waiting for the replay.
 const RECEIVED_AHEAD: usize = 512;
@@ -54,7 +55,22 @@ pub async fn replay_node(
     height: Option<u64>,
     progress: impl FnMut(&Progress) + Send + 'static,
 ) -> anyhow::Result<Report> {
+    replay_node_with(c, auditor, height, progress, |_| None)
+        .await
+        .map(|(r, _)| r)
+}
+
+/// [`replay_node`], with the flows `flows` makes from the genesis fed by
+/// every replayed block (`yui audit report`).
+pub async fn replay_node_with(
+    c: &Client,
+    auditor: &Keypair,
+    height: Option<u64>,
+    progress: impl FnMut(&Progress) + Send + 'static,
+    flows: impl FnOnce(&Genesis) -> Option<flows::Flows>,
+) -> anyhow::Result<(Report, Option<flows::Flows>)> {
     let (_, genesis, target) = genesis_and_target(c, height).await?;
+    let flows = flows(&genesis);
     let mut stream = block_stream(c, auditor).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel(RECEIVED_AHEAD);
     let receiving = tokio::spawn(async move {
@@ -68,7 +84,7 @@ pub async fn replay_node(
     });
     let verified = tokio::task::spawn_blocking(move || {
         let source = std::iter::from_fn(move || rx.blocking_recv());
-        verify_chain(&genesis, target, source, NODE_HINT, progress)
+        verify_chain_with(&genesis, target, source, NODE_HINT, progress, flows)
     })
     .await;
     receiving.abort();
@@ -82,6 +98,16 @@ pub fn replay_archive(
     height: Option<u64>,
     progress: impl FnMut(&Progress),
 ) -> anyhow::Result<Report> {
+    replay_archive_with(path, height, progress, |_| None).map(|(r, _)| r)
+}
+
+/// [`replay_archive`], with flows as [`replay_node_with`] has them.
+pub fn replay_archive_with(
+    path: &Path,
+    height: Option<u64>,
+    progress: impl FnMut(&Progress),
+    flows: impl FnOnce(&Genesis) -> Option<flows::Flows>,
+) -> anyhow::Result<(Report, Option<flows::Flows>)> {
     let reader = ArchiveReader::open(path)?;
     let header = reader.header().clone();
     let genesis = Genesis::from_json(&header.genesis_json)
@@ -101,7 +127,8 @@ pub fn replay_archive(
         Some(h) => h,
         None => header.blocks,
     };
-    verify_chain(&genesis, target, reader, "", progress)
+    let flows = flows(&genesis);
+    verify_chain_with(&genesis, target, reader, "", progress, flows)
 }
 
 /// What `fetch` wrote.

@@ -35,6 +35,7 @@ use yui_ledger::exec::{BlockExecutor, receipts_root};
 use yui_ledger::{Block, Ctx, Genesis, Hash, MemState, WriteSet};
 
 use super::certs::{SharedSet, Validators, holds_quorum, vote_sign_bytes};
+use super::flows::Flows;
 use super::report::{Report, Tally};
 
 /// One block as a node serves it: the block's canonical bytes and its
@@ -90,10 +91,24 @@ pub fn verify_chain(
     total: u64,
     source: impl Iterator<Item = anyhow::Result<RawBlock>> + Send,
     hint: &str,
-    mut progress: impl FnMut(&Progress),
+    progress: impl FnMut(&Progress),
 ) -> anyhow::Result<Report> {
+    verify_chain_with(genesis, total, source, hint, progress, None).map(|(r, _)| r)
+}
+
+/// [`verify_chain`], feeding every replayed block's events to `flows`
+/// (`yui audit report`); returns them with the report.
+pub fn verify_chain_with(
+    genesis: &Genesis,
+    total: u64,
+    source: impl Iterator<Item = anyhow::Result<RawBlock>> + Send,
+    hint: &str,
+    mut progress: impl FnMut(&Progress),
+    flows: Option<Flows>,
+) -> anyhow::Result<(Report, Option<Flows>)> {
     let shared = SharedSet::default();
     let (mut replay, mut tree) = Replayer::new(genesis, shared.clone())?;
+    replay.flows = flows;
     let stop = AtomicBool::new(false);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     std::thread::scope(|scope| {
@@ -318,6 +333,7 @@ struct Replayer {
     prev_hash: Hash,
     prev_time: u64,
     tally: Tally,
+    flows: Option<Flows>,
 }
 
 impl Replayer {
@@ -342,6 +358,7 @@ impl Replayer {
             prev_hash: genesis.hash(),
             prev_time: genesis.genesis_time_ms,
             tally,
+            flows: None,
         };
         Ok((replay, tree))
     }
@@ -402,6 +419,9 @@ impl Replayer {
         self.state.apply(&out.writes);
         self.tally
             .block(block.txs.len(), cert.signatures.len(), &out);
+        if let Some(f) = &mut self.flows {
+            f.observe_block(h.time_ms, &out, &self.state);
+        }
         self.height = height;
         self.prev_hash = p.block_hash;
         self.prev_time = h.time_ms;
@@ -413,9 +433,9 @@ impl Replayer {
     }
 
     /// The report, with the root the commit stage reached last.
-    fn finish(self, root: Hash) -> anyhow::Result<Report> {
+    fn finish(self, root: Hash) -> anyhow::Result<(Report, Option<Flows>)> {
         let mut report = self.tally.finish(self.height, &self.state)?;
         report.final_state_root = hex::encode(root);
-        Ok(report)
+        Ok((report, self.flows))
     }
 }

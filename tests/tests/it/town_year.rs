@@ -101,4 +101,49 @@ async fn a_year_of_a_town_is_served_verified_and_goes_on() {
     assert!(voucher.minted > 0, "no voucher sale in July");
     assert!(voucher.paid_to_merchants > 0);
     assert!(r.assets["point"].minted > 0 && r.assets["yui"].minted > 0);
+
+    // The auditor's report of the same chain: figures per month, the
+    // privacy rules applied, no account named.
+    let out = t.path().join("report");
+    let st = Command::new(bin("yui").expect("yui"))
+        .args([
+            "--node",
+            &net.endpoint("observer"),
+            "audit",
+            "report",
+            "--key",
+        ])
+        .arg(t.path().join("keys/auditor.json"))
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .status()
+        .expect("yui runs");
+    assert!(st.success(), "yui audit report failed");
+    let csv = std::fs::read_to_string(out.join("figures.csv")).expect("figures.csv");
+    assert!(csv.starts_with("period,subject,metric,value,withheld\n"));
+    // Dates in the node's zone (Asia/Tokyo): the year starts on 1 April.
+    let charged_april = csv
+        .lines()
+        .find(|l| l.starts_with("2025-04,coin,issued_charge,"))
+        .expect("April's charges");
+    assert!(
+        charged_april
+            .split(',')
+            .nth(3)
+            .is_some_and(|v| v.parse::<u64>().is_ok_and(|v| v > 0))
+    );
+    // One public facility among 12 shops: its class total is withheld.
+    assert!(
+        csv.lines()
+            .any(|l| l.contains(",spent_public,") && l.ends_with("fewer than k merchants")),
+        "the public class's single shop is published"
+    );
+    for name in ["hana", "city", "chamber"] {
+        let k = net.key(name).expect("key");
+        assert!(
+            !csv.contains(&k.address().to_hex()),
+            "the report names {name}"
+        );
+    }
 }

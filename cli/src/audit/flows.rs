@@ -1,0 +1,615 @@
+//! How the town's money moved, per period and asset, from the events a
+//! replay re-executed: issuance by source, spending at merchants by class,
+//! person-to-person transfers, refunds, redemptions and their fees,
+//! breakage, the float, velocity, utilisation, local share, merchant
+//! re-spend, reach, and jobs. Pure: events and block times in, figures out.
+//!
+//! Privacy (docs/metrics.md): every figure carries the accounts it
+//! describes; a figure describing fewer than `k` accounts on either side
+//! (payers, merchants) is withheld, and a class total in which one merchant
+//! holds more than [`DOMINANCE_PCT`] % is withheld too, so no shop's
+//! turnover can be read off it. Residents are never named.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use yui_ledger::receipt::MintSource;
+use yui_ledger::{Address, Event, MerchantClass};
+
+/// A class total in which one merchant holds more than this share is withheld.
+pub const DOMINANCE_PCT: u64 = 80;
+/// The default smallest number of accounts a published figure may describe.
+pub const K_DEFAULT: usize = 10;
+
+/// The length of a reporting period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+}
+
+impl Period {
+    /// The period a block time falls in, as a label in the town's time zone
+    /// ("2025-04-01", "2025-W14", "2025-04").
+    pub fn label(&self, time_ms: u64, tz: &jiff::tz::TimeZone) -> String {
+        let ts = jiff::Timestamp::from_millisecond(time_ms as i64).unwrap_or_default();
+        let date = ts.to_zoned(tz.clone()).date();
+        match self {
+            Period::Day => date.to_string(),
+            Period::Week => {
+                let w = date.iso_week_date();
+                format!("{}-W{:02}", w.year(), w.week())
+            }
+            Period::Month => format!("{}-{:02}", date.year(), date.month()),
+        }
+    }
+}
+
+/// An amount with the accounts behind it.
+#[derive(Debug, Default, Clone)]
+pub struct Cell {
+    pub amount: u64,
+    /// Who paid, sent or received it (residents' side).
+    pub accounts: BTreeSet<Address>,
+    /// The merchants it went to, with each one's part.
+    pub merchants: BTreeMap<Address, u64>,
+}
+
+impl Cell {
+    fn add(&mut self, amount: u64, account: Address) {
+        self.amount = self.amount.saturating_add(amount);
+        self.accounts.insert(account);
+    }
+
+    fn add_at(&mut self, amount: u64, account: Address, merchant: Address) {
+        self.add(amount, account);
+        let m = self.merchants.entry(merchant).or_default();
+        *m = m.saturating_add(amount);
+    }
+
+    /// Why the cell may not be published, if it may not.
+    pub fn withheld(&self, k: usize) -> Option<&'static str> {
+        if self.amount == 0 {
+            return None;
+        }
+        if self.accounts.len() < k {
+            return Some("fewer than k accounts");
+        }
+        if !self.merchants.is_empty() {
+            if self.merchants.len() < k {
+                return Some("fewer than k merchants");
+            }
+            let top = self.merchants.values().max().copied().unwrap_or(0);
+            if u128::from(top) * 100 > u128::from(self.amount) * u128::from(DOMINANCE_PCT) {
+                return Some("one merchant dominates");
+            }
+        }
+        None
+    }
+}
+
+/// One asset in one period.
+#[derive(Debug, Default, Clone)]
+pub struct AssetPeriod {
+    pub issued_charge: Cell,
+    pub issued_bonus: Cell,
+    pub issued_grant: Cell,
+    pub issued_contract: Cell,
+    /// Paid at merchants by residents (payers that are not merchants), by class.
+    pub spent: BTreeMap<MerchantClass, Cell>,
+    /// Paid by merchants to other merchants or accounts (re-spend).
+    pub merchant_spend: Cell,
+    /// Received by merchants from anyone.
+    pub merchant_received: Cell,
+    pub p2p: Cell,
+    pub refunds: Cell,
+    pub redeemed: Cell,
+    pub redeem_fees: u64,
+    pub burned: Cell,
+    pub breakage: Cell,
+    /// Outstanding value at the period's start and end (held by anyone but
+    /// the breakage account).
+    pub float_start: u64,
+    pub float_end: u64,
+    /// Accounts holding some at the period's end.
+    pub holders_end: u64,
+}
+
+impl AssetPeriod {
+    pub fn issued(&self) -> u64 {
+        [
+            &self.issued_charge,
+            &self.issued_bonus,
+            &self.issued_grant,
+            &self.issued_contract,
+        ]
+        .iter()
+        .map(|c| c.amount)
+        .sum()
+    }
+
+    /// Spending at merchants by residents, every class.
+    pub fn spent_total(&self) -> Cell {
+        let mut all = Cell::default();
+        for c in self.spent.values() {
+            all.amount = all.amount.saturating_add(c.amount);
+            all.accounts.extend(c.accounts.iter().copied());
+            for (m, v) in &c.merchants {
+                *all.merchants.entry(*m).or_default() += v;
+            }
+        }
+        all
+    }
+}
+
+/// Jobs in one period.
+#[derive(Debug, Default, Clone)]
+pub struct JobsPeriod {
+    pub posted: Cell,
+    pub completed: Cell,
+    pub disputed: Cell,
+    pub timed_out: Cell,
+    pub cancelled: Cell,
+    /// Milliseconds from posting to payment, of the jobs completed in the period.
+    pub completion_ms: Vec<u64>,
+}
+
+/// The flows of a chain, as a replay feeds them.
+pub struct Flows {
+    period: Period,
+    tz: jiff::tz::TimeZone,
+    class_of: BTreeMap<Address, MerchantClass>,
+    pub assets: BTreeMap<(String, String), AssetPeriod>,
+    pub jobs: BTreeMap<String, JobsPeriod>,
+    /// Accounts that paid or sent value, per period.
+    pub active: BTreeMap<String, BTreeSet<Address>>,
+    /// Each account's balance of each asset, the float (held by anyone but
+    /// a breakage account) and how many accounts hold some.
+    balances: BTreeMap<(String, Address), u64>,
+    float: BTreeMap<String, (u64, u64)>,
+    posted_at: BTreeMap<String, u64>,
+    breakage_accounts: BTreeSet<Address>,
+}
+
+impl Flows {
+    /// `class_of` names each merchant's class; `breakage` the accounts
+    /// expired value goes to (not part of the float).
+    pub fn new(
+        period: Period,
+        tz: jiff::tz::TimeZone,
+        class_of: BTreeMap<Address, MerchantClass>,
+        breakage: BTreeSet<Address>,
+    ) -> Self {
+        Self {
+            period,
+            tz,
+            class_of,
+            assets: BTreeMap::new(),
+            jobs: BTreeMap::new(),
+            active: BTreeMap::new(),
+            balances: BTreeMap::new(),
+            float: BTreeMap::new(),
+            posted_at: BTreeMap::new(),
+            breakage_accounts: breakage,
+        }
+    }
+
+    /// Flows for a chain: its merchants' classes and breakage accounts from
+    /// the genesis (merchants added later are looked up as they are paid).
+    pub fn from_genesis(g: &yui_ledger::Genesis, period: Period, tz: jiff::tz::TimeZone) -> Self {
+        let class_of = g
+            .accounts
+            .iter()
+            .filter_map(|a| {
+                a.roles.iter().find_map(|r| match r {
+                    yui_ledger::Role::Merchant(c) => Some((a.address, *c)),
+                    _ => None,
+                })
+            })
+            .collect();
+        let breakage = g.assets.iter().map(|a| a.breakage_account).collect();
+        Self::new(period, tz, class_of, breakage)
+    }
+
+    /// A merchant that appeared after the flows began (a role granted by governance).
+    pub fn set_class(&mut self, merchant: Address, class: MerchantClass) {
+        self.class_of.insert(merchant, class);
+    }
+
+    fn cell<'a>(
+        assets: &'a mut BTreeMap<(String, String), AssetPeriod>,
+        float: &BTreeMap<String, (u64, u64)>,
+        label: &str,
+        asset: &str,
+    ) -> &'a mut AssetPeriod {
+        assets
+            .entry((label.to_string(), asset.to_string()))
+            .or_insert_with(|| {
+                let (f, holders) = float.get(asset).copied().unwrap_or((0, 0));
+                AssetPeriod {
+                    float_start: f,
+                    float_end: f,
+                    holders_end: holders,
+                    ..Default::default()
+                }
+            })
+    }
+
+    /// Moves `amount` of `asset` from `from` (None: minted) to `to` (None:
+    /// burned), keeping the float and the count of holders.
+    fn moved(
+        &mut self,
+        label: &str,
+        asset: &str,
+        from: Option<Address>,
+        to: Option<Address>,
+        amount: u64,
+    ) {
+        Self::cell(&mut self.assets, &self.float, label, asset);
+        let (mut f, mut holders) = self.float.get(asset).copied().unwrap_or((0, 0));
+        for (who, sign) in [(from, false), (to, true)] {
+            let Some(a) = who else { continue };
+            let b = self.balances.entry((asset.to_string(), a)).or_default();
+            let before = *b;
+            *b = if sign {
+                b.saturating_add(amount)
+            } else {
+                b.saturating_sub(amount)
+            };
+            if self.breakage_accounts.contains(&a) {
+                continue;
+            }
+            f = if sign {
+                f.saturating_add(amount)
+            } else {
+                f.saturating_sub(amount)
+            };
+            match (before > 0, *b > 0) {
+                (false, true) => holders += 1,
+                (true, false) => holders = holders.saturating_sub(1),
+                _ => {}
+            }
+        }
+        self.float.insert(asset.to_string(), (f, holders));
+        let p = Self::cell(&mut self.assets, &self.float, label, asset);
+        p.float_end = f;
+        p.holders_end = holders;
+    }
+
+    /// A replayed block: its block-start events and receipts' events. A
+    /// merchant not met before (a role granted by governance) is looked up
+    /// in the state after the block.
+    pub fn observe_block(
+        &mut self,
+        time_ms: u64,
+        out: &yui_ledger::exec::BlockOutcome,
+        state: &yui_ledger::MemState,
+    ) {
+        let events: Vec<&Event> = out
+            .begin_events
+            .iter()
+            .chain(out.receipts.iter().flat_map(|r| &r.events))
+            .collect();
+        for e in &events {
+            if let Event::Paid { merchant, .. } | Event::Refunded { merchant, .. } = e
+                && !self.class_of.contains_key(merchant)
+                && let Ok(Some(acct)) = yui_ledger::state::read::<yui_ledger::state::Account, _>(
+                    state,
+                    &yui_ledger::state::keys::account(merchant),
+                )
+                && let Some(c) = acct.merchant_class()
+            {
+                self.class_of.insert(*merchant, c);
+            }
+        }
+        let label = self.period.label(time_ms, &self.tz);
+        for e in events {
+            self.one(&label, time_ms, e);
+        }
+    }
+
+    /// The events of one block, at its time.
+    pub fn observe(&mut self, time_ms: u64, events: &[Event]) {
+        let label = self.period.label(time_ms, &self.tz);
+        for e in events {
+            self.one(&label, time_ms, e);
+        }
+    }
+
+    fn one(&mut self, label: &str, time_ms: u64, e: &Event) {
+        let is_merchant = |a: &Address| self.class_of.contains_key(a);
+        match e {
+            Event::Minted {
+                asset,
+                to,
+                amount,
+                source,
+                ..
+            } => {
+                let p = Self::cell(&mut self.assets, &self.float, label, asset);
+                let c = match source {
+                    MintSource::Charge => &mut p.issued_charge,
+                    MintSource::Bonus { .. } => &mut p.issued_bonus,
+                    MintSource::Grant { .. } => &mut p.issued_grant,
+                    MintSource::Contract { .. } => &mut p.issued_contract,
+                };
+                c.add(*amount, *to);
+                self.moved(label, asset, None, Some(*to), *amount);
+            }
+            Event::Transferred {
+                asset,
+                from,
+                to,
+                amount,
+            } => {
+                let (fm, tm) = (is_merchant(from), is_merchant(to));
+                let p = Self::cell(&mut self.assets, &self.float, label, asset);
+                if fm {
+                    p.merchant_spend.add(*amount, *from);
+                } else if !tm {
+                    p.p2p.add(*amount, *from);
+                }
+                self.active.entry(label.into()).or_default().insert(*from);
+                self.moved(label, asset, Some(*from), Some(*to), *amount);
+            }
+            Event::Paid {
+                merchant,
+                payer,
+                parts,
+                ..
+            } => {
+                let payer_is_merchant = is_merchant(payer);
+                let class = self.class_of.get(merchant).copied();
+                for (asset, n) in parts {
+                    let p = Self::cell(&mut self.assets, &self.float, label, asset);
+                    p.merchant_received.add_at(*n, *payer, *merchant);
+                    if payer_is_merchant {
+                        p.merchant_spend.add(*n, *payer);
+                    } else if let Some(c) = class {
+                        p.spent.entry(c).or_default().add_at(*n, *payer, *merchant);
+                    }
+                    self.moved(label, asset, Some(*payer), Some(*merchant), *n);
+                }
+                self.active.entry(label.into()).or_default().insert(*payer);
+            }
+            Event::Refunded {
+                merchant,
+                payer,
+                parts,
+                ..
+            } => {
+                for (asset, n) in parts {
+                    let p = Self::cell(&mut self.assets, &self.float, label, asset);
+                    p.refunds.add_at(*n, *payer, *merchant);
+                    self.moved(label, asset, Some(*merchant), Some(*payer), *n);
+                }
+            }
+            Event::Redeemed {
+                merchant,
+                asset,
+                amount,
+                fee,
+                fee_account,
+                ..
+            } => {
+                let p = Self::cell(&mut self.assets, &self.float, label, asset);
+                p.redeemed.add(*amount, *merchant);
+                p.redeem_fees = p.redeem_fees.saturating_add(*fee);
+                self.moved(label, asset, Some(*merchant), None, *amount);
+                self.moved(label, asset, None, Some(*fee_account), *fee);
+            }
+            Event::Burned {
+                asset,
+                from,
+                amount,
+            } => {
+                Self::cell(&mut self.assets, &self.float, label, asset)
+                    .burned
+                    .add(*amount, *from);
+                self.moved(label, asset, Some(*from), None, *amount);
+            }
+            Event::Expired {
+                asset,
+                account,
+                amount,
+                breakage_account,
+            } => {
+                self.breakage_accounts.insert(*breakage_account);
+                Self::cell(&mut self.assets, &self.float, label, asset)
+                    .breakage
+                    .add(*amount, *account);
+                self.moved(
+                    label,
+                    asset,
+                    Some(*account),
+                    Some(*breakage_account),
+                    *amount,
+                );
+            }
+            Event::JobPosted { job_id, poster, .. } => {
+                self.posted_at.insert(job_id.clone(), time_ms);
+                self.jobs
+                    .entry(label.into())
+                    .or_default()
+                    .posted
+                    .add(1, *poster);
+            }
+            Event::JobPaid { job_id, worker, .. }
+            | Event::JobAutoReleased { job_id, worker, .. } => {
+                let j = self.jobs.entry(label.into()).or_default();
+                j.completed.add(1, *worker);
+                if let Some(at) = self.posted_at.remove(job_id) {
+                    j.completion_ms.push(time_ms.saturating_sub(at));
+                }
+            }
+            Event::JobDisputed { by, .. } => {
+                self.jobs
+                    .entry(label.into())
+                    .or_default()
+                    .disputed
+                    .add(1, *by);
+            }
+            Event::JobExpired { job_id, poster, .. } => {
+                self.posted_at.remove(job_id);
+                self.jobs
+                    .entry(label.into())
+                    .or_default()
+                    .timed_out
+                    .add(1, *poster);
+            }
+            Event::JobCancelled { job_id, by, .. } => {
+                self.posted_at.remove(job_id);
+                self.jobs
+                    .entry(label.into())
+                    .or_default()
+                    .cancelled
+                    .add(1, *by);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One published figure: a value, or the reason it is withheld.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Figure {
+    pub period: String,
+    /// The asset, or "jobs" / "accounts".
+    pub subject: String,
+    pub metric: String,
+    /// Integer amounts and counts; ratios in thousandths (‰) so that the
+    /// figures stay integers.
+    pub value: Option<u64>,
+    pub withheld: Option<String>,
+}
+
+fn ratio_permille(num: u64, den: u64) -> Option<u64> {
+    (den > 0).then(|| ((u128::from(num) * 1000 + u128::from(den) / 2) / u128::from(den)) as u64)
+}
+
+impl Flows {
+    /// Every figure of every period, withheld where the privacy rules say so.
+    pub fn figures(&self, k: usize) -> Vec<Figure> {
+        let mut out = Vec::new();
+        let mut push =
+            |period: &str, subject: &str, metric: &str, v: Option<u64>, w: Option<&str>| {
+                out.push(Figure {
+                    period: period.into(),
+                    subject: subject.into(),
+                    metric: metric.into(),
+                    value: if w.is_some() { None } else { v },
+                    withheld: w.map(String::from),
+                })
+            };
+        for ((period, asset), p) in &self.assets {
+            let mut cell =
+                |metric: &str, c: &Cell| push(period, asset, metric, Some(c.amount), c.withheld(k));
+            cell("issued_charge", &p.issued_charge);
+            cell("issued_bonus", &p.issued_bonus);
+            cell("issued_grant", &p.issued_grant);
+            cell("issued_contract", &p.issued_contract);
+            for class in [
+                MerchantClass::SmallLocal,
+                MerchantClass::Large,
+                MerchantClass::Public,
+            ] {
+                let c = p.spent.get(&class).cloned().unwrap_or_default();
+                cell(&format!("spent_{}", class.as_str()), &c);
+            }
+            let spent = p.spent_total();
+            cell("spent", &spent);
+            cell("p2p", &p.p2p);
+            cell("refunds", &p.refunds);
+            cell("redeemed", &p.redeemed);
+            cell("breakage", &p.breakage);
+            cell("merchant_respend", &p.merchant_spend);
+            let w_spent = spent.withheld(k);
+            push(
+                period,
+                asset,
+                "redeem_fees",
+                Some(p.redeem_fees),
+                p.redeemed.withheld(k),
+            );
+            let few_holders = ((p.holders_end as usize) < k).then_some("fewer than k holders");
+            push(period, asset, "float_end", Some(p.float_end), few_holders);
+            push(
+                period,
+                asset,
+                "holders_end",
+                Some(p.holders_end),
+                few_holders,
+            );
+            let avg_float = (p.float_start + p.float_end) / 2;
+            push(
+                period,
+                asset,
+                "velocity_permille",
+                ratio_permille(spent.amount, avg_float),
+                w_spent,
+            );
+            push(
+                period,
+                asset,
+                "utilisation_permille",
+                ratio_permille(spent.amount, p.issued()),
+                w_spent,
+            );
+            let local = p
+                .spent
+                .get(&MerchantClass::SmallLocal)
+                .map_or(0, |c| c.amount);
+            push(
+                period,
+                asset,
+                "local_share_permille",
+                ratio_permille(local, spent.amount),
+                w_spent,
+            );
+            push(
+                period,
+                asset,
+                "merchant_respend_permille",
+                ratio_permille(p.merchant_spend.amount, p.merchant_received.amount),
+                p.merchant_spend
+                    .withheld(k)
+                    .or(p.merchant_received.withheld(k)),
+            );
+        }
+        for (period, accounts) in &self.active {
+            let n = accounts.len();
+            push(
+                period,
+                "accounts",
+                "reach",
+                Some(n as u64),
+                (n < k).then_some("fewer than k accounts"),
+            );
+        }
+        for (period, j) in &self.jobs {
+            let mut cell = |metric: &str, c: &Cell| {
+                push(period, "jobs", metric, Some(c.amount), c.withheld(k))
+            };
+            cell("posted", &j.posted);
+            cell("completed", &j.completed);
+            cell("disputed", &j.disputed);
+            cell("timed_out", &j.timed_out);
+            cell("cancelled", &j.cancelled);
+            let mean_h = (!j.completion_ms.is_empty()).then(|| {
+                j.completion_ms.iter().sum::<u64>() / j.completion_ms.len() as u64 / 3_600_000
+            });
+            push(
+                period,
+                "jobs",
+                "hours_to_completion_mean",
+                mean_h,
+                j.completed.withheld(k),
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+#[path = "flows_tests.rs"]
+mod tests;

@@ -1,0 +1,134 @@
+//! `yui audit report`: how the town's money moved, per period and asset,
+//! from a verifying replay (of a node or an archive). Prints the figures
+//! and writes them as CSV and JSON; a figure the privacy rules withhold is
+//! shown as withheld, with the reason (docs/metrics.md).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use yui_cli::audit::flows::{Figure, Flows, Period};
+use yui_cli::render::Output;
+use yui_cli::{Client, keyfile};
+
+pub struct ReportArgs {
+    pub period: Period,
+    pub k: usize,
+    pub out: Option<PathBuf>,
+    pub height: Option<u64>,
+}
+
+pub enum From<'a> {
+    Node(&'a Client, &'a Path),
+    Archive(&'a Path),
+}
+
+pub async fn report(from: From<'_>, output: Output, a: ReportArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(a.k >= 1, "k must be at least 1");
+    let tz = yui_cli::render::time_zone().clone();
+    let period = a.period;
+    let make = move |g: &yui_ledger::Genesis| Some(Flows::from_genesis(g, period, tz));
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "replaying {bar:40} {pos}/{len} blocks (eta {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let shown = bar.clone();
+    let progress = move |p: &yui_cli::audit::Progress| {
+        shown.set_length(p.total_blocks);
+        shown.set_position(p.blocks);
+    };
+    let done = match from {
+        From::Node(c, key) => {
+            let k = keyfile::read(key)?;
+            yui_cli::audit::replay_node_with(c, &k, a.height, progress, make).await
+        }
+        From::Archive(path) => yui_cli::audit::replay_archive_with(path, a.height, progress, make),
+    };
+    bar.finish_and_clear();
+    let (r, flows) = done?;
+    let flows = flows.ok_or_else(|| anyhow::anyhow!("the replay kept no flows"))?;
+    let figures = flows.figures(a.k);
+    if let Some(dir) = &a.out {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("figures.csv"), csv(&figures))?;
+        std::fs::write(
+            dir.join("figures.json"),
+            serde_json::to_string_pretty(&figures)?,
+        )?;
+    }
+    match output {
+        Output::Json => println!("{}", serde_json::to_string_pretty(&figures)?),
+        Output::Text => {
+            println!(
+                "chain {} verified to height {}: {} blocks, {} transactions; figures describe at least k = {} accounts",
+                r.chain_id, r.final_height, r.blocks, r.transactions, a.k
+            );
+            print!("{}", table(&figures));
+            if let Some(dir) = &a.out {
+                println!("written: {}/figures.csv and figures.json", dir.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `period,subject,metric,value,withheld`: one line per figure.
+pub fn csv(figures: &[Figure]) -> String {
+    let mut s = String::from("period,subject,metric,value,withheld\n");
+    for f in figures {
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{}",
+            f.period,
+            f.subject,
+            f.metric,
+            f.value.map(|v| v.to_string()).unwrap_or_default(),
+            f.withheld.as_deref().unwrap_or("")
+        );
+    }
+    s
+}
+
+/// The headline figures, one line per period and asset.
+fn table(figures: &[Figure]) -> String {
+    const COLS: [(&str, &str); 10] = [
+        ("issued_charge", "charged"),
+        ("issued_bonus", "bonus"),
+        ("issued_grant", "granted"),
+        ("spent", "spent"),
+        ("spent_small_local", "small local"),
+        ("p2p", "p2p"),
+        ("redeemed", "redeemed"),
+        ("breakage", "breakage"),
+        ("float_end", "float"),
+        ("utilisation_permille", "util ‰"),
+    ];
+    let mut rows: std::collections::BTreeMap<(&str, &str), Vec<String>> = Default::default();
+    for f in figures {
+        if let Some(i) = COLS.iter().position(|(m, _)| *m == f.metric) {
+            let row = rows
+                .entry((&f.period, &f.subject))
+                .or_insert_with(|| vec!["".into(); COLS.len()]);
+            row[i] = match (f.value, &f.withheld) {
+                (Some(v), _) => v.to_string(),
+                (None, Some(_)) => "withheld".into(),
+                (None, None) => "—".into(),
+            };
+        }
+    }
+    let mut s = format!("{:<9} {:<8}", "period", "asset");
+    for (_, h) in COLS {
+        let _ = write!(s, " {h:>12}");
+    }
+    s.push('\n');
+    for ((p, subject), cells) in rows {
+        let _ = write!(s, "{p:<9} {subject:<8}");
+        for c in cells {
+            let _ = write!(s, " {c:>12}");
+        }
+        s.push('\n');
+    }
+    s
+}
