@@ -54,6 +54,8 @@ pub const SYNC_RESPONSE_BYTES_MAX: usize = 8 * 1024 * 1024;
 pub const SYNC_BLOCKS_MAX: u32 = 64;
 /// How often a node asks a peer for blocks past its head.
 pub const SYNC_INTERVAL_MS: u64 = 1_000;
+/// Sync ticks between redials of validators this node is not connected to.
+const REDIAL_TICKS: u64 = 5;
 /// Rejected messages from one peer before it is disconnected and banned.
 pub const BAD_MESSAGES_MAX: u32 = 50;
 /// How long a ban lasts.
@@ -262,6 +264,7 @@ async fn run(
     };
     let mut sync_tick = tokio::time::interval(Duration::from_millis(SYNC_INTERVAL_MS));
     let mut next_sync_peer = 0usize;
+    let mut sync_ticks = 0u64;
     let mut batch: Vec<SignedTransaction> = Vec::new();
     let mut batch_tick = tokio::time::interval(Duration::from_millis(TX_BATCH_MS));
     let mut net = NetState {
@@ -298,6 +301,7 @@ async fn run(
                 // The validator set may have changed with a block.
                 tx_gossip_snapshot(&swarm, &shared);
                 request_sync(&mut swarm, &shared, &net.book, &mut next_sync_peer, &bootstrap);
+                redial_validators(&mut swarm, &shared, &net.book, &bootstrap, &mut sync_ticks);
                 net.book.banned.retain(|_, until| until.elapsed() < Duration::from_millis(BAN_MS));
             }
             ev = swarm.select_next_some() => on_swarm_event(&mut swarm, ev, &shared, &engine, &own, &mut net).await,
@@ -340,6 +344,41 @@ fn penalise(swarm: &mut libp2p::Swarm<Behaviour>, book: &mut PeerBook, peer: Pee
         book.bad.remove(&peer);
         book.banned.insert(peer, Instant::now());
         let _ = swarm.disconnect_peer_id(peer);
+    }
+}
+
+/// Every few seconds, dials each validator of the set this node is not
+/// connected to, at the configured peer addresses. When two nodes start at
+/// once under load, each one's first dial can find the other not yet
+/// listening; without this they would never meet (the peer id makes the
+/// handshake fail at every address but its own, and a connected validator
+/// is not dialed again).
+fn redial_validators(
+    swarm: &mut libp2p::Swarm<Behaviour>,
+    shared: &Shared,
+    book: &PeerBook,
+    bootstrap: &[Multiaddr],
+    ticks: &mut u64,
+) {
+    *ticks += 1;
+    if bootstrap.is_empty() || !(*ticks).is_multiple_of(REDIAL_TICKS) {
+        return;
+    }
+    let me = *swarm.local_peer_id();
+    for v in shared.validator_infos() {
+        let Some(p) = peer_id_of(&v.public_key.0) else {
+            continue;
+        };
+        if p == me || book.connected.contains_key(&p) || book.banned.contains_key(&p) {
+            continue;
+        }
+        let opts = libp2p::swarm::dial_opts::DialOpts::peer_id(p)
+            .addresses(bootstrap.to_vec())
+            .condition(libp2p::swarm::dial_opts::PeerCondition::DisconnectedAndNotDialing)
+            .build();
+        if let Err(e) = swarm.dial(opts) {
+            tracing::debug!(peer = %p, error = %e, "cannot redial validator");
+        }
     }
 }
 
