@@ -306,7 +306,16 @@ impl Devnet {
             .args(["--port", &base_port.to_string()])
             .stdout(Stdio::null())
             .status()?;
-        anyhow::ensure!(st.success(), "yui-devnet {} failed", args[0]);
+        if !st.success() {
+            // The nodes it started would outlive the test and its folder.
+            let _ = Command::new(bin("yui-devnet")?)
+                .arg("--dir")
+                .arg(dir)
+                .arg("down")
+                .stdout(Stdio::null())
+                .status();
+            anyhow::bail!("yui-devnet {} failed", args[0]);
+        }
         let names = [
             "city",
             "chamber",
