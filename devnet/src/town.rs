@@ -71,13 +71,7 @@ impl Town {
     /// Uses the key `yui-node init` made for a validator as that person's key.
     pub fn adopt_node_key(&mut self, name: &str, home: &Path) -> anyhow::Result<()> {
         let k = keyfile::read(&home.join("node_key.json"))?;
-        let path = self.dir.join("keys").join(format!("{name}.json"));
-        if path.exists() {
-            std::fs::remove_file(&path)?;
-        }
-        keyfile::write(&path, &k)?;
-        self.keys.insert(name.to_string(), k);
-        Ok(())
+        self.set_key(name, k)
     }
 
     pub fn festival_expiry_ms(&self) -> u64 {

@@ -67,7 +67,7 @@ pub struct Summary {
 
 impl Summary {
     fn add(&mut self, op: &Operation, ok: bool) {
-        let name = op_name(op);
+        let name = op.name();
         let e = self.by_op.entry(name).or_default();
         if ok {
             e.0 += 1;
@@ -91,26 +91,6 @@ impl Summary {
             }
             _ => {}
         }
-    }
-}
-
-fn op_name(op: &Operation) -> &'static str {
-    match op {
-        Operation::Charge { .. } => "charge",
-        Operation::Grant { .. } => "grant",
-        Operation::Transfer { .. } => "transfer",
-        Operation::Pay { .. } => "pay",
-        Operation::Refund { .. } => "refund",
-        Operation::Redeem { .. } => "redeem",
-        Operation::PostJob { .. } => "post_job",
-        Operation::AcceptJob { .. } => "accept_job",
-        Operation::SubmitJob { .. } => "submit_job",
-        Operation::ApproveJob { .. } => "approve_job",
-        Operation::CancelJob { .. } => "cancel_job",
-        Operation::DisputeJob { .. } => "dispute_job",
-        Operation::ResolveJob { .. } => "resolve_job",
-        Operation::IssueCredential { .. } => "issue_credential",
-        _ => "other",
     }
 }
 
