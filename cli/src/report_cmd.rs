@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use yui_cli::audit::flows::{Figure, Flows, Period};
+use yui_cli::audit::matrix::FlowCell;
 use yui_cli::render::Output;
 use yui_cli::{Client, keyfile};
 
@@ -49,10 +50,13 @@ pub async fn report(from: From<'_>, output: Output, a: ReportArgs) -> anyhow::Re
     bar.finish_and_clear();
     let (r, flows) = done?;
     let flows = flows.ok_or_else(|| anyhow::anyhow!("the replay kept no flows"))?;
-    let figures = flows.figures(a.k);
+    let mut figures = flows.figures(a.k);
+    let matrix = flows.flow_matrix(a.k);
+    figures.extend(matrix.iter().map(FlowCell::as_figure));
     if let Some(dir) = &a.out {
         std::fs::create_dir_all(dir)?;
         std::fs::write(dir.join("figures.csv"), csv(&figures))?;
+        std::fs::write(dir.join("flows.csv"), flows_csv(&matrix))?;
         std::fs::write(
             dir.join("figures.json"),
             serde_json::to_string_pretty(&figures)?,
@@ -67,7 +71,10 @@ pub async fn report(from: From<'_>, output: Output, a: ReportArgs) -> anyhow::Re
             );
             print!("{}", table(&figures));
             if let Some(dir) = &a.out {
-                println!("written: {}/figures.csv and figures.json", dir.display());
+                println!(
+                    "written: {}/figures.csv, figures.json and flows.csv",
+                    dir.display()
+                );
             }
         }
     }
@@ -91,9 +98,33 @@ pub fn csv(figures: &[Figure]) -> String {
     s
 }
 
-/// The headline figures, one line per period and asset.
+/// `period,asset,from,to,value,withheld`: one line per cell of the flows
+/// between groups; a withheld cell has no value.
+pub fn flows_csv(cells: &[FlowCell]) -> String {
+    let mut s = String::from("period,asset,from,to,value,withheld\n");
+    for c in cells {
+        let value = match c.withheld {
+            None => c.value.to_string(),
+            Some(_) => String::new(),
+        };
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{}",
+            c.period,
+            c.asset,
+            c.from,
+            c.to,
+            value,
+            c.withheld.unwrap_or("")
+        );
+    }
+    s
+}
+
+/// The headline figures: money per period and asset, then how it
+/// circulates, the half-deposit test's base dates and the campaigns.
 fn table(figures: &[Figure]) -> String {
-    const COLS: [(&str, &str); 10] = [
+    const MONEY: [(&str, &str); 10] = [
         ("issued_charge", "charged"),
         ("issued_bonus", "bonus"),
         ("issued_grant", "granted"),
@@ -105,12 +136,47 @@ fn table(figures: &[Figure]) -> String {
         ("float_end", "float"),
         ("utilisation_permille", "util ‰"),
     ];
+    const CIRCULATION: [(&str, &str); 8] = [
+        ("velocity_permille", "velocity ‰"),
+        ("holding_hours_mean", "holding h"),
+        ("transfer_velocity_permille", "per day ‰"),
+        ("holdings_gini_permille", "gini ‰"),
+        ("merchant_respend_permille", "respend ‰"),
+        ("respend_hops_mean_permille", "hops ‰"),
+        ("cycle_share_permille", "cycles ‰"),
+        ("cycle_components", "cycles ≥k"),
+    ];
+    const PSA: [(&str, &str); 3] = [
+        ("psa_unused", "unused ¥"),
+        ("psa_over_threshold", "over ¥10M"),
+        ("psa_deposit_required", "deposit ¥"),
+    ];
+    const CAMPAIGNS: [(&str, &str); 3] = [
+        ("bonus_granted", "bonus"),
+        ("spent_after", "coins after"),
+        ("campaign_cost_permille", "cost ‰"),
+    ];
+    let mut s = columns(figures, &MONEY, "asset");
+    s.push('\n');
+    s.push_str(&columns(figures, &CIRCULATION, "asset"));
+    for (cols, what) in [(&PSA[..], "prepaid"), (&CAMPAIGNS[..], "campaign")] {
+        let t = columns(figures, cols, what);
+        if t.lines().count() > 1 {
+            s.push('\n');
+            s.push_str(&t);
+        }
+    }
+    s
+}
+
+/// One line per period and subject with a figure among `cols`.
+fn columns(figures: &[Figure], cols: &[(&str, &str)], subject: &str) -> String {
     let mut rows: std::collections::BTreeMap<(&str, &str), Vec<String>> = Default::default();
     for f in figures {
-        if let Some(i) = COLS.iter().position(|(m, _)| *m == f.metric) {
+        if let Some(i) = cols.iter().position(|(m, _)| *m == f.metric) {
             let row = rows
                 .entry((&f.period, &f.subject))
-                .or_insert_with(|| vec!["".into(); COLS.len()]);
+                .or_insert_with(|| vec!["".into(); cols.len()]);
             row[i] = match (f.value, &f.withheld) {
                 (Some(v), _) => v.to_string(),
                 (None, Some(_)) => "withheld".into(),
@@ -118,13 +184,13 @@ fn table(figures: &[Figure]) -> String {
             };
         }
     }
-    let mut s = format!("{:<9} {:<8}", "period", "asset");
-    for (_, h) in COLS {
+    let mut s = format!("{:<10} {:<8}", "period", subject);
+    for (_, h) in cols {
         let _ = write!(s, " {h:>12}");
     }
     s.push('\n');
     for ((p, subject), cells) in rows {
-        let _ = write!(s, "{p:<9} {subject:<8}");
+        let _ = write!(s, "{p:<10} {subject:<8}");
         for c in cells {
             let _ = write!(s, " {c:>12}");
         }

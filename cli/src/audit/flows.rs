@@ -12,8 +12,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use yui_ledger::asset::AssetKind;
 use yui_ledger::receipt::MintSource;
-use yui_ledger::{Address, Event, MerchantClass};
+use yui_ledger::{Address, Event, MerchantClass, Role};
+
+use super::extra::{Extra, Group};
 
 /// A class total in which one merchant holds more than this share is withheld.
 pub const DOMINANCE_PCT: u64 = 80;
@@ -56,12 +59,12 @@ pub struct Cell {
 }
 
 impl Cell {
-    fn add(&mut self, amount: u64, account: Address) {
+    pub(crate) fn add(&mut self, amount: u64, account: Address) {
         self.amount = self.amount.saturating_add(amount);
         self.accounts.insert(account);
     }
 
-    fn add_at(&mut self, amount: u64, account: Address, merchant: Address) {
+    pub(crate) fn add_at(&mut self, amount: u64, account: Address, merchant: Address) {
         self.add(amount, account);
         let m = self.merchants.entry(merchant).or_default();
         *m = m.saturating_add(amount);
@@ -163,12 +166,22 @@ pub struct Flows {
     pub jobs: BTreeMap<String, JobsPeriod>,
     /// Accounts that paid or sent value, per period.
     pub active: BTreeMap<String, BTreeSet<Address>>,
-    /// Each account's balance of each asset, the float (held by anyone but
-    /// a breakage account) and how many accounts hold some.
-    balances: BTreeMap<(String, Address), u64>,
-    float: BTreeMap<String, (u64, u64)>,
+    /// Each account's balance of each asset (signed: a block's events may
+    /// credit a job's escrow after the part of it that expired), the float
+    /// (held by accounts but the breakage account; not the escrow of open
+    /// jobs) and how many accounts hold some.
+    pub(crate) balances: BTreeMap<(String, Address), i128>,
+    pub(crate) float: BTreeMap<String, (u64, u64)>,
     posted_at: BTreeMap<String, u64>,
-    breakage_accounts: BTreeSet<Address>,
+    pub(crate) breakage_accounts: BTreeSet<Address>,
+    /// Accounts with a role other than merchant: issuers, fee accounts
+    /// (the operator), coordinators, other consortium members.
+    pub(crate) institutions: BTreeMap<Address, Group>,
+    /// Each asset's kind (coins and vouchers are prepaid; points are free).
+    pub(crate) kinds: BTreeMap<String, AssetKind>,
+    /// Flows between groups, holding time, Gini, campaigns, the Payment
+    /// Services Act's base dates, cycles and re-spend chains.
+    pub(crate) extra: Extra,
 }
 
 impl Flows {
@@ -191,6 +204,32 @@ impl Flows {
             float: BTreeMap::new(),
             posted_at: BTreeMap::new(),
             breakage_accounts: breakage,
+            institutions: BTreeMap::new(),
+            kinds: BTreeMap::new(),
+            extra: Extra::default(),
+        }
+    }
+
+    /// An institution's group (issuer, operator, coordinator, member): not
+    /// a resident, and not protected as one.
+    pub fn set_institution(&mut self, account: Address, group: Group) {
+        self.institutions.insert(account, group);
+    }
+
+    /// An asset's kind (prepaid coins and vouchers are in the Payment
+    /// Services Act's half-deposit test).
+    pub fn set_kind(&mut self, asset: &str, kind: AssetKind) {
+        self.kinds.insert(asset.to_string(), kind);
+    }
+
+    /// The group an account belongs to in the flows between groups.
+    pub fn group(&self, a: &Address) -> Group {
+        if self.breakage_accounts.contains(a) {
+            Group::Breakage
+        } else if let Some(c) = self.class_of.get(a) {
+            Group::Merchant(*c)
+        } else {
+            self.institutions.get(a).copied().unwrap_or(Group::Resident)
         }
     }
 
@@ -208,7 +247,45 @@ impl Flows {
             })
             .collect();
         let breakage = g.assets.iter().map(|a| a.breakage_account).collect();
-        Self::new(period, tz, class_of, breakage)
+        let mut f = Self::new(period, tz, class_of, breakage);
+        for a in &g.assets {
+            f.set_kind(&a.id, a.kind);
+            f.institutions.insert(a.fee_account, Group::Operator);
+        }
+        for a in &g.accounts {
+            for r in &a.roles {
+                f.role_granted(a.address, r);
+            }
+            if a.member && a.roles.is_empty() {
+                f.institutions
+                    .entry(a.address)
+                    .or_insert(Group::Institution);
+            }
+        }
+        for a in &g.assets {
+            for i in &a.issuers {
+                f.institutions.insert(*i, Group::Issuer);
+            }
+        }
+        f
+    }
+
+    /// A role (from the genesis or granted by governance) places its
+    /// account in a group; an issuer outranks the others.
+    fn role_granted(&mut self, account: Address, role: &Role) {
+        let g = match role {
+            Role::Merchant(c) => {
+                self.class_of.insert(account, *c);
+                return;
+            }
+            Role::Issuer(_) => Group::Issuer,
+            Role::Coordinator => Group::Coordinator,
+            Role::CredentialIssuer => Group::Institution,
+        };
+        let e = self.institutions.entry(account).or_insert(g);
+        if g == Group::Issuer {
+            *e = g;
+        }
     }
 
     /// A merchant that appeared after the flows began (a role granted by governance).
@@ -252,12 +329,15 @@ impl Flows {
             let b = self.balances.entry((asset.to_string(), a)).or_default();
             let before = *b;
             *b = if sign {
-                b.saturating_add(amount)
+                b.saturating_add(i128::from(amount))
             } else {
-                b.saturating_sub(amount)
+                b.saturating_sub(i128::from(amount))
             };
             if self.breakage_accounts.contains(&a) {
                 continue;
+            }
+            if !sign {
+                self.extra.left_holdings(label, asset, a, amount);
             }
             f = if sign {
                 f.saturating_add(amount)
@@ -291,6 +371,14 @@ impl Flows {
             .chain(out.receipts.iter().flat_map(|r| &r.events))
             .collect();
         for e in &events {
+            if let Event::AssetDefined { asset } = e
+                && let Ok(Some(a)) = yui_ledger::state::read::<yui_ledger::state::AssetState, _>(
+                    state,
+                    &yui_ledger::state::keys::asset(asset),
+                )
+            {
+                self.set_kind(asset, a.class.kind);
+            }
             if let Event::Paid { merchant, .. } | Event::Refunded { merchant, .. } = e
                 && !self.class_of.contains_key(merchant)
                 && let Ok(Some(acct)) = yui_ledger::state::read::<yui_ledger::state::Account, _>(
@@ -302,7 +390,7 @@ impl Flows {
                 self.class_of.insert(*merchant, c);
             }
         }
-        let label = self.period.label(time_ms, &self.tz);
+        let label = self.block_start(time_ms);
         for e in events {
             self.one(&label, time_ms, e);
         }
@@ -310,13 +398,39 @@ impl Flows {
 
     /// The events of one block, at its time.
     pub fn observe(&mut self, time_ms: u64, events: &[Event]) {
-        let label = self.period.label(time_ms, &self.tz);
+        let label = self.block_start(time_ms);
         for e in events {
             self.one(&label, time_ms, e);
         }
     }
 
+    /// A block at `time_ms` begins: the time since the last one is
+    /// counted (holding time), and a period or base date that ended is
+    /// closed. Returns the block's period.
+    fn block_start(&mut self, time_ms: u64) -> String {
+        let label = self.period.label(time_ms, &self.tz);
+        let mut extra = std::mem::take(&mut self.extra);
+        extra.block_start(self, &label, time_ms);
+        self.extra = extra;
+        label
+    }
+
+    pub fn period(&self) -> Period {
+        self.period
+    }
+
+    pub fn tz(&self) -> &jiff::tz::TimeZone {
+        &self.tz
+    }
+
     fn one(&mut self, label: &str, time_ms: u64, e: &Event) {
+        let mut extra = std::mem::take(&mut self.extra);
+        extra.event(self, label, time_ms, e);
+        self.extra = extra;
+        self.tally(label, time_ms, e);
+    }
+
+    fn tally(&mut self, label: &str, time_ms: u64, e: &Event) {
         let is_merchant = |a: &Address| self.class_of.contains_key(a);
         match e {
             Event::Minted {
@@ -426,7 +540,14 @@ impl Flows {
                     *amount,
                 );
             }
-            Event::JobPosted { job_id, poster, .. } => {
+            Event::JobPosted {
+                job_id,
+                poster,
+                asset,
+                reward,
+                ..
+            } => {
+                self.moved(label, asset, Some(*poster), None, *reward);
                 self.posted_at.insert(job_id.clone(), time_ms);
                 self.jobs
                     .entry(label.into())
@@ -434,8 +555,21 @@ impl Flows {
                     .posted
                     .add(1, *poster);
             }
-            Event::JobPaid { job_id, worker, .. }
-            | Event::JobAutoReleased { job_id, worker, .. } => {
+            Event::JobPaid {
+                job_id,
+                worker,
+                asset,
+                amount,
+                ..
+            }
+            | Event::JobAutoReleased {
+                job_id,
+                worker,
+                asset,
+                amount,
+                ..
+            } => {
+                self.moved(label, asset, None, Some(*worker), *amount);
                 let j = self.jobs.entry(label.into()).or_default();
                 j.completed.add(1, *worker);
                 if let Some(at) = self.posted_at.remove(job_id) {
@@ -449,7 +583,24 @@ impl Flows {
                     .disputed
                     .add(1, *by);
             }
-            Event::JobExpired { job_id, poster, .. } => {
+            Event::JobResolved {
+                asset,
+                worker,
+                poster,
+                to_worker,
+                to_poster,
+                ..
+            } => {
+                self.moved(label, asset, None, Some(*worker), *to_worker);
+                self.moved(label, asset, None, Some(*poster), *to_poster);
+            }
+            Event::JobExpired {
+                job_id,
+                poster,
+                asset,
+                refunded,
+            } => {
+                self.moved(label, asset, None, Some(*poster), *refunded);
                 self.posted_at.remove(job_id);
                 self.jobs
                     .entry(label.into())
@@ -457,7 +608,15 @@ impl Flows {
                     .timed_out
                     .add(1, *poster);
             }
-            Event::JobCancelled { job_id, by, .. } => {
+            Event::JobCancelled {
+                job_id,
+                by,
+                poster,
+                asset,
+                refunded,
+                ..
+            } => {
+                self.moved(label, asset, None, Some(*poster), *refunded);
                 self.posted_at.remove(job_id);
                 self.jobs
                     .entry(label.into())
@@ -465,6 +624,7 @@ impl Flows {
                     .cancelled
                     .add(1, *by);
             }
+            Event::RoleGranted { account, role } => self.role_granted(*account, role),
             _ => {}
         }
     }
@@ -483,7 +643,7 @@ pub struct Figure {
     pub withheld: Option<String>,
 }
 
-fn ratio_permille(num: u64, den: u64) -> Option<u64> {
+pub(crate) fn ratio_permille(num: u64, den: u64) -> Option<u64> {
     (den > 0).then(|| ((u128::from(num) * 1000 + u128::from(den) / 2) / u128::from(den)) as u64)
 }
 
@@ -606,6 +766,7 @@ impl Flows {
                 j.completed.withheld(k),
             );
         }
+        self.extra.figures(self, k, &mut out);
         out
     }
 }

@@ -17,9 +17,15 @@ use yui_proto::v1 as pb;
 use crate::Client;
 
 mod archive;
+mod campaigns;
 mod certs;
+mod cycles;
+pub mod extra;
 pub mod flows;
+mod holding;
+pub mod matrix;
 mod report;
+mod stocks;
 #[cfg(test)]
 mod tests;
 mod verify;

@@ -1,0 +1,116 @@
+//! How long value stays in a holding. By Little's law the mean time a unit
+//! spends in holdings is the value held on average ÷ the rate at which
+//! value leaves holdings; over a period that is ∫ float dt ÷ the value that
+//! left holdings in it. Transfer velocity is its inverse, per day.
+//!
+//! The float is what accounts hold (not the breakage account, not the
+//! escrow of open jobs); value leaves a holding when it is paid, sent,
+//! refunded, redeemed, burned, expires or is escrowed for a job.
+
+use std::collections::BTreeMap;
+
+use yui_ledger::Address;
+
+use super::flows::{Cell, Figure, Flows, Period};
+
+const HOUR_MS: u128 = 3_600_000;
+const DAY_MS: u128 = 24 * HOUR_MS;
+
+/// The time integral of the float and what left holdings, per period and asset.
+#[derive(Debug, Default)]
+pub(crate) struct Holding {
+    /// The last block's time and period.
+    last: Option<(u64, String)>,
+    /// ∫ float dt, in units × milliseconds, per (period, asset).
+    pub integral: BTreeMap<(String, String), u128>,
+    /// Value that left holdings, with the accounts it left, per (period, asset).
+    pub outflow: BTreeMap<(String, String), Cell>,
+}
+
+/// The start of the period `time_ms` falls in, in ms since the epoch.
+pub fn period_start(period: Period, time_ms: u64, tz: &jiff::tz::TimeZone) -> u64 {
+    let ts = jiff::Timestamp::from_millisecond(time_ms as i64).unwrap_or_default();
+    let date = ts.to_zoned(tz.clone()).date();
+    let first = match period {
+        Period::Day => date,
+        Period::Week => {
+            let back = i64::from(date.weekday().to_monday_zero_offset());
+            date.checked_sub(jiff::Span::new().days(back))
+                .unwrap_or(date)
+        }
+        Period::Month => date.first_of_month(),
+    };
+    first
+        .to_zoned(tz.clone())
+        .map(|z| z.timestamp().as_millisecond().max(0) as u64)
+        .unwrap_or(time_ms)
+}
+
+impl Holding {
+    /// Counts the float from the last block to a block at `time_ms` in
+    /// period `label`: the part before the period's start belongs to the
+    /// last block's period.
+    pub fn advance(&mut self, f: &Flows, label: &str, time_ms: u64) {
+        if let Some((last, last_label)) = &self.last
+            && time_ms > *last
+        {
+            let start = period_start(f.period(), time_ms, f.tz()).clamp(*last, time_ms);
+            for (asset, (float, _)) in &f.float {
+                let v = u128::from(*float);
+                for (p, span) in [
+                    (last_label.as_str(), start - last),
+                    (label, time_ms - start),
+                ] {
+                    if span > 0 && v > 0 {
+                        let i = self
+                            .integral
+                            .entry((p.to_string(), asset.clone()))
+                            .or_default();
+                        *i = i.saturating_add(v * u128::from(span));
+                    }
+                }
+            }
+        }
+        if self.last.as_ref().is_none_or(|(t, _)| time_ms >= *t) {
+            self.last = Some((time_ms, label.to_string()));
+        }
+    }
+
+    pub fn left(&mut self, label: &str, asset: &str, from: Address, amount: u64) {
+        self.outflow
+            .entry((label.to_string(), asset.to_string()))
+            .or_default()
+            .add(amount, from);
+    }
+
+    /// `holding_hours_mean` and `transfer_velocity_permille` per period and
+    /// asset, withheld with the value that left holdings.
+    pub fn figures(&self, f: &Flows, k: usize, out: &mut Vec<Figure>) {
+        for ((period, asset), p) in &f.assets {
+            let key = (period.clone(), asset.clone());
+            let integral = self.integral.get(&key).copied().unwrap_or(0);
+            let left = self.outflow.get(&key).cloned().unwrap_or_default();
+            let few_holders = ((p.holders_end as usize) < k).then_some("fewer than k holders");
+            let w = left.withheld(k).or(few_holders);
+            let n = u128::from(left.amount);
+            let hours = (n > 0).then(|| (integral + n * HOUR_MS / 2) / (n * HOUR_MS));
+            let velocity = (integral > 0).then(|| (n * DAY_MS * 1000 + integral / 2) / integral);
+            for (metric, v) in [
+                ("holding_hours_mean", hours),
+                ("transfer_velocity_permille", velocity),
+            ] {
+                out.push(Figure {
+                    period: period.clone(),
+                    subject: asset.clone(),
+                    metric: metric.into(),
+                    value: if w.is_some() {
+                        None
+                    } else {
+                        v.map(|v| u64::try_from(v).unwrap_or(u64::MAX))
+                    },
+                    withheld: w.map(String::from),
+                });
+            }
+        }
+    }
+}
