@@ -500,6 +500,47 @@ pub mod keys {
 /// Key-value rows of a scan, in key order.
 pub type Rows = Vec<(Vec<u8>, Vec<u8>)>;
 
+/// The entries of a time-ordered queue (keys: `prefix`, then the due time as
+/// a big-endian u64, then anything) that are due at `now_ms`: up to `limit`,
+/// in key order. Reads in small chunks and stops at the first entry not yet
+/// due, so a block start costs what is due, not the queue's length. The
+/// result is the same as keeping the due entries among the queue's first
+/// `limit`. A key too short to hold a time counts as due, for the caller to
+/// skip.
+pub fn scan_due<S: StateRead + ?Sized>(
+    s: &S,
+    prefix: &[u8],
+    now_ms: u64,
+    limit: usize,
+) -> Result<Rows, StateError> {
+    const CHUNK: usize = 64;
+    let due = |k: &[u8]| {
+        k.get(prefix.len()..prefix.len() + 8)
+            .and_then(|b| b.try_into().ok())
+            .is_none_or(|b: [u8; 8]| u64::from_be_bytes(b) <= now_ms)
+    };
+    let mut out = Rows::new();
+    let mut from = prefix.to_vec();
+    while out.len() < limit {
+        let want = CHUNK.min(limit - out.len());
+        let rows = s.scan(prefix, &from, want)?;
+        let full = rows.len() == want;
+        for (k, v) in rows {
+            if !due(&k) {
+                return Ok(out);
+            }
+            from.clone_from(&k);
+            out.push((k, v));
+        }
+        if !full {
+            break;
+        }
+        // The next key after the last one read.
+        from.push(0);
+    }
+    Ok(out)
+}
+
 /// Read access to committed state. Implemented by the node over RocksDB and by
 /// [`MemState`] for tests and replay.
 ///

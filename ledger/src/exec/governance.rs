@@ -12,7 +12,7 @@ use crate::governance::{
 };
 use crate::limits;
 use crate::receipt::{Event, SkippedChange};
-use crate::state::{Account, AssetState, Overlay, Role, StateRead, keys};
+use crate::state::{Account, AssetState, Overlay, Role, StateRead, keys, scan_due};
 
 use super::Ctx;
 use super::holding::ensure_account;
@@ -522,16 +522,16 @@ pub(crate) fn process_proposal_timers<S: StateRead + ?Sized>(
     ov: &mut Overlay<'_, S>,
     ctx: &Ctx,
 ) -> Result<Vec<Event>, TxError> {
-    let due: Vec<(u64, String)> = ov
-        .scan(
-            &keys::proposal_timer_prefix(),
-            &[],
-            limits::PROPOSAL_EXPIRIES_PER_BLOCK_MAX,
-        )?
-        .into_iter()
-        .filter_map(|(k, _)| keys::parse_proposal_timer(&k))
-        .take_while(|(t, _)| *t <= ctx.time_ms)
-        .collect();
+    let due: Vec<(u64, String)> = scan_due(
+        ov,
+        &keys::proposal_timer_prefix(),
+        ctx.time_ms,
+        limits::PROPOSAL_EXPIRIES_PER_BLOCK_MAX,
+    )?
+    .into_iter()
+    .filter_map(|(k, _)| keys::parse_proposal_timer(&k))
+    .take_while(|(t, _)| *t <= ctx.time_ms)
+    .collect();
     let mut events = Vec::new();
     for (t, id) in due {
         ov.delete(keys::proposal_timer(t, &id));

@@ -7,7 +7,7 @@ use crate::crypto::Address;
 use crate::error::{Quantity, Rule, TxError};
 use crate::limits;
 use crate::receipt::Event;
-use crate::state::{Account, AssetState, Holding, Lot, Overlay, StateRead, keys};
+use crate::state::{Account, AssetState, Holding, Lot, Overlay, StateRead, keys, scan_due};
 
 use super::Ctx;
 
@@ -331,7 +331,7 @@ pub(crate) fn process_expiry_queue<S: StateRead + ?Sized>(
     ctx: &Ctx,
 ) -> Result<Vec<Event>, TxError> {
     let prefix = keys::expiry_prefix();
-    let due = ov.scan(&prefix, &prefix, limits::EXPIRIES_PER_BLOCK_MAX)?;
+    let due = scan_due(ov, &prefix, ctx.time_ms, limits::EXPIRIES_PER_BLOCK_MAX)?;
     let mut events = Vec::new();
     for (k, _) in due {
         let Some((t, asset_id, who)) = keys::parse_expiry(&k) else {

@@ -15,6 +15,7 @@ use crate::limits;
 use crate::receipt::Event;
 use crate::state::{
     Account, Job, JobAction, JobState, JobStep, Lot, Overlay, Reputation, Role, StateRead, keys,
+    scan_due,
 };
 
 use super::Ctx;
@@ -623,7 +624,7 @@ pub(crate) fn process_job_timers<S: StateRead + ?Sized>(
     ctx: &Ctx,
 ) -> Result<Vec<Event>, TxError> {
     let prefix = keys::job_timer_prefix();
-    let due = ov.scan(&prefix, &prefix, limits::JOB_TIMEOUTS_PER_BLOCK_MAX)?;
+    let due = scan_due(ov, &prefix, ctx.time_ms, limits::JOB_TIMEOUTS_PER_BLOCK_MAX)?;
     let mut events = Vec::new();
     for (k, _) in due {
         let Some((t, id)) = keys::parse_job_timer(&k) else {

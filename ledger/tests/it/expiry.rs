@@ -342,3 +342,52 @@ fn a_holding_keeps_at_most_the_lot_limit_merging_into_the_latest() {
         10 * (LOTS_PER_HOLDING_MAX as u64 + 1)
     );
 }
+
+mod due_scan {
+    use proptest::prelude::*;
+    use yui_ledger::state::{MemState, Overlay, StateRead, scan_due};
+
+    fn key(tag: u8, t: u64, n: u16) -> Vec<u8> {
+        let mut k = vec![tag];
+        k.extend_from_slice(&t.to_be_bytes());
+        k.extend_from_slice(&n.to_be_bytes());
+        k
+    }
+
+    proptest! {
+        /// Reading the queue in chunks up to the first entry not yet due gives
+        /// what the block start used to take: the due entries among the
+        /// queue's first `limit`, through an overlay that deletes and adds.
+        #[test]
+        fn due_entries_are_those_among_the_queue_head(
+            times in proptest::collection::vec(0u64..400, 0..600),
+            added in proptest::collection::vec(0u64..400, 0..40),
+            deleted in proptest::collection::vec(any::<prop::sample::Index>(), 0..40),
+            now in 0u64..450,
+            limit in 1usize..300,
+        ) {
+            let mut base = MemState::default();
+            // Neighbouring tags on both sides: the scan must stay inside its prefix.
+            base.map.insert(key(b'w', 0, 0), vec![]);
+            base.map.insert(key(b'y', 0, 0), vec![]);
+            for (n, t) in times.iter().enumerate() {
+                base.map.insert(key(b'x', *t, n as u16), vec![1]);
+            }
+            let keys: Vec<Vec<u8>> = base.map.keys().cloned().collect();
+            let mut ov = Overlay::new(&base);
+            for (n, t) in added.iter().enumerate() {
+                ov.put(key(b'x', *t, 1000 + n as u16), vec![2]);
+            }
+            for i in &deleted {
+                ov.delete(keys[i.index(keys.len())].clone());
+            }
+            let reference: Vec<_> = ov
+                .scan(b"x", b"x", limit)
+                .unwrap()
+                .into_iter()
+                .filter(|(k, _)| u64::from_be_bytes(k[1..9].try_into().unwrap()) <= now)
+                .collect();
+            prop_assert_eq!(scan_due(&ov, b"x", now, limit).unwrap(), reference);
+        }
+    }
+}
