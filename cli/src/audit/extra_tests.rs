@@ -22,6 +22,8 @@ const DAY: u64 = 86_400_000;
 /// 2025-01-10 and 2025-02-10, 12:00 UTC.
 const JAN: u64 = 1_736_510_400_000;
 const FEB: u64 = 1_739_188_800_000;
+/// 2025-05-10, 12:00 UTC.
+const MAY: u64 = 1_746_878_400_000;
 
 fn flows(tz: jiff::tz::TimeZone) -> Flows {
     let mut f = Flows::new(
@@ -113,6 +115,30 @@ fn holding_time_and_gini_match_the_hand_computation() {
     assert_eq!(
         get(&figs, "2025-01", "coin", "holdings_gini_permille"),
         None
+    ); // A block in May after none in March and April: February's float is
+    // counted to its end, May's from its start, and January is unchanged.
+    f.observe(MAY, &[charge("coin", B, 1_000)]);
+    let integral = |p: &str| f.extra.holding.integral[&(p.to_string(), "coin".to_string())];
+    let unit_days = |n: u128| n * u128::from(DAY) / 2;
+    assert_eq!(integral("2025-01"), unit_days(2 * 43_000));
+    // 10 February noon to 1 March: 18.5 days, after the 9.5 before it.
+    assert_eq!(integral("2025-02"), unit_days(2 * 2_000 * 28));
+    assert_eq!(integral("2025-05"), unit_days(2 * 2_000 * 19 / 2));
+    assert!(
+        !f.extra
+            .holding
+            .integral
+            .contains_key(&("2025-03".into(), "coin".into()))
+    );
+    let figs = f.figures(2);
+    assert_eq!(
+        get(&figs, "2025-02", "coin", "holdings_gini_permille"),
+        Some(133)
+    );
+    // A 500, M1 600, C 900, B 1,000: (2 × 8,400 − 5 × 3,000) ÷ (4 × 3,000).
+    assert_eq!(
+        get(&figs, "2025-05", "coin", "holdings_gini_permille"),
+        Some(150)
     );
 }
 

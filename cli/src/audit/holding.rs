@@ -27,40 +27,56 @@ pub(crate) struct Holding {
     pub outflow: BTreeMap<(String, String), Cell>,
 }
 
-/// The start of the period `time_ms` falls in, in ms since the epoch.
-pub fn period_start(period: Period, time_ms: u64, tz: &jiff::tz::TimeZone) -> u64 {
+/// The start and end of the period `time_ms` falls in, in ms since the
+/// epoch (the end is the next period's start).
+pub fn period_bounds(period: Period, time_ms: u64, tz: &jiff::tz::TimeZone) -> (u64, u64) {
     let ts = jiff::Timestamp::from_millisecond(time_ms as i64).unwrap_or_default();
     let date = ts.to_zoned(tz.clone()).date();
-    let first = match period {
-        Period::Day => date,
+    let (first, length) = match period {
+        Period::Day => (date, jiff::Span::new().days(1)),
         Period::Week => {
             let back = i64::from(date.weekday().to_monday_zero_offset());
-            date.checked_sub(jiff::Span::new().days(back))
-                .unwrap_or(date)
+            let monday = date
+                .checked_sub(jiff::Span::new().days(back))
+                .unwrap_or(date);
+            (monday, jiff::Span::new().weeks(1))
         }
-        Period::Month => date.first_of_month(),
+        Period::Month => (date.first_of_month(), jiff::Span::new().months(1)),
     };
-    first
-        .to_zoned(tz.clone())
-        .map(|z| z.timestamp().as_millisecond().max(0) as u64)
+    let ms = |d: jiff::civil::Date| {
+        d.to_zoned(tz.clone())
+            .map(|z| z.timestamp().as_millisecond().max(0) as u64)
+            .ok()
+    };
+    let start = ms(first).unwrap_or(time_ms).min(time_ms);
+    let end = first
+        .checked_add(length)
+        .ok()
+        .and_then(ms)
         .unwrap_or(time_ms)
+        .max(time_ms);
+    (start, end)
 }
 
 impl Holding {
     /// Counts the float from the last block to a block at `time_ms` in
-    /// period `label`: the part before the period's start belongs to the
-    /// last block's period.
+    /// period `label`: up to its period's end for the last block's period,
+    /// from its period's start for the block's; periods in between saw no
+    /// block and have no figures.
     pub fn advance(&mut self, f: &Flows, label: &str, time_ms: u64) {
         if let Some((last, last_label)) = &self.last
             && time_ms > *last
         {
-            let start = period_start(f.period(), time_ms, f.tz()).clamp(*last, time_ms);
+            let (before, after) = if last_label == label {
+                (0, time_ms - last)
+            } else {
+                let (_, last_end) = period_bounds(f.period(), *last, f.tz());
+                let (start, _) = period_bounds(f.period(), time_ms, f.tz());
+                (last_end.min(time_ms) - last, time_ms - start.max(*last))
+            };
             for (asset, (float, _)) in &f.float {
                 let v = u128::from(*float);
-                for (p, span) in [
-                    (last_label.as_str(), start - last),
-                    (label, time_ms - start),
-                ] {
+                for (p, span) in [(last_label.as_str(), before), (label, after)] {
                     if span > 0 && v > 0 {
                         let i = self
                             .integral

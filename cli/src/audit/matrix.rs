@@ -190,6 +190,9 @@ pub(crate) fn side_withheld(
     if !group.is_private() || value == 0 {
         return None;
     }
+    if matches!(group, Group::Merchant(_)) && side.len() < k {
+        return Some("fewer than k merchants");
+    }
     let cell = Cell {
         amount: value,
         accounts: side.keys().copied().collect(),

@@ -139,11 +139,31 @@ async fn a_year_of_a_town_is_served_verified_and_goes_on() {
             .any(|l| l.contains(",spent_public,") && l.ends_with("fewer than k merchants")),
         "the public class's single shop is published"
     );
+    // How it circulates, and the flows between groups.
+    for metric in [
+        "holding_hours_mean",
+        "holdings_gini_permille",
+        "cycle_share_permille",
+        "respend_hop_1",
+        "campaign_cost_permille",
+    ] {
+        assert!(csv.contains(&format!(",{metric},")), "no {metric}");
+    }
+    let flows = std::fs::read_to_string(out.join("flows.csv")).expect("flows.csv");
+    assert!(flows.starts_with("period,asset,from,to,value,withheld\n"));
+    assert!(
+        flows.lines().any(|l| l
+            .strip_prefix("2025-04,coin,issuer,resident,")
+            .is_some_and(|v| v.trim_end_matches(',').parse::<u64>().is_ok_and(|v| v > 0))),
+        "April's charges as a flow from the issuer to residents"
+    );
+    // The devnet went on to today: 30 September 2025 is a base date of the
+    // half-deposit test, and 60 residents hold far less than ¥10M.
+    assert!(csv.contains("\n2025-09-30,prepaid,psa_over_threshold,0,\n"));
     for name in ["hana", "city", "chamber"] {
         let k = net.key(name).expect("key");
-        assert!(
-            !csv.contains(&k.address().to_hex()),
-            "the report names {name}"
-        );
+        for (file, text) in [("figures.csv", &csv), ("flows.csv", &flows)] {
+            assert!(!text.contains(&k.address().to_hex()), "{file} names {name}");
+        }
     }
 }
