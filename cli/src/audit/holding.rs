@@ -109,8 +109,11 @@ impl Holding {
             let few_holders = ((p.holders_end as usize) < k).then_some("fewer than k holders");
             let w = left.withheld(k).or(few_holders);
             let n = u128::from(left.amount);
-            let hours = (n > 0).then(|| (integral + n * HOUR_MS / 2) / (n * HOUR_MS));
-            let velocity = (integral > 0).then(|| (n * DAY_MS * 1000 + integral / 2) / integral);
+            // Rounded; an integral near u128's end (never on a real chain)
+            // saturates rather than wraps.
+            let hours = (n > 0).then(|| integral.saturating_add(n * HOUR_MS / 2) / (n * HOUR_MS));
+            let velocity =
+                (integral > 0).then(|| (n * DAY_MS * 1000).saturating_add(integral / 2) / integral);
             for (metric, v) in [
                 ("holding_hours_mean", hours),
                 ("transfer_velocity_permille", velocity),
