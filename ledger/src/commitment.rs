@@ -6,7 +6,7 @@
 //! Storage of tree nodes is the caller's: the node keeps them in RocksDB,
 //! [`MemTree`] keeps them in memory for tests and the auditor's replay.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use jmt::storage::{LeafNode, Node, NodeBatch, NodeKey, TreeReader, TreeUpdateBatch};
 use jmt::{KeyHash, OwnedValue, Sha256Jmt, Version};
@@ -193,7 +193,8 @@ impl TreeReader for MemTree {
 /// tree holds; a write set that changes nothing takes none.
 #[derive(Debug, Default, Clone)]
 pub struct ReplayTree {
-    nodes: BTreeMap<NodeKey, Node>,
+    /// Looked up by key only, never iterated: a hash map (no order to keep).
+    nodes: HashMap<NodeKey, Node>,
     root: Hash,
     /// The newest version's root node.
     root_key: Option<NodeKey>,

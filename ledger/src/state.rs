@@ -503,7 +503,8 @@ pub type Rows = Vec<(Vec<u8>, Vec<u8>)>;
 /// The entries of a time-ordered queue (keys: `prefix`, then the due time as
 /// a big-endian u64, then anything) that are due at `now_ms`: up to `limit`,
 /// in key order. Reads in small chunks and stops at the first entry not yet
-/// due, so a block start costs what is due, not the queue's length. The
+/// due, so a block start costs what is due, not the queue's length (the
+/// first chunk is small, as most blocks find nothing due). The
 /// result is the same as keeping the due entries among the queue's first
 /// `limit`. A key too short to hold a time counts as due, for the caller to
 /// skip.
@@ -513,7 +514,9 @@ pub fn scan_due<S: StateRead + ?Sized>(
     now_ms: u64,
     limit: usize,
 ) -> Result<Rows, StateError> {
-    const CHUNK: usize = 64;
+    const FIRST_CHUNK: usize = 4;
+    const CHUNK_MAX: usize = 256;
+    let mut chunk = FIRST_CHUNK;
     let due = |k: &[u8]| {
         k.get(prefix.len()..prefix.len() + 8)
             .and_then(|b| b.try_into().ok())
@@ -522,7 +525,8 @@ pub fn scan_due<S: StateRead + ?Sized>(
     let mut out = Rows::new();
     let mut from = prefix.to_vec();
     while out.len() < limit {
-        let want = CHUNK.min(limit - out.len());
+        let want = chunk.min(limit - out.len());
+        chunk = (chunk * 2).min(CHUNK_MAX);
         let rows = s.scan(prefix, &from, want)?;
         let full = rows.len() == want;
         for (k, v) in rows {
