@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 mod civic;
 mod contract_cmd;
+mod export_cmd;
 mod gov_cmd;
 mod job_cmd;
 mod reads;
@@ -258,6 +259,39 @@ enum AuditCmd {
         #[arg(long)]
         height: Option<u64>,
     },
+    /// Replay and verify the chain (from the node, or an archive), then
+    /// write its blocks, transactions, events and each period's closing
+    /// balances as Parquet or CSV tables for analysts (docs/export.md).
+    /// The tables name accounts: --pseudonymous replaces every address by a
+    /// keyed pseudonym for a researcher's copy.
+    Export {
+        /// The auditor's key file; not needed with --archive.
+        #[arg(long, required_unless_present = "archive")]
+        key: Option<PathBuf>,
+        /// Export an archive `yui audit fetch` wrote instead of asking a node.
+        #[arg(long)]
+        archive: Option<PathBuf>,
+        #[arg(long, value_enum)]
+        format: yui_cli::audit::export::Format,
+        /// The folder to write the tables and export.json into.
+        #[arg(long)]
+        out: PathBuf,
+        /// The balances table's period: balances at the end of each.
+        #[arg(long, value_enum, default_value = "month")]
+        period: yui_cli::audit::flows::Period,
+        /// Stop at this height (default: the node's head, or the archive's last block).
+        #[arg(long)]
+        height: Option<u64>,
+        /// Name accounts, transactions and personal references by keyed
+        /// pseudonyms, and leave out free text (docs/export.md).
+        #[arg(long)]
+        pseudonymous: bool,
+        /// The pseudonyms' key (64 hex), created when missing, so successive
+        /// exports name an account alike; implies --pseudonymous. Without
+        /// it the key is random and forgotten.
+        #[arg(long)]
+        pseudonym_key: Option<PathBuf>,
+    },
     /// Write the genesis and every block with its certificate, as the node
     /// serves them, to an archive file to replay later without the node
     /// (docs/archive.md).
@@ -334,6 +368,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             height: *height,
         };
         return report_cmd::report(report_cmd::From::Archive(path), out, a).await;
+    }
+    if let Cmd::Audit(AuditCmd::Export {
+        archive: Some(path),
+        ..
+    }) = &cli.cmd
+    {
+        if cli.tz.is_none() {
+            // As for the report: a Japanese town's periods unless --tz says otherwise.
+            yui_cli::render::set_time_zone("Asia/Tokyo")?;
+        }
+        let a = export_args(&cli.cmd)?;
+        return export_cmd::export(export_cmd::From::Archive(path), out, a).await;
     }
     let tls = yui_cli::Tls {
         ca_file: cli.tls_ca.clone(),
@@ -563,6 +609,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             report_cmd::report(report_cmd::From::Node(&c, &key), out, a).await
         }
+        Cmd::Audit(AuditCmd::Export { ref key, .. }) => {
+            let key = key
+                .clone()
+                .ok_or_else(|| anyhow::anyhow!("--key is needed to export from a node"))?;
+            let a = export_args(&cli.cmd)?;
+            export_cmd::export(export_cmd::From::Node(&c, &key), out, a).await
+        }
         Cmd::Audit(AuditCmd::Fetch {
             key,
             out: file,
@@ -595,6 +648,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// `yui audit export`'s options.
+fn export_args(cmd: &Cmd) -> anyhow::Result<export_cmd::ExportArgs> {
+    let Cmd::Audit(AuditCmd::Export {
+        format,
+        out,
+        period,
+        height,
+        pseudonymous,
+        pseudonym_key,
+        ..
+    }) = cmd
+    else {
+        anyhow::bail!("not an export");
+    };
+    Ok(export_cmd::ExportArgs {
+        format: *format,
+        out: out.clone(),
+        period: *period,
+        height: *height,
+        pseudonymous: *pseudonymous || pseudonym_key.is_some(),
+        pseudonym_key: pseudonym_key.clone(),
+    })
 }
 
 /// SHA-256 of a file's bytes when `arg` names a file, else of the text itself.

@@ -20,10 +20,12 @@ mod archive;
 mod campaigns;
 mod certs;
 mod cycles;
+pub mod export;
 pub mod extra;
 pub mod flows;
 mod holding;
 pub mod matrix;
+mod observe;
 mod report;
 mod stocks;
 #[cfg(test)]
@@ -31,6 +33,7 @@ mod tests;
 mod verify;
 
 pub use archive::{ArchiveHeader, ArchiveReader, ArchiveWriter, MAGIC, PartialFile};
+pub use observe::{BlockObserver, ObservedBlock};
 pub use report::{AssetFlows, ContractSummary, Report};
 pub use verify::{Progress, RawBlock, verify_chain, verify_chain_with};
 
@@ -61,22 +64,23 @@ pub async fn replay_node(
     height: Option<u64>,
     progress: impl FnMut(&Progress) + Send + 'static,
 ) -> anyhow::Result<Report> {
-    replay_node_with(c, auditor, height, progress, |_| None)
+    replay_node_with(c, auditor, height, progress, |_| ())
         .await
         .map(|(r, _)| r)
 }
 
-/// [`replay_node`], with the flows `flows` makes from the genesis fed by
-/// every replayed block (`yui audit report`).
-pub async fn replay_node_with(
+/// [`replay_node`], with the observer `make` makes from the genesis fed by
+/// every replayed block (the report's flows, the export); an observer's
+/// error stops the replay.
+pub async fn replay_node_with<O: BlockObserver + Send + 'static>(
     c: &Client,
     auditor: &Keypair,
     height: Option<u64>,
     progress: impl FnMut(&Progress) + Send + 'static,
-    flows: impl FnOnce(&Genesis) -> Option<flows::Flows>,
-) -> anyhow::Result<(Report, Option<flows::Flows>)> {
+    make: impl FnOnce(&Genesis) -> O,
+) -> anyhow::Result<(Report, O)> {
     let (_, genesis, target) = genesis_and_target(c, height).await?;
-    let flows = flows(&genesis);
+    let observer = make(&genesis);
     let mut stream = block_stream(c, auditor).await?;
     let (tx, mut rx) = tokio::sync::mpsc::channel(RECEIVED_AHEAD);
     let receiving = tokio::spawn(async move {
@@ -90,7 +94,7 @@ pub async fn replay_node_with(
     });
     let verified = tokio::task::spawn_blocking(move || {
         let source = std::iter::from_fn(move || rx.blocking_recv());
-        verify_chain_with(&genesis, target, source, NODE_HINT, progress, flows)
+        verify_chain_with(&genesis, target, source, NODE_HINT, progress, observer)
     })
     .await;
     receiving.abort();
@@ -104,16 +108,16 @@ pub fn replay_archive(
     height: Option<u64>,
     progress: impl FnMut(&Progress),
 ) -> anyhow::Result<Report> {
-    replay_archive_with(path, height, progress, |_| None).map(|(r, _)| r)
+    replay_archive_with(path, height, progress, |_| ()).map(|(r, _)| r)
 }
 
-/// [`replay_archive`], with flows as [`replay_node_with`] has them.
-pub fn replay_archive_with(
+/// [`replay_archive`], with an observer as [`replay_node_with`] has it.
+pub fn replay_archive_with<O: BlockObserver>(
     path: &Path,
     height: Option<u64>,
     progress: impl FnMut(&Progress),
-    flows: impl FnOnce(&Genesis) -> Option<flows::Flows>,
-) -> anyhow::Result<(Report, Option<flows::Flows>)> {
+    make: impl FnOnce(&Genesis) -> O,
+) -> anyhow::Result<(Report, O)> {
     let reader = ArchiveReader::open(path)?;
     let header = reader.header().clone();
     let genesis = Genesis::from_json(&header.genesis_json)
@@ -133,8 +137,8 @@ pub fn replay_archive_with(
         Some(h) => h,
         None => header.blocks,
     };
-    let flows = flows(&genesis);
-    verify_chain_with(&genesis, target, reader, "", progress, flows)
+    let observer = make(&genesis);
+    verify_chain_with(&genesis, target, reader, "", progress, observer)
 }
 
 /// What `fetch` wrote.

@@ -35,7 +35,7 @@ use yui_ledger::exec::{BlockExecutor, receipts_root};
 use yui_ledger::{Block, Ctx, Genesis, Hash, MemState, WriteSet};
 
 use super::certs::{SharedSet, Validators, holds_quorum, vote_sign_bytes};
-use super::flows::Flows;
+use super::observe::{BlockObserver, ObservedBlock};
 use super::report::{Report, Tally};
 
 /// One block as a node serves it: the block's canonical bytes and its
@@ -93,22 +93,22 @@ pub fn verify_chain(
     hint: &str,
     progress: impl FnMut(&Progress),
 ) -> anyhow::Result<Report> {
-    verify_chain_with(genesis, total, source, hint, progress, None).map(|(r, _)| r)
+    verify_chain_with(genesis, total, source, hint, progress, ()).map(|(r, _)| r)
 }
 
-/// [`verify_chain`], feeding every replayed block's events to `flows`
-/// (`yui audit report`); returns them with the report.
-pub fn verify_chain_with(
+/// [`verify_chain`], feeding every executed block to `observer` (the
+/// report's flows, the export); returns it with the report. An error of the
+/// observer's stops the replay.
+pub fn verify_chain_with<O: BlockObserver>(
     genesis: &Genesis,
     total: u64,
     source: impl Iterator<Item = anyhow::Result<RawBlock>> + Send,
     hint: &str,
     mut progress: impl FnMut(&Progress),
-    flows: Option<Flows>,
-) -> anyhow::Result<(Report, Option<Flows>)> {
+    observer: O,
+) -> anyhow::Result<(Report, O)> {
     let shared = SharedSet::default();
-    let (mut replay, mut tree) = Replayer::new(genesis, shared.clone())?;
-    replay.flows = flows;
+    let (mut replay, mut tree) = Replayer::new(genesis, shared.clone(), observer)?;
     let stop = AtomicBool::new(false);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     std::thread::scope(|scope| {
@@ -325,7 +325,7 @@ fn check_signatures(
 }
 
 /// The replayed chain: the state after the last block executed.
-struct Replayer {
+struct Replayer<O> {
     chain_id: String,
     state: MemState,
     validators: Validators,
@@ -333,12 +333,16 @@ struct Replayer {
     prev_hash: Hash,
     prev_time: u64,
     tally: Tally,
-    flows: Option<Flows>,
+    observer: O,
 }
 
-impl Replayer {
+impl<O: BlockObserver> Replayer<O> {
     /// The chain at genesis, and its state tree.
-    fn new(genesis: &Genesis, shared: SharedSet) -> anyhow::Result<(Self, ReplayTree)> {
+    fn new(
+        genesis: &Genesis,
+        shared: SharedSet,
+        observer: O,
+    ) -> anyhow::Result<(Self, ReplayTree)> {
         let mut state = MemState::default();
         let mut tree = ReplayTree::default();
         let writes = genesis.state_writes(&state);
@@ -358,7 +362,7 @@ impl Replayer {
             prev_hash: genesis.hash(),
             prev_time: genesis.genesis_time_ms,
             tally,
-            flows: None,
+            observer,
         };
         Ok((replay, tree))
     }
@@ -419,9 +423,14 @@ impl Replayer {
         self.state.apply(&out.writes);
         self.tally
             .block(block.txs.len(), cert.signatures.len(), &out);
-        if let Some(f) = &mut self.flows {
-            f.observe_block(h.time_ms, &out, &self.state);
-        }
+        self.observer.on_block(&ObservedBlock {
+            block,
+            block_hash: &p.block_hash,
+            tx_hashes: &p.tx_hashes,
+            certificate: cert,
+            outcome: &out,
+            state: &self.state,
+        })?;
         self.height = height;
         self.prev_hash = p.block_hash;
         self.prev_time = h.time_ms;
@@ -433,9 +442,9 @@ impl Replayer {
     }
 
     /// The report, with the root the commit stage reached last.
-    fn finish(self, root: Hash) -> anyhow::Result<(Report, Option<Flows>)> {
+    fn finish(self, root: Hash) -> anyhow::Result<(Report, O)> {
         let mut report = self.tally.finish(self.height, &self.state)?;
         report.final_state_root = hex::encode(root);
-        Ok((report, self.flows))
+        Ok((report, self.observer))
     }
 }
