@@ -61,6 +61,7 @@ pub async fn report(from: From<'_>, output: Output, a: ReportArgs) -> anyhow::Re
             dir.join("figures.json"),
             serde_json::to_string_pretty(&figures)?,
         )?;
+        write_page(dir, &r, a.k, &figures, &matrix)?;
     }
     match output {
         Output::Json => println!("{}", serde_json::to_string_pretty(&figures)?),
@@ -72,7 +73,7 @@ pub async fn report(from: From<'_>, output: Output, a: ReportArgs) -> anyhow::Re
             print!("{}", table(&figures));
             if let Some(dir) = &a.out {
                 println!(
-                    "written: {}/figures.csv, figures.json and flows.csv",
+                    "written: {}/report.html, figures.csv, figures.json, flows.csv, charts/ and tables/",
                     dir.display()
                 );
             }
@@ -197,4 +198,35 @@ fn columns(figures: &[Figure], cols: &[(&str, &str)], subject: &str) -> String {
         s.push('\n');
     }
     s
+}
+
+/// The page people look at: `report.html`, `charts/*.svg`, `tables/*.csv`.
+fn write_page(
+    dir: &Path,
+    r: &yui_cli::audit::Report,
+    k: usize,
+    figures: &[Figure],
+    matrix: &[FlowCell],
+) -> anyhow::Result<()> {
+    use yui_cli::audit::page;
+    let meta = page::Meta {
+        chain_id: r.chain_id.clone(),
+        height: r.final_height,
+        blocks: r.blocks,
+        transactions: r.transactions,
+        k,
+    };
+    let flows: Vec<page::Flow> = matrix
+        .iter()
+        .map(|c| page::Flow {
+            period: c.period.clone(),
+            asset: c.asset.clone(),
+            from: c.from.clone(),
+            to: c.to.clone(),
+            value: c.value,
+            withheld: c.withheld.map(String::from),
+        })
+        .collect();
+    page::write(dir, &meta, figures, &flows)?;
+    Ok(())
 }

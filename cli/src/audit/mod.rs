@@ -19,14 +19,18 @@ use crate::Client;
 mod archive;
 mod campaigns;
 mod certs;
+mod charts;
 mod cycles;
 pub mod export;
 pub mod extra;
 pub mod flows;
 mod holding;
+mod labels;
 pub mod matrix;
 mod observe;
+pub mod page;
 mod report;
+mod sankey;
 mod stocks;
 #[cfg(test)]
 mod tests;
