@@ -55,6 +55,10 @@ SCHEMAS = {
         ("period", TEXT, False), ("height", INT, False), ("time", TIME, False),
         ("asset", TEXT, False), ("account", TEXT, False), ("balance", UINT, False),
     ],
+    "accounts": [
+        ("account", TEXT, False), ("name", TEXT, True), ("roles", TEXT, False),
+        ("merchant_class", TEXT, True), ("first_height", INT, False),
+    ],
 }
 # Events that move value: (from gives amount, to receives amount), or how
 # they move it otherwise (docs/export.md, "Value in the events").
@@ -223,6 +227,25 @@ def test_balances_are_per_week_and_never_zero(town):
     assert all(len(h) == 1 for h in ends.values())
 
 
+def test_accounts_tell_merchants_by_class(town):
+    accounts = table(town, "accounts").to_pylist()
+    held = {b["account"] for b in table(town, "balances").to_pylist()}
+    known = {a["account"] for a in accounts}
+    assert held <= known
+    assert set(table(town, "transactions").column("signer").to_pylist()) <= known
+    merchants = [a for a in accounts if a["merchant_class"] is not None]
+    assert len(merchants) == 12
+    assert {a["merchant_class"] for a in merchants} <= {"small_local", "large", "public"}
+    assert all(a["roles"].startswith("merchant:") for a in merchants)
+    # Spending at merchants by class, as an analyst would join it.
+    cls = {a["account"]: a["merchant_class"] for a in merchants}
+    by_class = defaultdict(int)
+    for e in table(town, "events").to_pylist():
+        if e["kind"] == "paid" and e["from"] not in cls:
+            by_class[cls[e["to"]]] += e["amount"]
+    assert by_class["small_local"] > 0
+
+
 def test_a_pseudonymous_copy_names_no_account(town):
     plain_bal = table(town, "balances").to_pylist()
     addresses = {b["account"] for b in plain_bal} | set(
@@ -241,3 +264,7 @@ def test_a_pseudonymous_copy_names_no_account(town):
     assert key(pseudo["balances"].to_pylist()) == key(plain_bal)
     assert pseudo["events"].num_rows == table(town, "events").num_rows
     assert json.loads((town["pseudo"] / "export.json").read_text())["pseudonymous"] is True
+    # No names, and no class of fewer than k = 10 shops (12 shops in three classes).
+    accounts = pseudo["accounts"].to_pylist()
+    assert all(a["name"] is None and a["merchant_class"] is None for a in accounts)
+    assert sum(a["roles"] == "merchant" for a in accounts) == 12

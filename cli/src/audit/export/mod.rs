@@ -18,6 +18,7 @@ use yui_ledger::{Address, Genesis, MemState, WriteSet};
 use super::flows::Period;
 use super::{BlockObserver, ObservedBlock, Report};
 
+mod accounts;
 mod job_rows;
 pub mod names;
 pub mod rows;
@@ -25,10 +26,14 @@ pub mod sink;
 #[cfg(test)]
 mod tests;
 
+use accounts::{ACCOUNTS, Accounts};
 use names::Names;
-use rows::{BALANCES, BLOCKS, BalanceRow, EVENTS, TRANSACTIONS};
+use rows::{BALANCES, BLOCKS, BalanceRow, EVENTS, TRANSACTIONS, Table};
 pub use sink::Format;
 use sink::Sink;
+
+/// Every table, in the order they are written.
+pub const TABLES: [Table; 5] = [BLOCKS, TRANSACTIONS, EVENTS, BALANCES, ACCOUNTS];
 
 /// What to export, and how.
 pub struct Options {
@@ -50,6 +55,8 @@ pub struct Exporter {
     transactions: Sink,
     events: Sink,
     balances: Sink,
+    accounts_file: Sink,
+    accounts: Accounts,
     /// Every account's balance of every asset after the last block.
     held: BTreeMap<(String, Address), u64>,
     /// The period of the last block, with that block's height and time.
@@ -134,6 +141,8 @@ impl Exporter {
             transactions: sink(TRANSACTIONS)?,
             events: sink(EVENTS)?,
             balances: sink(BALANCES)?,
+            accounts_file: sink(ACCOUNTS)?,
+            accounts: Accounts::default(),
             format: o.format,
             dir: o.dir,
             period: o.period,
@@ -148,9 +157,11 @@ impl Exporter {
     /// The balances the genesis gives, before block 1.
     pub fn with_genesis(mut self, g: &Genesis) -> Self {
         let writes = g.state_writes(&MemState::default());
-        match holding_changes(&writes) {
-            Ok(changes) => self.apply(changes),
-            Err(e) => self.failed = Some(format!("the genesis: {e}")),
+        let done = holding_changes(&writes)
+            .map(|changes| self.apply(changes))
+            .and_then(|()| self.accounts.apply(0, &writes));
+        if let Err(e) = done {
+            self.failed = Some(format!("the genesis: {e}"));
         }
         self
     }
@@ -204,6 +215,9 @@ impl Exporter {
             anyhow::bail!(e);
         }
         self.write_period_end()?;
+        for r in self.accounts.rows(&mut self.names) {
+            self.accounts_file.push(r.values())?;
+        }
         let time_zone = self.tz.iana_name().unwrap_or("UTC").to_string();
         let pseudonymous = self.names.is_pseudonymous();
         let metadata = [
@@ -221,6 +235,7 @@ impl Exporter {
             (TRANSACTIONS.name, self.transactions),
             (EVENTS.name, self.events),
             (BALANCES.name, self.balances),
+            (ACCOUNTS.name, self.accounts_file),
         ] {
             let rows = sink.finish(&metadata)?;
             tables.insert(
@@ -278,6 +293,9 @@ impl BlockObserver for Exporter {
         let changes = holding_changes(&b.outcome.writes)
             .map_err(|e| anyhow::anyhow!("block {}: {e}", h.height))?;
         self.apply(changes);
+        self.accounts
+            .apply(h.height, &b.outcome.writes)
+            .map_err(|e| anyhow::anyhow!("block {}: {e}", h.height))?;
         self.current = Some((label, h.height, h.time_ms));
         Ok(())
     }

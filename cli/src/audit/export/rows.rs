@@ -123,9 +123,6 @@ pub const BALANCES: Table = Table {
     ],
 };
 
-/// Every table, in the order they are written.
-pub const TABLES: [Table; 4] = [BLOCKS, TRANSACTIONS, EVENTS, BALANCES];
-
 /// One cell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
@@ -378,7 +375,7 @@ pub struct At {
     pub event_index: u32,
 }
 
-fn role(r: &Role) -> String {
+pub(super) fn role(r: &Role) -> String {
     match r {
         Role::Issuer(a) => format!("issuer:{a}"),
         Role::Merchant(c) => format!("merchant:{}", c.as_str()),

@@ -548,6 +548,31 @@ fn a_small_chain_exports_its_blocks_transactions_events_and_month_end_balances()
         assert_eq!(total.to_string(), b["balance"]);
     }
 
+    let accounts = read_csv(dir.join("accounts.csv"));
+    let of = |who: &str| {
+        accounts
+            .iter()
+            .find(|a| a["account"] == addr(who).to_hex())
+            .unwrap()
+            .clone()
+    };
+    let (bakery, hana, city) = (of("sakura-bakery"), of("hana"), of("city"));
+    assert_eq!(
+        (
+            bakery["name"].as_str(),
+            bakery["roles"].as_str(),
+            bakery["merchant_class"].as_str()
+        ),
+        ("sakura-bakery", "merchant:small_local", "small_local")
+    );
+    assert_eq!(
+        (hana["roles"].as_str(), hana["merchant_class"].as_str()),
+        ("", "")
+    );
+    assert!(city["roles"].contains("issuer:coin") && city["roles"].contains("credential_issuer"));
+    assert!(accounts.iter().all(|a| a["first_height"] == "0"));
+    assert_eq!(accounts.len(), c.genesis.accounts.len());
+
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join(SUMMARY_FILE)).unwrap()).unwrap();
     assert_eq!(summary["tables"]["events"]["rows"], events.len() as u64);
@@ -567,7 +592,7 @@ fn parquet_holds_typed_columns_and_the_same_rows_as_csv() {
     export(&c, &pq, Format::Parquet, Names::plain());
     export(&c, &cs, Format::Csv, Names::plain());
     let tz = jiff::tz::TimeZone::UTC;
-    for table in rows::TABLES {
+    for table in TABLES {
         let file = std::fs::File::open(pq.join(format!("{}.parquet", table.name))).unwrap();
         let reader = SerializedFileReader::new(file).unwrap();
         let kv: BTreeMap<String, Option<String>> = reader
@@ -638,7 +663,7 @@ fn a_pseudonymous_export_names_no_address() {
     let s = export(&c, &dir, Format::Csv, Names::pseudonymous(&[3; 32]));
     assert!(s.pseudonymous);
     let mut all = String::new();
-    for t in ["blocks", "transactions", "events", "balances"] {
+    for t in ["blocks", "transactions", "events", "balances", "accounts"] {
         all.push_str(&std::fs::read_to_string(dir.join(format!("{t}.csv"))).unwrap());
     }
     for who in ["hana", "taro", "sakura-bakery", "city"] {
@@ -649,6 +674,16 @@ fn a_pseudonymous_export_names_no_address() {
     assert!(txs.iter().all(|t| t["hash"].len() == 32));
     let balances = read_csv(dir.join("balances.csv"));
     assert_eq!(balances.len(), 7);
+    // No names; the town's classes have fewer than k shops each: "merchant" only.
+    let accounts = read_csv(dir.join("accounts.csv"));
+    assert!(
+        accounts
+            .iter()
+            .all(|a| a["name"].is_empty() && a["merchant_class"].is_empty())
+    );
+    let merchants = accounts.iter().filter(|a| a["roles"] == "merchant").count();
+    assert_eq!(merchants, 3);
+    assert!(!all.contains("sakura") && !all.contains("small_local"));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
