@@ -25,7 +25,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use yui_ledger::{Address, Event};
 
 use super::extra::Group;
-use super::flows::{Figure, ratio_permille};
+use super::flows::{COMPLEMENT, Figure, complement, ratio_permille};
 use super::matrix::side_withheld;
 
 /// Hops are counted up to this; more count as this many.
@@ -249,11 +249,13 @@ impl Cycles {
         }
     }
 
-    /// Per period and asset: `payment_graph_value`, `cycle_value`,
-    /// `cycle_share_permille`, `cycle_accounts`, `cycle_components` (those
-    /// of at least k accounts), `cycle_largest_accounts`;
-    /// `respend_hop_1` ..= `respend_hop_5` (5: five or more) and
-    /// `respend_hops_mean_permille`.
+    /// Per period and asset: `cycle_share_permille`, `cycle_accounts`,
+    /// `cycle_components` (those of at least k accounts),
+    /// `cycle_largest_accounts`; `respend_hop_1_permille` ..=
+    /// `respend_hop_5_permille` (5: five or more; shares of the period's
+    /// payment value) and `respend_hops_mean_permille`. No absolute value:
+    /// the payments' total less the published spending, re-spend and
+    /// transfers would be a withheld figure.
     pub fn figures(&self, k: usize, out: &mut Vec<Figure>) {
         let mut push =
             |period: &str, asset: &str, metric: &str, v: Option<u64>, w: Option<&str>| {
@@ -271,58 +273,54 @@ impl Cycles {
             for ((from, _), v) in edges {
                 *all.entry(*from).or_default() += v;
             }
-            let w_all = side_withheld(Group::Resident, c.total, &all, k);
-            push(period, asset, "payment_graph_value", Some(c.total), w_all);
             let w = side_withheld(Group::Resident, c.in_cycles, &c.senders, k)
-                .or(w_all)
+                .or(side_withheld(Group::Resident, c.total, &all, k))
                 .or((c.accounts < k).then_some("fewer than k accounts"));
-            push(period, asset, "cycle_value", Some(c.in_cycles), w);
             let share = ratio_permille(c.in_cycles, c.total);
             push(period, asset, "cycle_share_permille", share, w);
             let few = (c.accounts < k).then_some("fewer than k accounts");
-            push(
-                period,
-                asset,
-                "cycle_accounts",
-                Some(c.accounts as u64),
-                few,
-            );
+            let n = Some(c.accounts as u64);
+            push(period, asset, "cycle_accounts", n, few);
             let large: Vec<usize> = c.sizes.iter().copied().filter(|n| *n >= k).collect();
-            push(
-                period,
-                asset,
-                "cycle_components",
-                Some(large.len() as u64),
-                None,
-            );
+            let n = Some(large.len() as u64);
+            push(period, asset, "cycle_components", n, None);
             let largest = large.iter().max().map(|n| *n as u64);
             let few = largest.is_none().then_some("fewer than k accounts");
             push(period, asset, "cycle_largest_accounts", largest, few);
         }
         for ((period, asset), hops) in &self.hops {
-            let mut all: BTreeMap<Address, u64> = BTreeMap::new();
-            let (mut total, mut weighted) = (0u64, 0u128);
-            for (i, h) in hops.iter().enumerate() {
-                let amount = h.values().fold(0u64, |a, v| a.saturating_add(*v));
-                let w = side_withheld(Group::Resident, amount, h, k);
-                push(
-                    period,
-                    asset,
-                    &format!("respend_hop_{}", i + 1),
-                    Some(amount),
-                    w,
-                );
-                for (a, v) in h {
-                    *all.entry(*a).or_default() += v;
-                }
-                total = total.saturating_add(amount);
-                weighted += (i as u128 + 1) * u128::from(amount);
+            let amounts: Vec<u64> = hops
+                .iter()
+                .map(|h| h.values().fold(0u64, |a, v| a.saturating_add(*v)))
+                .collect();
+            let total = amounts.iter().fold(0u64, |a, v| a.saturating_add(*v));
+            let mut why: Vec<Option<&str>> = hops
+                .iter()
+                .zip(&amounts)
+                .map(|(h, n)| side_withheld(Group::Resident, *n, h, k))
+                .collect();
+            // The shares add up to 1,000: one withheld is not to be read off
+            // the others.
+            let line: Vec<(u64, bool)> = amounts
+                .iter()
+                .zip(&why)
+                .map(|(n, w)| (*n, w.is_some()))
+                .collect();
+            if let Some(i) = complement(&line) {
+                why[i] = Some(COMPLEMENT);
+            }
+            let mut weighted = 0u128;
+            for (i, (n, w)) in amounts.iter().zip(&why).enumerate() {
+                let metric = format!("respend_hop_{}_permille", i + 1);
+                push(period, asset, &metric, ratio_permille(*n, total), *w);
+                weighted += (i as u128 + 1) * u128::from(*n);
             }
             let mean = (total > 0).then(|| {
                 let n = u128::from(total);
                 ((weighted * 1000 + n / 2) / n) as u64
             });
-            let w = side_withheld(Group::Resident, total, &all, k);
+            // With the shares, the mean would solve for two withheld hops.
+            let w = why.iter().flatten().next().map(|_| COMPLEMENT);
             push(period, asset, "respend_hops_mean_permille", mean, w);
         }
     }

@@ -97,39 +97,41 @@ fn cycles_and_chains_of_a_small_chain_match_the_hand_computation() {
     f.observe(JAN, &events);
     let got = coin(&f.figures(2));
     let shown = |m: &str| got[m].0;
-    // Edges: 300 + 200 + 100 + 50 + 30 + 100 + 100.
-    assert_eq!(shown("payment_graph_value"), Some(880));
-    // {M1, M2}: 200 + 100; {B, C}: 50 + 30. A, D and E only send.
-    assert_eq!(shown("cycle_value"), Some(380));
+    // Edges: 300 + 200 + 100 + 50 + 30 + 100 + 100 = 880; {M1, M2}: 200 +
+    // 100 and {B, C}: 50 + 30 in cycles; A, D and E only send.
     assert_eq!(shown("cycle_share_permille"), Some(432));
     assert_eq!(shown("cycle_accounts"), Some(4));
     assert_eq!(shown("cycle_components"), Some(2));
     assert_eq!(shown("cycle_largest_accounts"), Some(2));
-    // Hop 1: 300 + 50 + 28 + 100 + 100; hop 2: M1's 200 and C's 2 (M1
-    // dominates); hop 3: M2 alone.
-    assert_eq!(shown("respend_hop_1"), Some(578));
+    // Hop 1: 300 + 50 + 28 + 100 + 100 = 578 of 880; hop 2: M1's 200 and
+    // C's 2 (M1 dominates); hop 3: M2 alone.
+    assert_eq!(shown("respend_hop_1_permille"), Some(657));
     assert_eq!(
-        got["respend_hop_2"].1.as_deref(),
+        got["respend_hop_2_permille"].1.as_deref(),
         Some("one account dominates")
     );
     assert_eq!(
-        got["respend_hop_3"].1.as_deref(),
+        got["respend_hop_3_permille"].1.as_deref(),
         Some("fewer than k accounts")
     );
-    assert_eq!(shown("respend_hop_4"), Some(0));
-    // (578 + 2 × 202 + 3 × 100) ÷ 880 = 1.457.
-    assert_eq!(shown("respend_hops_mean_permille"), Some(1_457));
+    assert_eq!(shown("respend_hop_4_permille"), Some(0));
+    // (578 + 2 × 202 + 3 × 100) ÷ 880 = 1.457, but with the shares it would
+    // solve for hops 2 and 3.
+    assert_eq!(
+        got["respend_hops_mean_permille"].1.as_deref(),
+        Some("complement of a withheld figure")
+    );
     // k = 3: four accounts in cycles still, but no component of three.
     let got = coin(&f.figures(3));
-    assert_eq!(got["cycle_value"].0, Some(380));
+    assert_eq!(got["cycle_share_permille"].0, Some(432));
     assert_eq!(got["cycle_components"].0, Some(0));
     assert_eq!(got["cycle_largest_accounts"].0, None);
     // k = 5: the cycles are four accounts: nothing about them is published.
     let got = coin(&f.figures(5));
-    for m in ["cycle_value", "cycle_share_permille", "cycle_accounts"] {
+    for m in ["cycle_share_permille", "cycle_accounts"] {
         assert_eq!(got[m], (None, Some("fewer than k accounts".into())), "{m}");
     }
-    assert_eq!(got["payment_graph_value"].0, Some(880), "seven senders");
+    assert_eq!(got["respend_hop_1_permille"].0, Some(657), "five senders");
 }
 
 #[test]
@@ -146,11 +148,18 @@ fn a_small_component_counts_in_the_share_but_is_never_described() {
     f.observe(JAN, &events);
     let figs = f.figures(10);
     let got = coin(&figs);
-    assert_eq!(got["cycle_value"].0, Some(3_000), "the pair counts");
+    // Every transfer is in a cycle: the pair's 2,000 counts.
     assert_eq!(got["cycle_share_permille"].0, Some(1_000));
     assert_eq!(got["cycle_accounts"].0, Some(12));
     assert_eq!(got["cycle_components"].0, Some(1), "only the ring");
     assert_eq!(got["cycle_largest_accounts"].0, Some(10));
+    // Most payments spend value new to their sender (the second of each
+    // pair of hands passes on a little of what it just received).
+    assert!(
+        got["respend_hop_1_permille"].0.is_some_and(|v| v > 900),
+        "{:?}",
+        got["respend_hop_1_permille"]
+    );
     // No figure is the pair's: not its 2,000, not its two accounts.
     for fig in figs.iter().filter(|f| f.metric.starts_with("cycle")) {
         assert_ne!(fig.value, Some(2_000), "{}", fig.metric);
@@ -168,7 +177,7 @@ fn a_small_component_counts_in_the_share_but_is_never_described() {
         ],
     );
     let got = coin(&f.figures(10));
-    assert_eq!(got["cycle_value"].0, None);
     assert_eq!(got["cycle_share_permille"].0, None);
+    assert_eq!(got["cycle_accounts"].0, None);
     assert_eq!(got["cycle_components"].0, Some(0));
 }

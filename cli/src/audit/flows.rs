@@ -643,6 +643,27 @@ pub struct Figure {
     pub withheld: Option<String>,
 }
 
+/// Why a part is withheld with another: see [`complement`].
+pub const COMPLEMENT: &str = "complement of a withheld figure";
+
+/// Secondary suppression. In a line of parts whose total is published (the
+/// classes of `spent`; the cells of a matrix line), one withheld part would
+/// be the total less the others: the smallest other part that is published
+/// and not zero is withheld with it. Returns that part's index. `parts`:
+/// each part's value and whether it is withheld.
+pub fn complement(parts: &[(u64, bool)]) -> Option<usize> {
+    let withheld = parts.iter().filter(|(v, w)| *w && *v > 0).count();
+    if withheld != 1 {
+        return None;
+    }
+    parts
+        .iter()
+        .enumerate()
+        .filter(|(_, (v, w))| !*w && *v > 0)
+        .min_by_key(|(i, (v, _))| (*v, *i))
+        .map(|(i, _)| i)
+}
+
 pub(crate) fn ratio_permille(num: u64, den: u64) -> Option<u64> {
     (den > 0).then(|| ((u128::from(num) * 1000 + u128::from(den) / 2) / u128::from(den)) as u64)
 }
@@ -668,14 +689,6 @@ impl Flows {
             cell("issued_bonus", &p.issued_bonus);
             cell("issued_grant", &p.issued_grant);
             cell("issued_contract", &p.issued_contract);
-            for class in [
-                MerchantClass::SmallLocal,
-                MerchantClass::Large,
-                MerchantClass::Public,
-            ] {
-                let c = p.spent.get(&class).cloned().unwrap_or_default();
-                cell(&format!("spent_{}", class.as_str()), &c);
-            }
             let spent = p.spent_total();
             cell("spent", &spent);
             cell("p2p", &p.p2p);
@@ -683,6 +696,30 @@ impl Flows {
             cell("redeemed", &p.redeemed);
             cell("breakage", &p.breakage);
             cell("merchant_respend", &p.merchant_spend);
+            // Spending by class: one withheld class is not to be read off
+            // `spent` less the others.
+            let classes = [
+                MerchantClass::SmallLocal,
+                MerchantClass::Large,
+                MerchantClass::Public,
+            ];
+            let parts: Vec<Cell> = classes
+                .iter()
+                .map(|c| p.spent.get(c).cloned().unwrap_or_default())
+                .collect();
+            let mut why: Vec<Option<&str>> = parts.iter().map(|c| c.withheld(k)).collect();
+            let line: Vec<(u64, bool)> = parts
+                .iter()
+                .zip(&why)
+                .map(|(c, w)| (c.amount, w.is_some()))
+                .collect();
+            if let Some(i) = complement(&line) {
+                why[i] = Some(COMPLEMENT);
+            }
+            for ((class, c), w) in classes.iter().zip(&parts).zip(&why) {
+                let metric = format!("spent_{}", class.as_str());
+                push(period, asset, &metric, Some(c.amount), *w);
+            }
             let w_spent = spent.withheld(k);
             push(
                 period,
@@ -724,7 +761,8 @@ impl Flows {
                 asset,
                 "local_share_permille",
                 ratio_permille(local, spent.amount),
-                w_spent,
+                // The share times `spent` is the small local shops' total.
+                w_spent.or(why[0]),
             );
             push(
                 period,

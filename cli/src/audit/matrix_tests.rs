@@ -102,6 +102,7 @@ fn key(from: &str, to: &str) -> (String, String) {
 
 const FEW: Option<&str> = Some("fewer than k accounts");
 const FEW_SHOPS: Option<&str> = Some("fewer than k merchants");
+const COMPLEMENT: Option<&str> = Some("complement of a withheld figure");
 
 #[test]
 fn the_matrix_of_a_small_chain_matches_the_hand_computation() {
@@ -159,8 +160,9 @@ fn the_matrix_of_a_small_chain_matches_the_hand_computation() {
         (key("issuer", "resident"), (1_800, 3, None)),
         // Transfers A→B 50 and B→C 60: two senders, two receivers.
         (key("resident", "resident"), (110, 2, None)),
-        // A 300 + C 100 at M1, B 200 at M3: M1 has 67 %.
-        (key("resident", "merchant:small_local"), (600, 2, None)),
+        // A 300 + C 100 at M1, B 200 at M3: M1 has 67 %, but `spent` (700)
+        // less it would be A's 100 at M2.
+        (key("resident", "merchant:small_local"), (0, 0, COMPLEMENT)),
         // A alone at M2.
         (key("resident", "merchant:large"), (0, 0, FEW)),
         // C alone expired 40.
@@ -259,4 +261,63 @@ fn a_cell_of_fewer_than_k_accounts_is_withheld_and_carries_nothing() {
         let text = serde_json::to_string(&m).expect("json");
         assert!(!text.contains(&hex::encode([A; 32])));
     }
+}
+
+#[test]
+fn one_withheld_class_is_not_the_total_less_the_others() {
+    let mut f = flows();
+    let mut events: Vec<Event> = [A, B, C, D]
+        .iter()
+        .map(|p| mint("coin", *p, 1_000))
+        .collect();
+    events.extend([
+        paid(A, M1, "coin", 100),
+        paid(B, M3, "coin", 100),
+        paid(C, M1, "coin", 100),
+        paid(D, M3, "coin", 100),
+        // A alone at the one large store.
+        paid(A, M2, "coin", 50),
+    ]);
+    for (m, n) in [(M1, 200), (M3, 200), (M2, 50)] {
+        events.push(Event::Redeemed {
+            merchant: a(m),
+            asset: "coin".into(),
+            amount: n,
+            fee: 0,
+            fee_account: a(CITY),
+            payout_ref: "p".into(),
+        });
+    }
+    f.observe(JAN, &events);
+    let coin = cells(&f.flow_matrix(2), "coin");
+    // Four payers at two shops would be published, but `spent` (450) less
+    // it is A's 50 at M2; the small shops' 400 redeemed less `redeemed`
+    // is M2's 50.
+    assert_eq!(coin[&key("resident", "merchant:large")].2, FEW);
+    assert_eq!(coin[&key("resident", "merchant:small_local")].2, COMPLEMENT);
+    assert_eq!(coin[&key("merchant:large", "redeemed")].2, FEW_SHOPS);
+    assert_eq!(coin[&key("merchant:small_local", "redeemed")].2, COMPLEMENT);
+    // The figures follow the same rule, and the local share with them.
+    let figs = f.figures(2);
+    let get = |m: &str| {
+        figs.iter()
+            .find(|x| x.period == "2025-01" && x.subject == "coin" && x.metric == m)
+            .map(|x| (x.value, x.withheld.clone()))
+    };
+    assert_eq!(get("spent"), Some((Some(450), None)));
+    assert_eq!(
+        get("spent_small_local"),
+        Some((None, COMPLEMENT.map(String::from)))
+    );
+    assert_eq!(get("spent_large"), Some((None, FEW.map(String::from))));
+    assert_eq!(
+        get("local_share_permille"),
+        Some((None, COMPLEMENT.map(String::from)))
+    );
+    // At k = 1 the large store is still one shop holding its whole class.
+    let coin = cells(&f.flow_matrix(1), "coin");
+    assert_eq!(
+        coin[&key("resident", "merchant:large")].2,
+        Some("one account dominates")
+    );
 }

@@ -17,7 +17,7 @@ use yui_ledger::Address;
 use yui_ledger::asset::AssetKind;
 
 use super::extra::Group;
-use super::flows::{Figure, Flows};
+use super::flows::{COMPLEMENT, Figure, Flows, complement};
 
 /// The unused balance above which half must be deposited, in yen.
 pub const PSA_THRESHOLD_YEN: u64 = 10_000_000;
@@ -155,27 +155,41 @@ impl Stocks {
             s.close_period(f, label);
             gini.extend(s.gini);
         }
-        let mut push = |period: &str, subject: &str, metric: &str, v: u64, few: bool| {
+        let mut push = |period: &str, subject: &str, metric: &str, v: u64, w: Option<&str>| {
             out.push(Figure {
                 period: period.into(),
                 subject: subject.into(),
                 metric: metric.into(),
-                value: (!few).then_some(v),
-                withheld: few.then(|| "fewer than k holders".to_string()),
+                value: w.is_none().then_some(v),
+                withheld: w.map(String::from),
             })
         };
+        let few = |n: usize| (n < k).then_some("fewer than k holders");
         for ((period, asset), (g, n)) in &gini {
-            push(period, asset, "holdings_gini_permille", *g, *n < k);
+            push(period, asset, "holdings_gini_permille", *g, few(*n));
         }
         let mut totals: BTreeMap<&str, BaseDate> = BTreeMap::new();
+        let mut lines: BTreeMap<&str, Vec<(&str, &BaseDate)>> = BTreeMap::new();
         for ((date, asset), d) in &self.base_dates {
-            push(date, asset, "psa_unused", d.unused, d.holders.len() < k);
+            lines.entry(date).or_default().push((asset, d));
             let t = totals.entry(date).or_default();
             t.unused = t.unused.saturating_add(d.unused);
             t.holders.extend(d.holders.iter().copied());
         }
+        // One asset withheld is not to be read off the total less the others.
+        for (date, line) in &lines {
+            let parts: Vec<(u64, bool)> = line
+                .iter()
+                .map(|(_, d)| (d.unused, d.holders.len() < k))
+                .collect();
+            let also = complement(&parts);
+            for (i, (asset, d)) in line.iter().enumerate() {
+                let w = few(d.holders.len()).or((also == Some(i)).then_some(COMPLEMENT));
+                push(date, asset, "psa_unused", d.unused, w);
+            }
+        }
         for (date, t) in totals {
-            let few = t.holders.len() < k;
+            let few = few(t.holders.len());
             let over = t.unused > PSA_THRESHOLD_YEN;
             push(date, "prepaid", "psa_unused", t.unused, few);
             push(date, "prepaid", "psa_over_threshold", u64::from(over), few);

@@ -144,7 +144,7 @@ async fn a_year_of_a_town_is_served_verified_and_goes_on() {
         "holding_hours_mean",
         "holdings_gini_permille",
         "cycle_share_permille",
-        "respend_hop_1",
+        "respend_hop_1_permille",
         "campaign_cost_permille",
     ] {
         assert!(csv.contains(&format!(",{metric},")), "no {metric}");
