@@ -46,8 +46,10 @@ case "${1:-}" in
   test)
     # chromium: the shop terminal's browser test (clients/python/tests/test_terminal.py);
     # prometheus: its promtool checks the node's metrics (tests/tests/it/grpc.rs);
-    # openssl: certificates for the TLS test (tests/tests/it/tls.rs).
-    need_packages chromium prometheus openssl
+    # openssl: certificates for the TLS test (tests/tests/it/tls.rs);
+    # fonts-noto-cjk: Japanese glyphs for the report page's browser test
+    # (clients/python/tests/test_report_page.py; without it labels are tofu).
+    need_packages chromium prometheus openssl fonts-noto-cjk
     cargo fmt --all --check
     build_bins
     cargo clippy --workspace --all-targets --quiet -- -D warnings

@@ -64,6 +64,9 @@ impl Unit {
     /// A tick of an axis that goes up to `top`: amounts in one unit along
     /// the axis (万 from 10万, 億 from 1億), ratios as percentages.
     pub fn tick(&self, v: u64, top: u64) -> String {
+        if v == 0 {
+            return "0".into();
+        }
         match self {
             Unit::Amount => {
                 let (unit, suffix) = match top {
@@ -547,6 +550,7 @@ mod tests {
     #[test]
     fn axis_ticks_read_in_one_unit() {
         assert_eq!(Unit::Amount.tick(250_000, 800_000), "25万");
+        assert_eq!(Unit::Amount.tick(0, 800_000), "0");
         assert_eq!(Unit::Amount.tick(50_000, 800_000), "5万");
         assert_eq!(Unit::Amount.tick(15_000, 100_000), "1.5万");
         assert_eq!(Unit::Amount.tick(40_000, 90_000), "40,000");

@@ -298,13 +298,18 @@ pub fn sankey<'a>(name: &str, title: &str, links: impl IntoIterator<Item = Link<
             n.h.max(1),
             color(g)
         );
+        // Two lines (the Japanese name; the gloss and the value), so that
+        // a label fits between its column and the next.
         let name = labels::group(g);
-        let (tx, anchor) = (x + NODE_W + 6, "start");
+        let (ja, en) = name.split_once(' ').unwrap_or((name.as_str(), ""));
+        let tx = x + NODE_W + 6;
         let ty = n.y + n.h / 2;
         let _ = writeln!(
             body,
-            r#"<text class="halo" x="{tx}" y="{ty}" text-anchor="{anchor}" font-size="13" dominant-baseline="middle"><tspan font-weight="bold">{}</tspan> {}</text>"#,
-            escape(&name),
+            r#"<text class="halo" x="{tx}" y="{}" font-size="13"><tspan font-weight="bold">{}</tspan><tspan x="{tx}" dy="16" font-size="12">{} {}</tspan></text>"#,
+            ty - 3,
+            escape(ja),
+            escape(en),
             labels::amount_short(n.value)
         );
     }
@@ -448,7 +453,10 @@ mod tests {
                 && x("merchant:large") < x("redeemed")
         );
         assert_eq!(x("merchant:small_local"), x("merchant:large"));
-        assert!(svg.contains("住民 residents") && svg.contains("換金（円） redeemed for yen"));
+        assert!(
+            svg.contains(">住民</tspan>") && svg.contains(">redeemed for yen 500,000</tspan>"),
+            "{svg}"
+        );
         assert_eq!(
             sankey("coin-flows", "コインの流れ flows of coin", cells),
             svg
