@@ -135,7 +135,7 @@ impl Exporter {
     pub fn create(o: Options) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&o.dir)
             .map_err(|e| anyhow::anyhow!("creating {}: {e}", o.dir.display()))?;
-        let sink = |t| Sink::create(&o.dir, t, o.format);
+        let sink = |t| Sink::create(&o.dir, t, o.format, &o.tz);
         Ok(Self {
             blocks: sink(BLOCKS)?,
             transactions: sink(TRANSACTIONS)?,

@@ -88,12 +88,17 @@ pub enum Sink {
 }
 
 impl Sink {
-    /// Starts `table` in `dir`.
-    pub fn create(dir: &Path, table: Table, format: Format) -> anyhow::Result<Self> {
+    /// Starts `table` in `dir`; a CSV file writes times in `tz`.
+    pub fn create(
+        dir: &Path,
+        table: Table,
+        format: Format,
+        tz: &jiff::tz::TimeZone,
+    ) -> anyhow::Result<Self> {
         let path = dir.join(format!("{}.{}", table.name, format.extension()));
         Ok(match format {
             Format::Parquet => Sink::Parquet(Box::new(ParquetSink::create(path, table)?)),
-            Format::Csv => Sink::Csv(Box::new(CsvSink::create(path, table)?)),
+            Format::Csv => Sink::Csv(Box::new(CsvSink::create(path, table, tz.clone())?)),
         })
     }
 
@@ -306,14 +311,14 @@ pub struct CsvSink {
 }
 
 impl CsvSink {
-    fn create(path: PathBuf, table: Table) -> anyhow::Result<Self> {
+    fn create(path: PathBuf, table: Table, tz: jiff::tz::TimeZone) -> anyhow::Result<Self> {
         let (partial, file) = Partial::new(path)?;
         let mut writer = csv::Writer::from_writer(BufWriter::with_capacity(1 << 20, file));
         writer.write_record(table.columns.iter().map(|c| c.name))?;
         Ok(Self {
             writer,
             partial,
-            tz: crate::render::time_zone().clone(),
+            tz,
             rows: 0,
         })
     }

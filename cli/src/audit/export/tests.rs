@@ -413,11 +413,21 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn export(c: &Chain, dir: &std::path::Path, format: Format, names: Names) -> Summary {
+    export_in(c, dir, format, names, jiff::tz::TimeZone::UTC)
+}
+
+fn export_in(
+    c: &Chain,
+    dir: &std::path::Path,
+    format: Format,
+    names: Names,
+    tz: jiff::tz::TimeZone,
+) -> Summary {
     let exporter = Exporter::create(Options {
         format,
         dir: dir.to_path_buf(),
         period: Period::Month,
-        tz: jiff::tz::TimeZone::UTC,
+        tz,
         names,
     })
     .unwrap()
@@ -708,5 +718,22 @@ fn a_replay_that_fails_leaves_no_file() {
     assert!(err.to_string().contains("after block 3"), "{err}");
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert!(left.is_empty(), "{left:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn times_and_periods_are_in_the_towns_zone() {
+    let c = small_chain();
+    let dir = temp_dir("tokyo");
+    let tokyo = jiff::tz::TimeZone::get("Asia/Tokyo").unwrap();
+    let s = export_in(&c, &dir, Format::Csv, Names::plain(), tokyo);
+    assert_eq!(s.time_zone, "Asia/Tokyo");
+    let blocks = read_csv(dir.join("blocks.csv"));
+    assert_eq!(blocks[0]["time"], "2026-01-01T10:00:00.000+09:00");
+    let periods: Vec<String> = read_csv(dir.join("balances.csv"))
+        .iter()
+        .map(|b| b["period"].clone())
+        .collect();
+    assert!(periods.contains(&"2026-01".to_string()) && periods.contains(&"2026-02".to_string()));
     let _ = std::fs::remove_dir_all(&dir);
 }
