@@ -17,24 +17,19 @@ use yui_proto::v1 as pb;
 use crate::Client;
 
 mod archive;
-mod campaigns;
 mod certs;
 mod charts;
-mod cycles;
 pub mod export;
-pub mod extra;
-pub mod flows;
-mod holding;
 mod labels;
-pub mod matrix;
 mod observe;
 pub mod page;
 mod report;
 mod sankey;
-mod stocks;
 #[cfg(test)]
 mod tests;
 mod verify;
+
+pub use yui_analytics::{extra, flows, matrix};
 
 pub use archive::{ArchiveHeader, ArchiveReader, ArchiveWriter, MAGIC, PartialFile};
 pub use observe::{BlockObserver, ObservedBlock};

@@ -7,8 +7,8 @@ use yui_ledger::receipt::MintSource;
 use yui_ledger::{Address, Event, MerchantClass};
 
 use super::FlowCell;
-use crate::audit::extra::Group;
-use crate::audit::flows::{Flows, Period};
+use crate::extra::Group;
+use crate::flows::{Flows, Period};
 
 fn a(n: u8) -> Address {
     Address([n; 32])

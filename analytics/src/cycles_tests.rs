@@ -7,7 +7,7 @@ use yui_ledger::receipt::MintSource;
 use yui_ledger::{Address, Event, MerchantClass};
 
 use super::{Gens, take};
-use crate::audit::flows::{Figure, Flows, Period};
+use crate::flows::{Figure, Flows, Period};
 
 fn a(n: u8) -> Address {
     Address([n; 32])

@@ -24,7 +24,8 @@ pub const DOMINANCE_PCT: u64 = 80;
 pub const K_DEFAULT: usize = 10;
 
 /// The length of a reporting period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Period {
     Day,
     Week,
@@ -365,10 +366,23 @@ impl Flows {
         out: &yui_ledger::exec::BlockOutcome,
         state: &yui_ledger::MemState,
     ) {
-        let events: Vec<&Event> = out
-            .begin_events
+        self.observe_committed(time_ms, &out.begin_events, &out.receipts, state);
+    }
+
+    /// A committed block: its block-start events, then its receipts'
+    /// events, in order. An asset defined in it and a merchant not met
+    /// before are looked up in `state` (the state after the block, or any
+    /// later one: an asset's kind and a merchant's class do not change).
+    pub fn observe_committed<S: yui_ledger::StateRead + ?Sized>(
+        &mut self,
+        time_ms: u64,
+        begin_events: &[Event],
+        receipts: &[yui_ledger::Receipt],
+        state: &S,
+    ) {
+        let events: Vec<&Event> = begin_events
             .iter()
-            .chain(out.receipts.iter().flat_map(|r| &r.events))
+            .chain(receipts.iter().flat_map(|r| &r.events))
             .collect();
         for e in &events {
             if let Event::AssetDefined { asset } = e
