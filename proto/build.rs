@@ -8,6 +8,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "yui/v1/types.proto",
         "yui/v1/api.proto",
         "yui/v1/contracts.proto",
+        "yui/v1/analytics.proto",
     ];
     for f in &files {
         println!("cargo:rerun-if-changed={f}");

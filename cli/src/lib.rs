@@ -9,6 +9,7 @@ use tonic::transport::Channel;
 use yui_ledger::{Address, Expiry, Keypair, Operation, SignedTransaction, Transaction, auth};
 use yui_proto::v1 as pb;
 use yui_proto::v1::accounts_client::AccountsClient;
+use yui_proto::v1::analytics_client::AnalyticsClient;
 use yui_proto::v1::assets_client::AssetsClient;
 use yui_proto::v1::chain_client::ChainClient;
 use yui_proto::v1::contracts_client::ContractsClient;
@@ -50,6 +51,7 @@ pub struct Client {
     pub credentials: CredentialsClient<Channel>,
     pub governance: GovernanceClient<Channel>,
     pub contracts: ContractsClient<Channel>,
+    pub analytics: AnalyticsClient<Channel>,
 }
 
 /// TLS towards a node whose endpoint is `https://…`: the authority that
@@ -142,6 +144,7 @@ impl Client {
             credentials: CredentialsClient::new(ch.clone()),
             governance: GovernanceClient::new(ch.clone()),
             contracts: ContractsClient::new(ch.clone()),
+            analytics: AnalyticsClient::new(ch.clone()),
             chain,
         })
     }

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+mod analytics_cmd;
 mod civic;
 mod contract_cmd;
 mod export_cmd;
@@ -198,6 +199,9 @@ enum Cmd {
     /// Auditors: replay the chain from genesis and verify everything.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// The town's k-safe aggregates live from the node, for anyone: figures, watch.
+    #[command(subcommand)]
+    Analytics(analytics_cmd::AnalyticsCmd),
     /// Microwork jobs paid from escrow: post, take, finish, dispute, and read.
     #[command(subcommand)]
     Job(job_cmd::JobCmd),
@@ -626,6 +630,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Cmd::Consent(x) => civic::consent(&c, out, x).await,
         Cmd::Gov(x) => gov_cmd::gov(&c, out, x).await,
         Cmd::Contract(x) => contract_cmd::contract(&c, out, x).await,
+        Cmd::Analytics(x) => analytics_cmd::analytics(&c, out, x).await,
         Cmd::Terminal(t) => yui_cli::terminal::run(&c, &cli.node, t).await,
         Cmd::Status => {
             let s = c.status().await?;

@@ -124,7 +124,7 @@ pub fn flows_csv(cells: &[FlowCell]) -> String {
 
 /// The headline figures: money per period and asset, then how it
 /// circulates, the half-deposit test's base dates and the campaigns.
-fn table(figures: &[Figure]) -> String {
+pub(crate) fn table(figures: &[Figure]) -> String {
     const MONEY: [(&str, &str); 10] = [
         ("issued_charge", "charged"),
         ("issued_bonus", "bonus"),

@@ -22,6 +22,40 @@ pub struct Config {
     /// Absent: no metrics endpoint.
     #[serde(default)]
     pub metrics: Option<MetricsSection>,
+    /// The live Analytics service (on unless disabled).
+    #[serde(default)]
+    pub analytics: AnalyticsSection,
+}
+
+/// The town's aggregates, kept live from the committed chain for the
+/// Analytics service (docs/metrics.md "Live from a node").
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnalyticsSection {
+    /// Off: the service answers UNAVAILABLE and nothing is kept.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// The privacy floor: the smallest number of accounts a published
+    /// figure may describe; a request for a smaller k is refused.
+    #[serde(default = "default_k_min")]
+    pub k_min: u32,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_k_min() -> u32 {
+    10
+}
+
+impl Default for AnalyticsSection {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            k_min: default_k_min(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -224,7 +258,11 @@ impl Config {
     pub fn check(&self) -> anyhow::Result<()> {
         let block_max = yui_ledger::limits::BLOCK_TXS_MAX;
         let tx_max = yui_ledger::limits::TX_BYTES_MAX;
-        let rules: [(bool, String); 6] = [
+        let rules: [(bool, String); 7] = [
+            (
+                self.analytics.k_min >= 1,
+                "analytics.k_min must be at least 1".into(),
+            ),
             (
                 (1..=block_max).contains(&self.block.txs_max),
                 format!(
@@ -342,6 +380,13 @@ timeout_precommit_ms = {tc}
 timeout_delta_ms = {td}
 # A proposal's block time may be at most this far (ms) ahead of this node's clock.
 clock_drift_max_ms = {cd}
+
+[analytics]
+# The town's aggregates (the auditor's report's figures, k-safe), live for
+# dashboards over the Analytics service; kept from this node's own chain.
+enabled = {ae}
+# The privacy floor: no published figure describes fewer accounts.
+k_min = {ak}
 {p2p}{metrics}"#,
             name = self.node.name,
             tz = self.node.time_zone,
@@ -384,6 +429,8 @@ clock_drift_max_ms = {cd}
             tc = self.consensus.timeout_precommit_ms,
             td = self.consensus.timeout_delta_ms,
             cd = self.consensus.clock_drift_max_ms,
+            ae = self.analytics.enabled,
+            ak = self.analytics.k_min,
             metrics = match &self.metrics {
                 None => "\n# [metrics]   absent: no Prometheus endpoint. To serve one:\n# listen = \"127.0.0.1:9101\"\n".to_string(),
                 Some(m) => format!(
@@ -441,6 +488,7 @@ mod tests {
             consensus: ConsensusSection::default(),
             p2p: None,
             metrics: None,
+            analytics: AnalyticsSection::default(),
         }
     }
 

@@ -3,6 +3,7 @@
 //! sockets, the clock and the disk.
 #![forbid(unsafe_code)]
 
+pub mod analytics;
 pub mod api;
 pub mod chain;
 pub mod config;

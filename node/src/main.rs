@@ -203,6 +203,7 @@ fn init(
         consensus: Default::default(),
         p2p,
         metrics: None,
+        analytics: Default::default(),
     };
     std::fs::write(&cfg_path, cfg.render())?;
     match key {

@@ -4,6 +4,7 @@
 //! what was wrong.
 
 mod admission;
+mod analytics;
 mod contracts;
 pub mod convert;
 mod credentials;
@@ -43,6 +44,8 @@ pub struct Api {
     queries: Arc<tokio::sync::Semaphore>,
     /// Submissions are admitted in batches.
     admission: admission::Admission,
+    /// The town's aggregates, kept live (None: disabled in the config).
+    analytics: Option<Arc<crate::analytics::Live>>,
 }
 
 impl Api {
@@ -51,6 +54,7 @@ impl Api {
             shared: shared.clone(),
             net,
             queries: Arc::new(tokio::sync::Semaphore::new(contracts::QUERIES_AT_ONCE_MAX)),
+            analytics: crate::analytics::Live::start(&shared),
             admission: admission::Admission::start(shared),
         }
     }

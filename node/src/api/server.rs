@@ -138,6 +138,9 @@ pub async fn serve(
     reporter
         .set_serving::<pb::contracts_server::ContractsServer<Api>>()
         .await;
+    reporter
+        .set_serving::<pb::analytics_server::AnalyticsServer<Api>>()
+        .await;
     // Both reflection versions: grpcurl speaks v1, many stock clients
     // (Python's grpcio-reflection among them) still speak v1alpha.
     let reflection = || {
@@ -183,7 +186,10 @@ pub async fn serve(
             pb::governance_server::GovernanceServer::new(api.clone())
                 .max_decoding_message_size(max),
         )
-        .add_service(pb::contracts_server::ContractsServer::new(api).max_decoding_message_size(max))
+        .add_service(
+            pb::contracts_server::ContractsServer::new(api.clone()).max_decoding_message_size(max),
+        )
+        .add_service(pb::analytics_server::AnalyticsServer::new(api).max_decoding_message_size(max))
         .serve_with_shutdown(addr, shutdown)
         .await;
     readiness.abort();
