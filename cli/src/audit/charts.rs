@@ -62,7 +62,7 @@ pub enum Unit {
 
 impl Unit {
     /// A tick of an axis that goes up to `top`: amounts in one unit along
-    /// the axis (万 from 10万, 億 from 1億), ratios as percentages.
+    /// the axis (万 from 10万, 億 from 10億), ratios as percentages.
     pub fn tick(&self, v: u64, top: u64) -> String {
         if v == 0 {
             return "0".into();
@@ -70,7 +70,7 @@ impl Unit {
         match self {
             Unit::Amount => {
                 let (unit, suffix) = match top {
-                    t if t >= 100_000_000 => (100_000_000u64, "億"),
+                    t if t >= 1_000_000_000 => (100_000_000u64, "億"),
                     t if t >= 100_000 => (10_000, "万"),
                     _ => return labels::thousands(v),
                 };
@@ -168,10 +168,18 @@ fn frame<DB: DrawingBackend>(
     legend: &[(String, RGBColor)],
 ) -> anyhow::Result<()> {
     root.fill(&WHITE).map_err(svg_error)?;
+    // The title at 15 px, smaller when it would not fit.
+    let room = WIDTH as i32 - 24;
+    let wide = text_width(&c.title, 15);
+    let px = if wide > room {
+        (15 * room / wide).max(10) as u32
+    } else {
+        15
+    };
     root.draw(&Text::new(
         c.title.clone(),
         (12, 8),
-        font(15).pos(Pos::new(HPos::Left, VPos::Top)),
+        font(px).pos(Pos::new(HPos::Left, VPos::Top)),
     ))
     .map_err(svg_error)?;
     // The legend, wrapped onto a second row when it is long.
@@ -554,7 +562,8 @@ mod tests {
         assert_eq!(Unit::Amount.tick(50_000, 800_000), "5万");
         assert_eq!(Unit::Amount.tick(15_000, 100_000), "1.5万");
         assert_eq!(Unit::Amount.tick(40_000, 90_000), "40,000");
-        assert_eq!(Unit::Amount.tick(150_000_000, 800_000_000), "1.5億");
+        assert_eq!(Unit::Amount.tick(20_000_000, 100_000_000), "2,000万");
+        assert_eq!(Unit::Amount.tick(1_500_000_000, 2_000_000_000), "15億");
         assert_eq!(Unit::Permille.tick(600, 1000), "60%");
         assert_eq!(Unit::Count.tick(1200, 2000), "1,200");
     }

@@ -105,6 +105,7 @@ pub fn withheld(reason: &str) -> String {
         "one merchant dominates" => "1店舗が80%超",
         "fewer than k holders" => "保有者が k 未満",
         "one account dominates" => "1口座が80%超",
+        "complement of a withheld figure" => "非公開の値を逆算できる",
         _ => "",
     };
     if ja.is_empty() {

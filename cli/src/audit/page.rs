@@ -312,11 +312,11 @@ pub fn build(meta: &Meta, figures: &[Figure], flows: &[Flow]) -> anyhow::Result<
                 Chart {
                     title: t("加盟店での利用（業態別）", "spent at merchants by class"),
                     periods: ix.periods.clone(),
-                    series: vec![
+                    series: shown(vec![
                         ix.series(a, "spent_small_local", ORANGE),
                         ix.series(a, "spent_large", RUST),
                         ix.series(a, "spent_public", PURPLE),
-                    ],
+                    ]),
                     unit: Unit::Amount,
                 },
                 true,

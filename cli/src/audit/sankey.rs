@@ -28,10 +28,14 @@ pub struct Link<'a> {
 pub const WIDTH: i64 = 1160;
 pub const HEIGHT: i64 = 480;
 const TOP: i64 = 48;
-const BOTTOM: i64 = 34;
+const BOTTOM: i64 = 48;
 const NODE_W: i64 = 14;
 const NODE_GAP: i64 = 14;
-const LANE_GAP: i64 = 8;
+const LANE_GAP: i64 = 6;
+/// A loop's lane is at least this tall, so that the loops' labels do not meet.
+const LANE_MIN: i64 = 16;
+/// At most this many loops are drawn.
+const MAX_LOOPS: usize = 4;
 const LEFT: i64 = 16;
 const RIGHT: i64 = 290;
 
@@ -149,11 +153,16 @@ pub fn sankey<'a>(name: &str, title: &str, links: impl IntoIterator<Item = Link<
             _ => false,
         }
     };
-    let loops: Vec<((&str, &str), u64)> = sums
+    // The largest flows back or within a column are drawn as loops; the
+    // rest are counted in the note (flows.csv has them all).
+    let mut loops: Vec<((&str, &str), u64)> = sums
         .iter()
         .filter(|((f, t), _)| !forward(f, t))
         .map(|(k, v)| (*k, *v))
         .collect();
+    loops.sort_by_key(|(k, v)| (std::cmp::Reverse(*v), *k));
+    let more: Vec<u64> = loops.iter().skip(MAX_LOOPS).map(|(_, v)| *v).collect();
+    loops.truncate(MAX_LOOPS);
     // One scale for every column and the loops under them.
     let mut col_sum: BTreeMap<i64, (u128, i64)> = BTreeMap::new();
     for n in nodes.values() {
@@ -168,7 +177,7 @@ pub fn sankey<'a>(name: &str, title: &str, links: impl IntoIterator<Item = Link<
         .max()
         .unwrap_or(0);
     let loop_sum: u128 = loops.iter().map(|(_, v)| u128::from(*v)).sum();
-    let room = HEIGHT - TOP - BOTTOM - max_gaps - 16 - LANE_GAP * loops.len() as i64;
+    let room = HEIGHT - TOP - BOTTOM - max_gaps - 16 - LANE_MIN * loops.len() as i64;
     let denom = (max_sum + loop_sum).max(1);
     let px = |v: u64| -> i64 {
         let p = (u128::from(v) * room.max(1) as u128 / denom) as i64;
@@ -268,13 +277,13 @@ pub fn sankey<'a>(name: &str, title: &str, links: impl IntoIterator<Item = Link<
         let _ = writeln!(
             body,
             r#"<text class="halo" x="{}" y="{}" font-size="11" dominant-baseline="middle">{} {}</text>"#,
-            (x1 - reach).min(x0 + reach) + 6,
+            ((x1 - reach).min(x0 + reach) + 6).max(4),
             ly,
             escape(&label),
             labels::amount_short(*v)
         );
         drawn += 1;
-        lane += w + LANE_GAP;
+        lane += (w + LANE_GAP).max(LANE_MIN);
         for (g, out) in [(f, true), (t, false)] {
             if let Some(n) = nodes.get_mut(g) {
                 if out {
@@ -314,6 +323,16 @@ pub fn sankey<'a>(name: &str, title: &str, links: impl IntoIterator<Item = Link<
         );
     }
     let note = "帯の幅は金額に比例。下の帯は戻る流れ・同じ列の中の流れ。 Band width ∝ value; the loops below carry value back or within a column.";
+    let more = if more.is_empty() {
+        String::new()
+    } else {
+        let total = more.iter().fold(0u64, |a, v| a.saturating_add(*v));
+        format!(
+            "ほかの小さな戻る流れ {n} 件（計 {t}）は flows.csv に。 {n} smaller ones ({t} in all) are in flows.csv.",
+            n = more.len(),
+            t = labels::amount_short(total)
+        )
+    };
     let w: usize = withheld.values().sum();
     let why = if w > 0 {
         let why: Vec<String> = withheld
@@ -345,6 +364,8 @@ pub fn sankey<'a>(name: &str, title: &str, links: impl IntoIterator<Item = Link<
             "\n{body}",
             r##"<text x="12" y="{ny}" font-size="11" fill="#555555">{note}</text>"##,
             "\n",
+            r##"<text x="12" y="{my}" font-size="11" fill="#555555">{more}</text>"##,
+            "\n",
             r##"<text x="12" y="{wy}" font-size="11" fill="#96281E">{why}</text>"##,
             "\n</svg>\n"
         ),
@@ -355,9 +376,11 @@ pub fn sankey<'a>(name: &str, title: &str, links: impl IntoIterator<Item = Link<
         w = w,
         t = escape(title),
         body = body,
-        ny = HEIGHT - 22,
+        ny = HEIGHT - 36,
+        my = HEIGHT - 22,
         wy = HEIGHT - 8,
         note = note,
+        more = escape(&more),
         why = escape(&why),
     )
 }
@@ -475,5 +498,29 @@ mod tests {
         let svg = sankey("o", "o", odd);
         assert!(!svg.contains("<b>") && svg.contains("&lt;b&gt;"));
         assert_eq!(bands(&svg).len(), 3);
+        // Six flows back: the four largest are loops, the note counts the rest.
+        let back = [
+            "resident",
+            "coordinator",
+            "institution",
+            "escrow",
+            "merchant:large",
+            "merchant:public",
+        ];
+        let many: Vec<Link> = back
+            .iter()
+            .zip(1u64..)
+            .map(|(g, i)| link(g, "resident", i * 1000))
+            .collect();
+        let svg = sankey("m", "m", many);
+        assert_eq!(svg.matches("class=\"band loop\"").count(), 4);
+        assert!(
+            svg.contains("2 smaller ones (3,000 in all) are in flows.csv"),
+            "{svg}"
+        );
+        assert!(
+            !svg.contains(r#"data-from="coordinator" data-to="resident""#),
+            "the smallest are not drawn"
+        );
     }
 }
