@@ -97,6 +97,9 @@ def test_the_page_in_chromium(report, browser):  # noqa: F811
     assert drawn.get("coin-flows", 0) >= 10, drawn  # points of several lines
     assert drawn.get("coin-flows-between-groups", 0) >= 3, drawn  # issued → residents → shops → yen
     assert ">住民</tspan>" in dom and "発行 issued" in dom
+    # Periods read as dates: the weeks from Monday 31 March 2025 (the year starts on 1 April).
+    assert "2025年3月31日の週 (2025-W14)" in dom
+    assert re.search(r">\s*3/31\s*</text>", dom) and re.search(r">\s*2025年\s*</text>", dom), "no dates on the axes"
     # Privacy: with 24 shops, the public facilities (about 2) are withheld, said so, and not drawn.
     assert "加盟店が k 未満 (fewer than k merchants)" in dom
     assert 'data-from="resident" data-to="merchant:public"' not in dom
@@ -148,6 +151,5 @@ def test_the_page_in_chromium(report, browser):  # noqa: F811
         ink = sum(1 for i in range(0, len(data), 3)
                   if max(data[i:i + 3]) - min(data[i:i + 3]) > 40 or max(data[i:i + 3]) < 200)
         assert ink * 200 >= pixels, f"{name}: {ink} of {pixels} pixels drawn ({SCREENSHOT})"
-        print(f"{name}: {ink} of {pixels} pixels drawn")
         checked += 1
     assert checked >= 4, f"only {checked} charts in view: {boxes}"
