@@ -1,6 +1,7 @@
 //! End-to-end tests of Yui against real `yui-node` processes on 127.0.0.1.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod analytics;
 mod bad_input;
 mod bad_peers;
 mod contracts;
