@@ -533,4 +533,28 @@ mod tests {
         std::fs::write(&path, old).unwrap();
         assert!(Config::load(&path).unwrap().0.api.cors_origins.is_empty());
     }
+
+    #[test]
+    fn the_analytics_floor_survives_the_file_and_may_not_be_zero() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let mut c = config();
+        c.analytics.enabled = false;
+        c.analytics.k_min = 25;
+        std::fs::write(&path, c.render()).unwrap();
+        let (back, _) = Config::load(&path).unwrap();
+        assert!(!back.analytics.enabled);
+        assert_eq!(back.analytics.k_min, 25);
+        // A file written before the section existed: on, with k = 10.
+        let text = c.render();
+        let before = text.split("\n[analytics]").next().unwrap();
+        std::fs::write(&path, before).unwrap();
+        let (old, _) = Config::load(&path).unwrap();
+        assert!(old.analytics.enabled);
+        assert_eq!(old.analytics.k_min, 10);
+        c.analytics.k_min = 0;
+        std::fs::write(&path, c.render()).unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(e.contains("analytics.k_min"), "{e}");
+    }
 }
