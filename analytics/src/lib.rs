@@ -10,6 +10,7 @@
 mod campaigns;
 mod cycles;
 pub mod extra;
+mod figures;
 pub mod flows;
 mod holding;
 pub mod matrix;
