@@ -220,6 +220,9 @@ impl Live {
                 return Ok(None);
             };
             books.apply(&s, &stored(&s, h)?);
+            s.metrics
+                .analytics_height
+                .set(i64::try_from(h).unwrap_or(i64::MAX));
         }
         Ok(Some(books))
     }
@@ -259,6 +262,8 @@ impl Live {
                     b.apply(shared, block);
                 }
             }
+            let gauge = i64::try_from(next).unwrap_or(i64::MAX);
+            shared.metrics.analytics_height.set(gauge);
             self.height.send_replace(next);
         }
     }

@@ -37,6 +37,8 @@ pub struct Metrics {
     block_bytes: Histogram,
     block_interval: Histogram,
     commit_latency: Histogram,
+    /// The height the live aggregates describe (the Analytics service).
+    pub analytics_height: Gauge,
 }
 
 impl Default for Metrics {
@@ -64,6 +66,7 @@ impl Metrics {
             block_bytes: Histogram::new(exponential_buckets(256.0, 2.0, 16)),
             block_interval: Histogram::new(exponential_buckets(0.025, 2.0, 12)),
             commit_latency: Histogram::new(exponential_buckets(0.01, 2.0, 14)),
+            analytics_height: Gauge::default(),
             registry: Registry::default(),
         };
         r.register(
@@ -132,6 +135,11 @@ impl Metrics {
             "commit_latency_seconds",
             "From a transaction's admission to this node until its block committed here",
             m.commit_latency.clone(),
+        );
+        r.register(
+            "analytics_height",
+            "Height the live aggregates of the Analytics service describe (below height while they catch up)",
+            m.analytics_height.clone(),
         );
         Self { registry: r, ..m }
     }

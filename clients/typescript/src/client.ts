@@ -52,7 +52,7 @@ let services: grpc.GrpcObject | undefined;
 
 function loadServices(): grpc.GrpcObject {
   if (!services) {
-    const def = protoLoader.loadSync(["yui/v1/api.proto", "yui/v1/contracts.proto"], {
+    const def = protoLoader.loadSync(["yui/v1/api.proto", "yui/v1/contracts.proto", "yui/v1/analytics.proto"], {
       includeDirs: [PROTO_DIR],
       keepCase: true,
       longs: String,
@@ -83,7 +83,7 @@ export class Client {
     this.deadlineMs = opts.deadlineMs ?? 30_000;
     const pkg = (loadServices().yui as grpc.GrpcObject).v1 as grpc.GrpcObject;
     const creds = grpc.credentials.createInsecure();
-    for (const name of ["Transactions", "Accounts", "Assets", "Chain", "Governance"]) {
+    for (const name of ["Transactions", "Accounts", "Assets", "Chain", "Governance", "Analytics"]) {
       const Ctor = pkg[name] as grpc.ServiceClientConstructor;
       this.stubs[name] = new Ctor(target, creds);
     }
@@ -114,6 +114,16 @@ export class Client {
 
   status(): Promise<Msg> {
     return this.call("Chain", "GetStatus", {});
+  }
+
+  /**
+   * The town's k-safe aggregates (`Analytics.Figures`, open to anyone): every
+   * period's figures and flow cells; `k` 0 means the node's floor, less is
+   * refused with INVALID_ARGUMENT. A withheld figure has a `withheld` code and
+   * `withheld_reason`, never a value.
+   */
+  figures(opts: { period?: "PERIOD_DAY" | "PERIOD_WEEK" | "PERIOD_MONTH"; asset?: string; k?: number } = {}): Promise<Msg> {
+    return this.call("Analytics", "Figures", { period: opts.period ?? "PERIOD_MONTH", asset: opts.asset ?? "", k: opts.k ?? 0 });
   }
 
   /** The genesis document (parsed JSON) and the hash the node gives for it. */

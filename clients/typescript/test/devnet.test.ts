@@ -11,7 +11,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { status as grpcStatus } from "@grpc/grpc-js";
-import { Client, TxFailed, type Receipt } from "../src/client.js";
+import { Client, TxFailed, type Msg, type Receipt } from "../src/client.js";
 import { LightClient, LightClientError } from "../src/light.js";
 import { genesisHash, headerHash, txRoot } from "../src/chain.js";
 import { loadKeyFile, type Keypair } from "../src/keys.js";
@@ -291,4 +291,20 @@ test("refusals carry the documented status codes", async () => {
   // A read authorisation for someone else's account.
   await assert.rejects(c.account(taro.address, hana), (e: any) => e.code === grpcStatus.PERMISSION_DENIED);
   assert.equal(hex(encodeTx(good.tx)), hex(good.txBytes));
+});
+
+test("the town's aggregates: open to anyone, k-safe, k below the floor refused", async () => {
+  const r = await c.figures();
+  assert.equal(r.k, 10);
+  assert.ok(BigInt(r.height) > 0n);
+  assert.equal(r.time_zone, "Asia/Tokyo");
+  assert.ok(r.figures.length > 0);
+  // A devnet of a few residents: most figures describe fewer than k = 10.
+  const withheld = r.figures.filter((f: Msg) => f.withheld_reason !== "");
+  assert.ok(withheld.length > 0);
+  for (const f of withheld) assert.notEqual(f.withheld, "WITHHELD_NONE");
+  for (const f of r.figures) assert.equal(f.withheld === "WITHHELD_NONE", f.withheld_reason === "");
+  await assert.rejects(c.figures({ k: 3 }), (e: any) => e.code === grpcStatus.INVALID_ARGUMENT);
+  const coin = await c.figures({ period: "PERIOD_DAY", asset: "coin" });
+  assert.ok(coin.flows.every((cell: Msg) => cell.asset === "coin"));
 });
