@@ -262,6 +262,26 @@ def test_refusals_carry_the_documented_status(devnet):
     assert c.account(hana).nonce == nonce
 
 
+def test_the_towns_aggregates_are_k_safe_and_open_to_anyone(devnet):
+    from yui_client._pb.yui.v1 import analytics_pb2
+    c = devnet["client"]
+    r = c.figures()
+    assert r.k == 10 and r.height > 0 and r.time_zone == "Asia/Tokyo"
+    assert r.figures
+    # A devnet of a few residents: figures of fewer than k = 10 accounts are withheld.
+    withheld = [f for f in r.figures if f.withheld_reason]
+    assert withheld
+    for f in r.figures:
+        assert f.HasField("value") == (f.withheld == analytics_pb2.WITHHELD_NONE)
+        assert bool(f.withheld_reason) == (f.withheld != analytics_pb2.WITHHELD_NONE)
+    with pytest.raises(grpc.RpcError) as e:
+        c.figures(k=3)
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    coin = c.figures(period="week", asset="coin")
+    assert all(cell.asset == "coin" for cell in coin.flows)
+    assert any("-W" in p for p in coin.periods)
+
+
 def test_prepare_gives_the_bytes_this_client_encodes(devnet):
     """Transactions.Prepare (if the node has it) agrees with this client's encoding."""
     from yui_client import Transaction

@@ -8,7 +8,7 @@ from typing import Optional
 
 import grpc
 
-from ._pb.yui.v1 import api_pb2, api_pb2_grpc, types_pb2
+from ._pb.yui.v1 import analytics_pb2, analytics_pb2_grpc, api_pb2, api_pb2_grpc, types_pb2
 from .auth import ZERO_ADDRESS, sign_read
 from .codec import to_bytes32
 from .keys import Keypair
@@ -40,6 +40,7 @@ class Client:
         self.assets = api_pb2_grpc.AssetsStub(self.channel)
         self.chain = api_pb2_grpc.ChainStub(self.channel)
         self.governance = api_pb2_grpc.GovernanceStub(self.channel)
+        self.analytics = analytics_pb2_grpc.AnalyticsStub(self.channel)
         self._chain_id = chain_id
 
     def close(self) -> None:
@@ -73,6 +74,14 @@ class Client:
     def latest_block(self, auth=None):
         return self.chain.GetLatestBlock(api_pb2.GetLatestBlockRequest(auth=auth),
                                          timeout=self.timeout_s)
+
+    def figures(self, period: str = "month", asset: str = "", k: int = 0):
+        """The town's k-safe aggregates (`Analytics.Figures`, open to anyone):
+        every period's figures and flow cells. `period` is day, week or month;
+        `k` 0 means the node's floor, less is refused (INVALID_ARGUMENT)."""
+        p = analytics_pb2.Period.Value("PERIOD_" + period.upper())
+        return self.analytics.Figures(analytics_pb2.FiguresRequest(period=p, asset=asset, k=k),
+                                      timeout=self.timeout_s)
 
     def list_assets(self):
         return self.assets.ListAssets(api_pb2.ListAssetsRequest(), timeout=self.timeout_s).assets
