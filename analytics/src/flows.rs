@@ -313,6 +313,22 @@ impl Flows {
             })
     }
 
+    /// A job closed without payment (expired or cancelled): its escrow of
+    /// `refunded` goes back to `poster` and it is no longer open. Returns
+    /// the period's job tallies, for the caller to count the outcome.
+    fn job_refunded(
+        &mut self,
+        label: &str,
+        asset: &str,
+        job_id: &str,
+        poster: Address,
+        refunded: u64,
+    ) -> &mut JobsPeriod {
+        self.moved(label, asset, None, Some(poster), refunded);
+        self.posted_at.remove(job_id);
+        self.jobs.entry(label.into()).or_default()
+    }
+
     /// Moves `amount` of `asset` from `from` (None: minted) to `to` (None:
     /// burned), keeping the float and the count of holders.
     fn moved(
@@ -613,15 +629,10 @@ impl Flows {
                 poster,
                 asset,
                 refunded,
-            } => {
-                self.moved(label, asset, None, Some(*poster), *refunded);
-                self.posted_at.remove(job_id);
-                self.jobs
-                    .entry(label.into())
-                    .or_default()
-                    .timed_out
-                    .add(1, *poster);
-            }
+            } => self
+                .job_refunded(label, asset, job_id, *poster, *refunded)
+                .timed_out
+                .add(1, *poster),
             Event::JobCancelled {
                 job_id,
                 by,
@@ -629,15 +640,10 @@ impl Flows {
                 asset,
                 refunded,
                 ..
-            } => {
-                self.moved(label, asset, None, Some(*poster), *refunded);
-                self.posted_at.remove(job_id);
-                self.jobs
-                    .entry(label.into())
-                    .or_default()
-                    .cancelled
-                    .add(1, *by);
-            }
+            } => self
+                .job_refunded(label, asset, job_id, *poster, *refunded)
+                .cancelled
+                .add(1, *by),
             Event::RoleGranted { account, role } => self.role_granted(*account, role),
             _ => {}
         }
