@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
 use yui_analytics::flows::{Figure, Flows, Period};
 use yui_analytics::matrix::FlowCell;
 
@@ -21,6 +21,10 @@ use crate::chain::{Committed, Shared};
 
 /// Figures kept computed per (period, k), for the watchers that share them.
 const COMPUTED_KEPT_MAX: usize = 16;
+
+/// WatchFigures streams served at once by a node; one more is refused
+/// (RESOURCE_EXHAUSTED) until one ends.
+pub const WATCHERS_MAX: usize = 256;
 
 /// Where the aggregates are.
 enum State {
@@ -120,6 +124,8 @@ pub struct Live {
     /// The height the aggregates describe; watchers wait on it.
     height: watch::Sender<u64>,
     computed: Mutex<BTreeMap<(usize, usize), Arc<Computed>>>,
+    /// A permit per WatchFigures stream being served.
+    watchers: Arc<Semaphore>,
 }
 
 impl Live {
@@ -130,13 +136,10 @@ impl Live {
         if !cfg.enabled {
             return None;
         }
-        let live = Arc::new(Self {
-            k_min: cfg.k_min as usize,
-            time_zone: shared.cfg.node.time_zone.clone(),
-            state: RwLock::new(State::Building),
-            height: watch::Sender::new(0),
-            computed: Mutex::new(BTreeMap::new()),
-        });
+        let live = Arc::new(Self::new(
+            cfg.k_min as usize,
+            shared.cfg.node.time_zone.clone(),
+        ));
         // Subscribed before the store is read: no commit falls between.
         let sub = shared.committed.subscribe();
         let weak = Arc::downgrade(shared);
@@ -148,6 +151,24 @@ impl Live {
             live.set(State::Unavailable(format!("cannot start: {e}")));
         }
         Some(live)
+    }
+
+    /// Aggregates not yet built, with the floor `k_min`.
+    fn new(k_min: usize, time_zone: String) -> Self {
+        Self {
+            k_min,
+            time_zone,
+            state: RwLock::new(State::Building),
+            height: watch::Sender::new(0),
+            computed: Mutex::new(BTreeMap::new()),
+            watchers: Arc::new(Semaphore::new(WATCHERS_MAX)),
+        }
+    }
+
+    /// A place for one more watcher, to hold for as long as its stream is
+    /// served; None while [`WATCHERS_MAX`] are.
+    pub fn watcher(&self) -> Option<OwnedSemaphorePermit> {
+        self.watchers.clone().try_acquire_owned().ok()
     }
 
     fn set(&self, s: State) {
@@ -311,5 +332,35 @@ impl Live {
             m.insert(key, c.clone());
         }
         Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watchers_are_bounded_and_a_place_frees_when_one_goes() {
+        let live = Live::new(10, "Asia/Tokyo".into());
+        let mut held: Vec<_> = (0..WATCHERS_MAX).filter_map(|_| live.watcher()).collect();
+        assert_eq!(
+            held.len(),
+            WATCHERS_MAX,
+            "a watcher within the bound was refused"
+        );
+        assert!(live.watcher().is_none(), "one past the bound was let in");
+        held.pop();
+        let again = live.watcher();
+        assert!(again.is_some(), "a freed place was not given again");
+        assert!(live.watcher().is_none(), "the freed place was given twice");
+    }
+
+    #[test]
+    fn figures_are_not_had_before_the_books_are_built() {
+        let live = Live::new(10, "Asia/Tokyo".into());
+        assert!(matches!(
+            live.computed(Period::Month, 10),
+            Err(NotKept::Building)
+        ));
     }
 }

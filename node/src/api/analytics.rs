@@ -13,7 +13,7 @@ use yui_analytics::select::{self, Selection};
 use yui_proto::v1 as pb;
 
 use super::{Api, Stream_, id_arg, internal};
-use crate::analytics::{Live, NotKept};
+use crate::analytics::{Live, NotKept, WATCHERS_MAX};
 
 /// A watcher hears at most one reply in this long.
 const WATCH_EVERY: Duration = Duration::from_secs(1);
@@ -178,8 +178,16 @@ impl pb::analytics_server::Analytics for Api {
         let live = self.live()?;
         let r = req.into_inner();
         let a = ask(&live, r.period, r.asset, r.k)?;
+        let place = live.watcher().ok_or_else(|| {
+            Status::resource_exhausted(format!(
+                "this node is already serving {WATCHERS_MAX} watchers; retry shortly"
+            ))
+        })?;
         let (tx, rx) = mpsc::channel(1);
-        tokio::spawn(watch(live, a, tx));
+        tokio::spawn(async move {
+            watch(live, a, tx).await;
+            drop(place);
+        });
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
 }
