@@ -37,25 +37,29 @@ impl Selection {
         self.period.as_deref().is_none_or(|want| want == p)
     }
 
-    /// The figures selected, in their order. `assets`: the chain's asset ids
-    /// ([`Flows::asset_ids`]); a figure whose subject is another asset goes.
-    pub fn figures(&self, figures: Vec<Figure>, assets: &BTreeSet<String>) -> Vec<Figure> {
+    /// The figures selected, in their order (only those are copied: a
+    /// watcher's selection is one period of many). `assets`: the chain's
+    /// asset ids ([`Flows::asset_ids`]); a figure whose subject is another
+    /// asset goes.
+    pub fn figures(&self, figures: &[Figure], assets: &BTreeSet<String>) -> Vec<Figure> {
         figures
-            .into_iter()
+            .iter()
             .filter(|f| self.period_ok(&f.period))
             .filter(|f| match &self.asset {
                 None => true,
                 Some(a) => f.subject == *a || !assets.contains(&f.subject),
             })
+            .cloned()
             .collect()
     }
 
     /// The flow cells selected, in their order.
-    pub fn flows(&self, cells: Vec<FlowCell>) -> Vec<FlowCell> {
+    pub fn flows(&self, cells: &[FlowCell]) -> Vec<FlowCell> {
         cells
-            .into_iter()
+            .iter()
             .filter(|c| self.period_ok(&c.period))
             .filter(|c| self.asset.as_deref().is_none_or(|a| a == c.asset))
+            .cloned()
             .collect()
     }
 }
@@ -111,14 +115,14 @@ mod tests {
             period: None,
         };
         let got: Vec<_> = s
-            .figures(figs.clone(), &assets)
+            .figures(&figs, &assets)
             .into_iter()
             .map(|f| f.subject)
             .collect();
         assert_eq!(got, ["yen", "accounts", "campaign:spring"]);
-        assert_eq!(Selection::default().figures(figs, &assets).len(), 4);
+        assert_eq!(Selection::default().figures(&figs, &assets).len(), 4);
         let cells = vec![cell("2025-04", "yen"), cell("2025-04", "points")];
-        assert_eq!(s.flows(cells).len(), 1);
+        assert_eq!(s.flows(&cells).len(), 1);
     }
 
     #[test]
@@ -132,15 +136,12 @@ mod tests {
             asset: None,
             period: Some("2025-05".into()),
         };
-        let got = s.figures(figs, &BTreeSet::new());
+        let got = s.figures(&figs, &BTreeSet::new());
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].value, None);
         assert_eq!(got[0].withheld.as_deref(), Some("fewer than k accounts"));
         let cells = vec![cell("2025-04", "yen"), cell("2025-05", "yen")];
-        assert_eq!(
-            periods(&got, &s.flows(cells.clone())),
-            ["2025-05".to_string()]
-        );
+        assert_eq!(periods(&got, &s.flows(&cells)), ["2025-05".to_string()]);
         assert_eq!(
             periods(&[], &cells),
             ["2025-04".to_string(), "2025-05".to_string()]

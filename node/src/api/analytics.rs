@@ -110,8 +110,8 @@ async fn reply(live: Arc<Live>, a: Ask, current_only: bool) -> Result<pb::Figure
             asset: a.asset.clone(),
             period: current_only.then(|| c.current.clone()),
         };
-        let figures = sel.figures(c.figures.clone(), &c.assets);
-        let cells = sel.flows(c.cells.clone());
+        let figures = sel.figures(&c.figures, &c.assets);
+        let cells = sel.flows(&c.cells);
         Ok(pb::FiguresReply {
             height: c.height,
             time_ms: c.time_ms,
