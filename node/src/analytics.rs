@@ -17,6 +17,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
 use yui_analytics::flows::{Figure, Flows, Period};
 use yui_analytics::matrix::FlowCell;
 
+use yui_ledger::{Event, Receipt};
+
 use crate::chain::{Committed, Shared};
 
 /// Figures kept computed per (period, k), for the watchers that share them.
@@ -61,25 +63,60 @@ impl Books {
         }
     }
 
-    fn apply(&mut self, shared: &Shared, c: &Committed) {
-        let t = c.block.header.time_ms;
+    fn apply(&mut self, shared: &Shared, b: &Seen<'_>) {
         for f in &mut self.flows {
-            f.observe_committed(t, &c.begin_events, &c.receipts, &shared.store);
+            f.observe_committed(b.time_ms, b.begin_events, b.receipts, &shared.store);
         }
-        self.height = c.block.header.height;
-        self.time_ms = t;
+        self.height = b.height;
+        self.time_ms = b.time_ms;
     }
 }
 
-/// The block at `height` as a commit announced it, read back from the store.
-fn stored(shared: &Shared, height: u64) -> anyhow::Result<Committed> {
+/// What the books take in of a committed block.
+struct Seen<'a> {
+    height: u64,
+    time_ms: u64,
+    begin_events: &'a [Event],
+    receipts: &'a [Receipt],
+}
+
+impl<'a> From<&'a Committed> for Seen<'a> {
+    fn from(c: &'a Committed) -> Self {
+        Self {
+            height: c.block.header.height,
+            time_ms: c.block.header.time_ms,
+            begin_events: &c.begin_events,
+            receipts: &c.receipts,
+        }
+    }
+}
+
+/// A block read back from the store: what the books take of it (not its
+/// certificate: nothing here checks one).
+struct Stored {
+    height: u64,
+    time_ms: u64,
+    receipts: Vec<Receipt>,
+    begin_events: Vec<Event>,
+}
+
+impl<'a> From<&'a Stored> for Seen<'a> {
+    fn from(b: &'a Stored) -> Self {
+        Self {
+            height: b.height,
+            time_ms: b.time_ms,
+            begin_events: &b.begin_events,
+            receipts: &b.receipts,
+        }
+    }
+}
+
+/// The block at `height`, read back from the store.
+fn stored(shared: &Shared, height: u64) -> anyhow::Result<Stored> {
     let s = &shared.store;
     let block = s
         .block(height)?
         .ok_or_else(|| anyhow::anyhow!("block {height} is not stored"))?;
-    let certificate = s
-        .certificate(height)?
-        .ok_or_else(|| anyhow::anyhow!("block {height}'s certificate is not stored"))?;
     let receipts = (0..block.txs.len())
         .map(|i| {
             let i = u32::try_from(i)?;
@@ -88,9 +125,9 @@ fn stored(shared: &Shared, height: u64) -> anyhow::Result<Committed> {
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     let begin_events = s.begin_events(height)?;
-    Ok(Committed {
-        block,
-        certificate,
+    Ok(Stored {
+        height,
+        time_ms: block.header.time_ms,
         receipts,
         begin_events,
     })
@@ -240,7 +277,7 @@ impl Live {
             let Some(s) = shared.upgrade() else {
                 return Ok(None);
             };
-            books.apply(&s, &stored(&s, h)?);
+            books.apply(&s, &(&stored(&s, h)?).into());
             s.metrics
                 .analytics_height
                 .set(i64::try_from(h).unwrap_or(i64::MAX));
@@ -267,11 +304,11 @@ impl Live {
                 return Ok(());
             }
             let read;
-            let block = match c {
-                Some(c) if c.block.header.height == next => c,
+            let block: Seen<'_> = match c {
+                Some(c) if c.block.header.height == next => c.into(),
                 _ => {
                     read = stored(shared, next)?;
-                    &read
+                    (&read).into()
                 }
             };
             {
@@ -280,7 +317,7 @@ impl Live {
                     .write()
                     .map_err(|_| anyhow::anyhow!("poisoned"))?;
                 if let State::Ready(b) = &mut *w {
-                    b.apply(shared, block);
+                    b.apply(shared, &block);
                 }
             }
             let gauge = i64::try_from(next).unwrap_or(i64::MAX);
