@@ -36,22 +36,29 @@ struct TestChain {
     root: Hash,
 }
 
+/// The test town's genesis with the city hall as its one validator, its
+/// state and its tree at height 0, and the state root: where the replay's
+/// and the export's test chains start.
+pub(crate) fn one_validator_town(chain: &str, t0: u64) -> (Genesis, MemState, MemTree, Hash) {
+    let genesis = Town::new().with_members(&["city"]).genesis(
+        |n| Town::test_key(n).address(),
+        &[("city", key("city").address())],
+        chain,
+        t0,
+    );
+    genesis.validate().unwrap();
+    let mut state = MemState::default();
+    let mut tree = MemTree::default();
+    let writes = genesis.state_writes(&state);
+    state.apply(&writes);
+    let (root, batch) = commitment::update(&tree, &writes, 0).unwrap();
+    tree.apply(&batch);
+    (genesis, state, tree, root)
+}
+
 impl TestChain {
     fn new() -> Self {
-        let city = key("city");
-        let genesis = Town::new().with_members(&["city"]).genesis(
-            |n| Town::test_key(n).address(),
-            &[("city", city.address())],
-            CHAIN,
-            T0,
-        );
-        genesis.validate().unwrap();
-        let mut state = MemState::default();
-        let mut tree = MemTree::default();
-        let writes = genesis.state_writes(&state);
-        state.apply(&writes);
-        let (root, batch) = commitment::update(&tree, &writes, 0).unwrap();
-        tree.apply(&batch);
+        let (genesis, state, tree, root) = one_validator_town(CHAIN, T0);
         Self {
             prev_hash: genesis.hash(),
             genesis,

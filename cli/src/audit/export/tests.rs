@@ -266,19 +266,7 @@ struct Chain {
 
 impl Chain {
     fn new() -> Self {
-        let genesis = Town::new().with_members(&["city"]).genesis(
-            |n| Town::test_key(n).address(),
-            &[("city", addr("city"))],
-            CHAIN,
-            JAN,
-        );
-        genesis.validate().unwrap();
-        let mut state = MemState::default();
-        let mut tree = MemTree::default();
-        let writes = genesis.state_writes(&state);
-        state.apply(&writes);
-        let (_, batch) = commitment::update(&tree, &writes, 0).unwrap();
-        tree.apply(&batch);
+        let (genesis, state, tree, _) = crate::audit::tests::one_validator_town(CHAIN, JAN);
         Self {
             prev_hash: genesis.hash(),
             genesis,
