@@ -4,9 +4,10 @@
 //! proofs against a header's `state_root`.
 //!
 //! Storage of tree nodes is the caller's: the node keeps them in RocksDB,
-//! [`MemTree`] keeps them in memory for tests and the auditor's replay.
+//! [`MemTree`] keeps them in memory for tests; the auditor's replay computes
+//! the same roots with [`ReplayTree`] (`replay_tree.rs`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use jmt::storage::{LeafNode, Node, NodeBatch, NodeKey, TreeReader, TreeUpdateBatch};
 use jmt::{KeyHash, OwnedValue, Sha256Jmt, Version};
@@ -182,110 +183,4 @@ impl TreeReader for MemTree {
     }
 }
 
-/// A tree that keeps only its newest version, for a replay from genesis that
-/// reads no older version and proves nothing (the auditor's): each update
-/// drops the nodes it made stale and keeps no values, so the memory stays the
-/// size of the state instead of growing with every block. The roots are
-/// [`update`]'s on a [`MemTree`]. Its versions are its own, not heights: a
-/// write set that deletes and inserts takes two, its deletions key by key
-/// (the only way jmt deletes) and then its insertions in one batch (each new
-/// node hashed once), since a root depends only on the keys and values the
-/// tree holds; a write set that changes nothing takes none.
-#[derive(Debug, Default, Clone)]
-pub struct ReplayTree {
-    /// Looked up by key only, never iterated: a hash map (no order to keep).
-    nodes: HashMap<NodeKey, Node>,
-    root: Hash,
-    /// The newest version's root node.
-    root_key: Option<NodeKey>,
-    /// The version of the next step.
-    version: Version,
-}
-
-impl ReplayTree {
-    /// Applies `writes` and returns the new root.
-    pub fn update(&mut self, writes: &WriteSet) -> Result<Hash, String> {
-        if writes.is_empty() && self.root_key.is_some() {
-            return Ok(self.root);
-        }
-        let fail = |e: anyhow::Error| format!("state tree update failed: {e}");
-        let deletions: Vec<(KeyHash, Option<OwnedValue>)> = writes
-            .iter()
-            .filter(|(_, v)| v.is_none())
-            .map(|(k, _)| (key_hash(k), None))
-            .collect();
-        let insertions: Vec<(KeyHash, OwnedValue)> = writes
-            .iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| (key_hash(k), v.clone())))
-            .collect();
-        if !deletions.is_empty() || insertions.is_empty() {
-            let version = self.version;
-            let (root, batch) = Sha256Jmt::new(&*self)
-                .put_value_set(deletions, version)
-                .map_err(fail)?;
-            self.apply(root.0, &batch, version);
-        }
-        if !insertions.is_empty() {
-            let version = self.version;
-            let (roots, batch) = Sha256Jmt::new(&*self)
-                .batch_put_value_sets(vec![insertions], None, version)
-                .map_err(fail)?;
-            let root = roots.first().ok_or("state tree update gave no root")?;
-            self.apply(root.0, &batch, version);
-        }
-        Ok(self.root)
-    }
-
-    /// Keeps a step's new nodes and drops those it made stale.
-    fn apply(&mut self, root: Hash, batch: &TreeUpdateBatch, version: Version) {
-        for stale in &batch.stale_node_index_batch {
-            self.nodes.remove(&stale.node_key);
-        }
-        for (k, n) in batch.node_batch.nodes() {
-            self.nodes.insert(k.clone(), n.clone());
-        }
-        // A step that changes nothing (deleting absent keys) copies the
-        // root to the new version without naming the old one stale.
-        let new_root = batch
-            .node_batch
-            .nodes()
-            .keys()
-            .find(|k| k.version() == version && k.nibble_path().is_empty());
-        if let Some(new_root) = new_root {
-            if let Some(old) = self.root_key.take().filter(|old| old != new_root) {
-                self.nodes.remove(&old);
-            }
-            self.root_key = Some(new_root.clone());
-        }
-        self.root = root;
-        self.version += 1;
-    }
-
-    /// The root after the last update (zeros before the first).
-    pub fn root(&self) -> Hash {
-        self.root
-    }
-
-    /// How many tree nodes it holds.
-    pub fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
-}
-
-impl TreeReader for ReplayTree {
-    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
-        Ok(self.nodes.get(node_key).cloned())
-    }
-
-    fn get_value_option(&self, _: Version, _: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
-        anyhow::bail!("a replay tree keeps no values")
-    }
-
-    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
-        anyhow::bail!("a replay tree is not restored from a snapshot")
-    }
-}
+pub use crate::replay_tree::ReplayTree;

@@ -21,6 +21,7 @@ pub mod governance;
 pub mod limits;
 pub mod receipt;
 pub mod render;
+mod replay_tree;
 pub mod state;
 pub mod town;
 pub mod tx;

@@ -274,7 +274,7 @@ fn the_replay_tree_keeps_the_newest_version_only_with_the_same_roots() {
             let (r1, b1) = commitment::update(&full, &w, version).unwrap();
             full.apply(&b1);
             written += b1.nodes().len();
-            let r2 = replay.update(&w).unwrap();
+            let r2 = replay.update(&w);
             assert_eq!(r1, r2, "seed {seed} version {version}");
             for (k, v) in &w {
                 match v {
@@ -287,7 +287,7 @@ fn the_replay_tree_keeps_the_newest_version_only_with_the_same_roots() {
                 .iter()
                 .map(|(k, v)| (k.clone(), Some(v.clone())))
                 .collect();
-            assert_eq!(fresh.update(&all).unwrap(), r1);
+            assert_eq!(fresh.update(&all), r1);
             assert_eq!(replay.len(), fresh.len(), "seed {seed} version {version}");
         }
         // The full tree keeps every node any version wrote.
@@ -296,5 +296,68 @@ fn the_replay_tree_keeps_the_newest_version_only_with_the_same_roots() {
             "seed {seed}: {} of {written}",
             replay.len()
         );
+    }
+}
+
+/// Keys whose hashes share their first six nibbles in groups of two or more
+/// (found among `n` candidates): each group sits under a chain of internal
+/// nodes with one child each, which a deletion collapses again.
+fn keys_sharing_prefixes(n: u32) -> Vec<Vec<u8>> {
+    let mut by_prefix: std::collections::BTreeMap<[u8; 3], Vec<Vec<u8>>> = Default::default();
+    for i in 0..n {
+        let k = format!("deep/{i}").into_bytes();
+        let h = yui_ledger::crypto::sha256(&k);
+        by_prefix.entry([h[0], h[1], h[2]]).or_default().push(k);
+    }
+    by_prefix
+        .into_values()
+        .filter(|g| g.len() > 1)
+        .flatten()
+        .collect()
+}
+
+#[test]
+fn the_replay_tree_gives_jmts_roots_under_long_shared_prefixes() {
+    // Over keys sharing six nibbles and more (a deep tree with chains of
+    // single-child nodes), random blocks that insert, update and delete,
+    // some emptying the tree: every root is jmt's, and the node count is a
+    // fresh tree's over the same keys (deletions collapse what they leave).
+    let deep = keys_sharing_prefixes(60_000);
+    assert!(deep.len() >= 100, "{} keys", deep.len());
+    for seed in 1..=8u64 {
+        let mut rng = Lcg(seed);
+        let mut jmt_tree = MemTree::default();
+        let mut replay = commitment::ReplayTree::default();
+        let mut live: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = Default::default();
+        for version in 0..40u64 {
+            let mut w = WriteSet::new();
+            if version % 13 == 12 {
+                // Everything goes: the empty tree's root.
+                w.extend(live.keys().map(|k| (k.clone(), None)));
+            } else {
+                for _ in 0..1 + rng.next(40) {
+                    let k = deep[rng.next(deep.len() as u64) as usize].clone();
+                    let v = (rng.next(3) > 0).then(|| rng.next(1 << 30).to_be_bytes().to_vec());
+                    w.insert(k, v);
+                }
+            }
+            let (r1, b1) = commitment::update_by_key(&jmt_tree, &w, version).unwrap();
+            jmt_tree.apply(&b1);
+            assert_eq!(replay.update(&w), r1, "seed {seed} version {version}");
+            for (k, v) in &w {
+                match v {
+                    Some(v) => live.insert(k.clone(), v.clone()),
+                    None => live.remove(k),
+                };
+            }
+            let mut fresh = commitment::ReplayTree::default();
+            let all: WriteSet = live
+                .iter()
+                .map(|(k, v)| (k.clone(), Some(v.clone())))
+                .collect();
+            assert_eq!(fresh.update(&all), r1);
+            assert_eq!(replay.len(), fresh.len(), "seed {seed} version {version}");
+            assert_eq!(replay.is_empty(), live.is_empty());
+        }
     }
 }

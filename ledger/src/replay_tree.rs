@@ -1,0 +1,345 @@
+//! The auditor's replay tree: the state root of every block, computed from
+//! one version of the state kept in memory.
+//!
+//! The node keeps its state tree with jmt (`commitment`): every version's
+//! nodes stored, proofs served. A replay from genesis needs neither; it needs
+//! each block's root, fast. jmt hashes every internal node it touches again
+//! from scratch (a binary Merkle tree over its 16 children: up to 15 SHA-256)
+//! and hands its nodes through a reader by value; on a chain of a million
+//! transactions that was two thirds of the replay's critical path.
+//!
+//! This tree is the same Jellyfish Merkle tree, hashed the same way
+//! (`root` is byte for byte jmt's root over the same keys and values), held
+//! so that an update costs only what changed:
+//!
+//! - The shape is canonical (a jmt's shape depends only on its keys): there
+//!   is an internal node at every nibble prefix that at least two keys share,
+//!   and each key is a leaf in the slot of the longest prefix it shares with
+//!   another key. One key alone is the root itself; no keys, the placeholder.
+//! - Each internal node keeps the hashes of its binary tree over the 16 slots
+//!   (widths 16, 8, 4 and 2; jmt's `merkle_hash` rules: an empty range is the
+//!   placeholder, a range holding one leaf and nothing else is that leaf's
+//!   hash), and which slots changed since it was last hashed, so hashing it
+//!   again recomputes only the ranges over a changed slot: four SHA-256 for
+//!   one changed child instead of fifteen.
+//! - Nodes live in a vector, reused through a free list: no allocation per
+//!   update once the tree has grown.
+//!
+//! `ledger/tests/it/commitment.rs` checks every root against jmt's over
+//! random blocks of inserts, updates and deletes, including keys sharing long
+//! prefixes; every replay checks every root against the header the
+//! validators signed, which jmt computed.
+
+use sha2::{Digest, Sha256};
+
+use crate::crypto::{Hash, sha256};
+use crate::state::WriteSet;
+
+/// jmt's hash of an empty subtree.
+const PLACEHOLDER: Hash = *b"SPARSE_MERKLE_PLACEHOLDER_HASH__";
+const LEAF_DOMAIN: &[u8] = b"JMT::LeafNode";
+const INTERNAL_DOMAIN: &[u8] = b"JMT::IntrnalNode";
+
+/// A key's leaf: its key hash and the leaf's hash (over the key hash and the
+/// value's hash).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Leaf {
+    key: Hash,
+    hash: Hash,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Empty,
+    Leaf(Leaf),
+    /// An internal node, by its index in [`ReplayTree::nodes`].
+    Node(u32),
+}
+
+#[derive(Debug, Clone)]
+struct Internal {
+    slots: [Slot; 16],
+    /// The binary tree over the slots in heap order: 1 is the node's hash
+    /// (width 16), 2–3 width 8, 4–7 width 4, 8–15 width 2; 0 unused.
+    ranges: [Hash; 16],
+    /// Slots whose hash changed since the ranges were last computed.
+    dirty: u16,
+}
+
+impl Internal {
+    fn new() -> Self {
+        Internal {
+            slots: [Slot::Empty; 16],
+            ranges: [PLACEHOLDER; 16],
+            // A new node has every range to compute.
+            dirty: u16::MAX,
+        }
+    }
+}
+
+/// A tree that keeps only its newest version, for a replay from genesis
+/// (module docs). Its roots are [`crate::commitment::update`]'s over the same
+/// write sets.
+#[derive(Debug, Clone)]
+pub struct ReplayTree {
+    root: Slot,
+    nodes: Vec<Internal>,
+    /// Indices of `nodes` no longer in the tree.
+    free: Vec<u32>,
+    keys: usize,
+    /// The root after the last update.
+    root_hash: Hash,
+}
+
+impl Default for ReplayTree {
+    fn default() -> Self {
+        ReplayTree {
+            root: Slot::Empty,
+            nodes: Vec::new(),
+            free: Vec::new(),
+            keys: 0,
+            // Zeros before the first update, as a replay starts.
+            root_hash: [0; 32],
+        }
+    }
+}
+
+/// The `i`-th nibble (four bits, most significant first) of a key hash.
+fn nibble(key: &Hash, i: usize) -> usize {
+    usize::from(key[i / 2] >> (4 * (1 - i % 2)) & 0xf)
+}
+
+fn hash_internal(left: &Hash, right: &Hash) -> Hash {
+    let mut h = Sha256::new();
+    h.update(INTERNAL_DOMAIN);
+    h.update(left);
+    h.update(right);
+    h.finalize().into()
+}
+
+/// jmt's leaf hash for a key hash and a value.
+fn leaf_hash(key: &Hash, value: &[u8]) -> Hash {
+    let mut h = Sha256::new();
+    h.update(LEAF_DOMAIN);
+    h.update(key);
+    h.update(sha256(value));
+    h.finalize().into()
+}
+
+impl ReplayTree {
+    /// Applies `writes` (a value sets a key, `None` deletes it; deleting an
+    /// absent key changes nothing) and returns the new root.
+    pub fn update(&mut self, writes: &WriteSet) -> Hash {
+        for (key, value) in writes {
+            let key = sha256(key);
+            match value {
+                Some(v) => self.insert(Leaf {
+                    key,
+                    hash: leaf_hash(&key, v),
+                }),
+                None => self.delete(&key),
+            }
+        }
+        self.root_hash = match self.root {
+            Slot::Empty => PLACEHOLDER,
+            Slot::Leaf(l) => l.hash,
+            Slot::Node(n) => self.rehash(n),
+        };
+        self.root_hash
+    }
+
+    /// The root after the last update (zeros before the first).
+    pub fn root(&self) -> Hash {
+        self.root_hash
+    }
+
+    /// How many tree nodes it holds: internal nodes and leaves.
+    pub fn len(&self) -> usize {
+        self.nodes.len() - self.free.len() + self.keys
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys == 0
+    }
+
+    fn alloc(&mut self) -> u32 {
+        match self.free.pop() {
+            Some(i) => {
+                self.nodes[i as usize] = Internal::new();
+                i
+            }
+            None => {
+                self.nodes.push(Internal::new());
+                (self.nodes.len() - 1) as u32
+            }
+        }
+    }
+
+    fn insert(&mut self, leaf: Leaf) {
+        let mut at = match self.root {
+            Slot::Empty => {
+                self.root = Slot::Leaf(leaf);
+                self.keys += 1;
+                return;
+            }
+            Slot::Leaf(old) if old.key == leaf.key => {
+                self.root = Slot::Leaf(leaf);
+                return;
+            }
+            Slot::Leaf(old) => {
+                self.root = Slot::Node(self.split(old, leaf, 0));
+                self.keys += 1;
+                return;
+            }
+            Slot::Node(n) => n,
+        };
+        for depth in 0.. {
+            let i = nibble(&leaf.key, depth);
+            let node = &mut self.nodes[at as usize];
+            node.dirty |= 1 << i;
+            match node.slots[i] {
+                Slot::Empty => {
+                    node.slots[i] = Slot::Leaf(leaf);
+                    self.keys += 1;
+                    return;
+                }
+                Slot::Leaf(old) if old.key == leaf.key => {
+                    node.slots[i] = Slot::Leaf(leaf);
+                    return;
+                }
+                Slot::Leaf(old) => {
+                    let below = self.split(old, leaf, depth + 1);
+                    self.nodes[at as usize].slots[i] = Slot::Node(below);
+                    self.keys += 1;
+                    return;
+                }
+                Slot::Node(c) => at = c,
+            }
+        }
+    }
+
+    /// A new internal node at `depth` over two leaves whose keys agree on
+    /// every nibble before it: a chain of nodes down to the nibble where
+    /// they differ (two distinct key hashes differ within 64).
+    fn split(&mut self, a: Leaf, b: Leaf, depth: usize) -> u32 {
+        let top = self.alloc();
+        let mut at = top;
+        for d in depth..64 {
+            let (na, nb) = (nibble(&a.key, d), nibble(&b.key, d));
+            if na != nb {
+                let node = &mut self.nodes[at as usize];
+                node.slots[na] = Slot::Leaf(a);
+                node.slots[nb] = Slot::Leaf(b);
+                break;
+            }
+            let next = self.alloc();
+            self.nodes[at as usize].slots[na] = Slot::Node(next);
+            at = next;
+        }
+        top
+    }
+
+    fn delete(&mut self, key: &Hash) {
+        let mut at = match self.root {
+            Slot::Leaf(old) if old.key == *key => {
+                self.root = Slot::Empty;
+                self.keys -= 1;
+                return;
+            }
+            Slot::Empty | Slot::Leaf(_) => return,
+            Slot::Node(n) => n,
+        };
+        // The nodes from the root down, each with the slot taken.
+        let mut path: Vec<(u32, usize)> = Vec::new();
+        for depth in 0.. {
+            let i = nibble(key, depth);
+            path.push((at, i));
+            match self.nodes[at as usize].slots[i] {
+                Slot::Node(c) => at = c,
+                Slot::Leaf(old) if old.key == *key => break,
+                Slot::Empty | Slot::Leaf(_) => return,
+            }
+        }
+        self.keys -= 1;
+        for &(n, i) in &path {
+            self.nodes[n as usize].dirty |= 1 << i;
+        }
+        let (bottom, i) = path[path.len() - 1];
+        self.nodes[bottom as usize].slots[i] = Slot::Empty;
+        // A node left with one child that is a leaf gives way to the leaf,
+        // up the path as long as that leaves another such node.
+        for k in (0..path.len()).rev() {
+            let (n, _) = path[k];
+            let Some(leaf) = self.only_leaf(n) else {
+                return;
+            };
+            self.free.push(n);
+            match k.checked_sub(1) {
+                Some(up) => {
+                    let (parent, slot) = path[up];
+                    self.nodes[parent as usize].slots[slot] = Slot::Leaf(leaf);
+                }
+                None => self.root = Slot::Leaf(leaf),
+            }
+        }
+    }
+
+    /// The node's one child, if it has exactly one and that is a leaf.
+    fn only_leaf(&self, n: u32) -> Option<Leaf> {
+        let mut children = self.nodes[n as usize]
+            .slots
+            .iter()
+            .filter(|s| **s != Slot::Empty);
+        match (children.next(), children.next()) {
+            (Some(Slot::Leaf(l)), None) => Some(*l),
+            _ => None,
+        }
+    }
+
+    /// Computes again the ranges over the slots that changed, below first;
+    /// returns the node's hash.
+    fn rehash(&mut self, n: u32) -> Hash {
+        let node = &self.nodes[n as usize];
+        let dirty = node.dirty;
+        if dirty == 0 {
+            return node.ranges[1];
+        }
+        let slots = node.slots;
+        let mut child = [PLACEHOLDER; 16];
+        let (mut exists, mut leaves) = (0u16, 0u16);
+        for (i, slot) in slots.iter().enumerate() {
+            child[i] = match *slot {
+                Slot::Empty => continue,
+                Slot::Leaf(l) => {
+                    leaves |= 1 << i;
+                    l.hash
+                }
+                Slot::Node(c) if dirty & (1 << i) != 0 => self.rehash(c),
+                Slot::Node(c) => self.nodes[c as usize].ranges[1],
+            };
+            exists |= 1 << i;
+        }
+        let ranges = &mut self.nodes[n as usize].ranges;
+        for h in (1..16usize).rev() {
+            let level = h.ilog2();
+            let width = 16 >> level;
+            let start = (h - (1 << level)) * width;
+            let mask = (((1u32 << width) - 1) << start) as u16;
+            if dirty & mask == 0 {
+                continue;
+            }
+            let (e, l) = (exists & mask, leaves & mask);
+            ranges[h] = if e == 0 {
+                PLACEHOLDER
+            } else if e.count_ones() == 1 && l != 0 {
+                child[e.trailing_zeros() as usize]
+            } else if width == 2 {
+                hash_internal(&child[start], &child[start + 1])
+            } else {
+                hash_internal(&ranges[2 * h], &ranges[2 * h + 1])
+            };
+        }
+        self.nodes[n as usize].dirty = 0;
+        self.nodes[n as usize].ranges[1]
+    }
+}
