@@ -146,7 +146,7 @@ impl Flows {
                 j.completed.withheld(k),
             );
         }
-        self.extra.figures(self, k, &mut out);
+        self.extra.figures(self, k, &s, &mut out);
         out
     }
 }

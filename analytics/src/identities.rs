@@ -65,6 +65,8 @@ pub struct Sheet {
     pub(crate) groups: Vec<Range<usize>>,
     /// The first entry of the matrix's cells, in `flow_matrix`'s order.
     pub(crate) first_cell: usize,
+    /// Each bonus campaign's `bonus_granted`, by campaign id.
+    pub(crate) campaigns: Range<usize>,
 }
 
 /// Of an identity's terms (value, withheld, stock), the one to withhold
@@ -216,6 +218,23 @@ impl Flows {
             }
             s.groups.push(start..s.keys.len());
         }
+        // The campaigns' grants, whose sum is every period's bonus.
+        let start = s.keys.len();
+        for (id, c) in &self.extra.campaigns.by_id {
+            let key = (
+                "all".into(),
+                format!("campaign:{id}"),
+                "bonus_granted".into(),
+            );
+            s.push(key, c.granted.amount, c.granted.withheld(k), false);
+        }
+        s.campaigns = start..s.keys.len();
+        let mut bonus: Vec<(usize, i8)> = s.campaigns.clone().map(|e| (e, -1)).collect();
+        bonus.extend((0..s.groups.len()).filter_map(|g| s.find(g, "issued_bonus").map(|e| (e, 1))));
+        s.identities.push(Identity {
+            what: "bonus",
+            terms: bonus,
+        });
         s.first_cell = s.keys.len();
         // The cells of each period and asset: (from, to, entry).
         let mut cells: CellsOf = BTreeMap::new();

@@ -160,6 +160,24 @@ fn check(f: &Flows, k: usize) -> usize {
             id.what
         );
     }
+    // The float identities written out here, independently of the sheet's.
+    for terms in float_identities(&sheet.keys) {
+        let value = |k: &Key| {
+            sheet
+                .keys
+                .iter()
+                .position(|x| x == k)
+                .map(|i| sheet.values[i])
+        };
+        let open = terms
+            .iter()
+            .filter(|(k, _)| shown[k].is_none() && value(k) > Some(0))
+            .count();
+        let known = terms
+            .iter()
+            .any(|(k, _)| shown[k].is_some() && value(k) > Some(0));
+        assert!(open != 1 || !known, "k = {k}: float {terms:?}");
+    }
     // Ratios: per asset, periods in order.
     let mut last: BTreeMap<&str, &str> = BTreeMap::new();
     for (period, asset, metric) in shown.keys() {
@@ -207,6 +225,53 @@ fn check(f: &Flows, k: usize) -> usize {
         .count()
 }
 
+/// The float identity of each period and asset, written out here from the
+/// figures' names alone (not the sheet's list): the last float + issued −
+/// redeemed + fees − burned − breakage − into escrow + out of escrow − the
+/// float.
+fn float_identities(keys: &[Key]) -> Vec<Vec<(Key, i128)>> {
+    let mut out = Vec::new();
+    let mut last: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut periods: Vec<(&str, &str)> = keys
+        .iter()
+        .filter(|(_, _, m)| m == "float_end")
+        .map(|(p, a, _)| (p.as_str(), a.as_str()))
+        .collect();
+    periods.sort();
+    for (period, asset) in periods {
+        let mut t: Vec<(Key, i128)> = last
+            .get(asset)
+            .map(|p| (key(p, asset, "float_end"), 1))
+            .into_iter()
+            .collect();
+        for (m, sign) in [
+            ("issued_charge", 1),
+            ("issued_bonus", 1),
+            ("issued_grant", 1),
+            ("issued_contract", 1),
+            ("redeemed", -1),
+            ("redeem_fees", 1),
+            ("burned", -1),
+            ("breakage", -1),
+            ("float_end", -1),
+        ] {
+            t.push((key(period, asset, m), sign));
+        }
+        for k in keys {
+            if k.0 == period && k.1 == asset {
+                if k.2.starts_with("flow:") && k.2.ends_with(">escrow") {
+                    t.push((k.clone(), -1));
+                } else if k.2.starts_with("flow:escrow>") {
+                    t.push((k.clone(), 1));
+                }
+            }
+        }
+        out.push(t);
+        last.insert(asset, period);
+    }
+    out
+}
+
 /// Each identity holds on the figures' values: Σ sign × value = 0 (on
 /// chains where nothing unpublished enters them: no transfers into a
 /// breakage account or from an issuer, no transfers from residents to
@@ -225,8 +290,29 @@ fn identities_hold(f: &Flows) -> usize {
             .sum();
         let terms: Vec<_> = id.terms.iter().map(|(i, _)| &sheet.keys[*i]).collect();
         assert_eq!(sum, 0, "{} identity: {terms:?}", id.what);
-        floats += usize::from(id.what == "float");
     }
+    let value: BTreeMap<&Key, u64> = sheet
+        .keys
+        .iter()
+        .zip(sheet.values.iter().copied())
+        .collect();
+    for terms in float_identities(&sheet.keys) {
+        let sum: i128 = terms
+            .iter()
+            .map(|(k, s)| s * i128::from(value.get(k).copied().unwrap_or(0)))
+            .sum();
+        assert_eq!(sum, 0, "float: {terms:?}");
+        assert!(terms.iter().all(|(k, _)| value.contains_key(k)));
+        floats += 1;
+    }
+    assert_eq!(
+        floats,
+        sheet
+            .identities
+            .iter()
+            .filter(|id| id.what == "float")
+            .count()
+    );
     floats
 }
 
@@ -321,6 +407,9 @@ fn a_grant_to_a_few_residents_is_not_the_float_less_the_other_figures() {
     assert!(get("2025-01", "utilisation_permille").0.is_some());
     assert!(get("2025-01", "velocity_permille").0.is_some());
     assert!(check(&f, k) >= 3);
+    for k in 1..=12 {
+        check(&f, k);
+    }
     // With k = 1 nothing is withheld for the grant.
     assert!(get_all(&f.figures(1), feb, "issued_grant").is_some());
 }
