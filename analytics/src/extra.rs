@@ -133,7 +133,7 @@ impl Extra {
     /// The figures of every part, appended to the flows' own; `sheet`
     /// withheld the campaigns' grants with the other figures.
     pub(crate) fn figures(&self, f: &Flows, k: usize, sheet: &Sheet, out: &mut Vec<Figure>) {
-        self.holding.figures(f, k, out);
+        self.holding.figures(f, k, sheet, out);
         self.stocks.figures(f, self.last_period.as_deref(), k, out);
         self.campaigns.figures(k, sheet, out);
         self.cycles.figures(k, out);

@@ -122,6 +122,8 @@ fn operands(metric: &str, prev: Option<&str>) -> Vec<(bool, &'static str)> {
         ],
         "local_share_permille" => vec![now("spent"), now("spent_small_local")],
         "merchant_respend_permille" => vec![now("merchant_respend")],
+        // ∫ float dt: not a published figure, but of the float.
+        "holding_hours_mean" | "transfer_velocity_permille" => vec![now("float_end")],
         _ => vec![],
     }
 }
@@ -190,6 +192,8 @@ fn check(f: &Flows, k: usize) -> usize {
             "utilisation_permille",
             "local_share_permille",
             "merchant_respend_permille",
+            "holding_hours_mean",
+            "transfer_velocity_permille",
         ] {
             if shown[&key(period, asset, ratio)].is_none() {
                 continue;
@@ -403,6 +407,9 @@ fn a_grant_to_a_few_residents_is_not_the_float_less_the_other_figures() {
     assert_eq!(get(mar, "utilisation_permille"), (None, FEW));
     assert_eq!(get(feb, "velocity_permille"), (None, Some(COMPLEMENT)));
     assert_eq!(get(mar, "velocity_permille"), (None, Some(COMPLEMENT)));
+    // The float's holding time goes with it.
+    assert_eq!(get(feb, "holding_hours_mean"), (None, Some(COMPLEMENT)));
+    assert!(get(mar, "holding_hours_mean").0.is_some());
     // January has nothing to hide.
     assert!(get("2025-01", "utilisation_permille").0.is_some());
     assert!(get("2025-01", "velocity_permille").0.is_some());
