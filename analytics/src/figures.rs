@@ -9,27 +9,21 @@ use std::collections::BTreeMap;
 use yui_ledger::MerchantClass;
 
 use super::flows::{Cell, Figure, Flows};
-use super::identities::ratio_withheld;
+use super::identities::{complement_of, ratio_withheld};
 
 /// Why a part is withheld with another: see [`complement`].
 pub const COMPLEMENT: &str = "complement of a withheld figure";
 
-/// Secondary suppression. In a line of parts whose total is published (the
-/// classes of `spent`; the cells of a matrix line), one withheld part would
-/// be the total less the others: the smallest other part that is published
-/// and not zero is withheld with it. Returns that part's index. `parts`:
-/// each part's value and whether it is withheld.
+/// Secondary suppression on a line of parts whose total is published (each
+/// prepaid asset's unused balance on a base date; the hops' shares): one
+/// withheld part would be the total less the others, so another published
+/// part that is not zero is withheld with it, chosen as in the identities
+/// ([`complement_of`]: the smallest at least as large as the withheld one,
+/// else the largest). Returns that part's index. `parts`: each part's
+/// value and whether it is withheld.
 pub fn complement(parts: &[(u64, bool)]) -> Option<usize> {
-    let withheld = parts.iter().filter(|(v, w)| *w && *v > 0).count();
-    if withheld != 1 {
-        return None;
-    }
-    parts
-        .iter()
-        .enumerate()
-        .filter(|(_, (v, w))| !*w && *v > 0)
-        .min_by_key(|(i, (v, _))| (*v, *i))
-        .map(|(i, _)| i)
+    let terms: Vec<(u64, bool, bool)> = parts.iter().map(|(v, w)| (*v, *w, false)).collect();
+    complement_of(&terms)
 }
 
 pub(crate) fn ratio_permille(num: u64, den: u64) -> Option<u64> {

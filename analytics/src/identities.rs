@@ -11,9 +11,11 @@
 //! all the cells of the matrix are withheld together: after the rules that
 //! withhold a figure on its own (k accounts, k merchants, dominance, k
 //! holders), while an identity has exactly one withheld term that is not
-//! zero, the smallest published term that is not zero is withheld with it
-//! ([`COMPLEMENT`]), a flow before a float (a float withheld is a term of
-//! the next period's identity too, which the pass then protects in turn).
+//! zero, a published term that is not zero is withheld with it
+//! ([`COMPLEMENT`]; [`complement_of`] chooses: a flow before a float, and
+//! the smallest at least as large as the withheld one). A float withheld
+//! is a term of the next period's identity too, which the pass then
+//! protects in turn.
 //!
 //! An identity's terms are the figures it ties; what it holds besides them
 //! that no figure publishes (the transfers into a breakage account, say) is
@@ -71,16 +73,25 @@ pub struct Sheet {
 
 /// Of an identity's terms (value, withheld, stock), the one to withhold
 /// with its one withheld term, if it has exactly one withheld term that is
-/// not zero: the smallest published term that is not zero, flows first.
+/// not zero: of the published terms that are not zero, a flow before a
+/// float; the smallest that is at least the withheld one, else the
+/// largest. (All figures are at least zero, so the identity still bounds
+/// the withheld term by the complement: a complement much smaller than it
+/// would give it away to within the complement.)
 pub fn complement_of(terms: &[(u64, bool, bool)]) -> Option<usize> {
-    if terms.iter().filter(|(v, w, _)| *w && *v > 0).count() != 1 {
-        return None;
-    }
+    let mut withheld = terms.iter().filter(|(v, w, _)| *w && *v > 0);
+    let secret = match (withheld.next(), withheld.next()) {
+        (Some((v, _, _)), None) => *v,
+        _ => return None,
+    };
     terms
         .iter()
         .enumerate()
         .filter(|(_, (v, w, _))| !*w && *v > 0)
-        .min_by_key(|(i, (v, _, stock))| (*stock, *v, *i))
+        .min_by_key(|(i, (v, _, stock))| {
+            let covers = *v >= secret;
+            (*stock, !covers, if covers { *v } else { u64::MAX - *v }, *i)
+        })
         .map(|(i, _)| i)
 }
 

@@ -371,27 +371,21 @@ fn a_grant_to_a_few_residents_is_not_the_float_less_the_other_figures() {
     assert_eq!(get(feb, "issued_grant"), (None, FEW));
     assert_eq!(get(mar, "issued_grant"), (None, FEW));
     // (b) Another term of February's float identity is withheld with it:
-    // the redemption fees (3), its smallest flow. And the charges are
-    // withheld too: the issuer's cell to residents (published: six of
-    // them) is the charges and the grant.
-    assert_eq!(get(feb, "redeem_fees"), (None, Some(COMPLEMENT)));
+    // of its flows, the smallest at least as large as the grant (1,000),
+    // the charges (6,000). Not the redemption fees (3): the float's change
+    // less the other flows would be the grant and the fees, so the grant
+    // to within ¥3.
     assert_eq!(get(feb, "issued_charge"), (None, Some(COMPLEMENT)));
+    assert_eq!(get(feb, "redeem_fees"), (Some(3), None));
+    assert_eq!(get(feb, "redeemed"), (Some(150), None));
+    // The issuer's cell to residents (six of them) is the charges and the
+    // grant together: two withheld terms, so it is published.
     let issuer = f
         .flow_matrix(k)
         .into_iter()
         .find(|c| c.period == feb && c.asset == "coin" && c.from == "issuer")
         .map(|c| (c.value, c.withheld));
     assert_eq!(issuer, Some((7_000, None)));
-    // The fees then are the redemptions less the yen paid out: that cell
-    // goes too (and with it the fees' cell, the merchants' other outflow).
-    let cell = |to: &str| {
-        f.flow_matrix(k)
-            .into_iter()
-            .find(|c| c.period == feb && c.from == "merchant:small_local" && c.to == to)
-            .map(|c| c.withheld)
-    };
-    assert_eq!(cell("redeemed"), Some(Some(COMPLEMENT)));
-    assert_eq!(cell("operator"), Some(Some(COMPLEMENT)));
     // In March the grant is the only issue and nothing is redeemed: the
     // float identity's only other terms are the floats, and one of them
     // is withheld.
@@ -629,6 +623,18 @@ fn the_pass_protects_a_withheld_float_in_the_next_period_too() {
         super::complement_of(&[(9, true, false), (7, false, true), (8, false, false)]),
         Some(2)
     );
+    // The smallest at least as large as the withheld one: a ¥3 complement
+    // would give ¥5 away to within ¥3.
+    let line = [
+        (5, true, false),
+        (3, false, false),
+        (100, false, false),
+        (6, false, false),
+    ];
+    assert_eq!(super::complement_of(&line), Some(3));
+    // None as large: the largest.
+    let line = [(50, true, false), (3, false, false), (6, false, false)];
+    assert_eq!(super::complement_of(&line), Some(2));
     assert_eq!(
         super::ratio_withheld([None, Some("a"), Some("b")]),
         Some("a")
