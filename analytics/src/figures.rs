@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 use yui_ledger::MerchantClass;
 
 use super::flows::{Cell, Figure, Flows};
-use super::identities::{complement_of, ratio_withheld};
+use super::identities::{Sheet, complement_of, ratio_withheld};
+use super::matrix::FlowCell;
 
 /// Why a part is withheld with another: see [`complement`].
 pub const COMPLEMENT: &str = "complement of a withheld figure";
@@ -36,6 +37,18 @@ impl Flows {
     /// through the identities among them ([`Flows::sheet`]); each ratio
     /// when a figure it is made of is withheld ([`ratio_withheld`]).
     pub fn figures(&self, k: usize) -> Vec<Figure> {
+        self.figures_of(&self.sheet(k), k)
+    }
+
+    /// The figures and the flow matrix, withheld together from one
+    /// [`Flows::sheet`]: what [`Flows::figures`] and [`Flows::flow_matrix`]
+    /// return, for the cost of one.
+    pub fn report(&self, k: usize) -> (Vec<Figure>, Vec<FlowCell>) {
+        let s = self.sheet(k);
+        (self.figures_of(&s, k), self.flow_matrix_of(&s))
+    }
+
+    fn figures_of(&self, s: &Sheet, k: usize) -> Vec<Figure> {
         let mut out = Vec::new();
         let mut push =
             |period: &str, subject: &str, metric: &str, v: Option<u64>, w: Option<&str>| {
@@ -47,7 +60,6 @@ impl Flows {
                     withheld: w.map(String::from),
                 })
             };
-        let s = self.sheet(k);
         // Each asset's float at the end of its last period (none before its first).
         let mut last_float: BTreeMap<&str, usize> = BTreeMap::new();
         for (g, ((period, asset), p)) in self.assets.iter().enumerate() {
@@ -140,7 +152,7 @@ impl Flows {
                 j.completed.withheld(k),
             );
         }
-        self.extra.figures(self, k, &s, &mut out);
+        self.extra.figures(self, k, s, &mut out);
         out
     }
 }

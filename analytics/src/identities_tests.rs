@@ -224,6 +224,7 @@ fn check(f: &Flows, k: usize) -> usize {
         figs.iter()
             .all(|x| x.withheld.is_none() || x.value.is_none())
     );
+    assert_eq!(f.report(k), (figs.clone(), f.flow_matrix(k)));
     figs.iter()
         .filter(|x| x.withheld.as_deref() == Some(COMPLEMENT))
         .count()

@@ -17,6 +17,7 @@ use yui_ledger::{Address, Event};
 
 use super::extra::Group;
 use super::flows::{Cell, DOMINANCE_PCT, Figure, Flows};
+use super::identities::Sheet;
 
 /// One cell of the matrix: what moved from one group to another in a
 /// period, in one asset. A withheld cell carries no value and no count
@@ -247,7 +248,11 @@ impl Flows {
     /// ([`Flows::sheet`]): a cell that would be a published figure less
     /// other published cells is withheld too.
     pub fn flow_matrix(&self, k: usize) -> Vec<FlowCell> {
-        let s = self.sheet(k);
+        self.flow_matrix_of(&self.sheet(k))
+    }
+
+    /// The cells as `s` withheld them.
+    pub(crate) fn flow_matrix_of(&self, s: &Sheet) -> Vec<FlowCell> {
         self.extra
             .matrix
             .cells
