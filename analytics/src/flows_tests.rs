@@ -185,6 +185,10 @@ fn every_figure_of_a_small_chain_matches_the_hand_computation() {
     // No figure names an account.
     let text = serde_json::to_string(&figs).expect("json");
     assert!(!text.contains(&hex::encode([A; 32])));
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
+    }
 }
 
 #[test]
@@ -214,6 +218,10 @@ fn a_class_total_one_shop_dominates_is_withheld() {
         Some("one merchant dominates".into()),
         "a class of one shop is that shop's turnover"
     );
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
+    }
 }
 
 #[test]
@@ -262,4 +270,8 @@ fn jobs_are_counted_and_timed() {
         figure(&figs, "2025-01", "jobs", "timed_out").1,
         Some("fewer than k accounts".into())
     );
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
+    }
 }

@@ -132,7 +132,7 @@ fn operands(metric: &str, prev: Option<&str>) -> Vec<(bool, &'static str)> {
 /// withheld term that is not zero, in what is published; no ratio is
 /// published while a figure it is made of is withheld; nothing withheld
 /// carries a value. Returns how many figures were withheld as complements.
-fn check(f: &Flows, k: usize) -> usize {
+pub(crate) fn check(f: &Flows, k: usize) -> usize {
     let shown = published(f, k);
     let sheet = f.sheet(k);
     for id in &sheet.identities {
