@@ -13,6 +13,7 @@ use yui_ledger::receipt::MintSource;
 use yui_ledger::{Address, Event};
 
 use super::flows::{Cell, Figure, Flows, ratio_permille};
+use super::identities::Sheet;
 
 /// Spending up to this many days after a recipient's last bonus follows it.
 pub const WINDOW_DAYS: u64 = 30;
@@ -70,11 +71,13 @@ impl Campaigns {
     }
 
     /// Per campaign (subject `campaign:<id>`, period `all`): `bonus_granted`,
-    /// `spent_after` and `campaign_cost_permille`.
-    pub fn figures(&self, k: usize, out: &mut Vec<Figure>) {
-        for (id, c) in &self.by_id {
+    /// `spent_after` and `campaign_cost_permille`. The grants are withheld
+    /// with the other figures (`sheet`: together they are every period's
+    /// `issued_bonus`).
+    pub fn figures(&self, k: usize, sheet: &Sheet, out: &mut Vec<Figure>) {
+        for ((id, c), e) in self.by_id.iter().zip(sheet.campaigns.clone()) {
             let subject = format!("campaign:{id}");
-            let w_granted = c.granted.withheld(k);
+            let w_granted = sheet.withheld[e];
             let w_spent = c.spent.withheld(k);
             for (metric, v, w) in [
                 ("bonus_granted", Some(c.granted.amount), w_granted),

@@ -12,6 +12,7 @@ use super::campaigns::Campaigns;
 use super::cycles::Cycles;
 use super::flows::{Figure, Flows};
 use super::holding::Holding;
+use super::identities::Sheet;
 use super::matrix::Matrix;
 use super::stocks::Stocks;
 
@@ -129,11 +130,12 @@ impl Extra {
         }
     }
 
-    /// The figures of every part, appended to the flows' own.
-    pub(crate) fn figures(&self, f: &Flows, k: usize, out: &mut Vec<Figure>) {
-        self.holding.figures(f, k, out);
+    /// The figures of every part, appended to the flows' own; `sheet`
+    /// withheld the campaigns' grants with the other figures.
+    pub(crate) fn figures(&self, f: &Flows, k: usize, sheet: &Sheet, out: &mut Vec<Figure>) {
+        self.holding.figures(f, k, sheet, out);
         self.stocks.figures(f, self.last_period.as_deref(), k, out);
-        self.campaigns.figures(k, out);
+        self.campaigns.figures(k, sheet, out);
         self.cycles.figures(k, out);
     }
 }

@@ -140,6 +140,10 @@ fn holding_time_and_gini_match_the_hand_computation() {
         get(&figs, "2025-05", "coin", "holdings_gini_permille"),
         Some(150)
     );
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
+    }
 }
 
 /// 2025-03-31 14:00 UTC: 23:00 on the base date in Tokyo.
@@ -262,6 +266,10 @@ fn the_half_deposit_test_reads_the_base_dates_in_the_towns_time_zone() {
         get(&figs, "2025-03-31", "prepaid", "psa_over_threshold"),
         Some(0)
     );
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
+    }
 }
 
 #[test]
@@ -307,4 +315,8 @@ fn campaign_cost_counts_the_recipients_coin_spending_in_the_window() {
             .all(|f| f.value.is_none()),
         "two recipients"
     );
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
+    }
 }

@@ -1,31 +1,30 @@
 //! The figures of the flows, per period and asset: each tally as a
 //! published value or the reason it is withheld (docs/metrics.md, "Who may
-//! see what"), the ratios made of them, and the complements that keep a
-//! withheld part from being read off a published total.
+//! see what"), and the ratios made of them; the complements that keep a
+//! withheld figure from being read off published ones are withheld by the
+//! identities among them (`identities.rs`).
+
+use std::collections::BTreeMap;
 
 use yui_ledger::MerchantClass;
 
 use super::flows::{Cell, Figure, Flows};
+use super::identities::{Sheet, complement_of, ratio_withheld};
+use super::matrix::FlowCell;
 
 /// Why a part is withheld with another: see [`complement`].
 pub const COMPLEMENT: &str = "complement of a withheld figure";
 
-/// Secondary suppression. In a line of parts whose total is published (the
-/// classes of `spent`; the cells of a matrix line), one withheld part would
-/// be the total less the others: the smallest other part that is published
-/// and not zero is withheld with it. Returns that part's index. `parts`:
-/// each part's value and whether it is withheld.
+/// Secondary suppression on a line of parts whose total is published (each
+/// prepaid asset's unused balance on a base date; the hops' shares): one
+/// withheld part would be the total less the others, so another published
+/// part that is not zero is withheld with it, chosen as in the identities
+/// ([`complement_of`]: the smallest at least as large as the withheld one,
+/// else the largest). Returns that part's index. `parts`: each part's
+/// value and whether it is withheld.
 pub fn complement(parts: &[(u64, bool)]) -> Option<usize> {
-    let withheld = parts.iter().filter(|(v, w)| *w && *v > 0).count();
-    if withheld != 1 {
-        return None;
-    }
-    parts
-        .iter()
-        .enumerate()
-        .filter(|(_, (v, w))| !*w && *v > 0)
-        .min_by_key(|(i, (v, _))| (*v, *i))
-        .map(|(i, _)| i)
+    let terms: Vec<(u64, bool, bool)> = parts.iter().map(|(v, w)| (*v, *w, false)).collect();
+    complement_of(&terms)
 }
 
 pub(crate) fn ratio_permille(num: u64, den: u64) -> Option<u64> {
@@ -33,8 +32,23 @@ pub(crate) fn ratio_permille(num: u64, den: u64) -> Option<u64> {
 }
 
 impl Flows {
-    /// Every figure of every period, withheld where the privacy rules say so.
+    /// Every figure of every period, withheld where the privacy rules say
+    /// so: each amount by the rules for it alone, then with the others
+    /// through the identities among them ([`Flows::sheet`]); each ratio
+    /// when a figure it is made of is withheld ([`ratio_withheld`]).
     pub fn figures(&self, k: usize) -> Vec<Figure> {
+        self.figures_of(&self.sheet(k), k)
+    }
+
+    /// The figures and the flow matrix, withheld together from one
+    /// [`Flows::sheet`]: what [`Flows::figures`] and [`Flows::flow_matrix`]
+    /// return, for the cost of one.
+    pub fn report(&self, k: usize) -> (Vec<Figure>, Vec<FlowCell>) {
+        let s = self.sheet(k);
+        (self.figures_of(&s, k), self.flow_matrix_of(&s))
+    }
+
+    fn figures_of(&self, s: &Sheet, k: usize) -> Vec<Figure> {
         let mut out = Vec::new();
         let mut push =
             |period: &str, subject: &str, metric: &str, v: Option<u64>, w: Option<&str>| {
@@ -46,75 +60,43 @@ impl Flows {
                     withheld: w.map(String::from),
                 })
             };
-        for ((period, asset), p) in &self.assets {
-            let mut cell =
-                |metric: &str, c: &Cell| push(period, asset, metric, Some(c.amount), c.withheld(k));
-            cell("issued_charge", &p.issued_charge);
-            cell("issued_bonus", &p.issued_bonus);
-            cell("issued_grant", &p.issued_grant);
-            cell("issued_contract", &p.issued_contract);
-            let spent = p.spent_total();
-            cell("spent", &spent);
-            cell("p2p", &p.p2p);
-            cell("refunds", &p.refunds);
-            cell("redeemed", &p.redeemed);
-            cell("breakage", &p.breakage);
-            cell("merchant_respend", &p.merchant_spend);
-            // Spending by class: one withheld class is not to be read off
-            // `spent` less the others.
-            let classes = [
-                MerchantClass::SmallLocal,
-                MerchantClass::Large,
-                MerchantClass::Public,
-            ];
-            let parts: Vec<Cell> = classes
-                .iter()
-                .map(|c| p.spent.get(c).cloned().unwrap_or_default())
-                .collect();
-            let mut why: Vec<Option<&str>> = parts.iter().map(|c| c.withheld(k)).collect();
-            let line: Vec<(u64, bool)> = parts
-                .iter()
-                .zip(&why)
-                .map(|(c, w)| (c.amount, w.is_some()))
-                .collect();
-            if let Some(i) = complement(&line) {
-                why[i] = Some(COMPLEMENT);
+        // Each asset's float at the end of its last period (none before its first).
+        let mut last_float: BTreeMap<&str, usize> = BTreeMap::new();
+        for (g, ((period, asset), p)) in self.assets.iter().enumerate() {
+            for i in s.groups[g].clone() {
+                push(
+                    period,
+                    asset,
+                    &s.keys[i].2,
+                    Some(s.values[i]),
+                    s.withheld[i],
+                );
             }
-            for ((class, c), w) in classes.iter().zip(&parts).zip(&why) {
-                let metric = format!("spent_{}", class.as_str());
-                push(period, asset, &metric, Some(c.amount), *w);
-            }
-            let w_spent = spent.withheld(k);
-            push(
-                period,
-                asset,
-                "redeem_fees",
-                Some(p.redeem_fees),
-                p.redeemed.withheld(k),
-            );
-            let few_holders = ((p.holders_end as usize) < k).then_some("fewer than k holders");
-            push(period, asset, "float_end", Some(p.float_end), few_holders);
-            push(
-                period,
-                asset,
-                "holders_end",
-                Some(p.holders_end),
-                few_holders,
-            );
+            let w = |metric: &str| s.find(g, metric).and_then(|i| s.withheld[i]);
+            let spent = p.spent_total().amount;
             let avg_float = (p.float_start + p.float_end) / 2;
+            let prev = last_float.get(asset.as_str()).and_then(|i| s.withheld[*i]);
             push(
                 period,
                 asset,
                 "velocity_permille",
-                ratio_permille(spent.amount, avg_float),
-                w_spent,
+                ratio_permille(spent, avg_float),
+                // The mean float times the ratio is `spent`, and the mean of
+                // a published float and a withheld one gives the withheld one.
+                ratio_withheld([w("spent"), w("float_end"), prev]),
             );
             push(
                 period,
                 asset,
                 "utilisation_permille",
-                ratio_permille(spent.amount, p.issued()),
-                w_spent,
+                ratio_permille(spent, p.issued()),
+                ratio_withheld([
+                    w("spent"),
+                    w("issued_charge"),
+                    w("issued_bonus"),
+                    w("issued_grant"),
+                    w("issued_contract"),
+                ]),
             );
             let local = p
                 .spent
@@ -124,19 +106,21 @@ impl Flows {
                 period,
                 asset,
                 "local_share_permille",
-                ratio_permille(local, spent.amount),
-                // The share times `spent` is the small local shops' total.
-                w_spent.or(why[0]),
+                ratio_permille(local, spent),
+                ratio_withheld([w("spent"), w("spent_small_local")]),
             );
             push(
                 period,
                 asset,
                 "merchant_respend_permille",
                 ratio_permille(p.merchant_spend.amount, p.merchant_received.amount),
-                p.merchant_spend
-                    .withheld(k)
-                    .or(p.merchant_received.withheld(k)),
+                // What merchants received is not published by itself, but
+                // the ratio would give it: it is held to the same rules.
+                ratio_withheld([w("merchant_respend"), p.merchant_received.withheld(k)]),
             );
+            if let Some(i) = s.find(g, "float_end") {
+                last_float.insert(asset, i);
+            }
         }
         for (period, accounts) in &self.active {
             let n = accounts.len();
@@ -168,7 +152,7 @@ impl Flows {
                 j.completed.withheld(k),
             );
         }
-        self.extra.figures(self, k, &mut out);
+        self.extra.figures(self, k, s, &mut out);
         out
     }
 }

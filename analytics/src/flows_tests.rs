@@ -123,6 +123,7 @@ fn every_figure_of_a_small_chain_matches_the_hand_computation() {
     let shown = |p, s, m| figure(&figs, p, s, m).0;
     let hidden = |p, s, m| figure(&figs, p, s, m).1;
     let few = Some("fewer than k accounts".to_string());
+    let complement = Some(COMPLEMENT.to_string());
     // January, coins.
     assert_eq!(shown("2025-01", "coin", "issued_charge"), Some(1_500));
     assert_eq!(shown("2025-01", "coin", "issued_bonus"), Some(0));
@@ -146,12 +147,23 @@ fn every_figure_of_a_small_chain_matches_the_hand_computation() {
     );
     assert_eq!(hidden("2025-01", "coin", "redeem_fees"), few);
     assert_eq!(hidden("2025-01", "coin", "merchant_respend"), few);
-    // 1,500 charged − 300 redeemed + 5 fee kept by the operator.
-    assert_eq!(shown("2025-01", "coin", "float_end"), Some(1_205));
+    // 1,500 charged − 300 redeemed + 5 fee kept by the operator: but
+    // February's float less January's would be C's charge alone, so
+    // January's float (the smallest term of February's float identity) is
+    // withheld with it.
+    assert_eq!(shown("2025-01", "coin", "float_end"), None);
+    assert_eq!(hidden("2025-01", "coin", "float_end"), complement.clone());
+    let sheet = f.sheet(2);
+    let float = sheet
+        .keys
+        .iter()
+        .position(|key| *key == ("2025-01".into(), "coin".into(), "float_end".into()));
+    assert_eq!(float.map(|i| sheet.values[i]), Some(1_205));
     // A, B, C, M2, M3, M1 (50 from M2) and the operator's fee account.
     assert_eq!(shown("2025-01", "coin", "holders_end"), Some(7));
-    // 600 spent ÷ (0 + 1,205) / 2 = 602 average float.
-    assert_eq!(shown("2025-01", "coin", "velocity_permille"), Some(997));
+    // 600 spent ÷ (0 + 1,205) / 2 = 602 average float (997 ‰): withheld
+    // with the float, which it would give.
+    assert_eq!(hidden("2025-01", "coin", "velocity_permille"), complement);
     assert_eq!(shown("2025-01", "coin", "utilisation_permille"), Some(400));
     // 400 at small local shops of 600 would be A's spending there.
     assert_eq!(hidden("2025-01", "coin", "local_share_permille"), few);
@@ -173,6 +185,10 @@ fn every_figure_of_a_small_chain_matches_the_hand_computation() {
     // No figure names an account.
     let text = serde_json::to_string(&figs).expect("json");
     assert!(!text.contains(&hex::encode([A; 32])));
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
+    }
 }
 
 #[test]
@@ -202,6 +218,10 @@ fn a_class_total_one_shop_dominates_is_withheld() {
         Some("one merchant dominates".into()),
         "a class of one shop is that shop's turnover"
     );
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
+    }
 }
 
 #[test]
@@ -250,4 +270,8 @@ fn jobs_are_counted_and_timed() {
         figure(&figs, "2025-01", "jobs", "timed_out").1,
         Some("fewer than k accounts".into())
     );
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
+    }
 }

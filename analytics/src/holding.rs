@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use yui_ledger::Address;
 
 use super::flows::{Cell, Figure, Flows, Period};
+use super::identities::{Sheet, ratio_withheld};
 
 const HOUR_MS: u128 = 3_600_000;
 const DAY_MS: u128 = 24 * HOUR_MS;
@@ -100,14 +101,15 @@ impl Holding {
     }
 
     /// `holding_hours_mean` and `transfer_velocity_permille` per period and
-    /// asset, withheld with the value that left holdings.
-    pub fn figures(&self, f: &Flows, k: usize, out: &mut Vec<Figure>) {
-        for ((period, asset), p) in &f.assets {
+    /// asset, withheld with the value that left holdings and with the float
+    /// (`sheet`: withheld by its holders or as a complement).
+    pub fn figures(&self, f: &Flows, k: usize, sheet: &Sheet, out: &mut Vec<Figure>) {
+        for (g, (period, asset)) in f.assets.keys().enumerate() {
             let key = (period.clone(), asset.clone());
             let integral = self.integral.get(&key).copied().unwrap_or(0);
             let left = self.outflow.get(&key).cloned().unwrap_or_default();
-            let few_holders = ((p.holders_end as usize) < k).then_some("fewer than k holders");
-            let w = left.withheld(k).or(few_holders);
+            let float = sheet.find(g, "float_end").and_then(|e| sheet.withheld[e]);
+            let w = ratio_withheld([left.withheld(k), float]);
             let n = u128::from(left.amount);
             // Rounded; an integral near u128's end (never on a real chain)
             // saturates rather than wraps.

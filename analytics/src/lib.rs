@@ -13,6 +13,7 @@ pub mod extra;
 mod figures;
 pub mod flows;
 mod holding;
+pub mod identities;
 pub mod matrix;
 pub mod select;
 mod stocks;

@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 use yui_ledger::{Address, Event};
 
 use super::extra::Group;
-use super::flows::{COMPLEMENT, Cell, DOMINANCE_PCT, Figure, Flows, complement};
+use super::flows::{Cell, DOMINANCE_PCT, Figure, Flows};
+use super::identities::Sheet;
 
 /// One cell of the matrix: what moved from one group to another in a
 /// period, in one asset. A withheld cell carries no value and no count
@@ -243,17 +244,20 @@ impl Flows {
     /// The value that moved from each group to each group, per period and
     /// asset, ordered by period, asset, then the groups' order in
     /// [`Group`]; cells the privacy rules withhold say why and carry no
-    /// value.
+    /// value. Cells are withheld together with the figures
+    /// ([`Flows::sheet`]): a cell that would be a published figure less
+    /// other published cells is withheld too.
     pub fn flow_matrix(&self, k: usize) -> Vec<FlowCell> {
-        let cells: Vec<_> = self.extra.matrix.cells.iter().collect();
-        let mut withheld: Vec<Option<&'static str>> = cells
+        self.flow_matrix_of(&self.sheet(k))
+    }
+
+    /// The cells as `s` withheld them.
+    pub(crate) fn flow_matrix_of(&self, s: &Sheet) -> Vec<FlowCell> {
+        self.extra
+            .matrix
+            .cells
             .iter()
-            .map(|((_, _, from, to), c)| c.withheld(*from, *to, k))
-            .collect();
-        suppress_complements(&cells, &mut withheld);
-        cells
-            .iter()
-            .zip(withheld)
+            .zip(&s.withheld[s.first_cell..])
             .map(|(((period, asset, from, to), c), withheld)| FlowCell {
                 period: period.clone(),
                 asset: asset.clone(),
@@ -261,53 +265,47 @@ impl Flows {
                 to: to.as_str().into(),
                 value: if withheld.is_some() { 0 } else { c.value },
                 accounts: if withheld.is_some() { 0 } else { c.accounts() },
-                withheld,
+                withheld: *withheld,
             })
             .collect()
+    }
+
+    /// Every cell in order, with why the privacy rules withhold it on its own.
+    pub(crate) fn matrix_primary(&self, k: usize) -> Vec<(&Key, &Between, Option<&'static str>)> {
+        self.extra
+            .matrix
+            .cells
+            .iter()
+            .map(|(key, c)| (key, c, c.withheld(key.2, key.3, k)))
+            .collect()
+    }
+
+    /// The matrix's lines whose totals other figures publish, as the
+    /// indices of their cells in order: what one group paid each merchant
+    /// class (the classes of `spent`), and what each merchant class paid
+    /// one group (its redemptions, its re-spend). Withheld by
+    /// [`Flows::sheet`] with the other identities.
+    pub(crate) fn matrix_lines(&self) -> Vec<Vec<usize>> {
+        let mut lines: BTreeMap<(&str, &str, bool, Group), Vec<usize>> = BTreeMap::new();
+        for (i, (period, asset, from, to)) in self.extra.matrix.cells.keys().enumerate() {
+            if matches!(to, Group::Merchant(_)) {
+                lines
+                    .entry((period, asset, true, *from))
+                    .or_default()
+                    .push(i);
+            }
+            if matches!(from, Group::Merchant(_)) {
+                lines
+                    .entry((period, asset, false, *to))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        lines.into_values().collect()
     }
 }
 
 type Key = (String, String, Group, Group);
-
-/// Secondary suppression ([`complement`]) on the matrix's lines whose totals
-/// other figures publish: what one group paid each merchant class (the
-/// classes of `spent`), and what each merchant class paid one group (its
-/// redemptions, its re-spend). Repeated until no line changes, since a cell
-/// withheld in one line may leave another with a single withheld cell.
-fn suppress_complements(cells: &[(&Key, &Between)], withheld: &mut [Option<&'static str>]) {
-    // Each line: the indices of its cells.
-    let mut lines: BTreeMap<(&str, &str, bool, Group), Vec<usize>> = BTreeMap::new();
-    for (i, ((period, asset, from, to), _)) in cells.iter().enumerate() {
-        if matches!(to, Group::Merchant(_)) {
-            lines
-                .entry((period, asset, true, *from))
-                .or_default()
-                .push(i);
-        }
-        if matches!(from, Group::Merchant(_)) {
-            lines
-                .entry((period, asset, false, *to))
-                .or_default()
-                .push(i);
-        }
-    }
-    loop {
-        let mut changed = false;
-        for line in lines.values() {
-            let parts: Vec<(u64, bool)> = line
-                .iter()
-                .map(|i| (cells[*i].1.value, withheld[*i].is_some()))
-                .collect();
-            if let Some(j) = complement(&parts) {
-                withheld[line[j]] = Some(COMPLEMENT);
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-}
 
 #[cfg(test)]
 #[path = "matrix_tests.rs"]

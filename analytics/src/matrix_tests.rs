@@ -192,6 +192,10 @@ fn the_matrix_of_a_small_chain_matches_the_hand_computation() {
     // The flows' own balances follow the escrow: C holds the reward.
     assert_eq!(f.balances[&("yui".to_string(), a(C))], 100);
     assert_eq!(f.balances[&("yui".to_string(), a(A))], 0);
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
+    }
 }
 
 #[test]
@@ -226,6 +230,10 @@ fn one_dominant_payer_or_shop_withholds_the_cell() {
     let coin = cells(&f.flow_matrix(3), "coin");
     assert_eq!(coin[&key("resident", "merchant:large")].2, FEW);
     assert_eq!(coin[&key("issuer", "resident")], (30_000, 3, None));
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
+    }
 }
 
 #[test]
@@ -260,6 +268,10 @@ fn a_cell_of_fewer_than_k_accounts_is_withheld_and_carries_nothing() {
         assert!(m.iter().all(|c| c.withheld.is_none() || c.value == 0));
         let text = serde_json::to_string(&m).expect("json");
         assert!(!text.contains(&hex::encode([A; 32])));
+    }
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
     }
 }
 
@@ -320,4 +332,8 @@ fn one_withheld_class_is_not_the_total_less_the_others() {
         coin[&key("resident", "merchant:large")].2,
         Some("one account dominates")
     );
+    // No identity left with one withheld term, no ratio on a withheld figure.
+    for k in 1..=12 {
+        crate::identities::tests::check(&f, k);
+    }
 }
