@@ -50,8 +50,7 @@ pub async fn report(from: From<'_>, output: Output, a: ReportArgs) -> anyhow::Re
     bar.finish_and_clear();
     let (r, flows) = done?;
     let flows = flows.ok_or_else(|| anyhow::anyhow!("the replay kept no flows"))?;
-    let mut figures = flows.figures(a.k);
-    let matrix = flows.flow_matrix(a.k);
+    let (mut figures, matrix) = flows.report(a.k);
     figures.extend(matrix.iter().map(FlowCell::as_figure));
     if let Some(dir) = &a.out {
         std::fs::create_dir_all(dir)?;

@@ -352,12 +352,13 @@ impl Live {
             return Ok(c.clone());
         }
         let f = &b.flows[index(period)];
+        let (figures, cells) = f.report(k);
         let c = Arc::new(Computed {
             height: b.height,
             time_ms: b.time_ms,
             current: f.period_of(b.time_ms),
-            figures: f.figures(k),
-            cells: f.flow_matrix(k),
+            figures,
+            cells,
             assets: f.asset_ids(),
         });
         drop(r);

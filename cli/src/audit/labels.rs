@@ -37,6 +37,7 @@ pub fn metric(m: &str) -> Label {
         "redeemed" => Label::new("換金", "redeemed"),
         "redeem_fees" => Label::new("換金手数料", "redemption fees"),
         "breakage" => Label::new("失効", "breakage"),
+        "burned" => Label::new("償却", "burned"),
         "merchant_respend" => Label::new("加盟店の再利用", "merchant re-spend"),
         "float_end" => Label::new("未使用残高", "float (outstanding)"),
         "holders_end" => Label::new("保有者数", "holders"),

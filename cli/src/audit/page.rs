@@ -392,6 +392,7 @@ pub fn build(meta: &Meta, figures: &[Figure], flows: &[Flow]) -> anyhow::Result<
             "refunds",
             "redeemed",
             "breakage",
+            "burned",
             "float_end",
             "holders_end",
             "utilisation_permille",
