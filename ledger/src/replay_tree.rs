@@ -48,10 +48,13 @@ struct Leaf {
     hash: Hash,
 }
 
+/// What a slot of an internal node holds; its hash is kept beside it
+/// ([`Internal::hashes`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Slot {
     Empty,
-    Leaf(Leaf),
+    /// A leaf, by its key hash.
+    Leaf(Hash),
     /// An internal node, by its index in [`ReplayTree::nodes`].
     Node(u32),
 }
@@ -59,6 +62,10 @@ enum Slot {
 #[derive(Debug, Clone)]
 struct Internal {
     slots: [Slot; 16],
+    /// Each slot's hash (a leaf's, a node's as of its last hashing; the
+    /// placeholder for an empty slot), so that hashing a node reads no
+    /// other node than the changed ones below it.
+    hashes: [Hash; 16],
     /// The binary tree over the slots in heap order: 1 is the node's hash
     /// (width 16), 2–3 width 8, 4–7 width 4, 8–15 width 2; 0 unused.
     ranges: [Hash; 16],
@@ -70,11 +77,36 @@ impl Internal {
     fn new() -> Self {
         Internal {
             slots: [Slot::Empty; 16],
+            hashes: [PLACEHOLDER; 16],
             ranges: [PLACEHOLDER; 16],
             // A new node has every range to compute.
             dirty: u16::MAX,
         }
     }
+
+    fn set_leaf(&mut self, i: usize, leaf: Leaf) {
+        self.slots[i] = Slot::Leaf(leaf.key);
+        self.hashes[i] = leaf.hash;
+    }
+
+    /// The leaf in slot `i`, if it holds one.
+    fn leaf(&self, i: usize) -> Option<Leaf> {
+        match self.slots[i] {
+            Slot::Leaf(key) => Some(Leaf {
+                key,
+                hash: self.hashes[i],
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// The tree's top: nothing, one leaf, or an internal node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Root {
+    Empty,
+    Leaf(Leaf),
+    Node(u32),
 }
 
 /// A tree that keeps only its newest version, for a replay from genesis
@@ -82,7 +114,7 @@ impl Internal {
 /// write sets.
 #[derive(Debug, Clone)]
 pub struct ReplayTree {
-    root: Slot,
+    root: Root,
     nodes: Vec<Internal>,
     /// Indices of `nodes` no longer in the tree.
     free: Vec<u32>,
@@ -94,7 +126,7 @@ pub struct ReplayTree {
 impl Default for ReplayTree {
     fn default() -> Self {
         ReplayTree {
-            root: Slot::Empty,
+            root: Root::Empty,
             nodes: Vec::new(),
             free: Vec::new(),
             keys: 0,
@@ -141,9 +173,9 @@ impl ReplayTree {
             }
         }
         self.root_hash = match self.root {
-            Slot::Empty => PLACEHOLDER,
-            Slot::Leaf(l) => l.hash,
-            Slot::Node(n) => self.rehash(n),
+            Root::Empty => PLACEHOLDER,
+            Root::Leaf(l) => l.hash,
+            Root::Node(n) => self.rehash(n),
         };
         self.root_hash
     }
@@ -177,21 +209,21 @@ impl ReplayTree {
 
     fn insert(&mut self, leaf: Leaf) {
         let mut at = match self.root {
-            Slot::Empty => {
-                self.root = Slot::Leaf(leaf);
+            Root::Empty => {
+                self.root = Root::Leaf(leaf);
                 self.keys += 1;
                 return;
             }
-            Slot::Leaf(old) if old.key == leaf.key => {
-                self.root = Slot::Leaf(leaf);
+            Root::Leaf(old) if old.key == leaf.key => {
+                self.root = Root::Leaf(leaf);
                 return;
             }
-            Slot::Leaf(old) => {
-                self.root = Slot::Node(self.split(old, leaf, 0));
+            Root::Leaf(old) => {
+                self.root = Root::Node(self.split(old, leaf, 0));
                 self.keys += 1;
                 return;
             }
-            Slot::Node(n) => n,
+            Root::Node(n) => n,
         };
         for depth in 0.. {
             let i = nibble(&leaf.key, depth);
@@ -199,15 +231,19 @@ impl ReplayTree {
             node.dirty |= 1 << i;
             match node.slots[i] {
                 Slot::Empty => {
-                    node.slots[i] = Slot::Leaf(leaf);
+                    node.set_leaf(i, leaf);
                     self.keys += 1;
                     return;
                 }
-                Slot::Leaf(old) if old.key == leaf.key => {
-                    node.slots[i] = Slot::Leaf(leaf);
+                Slot::Leaf(key) if key == leaf.key => {
+                    node.set_leaf(i, leaf);
                     return;
                 }
-                Slot::Leaf(old) => {
+                Slot::Leaf(key) => {
+                    let old = Leaf {
+                        key,
+                        hash: node.hashes[i],
+                    };
                     let below = self.split(old, leaf, depth + 1);
                     self.nodes[at as usize].slots[i] = Slot::Node(below);
                     self.keys += 1;
@@ -228,8 +264,8 @@ impl ReplayTree {
             let (na, nb) = (nibble(&a.key, d), nibble(&b.key, d));
             if na != nb {
                 let node = &mut self.nodes[at as usize];
-                node.slots[na] = Slot::Leaf(a);
-                node.slots[nb] = Slot::Leaf(b);
+                node.set_leaf(na, a);
+                node.set_leaf(nb, b);
                 break;
             }
             let next = self.alloc();
@@ -241,13 +277,13 @@ impl ReplayTree {
 
     fn delete(&mut self, key: &Hash) {
         let mut at = match self.root {
-            Slot::Leaf(old) if old.key == *key => {
-                self.root = Slot::Empty;
+            Root::Leaf(old) if old.key == *key => {
+                self.root = Root::Empty;
                 self.keys -= 1;
                 return;
             }
-            Slot::Empty | Slot::Leaf(_) => return,
-            Slot::Node(n) => n,
+            Root::Empty | Root::Leaf(_) => return,
+            Root::Node(n) => n,
         };
         // The nodes from the root down, each with the slot taken.
         let mut path: Vec<(u32, usize)> = Vec::new();
@@ -256,7 +292,7 @@ impl ReplayTree {
             path.push((at, i));
             match self.nodes[at as usize].slots[i] {
                 Slot::Node(c) => at = c,
-                Slot::Leaf(old) if old.key == *key => break,
+                Slot::Leaf(k) if k == *key => break,
                 Slot::Empty | Slot::Leaf(_) => return,
             }
         }
@@ -265,7 +301,9 @@ impl ReplayTree {
             self.nodes[n as usize].dirty |= 1 << i;
         }
         let (bottom, i) = path[path.len() - 1];
-        self.nodes[bottom as usize].slots[i] = Slot::Empty;
+        let node = &mut self.nodes[bottom as usize];
+        node.slots[i] = Slot::Empty;
+        node.hashes[i] = PLACEHOLDER;
         // A node left with one child that is a leaf gives way to the leaf,
         // up the path as long as that leaves another such node.
         for k in (0..path.len()).rev() {
@@ -277,21 +315,19 @@ impl ReplayTree {
             match k.checked_sub(1) {
                 Some(up) => {
                     let (parent, slot) = path[up];
-                    self.nodes[parent as usize].slots[slot] = Slot::Leaf(leaf);
+                    self.nodes[parent as usize].set_leaf(slot, leaf);
                 }
-                None => self.root = Slot::Leaf(leaf),
+                None => self.root = Root::Leaf(leaf),
             }
         }
     }
 
     /// The node's one child, if it has exactly one and that is a leaf.
     fn only_leaf(&self, n: u32) -> Option<Leaf> {
-        let mut children = self.nodes[n as usize]
-            .slots
-            .iter()
-            .filter(|s| **s != Slot::Empty);
+        let node = &self.nodes[n as usize];
+        let mut children = (0..16).filter(|&i| node.slots[i] != Slot::Empty);
         match (children.next(), children.next()) {
-            (Some(Slot::Leaf(l)), None) => Some(*l),
+            (Some(i), None) => node.leaf(i),
             _ => None,
         }
     }
@@ -299,27 +335,24 @@ impl ReplayTree {
     /// Computes again the ranges over the slots that changed, below first;
     /// returns the node's hash.
     fn rehash(&mut self, n: u32) -> Hash {
-        let node = &self.nodes[n as usize];
-        let dirty = node.dirty;
+        let dirty = self.nodes[n as usize].dirty;
         if dirty == 0 {
-            return node.ranges[1];
+            return self.nodes[n as usize].ranges[1];
         }
-        let slots = node.slots;
-        let mut child = [PLACEHOLDER; 16];
         let (mut exists, mut leaves) = (0u16, 0u16);
-        for (i, slot) in slots.iter().enumerate() {
-            child[i] = match *slot {
+        for i in 0..16 {
+            match self.nodes[n as usize].slots[i] {
                 Slot::Empty => continue,
-                Slot::Leaf(l) => {
-                    leaves |= 1 << i;
-                    l.hash
+                Slot::Leaf(_) => leaves |= 1 << i,
+                Slot::Node(c) if dirty & (1 << i) != 0 => {
+                    let h = self.rehash(c);
+                    self.nodes[n as usize].hashes[i] = h;
                 }
-                Slot::Node(c) if dirty & (1 << i) != 0 => self.rehash(c),
-                Slot::Node(c) => self.nodes[c as usize].ranges[1],
-            };
+                Slot::Node(_) => {}
+            }
             exists |= 1 << i;
         }
-        let ranges = &mut self.nodes[n as usize].ranges;
+        let node = &mut self.nodes[n as usize];
         for h in (1..16usize).rev() {
             let level = h.ilog2();
             let width = 16 >> level;
@@ -329,17 +362,17 @@ impl ReplayTree {
                 continue;
             }
             let (e, l) = (exists & mask, leaves & mask);
-            ranges[h] = if e == 0 {
+            node.ranges[h] = if e == 0 {
                 PLACEHOLDER
             } else if e.count_ones() == 1 && l != 0 {
-                child[e.trailing_zeros() as usize]
+                node.hashes[e.trailing_zeros() as usize]
             } else if width == 2 {
-                hash_internal(&child[start], &child[start + 1])
+                hash_internal(&node.hashes[start], &node.hashes[start + 1])
             } else {
-                hash_internal(&ranges[2 * h], &ranges[2 * h + 1])
+                hash_internal(&node.ranges[2 * h], &node.ranges[2 * h + 1])
             };
         }
-        self.nodes[n as usize].dirty = 0;
-        self.nodes[n as usize].ranges[1]
+        node.dirty = 0;
+        node.ranges[1]
     }
 }
