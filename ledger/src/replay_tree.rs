@@ -16,12 +16,13 @@
 //!   is an internal node at every nibble prefix that at least two keys share,
 //!   and each key is a leaf in the slot of the longest prefix it shares with
 //!   another key. One key alone is the root itself; no keys, the placeholder.
-//! - Each internal node keeps the hashes of its binary tree over the 16 slots
-//!   (widths 16, 8, 4 and 2; jmt's `merkle_hash` rules: an empty range is the
-//!   placeholder, a range holding one leaf and nothing else is that leaf's
-//!   hash), and which slots changed since it was last hashed, so hashing it
-//!   again recomputes only the ranges over a changed slot: four SHA-256 for
-//!   one changed child instead of fifteen.
+//! - Each internal node keeps its slots' hashes and the hashes of its binary
+//!   tree over them (widths 16, 8, 4 and 2; jmt's `merkle_hash` rules: an
+//!   empty range is the placeholder, a range holding one leaf and nothing
+//!   else is that leaf's hash), and which slots changed since it was last
+//!   hashed, so hashing it again reads no unchanged child and recomputes
+//!   only the ranges over a changed slot: four SHA-256 for one changed child
+//!   instead of fifteen.
 //! - Nodes live in a vector, reused through a free list: no allocation per
 //!   update once the tree has grown.
 //!

@@ -4,7 +4,7 @@
 //! are borsh. The whole map is committed by the Jellyfish Merkle tree in
 //! `commitment`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
@@ -560,30 +560,73 @@ pub trait StateRead {
 /// hashing it is deterministic.
 pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
-/// In-memory state, for tests, simulation and the auditor's replay.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// In-memory state, for tests, simulation and the auditor's replay: the
+/// records in key order (for scans) and, for reads by key, a hash index of
+/// the same records. A replay reads far more than it scans, and a B-tree of
+/// keys with long common prefixes (`acct/<address>/…`) costs a string of
+/// comparisons per read. The index is only looked up, never iterated, so
+/// nothing depends on its order.
+#[derive(Debug, Clone, Default)]
 pub struct MemState {
-    pub map: BTreeMap<Vec<u8>, Vec<u8>>,
+    map: BTreeMap<Vec<u8>, Vec<u8>>,
+    index: HashMap<Vec<u8>, Vec<u8>>,
 }
+
+impl PartialEq for MemState {
+    fn eq(&self, other: &Self) -> bool {
+        self.map == other.map
+    }
+}
+
+impl Eq for MemState {}
 
 impl MemState {
     pub fn apply(&mut self, writes: &WriteSet) {
         for (k, v) in writes {
             match v {
-                Some(v) => {
-                    self.map.insert(k.clone(), v.clone());
-                }
-                None => {
-                    self.map.remove(k);
-                }
+                Some(v) => self.insert(k.clone(), v.clone()),
+                None => self.remove(k),
             }
         }
+    }
+
+    pub fn insert(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.index.insert(key.clone(), value.clone());
+        self.map.insert(key, value);
+    }
+
+    pub fn remove(&mut self, key: &[u8]) {
+        self.index.remove(key);
+        self.map.remove(key);
+    }
+
+    /// The record under `key`, borrowed.
+    pub fn record(&self, key: &[u8]) -> Option<&Vec<u8>> {
+        self.index.get(key)
+    }
+
+    /// Every record, in key order.
+    pub fn map(&self) -> &BTreeMap<Vec<u8>, Vec<u8>> {
+        &self.map
+    }
+
+    /// Every key, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &Vec<u8>> {
+        self.map.keys()
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
     }
 }
 
 impl StateRead for MemState {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
-        Ok(self.map.get(key).cloned())
+        Ok(self.index.get(key).cloned())
     }
 
     fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Result<Rows, StateError> {

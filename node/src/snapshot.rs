@@ -433,8 +433,7 @@ fn verify_header(
         )));
     }
     let mut mem = MemState::default();
-    mem.map
-        .insert(keys::validators(), header.validators.clone());
+    mem.insert(keys::validators(), header.validators.clone());
     let v = crate::chain::validators_in(&mem).map_err(|e| SnapshotError::Validators {
         height: n,
         reason: e.to_string(),

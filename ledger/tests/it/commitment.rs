@@ -79,7 +79,7 @@ fn ledger_state_reached_by_different_block_splits_has_equal_roots() {
     second.insert(
         yui_ledger::exec::block_info_key(),
         one.state
-            .map
+            .map()
             .get(&yui_ledger::exec::block_info_key())
             .cloned(),
     );
@@ -87,7 +87,7 @@ fn ledger_state_reached_by_different_block_splits_has_equal_roots() {
     assert_eq!(one.state, two.state);
 
     let genesis: WriteSet = g
-        .map
+        .map()
         .iter()
         .map(|(k, v)| (k.clone(), Some(v.clone())))
         .collect();
@@ -168,14 +168,14 @@ fn ledger_records_are_provable_against_the_state_root() {
     c.charge(&hana(), 1_000, "d1", None);
     let genesis_free: WriteSet = c
         .state
-        .map
+        .map()
         .iter()
         .map(|(k, v)| (k.clone(), Some(v.clone())))
         .collect();
     let (t, roots) = build(&[genesis_free]);
     let k = yui_ledger::state::keys::holding(&addr(&hana()), COIN);
     let (v, p) = commitment::prove(&t, &k, 0).unwrap();
-    assert_eq!(v.as_ref(), c.state.map.get(&k));
+    assert_eq!(v.as_ref(), c.state.record(&k));
     assert_eq!(commitment::verify(&roots[0], &k, v.as_deref(), &p), Ok(()));
     let absent = yui_ledger::state::keys::holding(&addr(&taro()), COIN);
     let (v, p) = commitment::prove(&t, &absent, 0).unwrap();

@@ -368,12 +368,12 @@ mod due_scan {
         ) {
             let mut base = MemState::default();
             // Neighbouring tags on both sides: the scan must stay inside its prefix.
-            base.map.insert(key(b'w', 0, 0), vec![]);
-            base.map.insert(key(b'y', 0, 0), vec![]);
+            base.insert(key(b'w', 0, 0), vec![]);
+            base.insert(key(b'y', 0, 0), vec![]);
             for (n, t) in times.iter().enumerate() {
-                base.map.insert(key(b'x', *t, n as u16), vec![1]);
+                base.insert(key(b'x', *t, n as u16), vec![1]);
             }
-            let keys: Vec<Vec<u8>> = base.map.keys().cloned().collect();
+            let keys: Vec<Vec<u8>> = base.keys().cloned().collect();
             let mut ov = Overlay::new(&base);
             for (n, t) in added.iter().enumerate() {
                 ov.put(key(b'x', *t, 1000 + n as u16), vec![2]);

@@ -250,8 +250,8 @@ impl Chain {
         assert_eq!(a1.roles, a0.roles);
         assert_eq!(a1.name, a0.name);
         let (mut b, mut c) = (baseline.clone(), after.clone());
-        b.map.remove(&ak);
-        c.map.remove(&ak);
+        b.remove(&ak);
+        c.remove(&ak);
         assert_eq!(
             b, c,
             "a failed operation changed state other than its nonce"
@@ -305,7 +305,7 @@ impl Chain {
     /// Every holding in the state, as (account, asset, holding).
     pub fn all_holdings(&self) -> Vec<(Address, String, Holding)> {
         self.state
-            .map
+            .map()
             .iter()
             .filter(|(k, _)| k.first() == Some(&b'b'))
             .map(|(k, v)| {

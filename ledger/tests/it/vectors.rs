@@ -340,7 +340,7 @@ fn chain_json() -> String {
                 {
                     "what": "holding of hana in point",
                     "key_hex": hex::encode(&holding_key),
-                    "value_hex": hex::encode(st.map.get(&holding_key).unwrap()),
+                    "value_hex": hex::encode(st.record(&holding_key).unwrap()),
                 },
             ],
             "proofs": [

@@ -252,10 +252,9 @@ fn an_action_that_fails_when_carried_out_changes_nothing_else() {
     assert!(timers(&c).is_empty());
     // Only the proposal, its timer, the voter's nonce and the block record changed.
     let changed: Vec<Vec<u8>> = before
-        .map
         .keys()
-        .chain(c.state.map.keys())
-        .filter(|k| before.map.get(*k) != c.state.map.get(*k))
+        .chain(c.state.keys())
+        .filter(|k| before.record(k) != c.state.record(k))
         .cloned()
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
