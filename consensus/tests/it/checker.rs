@@ -110,6 +110,8 @@ pub struct Checker {
     pub violations: Vec<Violation>,
     /// Points where a twinned key signed a second, different message.
     pub twin_conflicts: u64,
+    /// The twinned keys that signed two different messages at some point.
+    pub twins_equivocated: BTreeSet<u32>,
     /// Signatures in stored certificates by keys outside the set of height 1.
     pub joiner_commit_signatures: u64,
 }
@@ -125,6 +127,7 @@ impl Checker {
             signed: BTreeMap::new(),
             violations: Vec::new(),
             twin_conflicts: 0,
+            twins_equivocated: BTreeSet::new(),
             joiner_commit_signatures: 0,
         }
     }
@@ -243,6 +246,7 @@ impl Checker {
         }
         if self.twinned.get(key as usize).copied().unwrap_or(false) {
             self.twin_conflicts += 1;
+            self.twins_equivocated.insert(key);
         } else {
             self.violations
                 .push(Violation::Equivocation { key, height, round });

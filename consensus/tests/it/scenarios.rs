@@ -104,6 +104,33 @@ const TWO_TWINS: Scenario = Scenario {
     ..BASE
 };
 
+/// Seven validators of power 1 (f = 2): keys 0 and 1 each run as two nodes,
+/// the copies of each always in different partitions while faults last, with
+/// loss, duplicates, long delays and crash-restarts of any node (a twin's copy
+/// included); both keep equivocating after healing. The five correct keys
+/// hold 5 of 7, just over two thirds: safety and liveness must hold.
+const SEVEN_TWO_TWINS: Scenario = Scenario {
+    name: "seven_two_twins",
+    keys: 7,
+    genesis: 7,
+    twins: &[0, 1],
+    crashes: true,
+    drop_per_mille: 80,
+    duplicate_per_mille: 30,
+    delay_ms: (1, 200),
+    fault_ms: (3_000, 8_000),
+    ..BASE
+};
+
+/// Three of seven validators are twins (f + 1): the checker must see a fork.
+const SEVEN_THREE_TWINS: Scenario = Scenario {
+    name: "seven_three_twins_control",
+    keys: 7,
+    genesis: 7,
+    twins: &[0, 1, 2],
+    ..BASE
+};
+
 /// Crash-restarts where nodes forget what they persisted: the checker must
 /// catch a validator signing twice.
 const AMNESIA: Scenario = Scenario {
@@ -228,10 +255,26 @@ fn run_all(scenario: &Scenario) {
     if seeds.len() < SEEDS_FOR_COVERAGE {
         return;
     }
+    if scenario.crashes {
+        assert!(stats.crashes > 0, "{}: no node ever crashed", scenario.name);
+    }
+    if scenario.drop_per_mille > 0 || scenario.partitions || !scenario.twins.is_empty() {
+        assert!(
+            stats.lost > 0,
+            "{}: no message was ever lost",
+            scenario.name
+        );
+    }
     if !scenario.twins.is_empty() {
         assert!(
             stats.twin_conflicts > 0,
             "{}: no twin ever equivocated",
+            scenario.name
+        );
+        assert_eq!(
+            stats.twins_equivocating_max,
+            scenario.twins.len() as u64,
+            "{}: no run in which every twin equivocated",
             scenario.name
         );
     }
@@ -295,6 +338,11 @@ fn joined_twin() {
     run_all(&JOINED_TWIN);
 }
 
+#[test]
+fn seven_two_twins() {
+    run_all(&SEVEN_TWO_TWINS);
+}
+
 /// Runs seeds of a control scenario until one shows a violation `wanted`
 /// accepts; fails if none does within `CONTROL_SEEDS_MAX` seeds.
 fn expect_violation(scenario: &Scenario, wanted: fn(&Violation) -> bool) {
@@ -319,6 +367,12 @@ fn expect_violation(scenario: &Scenario, wanted: fn(&Violation) -> bool) {
 #[test]
 fn two_twins_control() {
     expect_violation(&TWO_TWINS, |v| matches!(v, Violation::Fork { .. }));
+}
+
+/// With f+1 of seven validators twins, the checker must report a fork.
+#[test]
+fn seven_three_twins_control() {
+    expect_violation(&SEVEN_THREE_TWINS, |v| matches!(v, Violation::Fork { .. }));
 }
 
 /// A node that loses its persisted state must be caught signing twice.

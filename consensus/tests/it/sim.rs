@@ -127,6 +127,8 @@ pub struct Stats {
     pub max_round: u32,
     /// Points where a twinned key signed two different messages.
     pub twin_conflicts: u64,
+    /// The most twinned keys that equivocated in one run (max over runs).
+    pub twins_equivocating_max: u64,
     /// Signatures in stored certificates by keys that joined the set later.
     pub joiner_commit_signatures: u64,
     /// Heights from which a changed set decides that were decided (by some
@@ -147,6 +149,9 @@ impl Stats {
         self.reproposals += other.reproposals;
         self.max_round = self.max_round.max(other.max_round);
         self.twin_conflicts += other.twin_conflicts;
+        self.twins_equivocating_max = self
+            .twins_equivocating_max
+            .max(other.twins_equivocating_max);
         self.joiner_commit_signatures += other.joiner_commit_signatures;
         self.changes_under_faults += other.changes_under_faults;
         self.boots_across_changes += other.boots_across_changes;
@@ -186,6 +191,7 @@ pub fn run(scenario: &Scenario, seed: u64) -> Report {
     }
     sim.run_to_end();
     sim.stats.twin_conflicts = sim.checker.twin_conflicts;
+    sim.stats.twins_equivocating_max = sim.checker.twins_equivocated.len() as u64;
     sim.stats.joiner_commit_signatures = sim.checker.joiner_commit_signatures;
     sim.stats.changes_under_faults = sim.changes_under_faults.len() as u64;
     Report {
