@@ -100,7 +100,10 @@ pub struct Shared {
     pub mempool: Mutex<Mempool>,
     pub mempool_notify: Notify,
     pub committed: broadcast::Sender<Arc<Committed>>,
-    pub waiters: Mutex<HashMap<Hash, Vec<oneshot::Sender<Receipt>>>>,
+    pub waiters: Mutex<Waiters>,
+    /// Gossip batches of transactions being verified and admitted off the
+    /// network task, at most [`GOSSIP_ADMISSIONS_MAX`] at once.
+    pub gossip_admissions: Arc<tokio::sync::Semaphore>,
     pub round: AtomicU32,
     pub peers: RwLock<Vec<String>>,
     /// The highest head a peer reported in sync (0 before any).
@@ -221,7 +224,8 @@ impl Shared {
             mempool: Mutex::new(Mempool::new(limits)),
             mempool_notify: Notify::new(),
             committed,
-            waiters: Mutex::new(HashMap::new()),
+            waiters: Mutex::new(Waiters::default()),
+            gossip_admissions: Arc::new(tokio::sync::Semaphore::new(GOSSIP_ADMISSIONS_MAX)),
             round: AtomicU32::new(0),
             peers: RwLock::new(Vec::new()),
             best_peer_height: std::sync::atomic::AtomicU64::new(0),
@@ -617,7 +621,7 @@ impl Shared {
         {
             let mut w = lock(&self.waiters);
             for r in &p.outcome.receipts {
-                for tx in w.remove(&r.tx_hash).unwrap_or_default() {
+                for tx in w.take(&r.tx_hash) {
                     let _ = tx.send(r.clone());
                 }
             }
@@ -631,11 +635,17 @@ impl Shared {
         Ok(())
     }
 
-    /// Registers interest in a transaction's receipt.
-    pub fn wait_for(&self, h: Hash) -> oneshot::Receiver<Receipt> {
+    /// Registers interest in a transaction's receipt; `None` when
+    /// [`WAITERS_MAX`] submissions wait already.
+    pub fn wait_for(&self, h: Hash) -> Option<oneshot::Receiver<Receipt>> {
+        let mut w = lock(&self.waiters);
+        if w.count >= WAITERS_MAX {
+            return None;
+        }
         let (tx, rx) = oneshot::channel();
-        lock(&self.waiters).entry(h).or_default().push(tx);
-        rx
+        w.by_tx.entry(h).or_default().push(tx);
+        w.count += 1;
+        Some(rx)
     }
 
     /// Forgets the waiters of `h` whose submitter has gone (answered, timed
@@ -643,17 +653,48 @@ impl Shared {
     /// waiter's.
     pub fn forget_waiters(&self, h: &Hash) {
         let mut w = lock(&self.waiters);
-        if let Some(v) = w.get_mut(h) {
-            v.retain(|s| !s.is_closed());
-            if v.is_empty() {
-                w.remove(h);
-            }
+        let Some(v) = w.by_tx.get_mut(h) else {
+            return;
+        };
+        let before = v.len();
+        v.retain(|s| !s.is_closed());
+        let gone = before - v.len();
+        if v.is_empty() {
+            w.by_tx.remove(h);
         }
+        w.count -= gone;
     }
 
     /// Submissions waiting for a receipt (a gauge for operators and tests).
     pub fn waiters_len(&self) -> usize {
-        lock(&self.waiters).values().map(Vec::len).sum()
+        lock(&self.waiters).count
+    }
+}
+
+/// Submissions waiting for their transaction's receipt at most: each holds
+/// a channel until its commit or its timeout (at most a minute), so this
+/// bounds what clients opening many connections can make a node keep.
+pub const WAITERS_MAX: usize = 65_536;
+
+/// Gossip batches of transactions (each at most
+/// [`crate::network::TX_BATCH_MAX`]) verified off the network task at once;
+/// a batch beyond them is dropped (its transactions still reach this node
+/// inside proposals, fetched when missing).
+pub const GOSSIP_ADMISSIONS_MAX: usize = 8;
+
+/// The submissions waiting for receipts, by transaction, and how many.
+#[derive(Default)]
+pub struct Waiters {
+    by_tx: HashMap<Hash, Vec<oneshot::Sender<Receipt>>>,
+    count: usize,
+}
+
+impl Waiters {
+    /// Removes and returns the waiters of `h`.
+    fn take(&mut self, h: &Hash) -> Vec<oneshot::Sender<Receipt>> {
+        let v = self.by_tx.remove(h).unwrap_or_default();
+        self.count -= v.len();
+        v
     }
 }
 
@@ -680,3 +721,7 @@ fn load_head(store: &Store, g: &Genesis) -> anyhow::Result<Head> {
         time_ms: b.header.time_ms,
     })
 }
+
+#[cfg(test)]
+#[path = "chain_tests.rs"]
+mod tests;

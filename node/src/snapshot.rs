@@ -678,4 +678,4 @@ pub fn run(cmd: SnapshotCmd) -> anyhow::Result<()> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

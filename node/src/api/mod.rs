@@ -228,11 +228,22 @@ impl pb::transactions_server::Transactions for Api {
                 )));
             }
         }
-        let mut waiting = req.wait_for_commit.then(|| admission::Waiting {
-            shared: &self.shared,
-            hash,
-            rx: Some(self.shared.wait_for(hash)),
-        });
+        let mut waiting = if req.wait_for_commit {
+            let Some(rx) = self.shared.wait_for(hash) else {
+                self.shared.metrics.refused("waiters.full".into());
+                return Err(Status::resource_exhausted(format!(
+                    "{} submissions are waiting for their commit on this node; retry shortly, or submit without waiting",
+                    crate::chain::WAITERS_MAX
+                )));
+            };
+            Some(admission::Waiting {
+                shared: &self.shared,
+                hash,
+                rx: Some(rx),
+            })
+        } else {
+            None
+        };
         if !pending {
             self.admit(&stx, hash).await?;
         }

@@ -170,7 +170,16 @@ fn admit_off_task(
     peer: PeerId,
     hashed: Vec<(SignedTransaction, Hash)>,
 ) {
+    // Bounded: a peer flooding batches faster than this node verifies them
+    // would otherwise queue blocking tasks without end. A batch dropped here
+    // costs nothing lasting: its transactions arrive again in proposals.
+    let Ok(permit) = shared.gossip_admissions.clone().try_acquire_owned() else {
+        shared.metrics.refused("gossip.busy".into());
+        tracing::debug!(%peer, txs = hashed.len(), "a gossip batch dropped: verification is busy");
+        return;
+    };
     tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let items: Vec<(&SignedTransaction, Hash)> = hashed.iter().map(|(t, h)| (t, *h)).collect();
         // What no honest peer sends: refused on the bytes alone.
         let forged = shared

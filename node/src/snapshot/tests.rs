@@ -16,19 +16,19 @@ fn key() -> Keypair {
     Keypair::from_seed([3; 32])
 }
 
-fn genesis(chain_id: &str) -> Genesis {
+pub(crate) fn genesis(chain_id: &str) -> Genesis {
     crate::genesis::single_validator(chain_id, "city", key().address(), 1_700_000_000_000)
 }
 
 /// A home as `yui-node init` leaves it: config and genesis, no database.
-fn home(dir: &Path, g: &Genesis) -> PathBuf {
+pub(crate) fn home(dir: &Path, g: &Genesis) -> PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("config.toml"), CONFIG).unwrap();
     std::fs::write(dir.join("genesis.json"), g.to_json()).unwrap();
     dir.to_path_buf()
 }
 
-fn open(home: &Path) -> Shared {
+pub(crate) fn open(home: &Path) -> Shared {
     let (cfg, base) = Config::load(&home.join("config.toml")).unwrap();
     Shared::open(cfg, &base, Some(key().address())).unwrap()
 }

@@ -64,8 +64,9 @@ class TransactionsServicer:
         PERMISSION_DENIED (missing role), NOT_FOUND (unknown account, asset,
         invoice), ALREADY_EXISTS (nonce used, invoice paid, reference reused),
         FAILED_PRECONDITION (overspend, expired, policy), OUT_OF_RANGE (overflow,
-        cap), RESOURCE_EXHAUSTED (oversize, mempool full, or the node admitting
-        as many as it can: retry shortly).
+        cap), RESOURCE_EXHAUSTED (oversize, mempool full, too many submissions
+        waiting for their commit, or the node admitting as many as it can:
+        retry shortly).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
