@@ -28,36 +28,7 @@ async fn kill_9_under_load_loses_nothing_acknowledged() {
     .await
     .unwrap();
 
-    // Hana pays the shop as fast as the node commits; each payment she is told
-    // is committed goes into `acked`.
-    let acked: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
-    let load = {
-        let (c, acked) = (c.clone(), acked.clone());
-        let hana = yui_ledger::Keypair::from_seed(p.hana.seed());
-        let shop = p.shop.address();
-        tokio::spawn(async move {
-            let mut nonce = c.next_nonce(&hana).await.unwrap();
-            for i in 0.. {
-                let op = Operation::Pay {
-                    merchant: shop,
-                    invoice_id: format!("inv-{i}"),
-                    amount: 1,
-                    assets: vec![],
-                };
-                let Ok(stx) = c.sign(&hana, nonce, op).await else {
-                    return;
-                };
-                match c.submit(&stx, true).await {
-                    Ok(r) if r.committed => {
-                        acked.lock().unwrap().push(r.tx_hash);
-                        nonce += 1;
-                    }
-                    Ok(_) => nonce += 1,
-                    Err(_) => return,
-                }
-            }
-        })
-    };
+    let (load, acked) = pay_until_refused(&c, &p);
     tokio::time::sleep(Duration::from_millis(2_500)).await;
     let before = c
         .chain
@@ -95,22 +66,7 @@ async fn kill_9_under_load_loses_nothing_acknowledged() {
         "state root at height {} changed across the crash",
         h.height
     );
-    for hash in &acked {
-        let st =
-            c.tx.clone()
-                .get_transaction(pb::GetTransactionRequest {
-                    tx_hash: hash.clone(),
-                })
-                .await
-                .unwrap()
-                .into_inner();
-        assert_eq!(
-            st.status,
-            "committed",
-            "acknowledged {} is missing",
-            hex::encode(hash)
-        );
-    }
+    assert_committed(&c, &acked).await;
     // The chain goes on and a replay from genesis agrees with every header.
     let h0 = c.status().await.unwrap().height;
     c.execute(
@@ -127,4 +83,60 @@ async fn kill_9_under_load_loses_nothing_acknowledged() {
         .await
         .unwrap();
     assert!(report.transactions as usize > acked.len());
+}
+
+/// Hana pays the shop as fast as the node commits, until a submission is
+/// refused or the node goes; each payment she is told is committed goes into
+/// the list returned.
+pub(crate) fn pay_until_refused(
+    c: &yui_cli::Client,
+    p: &People,
+) -> (tokio::task::JoinHandle<()>, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let acked: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let (c, out) = (c.clone(), acked.clone());
+    let hana = yui_ledger::Keypair::from_seed(p.hana.seed());
+    let shop = p.shop.address();
+    let load = tokio::spawn(async move {
+        let mut nonce = c.next_nonce(&hana).await.unwrap();
+        for i in 0.. {
+            let op = Operation::Pay {
+                merchant: shop,
+                invoice_id: format!("inv-{i}"),
+                amount: 1,
+                assets: vec![],
+            };
+            let Ok(stx) = c.sign(&hana, nonce, op).await else {
+                return;
+            };
+            match c.submit(&stx, true).await {
+                Ok(r) if r.committed => {
+                    out.lock().unwrap().push(r.tx_hash);
+                    nonce += 1;
+                }
+                Ok(_) => nonce += 1,
+                Err(_) => return,
+            }
+        }
+    });
+    (load, acked)
+}
+
+/// Every transaction in `acked` is committed on the node behind `c`.
+pub(crate) async fn assert_committed(c: &yui_cli::Client, acked: &[Vec<u8>]) {
+    for hash in acked {
+        let st =
+            c.tx.clone()
+                .get_transaction(pb::GetTransactionRequest {
+                    tx_hash: hash.clone(),
+                })
+                .await
+                .unwrap()
+                .into_inner();
+        assert_eq!(
+            st.status,
+            "committed",
+            "acknowledged {} is missing",
+            hex::encode(hash)
+        );
+    }
 }

@@ -7,6 +7,7 @@ mod bad_peers;
 mod contracts;
 mod crash;
 mod credentials;
+mod disk_full;
 mod faults;
 mod governance;
 mod grpc;
