@@ -85,14 +85,17 @@ async fn kill_9_under_load_loses_nothing_acknowledged() {
     assert!(report.transactions as usize > acked.len());
 }
 
+/// The hashes of the payments a node said were committed.
+pub(crate) type Acked = Arc<Mutex<Vec<Vec<u8>>>>;
+
 /// Hana pays the shop as fast as the node commits, until a submission is
 /// refused or the node goes; each payment she is told is committed goes into
 /// the list returned.
 pub(crate) fn pay_until_refused(
     c: &yui_cli::Client,
     p: &People,
-) -> (tokio::task::JoinHandle<()>, Arc<Mutex<Vec<Vec<u8>>>>) {
-    let acked: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
+) -> (tokio::task::JoinHandle<()>, Acked) {
+    let acked: Acked = Arc::default();
     let (c, out) = (c.clone(), acked.clone());
     let hana = yui_ledger::Keypair::from_seed(p.hana.seed());
     let shop = p.shop.address();
