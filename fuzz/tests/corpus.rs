@@ -1,0 +1,41 @@
+//! Replays every committed corpus file through its target, without
+//! instrumentation: how CI runs each fuzz target briefly on its corpus.
+
+use std::path::Path;
+
+#[test]
+fn every_corpus_file_passes_its_target() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let mut total = 0;
+    for (name, target) in yui_fuzz::TARGETS {
+        let dir = root.join(name);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .expect("a corpus folder per target (fuzz/corpus/<target>)")
+            .map(|e| e.expect("a corpus entry").path())
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "corpus {name} is empty");
+        for f in &files {
+            let data = std::fs::read(f).expect("a corpus file");
+            target(&data);
+        }
+        total += files.len();
+    }
+    assert!(total >= yui_fuzz::TARGETS.len());
+}
+
+#[test]
+fn the_seeds_are_in_the_corpora() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = root.parent().expect("the repository");
+    for s in yui_fuzz::seeds::seeds(repo) {
+        let path = root.join("corpus").join(s.target).join(&s.name);
+        let committed = std::fs::read(&path).unwrap_or_default();
+        assert_eq!(
+            committed,
+            s.bytes,
+            "{} differs from its seed",
+            path.display()
+        );
+    }
+}
