@@ -235,17 +235,45 @@ fn contract_seeds(repo: &Path, out: &mut Vec<Seed>) {
 }
 
 fn supply_seeds(out: &mut Vec<Seed>) {
-    // Charges by the city, then transfers, payments and a job, over blocks
-    // that step past the points' and vouchers' expiries.
+    // Byte by byte as `supply::run` reads them (people by their index in
+    // the town: 5 the bakery, 6 the mall, 8 hana, 9 taro, 10 emma; assets:
+    // 0 coin, 1 point, 2 voucher, 3 yui): charges and grants by the city;
+    // a transfer, payments, a job posted, accepted, submitted and
+    // approved; a refund, a redemption and a burn; then a month and half a
+    // year later, past the points' and vouchers' expiries.
+    let blocks: [&[&[u8]]; 5] = [
+        &[
+            &[0x80, 8, 0, 0xe8, 0x03, 1, 1],
+            &[0x80, 9, 0, 0xe8, 0x03, 2, 0],
+            &[0x81, 10, 1, 0x64, 0, 1],
+            &[0x81, 8, 3, 0x64, 0, 1],
+            &[0x80, 5, 0, 0x10, 0x27, 3, 1],
+            &[0x81, 9, 2, 0x64, 0, 1],
+        ],
+        &[
+            &[2, 8, 9, 0, 50, 0],
+            &[4, 9, 5, 1, 100, 0, 0],
+            &[4, 10, 6, 2, 10, 0, 1, 1],
+            &[9, 8, 1, 0, 20, 0, 4],
+            &[10, 9, 1],
+            &[2, 8, 10, 3, 5, 0],
+        ],
+        &[
+            &[11, 9, 1],
+            &[12, 8, 1, 5],
+            &[6, 5, 1, 30, 0],
+            &[7, 5, 0, 100, 0, 1],
+            &[8, 8, 0, 10, 0],
+        ],
+        &[&[2, 9, 8, 0, 1, 0]],
+        &[&[8, 9, 0, 1, 0]],
+    ];
     let mut b: Vec<u8> = Vec::new();
-    for step in [0u8, 4, 5, 6, 7] {
-        b.extend([step, 6]);
-        b.extend([0x80, 10, 0, 0xe8, 0x03, 1, 0]); // charge coin to someone
-        b.extend([0x81, 11, 1, 0x64, 0, 0]); // grant points
-        b.extend([2, 10, 12, 0, 0x32, 0]); // transfer
-        b.extend([4, 6, 1, 0x10, 0, 0]); // pay
-        b.extend([0x89, 2, 0, 0x20, 0, 2]); // post a job
-        b.extend([10, 3]); // accept it
+    for (ops, step) in blocks.iter().zip([0u8, 1, 3, 5, 7]) {
+        b.extend([step, ops.len() as u8]);
+        for op in *ops {
+            b.extend(*op);
+        }
     }
     out.push(seed("supply", "history", b));
     // A long pseudo-random history (a fixed linear congruential sequence).

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use yui_ledger::state::{self, Account, Holding, Job, keys};
 use yui_ledger::town::{BREAKAGE, COIN, FESTIVAL, POINT, VOUCHER, WELCOME_BONUS, YUI};
 use yui_ledger::{
-    Address, BlockExecutor, Ctx, Expiry, Keypair, MemState, Operation, SignedTransaction,
+    Address, BlockExecutor, Ctx, Expiry, Keypair, MemState, Operation, Receipt, SignedTransaction,
     Transaction, execute_block,
 };
 
@@ -86,6 +86,21 @@ struct Chain {
 /// built (signatures pre-verified) is the block a validator replays, with
 /// the same writes, receipts and start events.
 pub fn supply(data: &[u8]) {
+    run(data);
+}
+
+/// What a history did: blocks, transactions included, and those whose
+/// operation succeeded.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub blocks: usize,
+    pub included: usize,
+    pub succeeded: usize,
+}
+
+/// Runs the history `data` describes, checking as [`supply`] does.
+pub fn run(data: &[u8]) -> Stats {
+    let mut stats = Stats::default();
     let mut c = Chain {
         state: genesis_state().clone(),
         height: 0,
@@ -111,14 +126,18 @@ pub fn supply(data: &[u8]) {
             };
             txs.push((signer, op));
         }
-        block(&mut c, ctx, txs);
+        let receipts = block(&mut c, ctx, txs);
+        stats.blocks += 1;
+        stats.included += receipts.len();
+        stats.succeeded += receipts.iter().filter(|r| r.error.is_none()).count();
         check_invariants(&c);
     }
+    stats
 }
 
 /// Builds a block of the planned transactions as a proposer does (refused
 /// ones left out), replays it, commits it.
-fn block(c: &mut Chain, ctx: Ctx, planned: Vec<(&'static Keypair, Operation)>) {
+fn block(c: &mut Chain, ctx: Ctx, planned: Vec<(&'static Keypair, Operation)>) -> Vec<Receipt> {
     let mut ex = BlockExecutor::begin(&c.state, ctx.clone()).expect("a block begins");
     let mut included: Vec<SignedTransaction> = Vec::new();
     let mut next_nonce = std::collections::BTreeMap::<Address, u64>::new();
@@ -154,6 +173,7 @@ fn block(c: &mut Chain, ctx: Ctx, planned: Vec<(&'static Keypair, Operation)>) {
         let now = account(&c.state, &a).map_or(0, |acct| acct.nonce);
         assert!(now > nonce, "a nonce did not advance");
     }
+    built.receipts
 }
 
 fn account(s: &MemState, a: &Address) -> Option<Account> {

@@ -39,3 +39,15 @@ fn the_seeds_are_in_the_corpora() {
         );
     }
 }
+
+#[test]
+fn the_supply_seed_moves_value() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = std::fs::read(root.join("corpus/supply/seed-history")).expect("the seed");
+    let stats = yui_fuzz::supply::run(&data);
+    // Every planned operation is included and succeeds: the seed takes the
+    // fuzzer past the refusals into the rules that move value.
+    assert_eq!(stats.blocks, 5);
+    assert_eq!(stats.included, 19, "{stats:?}");
+    assert_eq!(stats.succeeded, 19, "{stats:?}");
+}
