@@ -27,9 +27,10 @@ fn seed(target: &'static str, name: impl Into<String>, bytes: Vec<u8>) -> Seed {
     }
 }
 
-/// Every seed; `repo` is the repository's root (for the vectors and the
-/// contracts' `.wasm`, which are skipped when absent).
-pub fn seeds(repo: &Path) -> Vec<Seed> {
+/// Every seed; `repo` is the repository's root (for the vectors and, with
+/// `built_contracts`, the town contracts' `.wasm` that
+/// `wasm-contracts/build.sh` writes, each skipped when absent).
+pub fn seeds(repo: &Path, built_contracts: bool) -> Vec<Seed> {
     let mut out = Vec::new();
     let txs = vector_txs(repo);
     for (name, tx) in &txs {
@@ -62,7 +63,7 @@ pub fn seeds(repo: &Path) -> Vec<Seed> {
     ));
     consensus_seeds(&mut out);
     read_auth_seeds(&mut out);
-    contract_seeds(repo, &mut out);
+    contract_seeds(repo, built_contracts, &mut out);
     out.push(seed("genesis", "town", genesis().to_json().into_bytes()));
     let mut small = genesis();
     small.accounts.truncate(2);
@@ -212,7 +213,7 @@ const HOSTILE: [(&str, &str); 5] = [
     ),
 ];
 
-fn contract_seeds(repo: &Path, out: &mut Vec<Seed>) {
+fn contract_seeds(repo: &Path, built_contracts: bool, out: &mut Vec<Seed>) {
     let with = |flags: u8, input: &[u8], code: &[u8]| {
         let mut b = vec![flags];
         b.extend((input.len() as u16).to_le_bytes());
@@ -224,6 +225,9 @@ fn contract_seeds(repo: &Path, out: &mut Vec<Seed>) {
         if let Ok(code) = wat::parse_str(text) {
             out.push(seed("contract", name, with(6, b"12345678", &code)));
         }
+    }
+    if !built_contracts {
+        return;
     }
     let dir = repo.join("wasm-contracts/contracts/target/wasm32v1-none/release");
     for name in ["civic_poll", "cleanup_day", "exchange", "voucher_sale"] {

@@ -8,7 +8,7 @@ fn main() -> std::io::Result<()> {
     let dir = std::path::Path::new(&dir);
     let repo = std::env::current_dir()?;
     let mut written = 0;
-    for s in yui_fuzz::seeds::seeds(&repo) {
+    for s in yui_fuzz::seeds::seeds(&repo, true) {
         let folder = dir.join(s.target);
         std::fs::create_dir_all(&folder)?;
         std::fs::write(folder.join(&s.name), &s.bytes)?;
