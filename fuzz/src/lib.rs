@@ -20,6 +20,7 @@
 pub mod block;
 pub mod consensus;
 pub mod contract;
+pub mod core;
 pub mod genesis;
 pub mod read_auth;
 pub mod seeds;
@@ -36,6 +37,7 @@ pub const TARGETS: &[Target] = &[
     ("signed_tx", tx::signed_tx),
     ("block", block::block),
     ("consensus_msg", consensus::consensus_msg),
+    ("consensus_core", core::consensus_core),
     ("read_auth", read_auth::read_auth),
     ("contract", contract::contract),
     ("genesis", genesis::genesis),

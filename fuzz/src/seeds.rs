@@ -62,6 +62,11 @@ pub fn seeds(repo: &Path, built_contracts: bool) -> Vec<Seed> {
         borsh::to_vec(&header).unwrap_or_default(),
     ));
     consensus_seeds(&mut out);
+    out.push(seed(
+        "consensus_core",
+        "commit-restart",
+        CORE_COMMIT.to_vec(),
+    ));
     read_auth_seeds(&mut out);
     contract_seeds(repo, built_contracts, &mut out);
     out.push(seed("genesis", "town", genesis().to_json().into_bytes()));
@@ -152,6 +157,28 @@ fn consensus_seeds(out: &mut Vec<Seed>) {
     b.extend(borsh::to_vec(&cert).unwrap_or_default());
     out.push(seed("consensus_msg", "certificate", b));
 }
+
+/// Validator 3 (power 4) at height 1: validator 1's proposal of block A,
+/// prevotes from 1 and 2, a crash and restart, the proposal again,
+/// precommits from 1 and 2
+/// (with its own, power 9 of 10: a commit); then at height 2 a timeout, a
+/// proposal of its own value and a forged vote. Byte by byte as
+/// `core::run` reads them.
+pub const CORE_COMMIT: [u8; 38] = [
+    3, // this core is validator 3
+    3, 0x84, 0, 200, // proposal from 1, round 0, block A, valid, no POL
+    0, 0x84, 0, // prevote from 1
+    0, 0x88, 0, // prevote from 2
+    7, // crash and restart (received messages are lost)
+    3, 0x84, 0, 200, // the proposal again
+    1, 0x84, 0, // precommit from 1
+    1, 0x88, 0, // precommit from 2
+    5, 0x80, 0, // propose timeout at height 2
+    6, 0x81, 0, // its own block B
+    0, 0xac, 0, // a forged prevote from 3
+    0, 0x44, 1, // a prevote from 1 at the next height
+    7, 5, 0x80, 1, // a restart, then a precommit timeout
+];
 
 fn read_auth_seeds(out: &mut Vec<Seed>) {
     for (name, reader, subject, skew) in [

@@ -16,7 +16,10 @@ fn every_corpus_file_passes_its_target() {
         files.sort();
         assert!(!files.is_empty(), "corpus {name} is empty");
         for f in &files {
-            let data = std::fs::read(f).expect("a corpus file");
+            // A file a running fuzzer has just reduced away is skipped.
+            let Ok(data) = std::fs::read(f) else {
+                continue;
+            };
             target(&data);
         }
         total += files.len();
@@ -51,4 +54,9 @@ fn the_supply_seed_moves_value() {
     assert_eq!(stats.blocks, 5);
     assert_eq!(stats.included, 19, "{stats:?}");
     assert_eq!(stats.succeeded, 19, "{stats:?}");
+}
+
+#[test]
+fn the_core_seed_commits_across_a_restart() {
+    assert_eq!(yui_fuzz::core::run(&yui_fuzz::seeds::CORE_COMMIT), 2);
 }
