@@ -6,6 +6,8 @@
 //! module it has not cached, so code that slipped past (an old chain, a bug)
 //! still cannot run unchecked.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
 use borsh::{BorshDeserialize, BorshSerialize};
 use sha2::{Digest, Sha256};
 use wasmi::{Engine, ExternType, Module, Store};
@@ -50,7 +52,21 @@ pub fn validate(code: &[u8]) -> Result<CodeInfo, CodeError> {
 /// logs and developers only: its wording is not part of consensus.
 pub fn diagnose(code: &[u8]) -> Option<String> {
     let engine = Engine::new(&engine_config());
-    Module::new(&engine, code).err().map(|e| e.to_string())
+    match parse(&engine, code) {
+        Some(Ok(_)) => None,
+        Some(Err(e)) => Some(e.to_string()),
+        None => Some("wasmi panicked while parsing this code".into()),
+    }
+}
+
+/// Parses `code` on `engine`; `None` if wasmi panicked. wasmi 2.0.0's parser
+/// panics on some malformed code (a code section that declares bytes of
+/// function bodies but no functions divides by zero; found by fuzzing,
+/// `fuzz/`). A panic is a pure function of the bytes, like every verdict
+/// here, so callers refuse such code as [`CodeError::Invalid`] instead of
+/// letting the panic stop the node executing the block.
+fn parse(engine: &Engine, code: &[u8]) -> Option<Result<Module, wasmi::Error>> {
+    catch_unwind(AssertUnwindSafe(|| Module::new(engine, code))).ok()
 }
 
 /// SHA-256 of `code`.
@@ -66,7 +82,11 @@ pub(crate) fn compile(engine: &Engine, code: &[u8]) -> Result<(Module, CodeInfo)
             max: limits::CODE_BYTES_MAX as u64,
         });
     }
-    let module = Module::new(engine, code).map_err(|_| classify(code))?;
+    let module = match parse(engine, code) {
+        Some(Ok(module)) => module,
+        Some(Err(_)) => return Err(classify(code)),
+        None => return Err(CodeError::Invalid),
+    };
     check_imports(&module)?;
     let methods = check_exports(&module)?;
     let info = CodeInfo {
@@ -82,10 +102,13 @@ pub(crate) fn compile(engine: &Engine, code: &[u8]) -> Result<(Module, CodeInfo)
 /// Why `code` failed under [`engine_config`]: the two configurations that
 /// each relax one rule tell floats and start functions from the rest.
 fn classify(code: &[u8]) -> CodeError {
-    if Module::new(&Engine::new(&permissive_config()), code).is_err() {
+    if !matches!(parse(&Engine::new(&permissive_config()), code), Some(Ok(_))) {
         return CodeError::Invalid;
     }
-    if Module::new(&Engine::new(&start_allowed_config()), code).is_err() {
+    if !matches!(
+        parse(&Engine::new(&start_allowed_config()), code),
+        Some(Ok(_))
+    ) {
         return CodeError::FloatsUsed;
     }
     CodeError::StartFunction

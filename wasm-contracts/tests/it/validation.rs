@@ -38,6 +38,21 @@ fn invalid_bytes_are_refused_without_words() {
     assert!(diagnose(&wasm(GOOD)).is_none());
 }
 
+/// Found by fuzzing (`fuzz/corpus/contract`): a code section that declares
+/// 1,025 bytes of bodies for no functions made wasmi 2.0.0's parser divide
+/// by zero (a panic in `validate`, so in the block that uploads the code).
+#[test]
+fn a_code_section_without_functions_is_refused_not_a_panic() {
+    let code = [
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0, 0, 0, 0x0a, 0x81, 0x08, 0x00,
+    ];
+    assert_eq!(validate(&code), Err(CodeError::Invalid));
+    assert!(diagnose(&code).is_some());
+    let mut longer = code.to_vec();
+    longer.extend([0; 1025]);
+    assert_eq!(validate(&longer), Err(CodeError::Invalid));
+}
+
 #[test]
 fn floats_are_refused() {
     let code = wasm(
