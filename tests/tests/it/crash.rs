@@ -15,18 +15,7 @@ async fn kill_9_under_load_loses_nothing_acknowledged() {
     let p = People::new();
     let mut node = Node::start_single(dir.path(), &p).unwrap();
     let c = node.client().await.unwrap();
-    c.execute(
-        &p.city,
-        Operation::Charge {
-            to: p.hana.address(),
-            asset: "coin".into(),
-            amount: 1_000_000,
-            deposit_ref: "d".into(),
-            campaign: None,
-        },
-    )
-    .await
-    .unwrap();
+    fund_hana(&c, &p).await;
 
     let (load, acked) = pay_until_refused(&c, &p);
     tokio::time::sleep(Duration::from_millis(2_500)).await;
@@ -83,6 +72,22 @@ async fn kill_9_under_load_loses_nothing_acknowledged() {
         .await
         .unwrap();
     assert!(report.transactions as usize > acked.len());
+}
+
+/// The city charges Hana's wallet with ¥1,000,000 of coins to pay with.
+pub(crate) async fn fund_hana(c: &yui_cli::Client, p: &People) {
+    c.execute(
+        &p.city,
+        Operation::Charge {
+            to: p.hana.address(),
+            asset: "coin".into(),
+            amount: 1_000_000,
+            deposit_ref: "d".into(),
+            campaign: None,
+        },
+    )
+    .await
+    .unwrap();
 }
 
 /// The hashes of the payments a node said were committed.

@@ -12,7 +12,7 @@ use std::time::Duration;
 use yui_ledger::Operation;
 use yui_tests::{Node, People};
 
-use crate::crash::{assert_committed, pay_until_refused};
+use crate::crash::{assert_committed, fund_hana, pay_until_refused};
 
 /// A tmpfs mounted for the test, unmounted when dropped.
 struct SmallDisk(PathBuf);
@@ -65,18 +65,7 @@ async fn a_full_disk_stops_the_node_and_loses_nothing_acknowledged() {
     let data = disk.0.join("data");
     let mut node = Node::start_single_with(dir.path(), &p, |cfg| cfg.node.data_dir = data).unwrap();
     let c = node.client().await.unwrap();
-    c.execute(
-        &p.city,
-        Operation::Charge {
-            to: p.hana.address(),
-            asset: "coin".into(),
-            amount: 1_000_000,
-            deposit_ref: "d".into(),
-            campaign: None,
-        },
-    )
-    .await
-    .unwrap();
+    fund_hana(&c, &p).await;
     let (load, acked) = pay_until_refused(&c, &p);
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     let filler = disk.fill();
