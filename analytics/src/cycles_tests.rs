@@ -4,19 +4,11 @@
 use std::collections::BTreeMap;
 
 use yui_ledger::receipt::MintSource;
-use yui_ledger::{Address, Event, MerchantClass};
+use yui_ledger::{Event, MerchantClass};
 
 use super::{Gens, take};
 use crate::flows::{Figure, Flows, Period};
-
-fn a(n: u8) -> Address {
-    Address([n; 32])
-}
-
-const JAN: u64 = 1_736_510_400_000;
-const M1: u8 = 11;
-const M2: u8 = 12;
-const M3: u8 = 13;
+use crate::test_town::*;
 
 fn flows() -> Flows {
     let classes = [

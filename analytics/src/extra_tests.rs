@@ -3,25 +3,12 @@
 
 use yui_ledger::asset::AssetKind;
 use yui_ledger::receipt::MintSource;
-use yui_ledger::{Address, Event, MerchantClass};
+use yui_ledger::{Event, MerchantClass};
 
 use super::Group;
 use crate::flows::{Figure, Flows, Period};
+use crate::test_town::*;
 
-fn a(n: u8) -> Address {
-    Address([n; 32])
-}
-
-const A: u8 = 1;
-const B: u8 = 2;
-const C: u8 = 3;
-const D: u8 = 4;
-const M1: u8 = 11;
-const CITY: u8 = 20;
-const DAY: u64 = 86_400_000;
-/// 2025-01-10 and 2025-02-10, 12:00 UTC.
-const JAN: u64 = 1_736_510_400_000;
-const FEB: u64 = 1_739_188_800_000;
 /// 2025-05-10, 12:00 UTC.
 const MAY: u64 = 1_746_878_400_000;
 
@@ -37,16 +24,6 @@ fn flows(tz: jiff::tz::TimeZone) -> Flows {
     f.set_kind("voucher", AssetKind::Voucher);
     f.set_kind("point", AssetKind::Point);
     f
-}
-
-fn mint(asset: &str, to: u8, amount: u64, source: MintSource) -> Event {
-    Event::Minted {
-        asset: asset.into(),
-        to: a(to),
-        amount,
-        source,
-        expires_at: None,
-    }
 }
 
 fn charge(asset: &str, to: u8, amount: u64) -> Event {

@@ -2,33 +2,8 @@
 //! both published and withheld figures appear).
 
 use super::*;
+use crate::test_town::*;
 use yui_ledger::receipt::MintSource;
-
-fn a(n: u8) -> Address {
-    Address([n; 32])
-}
-
-const A: u8 = 1;
-const B: u8 = 2;
-const C: u8 = 3;
-const M1: u8 = 11;
-const M2: u8 = 12;
-const M3: u8 = 13;
-const CITY: u8 = 20;
-const BREAKAGE: u8 = 30;
-/// 2025-01-10 and 2025-02-10, 12:00 UTC.
-const JAN: u64 = 1_736_510_400_000;
-const FEB: u64 = 1_739_188_800_000;
-
-fn mint(asset: &str, to: u8, amount: u64, source: MintSource) -> Event {
-    Event::Minted {
-        asset: asset.into(),
-        to: a(to),
-        amount,
-        source,
-        expires_at: None,
-    }
-}
 
 fn paid(payer: u8, merchant: u8, parts: &[(&str, u64)]) -> Event {
     Event::Paid {

@@ -6,16 +6,13 @@
 use std::collections::BTreeMap;
 
 use yui_ledger::receipt::MintSource;
-use yui_ledger::{Address, Event, MerchantClass};
+use yui_ledger::{Event, MerchantClass};
 
 use super::Key;
 use crate::extra::Group;
 use crate::figures::COMPLEMENT;
 use crate::flows::{Figure, Flows, Period};
-
-fn a(n: u8) -> Address {
-    Address([n; 32])
-}
+use crate::test_town::{a, mint};
 
 const CITY: u8 = 200;
 const OPERATOR: u8 = 201;
@@ -52,16 +49,6 @@ fn flows() -> Flows {
     f.set_institution(a(OPERATOR), Group::Operator);
     f.set_institution(a(COORDINATOR), Group::Coordinator);
     f
-}
-
-fn mint(asset: &str, to: u8, amount: u64, source: MintSource) -> Event {
-    Event::Minted {
-        asset: asset.into(),
-        to: a(to),
-        amount,
-        source,
-        expires_at: None,
-    }
 }
 
 fn grant(asset: &str, to: u8, amount: u64) -> Event {

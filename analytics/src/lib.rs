@@ -17,3 +17,6 @@ pub mod identities;
 pub mod matrix;
 pub mod select;
 mod stocks;
+
+#[cfg(test)]
+mod test_town;

@@ -4,27 +4,12 @@
 use std::collections::BTreeMap;
 
 use yui_ledger::receipt::MintSource;
-use yui_ledger::{Address, Event, MerchantClass};
+use yui_ledger::{Event, MerchantClass};
 
 use super::FlowCell;
 use crate::extra::Group;
 use crate::flows::{Flows, Period};
-
-fn a(n: u8) -> Address {
-    Address([n; 32])
-}
-
-const A: u8 = 1;
-const B: u8 = 2;
-const C: u8 = 3;
-const D: u8 = 4;
-const M1: u8 = 11;
-const M2: u8 = 12;
-const M3: u8 = 13;
-const CITY: u8 = 20;
-const BREAKAGE: u8 = 30;
-/// 2025-01-10, 12:00 UTC.
-const JAN: u64 = 1_736_510_400_000;
+use crate::test_town::*;
 
 fn flows() -> Flows {
     let classes = [
