@@ -16,7 +16,9 @@ use clap::{Parser, Subcommand};
 
 mod bench_contracts;
 mod bench_crash;
+mod bench_crashloop;
 mod bench_load;
+mod bench_soak;
 mod bench_verify;
 mod process;
 
@@ -102,6 +104,63 @@ enum Cmd {
         #[arg(long, default_value_t = 3.0)]
         down: f64,
     },
+    /// The crash loop: under steady load, kills a random validator or the
+    /// observer (SIGKILL at a random instant, or a crash point inside a
+    /// commit or between persisting a vote and sending it), restarts it,
+    /// cycle after cycle; then checks every acknowledged payment committed
+    /// once, identical blocks on every node, no validator signing two
+    /// different votes at one step (every node's vote journal and every
+    /// certificate), and each restart back at the head in time. Run it on a
+    /// fresh `yui-devnet up --no-story`.
+    Crashloop {
+        #[arg(long, default_value = ".devnet")]
+        dir: PathBuf,
+        /// Where the load goes; this node is never killed
+        /// (default: coord-higashi's node).
+        #[arg(long)]
+        node: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        rate: u64,
+        #[arg(long, default_value_t = 200)]
+        accounts: usize,
+        /// Kills (YUI_CRASH_CYCLES, else 100).
+        #[arg(long, env = "YUI_CRASH_CYCLES", default_value_t = 100)]
+        cycles: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The nodes that may be killed.
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "city,chamber,coord-kita,coord-minami,observer"
+        )]
+        victims: Vec<String>,
+        /// Seconds within which a restarted node must be back at the head.
+        #[arg(long, default_value_t = 10)]
+        back_within: u64,
+    },
+    /// A long steady load: every node's memory (RSS), disk and CPU sampled
+    /// every --every seconds into a CSV (`scripts/plot-soak.py` draws it);
+    /// prints memory's slope after the warm-up, disk bytes per committed
+    /// transaction, and fails on any ERROR the nodes log meanwhile.
+    Soak {
+        #[arg(long, default_value = ".devnet")]
+        dir: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:7001")]
+        node: String,
+        #[arg(long, default_value_t = 500)]
+        rate: u64,
+        /// Minutes of load (YUI_SOAK_MINUTES, else 30).
+        #[arg(long, env = "YUI_SOAK_MINUTES", default_value_t = 30)]
+        minutes: u64,
+        #[arg(long, default_value_t = 400)]
+        accounts: usize,
+        /// Seconds between samples.
+        #[arg(long, default_value_t = 10)]
+        every: u64,
+        #[arg(long, default_value = "soak.csv")]
+        csv: PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -127,9 +186,16 @@ async fn main() -> anyhow::Result<()> {
                 accounts,
                 connections,
             };
-            bench_load::load(&dir, &node, shape, csv.as_deref(), call.as_deref(), None)
-                .await
-                .map(|_| ())
+            bench_load::load(
+                &dir,
+                &node,
+                shape,
+                csv.as_deref(),
+                call.as_deref(),
+                Default::default(),
+            )
+            .await
+            .map(|_| ())
         }
         Cmd::Contracts { dir, runs } => bench_contracts::run(&dir, runs),
         Cmd::Crash {
@@ -154,6 +220,54 @@ async fn main() -> anyhow::Result<()> {
                 down_s: down,
             };
             bench_crash::run(&dir, &node, shape, fault).await
+        }
+        Cmd::Soak {
+            dir,
+            node,
+            rate,
+            minutes,
+            accounts,
+            every,
+            csv,
+        } => {
+            let shape = bench_load::Shape {
+                rate,
+                seconds: minutes * 60,
+                accounts,
+                connections: 8,
+            };
+            let every = std::time::Duration::from_secs(every.max(1));
+            bench_soak::run(&dir, &node, shape, every, &csv).await
+        }
+        Cmd::Crashloop {
+            dir,
+            node,
+            rate,
+            accounts,
+            cycles,
+            seed,
+            victims,
+            back_within,
+        } => {
+            let node = match node {
+                Some(n) => n,
+                None => bench_crash::endpoint_of(&dir.join("nodes/coord-higashi"))?,
+            };
+            // Enough signed payments for the longest loop: a cycle takes
+            // some seconds (a wait, a kill, the time down, the catch-up).
+            let shape = bench_load::Shape {
+                rate,
+                seconds: u64::from(cycles) * 12 + 30,
+                accounts,
+                connections: 8,
+            };
+            let lp = bench_crashloop::Loop {
+                cycles,
+                seed,
+                victims,
+                back_within: std::time::Duration::from_secs(back_within),
+            };
+            bench_crashloop::run(&dir, &node, shape, lp).await
         }
     }
 }

@@ -7,11 +7,13 @@
 //! the same place, and the restarted validator must be back at the head.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use borsh::BorshDeserialize;
 use yui_cli::{Client, keyfile};
+use yui_consensus::CommitCertificate;
 use yui_proto::v1 as pb;
 
 use crate::bench_load::{self, Shape};
@@ -23,24 +25,24 @@ pub struct Fault {
     pub down_s: f64,
 }
 
-fn pid_of(home: &Path) -> anyhow::Result<u32> {
+pub fn pid_of(home: &Path) -> anyhow::Result<u32> {
     let s = std::fs::read_to_string(home.join("pid"))?;
     Ok(s.trim().parse()?)
 }
 
 /// Starts `yui-node` again on its folder; its log goes on in the same file.
-fn start(home: &Path) -> anyhow::Result<u32> {
+pub fn start(home: &Path) -> anyhow::Result<u32> {
     let node = std::env::current_exe()?.with_file_name("yui-node");
     crate::process::start_node(&node, home, true)
 }
 
-async fn height(endpoint: &str) -> Option<u64> {
+pub async fn height(endpoint: &str) -> Option<u64> {
     let c = Client::connect(endpoint).await.ok()?;
     c.status().await.ok().map(|s| s.height)
 }
 
 /// The gRPC endpoint a node's config names.
-fn endpoint_of(home: &Path) -> anyhow::Result<String> {
+pub fn endpoint_of(home: &Path) -> anyhow::Result<String> {
     let cfg: toml::Value = toml::from_str(&std::fs::read_to_string(home.join("config.toml"))?)?;
     cfg.get("api")
         .and_then(|a| a.get("listen"))
@@ -100,7 +102,19 @@ pub async fn run(dir: &Path, node: &str, shape: Shape, fault: Fault) -> anyhow::
             anyhow::Ok(None)
         })
     };
-    let out = match bench_load::load(dir, node, shape, None, None, Some(started_tx)).await {
+    let out = match bench_load::load(
+        dir,
+        node,
+        shape,
+        None,
+        None,
+        bench_load::Control {
+            on_start: Some(started_tx),
+            stop: None,
+        },
+    )
+    .await
+    {
         Ok(out) => out,
         Err(e) => {
             // Leave no validator down: let the killer restart it first.
@@ -115,24 +129,56 @@ pub async fn run(dir: &Path, node: &str, shape: Shape, fault: Fault) -> anyhow::
         "{name} was back within one block of the head {:.1} s after its restart",
         caught_up.as_secs_f64()
     );
-    // Everyone reaches the entry node's head.
-    let head = height(node).await.unwrap_or(0);
-    let since = Instant::now();
-    while height(&victim_endpoint).await.unwrap_or(0) < head {
-        anyhow::ensure!(
-            since.elapsed() < Duration::from_secs(60),
-            "{name} did not reach height {head}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    // Every node holds the same blocks; every acknowledged payment is in
-    // them exactly once; the auditor's replay through the restarted node
-    // verifies every certificate, signature and root.
+    let checked = check_chains(dir, &homes, node, &out.acked).await?;
+    println!(
+        "all {} nodes hold identical blocks 1..={}; all {} acknowledged payments are in them exactly once",
+        homes.len(),
+        checked.head,
+        out.acked.len()
+    );
     let auditor = keyfile::read(&dir.join("keys/auditor.json"))?;
-    let head = height(node).await.unwrap_or(0);
+    let c = Client::connect(&victim_endpoint).await?;
+    let report = yui_cli::audit::replay(&c, &auditor, |_, _| {}).await?;
+    println!(
+        "the auditor's replay through {name} verified {} transactions in {} blocks",
+        report.transactions, report.blocks
+    );
+    Ok(())
+}
+
+/// What [`check_chains`] found.
+pub struct Checked {
+    pub head: u64,
+    /// The certificate of every height, 1..=head.
+    pub certificates: Vec<CommitCertificate>,
+}
+
+/// After a run with crashes: every node reaches the entry node's head and
+/// holds identical blocks at every height, and every acknowledged
+/// transaction is in them exactly once.
+pub async fn check_chains(
+    dir: &Path,
+    homes: &[(String, PathBuf)],
+    entry: &str,
+    acked: &[Vec<u8>],
+) -> anyhow::Result<Checked> {
+    let head = height(entry).await.unwrap_or(0);
+    for (name, home) in homes {
+        let endpoint = endpoint_of(home)?;
+        let since = Instant::now();
+        while height(&endpoint).await.unwrap_or(0) < head {
+            anyhow::ensure!(
+                since.elapsed() < Duration::from_secs(60),
+                "{name} did not reach height {head} within 60 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let auditor = keyfile::read(&dir.join("keys/auditor.json"))?;
     let mut reference: Option<Vec<yui_ledger::Hash>> = None;
+    let mut certificates = Vec::new();
     let mut count: HashMap<yui_ledger::Hash, u32> = HashMap::new();
-    for (name, home) in &homes {
+    for (name, home) in homes {
         let c = Client::connect(&endpoint_of(home)?).await?;
         let req = pb::StreamBlocksRequest {
             from_height: 1,
@@ -151,6 +197,10 @@ pub async fn run(dir: &Path, node: &str, shape: Shape, fault: Fault) -> anyhow::
                 for tx in &block.txs {
                     *count.entry(tx.hash()).or_default() += 1;
                 }
+                let cert = CommitCertificate::try_from_slice(&b.raw_certificate).map_err(|e| {
+                    anyhow::anyhow!("{name}'s certificate {}: {e}", hashes.len() + 1)
+                })?;
+                certificates.push(cert);
             }
             hashes.push(block.hash());
         }
@@ -163,7 +213,7 @@ pub async fn run(dir: &Path, node: &str, shape: Shape, fault: Fault) -> anyhow::
             }
         }
     }
-    for hash in &out.acked {
+    for hash in acked {
         let n = <[u8; 32]>::try_from(hash.as_slice())
             .ok()
             .and_then(|h| count.get(&h).copied())
@@ -174,16 +224,5 @@ pub async fn run(dir: &Path, node: &str, shape: Shape, fault: Fault) -> anyhow::
             hex::encode(hash)
         );
     }
-    println!(
-        "all {} nodes hold identical blocks 1..={head}; all {} acknowledged payments are in them exactly once",
-        homes.len(),
-        out.acked.len()
-    );
-    let c = Client::connect(&victim_endpoint).await?;
-    let report = yui_cli::audit::replay(&c, &auditor, |_, _| {}).await?;
-    println!(
-        "the auditor's replay through {name} verified {} transactions in {} blocks",
-        report.transactions, report.blocks
-    );
-    Ok(())
+    Ok(Checked { head, certificates })
 }

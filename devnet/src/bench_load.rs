@@ -26,6 +26,15 @@ pub struct Shape {
     pub connections: usize,
 }
 
+/// Hooks for programs that run a fault beside the load.
+#[derive(Default)]
+pub struct Control {
+    /// Told when the offering starts (after funding and signing).
+    pub on_start: Option<tokio::sync::oneshot::Sender<()>>,
+    /// Set to end the offering before its seconds have passed.
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
 /// One submission: when it was sent and, if it committed, when the
 /// receipt came back (seconds from the start of the run).
 struct Sample {
@@ -146,7 +155,7 @@ pub async fn load(
     shape: Shape,
     csv: Option<&Path>,
     call: Option<&str>,
-    on_start: Option<tokio::sync::oneshot::Sender<()>>,
+    control: Control,
 ) -> anyhow::Result<Outcome> {
     let call = call
         .map(|c| {
@@ -176,9 +185,15 @@ pub async fn load(
         clients.len()
     );
     let stats = Arc::new(Mutex::new(Stats::default()));
-    if let Some(tx) = on_start {
+    if let Some(tx) = control.on_start {
         let _ = tx.send(());
     }
+    let stopped = || {
+        control
+            .stop
+            .as_ref()
+            .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+    };
     let start = Instant::now();
     let warm = 1.0;
     let end = warm + seconds as f64;
@@ -187,7 +202,7 @@ pub async fn load(
     let mut tasks = Vec::new();
     let mut i: u64 = 0;
     let start_height = c.status().await?.height;
-    while start.elapsed().as_secs_f64() < end {
+    while start.elapsed().as_secs_f64() < end && !stopped() {
         let due = interval.mul_f64(i as f64);
         if let Some(wait) = due.checked_sub(start.elapsed()) {
             tokio::time::sleep(wait).await;
@@ -219,6 +234,9 @@ pub async fn load(
         i += 1;
     }
     let window_end = start.elapsed();
+    // Stopped early: the window is what was offered.
+    let end = end.min(window_end.as_secs_f64().max(warm + 1.0));
+    let seconds = end - warm;
     bar.finish_and_clear();
     let end_height = c.status().await?.height;
     for t in tasks {
@@ -228,7 +246,7 @@ pub async fn load(
     let measured: Vec<&Sample> = s.samples.iter().filter(|x| x.sent >= warm).collect();
     let latency = |x: &&Sample| x.committed.map(|c| (c - x.sent) * 1000.0);
     let all = sorted(measured.iter().filter_map(latency).collect());
-    let third = seconds as f64 / 3.0;
+    let third = seconds / 3.0;
     let first = sorted(
         measured
             .iter()
@@ -248,7 +266,7 @@ pub async fn load(
         .filter(|x| x.committed.is_some_and(|c| c <= end))
         .count();
     let out = Outcome {
-        in_window_rate: in_window as f64 / seconds as f64,
+        in_window_rate: in_window as f64 / seconds,
         eventually: all.len() as u64,
         p50: percentile(&all, 0.5),
         p99: percentile(&all, 0.99),
@@ -264,7 +282,7 @@ pub async fn load(
             .map(|x| x.tx_hash.clone())
             .collect(),
     };
-    println!("offered      {rate} tx/s for {seconds} s");
+    println!("offered      {rate} tx/s for {seconds:.0} s");
     println!(
         "sustained    {:.0} tx/s committed inside the window ({} of {} measured submissions committed eventually)",
         out.in_window_rate,

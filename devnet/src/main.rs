@@ -286,6 +286,19 @@ fn init_nodes(
         if !cmd.stdout(Stdio::null()).status()?.success() {
             anyhow::bail!("yui-node init failed for {name}");
         }
+        // A devnet keeps every node's vote journal: the crash loop's checker
+        // (`yui-bench crashloop`) reads them.
+        let cfg = home.join("config.toml");
+        let text = std::fs::read_to_string(&cfg)?;
+        anyhow::ensure!(
+            text.contains("vote_journal = false"),
+            "{}: no vote_journal setting",
+            cfg.display()
+        );
+        std::fs::write(
+            &cfg,
+            text.replace("vote_journal = false", "vote_journal = true"),
+        )?;
         if let Some(key_of) = key_of {
             let path = home.join("node_key.json");
             std::fs::remove_file(&path)?;

@@ -19,9 +19,11 @@ use yui_ledger::{
 };
 
 use crate::config::Config;
+use crate::crash_point::{self, Point};
 use crate::mempool::{Limits, Mempool};
 use crate::storage::{Store, StoreError};
 use crate::verified::{self, Verified};
+use crate::vote_journal::{self, VoteJournal};
 
 /// The newest committed block, as the API and the engine see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +120,8 @@ pub struct Shared {
     /// Transactions whose signatures this node has verified.
     pub verified: Verified,
     pub metrics: crate::metrics::Metrics,
+    /// Every vote signed or received, when the configuration asks for it.
+    vote_journal: Option<Mutex<VoteJournal>>,
 }
 
 /// Milliseconds since the Unix epoch by this machine's clock. Only the node
@@ -211,6 +215,14 @@ impl Shared {
             gapped_ttl_ms: cfg.mempool.gapped_ttl_ms,
         };
         let (committed, _) = broadcast::channel(1024);
+        let vote_journal = if cfg.consensus.vote_journal {
+            let dir = base.join(&cfg.node.data_dir);
+            let j = VoteJournal::open(&dir)
+                .map_err(|e| anyhow::anyhow!("vote journal in {}: {e}", dir.display()))?;
+            Some(Mutex::new(j))
+        } else {
+            None
+        };
         Ok(Self {
             genesis_hash: genesis.hash(),
             genesis,
@@ -233,7 +245,20 @@ impl Shared {
             tx_gossip_missing: AtomicU32::new(u32::MAX),
             verified: Verified::new(crate::verified::VERIFIED_MAX),
             metrics: crate::metrics::Metrics::new(),
+            vote_journal,
         })
+    }
+
+    /// Appends a vote to the vote journal, if it is kept. A journal that
+    /// cannot be written is logged and left: it serves investigations, and
+    /// consensus does not depend on it.
+    pub fn journal_vote(&self, source: vote_journal::Source, vote: &yui_consensus::Vote) {
+        if let Some(j) = &self.vote_journal {
+            let mut j = j.lock().unwrap_or_else(|e| e.into_inner());
+            if let Err(e) = j.append(source, vote) {
+                tracing::warn!(error = %e, "cannot write the vote journal");
+            }
+        }
     }
 
     /// The validator set deciding the next height.
@@ -553,9 +578,11 @@ impl Shared {
                 "certificate does not name this block".into(),
             ));
         }
+        crash_point::reach(Point::CommitBeforeWrite, block.header.height);
         let size = self
             .store
             .commit_block(block, &certificate, &p.outcome, &p.tree)?;
+        crash_point::reach(Point::CommitAfterWrite, block.header.height);
         // The block's start may have applied a validator change: the state now
         // names the set of the next height.
         match validators_in(&self.store) {

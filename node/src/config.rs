@@ -223,6 +223,10 @@ pub struct ConsensusSection {
     pub timeout_delta_ms: u64,
     /// A proposal's time may be at most this far ahead of the voter's clock.
     pub clock_drift_max_ms: u64,
+    /// Keep every vote this node signs or receives in
+    /// `<data_dir>/votes.journal` (`vote_journal.rs`; at most 128 MiB).
+    #[serde(default)]
+    pub vote_journal: bool,
 }
 
 impl Default for ConsensusSection {
@@ -233,6 +237,7 @@ impl Default for ConsensusSection {
             timeout_precommit_ms: 1_000,
             timeout_delta_ms: 500,
             clock_drift_max_ms: 2_000,
+            vote_journal: false,
         }
     }
 }
@@ -380,6 +385,9 @@ timeout_precommit_ms = {tc}
 timeout_delta_ms = {td}
 # A proposal's block time may be at most this far (ms) ahead of this node's clock.
 clock_drift_max_ms = {cd}
+# Keep every vote signed or received in <data_dir>/votes.journal (two files of
+# at most 64 MiB, the newest votes): for investigating a fork or a stall.
+vote_journal = {vj}
 
 [analytics]
 # The town's aggregates (the auditor's report's figures, k-safe), live for
@@ -429,6 +437,7 @@ k_min = {ak}
             tc = self.consensus.timeout_precommit_ms,
             td = self.consensus.timeout_delta_ms,
             cd = self.consensus.clock_drift_max_ms,
+            vj = self.consensus.vote_journal,
             ae = self.analytics.enabled,
             ak = self.analytics.k_min,
             metrics = match &self.metrics {

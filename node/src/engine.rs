@@ -12,6 +12,8 @@ use yui_consensus::{Hash, Message};
 use yui_ledger::{Address, Block, BlockHeader, Keypair};
 
 use crate::chain::{Prepared, Shared, now_ms};
+use crate::crash_point::{self, Point};
+use crate::vote_journal::Source;
 
 /// Something for the engine to act on.
 pub enum EngineEvent {
@@ -234,9 +236,13 @@ impl<O: Outbox> Engine<O> {
                 Output::Persist(state) => {
                     let bytes = borsh::to_vec(&state)?;
                     tokio::task::block_in_place(|| self.shared.store.save_consensus_state(&bytes))?;
+                    crash_point::reach(Point::PersistBeforeSend, state.height);
                     self.shared.set_round(state.round);
                 }
                 Output::Broadcast(msg) => {
+                    if let Message::Vote(v) = &msg {
+                        self.shared.journal_vote(Source::Signed, v);
+                    }
                     let block = self.block_for(&msg);
                     self.outbox.broadcast(&msg, block.as_ref());
                 }

@@ -230,6 +230,15 @@ async fn start(home: PathBuf) -> anyhow::Result<()> {
         None => None,
     };
     let name = cfg.node.name.clone();
+    if let Some((point, height)) =
+        yui_node::crash_point::arm_from_env().map_err(|e| anyhow::anyhow!(e))?
+    {
+        tracing::warn!(
+            point = point.name(),
+            height,
+            "crash point armed: this node aborts there"
+        );
+    }
     let shared = Arc::new(Shared::open(cfg, &base, key.as_ref().map(|k| k.address()))?);
     tracing::info!(%name, height = shared.head().height, chain = %shared.genesis.chain_id, "node starting");
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();

@@ -15,6 +15,7 @@ use super::recent::Recent;
 use super::{NetCommand, NetMessage, TX_BATCH_MAX, peer_id_of};
 use crate::chain::{Admit, AdmitError, Shared};
 use crate::engine::EngineEvent;
+use crate::vote_journal::Source;
 
 /// What to do with a message that checked out.
 pub enum Next {
@@ -92,6 +93,7 @@ pub fn on_gossip(
         NetMessage::Vote(v) => {
             v.verify(chain, &shared.validators())
                 .map_err(|e| judge(v.height, head, format!("vote: {e}")))?;
+            shared.journal_vote(Source::Received, &v);
             note_height(heights, &from.peer, v.height);
             if v.height <= head {
                 return Err(Bad::Ignore(format!(

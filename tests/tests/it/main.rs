@@ -6,6 +6,7 @@ mod bad_input;
 mod bad_peers;
 mod contracts;
 mod crash;
+mod crash_loop;
 mod credentials;
 mod disk_full;
 mod faults;
