@@ -1,6 +1,12 @@
 //! `yui-node`: the daemon. `init` writes a key, a documented config and a
 //! genesis; `start` runs the node.
 
+/// jemalloc for every allocation of the process, RocksDB's included
+/// (Cargo.toml says why).
+#[cfg(all(target_os = "linux", not(target_env = "musl")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

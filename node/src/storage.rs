@@ -149,6 +149,13 @@ const PENDING_LOOKBACK: u64 = 8;
 /// One block cache for every column family.
 pub const BLOCK_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
+/// The memtables of all column families together: past it RocksDB flushes
+/// the largest. Without a total, each of the eleven families may hold two
+/// memtables of 64 MiB, and a node's memory kept rising for half an hour
+/// under a steady 500 payments/s as the quieter families' memtables
+/// slowly filled (BENCHMARKS.md, the soak).
+pub const MEMTABLES_BYTES: usize = 64 * 1024 * 1024;
+
 /// A column family's options. Point reads (state records, tree nodes, the
 /// transaction index, blocks by height) check a bloom filter first, so a
 /// key that is absent — a new account, a fresh invoice — costs no disk
@@ -178,6 +185,7 @@ impl Store {
         // Flushes and compactions on both cores' background threads.
         opts.increase_parallelism(2);
         opts.set_max_background_jobs(2);
+        opts.set_db_write_buffer_size(MEMTABLES_BYTES);
         let cache = rocksdb::Cache::new_lru_cache(BLOCK_CACHE_BYTES);
         let cfs = cf::ALL
             .iter()
