@@ -146,6 +146,9 @@ struct PeerBook {
     bad: HashMap<PeerId, u32>,
     banned: HashMap<PeerId, Instant>,
     connected: BTreeMap<PeerId, ()>,
+    /// Connected validators whose gossip subscriptions this node has not
+    /// heard, since when ([`heal_gossip`]).
+    silent: HashMap<PeerId, Instant>,
 }
 
 impl Network {
@@ -261,6 +264,7 @@ async fn run(
         bad: HashMap::new(),
         banned: HashMap::new(),
         connected: BTreeMap::new(),
+        silent: HashMap::new(),
     };
     let mut sync_tick = tokio::time::interval(Duration::from_millis(SYNC_INTERVAL_MS));
     let mut next_sync_peer = 0usize;
@@ -300,6 +304,7 @@ async fn run(
                 admit_validators(&mut swarm, &shared);
                 // The validator set may have changed with a block.
                 tx_gossip_snapshot(&swarm, &shared);
+                heal_gossip(&mut swarm, &shared, &mut net.book);
                 request_sync(&mut swarm, &shared, &net.book, &mut next_sync_peer, &bootstrap);
                 redial_validators(&mut swarm, &shared, &net.book, &bootstrap, &mut sync_ticks);
                 net.book.banned.retain(|_, until| until.elapsed() < Duration::from_millis(BAN_MS));
@@ -425,18 +430,56 @@ fn peers_snapshot(shared: &Shared, book: &PeerBook) {
     }
 }
 
-/// How many peers have told this node they take transactions by gossip
-/// (what a transaction submitted here reaches at once), and how many of the
-/// validators are not among them.
-fn tx_gossip_snapshot(swarm: &libp2p::Swarm<Behaviour>, shared: &Shared) {
+/// The peers that have told this node they take transactions by gossip.
+fn tx_takers(swarm: &libp2p::Swarm<Behaviour>) -> BTreeSet<PeerId> {
     let topic = IdentTopic::new(TX_TOPIC).hash();
-    let taking: BTreeSet<PeerId> = swarm
+    swarm
         .behaviour()
         .gossip
         .all_peers()
         .filter(|(_, topics)| topics.contains(&&topic))
         .map(|(p, _)| *p)
+        .collect()
+}
+
+/// A validator connected this long without this node having heard its
+/// gossip subscriptions is reconnected.
+const GOSSIP_SILENT_MS: u64 = 5_000;
+
+/// libp2p's gossipsub announces a node's subscriptions to a peer once, on
+/// the first connection between them. Validators dial each other, so two
+/// connections can form, and that announcement can be lost with the one
+/// that closes: the validator stays connected, and this node never counts
+/// it as taking its transactions (`tx_gossip_missing` stays above zero and
+/// the Transactions service reports NOT_SERVING). After
+/// [`GOSSIP_SILENT_MS`] of that, this node closes every connection to it;
+/// the next connection is a first one again, and both sides announce their
+/// subscriptions (validators are redialed every few seconds).
+fn heal_gossip(swarm: &mut libp2p::Swarm<Behaviour>, shared: &Shared, book: &mut PeerBook) {
+    let taking = tx_takers(swarm);
+    let me = *swarm.local_peer_id();
+    let silent: BTreeSet<PeerId> = shared
+        .validator_infos()
+        .iter()
+        .filter_map(|v| peer_id_of(&v.public_key.0))
+        .filter(|p| *p != me && book.connected.contains_key(p) && !taking.contains(p))
         .collect();
+    book.silent.retain(|p, _| silent.contains(p));
+    for p in silent {
+        let since = *book.silent.entry(p).or_insert_with(Instant::now);
+        if since.elapsed() >= Duration::from_millis(GOSSIP_SILENT_MS) {
+            tracing::warn!(peer = %p, "validator connected but its gossip subscriptions never arrived; reconnecting");
+            let _ = swarm.disconnect_peer_id(p);
+            book.silent.remove(&p);
+        }
+    }
+}
+
+/// How many peers have told this node they take transactions by gossip
+/// (what a transaction submitted here reaches at once), and how many of the
+/// validators are not among them.
+fn tx_gossip_snapshot(swarm: &libp2p::Swarm<Behaviour>, shared: &Shared) {
+    let taking = tx_takers(swarm);
     let me = *swarm.local_peer_id();
     let missing = shared
         .validator_infos()
