@@ -97,17 +97,39 @@ fn fit(points: &[(f64, f64)]) -> (f64, f64, f64) {
     (slope, my - slope * mx, r2)
 }
 
+/// `line` without terminal colour codes (ESC `[` … `m`), which the node's
+/// text log carries around its level.
+fn plain(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether a log line is at level ERROR: in the text format the level is
+/// the word after the timestamp; in JSON, the `level` field.
+fn is_error(line: &str) -> bool {
+    let p = plain(line);
+    p.split_whitespace().nth(1) == Some("ERROR") || p.contains("\"level\":\"ERROR\"")
+}
+
 /// Lines at level ERROR in `log` after byte `from`.
 fn errors_since(log: &Path, from: u64) -> (usize, Vec<String>) {
     let Ok(bytes) = std::fs::read(log) else {
         return (0, Vec::new());
     };
     let tail = String::from_utf8_lossy(bytes.get(from as usize..).unwrap_or_default());
-    let errors: Vec<String> = tail
-        .lines()
-        .filter(|l| l.contains(" ERROR ") || l.contains("\"level\":\"ERROR\""))
-        .map(str::to_string)
-        .collect();
+    let errors: Vec<String> = tail.lines().filter(|l| is_error(l)).map(plain).collect();
     let first = errors.iter().take(3).cloned().collect();
     (errors.len(), first)
 }
@@ -285,6 +307,22 @@ mod tests {
         assert!((m - 2.0).abs() < 1e-9 && (b - 1.0).abs() < 1e-9 && (r2 - 1.0).abs() < 1e-9);
         let (m, _, r2) = fit(&[(0.0, 1.0), (1.0, 1.0)]);
         assert!(m == 0.0 && r2 == 1.0);
+    }
+
+    #[test]
+    fn finds_error_lines_in_either_log_format() {
+        let coloured =
+            "\u{1b}[2m2026-12-02T19:35:47Z\u{1b}[0m \u{1b}[31mERROR\u{1b}[0m the engine stopped";
+        assert!(is_error(coloured));
+        assert_eq!(
+            plain(coloured),
+            "2026-12-02T19:35:47Z ERROR the engine stopped"
+        );
+        assert!(is_error(r#"{"timestamp":"…","level":"ERROR","fields":{}}"#));
+        assert!(!is_error(
+            "\u{1b}[2m2026-12-02T19:35:47Z\u{1b}[0m \u{1b}[32m INFO\u{1b}[0m committed height=7"
+        ));
+        assert!(!is_error("2026-12-02T19:35:47Z  WARN no ERROR here"));
     }
 
     #[test]
