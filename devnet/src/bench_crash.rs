@@ -25,6 +25,16 @@ pub struct Fault {
     pub down_s: f64,
 }
 
+/// Every node's folder under `<dir>/nodes`, with its name, by name.
+pub fn homes(dir: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut h: Vec<(String, PathBuf)> = std::fs::read_dir(dir.join("nodes"))?
+        .filter_map(|e| e.ok())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    h.sort();
+    Ok(h)
+}
+
 pub fn pid_of(home: &Path) -> anyhow::Result<u32> {
     let s = std::fs::read_to_string(home.join("pid"))?;
     Ok(s.trim().parse()?)
@@ -59,10 +69,7 @@ pub async fn run(dir: &Path, node: &str, shape: Shape, fault: Fault) -> anyhow::
             && fault.down_s >= 0.0,
         "--at and --down are seconds, 0 or more"
     );
-    let homes: Vec<(String, std::path::PathBuf)> = std::fs::read_dir(dir.join("nodes"))?
-        .filter_map(|e| e.ok())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .collect();
+    let homes = homes(dir)?;
     let victim = homes
         .iter()
         .find(|(n, _)| *n == fault.node)

@@ -30,7 +30,7 @@ use yui_node::crash_point::{self, Point};
 use yui_node::vote_journal;
 use yui_proto::v1 as pb;
 
-use crate::bench_crash::{check_chains, endpoint_of, height, pid_of};
+use crate::bench_crash::{check_chains, endpoint_of, height, homes, pid_of};
 use crate::bench_load::{self, Control, Shape};
 
 /// The loop's settings.
@@ -83,14 +83,7 @@ async fn head_of(endpoints: &[String]) -> u64 {
 }
 
 pub async fn run(dir: &Path, entry: &str, shape: Shape, lp: Loop) -> anyhow::Result<()> {
-    let homes: Vec<(String, PathBuf)> = {
-        let mut h: Vec<(String, PathBuf)> = std::fs::read_dir(dir.join("nodes"))?
-            .filter_map(|e| e.ok())
-            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-            .collect();
-        h.sort();
-        h
-    };
+    let homes = homes(dir)?;
     let home_of = |n: &str| {
         homes
             .iter()

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use yui_cli::Client;
 use yui_proto::v1 as pb;
 
-use crate::bench_crash::{height, pid_of};
+use crate::bench_crash::{height, homes, pid_of};
 use crate::bench_load::{self, Control, Shape};
 
 /// One reading of one node.
@@ -141,11 +141,7 @@ pub async fn run(
     every: Duration,
     csv: &Path,
 ) -> anyhow::Result<()> {
-    let mut homes: Vec<(String, PathBuf)> = std::fs::read_dir(dir.join("nodes"))?
-        .filter_map(|e| e.ok())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .collect();
-    homes.sort();
+    let homes = homes(dir)?;
     let mut data = Vec::new();
     let mut log_from = Vec::new();
     for (_, home) in &homes {
