@@ -13,6 +13,7 @@
 #![deny(clippy::unwrap_used, clippy::panic)]
 
 pub mod core;
+pub mod driver;
 pub mod signature;
 pub mod types;
 

@@ -1,14 +1,18 @@
 //! The engine: drives the pure consensus core with real time, storage and (with
-//! several validators) the network. It carries out the core's outputs in
-//! order, and makes each `Persist` durable before anything after it is sent.
+//! several validators) the network. The loop around the core — outputs
+//! carried out in order, each `Persist` durable before anything after it is
+//! sent, the move to the next height, block sync — is the consensus crate's
+//! [`Driver`], which the seeded simulation drives too; the engine is its
+//! host over RocksDB, the network and tokio's timers.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
-use yui_consensus::core::{Core, Input, Output, Params, PersistentState};
-use yui_consensus::{Hash, Message};
+use yui_consensus::core::{Input, Params, PersistentState, TimeoutKind};
+use yui_consensus::driver::{Driver, Host, SyncRefusal};
+use yui_consensus::{CommitCertificate, Hash, Message, ValidatorSet, Vote};
 use yui_ledger::{Address, Block, BlockHeader, Keypair};
 
 use crate::chain::{Prepared, Shared, now_ms};
@@ -67,16 +71,25 @@ impl Outbox for Alone {
 }
 
 pub struct Engine<O: Outbox> {
+    /// The core of the current height and the loop around it, shared with
+    /// the simulation (`yui_consensus::driver`).
+    driver: Driver,
+    host: NodeHost<O>,
+    rx: mpsc::Receiver<EngineEvent>,
+}
+
+/// What the driver does through the node: RocksDB, the outbox, tokio's
+/// timers, the block builder and the chain.
+struct NodeHost<O: Outbox> {
     shared: Arc<Shared>,
-    core: Core,
     key_address: Option<Address>,
     tx: mpsc::Sender<EngineEvent>,
-    rx: mpsc::Receiver<EngineEvent>,
     /// Blocks prepared (built or validated) for the current height, by hash.
     prepared: HashMap<Hash, Prepared>,
     outbox: O,
     last_commit: Instant,
-    key: Option<ed25519_dalek::SigningKey>,
+    /// A block from block sync, while the driver checks its certificate.
+    synced: Option<Block>,
 }
 
 pub fn consensus_params(shared: &Shared) -> Params {
@@ -99,47 +112,37 @@ impl<O: Outbox> Engine<O> {
         outbox: O,
     ) -> anyhow::Result<(Self, mpsc::Sender<EngineEvent>)> {
         let height = shared.head().height + 1;
-        let state = match shared.store.consensus_state()? {
-            Some(b) => {
-                let s: PersistentState = borsh::from_slice(&b)?;
-                if s.height == height {
-                    s
-                } else {
-                    PersistentState::new(height)
-                }
-            }
-            None => PersistentState::new(height),
+        let persisted = match shared.store.consensus_state()? {
+            Some(b) => Some(borsh::from_slice::<PersistentState>(&b)?),
+            None => None,
         };
         let key_address = key.as_ref().map(|k| k.address());
         let signing = key.map(|k| k.signing_key().clone());
-        let key_signing = signing.clone();
-        let core = Core::new(
-            shared.genesis.chain_id.clone(),
-            consensus_params(&shared),
-            signing,
-            shared.validators(),
-            state,
-        );
         let (tx, rx) = mpsc::channel(4096);
-        let engine = Self {
-            shared,
-            core,
+        let host = NodeHost {
+            shared: shared.clone(),
             key_address,
             tx: tx.clone(),
-            rx,
             prepared: HashMap::new(),
             outbox,
             last_commit: Instant::now(),
-            key: key_signing,
+            synced: None,
         };
-        Ok((engine, tx))
+        let driver = Driver::new(
+            &host,
+            shared.genesis.chain_id.clone(),
+            consensus_params(&shared),
+            signing,
+            height,
+            persisted,
+        );
+        Ok((Self { driver, host, rx }, tx))
     }
 
     /// Runs until the event channel closes or storage fails.
     pub async fn run(mut self) -> anyhow::Result<()> {
-        let first = self.core.start();
-        self.carry_out(first)?;
-        let tick = self.tx.clone();
+        self.driver.start(&mut self.host)?;
+        let tick = self.host.tx.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(Duration::from_millis(REBROADCAST_INTERVAL_MS));
             loop {
@@ -150,51 +153,178 @@ impl<O: Outbox> Engine<O> {
             }
         });
         while let Some(ev) = self.rx.recv().await {
-            let outputs = match ev {
-                EngineEvent::Core(input) => self.core.handle(input),
+            let host = &mut self.host;
+            match ev {
+                EngineEvent::Core(input) => self.driver.handle(host, input)?,
                 EngineEvent::Built {
                     height,
                     round,
                     prepared,
                 } => {
-                    let hash = prepared.block.hash();
-                    if height != self.core.height() {
+                    if height != self.driver.height() {
                         continue;
                     }
+                    let hash = prepared.block.hash();
                     tokio::task::block_in_place(|| {
-                        self.shared.store.save_pending_block(&prepared.block)
+                        host.shared.store.save_pending_block(&prepared.block)
                     })?;
-                    self.prepared.insert(hash, *prepared);
-                    self.core.handle(Input::ProposalValue {
-                        height,
-                        round,
-                        block_hash: hash,
-                    })
+                    host.prepared.insert(hash, *prepared);
+                    self.driver.built(host, height, round, hash)?;
                 }
-                EngineEvent::Proposal { proposal, block } => self.on_proposal(proposal, *block),
-                EngineEvent::Rebroadcast => {
-                    for msg in self.core.rebroadcast() {
-                        let block = self.block_for(&msg);
-                        self.outbox.broadcast(&msg, block.as_ref());
+                EngineEvent::Proposal { proposal, block } => {
+                    // A block that is not the one the proposal names says
+                    // nothing about the proposal: ignored, not judged.
+                    if proposal.height != self.driver.height()
+                        || block.hash() != proposal.block_hash
+                    {
+                        continue;
                     }
-                    continue;
+                    let block_valid = host.judge(&proposal, *block);
+                    self.driver.proposal(host, proposal, block_valid)?;
+                }
+                EngineEvent::Rebroadcast => {
+                    for msg in self.driver.rebroadcast() {
+                        let block = host.block_for(&msg);
+                        host.outbox.broadcast(&msg, block.as_ref());
+                    }
                 }
                 EngineEvent::BuildFailed(e) => anyhow::bail!("building a block failed: {e}"),
                 EngineEvent::Synced { block, certificate } => {
-                    match self.on_synced(*block, certificate)? {
-                        Some(out) => out,
-                        None => continue,
+                    let height = block.header.height;
+                    host.synced = Some(*block);
+                    let taken = self.driver.synced(host, &certificate);
+                    self.host.synced = None;
+                    match taken? {
+                        Ok(()) | Err(SyncRefusal::NotNext { .. }) => {}
+                        Err(refusal) => {
+                            tracing::warn!(height, ?refusal, "synced block not taken")
+                        }
                     }
                 }
-            };
-            self.carry_out(outputs)?;
+            }
         }
         Ok(())
     }
+}
 
-    fn on_proposal(&mut self, proposal: yui_consensus::Proposal, block: Block) -> Vec<Output> {
-        if proposal.height != self.core.height() || block.hash() != proposal.block_hash {
-            return Vec::new();
+impl<O: Outbox> Host for NodeHost<O> {
+    type Error = anyhow::Error;
+
+    fn persist(&mut self, state: &PersistentState) -> anyhow::Result<()> {
+        let bytes = borsh::to_vec(state)?;
+        tokio::task::block_in_place(|| self.shared.store.save_consensus_state(&bytes))?;
+        crash_point::reach(Point::PersistBeforeSend, state.height);
+        self.shared.set_round(state.round);
+        Ok(())
+    }
+
+    fn broadcast(&mut self, msg: &Message) -> anyhow::Result<()> {
+        if let Message::Vote(v) = msg {
+            self.shared.journal_vote(Source::Signed, v);
+        }
+        let block = self.block_for(msg);
+        self.outbox.broadcast(msg, block.as_ref());
+        Ok(())
+    }
+
+    fn schedule_timeout(&mut self, kind: TimeoutKind, height: u64, round: u32, duration_ms: u64) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(duration_ms)).await;
+            let _ = tx
+                .send(EngineEvent::Core(Input::Timeout {
+                    kind,
+                    height,
+                    round,
+                }))
+                .await;
+        });
+    }
+
+    fn request_proposal(&mut self, height: u64, round: u32) {
+        let Some(proposer) = self.key_address else {
+            return;
+        };
+        let shared = self.shared.clone();
+        let tx = self.tx.clone();
+        let since = self.last_commit;
+        tokio::spawn(async move {
+            wait_for_content(&shared, since).await;
+            let built =
+                tokio::task::spawn_blocking(move || shared.build_block(proposer, now_ms())).await;
+            let event = match built {
+                Ok(Ok(prepared)) => EngineEvent::Built {
+                    height,
+                    round,
+                    prepared: Box::new(prepared),
+                },
+                Ok(Err(e)) => EngineEvent::BuildFailed(e),
+                Err(e) => EngineEvent::BuildFailed(e.to_string()),
+            };
+            let _ = tx.send(event).await;
+        });
+    }
+
+    fn commit(&mut self, certificate: &CommitCertificate) -> anyhow::Result<bool> {
+        let height = certificate.height;
+        let synced = self
+            .synced
+            .take()
+            .filter(|b| b.header.height == height && b.hash() == certificate.block_hash);
+        let caught_up = synced.is_some();
+        let p = match (self.prepared.remove(&certificate.block_hash), synced) {
+            (Some(p), _) => p,
+            // Certified by a quorum: it is the block; its time was checked by them.
+            (None, Some(block)) => self
+                .shared
+                .validate_block(&block, block.header.proposer, u64::MAX / 2)
+                .map_err(|e| anyhow::anyhow!("a certified block does not execute here: {e}"))?,
+            (None, None) => match self.recover_prepared(certificate) {
+                Ok(p) => p,
+                Err(e) => {
+                    // Block sync brings it (`EngineEvent::Synced`).
+                    tracing::warn!(error = %e, "decided block not here yet; fetching it from peers");
+                    return Ok(false);
+                }
+            },
+        };
+        tokio::task::block_in_place(|| self.shared.commit(p, certificate.clone()))?;
+        if caught_up {
+            tracing::info!(height, "committed (caught up)");
+        } else {
+            tracing::info!(height, "committed");
+        }
+        self.prepared.clear();
+        self.last_commit = Instant::now();
+        Ok(true)
+    }
+
+    fn validators(&self, height: u64) -> ValidatorSet {
+        // The chain holds the set of the height after its head, the only
+        // height the driver asks about.
+        debug_assert_eq!(height, self.shared.head().height + 1);
+        self.shared.validators()
+    }
+
+    fn evidence(&mut self, first: Vote, second: Vote) -> anyhow::Result<()> {
+        let key = borsh::to_vec(&(first.height, first.round, first.validator))?;
+        let bytes = borsh::to_vec(&(first, second))?;
+        tokio::task::block_in_place(|| self.shared.store.save_evidence(&key, &bytes))?;
+        tracing::warn!("conflicting votes kept as evidence");
+        Ok(())
+    }
+
+    fn dropped(&mut self, reason: &str) {
+        tracing::debug!(%reason, "consensus input dropped");
+    }
+}
+
+impl<O: Outbox> NodeHost<O> {
+    /// The node's verdict on a proposed block: valid if this node built or
+    /// already validated it, else executed now (and kept, for the commit).
+    fn judge(&mut self, proposal: &yui_consensus::Proposal, block: Block) -> bool {
+        if self.prepared.contains_key(&proposal.block_hash) {
+            return true;
         }
         let proposer = self
             .shared
@@ -202,142 +332,21 @@ impl<O: Outbox> Engine<O> {
             .get(proposal.proposer)
             .map(|v| Address(v.public_key))
             .unwrap_or(Address::ZERO);
-        let block_valid = match self.prepared.get(&proposal.block_hash) {
-            Some(_) => true,
-            None => match tokio::task::block_in_place(|| {
-                self.shared.validate_block(&block, proposer, now_ms())
-            }) {
-                Ok(p) => {
-                    if let Err(e) = self.shared.store.save_pending_block(&p.block) {
-                        tracing::error!(error = %e, "cannot keep a proposed block");
-                        return Vec::new();
-                    }
-                    self.prepared.insert(proposal.block_hash, p);
-                    true
+        match tokio::task::block_in_place(|| self.shared.validate_block(&block, proposer, now_ms()))
+        {
+            Ok(p) => {
+                if let Err(e) = self.shared.store.save_pending_block(&p.block) {
+                    tracing::error!(error = %e, "cannot keep a proposed block");
+                    return false;
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "invalid proposed block");
-                    false
-                }
-            },
-        };
-        self.core.handle(Input::Proposal {
-            proposal,
-            block_valid,
-        })
-    }
-
-    /// Carries out outputs in order; a commit moves to the next height and
-    /// carries out what the new core says first.
-    fn carry_out(&mut self, outputs: Vec<Output>) -> anyhow::Result<()> {
-        let mut queue: VecDeque<Output> = outputs.into();
-        while let Some(o) = queue.pop_front() {
-            match o {
-                Output::Persist(state) => {
-                    let bytes = borsh::to_vec(&state)?;
-                    tokio::task::block_in_place(|| self.shared.store.save_consensus_state(&bytes))?;
-                    crash_point::reach(Point::PersistBeforeSend, state.height);
-                    self.shared.set_round(state.round);
-                }
-                Output::Broadcast(msg) => {
-                    if let Message::Vote(v) = &msg {
-                        self.shared.journal_vote(Source::Signed, v);
-                    }
-                    let block = self.block_for(&msg);
-                    self.outbox.broadcast(&msg, block.as_ref());
-                }
-                Output::ScheduleTimeout {
-                    kind,
-                    height,
-                    round,
-                    duration_ms,
-                } => {
-                    let tx = self.tx.clone();
-                    tokio::spawn(async move {
-                        tokio::time::sleep(Duration::from_millis(duration_ms)).await;
-                        let _ = tx
-                            .send(EngineEvent::Core(Input::Timeout {
-                                kind,
-                                height,
-                                round,
-                            }))
-                            .await;
-                    });
-                }
-                Output::RequestProposal { height, round } => self.request_proposal(height, round),
-                Output::Commit { certificate } => {
-                    let p = match self.prepared.remove(&certificate.block_hash) {
-                        Some(p) => p,
-                        None => match self.recover_prepared(&certificate) {
-                            Ok(p) => p,
-                            Err(e) => {
-                                tracing::warn!(error = %e, "decided block not here yet; fetching it from peers");
-                                // Block sync brings it (`EngineEvent::Synced`).
-                                let _ = certificate;
-                                continue;
-                            }
-                        },
-                    };
-                    let height = certificate.height;
-                    tokio::task::block_in_place(|| self.shared.commit(p, certificate))?;
-                    tracing::info!(height, "committed");
-                    self.prepared.clear();
-                    self.last_commit = Instant::now();
-                    self.core = self.core.clone().next_height(self.shared.validators());
-                    queue.extend(self.core.start());
-                }
-                Output::Evidence { first, second } => {
-                    let key = borsh::to_vec(&(first.height, first.round, first.validator))?;
-                    let bytes = borsh::to_vec(&(first, second))?;
-                    tokio::task::block_in_place(|| self.shared.store.save_evidence(&key, &bytes))?;
-                    tracing::warn!("conflicting votes kept as evidence");
-                }
-                Output::Dropped { reason } => tracing::debug!(%reason, "consensus input dropped"),
+                self.prepared.insert(proposal.block_hash, p);
+                true
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "invalid proposed block");
+                false
             }
         }
-        Ok(())
-    }
-
-    /// A block from block sync: if it is the next one, check its certificate,
-    /// execute it, commit it, and move the consensus core to the height after.
-    fn on_synced(
-        &mut self,
-        block: Block,
-        certificate: yui_consensus::CommitCertificate,
-    ) -> anyhow::Result<Option<Vec<Output>>> {
-        let height = block.header.height;
-        if height != self.shared.head().height + 1 {
-            return Ok(None);
-        }
-        if let Err(e) = certificate.verify(&self.shared.genesis.chain_id, &self.shared.validators())
-        {
-            tracing::warn!(height, error = %e, "synced block with a bad certificate");
-            return Ok(None);
-        }
-        if certificate.block_hash != block.hash() || certificate.height != height {
-            tracing::warn!(height, "synced block does not match its certificate");
-            return Ok(None);
-        }
-        // Certified by a quorum: it is the block; its time was checked by them.
-        let p = match self
-            .shared
-            .validate_block(&block, block.header.proposer, u64::MAX / 2)
-        {
-            Ok(p) => p,
-            Err(e) => anyhow::bail!("a certified block does not execute here: {e}"),
-        };
-        tokio::task::block_in_place(|| self.shared.commit(p, certificate))?;
-        tracing::info!(height, "committed (caught up)");
-        self.prepared.clear();
-        self.last_commit = Instant::now();
-        self.core = Core::new(
-            self.shared.genesis.chain_id.clone(),
-            consensus_params(&self.shared),
-            self.key.clone(),
-            self.shared.validators(),
-            PersistentState::new(height + 1),
-        );
-        Ok(Some(self.core.start()))
     }
 
     /// What a proposal carries of the block it names, from memory or from
@@ -366,10 +375,7 @@ impl<O: Outbox> Engine<O> {
 
     /// After a restart the decided block may only be in the pending store:
     /// execute it again (it was valid before the crash, on the same state).
-    fn recover_prepared(
-        &self,
-        cert: &yui_consensus::CommitCertificate,
-    ) -> anyhow::Result<Prepared> {
+    fn recover_prepared(&self, cert: &CommitCertificate) -> anyhow::Result<Prepared> {
         let block = self
             .shared
             .store
@@ -386,39 +392,6 @@ impl<O: Outbox> Engine<O> {
         self.shared
             .validate_block(&block, proposer, u64::MAX / 2)
             .map_err(|e| anyhow::anyhow!("decided block no longer executes: {e}"))
-    }
-
-    /// Waits until a block is worth proposing (enough transactions, or the
-    /// interval has passed), then builds it off the engine's task.
-    fn request_proposal(&self, height: u64, round: u32) {
-        let Some(proposer) = self.key_address else {
-            return;
-        };
-        let shared = self.shared.clone();
-        let tx = self.tx.clone();
-        let since = self.last_commit;
-        tokio::spawn(async move {
-            wait_for_content(&shared, since).await;
-            let built =
-                tokio::task::spawn_blocking(move || shared.build_block(proposer, now_ms())).await;
-            match built {
-                Ok(Ok(prepared)) => {
-                    let _ = tx
-                        .send(EngineEvent::Built {
-                            height,
-                            round,
-                            prepared: Box::new(prepared),
-                        })
-                        .await;
-                }
-                Ok(Err(e)) => {
-                    let _ = tx.send(EngineEvent::BuildFailed(e)).await;
-                }
-                Err(e) => {
-                    let _ = tx.send(EngineEvent::BuildFailed(e.to_string())).await;
-                }
-            }
-        });
     }
 }
 

@@ -1,10 +1,14 @@
 //! The simulated network: nodes, a message and timer queue in simulated time,
 //! and the faults of a scenario, all driven by one seeded RNG.
 //!
-//! Each node does what Yui's node does around its core: it persists what the
-//! core asks before sending, stores decided blocks, moves to the next height,
-//! re-sends its own messages now and then (gossip), and catches up on decided
-//! heights from a peer that is ahead (block sync) by checking certificates.
+//! Each node runs the node's own loop around its core, the consensus crate's
+//! [`Driver`] (the engine of `yui-node` drives the same one): it persists
+//! what the core asks before sending, stores decided blocks, moves to the
+//! next height, and takes decided heights from block sync one at a time,
+//! each certificate checked. This file is only the driver's host: a disk,
+//! a network of queues, timers in simulated time. Each node also re-sends
+//! its own messages now and then (gossip), and a peer that is ahead pushes
+//! the certificates a node lacks (block sync).
 //!
 //! Nodes hold keys `0..keys`; which keys are validators depends on the height
 //! (see [`Schedule`]). A node gives its core the set of the height it builds
@@ -17,9 +21,10 @@ use ed25519_dalek::SigningKey;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
+use yui_consensus::driver::{Driver, Host};
 use yui_consensus::{
-    CommitCertificate, Core, Hash, Input, Message, Output, Params, PersistentState, TimeoutKind,
-    ValidatorSet,
+    CommitCertificate, Core, Hash, Input, Message, Params, PersistentState, TimeoutKind,
+    ValidatorSet, Vote,
 };
 
 use crate::checker::{Checker, Violation};
@@ -76,12 +81,18 @@ enum Event {
     Heal,
 }
 
-/// What survives a crash: the last persisted consensus state and the blocks.
+/// What survives a crash: the last persisted consensus state, the blocks,
+/// and the proposed blocks the node has seen (the node keeps them in its
+/// store of pending blocks).
 #[derive(Default)]
 struct Disk {
     consensus: Option<PersistentState>,
     /// `blocks[i]` decides height `i + 1`.
     blocks: Vec<CommitCertificate>,
+    /// Blocks built or received in a proposal, by height and hash. A
+    /// decision on a block the node does not hold waits for block sync
+    /// (rare: the core decides only on a proposal it received).
+    held: BTreeSet<(u64, Hash)>,
 }
 
 struct Node {
@@ -89,7 +100,7 @@ struct Node {
     key_id: u32,
     key: SigningKey,
     /// `None` while crashed.
-    core: Option<Core>,
+    driver: Option<Driver>,
     /// Bumped on every crash and restart; timers of an older life are void.
     life: u64,
     disk: Disk,
@@ -216,7 +227,7 @@ impl<'a> Sim<'a> {
                 nodes.push(Node {
                     key_id: k,
                     key: key.clone(),
-                    core: None,
+                    driver: None,
                     life: 0,
                     disk: Disk::default(),
                     sync_after: 0,
@@ -254,7 +265,7 @@ impl<'a> Sim<'a> {
 
     fn alive(&self, node: usize, life: u64) -> bool {
         let n = &self.nodes[node];
-        n.life == life && n.core.is_some()
+        n.life == life && n.driver.is_some()
     }
 
     /// Draws the fault timeline: partitions, crashes, then healing.
@@ -360,14 +371,12 @@ impl<'a> Sim<'a> {
                 height,
                 round,
             } if self.alive(node, life) => {
-                self.input(
-                    node,
-                    Input::Timeout {
-                        kind,
-                        height,
-                        round,
-                    },
-                );
+                let input = Input::Timeout {
+                    kind,
+                    height,
+                    round,
+                };
+                self.drive(node, |d, h| d.handle(h, input));
             }
             Event::Build {
                 node,
@@ -376,14 +385,8 @@ impl<'a> Sim<'a> {
                 round,
             } if self.alive(node, life) => {
                 let block_hash = self.block_value(node, height, round);
-                self.input(
-                    node,
-                    Input::ProposalValue {
-                        height,
-                        round,
-                        block_hash,
-                    },
-                );
+                self.nodes[node].disk.held.insert((height, block_hash));
+                self.drive(node, |d, h| d.built(h, height, round, block_hash));
             }
             Event::Gossip { node, life } if self.alive(node, life) => self.gossip(node),
             Event::Crash { node } if self.faulty => self.crash(node),
@@ -406,70 +409,24 @@ impl<'a> Sim<'a> {
         h.finalize().into()
     }
 
-    fn input(&mut self, node: usize, input: Input) {
-        let Some(core) = self.nodes[node].core.as_mut() else {
+    /// Runs `f` on the node's driver with the node as its host. A crash
+    /// between a persist and what follows it ends the node's life there; it
+    /// restarts a little later.
+    fn drive(
+        &mut self,
+        node: usize,
+        f: impl FnOnce(&mut Driver, &mut SimHost<'_, 'a>) -> Result<(), Crashed>,
+    ) {
+        let Some(mut driver) = self.nodes[node].driver.take() else {
             return;
         };
-        let out = core.handle(input);
-        self.apply(node, out);
-    }
-
-    /// Carries out a core's outputs in order, as the node does.
-    fn apply(&mut self, node: usize, outputs: Vec<Output>) {
-        let life = self.nodes[node].life;
-        for output in outputs {
-            if self.trace {
-                eprintln!("{:>7}   node {node} -> {output:?}", self.now);
-            }
-            match output {
-                Output::Persist(state) => {
-                    self.nodes[node].disk.consensus = Some(state);
-                    if self.crash_after_persist() {
-                        self.crash(node);
-                        let down = self.rng.random_range(50..1_000);
-                        self.at(self.now + down, Event::Restart { node });
-                        return;
-                    }
-                }
-                Output::Broadcast(msg) => {
-                    if matches!(&msg, Message::Proposal(p) if p.pol_round.is_some()) {
-                        self.stats.reproposals += 1;
-                    }
-                    self.checker.signed(self.nodes[node].key_id, &msg);
-                    self.broadcast(node, &msg);
-                }
-                Output::ScheduleTimeout {
-                    kind,
-                    height,
-                    round,
-                    duration_ms,
-                } => {
-                    self.at(
-                        self.now + duration_ms,
-                        Event::Timeout {
-                            node,
-                            life,
-                            kind,
-                            height,
-                            round,
-                        },
-                    );
-                }
-                Output::RequestProposal { height, round } => {
-                    let delay = self.rng.random_range(1..=BUILD_MS_MAX);
-                    self.at(
-                        self.now + delay,
-                        Event::Build {
-                            node,
-                            life,
-                            height,
-                            round,
-                        },
-                    );
-                }
-                Output::Commit { certificate } => self.decide(node, certificate),
-                Output::Evidence { .. } => self.stats.evidence += 1,
-                Output::Dropped { .. } => {}
+        let mut host = SimHost { sim: self, node };
+        match f(&mut driver, &mut host) {
+            Ok(()) => self.nodes[node].driver = Some(driver),
+            Err(Crashed) => {
+                self.crash(node);
+                let down = self.rng.random_range(50..1_000);
+                self.at(self.now + down, Event::Restart { node });
             }
         }
     }
@@ -502,29 +459,6 @@ impl<'a> Sim<'a> {
         }
         self.nodes[node].disk.blocks.push(cert);
         true
-    }
-
-    /// Stores a decided block and moves the node to the next height, with the
-    /// set of that height.
-    fn decide(&mut self, node: usize, cert: CommitCertificate) {
-        let round = cert.round;
-        if !self.store(node, cert) {
-            return;
-        }
-        self.stats.max_round = self.stats.max_round.max(round);
-        let height = self.nodes[node].next_height();
-        let set = self.set_for(height);
-        let Some(core) = self.nodes[node].core.take() else {
-            return;
-        };
-        let mut next = core.next_height(set);
-        self.nodes[node].core_height = height;
-        if self.trace {
-            self.trace_core(node, &next);
-        }
-        let out = next.start();
-        self.nodes[node].core = Some(next);
-        self.apply(node, out);
     }
 
     fn trace_core(&self, node: usize, core: &Core) {
@@ -575,20 +509,22 @@ impl<'a> Sim<'a> {
     }
 
     fn deliver(&mut self, from: usize, to: usize, msg: Message) {
-        let Some(core) = self.nodes[to].core.as_ref() else {
+        let Some(height) = self.nodes[to].driver.as_ref().map(Driver::height) else {
             return;
         };
-        if msg.height() != core.height() {
+        if msg.height() != height {
             self.maybe_sync(from, to);
         }
-        let input = match msg {
-            Message::Proposal(proposal) => Input::Proposal {
-                proposal,
-                block_valid: true,
-            },
-            Message::Vote(vote) => Input::Vote(vote),
-        };
-        self.input(to, input);
+        match msg {
+            Message::Proposal(proposal) => {
+                if proposal.height == height {
+                    let held = (proposal.height, proposal.block_hash);
+                    self.nodes[to].disk.held.insert(held);
+                }
+                self.drive(to, |d, h| d.proposal(h, proposal, true));
+            }
+            Message::Vote(vote) => self.drive(to, |d, h| d.handle(h, Input::Vote(vote))),
+        }
     }
 
     /// Two nodes at different heights met: the one ahead sends the decided
@@ -601,7 +537,7 @@ impl<'a> Sim<'a> {
         };
         let have = self.nodes[behind].disk.blocks.len();
         if self.nodes[ahead].disk.blocks.len() <= have
-            || self.nodes[ahead].core.is_none()
+            || self.nodes[ahead].driver.is_none()
             || self.nodes[behind].sync_after > self.now
         {
             return;
@@ -611,29 +547,41 @@ impl<'a> Sim<'a> {
         self.send(ahead, behind, Event::Sync { to: behind, certs });
     }
 
-    /// Stores the certificates that extend the node's chain, each checked,
-    /// then restarts its core at the new height.
+    /// Gives the node's driver the certificates that extend its chain, one at
+    /// a time, as the node's block sync does; each block arrives with its
+    /// certificate.
     fn apply_sync(&mut self, node: usize, certs: Vec<CommitCertificate>) {
-        if self.nodes[node].core.is_none() {
-            return;
-        }
-        let before = self.nodes[node].disk.blocks.len();
         for cert in certs {
-            if cert.height == self.nodes[node].next_height() && self.store(node, cert) {
-                self.stats.synced += 1;
+            if self.nodes[node].driver.is_none() {
+                return;
             }
-        }
-        if self.nodes[node].disk.blocks.len() > before {
-            self.boot(node);
+            if cert.height != self.nodes[node].next_height() {
+                continue;
+            }
+            let held = (cert.height, cert.block_hash);
+            self.nodes[node].disk.held.insert(held);
+            let before = self.nodes[node].core_height;
+            let mut taken = false;
+            self.drive(node, |d, h| {
+                taken = d.synced(h, &cert)?.is_ok();
+                Ok(())
+            });
+            if taken {
+                self.stats.synced += 1;
+                let after = self.nodes[node].core_height;
+                if self.set_for(before) != self.set_for(after) {
+                    self.stats.boots_across_changes += 1;
+                }
+            }
         }
     }
 
     /// Sends the node's own messages of its height again.
     fn gossip(&mut self, node: usize) {
         let own = self.nodes[node]
-            .core
+            .driver
             .as_ref()
-            .map(Core::rebroadcast)
+            .map(Driver::rebroadcast)
             .unwrap_or_default();
         for msg in &own {
             self.broadcast(node, msg);
@@ -644,13 +592,13 @@ impl<'a> Sim<'a> {
 
     fn crash(&mut self, node: usize) {
         let n = &mut self.nodes[node];
-        n.core = None;
+        n.driver = None;
         n.life += 1;
         self.stats.crashes += 1;
     }
 
     fn restart(&mut self, node: usize) {
-        if self.nodes[node].core.is_none() {
+        if self.nodes[node].driver.is_none() {
             self.boot(node);
         }
     }
@@ -665,25 +613,24 @@ impl<'a> Sim<'a> {
         if before > 0 && self.set_for(before) != set {
             self.stats.boots_across_changes += 1;
         }
+        let amnesia = self.scenario.amnesia;
         let n = &mut self.nodes[node];
         n.core_height = height;
         n.life += 1;
-        let state = match &n.disk.consensus {
-            Some(s) if s.height == height && !self.scenario.amnesia => s.clone(),
-            _ => PersistentState::new(height),
-        };
+        let persisted = n.disk.consensus.clone().filter(|_| !amnesia);
         let key = Some(n.key.clone());
-        let mut core = Core::new(CHAIN_ID.to_string(), self.params.clone(), key, set, state);
+        let params = self.params.clone();
+        let host = SimHost { sim: self, node };
+        let driver = Driver::new(&host, CHAIN_ID.to_string(), params, key, height, persisted);
         if self.trace {
-            self.trace_core(node, &core);
+            self.trace_core(node, driver.core());
         }
-        let out = core.start();
         let n = &mut self.nodes[node];
-        n.core = Some(core);
+        n.driver = Some(driver);
         let life = n.life;
         let first = self.rng.random_range(0..GOSSIP_MS);
         self.at(self.now + first, Event::Gossip { node, life });
-        self.apply(node, out);
+        self.drive(node, |d, h| d.start(h));
     }
 
     /// Ends the faults: one network, no loss, every node up. From now on every
@@ -703,5 +650,90 @@ impl<'a> Sim<'a> {
         // Every node must also decide the first two heights of the last set.
         let target = (top + self.scenario.heights_after_heal).max(self.schedule.last_change() + 1);
         self.target = Some((target, self.now + self.scenario.liveness_ms));
+    }
+}
+
+/// A node crashed between a persist and the sends after it.
+pub struct Crashed;
+
+/// One node of the simulation as its driver's host.
+pub struct SimHost<'s, 'a> {
+    sim: &'s mut Sim<'a>,
+    node: usize,
+}
+
+impl Host for SimHost<'_, '_> {
+    type Error = Crashed;
+
+    fn persist(&mut self, state: &PersistentState) -> Result<(), Crashed> {
+        self.sim.nodes[self.node].disk.consensus = Some(state.clone());
+        if self.sim.crash_after_persist() {
+            return Err(Crashed);
+        }
+        Ok(())
+    }
+
+    fn broadcast(&mut self, msg: &Message) -> Result<(), Crashed> {
+        if matches!(msg, Message::Proposal(p) if p.pol_round.is_some()) {
+            self.sim.stats.reproposals += 1;
+        }
+        let key_id = self.sim.nodes[self.node].key_id;
+        self.sim.checker.signed(key_id, msg);
+        self.sim.broadcast(self.node, msg);
+        Ok(())
+    }
+
+    fn schedule_timeout(&mut self, kind: TimeoutKind, height: u64, round: u32, duration_ms: u64) {
+        let (node, life) = (self.node, self.sim.nodes[self.node].life);
+        let timeout = Event::Timeout {
+            node,
+            life,
+            kind,
+            height,
+            round,
+        };
+        self.sim.at(self.sim.now + duration_ms, timeout);
+    }
+
+    fn request_proposal(&mut self, height: u64, round: u32) {
+        let (node, life) = (self.node, self.sim.nodes[self.node].life);
+        let delay = self.sim.rng.random_range(1..=BUILD_MS_MAX);
+        let build = Event::Build {
+            node,
+            life,
+            height,
+            round,
+        };
+        self.sim.at(self.sim.now + delay, build);
+    }
+
+    fn commit(&mut self, certificate: &CommitCertificate) -> Result<bool, Crashed> {
+        let node = self.node;
+        let height = certificate.height;
+        if !self.sim.nodes[node]
+            .disk
+            .held
+            .contains(&(height, certificate.block_hash))
+        {
+            return Ok(false);
+        }
+        if !self.sim.store(node, certificate.clone()) {
+            return Ok(false);
+        }
+        let sim = &mut *self.sim;
+        sim.stats.max_round = sim.stats.max_round.max(certificate.round);
+        let n = &mut sim.nodes[node];
+        n.disk.held.retain(|(h, _)| *h > height);
+        n.core_height = height + 1;
+        Ok(true)
+    }
+
+    fn validators(&self, height: u64) -> ValidatorSet {
+        self.sim.set_for(height)
+    }
+
+    fn evidence(&mut self, _first: Vote, _second: Vote) -> Result<(), Crashed> {
+        self.sim.stats.evidence += 1;
+        Ok(())
     }
 }
