@@ -53,6 +53,38 @@ fn a_code_section_without_functions_is_refused_not_a_panic() {
     assert_eq!(validate(&longer), Err(CodeError::Invalid));
 }
 
+/// Found by fuzzing (`fuzz/README.md`, finding 4): an operator after a
+/// function body's final `end` reached wasmi 2.0.0's translator with an
+/// empty control stack, where a debug assertion stops it (`fuel_pos`) and a
+/// build without debug assertions would go on. Yui refuses such code by a
+/// rule of its own before wasmi sees it, so the verdict cannot depend on how
+/// a validator's binary was built.
+#[test]
+fn operators_after_a_function_end_are_refused_by_yui_itself() {
+    let good = wasm(r#"(module (memory (export "memory") 1) (func (export "f")))"#);
+    // The code section: one body of 2 bytes (no locals, `end`).
+    let section = [0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b];
+    let at = good
+        .windows(section.len())
+        .position(|w| w == section)
+        .expect("the code section");
+    assert!(validate(&good).is_ok());
+    for extra in [
+        &[0x01][..],
+        &[0x0b],
+        &[0x41, 0x00, 0x1a],
+        &[0x02, 0x40, 0x0b],
+    ] {
+        let mut code = good[..at].to_vec();
+        let body = 2 + extra.len() as u8;
+        code.extend([0x0a, body + 2, 0x01, body, 0x00, 0x0b]);
+        code.extend(extra);
+        code.extend(&good[at + section.len()..]);
+        assert_eq!(validate(&code), Err(CodeError::Invalid), "{extra:02x?}");
+        assert!(diagnose(&code).is_some());
+    }
+}
+
 #[test]
 fn floats_are_refused() {
     let code = wasm(
