@@ -22,6 +22,7 @@ pub mod consensus;
 pub mod contract;
 pub mod core;
 pub mod genesis;
+pub mod node;
 pub mod read_auth;
 pub mod seeds;
 pub mod supply;
@@ -42,4 +43,7 @@ pub const TARGETS: &[Target] = &[
     ("contract", contract::contract),
     ("genesis", genesis::genesis),
     ("supply", supply::supply),
+    ("net", node::net),
+    ("grpc", node::grpc),
+    ("config", node::config),
 ];

@@ -19,7 +19,7 @@ pub struct Seed {
     pub bytes: Vec<u8>,
 }
 
-fn seed(target: &'static str, name: impl Into<String>, bytes: Vec<u8>) -> Seed {
+pub(crate) fn seed(target: &'static str, name: impl Into<String>, bytes: Vec<u8>) -> Seed {
     Seed {
         target,
         name: format!("seed-{}", name.into()),
@@ -76,6 +76,7 @@ pub fn seeds(repo: &Path, built_contracts: bool) -> Vec<Seed> {
     small.assets.truncate(1);
     out.push(seed("genesis", "small", small.to_json().into_bytes()));
     supply_seeds(&mut out);
+    crate::node::seeds(&txs, &mut out);
     out
 }
 

@@ -40,7 +40,7 @@ use crate::engine::EngineEvent;
 
 mod gossip;
 mod recent;
-mod sync;
+pub mod sync;
 use recent::Recent;
 pub use sync::{SyncCodec, SyncRequest, SyncResponse};
 
