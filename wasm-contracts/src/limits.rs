@@ -81,4 +81,12 @@ pub const MODULE_CACHE_ENTRIES_MAX: usize = 64;
 /// Code bytes compiled into one wasmi engine before the runtime starts a
 /// fresh engine: wasmi's code map only grows, so a long-lived node would
 /// otherwise keep every module it ever compiled.
-pub const ENGINE_RECYCLE_CODE_BYTES: usize = 64 * 1024 * 1024;
+pub const ENGINE_RECYCLE_CODE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Modules compiled into one wasmi engine before the runtime starts a fresh
+/// one, however small they are: what an engine keeps per compiled module
+/// (translated functions, deduplicated function types) is not in
+/// proportion to the code's bytes, and fuzzing grew a runtime past 2 GB on
+/// small modules while the byte bound alone was never reached
+/// (`fuzz/README.md`, finding 3).
+pub const ENGINE_RECYCLE_MODULES: usize = 1_024;

@@ -71,8 +71,9 @@ pub struct Runtime {
 
 struct Cache {
     engine: Engine,
-    /// Code bytes compiled into `engine` so far.
+    /// Code bytes and modules compiled into `engine` so far.
     compiled_bytes: usize,
+    compiled_modules: usize,
     modules: BTreeMap<[u8; 32], Cached>,
     tick: u64,
 }
@@ -95,6 +96,7 @@ impl Runtime {
             cache: Mutex::new(Cache {
                 engine: Engine::new(&engine_config()),
                 compiled_bytes: 0,
+                compiled_modules: 0,
                 modules: BTreeMap::new(),
                 tick: 0,
             }),
@@ -148,12 +150,16 @@ impl Runtime {
             return Ok(module);
         }
         cache.compiled_bytes = cache.compiled_bytes.saturating_add(code.len());
-        if cache.compiled_bytes > limits::ENGINE_RECYCLE_CODE_BYTES {
+        cache.compiled_modules += 1;
+        if cache.compiled_bytes > limits::ENGINE_RECYCLE_CODE_BYTES
+            || cache.compiled_modules >= limits::ENGINE_RECYCLE_MODULES
+        {
             // wasmi frees compiled code only with its engine: start a new
             // one; the old one goes when its last module and call are done.
             cache.engine = Engine::new(&engine_config());
             cache.modules.clear();
             cache.compiled_bytes = 0;
+            cache.compiled_modules = 0;
             return Ok(module);
         }
         if cache.modules.len() >= limits::MODULE_CACHE_ENTRIES_MAX {
