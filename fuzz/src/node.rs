@@ -90,6 +90,7 @@ static NODE: OnceLock<Node> = OnceLock::new();
 
 fn node() -> &'static Node {
     NODE.get_or_init(|| {
+        remove_homes_of_ended_processes();
         let home = std::env::temp_dir().join(format!("yui-fuzz-node-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&home);
         std::fs::create_dir_all(&home).unwrap();
@@ -243,6 +244,23 @@ pub fn grpc(data: &[u8]) {
     };
     if let Some(code) = code {
         assert!(promised(code), "method {}: {code:?}", selector % 26);
+    }
+}
+
+/// A fuzzer ends by exiting, so its node's folder stays behind: the next
+/// process removes those whose process is gone.
+fn remove_homes_of_ended_processes() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix("yui-fuzz-node-")) else {
+            continue;
+        };
+        if !std::path::Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 
