@@ -330,7 +330,15 @@ fn the_engine_is_recycled_after_enough_modules() {
     let runtime = Runtime::new();
     let base = module();
     let mut host = MockHost::new();
-    let first = run(&runtime, &base, "put", b"abc", FUEL, Mode::Execute, &mut host);
+    let first = run(
+        &runtime,
+        &base,
+        "put",
+        b"abc",
+        FUEL,
+        Mode::Execute,
+        &mut host,
+    );
     assert!(first.result.is_ok(), "{first:?}");
     let mut most = 0;
     for i in 1..yui_wasm_contracts::limits::ENGINE_RECYCLE_MODULES {
@@ -338,14 +346,30 @@ fn the_engine_is_recycled_after_enough_modules() {
         let mut code = base.clone();
         code.extend([0x00, 0x03, 0x02, (i % 128) as u8, (i / 128) as u8]);
         let mut host = MockHost::new();
-        let outcome = run(&runtime, &code, "put", b"abc", FUEL, Mode::Execute, &mut host);
+        let outcome = run(
+            &runtime,
+            &code,
+            "put",
+            b"abc",
+            FUEL,
+            Mode::Execute,
+            &mut host,
+        );
         assert_eq!(outcome.fuel_used, first.fuel_used);
         most = most.max(runtime.cached_modules());
     }
     assert_eq!(most, yui_wasm_contracts::limits::MODULE_CACHE_ENTRIES_MAX);
     // The last compilation started a fresh engine with an empty cache.
     assert_eq!(runtime.cached_modules(), 0);
-    let again = run(&runtime, &base, "put", b"abc", FUEL, Mode::Execute, &mut host);
+    let again = run(
+        &runtime,
+        &base,
+        "put",
+        b"abc",
+        FUEL,
+        Mode::Execute,
+        &mut host,
+    );
     assert_eq!(again.fuel_used, first.fuel_used);
     assert_eq!(runtime.cached_modules(), 1);
 }
