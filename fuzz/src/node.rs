@@ -130,13 +130,18 @@ fn promised(code: Code) -> bool {
     )
 }
 
-/// Decodes `bytes` as the request type of the method and calls it, as
-/// tonic does with the body of a unary call; the code of the answer.
+/// Decodes `bytes` as the request type of the method, adjusts it (if
+/// asked), and calls the method, as tonic does with the body of a unary
+/// call; the code of the answer.
 macro_rules! call {
-    ($node:expr, $bytes:expr, $service:path, $method:ident, $request:ty) => {{
+    ($node:expr, $bytes:expr, $service:path, $method:ident, $request:ty) => {
+        call!($node, $bytes, $service, $method, $request, |r: $request| r)
+    };
+    ($node:expr, $bytes:expr, $service:path, $method:ident, $request:ty, $adjust:expr) => {{
         match <$request>::decode($bytes) {
             Err(_) => None,
             Ok(req) => {
+                let req = ($adjust)(req);
                 let api = &$node.api;
                 let answer = $node
                     .runtime
@@ -170,16 +175,17 @@ pub fn grpc(data: &[u8]) {
     let code = match selector % 26 {
         // Without an engine nothing commits: a submission that asks to wait
         // for its commit would only wait out its timeout.
-        0 => match pb::SubmitRequest::decode(body) {
-            Err(_) => None,
-            Ok(mut req) => {
-                req.wait_for_commit = false;
-                let answer = n
-                    .runtime
-                    .block_on(async { Transactions::submit(&n.api, Request::new(req)).await });
-                Some(answer.map(|_| Code::Ok).unwrap_or_else(|s| s.code()))
+        0 => call!(
+            n,
+            body,
+            Transactions,
+            submit,
+            pb::SubmitRequest,
+            |r: pb::SubmitRequest| pb::SubmitRequest {
+                wait_for_commit: false,
+                ..r
             }
-        },
+        ),
         1 => call!(n, body, Transactions, prepare, pb::PrepareRequest),
         2 => call!(
             n,

@@ -328,49 +328,33 @@ fn too_little_fuel_stops_before_the_host_is_touched() {
 #[test]
 fn the_engine_is_recycled_after_enough_modules() {
     let runtime = Runtime::new();
+    let put = |code: &[u8]| {
+        let mut host = MockHost::new();
+        run(
+            &runtime,
+            code,
+            "put",
+            b"abc",
+            FUEL,
+            Mode::Execute,
+            &mut host,
+        )
+    };
     let base = module();
-    let mut host = MockHost::new();
-    let first = run(
-        &runtime,
-        &base,
-        "put",
-        b"abc",
-        FUEL,
-        Mode::Execute,
-        &mut host,
-    );
+    let first = put(&base);
     assert!(first.result.is_ok(), "{first:?}");
     let mut most = 0;
     for i in 1..yui_wasm_contracts::limits::ENGINE_RECYCLE_MODULES {
         // The same module with a custom section naming `i`: another hash.
         let mut code = base.clone();
         code.extend([0x00, 0x03, 0x02, (i % 128) as u8, (i / 128) as u8]);
-        let mut host = MockHost::new();
-        let outcome = run(
-            &runtime,
-            &code,
-            "put",
-            b"abc",
-            FUEL,
-            Mode::Execute,
-            &mut host,
-        );
-        assert_eq!(outcome.fuel_used, first.fuel_used);
+        assert_eq!(put(&code).fuel_used, first.fuel_used);
         most = most.max(runtime.cached_modules());
     }
     assert_eq!(most, yui_wasm_contracts::limits::MODULE_CACHE_ENTRIES_MAX);
     // The last compilation started a fresh engine with an empty cache.
     assert_eq!(runtime.cached_modules(), 0);
-    let again = run(
-        &runtime,
-        &base,
-        "put",
-        b"abc",
-        FUEL,
-        Mode::Execute,
-        &mut host,
-    );
-    assert_eq!(again.fuel_used, first.fuel_used);
+    assert_eq!(put(&base).fuel_used, first.fuel_used);
     assert_eq!(runtime.cached_modules(), 1);
 }
 
