@@ -38,6 +38,23 @@ pub fn update<R: TreeReader>(
     update_tree(reader, writes, version).map(|(root, batch)| (root, batch.node_batch))
 }
 
+/// [`update`], with the keys of the nodes the new version replaced: they
+/// are needed only to read versions below `version`, so a store that keeps
+/// a bounded history deletes them once those versions fall out of it.
+pub fn update_with_stale<R: TreeReader>(
+    reader: &R,
+    writes: &WriteSet,
+    version: Version,
+) -> Result<(Hash, NodeBatch, Vec<NodeKey>), String> {
+    let (root, batch) = update_tree(reader, writes, version)?;
+    let stale = batch
+        .stale_node_index_batch
+        .into_iter()
+        .map(|i| i.node_key)
+        .collect();
+    Ok((root, batch.node_batch, stale))
+}
+
 /// [`update`], with the nodes the new version makes stale.
 fn update_tree<R: TreeReader>(
     reader: &R,

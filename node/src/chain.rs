@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use jmt::storage::NodeBatch;
+use jmt::storage::{NodeBatch, NodeKey};
 use tokio::sync::{Notify, broadcast, oneshot};
 use yui_consensus::{CommitCertificate, Validator, ValidatorSet};
 use yui_ledger::block::tx_root_of;
@@ -42,6 +42,8 @@ pub struct Prepared {
     pub tx_hashes: Vec<Hash>,
     pub outcome: BlockOutcome,
     pub tree: NodeBatch,
+    /// The tree nodes this block's version replaces (for pruning).
+    pub stale: Vec<NodeKey>,
 }
 
 /// What subscribers learn when a block commits.
@@ -179,7 +181,8 @@ impl Shared {
         let genesis_json = std::fs::read_to_string(&genesis_path)
             .map_err(|e| anyhow::anyhow!("cannot read genesis {}: {e}", genesis_path.display()))?;
         let genesis = Genesis::from_json(&genesis_json).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let store = Store::open(&base.join(&cfg.node.data_dir).join("db"))?;
+        let store = Store::open(&base.join(&cfg.node.data_dir).join("db"))?
+            .with_state_history(cfg.storage.state_history);
         match store.genesis_json()? {
             None => {
                 let writes = genesis.state_writes(&MemState::default());
@@ -475,7 +478,8 @@ impl Shared {
         (txs, tx_hashes): (Vec<yui_ledger::SignedTransaction>, Vec<Hash>),
         outcome: BlockOutcome,
     ) -> Result<Prepared, String> {
-        let (state_root, tree) = commitment::update(&self.store, &outcome.writes, ctx.height)?;
+        let (state_root, tree, stale) =
+            commitment::update_with_stale(&self.store, &outcome.writes, ctx.height)?;
         let header = BlockHeader {
             chain_id: ctx.chain_id,
             height: ctx.height,
@@ -492,6 +496,7 @@ impl Shared {
             tx_hashes,
             outcome,
             tree,
+            stale,
         })
     }
 
@@ -581,7 +586,7 @@ impl Shared {
         crash_point::reach(Point::CommitBeforeWrite, block.header.height);
         let size = self
             .store
-            .commit_block(block, &certificate, &p.outcome, &p.tree)?;
+            .commit_block(block, &certificate, &p.outcome, (&p.tree, &p.stale))?;
         crash_point::reach(Point::CommitAfterWrite, block.header.height);
         // The block's start may have applied a validator change: the state now
         // names the set of the next height.

@@ -25,6 +25,32 @@ pub struct Config {
     /// The live Analytics service (on unless disabled).
     #[serde(default)]
     pub analytics: AnalyticsSection,
+    #[serde(default)]
+    pub storage: StorageSection,
+}
+
+/// What the node keeps on disk beyond the chain itself.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageSection {
+    /// Heights of state the node can prove (`GetProof`): the last this many;
+    /// older tree history is deleted as blocks commit. 0 keeps every height
+    /// (an archive node). Blocks, receipts and the current state are always
+    /// kept in full.
+    #[serde(default = "default_state_history")]
+    pub state_history: u64,
+}
+
+fn default_state_history() -> u64 {
+    1_000
+}
+
+impl Default for StorageSection {
+    fn default() -> Self {
+        Self {
+            state_history: default_state_history(),
+        }
+    }
 }
 
 /// The town's aggregates, kept live from the committed chain for the
@@ -263,7 +289,15 @@ impl Config {
     pub fn check(&self) -> anyhow::Result<()> {
         let block_max = yui_ledger::limits::BLOCK_TXS_MAX;
         let tx_max = yui_ledger::limits::TX_BYTES_MAX;
-        let rules: [(bool, String); 7] = [
+        let history_min = crate::storage::STATE_HISTORY_MIN;
+        let rules: [(bool, String); 8] = [
+            (
+                self.storage.state_history == 0 || self.storage.state_history >= history_min,
+                format!(
+                    "storage.state_history = {} must be 0 (keep every height) or at least {history_min}",
+                    self.storage.state_history
+                ),
+            ),
             (
                 self.analytics.k_min >= 1,
                 "analytics.k_min must be at least 1".into(),
@@ -395,6 +429,12 @@ vote_journal = {vj}
 enabled = {ae}
 # The privacy floor: no published figure describes fewer accounts.
 k_min = {ak}
+
+[storage]
+# Heights of state this node can prove (GetProof): the last this many. Older
+# tree history is deleted as blocks commit; blocks, receipts and the current
+# state are always kept. 0 keeps every height (an archive node).
+state_history = {sh}
 {p2p}{metrics}"#,
             name = self.node.name,
             tz = self.node.time_zone,
@@ -438,6 +478,7 @@ k_min = {ak}
             td = self.consensus.timeout_delta_ms,
             cd = self.consensus.clock_drift_max_ms,
             vj = self.consensus.vote_journal,
+            sh = self.storage.state_history,
             ae = self.analytics.enabled,
             ak = self.analytics.k_min,
             metrics = match &self.metrics {
@@ -498,6 +539,7 @@ mod tests {
             p2p: None,
             metrics: None,
             analytics: AnalyticsSection::default(),
+            storage: StorageSection::default(),
         }
     }
 
@@ -565,5 +607,26 @@ mod tests {
         std::fs::write(&path, c.render()).unwrap();
         let e = Config::load(&path).unwrap_err().to_string();
         assert!(e.contains("analytics.k_min"), "{e}");
+    }
+
+    #[test]
+    fn the_state_history_survives_the_file_and_is_0_or_at_least_the_minimum() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let mut c = config();
+        assert_eq!(c.storage.state_history, 1_000, "the default");
+        for ok in [0, crate::storage::STATE_HISTORY_MIN, 50_000] {
+            c.storage.state_history = ok;
+            std::fs::write(&path, c.render()).unwrap();
+            assert_eq!(Config::load(&path).unwrap().0.storage.state_history, ok);
+        }
+        // A file written before the section existed keeps the default.
+        let text = c.render();
+        std::fs::write(&path, text.split("\n[storage]").next().unwrap()).unwrap();
+        assert_eq!(Config::load(&path).unwrap().0.storage.state_history, 1_000);
+        c.storage.state_history = crate::storage::STATE_HISTORY_MIN - 1;
+        std::fs::write(&path, c.render()).unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(e.contains("storage.state_history"), "{e}");
     }
 }

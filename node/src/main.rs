@@ -210,6 +210,7 @@ fn init(
         p2p,
         metrics: None,
         analytics: Default::default(),
+        storage: Default::default(),
     };
     std::fs::write(&cfg_path, cfg.render())?;
     match key {

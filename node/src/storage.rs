@@ -48,8 +48,11 @@ pub mod cf {
     /// at heights not yet committed, so a restarted validator can still
     /// commit the block it is locked on
     pub const PENDING_BLOCKS: &str = "pending_blocks";
+    /// (height BE, kind, key) → () : a tree node or value that height
+    /// replaced, deleted once no kept height reads it (`history.rs`)
+    pub const JMT_STALE: &str = "jmt_stale";
 
-    pub const ALL: [&str; 11] = [
+    pub const ALL: [&str; 12] = [
         BLOCKS,
         CERTIFICATES,
         BLOCK_INDEX,
@@ -61,6 +64,7 @@ pub mod cf {
         JMT_VALUES,
         METADATA,
         PENDING_BLOCKS,
+        JMT_STALE,
     ];
 }
 
@@ -76,6 +80,9 @@ pub mod meta {
     /// The `V` record of the state before the base block (borsh validator
     /// infos): the set that certified it, which the store does not hold.
     pub const BASE_VALIDATORS: &[u8] = b"base_validators";
+    /// The height (u64 BE) at or below which every replaced tree entry has
+    /// been deleted.
+    pub const PRUNED_THROUGH: &[u8] = b"pruned_through";
 }
 
 /// Index used for a block's start events in `receipts` and `account_index`.
@@ -115,7 +122,12 @@ pub struct BeginEvents {
 
 pub struct Store {
     db: DB,
+    /// Heights of state tree kept provable; 0: all (`history.rs`).
+    state_history: u64,
 }
+
+mod history;
+pub use history::STATE_HISTORY_MIN;
 
 fn hkey(height: u64) -> [u8; 8] {
     height.to_be_bytes()
@@ -150,7 +162,7 @@ const PENDING_LOOKBACK: u64 = 8;
 pub const BLOCK_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 /// The memtables of all column families together: past it RocksDB flushes
-/// the largest. Without a total, each of the eleven families may hold two
+/// the largest. Without a total, each column family may hold two
 /// memtables of 64 MiB, and a node's memory kept rising for half an hour
 /// under a steady 500 payments/s as the quieter families' memtables
 /// slowly filled (BENCHMARKS.md, the soak).
@@ -167,7 +179,7 @@ fn cf_options(name: &str, cache: &rocksdb::Cache) -> Options {
     t.set_pin_l0_filter_and_index_blocks_in_cache(true);
     // The tree's values are read by seeking to the newest version at or
     // below a height, which whole-key filters cannot answer.
-    if name != cf::JMT_VALUES {
+    if name != cf::JMT_VALUES && name != cf::JMT_STALE {
         t.set_bloom_filter(10.0, false);
     }
     let mut o = Options::default();
@@ -191,7 +203,10 @@ impl Store {
             .iter()
             .map(|n| ColumnFamilyDescriptor::new(*n, cf_options(n, &cache)));
         let db = DB::open_cf_descriptors(&opts, path, cfs)?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            state_history: 0,
+        })
     }
 
     /// A consistent copy of the store in `to` (which must not exist), made
@@ -307,7 +322,13 @@ impl Store {
         }
         let h = s.block.header.height;
         let mut b = WriteBatch::default();
-        for name in [cf::STATE, cf::JMT_NODES, cf::JMT_VALUES, cf::PENDING_BLOCKS] {
+        for name in [
+            cf::STATE,
+            cf::JMT_NODES,
+            cf::JMT_VALUES,
+            cf::JMT_STALE,
+            cf::PENDING_BLOCKS,
+        ] {
             let handle = self.cf(name)?;
             for item in self.db.iterator_cf(handle, IteratorMode::Start) {
                 let (k, _) = item?;
@@ -316,6 +337,7 @@ impl Store {
         }
         let md = self.cf(cf::METADATA)?;
         b.delete_cf(md, meta::CONSENSUS_STATE);
+        b.delete_cf(md, meta::PRUNED_THROUGH);
         self.put_state(&mut b, s.records, s.tree)?;
         b.put_cf(self.cf(cf::BLOCKS)?, hkey(h), s.block.to_bytes());
         b.put_cf(
@@ -390,7 +412,7 @@ impl Store {
         block: &Block,
         cert: &CommitCertificate,
         outcome: &BlockOutcome,
-        tree: &NodeBatch,
+        (tree, stale): (&NodeBatch, &[NodeKey]),
     ) -> Result<usize, StoreError> {
         let h = block.header.height;
         let expected = self.last_height()?.map_or(0, |l| l + 1);
@@ -401,6 +423,7 @@ impl Store {
         }
         let mut b = WriteBatch::default();
         self.put_state(&mut b, &outcome.writes, tree)?;
+        self.record_and_prune(&mut b, h, tree, stale)?;
         let bytes = block.to_bytes();
         let size = bytes.len();
         b.put_cf(self.cf(cf::BLOCKS)?, hkey(h), bytes);
@@ -742,7 +765,7 @@ mod tests {
                 signatures: vec![],
             };
             store
-                .commit_block(&a, &cert, &outcome, &tree)
+                .commit_block(&a, &cert, &outcome, (&tree, &[]))
                 .expect("commit");
             for gone in [&a, &b] {
                 assert_eq!(store.pending_block(h, &gone.hash()).expect("read"), None);

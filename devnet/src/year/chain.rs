@@ -154,7 +154,8 @@ impl Writer {
             })
             .collect();
         let cert = CommitCertificate::from_precommits(height, 0, hash, &votes);
-        self.store.commit_block(&block, &cert, &outcome, &tree)?;
+        self.store
+            .commit_block(&block, &cert, &outcome, (&tree, &[]))?;
         self.transactions += block.txs.len() as u64;
         self.failed += outcome
             .receipts

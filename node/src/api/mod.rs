@@ -608,8 +608,27 @@ impl pb::chain_server::Chain for Api {
                 }
             },
         };
-        let (value, proof) =
-            commitment::prove(&self.shared.store, &key, height).map_err(internal)?;
+        // Kept history only: an older height's tree is deleted, and one
+        // pruned while this proof was read fails it the same way.
+        let store = &self.shared.store;
+        let pruned = |head: u64| {
+            let oldest = store.oldest_provable(head);
+            (height < oldest).then(|| {
+                Status::not_found(format!(
+                    "this node keeps the state of its last {} heights (from {oldest}); \
+                     height {height}'s is no longer held (an archive node keeps all: \
+                     [storage] state_history = 0)",
+                    store.state_history()
+                ))
+            })
+        };
+        if let Some(s) = pruned(head.height) {
+            return Err(s);
+        }
+        let (value, proof) = match commitment::prove(store, &key, height) {
+            Ok(p) => p,
+            Err(e) => return Err(pruned(self.shared.head().height).unwrap_or_else(|| internal(e))),
+        };
         Ok(Response::new(pb::GetProofResponse {
             height,
             state_root: root.to_vec(),

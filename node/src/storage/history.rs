@@ -1,0 +1,385 @@
+//! The state tree's history: which past heights a node can still prove
+//! against, and the deletion of what only older heights needed.
+//!
+//! Each block's tree version replaces some tree nodes (jmt's stale node
+//! index) and, for every key it writes, the key's previous value. A node
+//! that keeps the state of its last K heights (`[storage] state_history`)
+//! records each replaced entry under the height that replaced it
+//! (`jmt_stale`: height BE, kind, stored key) and, at every commit of
+//! height h, deletes in the same batch what was replaced at or below
+//! h + 1 − K, the oldest height it keeps. Nothing a kept height reads is
+//! deleted: an entry replaced at height r is read only by versions below r.
+//!
+//! With K = 0 (an archive node) nothing is recorded or deleted. Entries
+//! replaced before history was bounded are not recorded and stay.
+
+use jmt::storage::{NodeBatch, NodeKey};
+use rocksdb::{ReadOptions, WriteBatch};
+use yui_ledger::commitment::value_key;
+
+use super::{Store, StoreError, cf, hkey, meta};
+
+/// A replaced tree node: the rest of the key is the node's stored key.
+const NODE: u8 = 0;
+/// A replaced value: the rest of the key is its `jmt_values` key.
+const VALUE: u8 = 1;
+
+/// Most replaced entries one commit deletes. In a steady state a commit
+/// deletes one height's worth; after `state_history` is lowered, the
+/// backlog goes a bounded slice per block.
+const PRUNE_PER_COMMIT_MAX: usize = 100_000;
+
+/// The least `state_history` other than 0: a snapshot export reads the
+/// validator set one height below the head, and a proof asked for just
+/// below the head must not race its pruning.
+pub const STATE_HISTORY_MIN: u64 = 16;
+
+fn stale_key(height: u64, kind: u8, key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9 + key.len());
+    k.extend_from_slice(&hkey(height));
+    k.push(kind);
+    k.extend_from_slice(key);
+    k
+}
+
+impl Store {
+    /// Keeps the state of the last `heights` heights provable and deletes
+    /// older tree history as blocks commit; 0 keeps every height.
+    pub fn with_state_history(mut self, heights: u64) -> Self {
+        self.state_history = heights;
+        self
+    }
+
+    /// Heights of state kept (0: all).
+    pub fn state_history(&self) -> u64 {
+        self.state_history
+    }
+
+    /// The lowest height whose state this store can prove when its head is
+    /// `head` (the base height limits it further on a snapshot-started node).
+    pub fn oldest_provable(&self, head: u64) -> u64 {
+        match self.state_history {
+            0 => 0,
+            k => (head + 1).saturating_sub(k),
+        }
+    }
+
+    /// Adds to `b`, the batch committing height `h`, the record of what
+    /// height `h` replaces and the deletion of what falls out of the kept
+    /// history.
+    pub(super) fn record_and_prune(
+        &self,
+        b: &mut WriteBatch,
+        h: u64,
+        tree: &NodeBatch,
+        stale: &[NodeKey],
+    ) -> Result<(), StoreError> {
+        if self.state_history == 0 {
+            return Ok(());
+        }
+        let stale_cf = self.cf(cf::JMT_STALE)?;
+        for k in stale {
+            let key = borsh::to_vec(k).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            b.put_cf(stale_cf, stale_key(h, NODE, &key), []);
+        }
+        if h > 0 {
+            // The newest earlier value of each key written at `h`.
+            let mut it = self.db.raw_iterator_cf(self.cf(cf::JMT_VALUES)?);
+            for (_, kh) in tree.values().keys() {
+                it.seek_for_prev(value_key(kh, h - 1));
+                if !it.valid() {
+                    it.status()?;
+                    continue;
+                }
+                if let Some(k) = it.key().filter(|k| k.starts_with(&kh.0)) {
+                    b.put_cf(stale_cf, stale_key(h, VALUE, k), []);
+                }
+            }
+        }
+        self.prune(b, self.oldest_provable(h))
+    }
+
+    /// Deletes (in `b`) every entry replaced at or below `oldest`, from
+    /// where the last commit stopped.
+    fn prune(&self, b: &mut WriteBatch, oldest: u64) -> Result<(), StoreError> {
+        let md = self.cf(cf::METADATA)?;
+        let from = match self.get(cf::METADATA, meta::PRUNED_THROUGH)? {
+            Some(v) => {
+                u64::from_be_bytes(v.as_slice().try_into().map_err(|_| StoreError::Corrupt {
+                    cf: cf::METADATA,
+                    what: "pruned_through".into(),
+                })?)
+            }
+            None => 0,
+        };
+        if from >= oldest {
+            return Ok(());
+        }
+        let (stale_cf, nodes, values) = (
+            self.cf(cf::JMT_STALE)?,
+            self.cf(cf::JMT_NODES)?,
+            self.cf(cf::JMT_VALUES)?,
+        );
+        let mut opts = ReadOptions::default();
+        // Starting past what earlier commits deleted, the scan never walks
+        // over their tombstones.
+        opts.set_iterate_lower_bound(hkey(from + 1).to_vec());
+        opts.set_iterate_upper_bound(hkey(oldest + 1).to_vec());
+        let mut it = self.db.raw_iterator_cf_opt(stale_cf, opts);
+        it.seek_to_first();
+        let mut done = oldest;
+        let mut count = 0;
+        while let Some(k) = it.key() {
+            let (Some(height), Some(kind)) = (k.get(..8), k.get(8)) else {
+                return Err(StoreError::Corrupt {
+                    cf: cf::JMT_STALE,
+                    what: "short key".into(),
+                });
+            };
+            let height = u64::from_be_bytes(height.try_into().unwrap_or_default());
+            if count == PRUNE_PER_COMMIT_MAX {
+                done = height - 1;
+                break;
+            }
+            match *kind {
+                NODE => b.delete_cf(nodes, &k[9..]),
+                VALUE => b.delete_cf(values, &k[9..]),
+                _ => {
+                    return Err(StoreError::Corrupt {
+                        cf: cf::JMT_STALE,
+                        what: format!("unknown kind {kind}"),
+                    });
+                }
+            }
+            b.delete_cf(stale_cf, k);
+            count += 1;
+            it.next();
+        }
+        it.status()?;
+        b.put_cf(md, meta::PRUNED_THROUGH, hkey(done));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use yui_consensus::CommitCertificate;
+    use yui_ledger::exec::BlockOutcome;
+    use yui_ledger::{Address, Block, BlockHeader, Hash, WriteSet, commitment};
+
+    use super::*;
+
+    const KEYS: u64 = 40;
+
+    fn block(height: u64) -> Block {
+        Block {
+            header: BlockHeader {
+                chain_id: "t".into(),
+                height,
+                time_ms: 1_000 + height,
+                prev_hash: [0; 32],
+                tx_root: [0; 32],
+                receipts_root: [0; 32],
+                state_root: [0; 32],
+                proposer: Address([0; 32]),
+                validators_hash: [0; 32],
+            },
+            txs: vec![],
+        }
+    }
+
+    fn key(i: u64) -> Vec<u8> {
+        format!("k{i}").into_bytes()
+    }
+
+    /// Height `h`'s writes: a few keys rewritten (a cheap deterministic
+    /// spread), and one deleted every seventh height.
+    fn writes(h: u64) -> WriteSet {
+        let mut w = WriteSet::new();
+        for j in 0..5 {
+            let i = (h * 7 + j * 13) % KEYS;
+            w.insert(key(i), Some(format!("{h}/{i}").into_bytes()));
+        }
+        if h.is_multiple_of(7) {
+            w.insert(key(h % KEYS), None);
+        }
+        w
+    }
+
+    /// A store with `history`, and the model: each height's root and values.
+    struct Run {
+        store: Store,
+        roots: Vec<Hash>,
+        values: Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
+        /// Tree nodes each height replaced.
+        stale: Vec<usize>,
+    }
+
+    impl Run {
+        fn new(path: &std::path::Path, history: u64) -> Self {
+            let store = Store::open(path).expect("open").with_state_history(history);
+            let mut w = WriteSet::new();
+            for i in 0..KEYS {
+                w.insert(key(i), Some(b"genesis".to_vec()));
+            }
+            let (root, tree) = commitment::update(&store, &w, 0).expect("tree");
+            store.init_genesis("{}", &w, &tree).expect("genesis");
+            let values = vec![
+                w.into_iter()
+                    .map(|(k, v)| (k, v.unwrap_or_default()))
+                    .collect(),
+            ];
+            Self {
+                store,
+                roots: vec![root],
+                values,
+                stale: vec![0],
+            }
+        }
+
+        fn commit_to(&mut self, last: u64) {
+            let mut h = self.roots.len() as u64;
+            while h <= last {
+                let w = writes(h);
+                let (root, tree, stale) =
+                    commitment::update_with_stale(&self.store, &w, h).expect("tree");
+                let mut now = self.values.last().cloned().unwrap_or_default();
+                for (k, v) in &w {
+                    match v {
+                        Some(v) => now.insert(k.clone(), v.clone()),
+                        None => now.remove(k),
+                    };
+                }
+                let b = block(h);
+                let cert = CommitCertificate {
+                    height: h,
+                    round: 0,
+                    block_hash: b.hash(),
+                    signatures: vec![],
+                };
+                let outcome = BlockOutcome {
+                    writes: w,
+                    receipts: vec![],
+                    begin_events: vec![],
+                };
+                self.store
+                    .commit_block(&b, &cert, &outcome, (&tree, &stale))
+                    .expect("commit");
+                self.roots.push(root);
+                self.values.push(now);
+                self.stale.push(stale.len());
+                h += 1;
+            }
+        }
+
+        /// Every key at `height` proves its model value against that
+        /// height's root.
+        fn proves(&self, height: u64) -> Result<(), String> {
+            let at = &self.values[height as usize];
+            for i in 0..KEYS {
+                let k = key(i);
+                let (v, proof) = commitment::prove(&self.store, &k, height)?;
+                if v.as_ref() != at.get(&k) {
+                    return Err(format!("height {height} key {i}: {v:?}"));
+                }
+                commitment::verify(&self.roots[height as usize], &k, v.as_deref(), &proof)?;
+            }
+            Ok(())
+        }
+
+        fn count(&self, name: &'static str) -> usize {
+            let cf = self.store.cf(name).expect("cf");
+            self.store
+                .db
+                .iterator_cf(cf, rocksdb::IteratorMode::Start)
+                .count()
+        }
+    }
+
+    #[test]
+    fn kept_heights_prove_and_older_tree_history_is_deleted() {
+        let [a, b, c] = [(); 3].map(|_| tempfile::tempdir().expect("tempdir"));
+        let mut archive = Run::new(a.path(), 0);
+        let mut pruned = Run::new(b.path(), 20);
+        archive.commit_to(300);
+        pruned.commit_to(120);
+        // A restart in the middle: pruning goes on where it stopped.
+        drop(std::mem::replace(
+            &mut pruned.store,
+            Store::open(c.path()).expect("open"),
+        ));
+        pruned.store = Store::open(b.path()).expect("open").with_state_history(20);
+        pruned.commit_to(300);
+        assert_eq!(pruned.roots, archive.roots, "pruning changed a root");
+
+        assert_eq!(pruned.store.oldest_provable(300), 281);
+        for h in 281..=300 {
+            assert_eq!(pruned.proves(h), Ok(()), "kept height {h}");
+        }
+        for h in [0, 150, 281, 300] {
+            assert_eq!(archive.proves(h), Ok(()), "archive height {h}");
+        }
+        assert!(
+            (0..=280).all(|h| pruned.proves(h).is_err()),
+            "a height below the kept history still proves every key"
+        );
+
+        // The pruned store holds about twenty heights of tree, the archive all.
+        let (nodes_p, nodes_a) = (pruned.count(cf::JMT_NODES), archive.count(cf::JMT_NODES));
+        let (values_p, values_a) = (pruned.count(cf::JMT_VALUES), archive.count(cf::JMT_VALUES));
+        assert!(nodes_p * 5 < nodes_a, "nodes: {nodes_p} kept of {nodes_a}");
+        assert!(
+            values_p * 5 < values_a,
+            "values: {values_p} kept of {values_a}"
+        );
+        // Each key's value history within the window at most: one value per
+        // write in the kept heights plus the one each key had before them.
+        let written: usize = (282..=300).map(|h| writes(h).len()).sum();
+        assert!(
+            values_p <= written + KEYS as usize,
+            "{values_p} values kept"
+        );
+        // Only what the kept heights after the oldest replaced is recorded:
+        // their nodes, and at most one value per key written.
+        let recorded = pruned.count(cf::JMT_STALE);
+        let (nodes, most) = (282..=300).fold((0, 0), |(n, m), h| {
+            let s = pruned.stale[h as usize];
+            (n + s, m + s + writes(h).len())
+        });
+        assert!(
+            (nodes..=most).contains(&recorded),
+            "{recorded} recorded, expected {nodes}..={most}"
+        );
+        assert_eq!(
+            archive.count(cf::JMT_STALE),
+            0,
+            "an archive records nothing"
+        );
+    }
+
+    #[test]
+    fn a_shorter_history_deletes_the_backlog_at_the_next_commit() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut run = Run::new(dir.path(), 200);
+        run.commit_to(150);
+        for h in 0..=150 {
+            assert_eq!(run.proves(h), Ok(()), "height {h}");
+        }
+        let other = tempfile::tempdir().expect("tempdir");
+        drop(std::mem::replace(
+            &mut run.store,
+            Store::open(other.path()).expect("open"),
+        ));
+        run.store = Store::open(dir.path())
+            .expect("open")
+            .with_state_history(16);
+        run.commit_to(151);
+        assert_eq!(run.store.oldest_provable(151), 136);
+        for h in 136..=151 {
+            assert_eq!(run.proves(h), Ok(()), "height {h}");
+        }
+        assert!(run.proves(100).is_err(), "height 100 was not pruned");
+    }
+}
