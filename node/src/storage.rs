@@ -38,8 +38,8 @@ pub mod cf {
     pub const ACCOUNT_INDEX: &str = "account_index";
     /// state key → value: the latest state
     pub const STATE: &str = "state";
-    /// tree node key (borsh) → node (borsh)
-    pub const JMT_NODES: &str = "jmt_nodes";
+    /// tree node key (version BE, nibble path; `tree_keys.rs`) → node (borsh)
+    pub const TREE_NODES: &str = "tree_nodes";
     /// (key hash, version BE) → value (borsh Option)
     pub const JMT_VALUES: &str = "jmt_values";
     /// named records: last height, genesis, consensus state, evidence
@@ -60,7 +60,7 @@ pub mod cf {
         RECEIPTS,
         ACCOUNT_INDEX,
         STATE,
-        JMT_NODES,
+        TREE_NODES,
         JMT_VALUES,
         METADATA,
         PENDING_BLOCKS,
@@ -83,6 +83,9 @@ pub mod meta {
     /// The height (u64 BE) at or below which every replaced tree entry has
     /// been deleted.
     pub const PRUNED_THROUGH: &[u8] = b"pruned_through";
+    /// Present once a store keyed the old way has had its pruning records
+    /// converted to version-ordered node keys (`tree_keys.rs`).
+    pub const TREE_KEYS_BY_VERSION: &[u8] = b"tree_keys_by_version";
 }
 
 /// Index used for a block's start events in `receipts` and `account_index`.
@@ -127,7 +130,9 @@ pub struct Store {
 }
 
 mod history;
+mod tree_keys;
 pub use history::STATE_HISTORY_MIN;
+use tree_keys::{node_db_key, node_key_of};
 
 fn hkey(height: u64) -> [u8; 8] {
     height.to_be_bytes()
@@ -199,14 +204,23 @@ impl Store {
         opts.set_max_background_jobs(2);
         opts.set_db_write_buffer_size(MEMTABLES_BYTES);
         let cache = rocksdb::Cache::new_lru_cache(BLOCK_CACHE_BYTES);
+        // A store written before tree nodes were keyed by version still has
+        // their old family: it is opened too, and converted.
+        let legacy = DB::list_cf(&opts, path)
+            .unwrap_or_default()
+            .iter()
+            .any(|n| n == tree_keys::LEGACY_NODES);
         let cfs = cf::ALL
             .iter()
+            .chain(legacy.then_some(&tree_keys::LEGACY_NODES))
             .map(|n| ColumnFamilyDescriptor::new(*n, cf_options(n, &cache)));
         let db = DB::open_cf_descriptors(&opts, path, cfs)?;
-        Ok(Self {
+        let mut store = Self {
             db,
             state_history: 0,
-        })
+        };
+        store.migrate_tree_keys()?;
+        Ok(store)
     }
 
     /// A consistent copy of the store in `to` (which must not exist), made
@@ -324,7 +338,7 @@ impl Store {
         let mut b = WriteBatch::default();
         for name in [
             cf::STATE,
-            cf::JMT_NODES,
+            cf::TREE_NODES,
             cf::JMT_VALUES,
             cf::JMT_STALE,
             cf::PENDING_BLOCKS,
@@ -386,13 +400,9 @@ impl Store {
                 None => b.delete_cf(state, k),
             }
         }
-        let nodes = self.cf(cf::JMT_NODES)?;
+        let nodes = self.cf(cf::TREE_NODES)?;
         for (k, n) in tree.nodes() {
-            b.put_cf(
-                nodes,
-                borsh::to_vec(k).unwrap_or_default(),
-                borsh::to_vec(n).unwrap_or_default(),
-            );
+            b.put_cf(nodes, node_db_key(k), borsh::to_vec(n).unwrap_or_default());
         }
         let values = self.cf(cf::JMT_VALUES)?;
         for ((version, kh), v) in tree.values() {
@@ -662,8 +672,7 @@ impl StateRead for Store {
 
 impl TreeReader for Store {
     fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
-        let k = borsh::to_vec(node_key)?;
-        match self.get(cf::JMT_NODES, &k)? {
+        match self.get(cf::TREE_NODES, &node_db_key(node_key))? {
             Some(b) => Ok(Some(borsh::from_slice(&b)?)),
             None => Ok(None),
         }
@@ -693,7 +702,7 @@ impl TreeReader for Store {
         let mut best: Option<(NodeKey, LeafNode)> = None;
         for item in self
             .db
-            .iterator_cf(self.cf(cf::JMT_NODES)?, IteratorMode::Start)
+            .iterator_cf(self.cf(cf::TREE_NODES)?, IteratorMode::Start)
         {
             let (k, v) = item?;
             if let Node::Leaf(l) = borsh::from_slice::<Node>(&v)?
@@ -701,7 +710,7 @@ impl TreeReader for Store {
                     .as_ref()
                     .is_none_or(|(_, b)| l.key_hash() > b.key_hash())
             {
-                best = Some((borsh::from_slice(&k)?, l));
+                best = Some((node_key_of(&k)?, l));
             }
         }
         Ok(best)

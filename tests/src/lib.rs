@@ -307,6 +307,7 @@ impl Devnet {
             .stdout(Stdio::null())
             .status()?;
         if !st.success() {
+            print_log_tails(dir);
             // The nodes it started would outlive the test and its folder.
             let _ = Command::new(bin("yui-devnet")?)
                 .arg("--dir")
@@ -418,8 +419,35 @@ impl Devnet {
     }
 }
 
+/// The last lines of every node's log under `dir`, on stderr: a failed
+/// test's folder is removed with it, and these are what tell why.
+fn print_log_tails(dir: &Path) {
+    const LINES: usize = 40;
+    let Ok(rd) = std::fs::read_dir(dir.join("nodes")) else {
+        return;
+    };
+    let mut homes: Vec<_> = rd.flatten().map(|e| e.path()).collect();
+    homes.sort();
+    for home in homes {
+        let Ok(log) = std::fs::read_to_string(home.join("node.log")) else {
+            continue;
+        };
+        let lines: Vec<&str> = log.lines().collect();
+        eprintln!(
+            "---- last {LINES} lines of {}",
+            home.join("node.log").display()
+        );
+        for l in &lines[lines.len().saturating_sub(LINES)..] {
+            eprintln!("{l}");
+        }
+    }
+}
+
 impl Drop for Devnet {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            print_log_tails(&self.dir);
+        }
         for n in &self.names {
             self.thaw(n);
         }

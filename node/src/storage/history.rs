@@ -17,7 +17,7 @@ use jmt::storage::{NodeBatch, NodeKey};
 use rocksdb::{ReadOptions, WriteBatch};
 use yui_ledger::commitment::value_key;
 
-use super::{Store, StoreError, cf, hkey, meta};
+use super::{Store, StoreError, cf, hkey, meta, node_db_key};
 
 /// A replaced tree node: the rest of the key is the node's stored key.
 const NODE: u8 = 0;
@@ -39,6 +39,18 @@ fn stale_key(height: u64, kind: u8, key: &[u8]) -> Vec<u8> {
     k.extend_from_slice(&hkey(height));
     k.push(kind);
     k.extend_from_slice(key);
+    k
+}
+
+/// The node key a record of a replaced node names (None for a value's).
+pub(super) fn node_record_rest(record: &[u8]) -> Option<&[u8]> {
+    (record.get(8) == Some(&NODE)).then(|| &record[9..])
+}
+
+/// `record` naming `rest` instead (same height and kind).
+pub(super) fn with_rest(record: &[u8], rest: &[u8]) -> Vec<u8> {
+    let mut k = record[..9.min(record.len())].to_vec();
+    k.extend_from_slice(rest);
     k
 }
 
@@ -79,8 +91,7 @@ impl Store {
         }
         let stale_cf = self.cf(cf::JMT_STALE)?;
         for k in stale {
-            let key = borsh::to_vec(k).map_err(|e| StoreError::Invalid(e.to_string()))?;
-            b.put_cf(stale_cf, stale_key(h, NODE, &key), []);
+            b.put_cf(stale_cf, stale_key(h, NODE, &node_db_key(k)), []);
         }
         if h > 0 {
             // The newest earlier value of each key written at `h`.
@@ -117,7 +128,7 @@ impl Store {
         }
         let (stale_cf, nodes, values) = (
             self.cf(cf::JMT_STALE)?,
-            self.cf(cf::JMT_NODES)?,
+            self.cf(cf::TREE_NODES)?,
             self.cf(cf::JMT_VALUES)?,
         );
         let mut opts = ReadOptions::default();
@@ -162,7 +173,7 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::collections::BTreeMap;
 
     use yui_consensus::CommitCertificate;
@@ -209,8 +220,8 @@ mod tests {
     }
 
     /// A store with `history`, and the model: each height's root and values.
-    struct Run {
-        store: Store,
+    pub(in crate::storage) struct Run {
+        pub store: Store,
         roots: Vec<Hash>,
         values: Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
         /// Tree nodes each height replaced.
@@ -218,7 +229,7 @@ mod tests {
     }
 
     impl Run {
-        fn new(path: &std::path::Path, history: u64) -> Self {
+        pub fn new(path: &std::path::Path, history: u64) -> Self {
             let store = Store::open(path).expect("open").with_state_history(history);
             let mut w = WriteSet::new();
             for i in 0..KEYS {
@@ -239,7 +250,7 @@ mod tests {
             }
         }
 
-        fn commit_to(&mut self, last: u64) {
+        pub fn commit_to(&mut self, last: u64) {
             let mut h = self.roots.len() as u64;
             while h <= last {
                 let w = writes(h);
@@ -276,7 +287,7 @@ mod tests {
 
         /// Every key at `height` proves its model value against that
         /// height's root.
-        fn proves(&self, height: u64) -> Result<(), String> {
+        pub fn proves(&self, height: u64) -> Result<(), String> {
             let at = &self.values[height as usize];
             for i in 0..KEYS {
                 let k = key(i);
@@ -289,7 +300,7 @@ mod tests {
             Ok(())
         }
 
-        fn count(&self, name: &'static str) -> usize {
+        pub fn count(&self, name: &'static str) -> usize {
             let cf = self.store.cf(name).expect("cf");
             self.store
                 .db
@@ -327,7 +338,7 @@ mod tests {
         );
 
         // The pruned store holds about twenty heights of tree, the archive all.
-        let (nodes_p, nodes_a) = (pruned.count(cf::JMT_NODES), archive.count(cf::JMT_NODES));
+        let (nodes_p, nodes_a) = (pruned.count(cf::TREE_NODES), archive.count(cf::TREE_NODES));
         let (values_p, values_a) = (pruned.count(cf::JMT_VALUES), archive.count(cf::JMT_VALUES));
         assert!(nodes_p * 5 < nodes_a, "nodes: {nodes_p} kept of {nodes_a}");
         assert!(
