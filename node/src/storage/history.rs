@@ -250,6 +250,14 @@ pub(super) mod tests {
             }
         }
 
+        /// Closes the store and opens the one at `path` again (a restart).
+        pub fn reopen(&mut self, path: &std::path::Path, history: u64) {
+            let spare = tempfile::tempdir().expect("tempdir");
+            let closed = Store::open(spare.path()).expect("open");
+            drop(std::mem::replace(&mut self.store, closed));
+            self.store = Store::open(path).expect("open").with_state_history(history);
+        }
+
         pub fn commit_to(&mut self, last: u64) {
             let mut h = self.roots.len() as u64;
             while h <= last {
@@ -311,17 +319,13 @@ pub(super) mod tests {
 
     #[test]
     fn kept_heights_prove_and_older_tree_history_is_deleted() {
-        let [a, b, c] = [(); 3].map(|_| tempfile::tempdir().expect("tempdir"));
+        let [a, b] = [(); 2].map(|_| tempfile::tempdir().expect("tempdir"));
         let mut archive = Run::new(a.path(), 0);
         let mut pruned = Run::new(b.path(), 20);
         archive.commit_to(300);
         pruned.commit_to(120);
         // A restart in the middle: pruning goes on where it stopped.
-        drop(std::mem::replace(
-            &mut pruned.store,
-            Store::open(c.path()).expect("open"),
-        ));
-        pruned.store = Store::open(b.path()).expect("open").with_state_history(20);
+        pruned.reopen(b.path(), 20);
         pruned.commit_to(300);
         assert_eq!(pruned.roots, archive.roots, "pruning changed a root");
 
@@ -378,14 +382,7 @@ pub(super) mod tests {
         for h in 0..=150 {
             assert_eq!(run.proves(h), Ok(()), "height {h}");
         }
-        let other = tempfile::tempdir().expect("tempdir");
-        drop(std::mem::replace(
-            &mut run.store,
-            Store::open(other.path()).expect("open"),
-        ));
-        run.store = Store::open(dir.path())
-            .expect("open")
-            .with_state_history(16);
+        run.reopen(dir.path(), 16);
         run.commit_to(151);
         assert_eq!(run.store.oldest_provable(151), 136);
         for h in 136..=151 {

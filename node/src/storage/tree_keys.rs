@@ -181,14 +181,7 @@ mod tests {
         run.store.write_sync(b).expect("write");
         assert!(all(&run.store, cf::TREE_NODES).is_empty());
 
-        let other = tempfile::tempdir().expect("tempdir");
-        drop(std::mem::replace(
-            &mut run.store,
-            Store::open(other.path()).expect("open"),
-        ));
-        run.store = Store::open(dir.path())
-            .expect("open converts")
-            .with_state_history(16);
+        run.reopen(dir.path(), 16);
         let families = DB::list_cf(&Options::default(), dir.path()).expect("list");
         assert!(!families.iter().any(|n| n == LEGACY_NODES), "{families:?}");
         assert_eq!(all(&run.store, cf::TREE_NODES), nodes);

@@ -592,48 +592,6 @@ async fn reads_belong_to_the_holder_and_auditors() {
         assert!(v.get("level").is_some() && v.get("fields").is_some(), "{l}");
     }
     assert!(log[before..].contains("node starting"));
-
-    // A node keeping 16 heights of state proves those and refuses older
-    // ones with NOT_FOUND naming the setting (blocks every 50 ms here).
-    let old = c.status().await.unwrap().height;
-    let (mut cfg, _) = yui_node::config::Config::load(&cfg_path).unwrap();
-    cfg.storage.state_history = yui_node::storage::STATE_HISTORY_MIN;
-    cfg.block.empty_interval_ms = 50;
-    std::fs::write(&cfg_path, cfg.render()).unwrap();
-    node.restart().unwrap();
-    let c = node.client().await.unwrap();
-    let mut head = old;
-    for _ in 0..200 {
-        head = c.status().await.unwrap().height;
-        if head > old + 40 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    assert!(head > old + 40, "the chain stopped at {head}");
-    let params_at = |height: u64| {
-        let mut chain = c.chain.clone();
-        async move {
-            chain
-                .get_proof(pb::GetProofRequest {
-                    kind: "params".into(),
-                    address: vec![],
-                    id: String::new(),
-                    auth: None,
-                    storage_key: vec![],
-                    height,
-                })
-                .await
-        }
-    };
-    let e = params_at(old).await.unwrap_err();
-    assert_eq!(e.code(), tonic::Code::NotFound, "{e:?}");
-    assert!(e.message().contains("state_history"), "{}", e.message());
-    let kept = params_at(head - 3).await.unwrap().into_inner();
-    let pr = yui_ledger::commitment::proof_from_bytes(&kept.proof).unwrap();
-    let root: [u8; 32] = kept.state_root.clone().try_into().unwrap();
-    let value = kept.present.then_some(kept.value.as_slice());
-    yui_ledger::commitment::verify(&root, &kept.key, value, &pr).unwrap();
 }
 
 /// `yui audit fetch` writes the node's blocks to an archive; `yui audit

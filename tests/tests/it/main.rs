@@ -14,5 +14,6 @@ mod governance;
 mod grpc;
 mod jobs;
 mod snapshot;
+mod state_history;
 mod tls;
 mod town_year;
