@@ -179,7 +179,12 @@ pub async fn run(
             bench_load::load(&dir, &entry, shape, None, None, control).await
         })
     };
-    started.await?;
+    if started.await.is_err() {
+        // The load stopped before it began offering (a node it cannot
+        // reach, accounts it cannot fund): its own error says why.
+        let _ = load.await??;
+        anyhow::bail!("the load ended before it began offering");
+    }
     let t0 = Instant::now();
     let mut samples: Vec<Sample> = Vec::new();
     let mut f = std::fs::File::create(csv)?;

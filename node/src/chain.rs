@@ -181,7 +181,8 @@ impl Shared {
         let genesis_json = std::fs::read_to_string(&genesis_path)
             .map_err(|e| anyhow::anyhow!("cannot read genesis {}: {e}", genesis_path.display()))?;
         let genesis = Genesis::from_json(&genesis_json).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let store = Store::open(&base.join(&cfg.node.data_dir).join("db"))?
+        let cache = usize::try_from(cfg.storage.block_cache_mib << 20)?;
+        let store = Store::open_with_cache(&base.join(&cfg.node.data_dir).join("db"), cache)?
             .with_state_history(cfg.storage.state_history);
         match store.genesis_json()? {
             None => {

@@ -39,16 +39,26 @@ pub struct StorageSection {
     /// kept in full.
     #[serde(default = "default_state_history")]
     pub state_history: u64,
+    /// RocksDB's block cache, shared by every column family, in MiB: the
+    /// state tree's nodes and the state records a block reads. Its default
+    /// was chosen by measurement (BENCHMARKS.md, the soak).
+    #[serde(default = "default_block_cache_mib")]
+    pub block_cache_mib: u64,
 }
 
 fn default_state_history() -> u64 {
     1_000
 }
 
+fn default_block_cache_mib() -> u64 {
+    (crate::storage::BLOCK_CACHE_BYTES >> 20) as u64
+}
+
 impl Default for StorageSection {
     fn default() -> Self {
         Self {
             state_history: default_state_history(),
+            block_cache_mib: default_block_cache_mib(),
         }
     }
 }
@@ -290,7 +300,14 @@ impl Config {
         let block_max = yui_ledger::limits::BLOCK_TXS_MAX;
         let tx_max = yui_ledger::limits::TX_BYTES_MAX;
         let history_min = crate::storage::STATE_HISTORY_MIN;
-        let rules: [(bool, String); 8] = [
+        let rules: [(bool, String); 9] = [
+            (
+                (8..=65_536).contains(&self.storage.block_cache_mib),
+                format!(
+                    "storage.block_cache_mib = {} must be between 8 and 65536",
+                    self.storage.block_cache_mib
+                ),
+            ),
             (
                 self.storage.state_history == 0 || self.storage.state_history >= history_min,
                 format!(
@@ -435,6 +452,10 @@ k_min = {ak}
 # tree history is deleted as blocks commit; blocks, receipts and the current
 # state are always kept. 0 keeps every height (an archive node).
 state_history = {sh}
+# RocksDB's block cache in MiB: the state tree's nodes and the records a
+# block reads. Too small and a growing state is read from disk again and
+# again (docs/operators.md, "Memory and disk").
+block_cache_mib = {bc}
 {p2p}{metrics}"#,
             name = self.node.name,
             tz = self.node.time_zone,
@@ -479,6 +500,7 @@ state_history = {sh}
             cd = self.consensus.clock_drift_max_ms,
             vj = self.consensus.vote_journal,
             sh = self.storage.state_history,
+            bc = self.storage.block_cache_mib,
             ae = self.analytics.enabled,
             ak = self.analytics.k_min,
             metrics = match &self.metrics {
@@ -628,5 +650,33 @@ mod tests {
         std::fs::write(&path, c.render()).unwrap();
         let e = Config::load(&path).unwrap_err().to_string();
         assert!(e.contains("storage.state_history"), "{e}");
+    }
+
+    #[test]
+    fn the_block_cache_survives_the_file_and_is_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let mut c = config();
+        assert_eq!(c.storage.block_cache_mib, 256, "the default");
+        c.storage.block_cache_mib = 1_024;
+        std::fs::write(&path, c.render()).unwrap();
+        assert_eq!(
+            Config::load(&path).unwrap().0.storage.block_cache_mib,
+            1_024
+        );
+        // A file written before the setting existed keeps the default.
+        let text = c.render();
+        let before: Vec<&str> = text
+            .lines()
+            .filter(|l| !l.starts_with("block_cache_mib"))
+            .collect();
+        std::fs::write(&path, before.join("\n")).unwrap();
+        assert_eq!(Config::load(&path).unwrap().0.storage.block_cache_mib, 256);
+        for bad in [0, 7, 65_537] {
+            c.storage.block_cache_mib = bad;
+            std::fs::write(&path, c.render()).unwrap();
+            let e = Config::load(&path).unwrap_err().to_string();
+            assert!(e.contains("storage.block_cache_mib"), "{bad}: {e}");
+        }
     }
 }

@@ -163,8 +163,13 @@ fn decode<T: BorshDeserialize>(cf: &'static str, b: &[u8]) -> Result<T, StoreErr
 /// also removes (a proposal saved just as its height was committed).
 const PENDING_LOOKBACK: u64 = 8;
 
-/// One block cache for every column family.
-pub const BLOCK_CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// One block cache for every column family, by default (`[storage]
+/// block_cache_mib`). At 64 MiB a node under a steady 500 payments/s
+/// read ever more of the growing state tree from the file system: in a
+/// 30-minute soak the median latency grew sevenfold and the devnet fell
+/// behind; at 256 MiB it kept up, with memory level from minute 11
+/// (BENCHMARKS.md, the soak).
+pub const BLOCK_CACHE_BYTES: usize = 256 * 1024 * 1024;
 
 /// The memtables of all column families together: past it RocksDB flushes
 /// the largest. Without a total, each column family may hold two
@@ -194,7 +199,14 @@ fn cf_options(name: &str, cache: &rocksdb::Cache) -> Options {
 }
 
 impl Store {
+    /// Opens (or creates) the store at `path` with the default block cache.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with_cache(path, BLOCK_CACHE_BYTES)
+    }
+
+    /// Opens the store with a block cache of `cache_bytes` shared by every
+    /// column family.
+    pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Self, StoreError> {
         let mut opts = Options::default();
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
@@ -203,7 +215,7 @@ impl Store {
         opts.increase_parallelism(2);
         opts.set_max_background_jobs(2);
         opts.set_db_write_buffer_size(MEMTABLES_BYTES);
-        let cache = rocksdb::Cache::new_lru_cache(BLOCK_CACHE_BYTES);
+        let cache = rocksdb::Cache::new_lru_cache(cache_bytes);
         // A store written before tree nodes were keyed by version still has
         // their old family: it is opened too, and converted.
         let legacy = DB::list_cf(&opts, path)
