@@ -30,6 +30,8 @@ pub struct Metrics {
     storage_bytes: Gauge,
     waiters: Gauge,
     pub admitted: Counter,
+    /// Peers reconnected because their gossip queue filled.
+    pub gossip_stalls: Counter,
     refused: Family<Labels, Counter>,
     committed: Family<Labels, Counter>,
     blocks: Counter,
@@ -59,6 +61,7 @@ impl Metrics {
             storage_bytes: Gauge::default(),
             waiters: Gauge::default(),
             admitted: Counter::default(),
+            gossip_stalls: Counter::default(),
             refused: Family::default(),
             committed: Family::default(),
             blocks: Counter::default(),
@@ -104,6 +107,11 @@ impl Metrics {
             "transactions_admitted",
             "Transactions admitted to this node's mempool",
             m.admitted.clone(),
+        );
+        r.register(
+            "gossip_stalls",
+            "Peers reconnected because gossip for them queued up unsent (a stalled connection)",
+            m.gossip_stalls.clone(),
         );
         r.register(
             "transactions_refused",

@@ -21,8 +21,6 @@ use crate::vote_journal::Source;
 pub enum Next {
     /// Forward it to the mesh.
     Relay,
-    /// Keep it here (transactions travel one hop).
-    Keep,
     /// Forward it, and fetch the proposed block from `peer`: this node does
     /// not hold all of its transactions.
     Fetch {
@@ -88,7 +86,9 @@ pub fn on_gossip(
                 .collect();
             recent.insert_all(&hashed);
             admit_off_task(shared.clone(), commands.clone(), from.peer, hashed);
-            Ok(Next::Keep)
+            // Relayed like votes, so a transaction does not depend on the
+            // link from the node it was submitted to (ARCHITECTURE.md).
+            Ok(Next::Relay)
         }
         NetMessage::Vote(v) => {
             v.verify(chain, &shared.validators())

@@ -222,6 +222,9 @@ pub fn build_swarm(
         // Shorter than the engine's re-send interval, so a re-sent message
         // (same bytes, same id) is published again rather than refused.
         .duplicate_cache_time(Duration::from_secs(2))
+        // A peer's queue of gossip waiting to be sent: past it the peer is
+        // slow, and is reconnected (`SlowPeer` below).
+        .connection_handler_queue_len(GOSSIP_QUEUE_LEN)
         .build()
         .map_err(|e| anyhow::anyhow!("gossipsub config: {e}"))?;
     let gossip = gossipsub::Behaviour::new(MessageAuthenticity::Anonymous, gossip_cfg)
@@ -442,6 +445,10 @@ fn tx_takers(swarm: &libp2p::Swarm<Behaviour>) -> BTreeSet<PeerId> {
         .collect()
 }
 
+/// Gossip messages waiting for one peer before it counts as slow: a few
+/// seconds of a busy chain's transaction batches and votes.
+pub const GOSSIP_QUEUE_LEN: usize = 256;
+
 /// A validator connected this long without this node having heard its
 /// gossip subscriptions is reconnected.
 const GOSSIP_SILENT_MS: u64 = 5_000;
@@ -544,11 +551,6 @@ async fn on_swarm_event(
             );
             let acceptance = match &verdict {
                 Ok(gossip::Next::Relay) => MessageAcceptance::Accept,
-                // A transaction travels one hop: the node it was submitted to
-                // sends it to each of its peers, and validators are all
-                // connected to each other. Relaying would deliver every batch
-                // to every node once per peer.
-                Ok(gossip::Next::Keep) => MessageAcceptance::Ignore,
                 Ok(gossip::Next::Fetch { .. }) => MessageAcceptance::Accept,
                 Err(gossip::Bad::Ignore(_)) => MessageAcceptance::Ignore,
                 Err(gossip::Bad::Reject(_)) => MessageAcceptance::Reject,
@@ -612,6 +614,24 @@ async fn on_swarm_event(
         SwarmEvent::Behaviour(BehaviourEvent::Gossip(
             gossipsub::Event::Subscribed { .. } | gossipsub::Event::Unsubscribed { .. },
         )) => tx_gossip_snapshot(swarm, shared),
+        // The connection to this peer stopped carrying gossip: its queue
+        // filled. Seen on the devnet under load: the entry node's gossip
+        // stream to a peer stalls for good while the peer stays connected.
+        // Relaying brings it everything by other paths; a new connection
+        // restores the direct one (validators are redialed every few
+        // seconds).
+        SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::SlowPeer {
+            peer_id,
+            failed_messages,
+        })) => {
+            shared.metrics.gossip_stalls.inc();
+            tracing::warn!(
+                peer = %peer_id,
+                dropped = failed_messages.priority + failed_messages.non_priority,
+                "a peer's gossip queue is full; reconnecting"
+            );
+            let _ = swarm.disconnect_peer_id(peer_id);
+        }
         _ => {}
     }
 }

@@ -10,6 +10,7 @@ mod crash_loop;
 mod credentials;
 mod disk_full;
 mod faults;
+mod gossip_relay;
 mod governance;
 mod grpc;
 mod jobs;
