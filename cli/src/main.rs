@@ -3,6 +3,13 @@
 //! submitted over gRPC; queries read the node's API. `--output json` prints
 //! machine-readable results.
 
+/// jemalloc, as the node uses: the auditor's replay allocates records on
+/// its execution thread and frees them on its state-tree thread, which
+/// glibc's malloc serves poorly (BENCHMARKS.md, the replay).
+#[cfg(all(target_os = "linux", not(target_env = "musl")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::path::PathBuf;
 
 mod analytics_cmd;
