@@ -163,12 +163,9 @@ fn decode<T: BorshDeserialize>(cf: &'static str, b: &[u8]) -> Result<T, StoreErr
 /// also removes (a proposal saved just as its height was committed).
 const PENDING_LOOKBACK: u64 = 8;
 
-/// One block cache for every column family, by default (`[storage]
-/// block_cache_mib`). At 64 MiB a node under a steady 500 payments/s
-/// read ever more of the growing state tree from the file system: in a
-/// 30-minute soak the median latency grew sevenfold and the devnet fell
-/// behind; at 256 MiB it kept up, with memory level from minute 11
-/// (BENCHMARKS.md, the soak).
+/// The default block cache (`[storage] block_cache_mib`): at 64 MiB a
+/// 30-minute soak at 500 payments/s read the growing state tree back from
+/// the file system and fell behind; at 256 MiB it kept up (BENCHMARKS.md).
 pub const BLOCK_CACHE_BYTES: usize = 256 * 1024 * 1024;
 
 /// The memtables of all column families together: past it RocksDB flushes
@@ -204,8 +201,7 @@ impl Store {
         Self::open_with_cache(path, BLOCK_CACHE_BYTES)
     }
 
-    /// Opens the store with a block cache of `cache_bytes` shared by every
-    /// column family.
+    /// [`Self::open`] with a block cache of `cache_bytes`.
     pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Self, StoreError> {
         let mut opts = Options::default();
         opts.create_if_missing(true);
