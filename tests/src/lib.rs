@@ -402,6 +402,41 @@ impl Devnet {
         Ok(())
     }
 
+    /// The devnet's network key (`psk` in a node's config).
+    pub fn psk(&self) -> anyhow::Result<[u8; 32]> {
+        let cfg = std::fs::read_to_string(self.home("city").join("config.toml"))?;
+        let line = cfg
+            .lines()
+            .find(|l| l.starts_with("psk = "))
+            .ok_or_else(|| anyhow::anyhow!("no psk in the city's config"))?;
+        hex::decode(line.trim_start_matches("psk = ").trim_matches('"'))?
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("the psk is not 32 bytes"))
+    }
+
+    /// Stops the observer and returns its libp2p identity, allow-listed on
+    /// every node, once `watcher` no longer counts it as connected (while
+    /// it does, a new connection under that identity may be refused by the
+    /// per-peer limit or never be sent the watcher's gossip subscriptions);
+    /// None if the watcher still counts it after ten seconds.
+    pub async fn take_observer_identity(
+        &self,
+        watcher: &str,
+    ) -> anyhow::Result<Option<libp2p::identity::Keypair>> {
+        self.kill9("observer");
+        let seed = self.key("observer")?.seed();
+        let id = libp2p::identity::Keypair::ed25519_from_bytes(seed)?;
+        let peer = id.public().to_peer_id().to_string();
+        let c = Client::connect(&self.endpoint(watcher)).await?;
+        for _ in 0..100 {
+            if c.status().await.is_ok_and(|s| !s.peers.contains(&peer)) {
+                return Ok(Some(id));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(None)
+    }
+
     /// Height of a node, or None if it does not answer.
     pub async fn height(&self, name: &str) -> Option<u64> {
         let c = tokio::time::timeout(

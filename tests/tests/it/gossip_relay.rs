@@ -26,10 +26,7 @@ async fn a_transaction_reaches_a_peer_that_only_a_validator_is_connected_to() {
     let dir = tempfile::tempdir().unwrap();
     let net = Devnet::up(dir.path()).unwrap();
     let chamber_home = net.home("chamber");
-    let psk: [u8; 32] = hex::decode(config_value(&chamber_home, "psk = "))
-        .unwrap()
-        .try_into()
-        .unwrap();
+    let psk = net.psk().unwrap();
     // `[p2p] listen = "/ip4/…"` (the API's listen address has no /ip4).
     let chamber_p2p: libp2p::Multiaddr =
         format!("/ip4{}", config_value(&chamber_home, "listen = \"/ip4"))
@@ -40,26 +37,12 @@ async fn a_transaction_reaches_a_peer_that_only_a_validator_is_connected_to() {
 
     // The observer's identity is allow-listed; stop the observer and listen
     // in its place, connected to the chamber only (on a port no one dials).
-    net.kill9("observer");
-    let obs_key = net.key("observer").unwrap();
-    let id = libp2p::identity::Keypair::ed25519_from_bytes(obs_key.seed()).unwrap();
-    let obs_peer = id.public().to_peer_id();
-    let chamber = Client::connect(&net.endpoint("chamber")).await.unwrap();
-    let mut gone = false;
-    for _ in 0..100 {
-        gone = chamber
-            .status()
-            .await
-            .is_ok_and(|s| !s.peers.contains(&obs_peer.to_string()));
-        if gone {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let id = net.take_observer_identity("chamber").await.unwrap();
     assert!(
-        gone,
+        id.is_some(),
         "the chamber still counts the killed observer as connected"
     );
+    let id = id.unwrap();
     let cfg = NetConfig {
         listen: "/ip4/127.0.0.1/tcp/0".parse().unwrap(),
         peers: vec![],
