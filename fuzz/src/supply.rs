@@ -268,7 +268,7 @@ fn operation(ch: &mut Choices<'_>, time_ms: u64) -> Option<(&'static Keypair, Op
 
 /// The supply invariants (see [`supply`]).
 fn check_invariants(c: &Chain) {
-    let map = c.state.map();
+    let map = &c.state;
     let holdings: Vec<(Address, String, Holding)> = map
         .iter()
         .filter(|(k, _)| k.first() == Some(&b'b'))

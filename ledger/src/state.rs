@@ -4,6 +4,7 @@
 //! are borsh. The whole map is committed by the Jellyfish Merkle tree in
 //! `commitment`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -552,6 +553,11 @@ pub fn scan_due<S: StateRead + ?Sized>(
 /// must stop executing, not compute a different state from missing records.
 pub trait StateRead {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError>;
+    /// [`Self::get`], borrowed where the state holds the bytes in memory
+    /// (most reads only decode them).
+    fn get_ref(&self, key: &[u8]) -> Result<Option<Cow<'_, [u8]>>, StateError> {
+        Ok(self.get(key)?.map(Cow::Owned))
+    }
     /// Up to `limit` entries with keys starting with `prefix`, at or after `from`, in key order.
     fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Result<Rows, StateError>;
 }
@@ -560,21 +566,28 @@ pub trait StateRead {
 /// hashing it is deterministic.
 pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
-/// In-memory state, for tests, simulation and the auditor's replay: the
-/// records in key order (for scans) and, for reads by key, a hash index of
-/// the same records. A replay reads far more than it scans, and a B-tree of
-/// keys with long common prefixes (`acct/<address>/…`) costs a string of
-/// comparisons per read. The index is only looked up, never iterated, so
-/// nothing depends on its order.
+/// In-memory state, for tests, simulation and the auditor's replay.
+///
+/// Each record's value lives in a slot; a hash index finds a key's slot and
+/// an ordered map of keys to slots serves scans. A replay reads far more
+/// than it scans, and most of its writes replace a record that exists (a
+/// balance, a nonce): those touch only the index and the slot. The ordered
+/// map, whose keys share long prefixes (`acct/<address>/…`) and cost a
+/// string of comparisons per search, changes only when a key comes or goes.
+/// The index is only looked up, never iterated, so nothing depends on its
+/// order (or on its hasher's seed).
 #[derive(Debug, Clone, Default)]
 pub struct MemState {
-    map: BTreeMap<Vec<u8>, Vec<u8>>,
-    index: HashMap<Vec<u8>, Vec<u8>>,
+    index: HashMap<Vec<u8>, usize, foldhash::fast::RandomState>,
+    order: BTreeMap<Vec<u8>, usize>,
+    slots: Vec<Vec<u8>>,
+    /// Slots of removed records, for reuse.
+    free: Vec<usize>,
 }
 
 impl PartialEq for MemState {
     fn eq(&self, other: &Self) -> bool {
-        self.map == other.map
+        self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
@@ -584,60 +597,97 @@ impl MemState {
     pub fn apply(&mut self, writes: &WriteSet) {
         for (k, v) in writes {
             match v {
-                Some(v) => self.insert(k.clone(), v.clone()),
+                Some(v) => match self.index.get(k.as_slice()) {
+                    // Reuses the slot's allocation where it is large enough.
+                    Some(&slot) => self.slots[slot].clone_from(v),
+                    None => self.add(k.clone(), v.clone()),
+                },
                 None => self.remove(k),
             }
         }
     }
 
     pub fn insert(&mut self, key: Vec<u8>, value: Vec<u8>) {
-        self.index.insert(key.clone(), value.clone());
-        self.map.insert(key, value);
+        match self.index.get(key.as_slice()) {
+            Some(&slot) => self.slots[slot] = value,
+            None => self.add(key, value),
+        }
+    }
+
+    /// A record under a key that has none.
+    fn add(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot] = value;
+                slot
+            }
+            None => {
+                self.slots.push(value);
+                self.slots.len() - 1
+            }
+        };
+        self.index.insert(key.clone(), slot);
+        self.order.insert(key, slot);
     }
 
     pub fn remove(&mut self, key: &[u8]) {
-        self.index.remove(key);
-        self.map.remove(key);
+        if let Some(slot) = self.index.remove(key) {
+            self.order.remove(key);
+            self.slots[slot] = Vec::new();
+            self.free.push(slot);
+        }
     }
 
     /// The record under `key`, borrowed.
     pub fn record(&self, key: &[u8]) -> Option<&Vec<u8>> {
-        self.index.get(key)
+        self.index.get(key).map(|&slot| &self.slots[slot])
     }
 
     /// Every record, in key order.
-    pub fn map(&self) -> &BTreeMap<Vec<u8>, Vec<u8>> {
-        &self.map
+    pub fn iter(&self) -> impl Iterator<Item = (&Vec<u8>, &Vec<u8>)> {
+        self.order.iter().map(|(k, &slot)| (k, &self.slots[slot]))
+    }
+
+    /// The records from `start` on, in key order.
+    pub fn iter_from(&self, start: &[u8]) -> impl Iterator<Item = (&Vec<u8>, &Vec<u8>)> {
+        use std::ops::Bound;
+        self.order
+            .range::<[u8], _>((Bound::Included(start), Bound::Unbounded))
+            .map(|(k, &slot)| (k, &self.slots[slot]))
     }
 
     /// Every key, in order.
     pub fn keys(&self) -> impl Iterator<Item = &Vec<u8>> {
-        self.map.keys()
+        self.order.keys()
+    }
+
+    /// Every value, in the order of the keys.
+    pub fn values(&self) -> impl Iterator<Item = &Vec<u8>> {
+        self.iter().map(|(_, v)| v)
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.order.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.order.is_empty()
     }
 }
 
 impl StateRead for MemState {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
-        Ok(self.index.get(key).cloned())
+        Ok(self.record(key).cloned())
+    }
+
+    fn get_ref(&self, key: &[u8]) -> Result<Option<Cow<'_, [u8]>>, StateError> {
+        Ok(self.record(key).map(|v| Cow::Borrowed(v.as_slice())))
     }
 
     fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Result<Rows, StateError> {
-        let start = if from > prefix {
-            from.to_vec()
-        } else {
-            prefix.to_vec()
-        };
+        let start = if from > prefix { from } else { prefix };
         Ok(self
-            .map
-            .range(start..)
+            .iter_from(start)
             .take_while(|(k, _)| k.starts_with(prefix))
             .take(limit)
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -675,7 +725,7 @@ impl<'a, S: StateRead + ?Sized> Overlay<'a, S> {
 
     /// Whether a record exists under `key`.
     pub fn has(&self, key: &[u8]) -> Result<bool, StateError> {
-        Ok(self.get(key)?.is_some())
+        Ok(self.get_ref(key)?.is_some())
     }
 
     pub fn put_rec<T: BorshSerialize>(&mut self, key: Vec<u8>, value: &T) {
@@ -691,26 +741,30 @@ impl<S: StateRead + ?Sized> StateRead for Overlay<'_, S> {
         }
     }
 
-    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Result<Rows, StateError> {
-        let start = if from > prefix {
-            from.to_vec()
-        } else {
-            prefix.to_vec()
-        };
-        let mut out: BTreeMap<Vec<u8>, Vec<u8>> = BTreeMap::new();
-        // Enough base entries to fill `limit` even if all overlay deletes hit them.
-        let deletes = self.writes.iter().filter(|(_, v)| v.is_none()).count();
-        for (k, v) in self
-            .base
-            .scan(prefix, &start, limit.saturating_add(deletes))?
-        {
-            out.insert(k, v);
+    fn get_ref(&self, key: &[u8]) -> Result<Option<Cow<'_, [u8]>>, StateError> {
+        match self.writes.get(key) {
+            Some(v) => Ok(v.as_deref().map(Cow::Borrowed)),
+            None => self.base.get_ref(key),
         }
-        for (k, v) in self
+    }
+
+    fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Result<Rows, StateError> {
+        use std::ops::Bound;
+        let start = if from > prefix { from } else { prefix };
+        let own: Vec<(&Vec<u8>, &Option<Vec<u8>>)> = self
             .writes
-            .range(start..)
+            .range::<[u8], _>((Bound::Included(start), Bound::Unbounded))
             .take_while(|(k, _)| k.starts_with(prefix))
-        {
+            .collect();
+        // Enough base entries to fill `limit` even if every delete in the
+        // range hits one (deletes elsewhere cannot).
+        let deletes = own.iter().filter(|(_, v)| v.is_none()).count();
+        let mut out: BTreeMap<Vec<u8>, Vec<u8>> = self
+            .base
+            .scan(prefix, start, limit.saturating_add(deletes))?
+            .into_iter()
+            .collect();
+        for (k, v) in own {
             match v {
                 Some(v) => {
                     out.insert(k.clone(), v.clone());
@@ -734,7 +788,7 @@ pub fn read<T: BorshDeserialize, S: StateRead + ?Sized>(
     s: &S,
     key: &[u8],
 ) -> Result<Option<T>, StateError> {
-    s.get(key)?.map(|b| decode(&b)).transpose()
+    s.get_ref(key)?.map(|b| decode(&b)).transpose()
 }
 
 mod query;

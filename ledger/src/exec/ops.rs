@@ -6,7 +6,7 @@ use crate::asset::{AssetKind, BPS};
 use crate::crypto::Address;
 use crate::error::{Quantity, RoleNeeded, Rule, TxError};
 use crate::receipt::{Event, MintSource};
-use crate::state::{Account, Invoice, Lot, Overlay, Role, StateRead, keys};
+use crate::state::{Account, AssetState, Invoice, Lot, Overlay, Role, StateRead, keys};
 
 use super::Ctx;
 use super::holding::{credit_lots, credit_new, debit, load_asset, store_asset};
@@ -183,10 +183,22 @@ fn move_value<S: StateRead + ?Sized>(
     events: &mut Vec<Event>,
 ) -> Result<(), TxError> {
     let mut asset = load_asset(ov, asset_id)?;
-    let lots = debit(ov, ctx, from, &mut asset, amount, events)?;
-    credit_lots(ov, ctx, to, &mut asset, lots, events)?;
+    move_held(ov, ctx, (from, to), &mut asset, amount, events)?;
     store_asset(ov, &asset);
     Ok(())
+}
+
+/// [`move_value`] with the asset's record in hand, for the caller to store.
+fn move_held<S: StateRead + ?Sized>(
+    ov: &mut Overlay<'_, S>,
+    ctx: &Ctx,
+    (from, to): (&Address, &Address),
+    asset: &mut AssetState,
+    amount: u64,
+    events: &mut Vec<Event>,
+) -> Result<(), TxError> {
+    let lots = debit(ov, ctx, from, asset, amount, events)?;
+    credit_lots(ov, ctx, to, asset, lots, events)
 }
 
 pub(crate) fn transfer<S: StateRead + ?Sized>(
@@ -220,21 +232,23 @@ pub(crate) fn transfer<S: StateRead + ?Sized>(
 }
 
 /// The assets a payment draws from, in order: the wallet's list, or every
-/// asset the payer holds by policy priority.
+/// asset the payer holds by policy priority (with each asset's record, read
+/// for its priority).
 fn pay_order<S: StateRead + ?Sized>(
     ov: &Overlay<'_, S>,
     payer: &Address,
     named: &[String],
-) -> Result<Vec<String>, TxError> {
+) -> Result<Vec<(String, Option<AssetState>)>, TxError> {
     if !named.is_empty() {
-        return Ok(named.to_vec());
+        return Ok(named.iter().map(|id| (id.clone(), None)).collect());
     }
     let mut held = Vec::new();
     for (id, _) in crate::state::holdings_of(ov, payer)? {
-        held.push((load_asset(ov, &id)?.class.pay_priority, id));
+        let a = load_asset(ov, &id)?;
+        held.push((a.class.pay_priority, id, a));
     }
-    held.sort();
-    Ok(held.into_iter().map(|(_, id)| id).collect())
+    held.sort_by(|x, y| (x.0, &x.1).cmp(&(y.0, &y.1)));
+    Ok(held.into_iter().map(|(_, id, a)| (id, Some(a))).collect())
 }
 
 pub(crate) fn pay<S: StateRead + ?Sized>(
@@ -260,11 +274,16 @@ pub(crate) fn pay<S: StateRead + ?Sized>(
     let mut events = Vec::new();
     let mut left = amount;
     let mut parts = Vec::new();
-    for asset_id in pay_order(ov, signer, named)? {
+    // Each asset's record is read once: drawing from one asset changes no
+    // other asset's record, and a named list reads each when its turn comes.
+    for (asset_id, read) in pay_order(ov, signer, named)? {
         if left == 0 {
             break;
         }
-        let a = load_asset(ov, &asset_id)?;
+        let mut a = match read {
+            Some(a) => a,
+            None => load_asset(ov, &asset_id)?,
+        };
         if !a.class.can_receive(Some(class)) {
             if named.is_empty() {
                 continue;
@@ -274,15 +293,16 @@ pub(crate) fn pay<S: StateRead + ?Sized>(
                 rule: Rule::NotSpendableAtClass,
             });
         }
-        let mut a = a;
         super::holding::settle_expired(ov, ctx, signer, &mut a, &mut events)?;
-        store_asset(ov, &a);
         let have = super::holding::load_holding(ov, signer, &asset_id)?.total();
         let take = have.min(left);
+        if take > 0 {
+            move_held(ov, ctx, (signer, merchant), &mut a, take, &mut events)?;
+        }
+        store_asset(ov, &a);
         if take == 0 {
             continue;
         }
-        move_value(ov, ctx, signer, merchant, &asset_id, take, &mut events)?;
         left -= take;
         parts.push((asset_id, take));
     }

@@ -79,15 +79,13 @@ fn ledger_state_reached_by_different_block_splits_has_equal_roots() {
     second.insert(
         yui_ledger::exec::block_info_key(),
         one.state
-            .map()
-            .get(&yui_ledger::exec::block_info_key())
+            .record(&yui_ledger::exec::block_info_key())
             .cloned(),
     );
     two.state.apply(&second);
     assert_eq!(one.state, two.state);
 
     let genesis: WriteSet = g
-        .map()
         .iter()
         .map(|(k, v)| (k.clone(), Some(v.clone())))
         .collect();
@@ -168,7 +166,6 @@ fn ledger_records_are_provable_against_the_state_root() {
     c.charge(&hana(), 1_000, "d1", None);
     let genesis_free: WriteSet = c
         .state
-        .map()
         .iter()
         .map(|(k, v)| (k.clone(), Some(v.clone())))
         .collect();

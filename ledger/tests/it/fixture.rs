@@ -305,7 +305,6 @@ impl Chain {
     /// Every holding in the state, as (account, asset, holding).
     pub fn all_holdings(&self) -> Vec<(Address, String, Holding)> {
         self.state
-            .map()
             .iter()
             .filter(|(k, _)| k.first() == Some(&b'b'))
             .map(|(k, v)| {

@@ -52,7 +52,6 @@ fn week(c: &Chain) -> u64 {
 /// The proposal timers in the state, as (expiry, proposal id).
 fn timers(c: &Chain) -> Vec<(u64, String)> {
     c.state
-        .map()
         .keys()
         .filter_map(|k| keys::parse_proposal_timer(k))
         .collect()

@@ -99,7 +99,7 @@ fn submitted(c: &mut Chain, id: &str) {
 /// Value in the escrow of open jobs of `asset`, checked against their rewards.
 fn escrow(c: &Chain, asset: &str) -> u64 {
     let mut total = 0;
-    for (k, v) in c.state.map() {
+    for (k, v) in c.state.iter() {
         if k.first() != Some(&b'j') {
             continue;
         }
@@ -133,11 +133,7 @@ fn assert_supply(c: &Chain, asset: &str) {
 }
 
 fn timers(c: &Chain) -> usize {
-    c.state
-        .map()
-        .keys()
-        .filter(|k| k.first() == Some(&b'q'))
-        .count()
+    c.state.keys().filter(|k| k.first() == Some(&b'q')).count()
 }
 
 #[test]

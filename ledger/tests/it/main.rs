@@ -15,6 +15,7 @@ mod jobs;
 mod ops;
 mod refusals;
 mod signatures;
+mod state_maps;
 mod supply;
 mod town_contracts;
 mod town_poll_exchange;

@@ -54,7 +54,6 @@ fn a_disclosed_claim_verifies_against_the_chains_digest() {
     for (_, v, _) in claims() {
         assert!(
             !c.state
-                .map()
                 .values()
                 .any(|b| b.windows(v.len()).any(|w| w == v.as_bytes())),
             "{v} is on chain"

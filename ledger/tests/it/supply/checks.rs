@@ -5,7 +5,6 @@ use super::*;
 /// Every job in the state.
 pub(super) fn all_jobs(c: &Chain) -> Vec<Job> {
     c.state
-        .map()
         .iter()
         .filter(|(k, _)| k.first() == Some(&b'j'))
         .map(|(_, v)| borsh::from_slice(v).unwrap())
@@ -33,7 +32,6 @@ pub(super) fn check_invariants(c: &Chain) -> Result<(), TestCaseError> {
     }
     let timers: BTreeSet<Vec<u8>> = c
         .state
-        .map()
         .keys()
         .filter(|k| k.first() == Some(&b'q'))
         .cloned()
@@ -107,7 +105,6 @@ pub(super) fn check_invariants(c: &Chain) -> Result<(), TestCaseError> {
     }
     let queue: BTreeSet<Vec<u8>> = c
         .state
-        .map()
         .keys()
         .filter(|k| k.first() == Some(&b'x'))
         .cloned()
@@ -154,7 +151,6 @@ pub(super) fn check_governance(c: &Chain) -> Result<(), TestCaseError> {
     }
     let timers: BTreeSet<Vec<u8>> = c
         .state
-        .map()
         .keys()
         .filter(|k| keys::parse_proposal_timer(k).is_some())
         .cloned()
@@ -194,14 +190,12 @@ pub(super) fn check_governance(c: &Chain) -> Result<(), TestCaseError> {
 pub(super) fn check_credentials(c: &Chain) -> Result<(), TestCaseError> {
     let creds: Vec<yui_ledger::credential::Credential> = c
         .state
-        .map()
         .iter()
         .filter(|(k, _)| k.first() == Some(&b'C'))
         .map(|(_, v)| borsh::from_slice(v).unwrap())
         .collect();
     let index: BTreeSet<Vec<u8>> = c
         .state
-        .map()
         .keys()
         .filter(|k| k.first() == Some(&b'K'))
         .cloned()
