@@ -1,6 +1,8 @@
 //! `yui-bench verify`: ed25519 verification under Yui's rule
 //! (`yui_consensus::signature`, ADR 0006), one signature at a time on one
-//! core and in batches of 64, 256 and 1024 on one and two threads, with
+//! core and in batches of 64, 256 and 1024 on one and two threads (and of
+//! 2,048 and 16,384 signatures by a town's 12,400 keys, as a replay meets
+//! them), with
 //! ed25519-dalek's `verify_strict` (the rule before ADR 0006) for comparison.
 
 use std::time::Instant;
@@ -28,14 +30,12 @@ fn rate(runs: usize, n: usize, bar: &indicatif::ProgressBar, mut f: impl FnMut()
 const BATCH_SIZES: [usize; 3] = [64, 256, 1024];
 const BATCH_THREADS: [usize; 2] = [1, 2];
 
-pub fn run(n: usize, runs: usize) {
-    // One signer per transaction, as in a gossiped batch from many wallets
-    // (a batch of one signer's transactions would be faster: ed25519-zebra
-    // folds signatures by the same key together).
-    let txs: Vec<_> = (0..n as u64)
+/// `n` payments signed by `signers` keys in turn.
+fn signed(n: usize, signers: usize) -> Vec<yui_ledger::SignedTransaction> {
+    (0..n as u64)
         .map(|i| {
             let mut seed = [0u8; 32];
-            seed[..8].copy_from_slice(&i.to_le_bytes());
+            seed[..8].copy_from_slice(&(i % signers as u64).to_le_bytes());
             sign_tx(
                 "bench",
                 &Keypair::from_seed(seed),
@@ -49,15 +49,38 @@ pub fn run(n: usize, runs: usize) {
                 },
             )
         })
-        .collect();
-    let msgs: Vec<Vec<u8>> = txs.iter().map(|t| t.tx.sign_bytes()).collect();
-    let items: Vec<(yui_ledger::Address, &[u8], &[u8; 64])> = txs
-        .iter()
-        .zip(&msgs)
+        .collect()
+}
+
+type Items<'a> = Vec<(yui_ledger::Address, &'a [u8], &'a [u8; 64])>;
+
+fn items<'a>(txs: &'a [yui_ledger::SignedTransaction], msgs: &'a [Vec<u8>]) -> Items<'a> {
+    txs.iter()
+        .zip(msgs)
         .map(|(t, m)| (t.tx.signer, m.as_slice(), &t.signature))
-        .collect();
-    let bar =
-        indicatif::ProgressBar::new((runs * (2 + BATCH_SIZES.len() * BATCH_THREADS.len())) as u64);
+        .collect()
+}
+
+/// Batches on one thread of signatures by fewer keys than signatures, as an
+/// auditor's replay meets them: per signature, a batch of `size`.
+const TOWN_BATCHES: [usize; 2] = [2_048, 16_384];
+
+pub fn run(n: usize, runs: usize) {
+    // One signer per transaction, as in a gossiped batch from many wallets
+    // (a batch of one signer's transactions would be faster: ed25519-zebra
+    // folds signatures by the same key together).
+    let txs = signed(n, n);
+    let msgs: Vec<Vec<u8>> = txs.iter().map(|t| t.tx.sign_bytes()).collect();
+    let items = items(&txs, &msgs);
+    // A town's chain: each resident signs again and again (the simulated
+    // year: 12,400 signers of 342,478 transactions in its first 150 days).
+    let town_n = TOWN_BATCHES[1].max(n / TOWN_BATCHES[1] * TOWN_BATCHES[1]);
+    let town_txs = signed(town_n, 12_400);
+    let town_msgs: Vec<Vec<u8>> = town_txs.iter().map(|t| t.tx.sign_bytes()).collect();
+    let town = self::items(&town_txs, &town_msgs);
+    let bar = indicatif::ProgressBar::new(
+        (runs * (2 + BATCH_SIZES.len() * BATCH_THREADS.len() + TOWN_BATCHES.len())) as u64,
+    );
     let single = rate(runs, n, &bar, || {
         for (signer, m, sig) in &items {
             assert!(yui_ledger::crypto::verify(signer, m, sig).is_ok());
@@ -84,6 +107,16 @@ pub fn run(n: usize, runs: usize) {
             batched.push((size, threads, r));
         }
     }
+    let mut town_rates = Vec::new();
+    for size in TOWN_BATCHES {
+        let r = rate(runs, town_n, &bar, || {
+            for batch in town.chunks(size) {
+                let verdicts = yui_ledger::crypto::verify_batch(batch);
+                assert!(verdicts.iter().all(|v| v.is_ok()));
+            }
+        });
+        town_rates.push((size, r));
+    }
     bar.finish_and_clear();
     println!(
         "ed25519 verify, Yui's rule (ADR 0006), single, incl. key decoding: {single:.0} verifications/s on one core ({:.1} µs each), median of {runs} runs of {n}",
@@ -97,6 +130,12 @@ pub fn run(n: usize, runs: usize) {
         println!(
             "batch of {size:>4}, {threads} thread{}: {:>5.1} µs per signature ({r:.0} verifications/s)",
             if *threads == 1 { " " } else { "s" },
+            1e6 / r
+        );
+    }
+    for (size, r) in &town_rates {
+        println!(
+            "batch of {size:>5}, 1 thread, {town_n} signatures by 12,400 keys: {:>5.1} µs per signature",
             1e6 / r
         );
     }
