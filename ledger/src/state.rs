@@ -317,7 +317,10 @@ mod tag {
 }
 
 fn key_of(tag: u8, parts: impl BorshSerialize) -> Vec<u8> {
-    let mut k = vec![tag];
+    // Room for the longest common keys (a tag, two addresses and an id), so
+    // building one does not grow the vector step by step.
+    let mut k = Vec::with_capacity(96);
+    k.push(tag);
     // Serialising into a Vec cannot fail.
     let _ = BorshSerialize::serialize(&parts, &mut k);
     k

@@ -22,7 +22,7 @@ use crate::crypto::Hash;
 use crate::error::{Rule, TxError};
 use crate::limits;
 use crate::receipt::{Event, Receipt};
-use crate::state::{Account, Overlay, StateRead, WriteSet, keys};
+use crate::state::{Account, Overlay, StateRead, WriteSet, decode, keys};
 use crate::tx::{Operation, SignedTransaction};
 
 /// What a block tells the state machine about itself.
@@ -428,10 +428,15 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
             let mut child = Overlay::new(&self.ov);
             run_op(&mut child, &self.ctx, stx, &acct).map(|ev| (ev, child.writes))
         };
+        let account_key = keys::account(&stx.tx.signer);
         // The signer's record may have changed inside the operation (never its
-        // nonce or roles, but re-read to stay exact), then the nonce advances.
+        // nonce or roles, but read again if it was written, to stay exact),
+        // then the nonce advances.
         let (events, error) = match result {
             Ok((events, writes)) => {
+                if let Some(Some(written)) = writes.get(&account_key) {
+                    acct = decode::<Account>(written)?;
+                }
                 self.ov.writes.extend(writes);
                 (events, None)
             }
@@ -440,12 +445,9 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
             Err(e @ TxError::State(_)) => return Err(e),
             Err(e) => (Vec::new(), Some(e)),
         };
-        if let Some(a) = self.ov.get_rec::<Account>(&keys::account(&stx.tx.signer))? {
-            acct = a;
-        }
         // `precheck` refused a nonce of u64::MAX, so this cannot overflow.
         acct.nonce = acct.nonce.saturating_add(1);
-        self.ov.put_rec(keys::account(&stx.tx.signer), &acct);
+        self.ov.put_rec(account_key, &acct);
         self.fuel_reserved = reserved;
         let index = self.receipts.len() as u32;
         self.receipts.push(Receipt {
