@@ -60,6 +60,12 @@ enum Slot {
 
 #[derive(Debug, Clone)]
 struct Internal {
+    /// Slots that hold something, and those of them that hold a leaf, kept
+    /// by [`Internal::set`], so hashing reads no slot it need not.
+    exists: u16,
+    leaves: u16,
+    /// Slots whose hash changed since the ranges were last computed.
+    dirty: u16,
     slots: [Slot; 16],
     /// Each slot's hash (a leaf's, a node's as of its last hashing; the
     /// placeholder for an empty slot), so that hashing a node reads no
@@ -68,13 +74,13 @@ struct Internal {
     /// The binary tree over the slots in heap order: 1 is the node's hash
     /// (width 16), 2–3 width 8, 4–7 width 4, 8–15 width 2; 0 unused.
     ranges: [Hash; 16],
-    /// Slots whose hash changed since the ranges were last computed.
-    dirty: u16,
 }
 
 impl Internal {
     fn new() -> Self {
         Internal {
+            exists: 0,
+            leaves: 0,
             slots: [Slot::Empty; 16],
             hashes: [PLACEHOLDER; 16],
             ranges: [PLACEHOLDER; 16],
@@ -83,8 +89,24 @@ impl Internal {
         }
     }
 
+    /// Puts `slot` in slot `i`, keeping the masks in step.
+    fn set(&mut self, i: usize, slot: Slot) {
+        let bit = 1u16 << i;
+        self.exists &= !bit;
+        self.leaves &= !bit;
+        match slot {
+            Slot::Empty => {}
+            Slot::Leaf(_) => {
+                self.exists |= bit;
+                self.leaves |= bit;
+            }
+            Slot::Node(_) => self.exists |= bit,
+        }
+        self.slots[i] = slot;
+    }
+
     fn set_leaf(&mut self, i: usize, leaf: Leaf) {
-        self.slots[i] = Slot::Leaf(leaf.key);
+        self.set(i, Slot::Leaf(leaf.key));
         self.hashes[i] = leaf.hash;
     }
 
@@ -150,6 +172,7 @@ const SHA256_IV: [u32; 8] = [
 /// function at once. The tree hashes nothing else, millions of times per
 /// replay, and `Sha256`'s buffering cost a third as much again as the
 /// compression itself. The tests check it against `Sha256::digest`.
+#[inline]
 fn hash_tagged_pair(tag: &[u8], a: &Hash, b: &Hash) -> Hash {
     let len = tag.len() + 64;
     debug_assert!(len <= 128 - 9, "the message and its padding fit two blocks");
@@ -265,7 +288,7 @@ impl ReplayTree {
                         hash: node.hashes[i],
                     };
                     let below = self.split(old, leaf, depth + 1);
-                    self.nodes[at as usize].slots[i] = Slot::Node(below);
+                    self.nodes[at as usize].set(i, Slot::Node(below));
                     self.keys += 1;
                     return;
                 }
@@ -289,7 +312,7 @@ impl ReplayTree {
                 break;
             }
             let next = self.alloc();
-            self.nodes[at as usize].slots[na] = Slot::Node(next);
+            self.nodes[at as usize].set(na, Slot::Node(next));
             at = next;
         }
         top
@@ -322,7 +345,7 @@ impl ReplayTree {
         }
         let (bottom, i) = path[path.len() - 1];
         let node = &mut self.nodes[bottom as usize];
-        node.slots[i] = Slot::Empty;
+        node.set(i, Slot::Empty);
         node.hashes[i] = PLACEHOLDER;
         // A node left with one child that is a leaf gives way to the leaf,
         // up the path as long as that leaves another such node.
@@ -345,10 +368,10 @@ impl ReplayTree {
     /// The node's one child, if it has exactly one and that is a leaf.
     fn only_leaf(&self, n: u32) -> Option<Leaf> {
         let node = &self.nodes[n as usize];
-        let mut children = (0..16).filter(|&i| node.slots[i] != Slot::Empty);
-        match (children.next(), children.next()) {
-            (Some(i), None) => node.leaf(i),
-            _ => None,
+        if node.exists.count_ones() == 1 && node.leaves == node.exists {
+            node.leaf(node.exists.trailing_zeros() as usize)
+        } else {
+            None
         }
     }
 
@@ -359,18 +382,19 @@ impl ReplayTree {
         if dirty == 0 {
             return self.nodes[n as usize].ranges[1];
         }
-        let (mut exists, mut leaves) = (0u16, 0u16);
-        for i in 0..16 {
-            match self.nodes[n as usize].slots[i] {
-                Slot::Empty => continue,
-                Slot::Leaf(_) => leaves |= 1 << i,
-                Slot::Node(c) if dirty & (1 << i) != 0 => {
-                    let h = self.rehash(c);
-                    self.nodes[n as usize].hashes[i] = h;
-                }
-                Slot::Node(_) => {}
+        let (exists, leaves) = {
+            let node = &self.nodes[n as usize];
+            (node.exists, node.leaves)
+        };
+        // The internal children that changed, below first.
+        let mut below = dirty & exists & !leaves;
+        while below != 0 {
+            let i = below.trailing_zeros() as usize;
+            below &= below - 1;
+            if let Slot::Node(c) = self.nodes[n as usize].slots[i] {
+                let h = self.rehash(c);
+                self.nodes[n as usize].hashes[i] = h;
             }
-            exists |= 1 << i;
         }
         let node = &mut self.nodes[n as usize];
         for h in (1..16usize).rev() {
