@@ -759,6 +759,9 @@ impl<S: StateRead + ?Sized> StateRead for Overlay<'_, S> {
             .range::<[u8], _>((Bound::Included(start), Bound::Unbounded))
             .take_while(|(k, _)| k.starts_with(prefix))
             .collect();
+        if own.is_empty() {
+            return self.base.scan(prefix, start, limit);
+        }
         // Enough base entries to fill `limit` even if every delete in the
         // range hits one (deletes elsewhere cannot).
         let deletes = own.iter().filter(|(_, v)| v.is_none()).count();

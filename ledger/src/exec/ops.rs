@@ -243,7 +243,7 @@ fn pay_order<S: StateRead + ?Sized>(
         return Ok(named.iter().map(|id| (id.clone(), None)).collect());
     }
     let mut held = Vec::new();
-    for (id, _) in crate::state::holdings_of(ov, payer)? {
+    for id in crate::state::assets_held(ov, payer)? {
         let a = load_asset(ov, &id)?;
         held.push((a.class.pay_priority, id, a));
     }

@@ -46,6 +46,16 @@ pub fn holdings_of<S: StateRead + ?Sized>(
         .collect()
 }
 
+/// The assets one account holds, in key order: [`holdings_of`] without
+/// decoding the holdings.
+pub fn assets_held<S: StateRead + ?Sized>(s: &S, a: &Address) -> Result<Vec<String>, StateError> {
+    let prefix = keys::holdings_of(a);
+    s.scan(&prefix, &[], 1024)?
+        .into_iter()
+        .map(|(k, _)| key_parts::<(Address, String)>(&k).map(|(_, asset)| asset))
+        .collect()
+}
+
 /// The campaign record, if any.
 pub fn campaign<S: StateRead + ?Sized>(s: &S, id: &str) -> Result<Option<Campaign>, StateError> {
     read(s, &keys::campaign(id))
