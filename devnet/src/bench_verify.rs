@@ -1,7 +1,7 @@
 //! `yui-bench verify`: ed25519 verification under Yui's rule
 //! (`yui_consensus::signature`, ADR 0006), one signature at a time on one
 //! core and in batches of 64, 256 and 1024 on one and two threads (and of
-//! 2,048 and 16,384 signatures by a town's 12,400 keys, as a replay meets
+//! 2,048, 16,384 and 32,768 signatures by a town's 12,400 keys, as a replay meets
 //! them), with
 //! ed25519-dalek's `verify_strict` (the rule before ADR 0006) for comparison.
 
@@ -63,7 +63,7 @@ fn items<'a>(txs: &'a [yui_ledger::SignedTransaction], msgs: &'a [Vec<u8>]) -> I
 
 /// Batches on one thread of signatures by fewer keys than signatures, as an
 /// auditor's replay meets them: per signature, a batch of `size`.
-const TOWN_BATCHES: [usize; 2] = [2_048, 16_384];
+const TOWN_BATCHES: [usize; 3] = [2_048, 16_384, 32_768];
 
 pub fn run(n: usize, runs: usize) {
     // One signer per transaction, as in a gossiped batch from many wallets
@@ -74,7 +74,7 @@ pub fn run(n: usize, runs: usize) {
     let items = items(&txs, &msgs);
     // A town's chain: each resident signs again and again (the simulated
     // year: 12,400 signers of 342,478 transactions in its first 150 days).
-    let town_n = TOWN_BATCHES[1].max(n / TOWN_BATCHES[1] * TOWN_BATCHES[1]);
+    let town_n = TOWN_BATCHES[2].max(n / TOWN_BATCHES[2] * TOWN_BATCHES[2]);
     let town_txs = signed(town_n, 12_400);
     let town_msgs: Vec<Vec<u8>> = town_txs.iter().map(|t| t.tx.sign_bytes()).collect();
     let town = self::items(&town_txs, &town_msgs);
