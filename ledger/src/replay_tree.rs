@@ -36,8 +36,8 @@ use crate::state::WriteSet;
 
 /// jmt's hash of an empty subtree.
 const PLACEHOLDER: Hash = *b"SPARSE_MERKLE_PLACEHOLDER_HASH__";
-const LEAF_DOMAIN: &[u8] = b"JMT::LeafNode";
-const INTERNAL_DOMAIN: &[u8] = b"JMT::IntrnalNode";
+const LEAF_DOMAIN: &[u8; 13] = b"JMT::LeafNode";
+const INTERNAL_DOMAIN: &[u8; 16] = b"JMT::IntrnalNode";
 
 /// A key's leaf: its key hash and the leaf's hash (over the key hash and the
 /// value's hash).
@@ -171,20 +171,24 @@ const SHA256_IV: [u32; 8] = [
 /// 64 + 16 bytes: two blocks once padded, given to sha2's compression
 /// function at once. The tree hashes nothing else, millions of times per
 /// replay, and `Sha256`'s buffering cost a third as much again as the
-/// compression itself. The tests check it against `Sha256::digest`.
-#[inline]
-fn hash_tagged_pair(tag: &[u8], a: &Hash, b: &Hash) -> Hash {
-    let len = tag.len() + 64;
-    debug_assert!(len <= 128 - 9, "the message and its padding fit two blocks");
-    let mut blocks = [[0u8; 64]; 2];
-    let buf = blocks.as_flattened_mut();
-    buf[..tag.len()].copy_from_slice(tag);
-    buf[tag.len()..tag.len() + 32].copy_from_slice(a);
-    buf[tag.len() + 32..len].copy_from_slice(b);
-    buf[len] = 0x80;
-    buf[120..].copy_from_slice(&((len as u64) * 8).to_be_bytes());
+/// compression itself. The tag's length is a constant, so the copies below
+/// compile to plain moves. The tests check it against `Sha256::digest`.
+fn hash_tagged_pair<const T: usize>(tag: &[u8; T], a: &Hash, b: &Hash) -> Hash {
+    const {
+        assert!(
+            T + 64 <= 128 - 9,
+            "the message and its padding fit two blocks"
+        )
+    };
+    let mut buf = [0u8; 128];
+    buf[..T].copy_from_slice(tag);
+    buf[T..T + 32].copy_from_slice(a);
+    buf[T + 32..T + 64].copy_from_slice(b);
+    buf[T + 64] = 0x80;
+    buf[120..].copy_from_slice(&(((T + 64) as u64) * 8).to_be_bytes());
     let mut state = SHA256_IV;
-    sha2::block_api::compress256(&mut state, &blocks);
+    let (blocks, _) = buf.as_chunks::<64>();
+    sha2::block_api::compress256(&mut state, blocks);
     let mut out = [0u8; 32];
     for (o, w) in out.chunks_exact_mut(4).zip(state) {
         o.copy_from_slice(&w.to_be_bytes());
@@ -431,23 +435,22 @@ mod tests {
     /// tree's tags and tags of every length that fits.
     #[test]
     fn tagged_pair_hash_is_sha256() {
-        let a: Hash = core::array::from_fn(|i| i as u8);
-        let b: Hash = core::array::from_fn(|i| 0xff - i as u8);
-        let long = [0x5au8; 55];
-        let mut tags: Vec<&[u8]> = vec![LEAF_DOMAIN, INTERNAL_DOMAIN];
-        tags.extend((0..=55).map(|n| &long[..n]));
-        for tag in tags {
+        fn check<const T: usize>(tag: &[u8; T]) {
+            let a: Hash = core::array::from_fn(|i| i as u8);
+            let b: Hash = core::array::from_fn(|i| 0xff - i as u8);
             let mut h = Sha256::new();
             h.update(tag);
             h.update(a);
             h.update(b);
             let want: Hash = h.finalize().into();
-            assert_eq!(
-                hash_tagged_pair(tag, &a, &b),
-                want,
-                "tag of {} bytes",
-                tag.len()
-            );
+            assert_eq!(hash_tagged_pair(tag, &a, &b), want, "tag of {T} bytes");
         }
+        check(LEAF_DOMAIN);
+        check(INTERNAL_DOMAIN);
+        check(&[]);
+        check(&[0x5a; 1]);
+        check(&[0x5a; 8]);
+        check(&[0x5a; 54]);
+        check(&[0x5a; 55]);
     }
 }
