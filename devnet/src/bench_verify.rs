@@ -54,7 +54,7 @@ fn signed(n: usize, signers: usize) -> Vec<yui_ledger::SignedTransaction> {
 
 type Items<'a> = Vec<(yui_ledger::Address, &'a [u8], &'a [u8; 64])>;
 
-fn items<'a>(txs: &'a [yui_ledger::SignedTransaction], msgs: &'a [Vec<u8>]) -> Items<'a> {
+fn batch_items<'a>(txs: &'a [yui_ledger::SignedTransaction], msgs: &'a [Vec<u8>]) -> Items<'a> {
     txs.iter()
         .zip(msgs)
         .map(|(t, m)| (t.tx.signer, m.as_slice(), &t.signature))
@@ -64,6 +64,8 @@ fn items<'a>(txs: &'a [yui_ledger::SignedTransaction], msgs: &'a [Vec<u8>]) -> I
 /// Batches on one thread of signatures by fewer keys than signatures, as an
 /// auditor's replay meets them: per signature, a batch of `size`.
 const TOWN_BATCHES: [usize; 3] = [2_048, 16_384, 32_768];
+/// The simulated year's signers (12,000 residents, 400 merchants).
+const TOWN_SIGNERS: usize = 12_400;
 
 pub fn run(n: usize, runs: usize) {
     // One signer per transaction, as in a gossiped batch from many wallets
@@ -71,13 +73,13 @@ pub fn run(n: usize, runs: usize) {
     // folds signatures by the same key together).
     let txs = signed(n, n);
     let msgs: Vec<Vec<u8>> = txs.iter().map(|t| t.tx.sign_bytes()).collect();
-    let items = items(&txs, &msgs);
+    let items = batch_items(&txs, &msgs);
     // A town's chain: each resident signs again and again (the simulated
     // year: 12,400 signers of 342,478 transactions in its first 150 days).
     let town_n = TOWN_BATCHES[2].max(n / TOWN_BATCHES[2] * TOWN_BATCHES[2]);
-    let town_txs = signed(town_n, 12_400);
+    let town_txs = signed(town_n, TOWN_SIGNERS);
     let town_msgs: Vec<Vec<u8>> = town_txs.iter().map(|t| t.tx.sign_bytes()).collect();
-    let town = self::items(&town_txs, &town_msgs);
+    let town = batch_items(&town_txs, &town_msgs);
     let bar = indicatif::ProgressBar::new(
         (runs * (2 + BATCH_SIZES.len() * BATCH_THREADS.len() + TOWN_BATCHES.len())) as u64,
     );
@@ -135,7 +137,7 @@ pub fn run(n: usize, runs: usize) {
     }
     for (size, r) in &town_rates {
         println!(
-            "batch of {size:>5}, 1 thread, {town_n} signatures by 12,400 keys: {:>5.1} µs per signature",
+            "batch of {size:>5}, 1 thread, {town_n} signatures by {TOWN_SIGNERS} keys: {:>5.1} µs per signature",
             1e6 / r
         );
     }

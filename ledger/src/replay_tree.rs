@@ -432,7 +432,7 @@ mod tests {
     use super::*;
 
     /// The two-block hash is SHA-256 of the same bytes, for both of the
-    /// tree's tags and tags of every length that fits.
+    /// tree's tags and tags from empty to the longest that fits.
     #[test]
     fn tagged_pair_hash_is_sha256() {
         fn check<const T: usize>(tag: &[u8; T]) {
