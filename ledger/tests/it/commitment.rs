@@ -358,3 +358,37 @@ fn the_replay_tree_gives_jmts_roots_under_long_shared_prefixes() {
         }
     }
 }
+
+#[test]
+fn the_replay_tree_gives_jmts_roots_as_nodes_fill_and_empty() {
+    // A tree with more internal nodes than one segment of the replay
+    // tree's storage, whose third-level nodes hold about seven children:
+    // blocks that delete many and insert many move nodes across the
+    // sparse-node threshold both ways (hashed from their slots alone, then
+    // from ranges computed again in full); every root is jmt's.
+    let mut rng = Lcg(7);
+    let mut jmt_tree = MemTree::default();
+    let mut replay = commitment::ReplayTree::default();
+    let mut live: std::collections::BTreeSet<u64> = Default::default();
+    for version in 0..12u64 {
+        let mut w = WriteSet::new();
+        let n = if version == 0 { 30_000 } else { 4_000 };
+        for _ in 0..n {
+            let k = rng.next(60_000);
+            let delete = version % 2 == 1 && live.contains(&k);
+            let v = (!delete).then(|| rng.next(1 << 30).to_be_bytes().to_vec());
+            w.insert(format!("fill/{k}").into_bytes(), v);
+        }
+        let (r1, b1) = commitment::update_by_key(&jmt_tree, &w, version).unwrap();
+        jmt_tree.apply(&b1);
+        assert_eq!(replay.update(&w), r1, "version {version}");
+        for (k, v) in &w {
+            let k: u64 = std::str::from_utf8(&k[5..]).unwrap().parse().unwrap();
+            match v {
+                Some(_) => live.insert(k),
+                None => live.remove(&k),
+            };
+        }
+        assert!(replay.len() > 4_096 + live.len(), "{}", replay.len());
+    }
+}
