@@ -23,13 +23,9 @@
 //!   hashed, so hashing it again reads no unchanged child and recomputes
 //!   only the ranges over a changed slot: four SHA-256 for one changed child
 //!   instead of fifteen.
-//! - A node with few children (most nodes at the bottom of a large tree:
-//!   two or three leaves) is hashed from its slots alone, leaving its
-//!   ranges untouched: the same few SHA-256, and far fewer cache lines read
-//!   and written in a tree much larger than the cache. Its ranges are
-//!   computed again in full if it grows past [`SPARSE_CHILDREN`].
-//! - Nodes live in a vector, reused through a free list: no allocation per
-//!   update once the tree has grown.
+//! - Nodes live in segments of a few thousand ([`Nodes`]), reused through
+//!   a free list: no allocation per update once the tree has grown, and
+//!   growing never moves the nodes already there.
 //!
 //! `ledger/tests/it/commitment.rs` checks every root against jmt's over
 //! random blocks of inserts, updates and deletes, including keys sharing long
@@ -69,11 +65,8 @@ struct Internal {
     /// by [`Internal::set`], so hashing reads no slot it need not.
     exists: u16,
     leaves: u16,
-    /// Slots whose hash changed since the node was last hashed.
+    /// Slots whose hash changed since the ranges were last computed.
     dirty: u16,
-    /// Whether `ranges` are out of date: the node was last hashed from its
-    /// slots alone ([`SPARSE_CHILDREN`]).
-    stale: bool,
     slots: [Slot; 16],
     /// Each slot's hash (a leaf's, a node's as of its last hashing; the
     /// placeholder for an empty slot), so that hashing a node reads no
@@ -94,7 +87,6 @@ impl Internal {
             ranges: [PLACEHOLDER; 16],
             // A new node has every range to compute.
             dirty: u16::MAX,
-            stale: false,
         }
     }
 
@@ -215,11 +207,6 @@ impl Default for ReplayTree {
         }
     }
 }
-
-/// A node with at most this many children is hashed from its slots alone
-/// (module docs): for so few, that costs about the SHA-256 an incremental
-/// hashing of one changed child would (four), and reads no range.
-const SPARSE_CHILDREN: u32 = 4;
 
 /// The `i`-th nibble (four bits, most significant first) of a key hash.
 fn nibble(key: &Hash, i: usize) -> usize {
@@ -443,11 +430,8 @@ impl ReplayTree {
     /// Computes again the ranges over the slots that changed, below first;
     /// returns the node's hash.
     fn rehash(&mut self, n: u32) -> Hash {
-        let (dirty, stale) = {
-            let node = &self.nodes[n];
-            (node.dirty, node.stale)
-        };
-        if dirty == 0 && !stale {
+        let dirty = self.nodes[n].dirty;
+        if dirty == 0 {
             return self.nodes[n].ranges[1];
         }
         let (exists, leaves) = {
@@ -465,14 +449,6 @@ impl ReplayTree {
             }
         }
         let node = &mut self.nodes[n];
-        if exists.count_ones() <= SPARSE_CHILDREN {
-            node.dirty = 0;
-            node.stale = true;
-            return range_hash(node, 0, 16);
-        }
-        // Ranges last left untouched are all computed again.
-        let dirty = if stale { u16::MAX } else { dirty };
-        node.stale = false;
         for h in (1..16usize).rev() {
             let level = h.ilog2();
             let width = 16 >> level;
@@ -494,24 +470,6 @@ impl ReplayTree {
         }
         node.dirty = 0;
         node.ranges[1]
-    }
-}
-
-/// jmt's hash of the slots `start..start + width` of a node, from its
-/// slots alone (the rules `rehash` applies range by range).
-fn range_hash(node: &Internal, start: usize, width: usize) -> Hash {
-    let mask = (((1u32 << width) - 1) << start) as u16;
-    let (e, l) = (node.exists & mask, node.leaves & mask);
-    if e == 0 {
-        PLACEHOLDER
-    } else if width == 1 || (e.count_ones() == 1 && l != 0) {
-        node.hashes[e.trailing_zeros() as usize]
-    } else {
-        let half = width / 2;
-        hash_internal(
-            &range_hash(node, start, half),
-            &range_hash(node, start + half, half),
-        )
     }
 }
 

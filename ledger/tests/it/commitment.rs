@@ -363,9 +363,8 @@ fn the_replay_tree_gives_jmts_roots_under_long_shared_prefixes() {
 fn the_replay_tree_gives_jmts_roots_as_nodes_fill_and_empty() {
     // A tree with more internal nodes than one segment of the replay
     // tree's storage, whose third-level nodes hold about seven children:
-    // blocks that delete many and insert many move nodes across the
-    // sparse-node threshold both ways (hashed from their slots alone, then
-    // from ranges computed again in full); every root is jmt's.
+    // blocks that delete many and insert many fill and empty nodes, free
+    // nodes and reuse them across segments; every root is jmt's.
     let mut rng = Lcg(7);
     let mut jmt_tree = MemTree::default();
     let mut replay = commitment::ReplayTree::default();
