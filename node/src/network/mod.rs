@@ -149,6 +149,9 @@ struct PeerBook {
     /// Connected validators whose gossip subscriptions this node has not
     /// heard, since when ([`heal_gossip`]).
     silent: HashMap<PeerId, Instant>,
+    /// A slow peer was disconnected: redial at the next sync tick instead
+    /// of waiting for the next regular redial ([`redial_validators`]).
+    redial_soon: bool,
 }
 
 impl Network {
@@ -268,6 +271,7 @@ async fn run(
         banned: HashMap::new(),
         connected: BTreeMap::new(),
         silent: HashMap::new(),
+        redial_soon: false,
     };
     let mut sync_tick = tokio::time::interval(Duration::from_millis(SYNC_INTERVAL_MS));
     let mut next_sync_peer = 0usize;
@@ -309,7 +313,7 @@ async fn run(
                 tx_gossip_snapshot(&swarm, &shared);
                 heal_gossip(&mut swarm, &shared, &mut net.book);
                 request_sync(&mut swarm, &shared, &net.book, &mut next_sync_peer, &bootstrap);
-                redial_validators(&mut swarm, &shared, &net.book, &bootstrap, &mut sync_ticks);
+                redial_validators(&mut swarm, &shared, &mut net.book, &bootstrap, &mut sync_ticks);
                 net.book.banned.retain(|_, until| until.elapsed() < Duration::from_millis(BAN_MS));
             }
             ev = swarm.select_next_some() => on_swarm_event(&mut swarm, ev, &shared, &engine, &own, &mut net).await,
@@ -364,12 +368,13 @@ fn penalise(swarm: &mut libp2p::Swarm<Behaviour>, book: &mut PeerBook, peer: Pee
 fn redial_validators(
     swarm: &mut libp2p::Swarm<Behaviour>,
     shared: &Shared,
-    book: &PeerBook,
+    book: &mut PeerBook,
     bootstrap: &[Multiaddr],
     ticks: &mut u64,
 ) {
     *ticks += 1;
-    if bootstrap.is_empty() || !(*ticks).is_multiple_of(REDIAL_TICKS) {
+    let due = (*ticks).is_multiple_of(REDIAL_TICKS) || std::mem::take(&mut book.redial_soon);
+    if bootstrap.is_empty() || !due {
         return;
     }
     let me = *swarm.local_peer_id();
@@ -631,6 +636,7 @@ async fn on_swarm_event(
                 "a peer's gossip queue is full; reconnecting"
             );
             let _ = swarm.disconnect_peer_id(peer_id);
+            book.redial_soon = true;
         }
         _ => {}
     }
