@@ -364,7 +364,8 @@ fn penalise(swarm: &mut libp2p::Swarm<Behaviour>, book: &mut PeerBook, peer: Pee
 /// once under load, each one's first dial can find the other not yet
 /// listening; without this they would never meet (the peer id makes the
 /// handshake fail at every address but its own, and a connected validator
-/// is not dialed again).
+/// is not dialed again). After a slow peer was disconnected, at the next
+/// tick instead.
 fn redial_validators(
     swarm: &mut libp2p::Swarm<Behaviour>,
     shared: &Shared,
@@ -373,7 +374,8 @@ fn redial_validators(
     ticks: &mut u64,
 ) {
     *ticks += 1;
-    let due = (*ticks).is_multiple_of(REDIAL_TICKS) || std::mem::take(&mut book.redial_soon);
+    let soon = std::mem::take(&mut book.redial_soon);
+    let due = soon || (*ticks).is_multiple_of(REDIAL_TICKS);
     if bootstrap.is_empty() || !due {
         return;
     }
@@ -623,8 +625,8 @@ async fn on_swarm_event(
         // filled. Seen on the devnet under load: the entry node's gossip
         // stream to a peer stalls for good while the peer stays connected.
         // Relaying brings it everything by other paths; a new connection
-        // restores the direct one (validators are redialed every few
-        // seconds).
+        // restores the direct one (a validator is redialed at the next
+        // sync tick).
         SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::SlowPeer {
             peer_id,
             failed_messages,
