@@ -54,6 +54,12 @@ pub const REBROADCAST_INTERVAL_MS: u64 = 2_500;
 /// nobody to send to; the network layer plugs in here.
 pub trait Outbox: Send + 'static {
     fn broadcast(&mut self, msg: &Message, block: Option<&BlockRef>);
+    /// Sends a message of the current height again (the engine does so every
+    /// [`REBROADCAST_INTERVAL_MS`]): the network must carry it even if it
+    /// carried the same message a moment ago.
+    fn resend(&mut self, msg: &Message, block: Option<&BlockRef>) {
+        self.broadcast(msg, block);
+    }
 }
 
 /// What a proposal carries of its block: the header and the hashes of the
@@ -185,7 +191,7 @@ impl<O: Outbox> Engine<O> {
                 EngineEvent::Rebroadcast => {
                     for msg in self.driver.rebroadcast() {
                         let block = host.block_for(&msg);
-                        host.outbox.broadcast(&msg, block.as_ref());
+                        host.outbox.resend(&msg, block.as_ref());
                     }
                 }
                 EngineEvent::BuildFailed(e) => anyhow::bail!("building a block failed: {e}"),

@@ -266,13 +266,8 @@ async fn start(home: PathBuf) -> anyhow::Result<()> {
             })?;
             let net_cfg = net_config(&p2p)?;
             let (cmd_tx, cmd_rx) = tokio::sync::mpsc::channel(yui_node::network::COMMANDS_MAX);
-            let (engine, engine_tx) = Engine::new(
-                shared.clone(),
-                key,
-                NetOutbox {
-                    commands: cmd_tx.clone(),
-                },
-            )?;
+            let (engine, engine_tx) =
+                Engine::new(shared.clone(), key, NetOutbox::new(cmd_tx.clone()))?;
             Network::start(
                 net_cfg,
                 seed,

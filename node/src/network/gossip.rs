@@ -67,9 +67,33 @@ pub fn on_gossip(
 ) -> Result<Next, Bad> {
     let m: NetMessage = borsh::from_slice(&msg.data)
         .map_err(|e| Bad::Reject(format!("undecodable message: {e}")))?;
+    on_message(m, shared, engine, commands, (heights, recent), from)
+}
+
+/// Checks a decoded message and hands it on.
+fn on_message(
+    m: NetMessage,
+    shared: &Arc<Shared>,
+    engine: &mpsc::Sender<EngineEvent>,
+    commands: &mpsc::Sender<NetCommand>,
+    (heights, recent): (&mut HashMap<PeerId, u64>, &mut Recent),
+    from: From<'_>,
+) -> Result<Next, Bad> {
     let chain = &shared.genesis.chain_id;
     let head = shared.head().height;
     match m {
+        // A re-sent proposal or vote is judged like the first sending. Only
+        // those are re-sent (never a re-send), so this recursion is one deep.
+        NetMessage::Again { message, .. } => {
+            let inner: NetMessage = borsh::from_slice(&message)
+                .map_err(|e| Bad::Reject(format!("undecodable re-send: {e}")))?;
+            if !matches!(inner, NetMessage::Vote(_) | NetMessage::Proposal { .. }) {
+                return Err(Bad::Reject(
+                    "a re-send of something other than a proposal or a vote".into(),
+                ));
+            }
+            on_message(inner, shared, engine, commands, (heights, recent), from)
+        }
         NetMessage::Txs(txs) => {
             if txs.is_empty() || txs.len() > TX_BATCH_MAX {
                 return Err(Bad::Reject(format!(

@@ -86,6 +86,17 @@ pub enum NetMessage {
     /// Transactions admitted by the sender, batched so that consensus
     /// messages never queue behind thousands of small ones.
     Txs(Vec<SignedTransaction>),
+    /// A validator's proposal or vote of the current height sent again
+    /// ([`crate::engine::Outbox::resend`]): `message` holds the borsh bytes
+    /// of a `Proposal` or `Vote` message. Gossip refuses to publish bytes it
+    /// has seen within `duplicate_cache_time`, and forgets them only when a
+    /// new message arrives: while the chain waits for a lost vote, nothing
+    /// new arrives, and a plain re-send would never leave the node.
+    /// `attempt`, counted by the sender, makes each re-send new bytes.
+    Again {
+        attempt: u64,
+        message: Vec<u8>,
+    },
 }
 
 /// Most transactions in one gossiped batch.
@@ -222,8 +233,10 @@ pub fn build_swarm(
         .mesh_outbound_min(0)
         .flood_publish(true)
         .heartbeat_interval(Duration::from_millis(500))
-        // Shorter than the engine's re-send interval, so a re-sent message
-        // (same bytes, same id) is published again rather than refused.
+        // How long a message's id is remembered, so that its copies from
+        // other peers are dropped. Gossip refuses to publish an id it
+        // remembers and forgets ids only when new messages arrive, so the
+        // engine's re-sends travel as new bytes (`NetMessage::Again`).
         .duplicate_cache_time(Duration::from_secs(2))
         // A peer's queue of gossip waiting to be sent: past it the peer is
         // slow, and is reconnected (`SlowPeer` below).
@@ -689,25 +702,58 @@ async fn on_sync_response(
 
 /// The engine's outbox over the network.
 pub struct NetOutbox {
-    pub commands: mpsc::Sender<NetCommand>,
+    commands: mpsc::Sender<NetCommand>,
+    /// Re-sends so far ([`NetMessage::Again`]).
+    attempts: u64,
+}
+
+impl NetOutbox {
+    pub fn new(commands: mpsc::Sender<NetCommand>) -> Self {
+        Self {
+            commands,
+            attempts: 0,
+        }
+    }
+}
+
+impl NetOutbox {
+    fn send(&self, m: NetMessage) {
+        if self.commands.try_send(NetCommand::Publish(m)).is_err() {
+            tracing::warn!("network queue full: message dropped (it will be re-sent)");
+        }
+    }
+}
+
+/// The gossip form of a consensus message.
+fn net_message(msg: &Message, block: Option<&crate::engine::BlockRef>) -> Option<NetMessage> {
+    Some(match (msg, block) {
+        (Message::Vote(v), _) => NetMessage::Vote(v.clone()),
+        (Message::Proposal(p), Some(b)) => NetMessage::Proposal {
+            proposal: p.clone(),
+            header: Box::new(b.header.clone()),
+            tx_hashes: b.tx_hashes.clone(),
+        },
+        (Message::Proposal(_), None) => {
+            tracing::error!("a proposal without its block cannot be sent");
+            return None;
+        }
+    })
 }
 
 impl crate::engine::Outbox for NetOutbox {
     fn broadcast(&mut self, msg: &Message, block: Option<&crate::engine::BlockRef>) {
-        let m = match (msg, block) {
-            (Message::Vote(v), _) => NetMessage::Vote(v.clone()),
-            (Message::Proposal(p), Some(b)) => NetMessage::Proposal {
-                proposal: p.clone(),
-                header: Box::new(b.header.clone()),
-                tx_hashes: b.tx_hashes.clone(),
-            },
-            (Message::Proposal(_), None) => {
-                tracing::error!("a proposal without its block cannot be sent");
-                return;
-            }
-        };
-        if self.commands.try_send(NetCommand::Publish(m)).is_err() {
-            tracing::warn!("network queue full: message dropped (it will be re-sent)");
+        if let Some(m) = net_message(msg, block) {
+            self.send(m);
+        }
+    }
+
+    fn resend(&mut self, msg: &Message, block: Option<&crate::engine::BlockRef>) {
+        if let Some(m) = net_message(msg, block) {
+            self.attempts = self.attempts.wrapping_add(1);
+            self.send(NetMessage::Again {
+                attempt: self.attempts,
+                message: borsh::to_vec(&m).unwrap_or_default(),
+            });
         }
     }
 }

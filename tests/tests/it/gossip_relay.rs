@@ -1,9 +1,14 @@
-//! Transaction gossip does not depend on one link: a peer connected to a
-//! validator but not to the node a transaction was submitted to still
-//! receives that transaction, relayed by the validator. (On the devnet the
-//! entry node's gossip stream to a peer was seen to stall for good while the
-//! connection stayed up; with transactions travelling one hop, that peer
-//! never saw a transaction submitted there, and its proposals were empty.)
+//! Gossip does not depend on one link or one sending:
+//! - a peer connected to a validator but not to the node a transaction was
+//!   submitted to still receives that transaction, relayed by the validator.
+//!   (On the devnet the entry node's gossip stream to a peer was seen to
+//!   stall for good while the connection stayed up; with transactions
+//!   travelling one hop, that peer never saw a transaction submitted there,
+//!   and its proposals were empty.)
+//! - a validator waiting for votes keeps re-sending its own. (Gossip refuses
+//!   to publish bytes it has seen lately and forgets them only when something
+//!   new arrives; in a halt nothing new arrives, so plain re-sends never left
+//!   the node, and a devnet that lost a vote stood still for tens of seconds.)
 
 use std::time::Duration;
 
@@ -12,7 +17,9 @@ use libp2p::gossipsub::{self, IdentTopic};
 use libp2p::swarm::SwarmEvent;
 use yui_cli::Client;
 use yui_ledger::Operation;
-use yui_node::network::{BehaviourEvent, NetConfig, NetMessage, TX_TOPIC, build_swarm};
+use yui_node::network::{
+    BehaviourEvent, CONSENSUS_TOPIC, NetConfig, NetMessage, TX_TOPIC, build_swarm,
+};
 use yui_tests::Devnet;
 
 fn config_value(home: &std::path::Path, prefix: &str) -> String {
@@ -21,10 +28,13 @@ fn config_value(home: &std::path::Path, prefix: &str) -> String {
     line[prefix.len()..].trim_matches('"').to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_transaction_reaches_a_peer_that_only_a_validator_is_connected_to() {
-    let dir = tempfile::tempdir().unwrap();
-    let net = Devnet::up(dir.path()).unwrap();
+/// A swarm under the observer's identity (allow-listed everywhere; the
+/// observer is stopped), connected to the chamber only and subscribed to
+/// `topic`, once the chamber has its subscription.
+async fn listener_at_chamber(
+    net: &Devnet,
+    topic_name: &str,
+) -> (libp2p::Swarm<yui_node::network::Behaviour>, libp2p::PeerId) {
     let chamber_home = net.home("chamber");
     let psk = net.psk().unwrap();
     // `[p2p] listen = "/ip4/…"` (the API's listen address has no /ip4).
@@ -54,9 +64,9 @@ async fn a_transaction_reaches_a_peer_that_only_a_validator_is_connected_to() {
     listener
         .behaviour_mut()
         .gossip
-        .subscribe(&IdentTopic::new(TX_TOPIC))
+        .subscribe(&IdentTopic::new(topic_name))
         .unwrap();
-    let topic = IdentTopic::new(TX_TOPIC).hash();
+    let topic = IdentTopic::new(topic_name).hash();
     let mut ready = false;
     for attempt in 0..100 {
         if attempt % 25 == 0 {
@@ -87,6 +97,14 @@ async fn a_transaction_reaches_a_peer_that_only_a_validator_is_connected_to() {
     // Let the chamber hear the listener's own subscription.
     let until = tokio::time::Instant::now() + Duration::from_millis(1_500);
     while let Ok(Some(_)) = tokio::time::timeout_at(until, listener.next()).await {}
+    (listener, chamber_id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transaction_reaches_a_peer_that_only_a_validator_is_connected_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = Devnet::up(dir.path()).unwrap();
+    let (mut listener, chamber_id) = listener_at_chamber(&net, TX_TOPIC).await;
 
     // A charge submitted at the city, not waited for.
     let city = net.key("city").unwrap();
@@ -123,4 +141,59 @@ async fn a_transaction_reaches_a_peer_that_only_a_validator_is_connected_to() {
         heard,
         "the city's transaction never reached the listener through the chamber"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_validator_waiting_for_votes_keeps_re_sending_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = Devnet::up(dir.path()).unwrap();
+    let (mut listener, _) = listener_at_chamber(&net, CONSENSUS_TOPIC).await;
+
+    // Two of the four validators fall silent: no quorum, the chain waits.
+    net.freeze("coord-kita");
+    net.freeze("coord-minami");
+    let halted_at = net.height("chamber").await.unwrap();
+    // The last new votes go out within the round's timeouts; after them,
+    // only re-sends (every 2.5 s) are left to carry anything.
+    let until = tokio::time::Instant::now() + Duration::from_secs(6);
+    while let Ok(Some(_)) = tokio::time::timeout_at(until, listener.next()).await {}
+
+    let until = tokio::time::Instant::now() + Duration::from_secs(8);
+    let mut votes = 0;
+    while let Ok(Some(ev)) = tokio::time::timeout_at(until, listener.next()).await {
+        if let SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Message {
+            message,
+            ..
+        })) = ev
+            && let Some(v) = vote_in(&message.data)
+        {
+            assert!(v.height > halted_at, "a re-sent vote of a past height");
+            votes += 1;
+        }
+    }
+    net.thaw("coord-kita");
+    net.thaw("coord-minami");
+    assert!(
+        votes >= 2,
+        "{votes} re-sent votes reached the listener in 8 s of a halt"
+    );
+    // And the chain goes on once the others are back.
+    let mut moved = false;
+    for _ in 0..100 {
+        if net.height("chamber").await.is_some_and(|h| h > halted_at) {
+            moved = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(moved, "the chain did not go on after the halt");
+}
+
+/// The vote a consensus message carries, sent for the first time or again.
+fn vote_in(bytes: &[u8]) -> Option<yui_consensus::Vote> {
+    match borsh::from_slice::<NetMessage>(bytes).ok()? {
+        NetMessage::Vote(v) => Some(v),
+        NetMessage::Again { message, .. } => vote_in(&message),
+        _ => None,
+    }
 }
