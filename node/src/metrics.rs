@@ -30,7 +30,8 @@ pub struct Metrics {
     storage_bytes: Gauge,
     waiters: Gauge,
     pub admitted: Counter,
-    /// Peers reconnected because their gossip queue filled.
+    /// Heartbeats (every 500 ms) in which gossip for a peer was dropped
+    /// because its queue was full.
     pub gossip_stalls: Counter,
     refused: Family<Labels, Counter>,
     committed: Family<Labels, Counter>,
@@ -110,7 +111,7 @@ impl Metrics {
         );
         r.register(
             "gossip_stalls",
-            "Peers reconnected because gossip for them queued up unsent (a stalled connection)",
+            "Heartbeats (500 ms) in which gossip for a peer was dropped because its send queue was full",
             m.gossip_stalls.clone(),
         );
         r.register(

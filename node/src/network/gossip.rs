@@ -175,6 +175,12 @@ fn on_message(
                     peer,
                 });
             };
+            tracing::debug!(
+                height = proposal.height,
+                round = proposal.round,
+                peer = %from.peer,
+                "proposal received with all its transactions"
+            );
             let block = Box::new(Block {
                 header: *header,
                 txs,
