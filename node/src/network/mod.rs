@@ -26,7 +26,7 @@ use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance, MessageAuthenticity
 use libp2p::identity;
 use libp2p::pnet::{PnetConfig, PreSharedKey};
 use libp2p::request_response::{self, ProtocolSupport};
-use libp2p::swarm::{ConnectionId, NetworkBehaviour, SwarmEvent};
+use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{
     Multiaddr, PeerId, StreamProtocol, Transport, allow_block_list, connection_limits, noise, tcp,
     yamux,
@@ -160,9 +160,6 @@ struct PeerBook {
     /// Connected validators whose gossip subscriptions this node has not
     /// heard, since when ([`heal_gossip`]).
     silent: HashMap<PeerId, Instant>,
-    /// Each peer's open connections, oldest first, and whether the peer
-    /// with the lower id dialed each ([`keep_one_connection`]).
-    links: HashMap<PeerId, Vec<(ConnectionId, bool)>>,
 }
 
 impl Network {
@@ -284,7 +281,6 @@ async fn run(
         banned: HashMap::new(),
         connected: BTreeMap::new(),
         silent: HashMap::new(),
-        links: HashMap::new(),
     };
     let mut sync_tick = tokio::time::interval(Duration::from_millis(SYNC_INTERVAL_MS));
     let mut next_sync_peer = 0usize;
@@ -471,33 +467,6 @@ pub const GOSSIP_QUEUE_LEN: usize = 256;
 /// gossip subscriptions is reconnected.
 const GOSSIP_SILENT_MS: u64 = 5_000;
 
-/// Closes all but one of a peer's connections. Both sides dial each
-/// other, so two connections can form; gossipsub then shares one send
-/// queue for the peer between the two connections' streams, and at 250
-/// tx/s on the devnet three runs in seventeen had a proposal reach two
-/// validators seconds late (with one connection per peer, none in five).
-/// Both ends keep the same one without a word exchanged: the oldest of
-/// those the peer with the lower id dialed, else the oldest.
-fn keep_one_connection(
-    swarm: &mut libp2p::Swarm<Behaviour>,
-    peer: PeerId,
-    links: &mut Vec<(ConnectionId, bool)>,
-) {
-    if links.len() < 2 {
-        return;
-    }
-    let keep = links
-        .iter()
-        .find(|(_, lower)| *lower)
-        .or(links.first())
-        .map(|(id, _)| *id);
-    for (id, _) in links.iter().filter(|(id, _)| Some(*id) != keep) {
-        tracing::debug!(%peer, connection = %id, "closing a second connection to a peer");
-        swarm.close_connection(*id);
-    }
-    links.retain(|(id, _)| Some(*id) == keep);
-}
-
 /// libp2p's gossipsub announces a node's subscriptions to a peer once, on
 /// the first connection between them. Validators dial each other, so two
 /// connections can form, and that announcement can be lost with the one
@@ -558,26 +527,9 @@ async fn on_swarm_event(
 ) {
     let book = &mut net.book;
     match ev {
-        SwarmEvent::ConnectionEstablished {
-            peer_id,
-            connection_id,
-            endpoint,
-            ..
-        } => {
+        SwarmEvent::ConnectionEstablished { peer_id, .. } => {
             if book.banned.contains_key(&peer_id) {
                 let _ = swarm.disconnect_peer_id(peer_id);
-                return;
-            }
-            let me = *swarm.local_peer_id();
-            let lower_dialed = if endpoint.is_dialer() {
-                me < peer_id
-            } else {
-                peer_id < me
-            };
-            let links = book.links.entry(peer_id).or_default();
-            links.push((connection_id, lower_dialed));
-            keep_one_connection(swarm, peer_id, links);
-            if book.connected.contains_key(&peer_id) {
                 return;
             }
             book.connected.insert(peer_id, ());
@@ -586,17 +538,9 @@ async fn on_swarm_event(
         }
         SwarmEvent::ConnectionClosed {
             peer_id,
-            connection_id,
-            num_established,
+            num_established: 0,
             ..
         } => {
-            if let Some(links) = book.links.get_mut(&peer_id) {
-                links.retain(|(id, _)| *id != connection_id);
-            }
-            if num_established > 0 {
-                return;
-            }
-            book.links.remove(&peer_id);
             book.connected.remove(&peer_id);
             peers_snapshot(shared, book);
             tx_gossip_snapshot(swarm, shared);
