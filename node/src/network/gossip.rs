@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use libp2p::PeerId;
-use libp2p::gossipsub;
 use tokio::sync::mpsc;
 use yui_consensus::{Input, Proposal};
 use yui_ledger::{Block, Hash, SignedTransaction, TxError};
@@ -56,44 +55,36 @@ fn judge(height: u64, head: u64, why: String) -> Bad {
     }
 }
 
-/// Checks a gossip message and hands it on.
+/// Checks a gossip message's bytes and hands the message on. `resent`:
+/// they came inside a [`NetMessage::Again`], which may hold only a
+/// proposal or a vote (so this recursion is one deep).
 pub fn on_gossip(
-    msg: &gossipsub::Message,
+    data: &[u8],
+    resent: bool,
     shared: &Arc<Shared>,
     engine: &mpsc::Sender<EngineEvent>,
     commands: &mpsc::Sender<NetCommand>,
     (heights, recent): (&mut HashMap<PeerId, u64>, &mut Recent),
     from: From<'_>,
 ) -> Result<Next, Bad> {
-    let m: NetMessage = borsh::from_slice(&msg.data)
-        .map_err(|e| Bad::Reject(format!("undecodable message: {e}")))?;
-    on_message(m, shared, engine, commands, (heights, recent), from)
-}
-
-/// Checks a decoded message and hands it on.
-fn on_message(
-    m: NetMessage,
-    shared: &Arc<Shared>,
-    engine: &mpsc::Sender<EngineEvent>,
-    commands: &mpsc::Sender<NetCommand>,
-    (heights, recent): (&mut HashMap<PeerId, u64>, &mut Recent),
-    from: From<'_>,
-) -> Result<Next, Bad> {
+    let m: NetMessage =
+        borsh::from_slice(data).map_err(|e| Bad::Reject(format!("undecodable message: {e}")))?;
     let chain = &shared.genesis.chain_id;
     let head = shared.head().height;
     match m {
-        // A re-sent proposal or vote is judged like the first sending. Only
-        // those are re-sent (never a re-send), so this recursion is one deep.
-        NetMessage::Again { message, .. } => {
-            let inner: NetMessage = borsh::from_slice(&message)
-                .map_err(|e| Bad::Reject(format!("undecodable re-send: {e}")))?;
-            if !matches!(inner, NetMessage::Vote(_) | NetMessage::Proposal { .. }) {
-                return Err(Bad::Reject(
-                    "a re-send of something other than a proposal or a vote".into(),
-                ));
-            }
-            on_message(inner, shared, engine, commands, (heights, recent), from)
-        }
+        // A re-sent proposal or vote is judged like the first sending.
+        NetMessage::Again { .. } | NetMessage::Txs(_) if resent => Err(Bad::Reject(
+            "a re-send of something other than a proposal or a vote".into(),
+        )),
+        NetMessage::Again { message, .. } => on_gossip(
+            &message,
+            true,
+            shared,
+            engine,
+            commands,
+            (heights, recent),
+            from,
+        ),
         NetMessage::Txs(txs) => {
             if txs.is_empty() || txs.len() > TX_BATCH_MAX {
                 return Err(Bad::Reject(format!(

@@ -556,7 +556,8 @@ async fn on_swarm_event(
                 connected: &book.connected,
             };
             let verdict = gossip::on_gossip(
-                &message,
+                &message.data,
+                false,
                 shared,
                 engine,
                 commands,
