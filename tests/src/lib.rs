@@ -496,3 +496,86 @@ impl Drop for Devnet {
         }
     }
 }
+
+/// Steady load for tests: one payment at a time from a payer to a
+/// merchant, each waited for until the node reports it committed. With a
+/// payment in every block, the chain makes blocks as fast as it can.
+pub struct SteadyPayments {
+    acked: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SteadyPayments {
+    /// Has the city charge a resident (hana) with coins through node `via`
+    /// of `net`, then starts her paying a merchant (sakura-bakery) 1 coin at
+    /// a time through it. Returns the client of `via` beside the load.
+    pub async fn on(net: &Devnet, via: &str) -> anyhow::Result<(Client, Self)> {
+        let city = net.key("city")?;
+        let hana = net.key("hana")?;
+        let shop = net.key("sakura-bakery")?.address();
+        let c = Client::connect(&net.endpoint(via)).await?;
+        c.execute(
+            &city,
+            yui_ledger::Operation::Charge {
+                to: hana.address(),
+                asset: "coin".into(),
+                amount: 1_000_000,
+                deposit_ref: "fund".into(),
+                campaign: None,
+            },
+        )
+        .await?;
+        let load = Self::start(c.clone(), &hana, shop);
+        Ok((c, load))
+    }
+
+    /// Starts paying 1 coin at a time from `payer` to `merchant` through
+    /// `client` (the payer must hold coins).
+    pub fn start(client: Client, payer: &Keypair, merchant: Address) -> Self {
+        use std::sync::atomic::Ordering;
+        let acked: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>> = Default::default();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let payer = Keypair::from_seed(payer.seed());
+        let task = {
+            let (acked, stop) = (acked.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut i = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    let Ok(nonce) = client.next_nonce(&payer).await else {
+                        continue;
+                    };
+                    let op = yui_ledger::Operation::Pay {
+                        merchant,
+                        invoice_id: format!("inv-{i}"),
+                        amount: 1,
+                        assets: vec![],
+                    };
+                    i += 1;
+                    let Ok(stx) = client.sign(&payer, nonce, op).await else {
+                        continue;
+                    };
+                    if let Ok(r) = client.submit(&stx, true).await
+                        && r.committed
+                        && let Ok(mut a) = acked.lock()
+                    {
+                        a.push(r.tx_hash);
+                    }
+                }
+            })
+        };
+        Self { acked, stop, task }
+    }
+
+    /// Payments acknowledged as committed so far.
+    pub fn acked(&self) -> usize {
+        self.acked.lock().map(|a| a.len()).unwrap_or(0)
+    }
+
+    /// Stops paying; the hashes of the payments acknowledged as committed.
+    pub async fn stop(self) -> Vec<Vec<u8>> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = self.task.await;
+        self.acked.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+}

@@ -8,13 +8,11 @@
 //! acknowledged transaction is committed exactly once, and all nodes hold
 //! identical blocks and state roots at every height.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use yui_cli::Client;
-use yui_ledger::Operation;
 use yui_proto::v1 as pb;
-use yui_tests::Devnet;
+use yui_tests::{Devnet, SteadyPayments};
 
 async fn wait_for<F: AsyncFnMut() -> bool>(secs: u64, mut cond: F) -> bool {
     for _ in 0..secs * 10 {
@@ -49,54 +47,9 @@ async fn submissions_ready(endpoint: &str) -> bool {
 async fn validators_crash_restart_and_get_cut_off_under_load() {
     let dir = tempfile::tempdir().unwrap();
     let net = Devnet::up(dir.path()).unwrap();
-    let city = net.key("city").unwrap();
-    let hana = net.key("hana").unwrap();
-    let shop = net.key("sakura-bakery").unwrap().address();
-    let obs = Client::connect(&net.endpoint("observer")).await.unwrap();
-    obs.execute(
-        &city,
-        Operation::Charge {
-            to: hana.address(),
-            asset: "coin".into(),
-            amount: 1_000_000,
-            deposit_ref: "fund".into(),
-            campaign: None,
-        },
-    )
-    .await
-    .unwrap();
-
     // Steady load through the observer: one payment at a time, each
     // acknowledged only when the node reports it committed.
-    let acked: Arc<Mutex<Vec<Vec<u8>>>> = Arc::default();
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let load = {
-        let (acked, stop, obs) = (acked.clone(), stop.clone(), obs.clone());
-        let hana = yui_ledger::Keypair::from_seed(hana.seed());
-        tokio::spawn(async move {
-            let mut i = 0u64;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let Ok(nonce) = obs.next_nonce(&hana).await else {
-                    continue;
-                };
-                let op = Operation::Pay {
-                    merchant: shop,
-                    invoice_id: format!("inv-{i}"),
-                    amount: 1,
-                    assets: vec![],
-                };
-                i += 1;
-                let Ok(stx) = obs.sign(&hana, nonce, op).await else {
-                    continue;
-                };
-                if let Ok(r) = obs.submit(&stx, true).await
-                    && r.committed
-                {
-                    acked.lock().unwrap().push(r.tx_hash);
-                }
-            }
-        })
-    };
+    let (obs, load) = SteadyPayments::on(&net, "observer").await.unwrap();
 
     let h = |n: &str| {
         let (net, n) = (&net, n.to_string());
@@ -187,9 +140,7 @@ async fn validators_crash_restart_and_get_cut_off_under_load() {
     );
     net.thaw(leader);
 
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    load.await.unwrap();
-    let acked = acked.lock().unwrap().clone();
+    let acked = load.stop().await;
     assert!(
         acked.len() >= 10,
         "only {} payments were acknowledged",

@@ -14,6 +14,7 @@ mod gossip_relay;
 mod governance;
 mod grpc;
 mod jobs;
+mod rejoin;
 mod snapshot;
 mod state_history;
 mod tls;
