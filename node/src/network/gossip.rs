@@ -35,34 +35,9 @@ pub enum Bad {
     Reject(String),
 }
 
-/// The two gossip lanes: each is its own gossipsub protocol, so each peer
-/// has a send queue (and a stream) per lane, and a backlog of transaction
-/// batches never holds up a proposal or a vote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lane {
-    /// Proposals, votes and their re-sends.
-    Consensus,
-    /// Batches of transactions.
-    Txs,
-}
-
-impl Lane {
-    /// The lane a message travels on.
-    pub fn of(m: &NetMessage) -> Lane {
-        match m {
-            NetMessage::Txs(_) => Lane::Txs,
-            NetMessage::Proposal { .. } | NetMessage::Vote(_) | NetMessage::Again { .. } => {
-                Lane::Consensus
-            }
-        }
-    }
-}
-
-/// The peer a message came through and by which lane, and who else is
-/// connected.
+/// The peer a message came through, and who else is connected.
 pub struct From<'a> {
     pub peer: PeerId,
-    pub lane: Lane,
     pub connected: &'a BTreeMap<PeerId, ()>,
 }
 
@@ -94,13 +69,6 @@ pub fn on_gossip(
 ) -> Result<Next, Bad> {
     let m: NetMessage =
         borsh::from_slice(data).map_err(|e| Bad::Reject(format!("undecodable message: {e}")))?;
-    if !resent && Lane::of(&m) != from.lane {
-        return Err(Bad::Reject(format!(
-            "a message of the {:?} lane on the {:?} lane",
-            Lane::of(&m),
-            from.lane
-        )));
-    }
     let chain = &shared.genesis.chain_id;
     let head = shared.head().height;
     match m {

@@ -7,11 +7,9 @@
 //!   strangers from completing one at all.
 //! - Gossipsub carries consensus messages (proposals with their block, votes)
 //!   and transactions, unsigned at the gossip layer (their authors signed
-//!   them), on two lanes ([`gossip::Lane`]): two gossipsub protocols, each
-//!   with its own send queue and stream per peer, so that consensus
-//!   messages never wait behind transaction batches. Message ids are content
-//!   hashes; every message is checked before it is forwarded, and a peer
-//!   that keeps sending bad ones is disconnected and banned for a while.
+//!   them). Message ids are content hashes; every message is checked before
+//!   it is forwarded, and a peer that keeps sending bad ones is
+//!   disconnected and banned for a while.
 //! - Request-response carries block sync: a node asks a peer for committed
 //!   blocks with their certificates from its own height on.
 //!
@@ -23,11 +21,16 @@ use std::time::{Duration, Instant};
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use futures::StreamExt;
-use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance};
+use libp2p::core::transport::upgrade::Version;
+use libp2p::gossipsub::{self, IdentTopic, MessageAcceptance, MessageAuthenticity};
 use libp2p::identity;
-use libp2p::request_response;
+use libp2p::pnet::{PnetConfig, PreSharedKey};
+use libp2p::request_response::{self, ProtocolSupport};
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
-use libp2p::{Multiaddr, PeerId, allow_block_list, connection_limits};
+use libp2p::{
+    Multiaddr, PeerId, StreamProtocol, Transport, allow_block_list, connection_limits, noise, tcp,
+    yamux,
+};
 use tokio::sync::mpsc;
 use yui_consensus::{Message, Proposal};
 use yui_ledger::{BlockHeader, Hash, SignedTransaction};
@@ -36,11 +39,7 @@ use crate::chain::Shared;
 use crate::engine::EngineEvent;
 
 mod gossip;
-use gossip::Lane;
 mod recent;
-mod swarm;
-pub use swarm::build_swarm;
-use swarm::lane_mut;
 pub mod sync;
 use recent::Recent;
 pub use sync::{SyncCodec, SyncRequest, SyncResponse};
@@ -68,6 +67,7 @@ pub const CONNECTIONS_PER_PEER_MAX: u32 = 2;
 
 pub const CONSENSUS_TOPIC: &str = "yui/consensus/2";
 pub const TX_TOPIC: &str = "yui/tx/2";
+const SYNC_PROTOCOL: &str = "/yui/sync/2";
 /// Proposals whose blocks are being fetched at once.
 pub const FETCHES_MAX: usize = 16;
 
@@ -132,10 +132,7 @@ pub fn peer_id_of(public_key: &[u8; 32]) -> Option<PeerId> {
 pub struct Behaviour {
     pub allow: allow_block_list::Behaviour<allow_block_list::AllowedPeers>,
     pub limits: connection_limits::Behaviour,
-    /// The consensus lane: proposals, votes, re-sends.
-    pub consensus: gossipsub::Behaviour,
-    /// The transaction lane: batches of transactions.
-    pub txs: gossipsub::Behaviour,
+    pub gossip: gossipsub::Behaviour,
     pub sync: request_response::Behaviour<SyncCodec>,
 }
 
@@ -184,11 +181,11 @@ impl Network {
         }
         swarm
             .behaviour_mut()
-            .consensus
+            .gossip
             .subscribe(&IdentTopic::new(CONSENSUS_TOPIC))?;
         swarm
             .behaviour_mut()
-            .txs
+            .gossip
             .subscribe(&IdentTopic::new(TX_TOPIC))?;
         swarm.listen_on(cfg.listen.clone())?;
         for addr in &cfg.peers {
@@ -199,6 +196,85 @@ impl Network {
         tokio::spawn(run(swarm, rx, shared, engine, commands.clone(), cfg.peers));
         Ok(Self { commands })
     }
+}
+
+/// Builds the libp2p swarm of a node (also used by tests that play a bad peer).
+pub fn build_swarm(
+    key: &identity::Keypair,
+    cfg: &NetConfig,
+) -> anyhow::Result<libp2p::Swarm<Behaviour>> {
+    let psk = PreSharedKey::new(cfg.psk);
+    let noise = noise::Config::new(key)?;
+    let transport = tcp::tokio::Transport::new(tcp::Config::default().nodelay(true))
+        .and_then(move |socket, _| PnetConfig::new(psk).handshake(socket))
+        .upgrade(Version::V1)
+        .authenticate(noise)
+        .multiplex(yamux::Config::default())
+        .timeout(Duration::from_secs(20))
+        .boxed();
+    let gossip = gossipsub::Behaviour::new(MessageAuthenticity::Anonymous, gossip_config()?)
+        .map_err(|e| anyhow::anyhow!("gossipsub: {e}"))?;
+    let sync = request_response::Behaviour::with_codec(
+        SyncCodec,
+        [(StreamProtocol::new(SYNC_PROTOCOL), ProtocolSupport::Full)],
+        request_response::Config::default().with_request_timeout(Duration::from_secs(10)),
+    );
+    let limits = connection_limits::Behaviour::new(
+        connection_limits::ConnectionLimits::default()
+            .with_max_established_per_peer(Some(CONNECTIONS_PER_PEER_MAX))
+            .with_max_established(Some(64))
+            .with_max_pending_incoming(Some(16)),
+    );
+    let behaviour = Behaviour {
+        allow: Default::default(),
+        limits,
+        gossip,
+        sync,
+    };
+    Ok(libp2p::SwarmBuilder::with_existing_identity(key.clone())
+        .with_tokio()
+        .with_other_transport(|_| transport)?
+        .with_behaviour(|_| behaviour)?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3_600)))
+        .build())
+}
+
+/// The gossipsub settings of every node.
+fn gossip_config() -> anyhow::Result<gossipsub::Config> {
+    gossipsub::ConfigBuilder::default()
+        .max_transmit_size(GOSSIP_BYTES_MAX)
+        .validate_messages()
+        // Transactions, votes and proposals are signed by their authors and
+        // checked by Yui; a gossip-layer signature would cost another
+        // ed25519 check per received copy (before duplicates are dropped).
+        // Only allow-listed peers behind the network key connect at all.
+        .validation_mode(gossipsub::ValidationMode::Anonymous)
+        .message_id_fn(|m: &gossipsub::Message| {
+            gossipsub::MessageId::from(yui_ledger::crypto::sha256(&m.data).to_vec())
+        })
+        // A handful of validators: every peer in the mesh, publish to all.
+        .mesh_n_low(1)
+        .mesh_n(8)
+        .mesh_n_high(16)
+        .mesh_outbound_min(0)
+        .flood_publish(true)
+        .heartbeat_interval(Duration::from_millis(500))
+        // How long a message's id is remembered, so that its copies from
+        // other peers are dropped. Gossip refuses to publish an id it
+        // remembers and forgets ids only when new messages arrive, so the
+        // engine's re-sends travel as new bytes (`NetMessage::Again`).
+        .duplicate_cache_time(Duration::from_secs(2))
+        // A peer's queue of gossip waiting to be sent: past it gossip for
+        // that peer is dropped and counted (`SlowPeer` below).
+        .connection_handler_queue_len(GOSSIP_QUEUE_LEN)
+        // The control part of one gossip RPC (lists of message ids: IHAVE,
+        // IWANT, IDONTWANT). Gossipsub's default (16 KiB) is smaller than
+        // an IHAVE it may send itself (up to 5,000 ids of 32 bytes), and a
+        // receiver that meets a larger one closes the whole stream, with
+        // whatever proposals and votes were in it after it.
+        .max_control_message_size(GOSSIP_CONTROL_BYTES_MAX)
+        .build()
+        .map_err(|e| anyhow::anyhow!("gossipsub config: {e}"))
 }
 
 async fn run(
@@ -276,13 +352,16 @@ fn admit_validators(swarm: &mut libp2p::Swarm<Behaviour>, shared: &Shared) {
 }
 
 fn publish(swarm: &mut libp2p::Swarm<Behaviour>, msg: &NetMessage) {
-    let lane = Lane::of(msg);
-    let topic = match lane {
-        Lane::Txs => TX_TOPIC,
-        Lane::Consensus => CONSENSUS_TOPIC,
+    let topic = match msg {
+        NetMessage::Txs(_) => TX_TOPIC,
+        _ => CONSENSUS_TOPIC,
     };
     let bytes = borsh::to_vec(msg).unwrap_or_default();
-    if let Err(e) = lane_mut(swarm, lane).publish(IdentTopic::new(topic), bytes) {
+    if let Err(e) = swarm
+        .behaviour_mut()
+        .gossip
+        .publish(IdentTopic::new(topic), bytes)
+    {
         tracing::debug!(error = %e, "publish failed");
     }
 }
@@ -377,23 +456,21 @@ fn peers_snapshot(shared: &Shared, book: &PeerBook) {
     }
 }
 
-/// The peers that have told this node they take its gossip: consensus
-/// messages and transactions, on both lanes.
+/// The peers that have told this node they take transactions by gossip.
 fn tx_takers(swarm: &libp2p::Swarm<Behaviour>) -> BTreeSet<PeerId> {
-    let on = |g: &gossipsub::Behaviour, topic: &str| -> BTreeSet<PeerId> {
-        let topic = IdentTopic::new(topic).hash();
-        g.all_peers()
-            .filter(|(_, topics)| topics.contains(&&topic))
-            .map(|(p, _)| *p)
-            .collect()
-    };
-    let b = swarm.behaviour();
-    let txs = on(&b.txs, TX_TOPIC);
-    on(&b.consensus, CONSENSUS_TOPIC)
-        .intersection(&txs)
-        .copied()
+    let topic = IdentTopic::new(TX_TOPIC).hash();
+    swarm
+        .behaviour()
+        .gossip
+        .all_peers()
+        .filter(|(_, topics)| topics.contains(&&topic))
+        .map(|(p, _)| *p)
         .collect()
 }
+
+/// Largest control part of one gossip RPC: 5,000 message ids of 32 bytes
+/// with their framing fit more than twice.
+pub const GOSSIP_CONTROL_BYTES_MAX: usize = 512 * 1024;
 
 /// Gossip messages waiting for one peer before more are dropped (they
 /// reach it by relays): about a second of a busy chain's transaction
@@ -483,11 +560,61 @@ async fn on_swarm_event(
             tx_gossip_snapshot(swarm, shared);
             tracing::info!(peer = %peer_id, "peer disconnected");
         }
-        SwarmEvent::Behaviour(BehaviourEvent::Consensus(ev)) => {
-            on_gossip_event(swarm, Lane::Consensus, ev, shared, engine, commands, net)
-        }
-        SwarmEvent::Behaviour(BehaviourEvent::Txs(ev)) => {
-            on_gossip_event(swarm, Lane::Txs, ev, shared, engine, commands, net)
+        SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Message {
+            propagation_source,
+            message_id,
+            message,
+        })) => {
+            let from = gossip::From {
+                peer: propagation_source,
+                connected: &book.connected,
+            };
+            let verdict = gossip::on_gossip(
+                &message.data,
+                false,
+                shared,
+                engine,
+                commands,
+                (&mut book.heights, &mut net.recent),
+                from,
+            );
+            let acceptance = match &verdict {
+                Ok(gossip::Next::Relay) => MessageAcceptance::Accept,
+                Ok(gossip::Next::Fetch { .. }) => MessageAcceptance::Accept,
+                Err(gossip::Bad::Ignore(_)) => MessageAcceptance::Ignore,
+                Err(gossip::Bad::Reject(_)) => MessageAcceptance::Reject,
+            };
+            swarm
+                .behaviour_mut()
+                .gossip
+                .report_message_validation_result(&message_id, &propagation_source, acceptance);
+            match verdict {
+                Ok(gossip::Next::Fetch { proposal, peer }) => {
+                    tracing::debug!(
+                        height = proposal.height,
+                        round = proposal.round,
+                        %peer,
+                        fetching = net.fetching.len(),
+                        "proposal names transactions not held here: fetching its block"
+                    );
+                    if net.fetching.len() < FETCHES_MAX {
+                        let req = SyncRequest::Proposed {
+                            height: proposal.height,
+                            hash: proposal.block_hash,
+                        };
+                        let id = swarm.behaviour_mut().sync.send_request(&peer, req);
+                        net.fetching.insert(id, *proposal);
+                    }
+                }
+                Ok(_) => {}
+                Err(gossip::Bad::Ignore(why)) => {
+                    tracing::debug!(peer = %propagation_source, %why, "message not forwarded");
+                }
+                Err(gossip::Bad::Reject(why)) => {
+                    tracing::warn!(peer = %propagation_source, %why, "dropped a bad message");
+                    penalise(swarm, book, propagation_source, 1);
+                }
+            }
         }
         SwarmEvent::Behaviour(BehaviourEvent::Sync(request_response::Event::Message {
             peer,
@@ -520,84 +647,9 @@ async fn on_swarm_event(
         SwarmEvent::IncomingConnectionError { error, .. } => {
             tracing::debug!(%error, "incoming connection refused")
         }
-        _ => {}
-    }
-}
-
-/// What one gossip lane reports: a message to check, a peer's
-/// subscriptions, a peer's full send queue.
-fn on_gossip_event(
-    swarm: &mut libp2p::Swarm<Behaviour>,
-    lane: Lane,
-    ev: gossipsub::Event,
-    shared: &Arc<Shared>,
-    engine: &mpsc::Sender<EngineEvent>,
-    commands: &mpsc::Sender<NetCommand>,
-    net: &mut NetState,
-) {
-    let book = &mut net.book;
-    match ev {
-        gossipsub::Event::Message {
-            propagation_source,
-            message_id,
-            message,
-        } => {
-            let from = gossip::From {
-                peer: propagation_source,
-                lane,
-                connected: &book.connected,
-            };
-            let verdict = gossip::on_gossip(
-                &message.data,
-                false,
-                shared,
-                engine,
-                commands,
-                (&mut book.heights, &mut net.recent),
-                from,
-            );
-            let acceptance = match &verdict {
-                Ok(gossip::Next::Relay) => MessageAcceptance::Accept,
-                Ok(gossip::Next::Fetch { .. }) => MessageAcceptance::Accept,
-                Err(gossip::Bad::Ignore(_)) => MessageAcceptance::Ignore,
-                Err(gossip::Bad::Reject(_)) => MessageAcceptance::Reject,
-            };
-            lane_mut(swarm, lane).report_message_validation_result(
-                &message_id,
-                &propagation_source,
-                acceptance,
-            );
-            match verdict {
-                Ok(gossip::Next::Fetch { proposal, peer }) => {
-                    tracing::debug!(
-                        height = proposal.height,
-                        round = proposal.round,
-                        %peer,
-                        fetching = net.fetching.len(),
-                        "proposal names transactions not held here: fetching its block"
-                    );
-                    if net.fetching.len() < FETCHES_MAX {
-                        let req = SyncRequest::Proposed {
-                            height: proposal.height,
-                            hash: proposal.block_hash,
-                        };
-                        let id = swarm.behaviour_mut().sync.send_request(&peer, req);
-                        net.fetching.insert(id, *proposal);
-                    }
-                }
-                Ok(_) => {}
-                Err(gossip::Bad::Ignore(why)) => {
-                    tracing::debug!(peer = %propagation_source, %why, "message not forwarded");
-                }
-                Err(gossip::Bad::Reject(why)) => {
-                    tracing::warn!(peer = %propagation_source, %why, "dropped a bad message");
-                    penalise(swarm, book, propagation_source, 1);
-                }
-            }
-        }
-        gossipsub::Event::Subscribed { .. } | gossipsub::Event::Unsubscribed { .. } => {
-            tx_gossip_snapshot(swarm, shared)
-        }
+        SwarmEvent::Behaviour(BehaviourEvent::Gossip(
+            gossipsub::Event::Subscribed { .. } | gossipsub::Event::Unsubscribed { .. },
+        )) => tx_gossip_snapshot(swarm, shared),
         // Gossip for this peer found its queue full since the last
         // heartbeat, and was dropped. Under load on a shared machine a
         // link falls behind for a while; what it dropped still arrives
@@ -605,15 +657,14 @@ fn on_gossip_event(
         // Disconnecting the peer (as once done here) dropped the whole
         // queue, votes included, and at 250 tx/s gave p99 latencies of
         // seconds; a link that only falls behind is now left to catch up.
-        gossipsub::Event::SlowPeer {
+        SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::SlowPeer {
             peer_id,
             failed_messages,
-        } => {
+        })) => {
             shared.metrics.gossip_stalls.inc();
             tracing::debug!(
                 peer = %peer_id,
                 dropped = failed_messages.priority + failed_messages.non_priority,
-                ?lane,
                 "a peer's gossip queue is full"
             );
         }
@@ -720,5 +771,20 @@ impl crate::engine::Outbox for NetOutbox {
                 message: borsh::to_vec(&m).unwrap_or_default(),
             });
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    /// The largest list of ids gossipsub sends in one RPC (an IHAVE or an
+    /// IWANT of `max_control_messages_sent` ids, 32 bytes each with a couple
+    /// of bytes of framing) is taken whole by the receiver.
+    #[test]
+    fn the_largest_list_of_ids_fits_a_control_message() {
+        let cfg = super::gossip_config().unwrap();
+        let largest = cfg.max_control_messages_sent() * (32 + 2) + 64;
+        assert!(cfg.max_control_message_size() >= largest);
+        assert!(cfg.max_control_message_size() <= super::GOSSIP_BYTES_MAX);
     }
 }

@@ -1,15 +1,14 @@
 //! Bad peers: a stranger is refused; an allow-listed peer sending malformed
 //! messages, votes from non-validators, votes for far-future heights and
-//! rounds, a vote on the transaction lane, oversize messages and a flood
-//! has each dropped with a logged reason and is banned, while the
-//! validators keep committing.
+//! rounds, oversize messages and a flood has each dropped with a logged
+//! reason and is banned, while the validators keep committing.
 
 use std::time::Duration;
 
 use futures::StreamExt;
 use libp2p::gossipsub::IdentTopic;
 use yui_consensus::{Vote, VoteKind};
-use yui_node::network::{CONSENSUS_TOPIC, NetConfig, NetMessage, TX_TOPIC, build_swarm};
+use yui_node::network::{CONSENSUS_TOPIC, NetConfig, NetMessage, build_swarm};
 use yui_tests::Devnet;
 
 /// Drives a swarm for `ms` milliseconds, returning the peers it was connected to at the end.
@@ -59,19 +58,13 @@ async fn bad_peers_are_dropped_and_honest_progress_continues() {
     rogue.behaviour_mut().allow.allow_peer(city_id);
     rogue
         .behaviour_mut()
-        .consensus
+        .gossip
         .subscribe(&IdentTopic::new(CONSENSUS_TOPIC))
-        .unwrap();
-    rogue
-        .behaviour_mut()
-        .txs
-        .subscribe(&IdentTopic::new(TX_TOPIC))
         .unwrap();
     // The handshake (pre-shared key, Noise, yamux) and the exchange of
     // gossip subscriptions may take a while on a busy machine; a dial that
     // got nowhere within three seconds is retried.
     let consensus = IdentTopic::new(CONSENSUS_TOPIC).hash();
-    let txs = IdentTopic::new(TX_TOPIC).hash();
     let mut ready = false;
     for attempt in 0..60 {
         if attempt % 15 == 0 {
@@ -82,12 +75,11 @@ async fn bad_peers_are_dropped_and_honest_progress_continues() {
             rogue.dial(city_p2p.clone()).unwrap();
         }
         pump(&mut rogue, 200).await;
-        let b = rogue.behaviour();
-        ready = b
-            .consensus
+        ready = rogue
+            .behaviour()
+            .gossip
             .all_peers()
-            .any(|(_, topics)| topics.contains(&&consensus))
-            && b.txs.all_peers().any(|(_, topics)| topics.contains(&&txs));
+            .any(|(_, topics)| topics.contains(&&consensus));
         if ready {
             break;
         }
@@ -132,21 +124,11 @@ async fn bad_peers_are_dropped_and_honest_progress_continues() {
     for (what, bytes) in &bad {
         rogue
             .behaviour_mut()
-            .consensus
+            .gossip
             .publish(topic.clone(), bytes.clone())
             .unwrap_or_else(|e| panic!("{what}: {e}"));
         pump(&mut rogue, 200).await;
     }
-    // A vote on the transaction lane, where it could sit behind batches.
-    rogue
-        .behaviour_mut()
-        .txs
-        .publish(
-            IdentTopic::new(TX_TOPIC),
-            borsh::to_vec(&vote(VoteKind::Prevote, h0 + 1, 3, 0, &city)).unwrap(),
-        )
-        .unwrap();
-    pump(&mut rogue, 200).await;
     // A validator's key signing two different prevotes at one height and
     // round: kept as evidence and listed by the API.
     let mut listed = 0;
@@ -164,7 +146,7 @@ async fn bad_peers_are_dropped_and_honest_progress_continues() {
             );
             rogue
                 .behaviour_mut()
-                .consensus
+                .gossip
                 .publish(topic.clone(), borsh::to_vec(&NetMessage::Vote(v)).unwrap())
                 .unwrap();
         }
@@ -188,13 +170,13 @@ async fn bad_peers_are_dropped_and_honest_progress_continues() {
     assert!(
         rogue
             .behaviour_mut()
-            .consensus
+            .gossip
             .publish(topic.clone(), vec![0u8; 5 * 1024 * 1024])
             .is_err()
     );
     // A flood of distinct garbage: the peer is banned.
     for i in 0..200u32 {
-        let _ = rogue.behaviour_mut().consensus.publish(
+        let _ = rogue.behaviour_mut().gossip.publish(
             topic.clone(),
             [i.to_be_bytes().to_vec(), vec![0xee; 64]].concat(),
         );
@@ -220,7 +202,6 @@ async fn bad_peers_are_dropped_and_honest_progress_continues() {
         "undecodable message",
         "vote: bad signature",
         "vote: validator index 99",
-        "a message of the Consensus lane on the Txs lane",
         "banning",
     ] {
         assert!(log.contains(needle), "city's log lacks '{needle}'");

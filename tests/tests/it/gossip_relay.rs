@@ -28,18 +28,6 @@ fn config_value(home: &std::path::Path, prefix: &str) -> String {
     line[prefix.len()..].trim_matches('"').to_string()
 }
 
-/// The gossip lane that carries `topic`.
-fn lane<'a>(
-    swarm: &'a mut libp2p::Swarm<yui_node::network::Behaviour>,
-    topic: &str,
-) -> &'a mut gossipsub::Behaviour {
-    if topic == TX_TOPIC {
-        &mut swarm.behaviour_mut().txs
-    } else {
-        &mut swarm.behaviour_mut().consensus
-    }
-}
-
 /// A swarm under the observer's identity (allow-listed everywhere; the
 /// observer is stopped), connected to the chamber only and subscribed to
 /// `topic`, once the chamber has its subscription.
@@ -73,7 +61,9 @@ async fn listener_at_chamber(
     };
     let mut listener = build_swarm(&id, &cfg).unwrap();
     listener.behaviour_mut().allow.allow_peer(chamber_id);
-    lane(&mut listener, topic_name)
+    listener
+        .behaviour_mut()
+        .gossip
         .subscribe(&IdentTopic::new(topic_name))
         .unwrap();
     let topic = IdentTopic::new(topic_name).hash();
@@ -85,7 +75,9 @@ async fn listener_at_chamber(
         }
         let until = tokio::time::Instant::now() + Duration::from_millis(200);
         while let Ok(Some(_)) = tokio::time::timeout_at(until, listener.next()).await {}
-        ready = lane(&mut listener, topic_name)
+        ready = listener
+            .behaviour()
+            .gossip
             .all_peers()
             .any(|(p, topics)| *p == chamber_id && topics.contains(&&topic));
         if ready {
@@ -133,7 +125,7 @@ async fn a_transaction_reaches_a_peer_that_only_a_validator_is_connected_to() {
     let until = tokio::time::Instant::now() + Duration::from_secs(10);
     let mut heard = false;
     while !heard && let Ok(Some(ev)) = tokio::time::timeout_at(until, listener.next()).await {
-        if let SwarmEvent::Behaviour(BehaviourEvent::Txs(gossipsub::Event::Message {
+        if let SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Message {
             propagation_source,
             message,
             ..
@@ -169,7 +161,7 @@ async fn a_validator_waiting_for_votes_keeps_re_sending_its_own() {
     let until = tokio::time::Instant::now() + Duration::from_secs(8);
     let mut votes = 0;
     while let Ok(Some(ev)) = tokio::time::timeout_at(until, listener.next()).await {
-        if let SwarmEvent::Behaviour(BehaviourEvent::Consensus(gossipsub::Event::Message {
+        if let SwarmEvent::Behaviour(BehaviourEvent::Gossip(gossipsub::Event::Message {
             message,
             ..
         })) = ev
