@@ -233,7 +233,10 @@ impl Default for MempoolSection {
 pub struct BlockSection {
     /// Most transactions per block.
     pub txs_max: usize,
-    /// Least time from the previous block before proposing one with waiting transactions.
+    /// How long the oldest transaction that could go into a block waits in
+    /// the proposer's mempool for others to join it, unless a full block is
+    /// waiting. Counted from its admission, not from the previous block:
+    /// what arrived while that block was being decided has waited already.
     pub interval_ms: u64,
     /// With nothing waiting, propose an empty block after this long, so block
     /// time (and with it expiry) moves on.
@@ -423,7 +426,7 @@ gapped_ttl_ms = {gt}
 [block]
 # Most transactions per block.
 txs_max = {bt}
-# Least time (ms) after the previous block before proposing one when transactions wait.
+# How long (ms) the oldest waiting transaction waits for others before a block is proposed.
 interval_ms = {bi}
 # With nothing waiting, propose an empty block after this long (ms) so block time moves on.
 empty_interval_ms = {be}

@@ -401,16 +401,20 @@ impl<O: Outbox> NodeHost<O> {
     }
 }
 
-/// Returns when the mempool holds a full block, or holds something and the
-/// block interval has passed, or the empty-block interval has passed.
+/// Returns when the mempool holds a full block, or a transaction that has
+/// waited there for the block interval, or when the empty-block interval has
+/// passed since the last commit. The interval counts from the oldest waiting
+/// transaction's admission, not from the last commit: what arrived while the
+/// previous block was decided has waited already.
 async fn wait_for_content(shared: &Shared, since: Instant) {
     let b = &shared.cfg.block;
     loop {
-        let waiting = shared.mempool().ready_len();
+        let (waiting, oldest_ms) = shared.mempool().ready();
+        let waited = Duration::from_millis(oldest_ms.map_or(0, |t| now_ms().saturating_sub(t)));
         let elapsed = since.elapsed();
         let interval = Duration::from_millis(b.interval_ms);
         let idle = Duration::from_millis(b.empty_interval_ms);
-        if waiting >= b.txs_max || (waiting > 0 && elapsed >= interval) || elapsed >= idle {
+        if waiting >= b.txs_max || (waiting > 0 && waited >= interval) || elapsed >= idle {
             return;
         }
         if waiting > 0 {
@@ -418,7 +422,7 @@ async fn wait_for_content(shared: &Shared, since: Instant) {
             // soon, in case a full block's worth arrives first), not on
             // every admission.
             let step = interval
-                .saturating_sub(elapsed)
+                .saturating_sub(waited)
                 .min(Duration::from_millis(5));
             tokio::time::sleep(step).await;
             continue;

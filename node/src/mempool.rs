@@ -133,18 +133,24 @@ impl Mempool {
     /// Transactions that could go into the next block: per account, the run
     /// of consecutive nonces from its next one.
     pub fn ready_len(&self) -> usize {
-        self.by_account
-            .iter()
-            .map(|(a, q)| {
-                let mut n = self.next.get(a).copied().unwrap_or(0);
-                let mut run = 0;
-                while q.contains_key(&n) {
-                    run += 1;
-                    n += 1;
-                }
-                run
-            })
-            .sum()
+        self.ready().0
+    }
+
+    /// How many transactions could go into the next block (as
+    /// [`Self::ready_len`]), and when the one waiting longest among them was
+    /// admitted here.
+    pub fn ready(&self) -> (usize, Option<u64>) {
+        let mut count = 0;
+        let mut oldest: Option<u64> = None;
+        for (a, q) in &self.by_account {
+            let mut n = self.next.get(a).copied().unwrap_or(0);
+            while let Some(e) = q.get(&n) {
+                count += 1;
+                oldest = Some(oldest.map_or(e.inserted_ms, |o| o.min(e.inserted_ms)));
+                n += 1;
+            }
+        }
+        (count, oldest)
     }
 
     /// Drops transactions stuck behind a nonce gap for longer than the TTL,
@@ -350,6 +356,27 @@ mod tests {
         assert_eq!(m.evict_gapped(500), 0);
         assert_eq!(m.evict_gapped(1_500), 1);
         assert!(m.is_empty());
+    }
+
+    /// The proposer's clock for the block interval is the oldest waiting
+    /// transaction that could go into the block: one behind a nonce gap
+    /// does not count, however long it has waited.
+    #[test]
+    fn the_oldest_ready_transaction_is_the_one_that_can_go_into_a_block() {
+        let (a, b) = (Keypair::from_seed([1; 32]), Keypair::from_seed([2; 32]));
+        let mut m = pool();
+        assert_eq!(m.ready(), (0, None));
+        let gapped = tx(&b, 1);
+        m.insert(gapped.clone(), gapped.hash(), 0, 100).unwrap();
+        assert_eq!(m.ready(), (0, None));
+        for (n, at) in [(0, 300), (1, 200)] {
+            let t = tx(&a, n);
+            m.insert(t.clone(), t.hash(), 0, at).unwrap();
+        }
+        assert_eq!(m.ready(), (2, Some(200)));
+        let first = tx(&b, 0);
+        m.insert(first.clone(), first.hash(), 0, 400).unwrap();
+        assert_eq!(m.ready(), (4, Some(100)));
     }
 
     #[test]
