@@ -16,7 +16,7 @@ fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
 a.plot(rate, [float(r["sustained_tps"]) for r in rows], "o-", label="committed")
 a.plot(rate, rate, ":", color="grey", label="offered")
 a.set_xlabel(f"offered load ({what}/s)")
-a.set_ylabel("sustained throughput (tx/s)")
+a.set_ylabel("committed inside the window (tx/s)")
 a.set_title("Throughput")
 a.legend()
 for key, style in (("p50_ms", "o-"), ("p99_ms", "s--")):
