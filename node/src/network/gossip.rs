@@ -20,6 +20,8 @@ use crate::vote_journal::Source;
 pub enum Next {
     /// Forward it to the mesh.
     Relay,
+    /// Keep it here: transaction batches travel one hop.
+    Keep,
     /// Forward it, and fetch the proposed block from `peer`: this node does
     /// not hold all of its transactions.
     Fetch {
@@ -101,9 +103,7 @@ pub fn on_gossip(
                 .collect();
             recent.insert_all(&hashed);
             admit_off_task(shared.clone(), commands.clone(), from.peer, hashed);
-            // Relayed like votes, so a transaction does not depend on the
-            // link from the node it was submitted to (ARCHITECTURE.md).
-            Ok(Next::Relay)
+            Ok(Next::Keep)
         }
         NetMessage::Vote(v) => {
             v.verify(chain, &shared.validators())

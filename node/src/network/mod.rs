@@ -475,9 +475,10 @@ fn tx_takers(swarm: &libp2p::Swarm<Behaviour>) -> BTreeSet<PeerId> {
 /// with their framing fit more than twice.
 pub const GOSSIP_CONTROL_BYTES_MAX: usize = 512 * 1024;
 
-/// Gossip messages waiting for one peer before more are dropped (they
-/// reach it by relays): about a second of a busy chain's transaction
-/// batches, votes and their relays.
+/// Gossip messages waiting for one peer before more are dropped (votes
+/// reach it by relays and re-sends; transactions with the block it fetches
+/// when a proposal names some it lacks): about a second of a busy chain's
+/// transaction batches, votes and their relays.
 pub const GOSSIP_QUEUE_LEN: usize = 256;
 
 /// A validator connected this long without this node having heard its
@@ -583,6 +584,7 @@ async fn on_swarm_event(
             );
             let acceptance = match &verdict {
                 Ok(gossip::Next::Relay) => MessageAcceptance::Accept,
+                Ok(gossip::Next::Keep) => MessageAcceptance::Ignore,
                 Ok(gossip::Next::Fetch { .. }) => MessageAcceptance::Accept,
                 Err(gossip::Bad::Ignore(_)) => MessageAcceptance::Ignore,
                 Err(gossip::Bad::Reject(_)) => MessageAcceptance::Reject,
@@ -655,8 +657,9 @@ async fn on_swarm_event(
         )) => tx_gossip_snapshot(swarm, shared),
         // Gossip for this peer found its queue full since the last
         // heartbeat, and was dropped. Under load on a shared machine a
-        // link falls behind for a while; what it dropped still arrives
-        // by the other peers' relays, and votes and proposals are re-sent.
+        // link falls behind for a while; votes it dropped still arrive by
+        // the other peers' relays and are re-sent, and transactions come
+        // with the block the peer fetches when a proposal names them.
         // Disconnecting the peer (as once done here) dropped the whole
         // queue, votes included, and at 250 tx/s gave p99 latencies of
         // seconds; a link that only falls behind is now left to catch up.
