@@ -19,9 +19,29 @@ use crate::town::Town;
 /// Fuel the story's calls may burn.
 const FUEL: u64 = 1_000_000;
 
+/// The town contracts' folder: `wasm-contracts` in the current directory
+/// (the repository's root, where `./run.sh devnet` starts the devnet), else
+/// beside the source this program was built from. A build directory shared
+/// by several clones of the repository may hold a `yui-devnet` built from
+/// another clone, so the build-time path alone can name a folder that is
+/// gone.
+fn contracts_root() -> PathBuf {
+    let here = PathBuf::from("wasm-contracts");
+    if here.join("build.sh").exists() {
+        return here;
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wasm-contracts")
+}
+
 /// A contract's `.wasm`, built by `wasm-contracts/build.sh` if missing.
 pub fn wasm(name: &str) -> anyhow::Result<Vec<u8>> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wasm-contracts");
+    let root = contracts_root();
+    if !root.join("build.sh").exists() {
+        anyhow::bail!(
+            "the town contracts are not at {}: start the devnet from the repository's root",
+            root.display()
+        );
+    }
     let path = root.join(format!(
         "contracts/target/wasm32v1-none/release/{name}.wasm"
     ));
