@@ -25,23 +25,22 @@ const FUEL: u64 = 1_000_000;
 /// by several clones of the repository may hold a `yui-devnet` built from
 /// another clone, so the build-time path alone can name a folder that is
 /// gone.
-fn contracts_root() -> PathBuf {
+fn contracts_root() -> anyhow::Result<PathBuf> {
     let here = PathBuf::from("wasm-contracts");
-    if here.join("build.sh").exists() {
-        return here;
-    }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wasm-contracts")
+    let built_from = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wasm-contracts");
+    [here, built_from]
+        .into_iter()
+        .find(|root| root.join("build.sh").exists())
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "the town contracts (wasm-contracts/) are not in this directory: start the devnet from the repository's root"
+            )
+        })
 }
 
 /// A contract's `.wasm`, built by `wasm-contracts/build.sh` if missing.
 pub fn wasm(name: &str) -> anyhow::Result<Vec<u8>> {
-    let root = contracts_root();
-    if !root.join("build.sh").exists() {
-        anyhow::bail!(
-            "the town contracts are not at {}: start the devnet from the repository's root",
-            root.display()
-        );
-    }
+    let root = contracts_root()?;
     let path = root.join(format!(
         "contracts/target/wasm32v1-none/release/{name}.wasm"
     ));
