@@ -48,7 +48,8 @@ struct Stats {
     samples: Vec<Sample>,
     /// Refusals and errors by gRPC status code.
     refused: std::collections::BTreeMap<String, u64>,
-    first_errors: Vec<String>,
+    /// The first message of each status code.
+    first_errors: std::collections::BTreeMap<String, String>,
 }
 
 /// What a run measured.
@@ -64,6 +65,24 @@ pub struct Outcome {
     pub refused: u64,
     /// Hashes of the submissions the node acknowledged as committed.
     pub acked: Vec<Vec<u8>>,
+}
+
+/// How long a paying account holds back after a RESOURCE_EXHAUSTED, as a
+/// wallet does before it retries.
+const BACKOFF_S: f64 = 0.5;
+
+/// A paying account's submissions refused with RESOURCE_EXHAUSTED (by
+/// nonce), and when it may send again.
+#[derive(Clone, Default)]
+struct Refusals {
+    again: std::collections::BTreeMap<u64, SignedTransaction>,
+    resume_at: f64,
+}
+
+type Retry = Arc<std::sync::Mutex<Vec<Refusals>>>;
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -185,6 +204,8 @@ pub async fn load(
         clients.len()
     );
     let stats = Arc::new(Mutex::new(Stats::default()));
+    let retry: Retry = Arc::new(std::sync::Mutex::new(vec![Refusals::default(); accounts]));
+    let mut held_back: u64 = 0;
     if let Some(tx) = control.on_start {
         let _ = tx.send(());
     }
@@ -208,13 +229,35 @@ pub async fn load(
             tokio::time::sleep(wait).await;
         }
         bar.set_position(start.elapsed().as_secs());
-        let Some(tx) = queues[(i as usize) % accounts].pop() else {
+        let account = (i as usize) % accounts;
+        let again = {
+            let mut r = lock(&retry);
+            if r[account].resume_at > start.elapsed().as_secs_f64() {
+                // The account's wallet is waiting to retry: its payment
+                // due now waits with it (the load shed).
+                held_back += 1;
+                i += 1;
+                continue;
+            }
+            r[account].again.pop_first().map(|(_, tx)| tx)
+        };
+        let Some(tx) = again.or_else(|| queues[account].pop()) else {
             break;
         };
         let (c, stats) = (clients[(i as usize) % clients.len()].clone(), stats.clone());
+        let retry = retry.clone();
         tasks.push(tokio::spawn(async move {
             let sent = start.elapsed().as_secs_f64();
             let r = c.submit(&tx, true).await;
+            if let Err(e) = &r
+                && e.code() == tonic::Code::ResourceExhausted
+            {
+                // Told to retry, as a wallet is: the account holds back for
+                // a while, then sends this payment again before its later ones.
+                let mut r = lock(&retry);
+                r[account].again.insert(tx.tx.nonce, tx.clone());
+                r[account].resume_at = start.elapsed().as_secs_f64() + BACKOFF_S;
+            }
             let at = start.elapsed().as_secs_f64();
             let mut s = stats.lock().await;
             match r {
@@ -224,10 +267,11 @@ pub async fn load(
                     tx_hash: r.tx_hash,
                 }),
                 Err(e) => {
-                    *s.refused.entry(format!("{:?}", e.code())).or_default() += 1;
-                    if s.first_errors.len() < 3 {
-                        s.first_errors.push(e.message().to_string());
-                    }
+                    let code = format!("{:?}", e.code());
+                    *s.refused.entry(code.clone()).or_default() += 1;
+                    s.first_errors
+                        .entry(code)
+                        .or_insert_with(|| e.message().to_string());
                 }
             }
         }));
@@ -299,9 +343,14 @@ pub async fn load(
     );
     println!("blocks       {:.1} per second", out.blocks_per_s);
     println!(
-        "not committed {} {:?} {:?}",
+        "refused      {} {:?} {:?}",
         out.refused, s.refused, s.first_errors
     );
+    if out.refused > 0 {
+        println!(
+            "held back    {held_back} payments due while their wallets waited {BACKOFF_S} s to retry a RESOURCE_EXHAUSTED"
+        );
+    }
     if let Some(path) = csv {
         use std::io::Write;
         let mut f = std::fs::OpenOptions::new()

@@ -217,6 +217,7 @@ impl Shared {
             per_account_txs_max: cfg.mempool.per_account_txs_max,
             nonce_window: cfg.mempool.nonce_window,
             gapped_ttl_ms: cfg.mempool.gapped_ttl_ms,
+            wait_max_ms: cfg.mempool.wait_max_ms,
         };
         let (committed, _) = broadcast::channel(1024);
         let vote_journal = if cfg.consensus.vote_journal {
@@ -466,6 +467,7 @@ impl Shared {
             for h in &stale {
                 mp.remove(h);
             }
+            mp.refresh_oldest();
         }
         let outcome = ex.finish();
         self.seal(ctx, proposer, head.hash, (txs, hashes), outcome)

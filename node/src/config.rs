@@ -211,10 +211,18 @@ pub struct MempoolSection {
     /// A transaction stuck behind a nonce gap is dropped after this long.
     #[serde(default = "default_gapped_ttl_ms")]
     pub gapped_ttl_ms: u64,
+    /// Submissions are refused while the oldest ready transaction has waited
+    /// longer than this (ms); 0: never.
+    #[serde(default = "default_wait_max_ms")]
+    pub wait_max_ms: u64,
 }
 
 fn default_gapped_ttl_ms() -> u64 {
     30_000
+}
+
+fn default_wait_max_ms() -> u64 {
+    1_500
 }
 
 impl Default for MempoolSection {
@@ -224,6 +232,7 @@ impl Default for MempoolSection {
             per_account_txs_max: 256,
             nonce_window: 256,
             gapped_ttl_ms: default_gapped_ttl_ms(),
+            wait_max_ms: default_wait_max_ms(),
         }
     }
 }
@@ -424,6 +433,11 @@ per_account_txs_max = {mpa}
 nonce_window = {nw}
 # A transaction stuck behind a nonce gap is dropped after this long (ms).
 gapped_ttl_ms = {gt}
+# While the oldest transaction that could go into a block has waited longer
+# than this (ms), new submissions are refused at once (RESOURCE_EXHAUSTED):
+# the chain is not keeping up, and a wallet told to retry loses less time
+# than one whose payment queues for seconds. 0: never.
+wait_max_ms = {wm}
 
 [block]
 # Most transactions per block.
@@ -495,6 +509,7 @@ block_cache_mib = {bc}
             mpa = self.mempool.per_account_txs_max,
             nw = self.mempool.nonce_window,
             gt = self.mempool.gapped_ttl_ms,
+            wm = self.mempool.wait_max_ms,
             bt = self.block.txs_max,
             bi = self.block.interval_ms,
             be = self.block.empty_interval_ms,

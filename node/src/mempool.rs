@@ -29,6 +29,9 @@ pub struct Limits {
     /// A transaction that cannot be included (a nonce gap before it) is
     /// dropped after waiting this long.
     pub gapped_ttl_ms: u64,
+    /// New submissions are refused while the oldest transaction the last
+    /// commit left ready has waited longer than this; 0: never.
+    pub wait_max_ms: u64,
 }
 
 struct Entry {
@@ -36,6 +39,9 @@ struct Entry {
     hash: Hash,
     seq: u64,
     inserted_ms: u64,
+    /// Since when it could go into a block: at its admission, or later
+    /// when the gap of nonces before it closed.
+    ready_ms: Option<u64>,
 }
 
 pub struct Mempool {
@@ -45,6 +51,9 @@ pub struct Mempool {
     /// Each waiting account's next nonce in the committed state.
     next: HashMap<Address, u64>,
     seq: u64,
+    /// Since when the oldest ready transaction could go into a block: found
+    /// again after each commit (and removal), kept as later ones get ready.
+    oldest_ready_ms: Option<u64>,
 }
 
 impl MempoolError {
@@ -67,6 +76,7 @@ impl Mempool {
             by_hash: HashMap::new(),
             next: HashMap::new(),
             seq: 0,
+            oldest_ready_ms: None,
         }
     }
 
@@ -123,11 +133,36 @@ impl Mempool {
                 hash,
                 seq: self.seq,
                 inserted_ms: now_ms,
+                ready_ms: None,
             },
         );
         self.by_hash.insert(hash, (signer, nonce));
         self.next.insert(signer, next_nonce);
+        self.mark_ready(&signer, now_ms);
         Ok(())
+    }
+
+    /// Marks the account's run of consecutive nonces from its next one as
+    /// ready from `now_ms`, where it was not already.
+    fn mark_ready(&mut self, a: &Address, now_ms: u64) {
+        let Some(q) = self.by_account.get_mut(a) else {
+            return;
+        };
+        let first = self.next.get(a).copied().unwrap_or(0);
+        let mut n = first;
+        while let Some(e) = q.get_mut(&n) {
+            e.ready_ms.get_or_insert(now_ms);
+            n += 1;
+        }
+        // What becomes ready now is never older than what already was.
+        if n > first {
+            self.oldest_ready_ms.get_or_insert(now_ms);
+        }
+    }
+
+    /// Looks again for the oldest ready transaction, after removals.
+    pub fn refresh_oldest(&mut self) {
+        self.oldest_ready_ms = self.ready().1;
     }
 
     /// Transactions that could go into the next block: per account, the run
@@ -137,8 +172,9 @@ impl Mempool {
     }
 
     /// How many transactions could go into the next block (as
-    /// [`Self::ready_len`]), and when the one waiting longest among them was
-    /// admitted here.
+    /// [`Self::ready_len`]), and since when the one waiting longest among
+    /// them could go into one (its admission here, or the moment the gap
+    /// before it closed).
     pub fn ready(&self) -> (usize, Option<u64>) {
         let mut count = 0;
         let mut oldest: Option<u64> = None;
@@ -146,7 +182,8 @@ impl Mempool {
             let mut n = self.next.get(a).copied().unwrap_or(0);
             while let Some(e) = q.get(&n) {
                 count += 1;
-                oldest = Some(oldest.map_or(e.inserted_ms, |o| o.min(e.inserted_ms)));
+                let since = e.ready_ms.unwrap_or(e.inserted_ms);
+                oldest = Some(oldest.map_or(since, |o| o.min(since)));
                 n += 1;
             }
         }
@@ -205,8 +242,33 @@ impl Mempool {
     ) -> usize {
         for (a, next) in signers {
             self.prune_account(a, *next);
+            // A nonce committed from another node's mempool may close a gap.
+            self.mark_ready(a, now_ms);
         }
-        self.evict_expired(head_height, head_time_ms) + self.evict_gapped(now_ms)
+        let evicted = self.evict_expired(head_height, head_time_ms) + self.evict_gapped(now_ms);
+        self.refresh_oldest();
+        evicted
+    }
+
+    /// Whether to refuse a new submission because the chain is not keeping
+    /// up with what this node admits: the oldest transaction the last commit
+    /// left ready has waited over half of the limit. Between half and the
+    /// whole limit a growing share is refused, chosen by `draw` (uniform
+    /// over `u16`, e.g. from the transaction's hash), so the load eases off
+    /// smoothly; beyond the limit every one. Returns how long it waited.
+    pub fn overdue(&self, now_ms: u64, draw: u16) -> Option<u64> {
+        let max = self.limits.wait_max_ms;
+        let waited = now_ms.saturating_sub(self.oldest_ready_ms?);
+        let half = max / 2;
+        if max == 0 || waited <= half {
+            return None;
+        }
+        let share = (waited - half).saturating_mul(1 << 16) / (max - half);
+        (u64::from(draw) < share).then_some(waited)
+    }
+
+    pub fn wait_max_ms(&self) -> u64 {
+        self.limits.wait_max_ms
     }
 
     /// Candidates for the next block: per account, consecutive nonces from
@@ -307,6 +369,7 @@ mod tests {
             per_account_txs_max: 3,
             nonce_window: 5,
             gapped_ttl_ms: 1_000,
+            wait_max_ms: 500,
         })
     }
 
@@ -365,6 +428,7 @@ mod tests {
     fn the_oldest_ready_transaction_is_the_one_that_can_go_into_a_block() {
         let (a, b) = (Keypair::from_seed([1; 32]), Keypair::from_seed([2; 32]));
         let mut m = pool();
+        m.limits.txs_max = 10;
         assert_eq!(m.ready(), (0, None));
         let gapped = tx(&b, 1);
         m.insert(gapped.clone(), gapped.hash(), 0, 100).unwrap();
@@ -376,7 +440,69 @@ mod tests {
         assert_eq!(m.ready(), (2, Some(200)));
         let first = tx(&b, 0);
         m.insert(first.clone(), first.hash(), 0, 400).unwrap();
-        assert_eq!(m.ready(), (4, Some(100)));
+        // b's nonce 1 was admitted at 100 but could go into a block only
+        // once the gap before it closed, at 400.
+        assert_eq!(m.ready(), (4, Some(200)));
+        let c = Keypair::from_seed([3; 32]);
+        let gapped = tx(&c, 1);
+        m.insert(gapped.clone(), gapped.hash(), 0, 50).unwrap();
+        assert_eq!(m.ready(), (4, Some(200)));
+        // c's nonce 0 commits from another node's block: its 1 is ready now.
+        m.after_commit(&[(c.address(), 1)], 1, 10, 500);
+        assert_eq!(m.ready(), (5, Some(200)));
+        let (a0, a1) = (tx(&a, 0).hash(), tx(&a, 1).hash());
+        m.remove(&a0);
+        m.remove(&a1);
+        m.after_commit(&[(a.address(), 2)], 2, 20, 600);
+        assert_eq!(m.ready(), (3, Some(400)));
+        m.remove(&first.hash());
+        m.remove(&tx(&b, 1).hash());
+        assert_eq!(m.ready(), (1, Some(500)));
+    }
+
+    #[test]
+    fn a_node_sheds_load_while_its_oldest_ready_transaction_waits_too_long() {
+        let (a, b) = (Keypair::from_seed([1; 32]), Keypair::from_seed([2; 32]));
+        let mut m = pool(); // wait_max_ms 500: shedding from 250 ms, all from 500
+        assert_eq!(m.overdue(10_000, 0), None, "nothing waits");
+        for (k, at) in [(&a, 1_000), (&b, 1_200)] {
+            let t = tx(k, 0);
+            m.insert(t.clone(), t.hash(), 0, at).unwrap();
+        }
+        // Ready from 1,000 without any commit: a chain that stalls sheds too.
+        assert_eq!(m.overdue(1_250, 0), None);
+        assert_eq!(m.overdue(1_251, 0), Some(251));
+        m.after_commit(&[], 1, 10, 1_100);
+        assert_eq!(m.overdue(1_250, 0), None, "up to half the limit none");
+        // Between half and the whole limit, a growing share by the draw.
+        assert_eq!(m.overdue(1_251, 0), Some(251));
+        assert_eq!(m.overdue(1_251, 300), None);
+        assert_eq!(m.overdue(1_375, 0x7FFF), Some(375));
+        assert_eq!(m.overdue(1_375, 0x8000), None);
+        assert_eq!(m.overdue(1_499, u16::MAX), None);
+        assert_eq!(m.overdue(1_500, u16::MAX), Some(500), "from the limit all");
+        assert_eq!(m.overdue(9_999, u16::MAX), Some(8_999));
+        // a's payment commits: b's, admitted at 1,200, is the oldest left.
+        m.after_commit(&[(a.address(), 1)], 2, 20, 1_600);
+        assert_eq!(m.overdue(1_700, u16::MAX), Some(500));
+        assert_eq!(m.overdue(1_699, u16::MAX), None);
+        m.after_commit(&[(b.address(), 1)], 3, 30, 1_800);
+        assert_eq!(m.overdue(100_000, 0), None, "nothing is left waiting");
+        // A transaction behind a nonce gap cannot go into a block: it never
+        // makes the node shed (it leaves by its own time to live).
+        let gapped = tx(&a, 5);
+        m.insert(gapped.clone(), gapped.hash(), 1, 2_000).unwrap();
+        m.after_commit(&[], 4, 40, 2_100);
+        assert_eq!(m.overdue(2_900, 0), None);
+        // A limit of 0 turns the rule off.
+        let mut off = Mempool::new(Limits {
+            wait_max_ms: 0,
+            ..m.limits
+        });
+        let t = tx(&a, 0);
+        off.insert(t.clone(), t.hash(), 0, 0).unwrap();
+        off.after_commit(&[], 1, 10, 10);
+        assert_eq!(off.overdue(1_000_000, 0), None);
     }
 
     #[test]

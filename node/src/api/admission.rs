@@ -5,6 +5,8 @@
 //! submitter hears about at once (RESOURCE_EXHAUSTED), never a silent loss.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
 use yui_ledger::{Hash, SignedTransaction};
@@ -15,22 +17,32 @@ use crate::chain::{Admit, AdmitError, Shared};
 pub const QUEUE_MAX: usize = 16_384;
 /// Most submissions checked together.
 pub const BATCH_MAX: usize = 1_024;
+/// A submission that waited longer than this for its check is refused
+/// unchecked: the node is admitting as fast as it can, and the submitter
+/// learns it at once instead of after a queue of seconds.
+pub const WAIT_MAX: Duration = Duration::from_millis(500);
 
-type Job = (
-    SignedTransaction,
-    Hash,
-    oneshot::Sender<Result<(), AdmitError>>,
-);
+struct Job {
+    stx: SignedTransaction,
+    hash: Hash,
+    queued: Instant,
+    reply: oneshot::Sender<Result<(), Refused>>,
+}
 
 #[derive(Clone)]
 pub struct Admission {
     tx: mpsc::Sender<Job>,
+    /// The last batch taken had waited more than half of [`WAIT_MAX`]: new
+    /// submissions are refused until the queue has drained.
+    behind: Arc<AtomicBool>,
 }
 
 /// Why a submission was not admitted.
 pub enum Refused {
-    /// The node's admission queue is full.
+    /// The node's admission queue is full, or behind.
     Busy,
+    /// The submission waited longer than [`WAIT_MAX`] for its check.
+    Late,
     Admit(AdmitError),
 }
 
@@ -38,25 +50,31 @@ impl Admission {
     /// Starts the admission task (within the node's runtime).
     pub fn start(shared: Arc<Shared>) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE_MAX);
-        tokio::spawn(run(shared, rx));
-        Self { tx }
+        let behind = Arc::new(AtomicBool::new(false));
+        tokio::spawn(run(shared, rx, behind.clone()));
+        Self { tx, behind }
     }
 
     pub async fn admit(&self, stx: SignedTransaction, hash: Hash) -> Result<(), Refused> {
-        let (reply, answer) = oneshot::channel();
-        self.tx
-            .try_send((stx, hash, reply))
-            .map_err(|_| Refused::Busy)?;
-        match answer.await {
-            Ok(r) => r.map_err(Refused::Admit),
-            // The task ended: the node is shutting down.
-            Err(_) => Err(Refused::Busy),
+        if self.behind.load(Ordering::Relaxed) {
+            return Err(Refused::Busy);
         }
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            stx,
+            hash,
+            queued: Instant::now(),
+            reply,
+        };
+        self.tx.try_send(job).map_err(|_| Refused::Busy)?;
+        // The task ended without an answer: the node is shutting down.
+        answer.await.unwrap_or(Err(Refused::Busy))
     }
 }
 
-async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Job>) {
+async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Job>, behind: Arc<AtomicBool>) {
     while let Some(first) = rx.recv().await {
+        behind.store(first.queued.elapsed() > WAIT_MAX / 2, Ordering::Relaxed);
         let mut jobs = vec![first];
         while jobs.len() < BATCH_MAX {
             match rx.try_recv() {
@@ -64,23 +82,32 @@ async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
+        let (late, jobs): (Vec<Job>, Vec<Job>) = jobs
+            .into_iter()
+            .partition(|j| j.queued.elapsed() > WAIT_MAX);
+        for j in late {
+            let _ = j.reply.send(Err(Refused::Late));
+        }
         let shared = shared.clone();
         let done = tokio::task::spawn_blocking(move || {
             let items: Vec<(&SignedTransaction, Hash)> =
-                jobs.iter().map(|(t, h, _)| (t, *h)).collect();
+                jobs.iter().map(|j| (&j.stx, j.hash)).collect();
             let threads = if items.len() >= 64 {
                 crate::verified::threads()
             } else {
                 1
             };
             let verdicts = shared.admit_batch(&items, threads, Admit::Submitted);
-            for ((_, _, reply), v) in jobs.into_iter().zip(verdicts) {
-                let _ = reply.send(v);
+            for (j, v) in jobs.into_iter().zip(verdicts) {
+                let _ = j.reply.send(v.map_err(Refused::Admit));
             }
         })
         .await;
         if done.is_err() {
             tracing::error!("an admission batch failed; its submitters were told nothing");
+        }
+        if rx.is_empty() {
+            behind.store(false, Ordering::Relaxed);
         }
     }
 }

@@ -184,6 +184,13 @@ impl Api {
                     "the node is admitting as many transactions as it can; retry shortly",
                 )
             }
+            Refused::Late => {
+                self.shared.metrics.refused("admission.late".into());
+                Status::resource_exhausted(format!(
+                    "the submission waited over {} ms for its check; retry shortly",
+                    admission::WAIT_MAX.as_millis()
+                ))
+            }
             Refused::Admit(crate::chain::AdmitError::Tx(e)) => tx_status(&e),
             Refused::Admit(crate::chain::AdmitError::Mempool(e)) => match e {
                 crate::mempool::MempoolError::NonceTaken(_) => {
@@ -219,12 +226,31 @@ impl pb::transactions_server::Transactions for Api {
         let pending = self.shared.mempool().contains(&hash);
         if !pending {
             // Shed load before any signature is checked: a node whose
-            // mempool is full cannot take more in time.
-            let (len, max) = (self.shared.mempool().len(), self.shared.cfg.mempool.txs_max);
+            // mempool is full, or whose oldest waiting transaction has
+            // waited too long, cannot take more in time.
+            let (len, overdue, wait_max) = {
+                let mp = self.shared.mempool();
+                (
+                    mp.len(),
+                    mp.overdue(
+                        crate::chain::now_ms(),
+                        u16::from_be_bytes([hash[0], hash[1]]),
+                    ),
+                    mp.wait_max_ms(),
+                )
+            };
+            let max = self.shared.cfg.mempool.txs_max;
             if len >= max {
                 self.shared.metrics.refused("mempool.full".into());
                 return Err(Status::resource_exhausted(format!(
                     "the mempool is full ({max} transactions); retry shortly"
+                )));
+            }
+            if let Some(waited) = overdue {
+                self.shared.metrics.refused("mempool.behind".into());
+                return Err(Status::resource_exhausted(format!(
+                    "the chain is behind: a transaction has waited {waited} ms for a block (load is shed from {} ms, all of it from {wait_max} ms); retry shortly",
+                    wait_max / 2
                 )));
             }
         }

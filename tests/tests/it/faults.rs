@@ -100,6 +100,31 @@ async fn validators_crash_restart_and_get_cut_off_under_load() {
         h("city").await <= stalled + 1,
         "commits went on without a quorum"
     );
+    // The steady payment has waited for a block far beyond the mempool's
+    // `wait_max_ms`: the city sheds new submissions, and says why.
+    let city_c = Client::connect(&net.endpoint("city")).await.unwrap();
+    let city = net.key("city").unwrap();
+    let charge = city_c
+        .sign(
+            &city,
+            city_c.next_nonce(&city).await.unwrap(),
+            yui_ledger::Operation::Charge {
+                to: net.key("hana").unwrap().address(),
+                asset: "coin".into(),
+                amount: 1,
+                deposit_ref: "during-the-stall".into(),
+                campaign: None,
+            },
+        )
+        .await
+        .unwrap();
+    let e = city_c.submit(&charge, false).await.unwrap_err();
+    assert_eq!(e.code(), tonic::Code::ResourceExhausted, "{e:?}");
+    assert!(
+        e.message().contains("the chain is behind"),
+        "{}",
+        e.message()
+    );
 
     // 4. restart them: commits resume.
     net.restart("chamber").unwrap();
@@ -107,6 +132,15 @@ async fn validators_crash_restart_and_get_cut_off_under_load() {
     assert!(
         wait_for(40, async || h("city").await >= stalled + 3).await,
         "commits did not resume"
+    );
+    // Once blocks come again, the same submission is taken and commits.
+    assert!(
+        wait_for(20, async || match city_c.submit(&charge, true).await {
+            Ok(r) => r.committed,
+            Err(e) => e.message().contains("already committed"),
+        })
+        .await,
+        "the charge shed during the stall was not taken once commits resumed"
     );
 
     // 5. cut off the leader of the next height: another takes over.
