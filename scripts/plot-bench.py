@@ -9,6 +9,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 rows = list(csv.DictReader(open(sys.argv[1])))
+# scripts/bench-table.sh names the columns offered and in_window.
+for r in rows:
+    r.setdefault("rate", r.get("offered"))
+    r.setdefault("sustained_tps", r.get("in_window"))
 # Optional 4th argument: what is offered (default: payments).
 what = sys.argv[4] if len(sys.argv) > 4 else "payments"
 rate = [int(r["rate"]) for r in rows]

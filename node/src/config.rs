@@ -211,8 +211,9 @@ pub struct MempoolSection {
     /// A transaction stuck behind a nonce gap is dropped after this long.
     #[serde(default = "default_gapped_ttl_ms")]
     pub gapped_ttl_ms: u64,
-    /// Submissions are refused while the oldest ready transaction has waited
-    /// longer than this (ms); 0: never.
+    /// While the oldest ready transaction has waited over half of this
+    /// (ms), a growing share of submissions is refused, all of them past
+    /// the whole of it; 0: never.
     #[serde(default = "default_wait_max_ms")]
     pub wait_max_ms: u64,
 }
@@ -433,10 +434,11 @@ per_account_txs_max = {mpa}
 nonce_window = {nw}
 # A transaction stuck behind a nonce gap is dropped after this long (ms).
 gapped_ttl_ms = {gt}
-# While the oldest transaction that could go into a block has waited longer
-# than this (ms), new submissions are refused at once (RESOURCE_EXHAUSTED):
-# the chain is not keeping up, and a wallet told to retry loses less time
-# than one whose payment queues for seconds. 0: never.
+# While the oldest transaction that could go into a block has waited over
+# half of this (ms), a growing share of new submissions is refused at once
+# (RESOURCE_EXHAUSTED), every one past the whole of it: the chain is not
+# keeping up, and a wallet told to retry loses less time than one whose
+# payment queues for seconds. 0: never.
 wait_max_ms = {wm}
 
 [block]
