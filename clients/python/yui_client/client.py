@@ -15,6 +15,9 @@ from .keys import Keypair
 from .tx import Expiry, SignedTransaction, build
 
 SUBMIT_WAIT_MAX_MS = 60_000
+# Pauses before sending a transaction again after RESOURCE_EXHAUSTED (the
+# node is overloaded or the chain is behind: docs/encoding.md).
+RETRY_PAUSES_S = (0.5, 1.0, 2.0, 4.0)
 
 
 class NotCommitted(RuntimeError):
@@ -134,6 +137,19 @@ class Client:
                                   wait_timeout_ms=min(wait_timeout_ms, SUBMIT_WAIT_MAX_MS)),
             timeout=self.timeout_s + wait_timeout_ms / 1000)
 
+    def submit_retrying(self, stx: SignedTransaction | bytes, wait: bool = True,
+                        wait_timeout_ms: int = 20_000):
+        """`submit`, sending the same bytes again after each pause of
+        `RETRY_PAUSES_S` while the node answers RESOURCE_EXHAUSTED; any other
+        refusal, or the last RESOURCE_EXHAUSTED, is raised."""
+        for pause in (*RETRY_PAUSES_S, None):
+            try:
+                return self.submit(stx, wait=wait, wait_timeout_ms=wait_timeout_ms)
+            except grpc.RpcError as e:
+                if pause is None or e.code() != grpc.StatusCode.RESOURCE_EXHAUSTED:
+                    raise
+                time.sleep(pause)
+
     def transaction(self, tx_hash: bytes):
         return self.transactions.GetTransaction(api_pb2.GetTransactionRequest(tx_hash=tx_hash),
                                                 timeout=self.timeout_s)
@@ -150,13 +166,15 @@ class Client:
     def send(self, key: Keypair, op: dict, check: bool = True, **kw):
         """Signs, submits and waits for the commit; returns the receipt.
 
-        Raises `grpc.RpcError` if the node refuses the transaction, `NotCommitted`
+        While the node answers RESOURCE_EXHAUSTED it sends the same bytes again
+        after a pause (`submit_retrying`). Raises `grpc.RpcError` if the node
+        refuses the transaction, `NotCommitted`
         if it is not committed in time, and (with `check`) `TxFailed` if its
         operation failed in the block.
         """
         wait_timeout_ms = kw.pop("wait_timeout_ms", 20_000)
         stx = self.sign(key, op, **kw)
-        r = self.submit(stx, wait=True, wait_timeout_ms=wait_timeout_ms)
+        r = self.submit_retrying(stx, wait=True, wait_timeout_ms=wait_timeout_ms)
         if bytes(r.tx_hash) != stx.hash():
             raise RuntimeError("the node reports another transaction hash than the client computed")
         if not r.committed:

@@ -69,18 +69,25 @@ function u64str(v: bigint | number | string | undefined): string | undefined {
   return v === undefined ? undefined : BigInt(v).toString();
 }
 
+/** Pauses (ms) before sending a transaction again after RESOURCE_EXHAUSTED. */
+export const RETRY_PAUSES_MS: readonly number[] = [500, 1_000, 2_000, 4_000];
+
 export interface ClientOptions {
   /** Deadline of each unary call, ms (default 30,000; Submit adds its wait). */
   deadlineMs?: number;
+  /** Pauses before each retry of a submission refused with RESOURCE_EXHAUSTED (default `RETRY_PAUSES_MS`). */
+  retryPausesMs?: readonly number[];
 }
 
 export class Client {
   private readonly stubs: Record<string, grpc.Client> = {};
   private readonly deadlineMs: number;
+  private readonly retryPausesMs: readonly number[];
   chainId = "";
 
   constructor(readonly target: string, opts: ClientOptions = {}) {
     this.deadlineMs = opts.deadlineMs ?? 30_000;
+    this.retryPausesMs = opts.retryPausesMs ?? RETRY_PAUSES_MS;
     const pkg = (loadServices().yui as grpc.GrpcObject).v1 as grpc.GrpcObject;
     const creds = grpc.credentials.createInsecure();
     for (const name of ["Transactions", "Accounts", "Assets", "Chain", "Governance", "Analytics"]) {
@@ -191,10 +198,30 @@ export class Client {
   }
 
   /**
+   * `submit`, sending the same bytes again after each pause of
+   * `retryPausesMs` while the node answers RESOURCE_EXHAUSTED (it is
+   * overloaded or the chain is behind: docs/encoding.md). Any other refusal,
+   * or the last RESOURCE_EXHAUSTED, is thrown.
+   */
+  async submitRetrying(tx: SignedTransaction | Uint8Array, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<Msg> {
+    for (const pause of [...this.retryPausesMs, undefined]) {
+      try {
+        return await this.submit(tx, opts);
+      } catch (e) {
+        if (pause === undefined || (e as grpc.ServiceError).code !== grpc.status.RESOURCE_EXHAUSTED) throw e;
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+    throw new Error("unreachable");
+  }
+
+  /**
    * Signs `op` with `key` (next nonce from the node unless given; a time
    * expiry one minute ahead unless given), submits it and waits for the
-   * commit. Returns the receipt; throws `TxFailed` if the operation failed in
-   * its block, or the gRPC error if the node refused the transaction.
+   * commit, sending it again while the node answers RESOURCE_EXHAUSTED
+   * (`submitRetrying`). Returns the receipt; throws `TxFailed` if the
+   * operation failed in its block, or the gRPC error if the node refused the
+   * transaction.
    */
   async send(key: Keypair, op: Operation, opts: { nonce?: bigint; expiry?: Expiry } = {}): Promise<Receipt> {
     const nonce = opts.nonce ?? (await this.nextNonce(key));
@@ -204,7 +231,7 @@ export class Client {
   }
 
   async submitSigned(signed: SignedTransaction): Promise<Receipt> {
-    const r = await this.submit(signed);
+    const r = await this.submitRetrying(signed);
     if (!equal(r.tx_hash, signed.hash)) throw new Error(`node reports hash ${hex(r.tx_hash)}, expected ${signed.hashHex}`);
     if (!r.committed || !r.receipt) throw new Error(`transaction ${signed.hashHex} not committed in time`);
     const receipt = r.receipt as Receipt;
