@@ -138,24 +138,32 @@ impl Mempool {
         );
         self.by_hash.insert(hash, (signer, nonce));
         self.next.insert(signer, next_nonce);
-        self.mark_ready(&signer, now_ms);
+        self.mark_ready(&signer, nonce, now_ms);
         Ok(())
     }
 
-    /// Marks the account's run of consecutive nonces from its next one as
-    /// ready from `now_ms`, where it was not already.
-    fn mark_ready(&mut self, a: &Address, now_ms: u64) {
+    /// Marks the account's run of consecutive nonces from `from` on as ready
+    /// from `now_ms`, where it was not already; `from` must be the account's
+    /// next nonce or follow a ready transaction (else nothing is ready).
+    fn mark_ready(&mut self, a: &Address, from: u64, now_ms: u64) {
         let Some(q) = self.by_account.get_mut(a) else {
             return;
         };
-        let first = self.next.get(a).copied().unwrap_or(0);
-        let mut n = first;
+        let next = self.next.get(a).copied().unwrap_or(0);
+        let after_ready = from
+            .checked_sub(1)
+            .and_then(|p| q.get(&p))
+            .is_some_and(|e| e.ready_ms.is_some());
+        if from != next && !after_ready {
+            return;
+        }
+        let mut n = from;
         while let Some(e) = q.get_mut(&n) {
             e.ready_ms.get_or_insert(now_ms);
             n += 1;
         }
         // What becomes ready now is never older than what already was.
-        if n > first {
+        if n > from {
             self.oldest_ready_ms.get_or_insert(now_ms);
         }
     }
@@ -243,7 +251,7 @@ impl Mempool {
         for (a, next) in signers {
             self.prune_account(a, *next);
             // A nonce committed from another node's mempool may close a gap.
-            self.mark_ready(a, now_ms);
+            self.mark_ready(a, *next, now_ms);
         }
         let evicted = self.evict_expired(head_height, head_time_ms) + self.evict_gapped(now_ms);
         self.refresh_oldest();
