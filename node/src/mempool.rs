@@ -29,8 +29,9 @@ pub struct Limits {
     /// A transaction that cannot be included (a nonce gap before it) is
     /// dropped after waiting this long.
     pub gapped_ttl_ms: u64,
-    /// New submissions are refused while the oldest transaction the last
-    /// commit left ready has waited longer than this; 0: never.
+    /// While the oldest ready transaction has waited over half of this, a
+    /// growing share of new submissions is refused, every one past the
+    /// whole of it ([`Mempool::overdue`]); 0: never.
     pub wait_max_ms: u64,
 }
 
@@ -54,6 +55,8 @@ pub struct Mempool {
     /// Since when the oldest ready transaction could go into a block: found
     /// again after each commit (and removal), kept as later ones get ready.
     oldest_ready_ms: Option<u64>,
+    /// Submissions looked at for shedding (see [`Self::next_draw`]).
+    draws: u64,
 }
 
 impl MempoolError {
@@ -77,6 +80,7 @@ impl Mempool {
             next: HashMap::new(),
             seq: 0,
             oldest_ready_ms: None,
+            draws: 0,
         }
     }
 
@@ -259,11 +263,11 @@ impl Mempool {
     }
 
     /// Whether to refuse a new submission because the chain is not keeping
-    /// up with what this node admits: the oldest transaction the last commit
-    /// left ready has waited over half of the limit. Between half and the
-    /// whole limit a growing share is refused, chosen by `draw` (uniform
-    /// over `u16`, e.g. from the transaction's hash), so the load eases off
-    /// smoothly; beyond the limit every one. Returns how long it waited.
+    /// up with what this node admits: the oldest ready transaction has
+    /// waited over half of the limit. Between half and the whole limit a
+    /// growing share is refused, chosen by `draw` (spread evenly over
+    /// `u16`: [`Self::next_draw`]), so the load eases off smoothly; beyond
+    /// the limit every one. Returns how long it waited.
     pub fn overdue(&self, now_ms: u64, draw: u16) -> Option<u64> {
         let max = self.limits.wait_max_ms;
         let waited = now_ms.saturating_sub(self.oldest_ready_ms?);
@@ -273,6 +277,15 @@ impl Mempool {
         }
         let share = (waited - half).saturating_mul(1 << 16) / (max - half);
         (u64::from(draw) < share).then_some(waited)
+    }
+
+    /// The draw for the next submission [`Self::overdue`] judges: spread
+    /// evenly over `u16` in order of arrival (the golden-ratio sequence), so
+    /// the share refused falls on submissions in turn, never on the same
+    /// transaction each time it is sent again.
+    pub fn next_draw(&mut self) -> u16 {
+        self.draws = self.draws.wrapping_add(1);
+        (self.draws.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as u16
     }
 
     pub fn wait_max_ms(&self) -> u64 {
@@ -511,6 +524,26 @@ mod tests {
         off.insert(t.clone(), t.hash(), 0, 0).unwrap();
         off.after_commit(&[], 1, 10, 10);
         assert_eq!(off.overdue(1_000_000, 0), None);
+    }
+
+    #[test]
+    fn the_draws_spread_evenly_so_a_share_refuses_that_share_of_submissions() {
+        let mut m = pool();
+        let draws: Vec<u16> = (0..4_096).map(|_| m.next_draw()).collect();
+        for share in [1u32 << 14, 1 << 15, 3 << 14] {
+            let refused = draws.iter().filter(|d| u32::from(**d) < share).count();
+            let expected = 4_096 * share as usize / (1 << 16);
+            assert!(
+                refused.abs_diff(expected) <= 8,
+                "{refused} of 4,096 below {share}, expected about {expected}"
+            );
+        }
+        // Consecutive submissions are not refused in runs.
+        let run = draws
+            .windows(4)
+            .filter(|w| w.iter().all(|d| *d < 1 << 14))
+            .count();
+        assert_eq!(run, 0, "four in a row below a quarter");
     }
 
     #[test]

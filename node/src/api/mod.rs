@@ -229,13 +229,11 @@ impl pb::transactions_server::Transactions for Api {
             // mempool is full, or whose oldest waiting transaction has
             // waited too long, cannot take more in time.
             let (len, overdue, wait_max) = {
-                let mp = self.shared.mempool();
+                let mut mp = self.shared.mempool();
+                let draw = mp.next_draw();
                 (
                     mp.len(),
-                    mp.overdue(
-                        crate::chain::now_ms(),
-                        u16::from_be_bytes([hash[0], hash[1]]),
-                    ),
+                    mp.overdue(crate::chain::now_ms(), draw),
                     mp.wait_max_ms(),
                 )
             };
