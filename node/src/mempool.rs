@@ -288,10 +288,6 @@ impl Mempool {
         (self.draws.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as u16
     }
 
-    pub fn wait_max_ms(&self) -> u64 {
-        self.limits.wait_max_ms
-    }
-
     /// Candidates for the next block: per account, consecutive nonces from
     /// `next_nonce(account)`; accounts ordered by their oldest waiting
     /// transaction. At most `max` transactions, with their hashes.

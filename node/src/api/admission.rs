@@ -1,8 +1,9 @@
 //! Admission of submitted transactions in batches: submissions that arrive
 //! while a batch is being checked wait for the next one, so a quiet node
 //! admits each at once and a busy node verifies many signatures together
-//! (batch verification on every core). A full queue is an overload the
-//! submitter hears about at once (RESOURCE_EXHAUSTED), never a silent loss.
+//! (batch verification on every core). A full or slow queue is an overload
+//! the submitter hears about at once (RESOURCE_EXHAUSTED), never a silent
+//! loss: a submission that waited over [`WAIT_MAX`] is refused unchecked.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

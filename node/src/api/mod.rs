@@ -228,16 +228,15 @@ impl pb::transactions_server::Transactions for Api {
             // Shed load before any signature is checked: a node whose
             // mempool is full, or whose oldest waiting transaction has
             // waited too long, cannot take more in time.
-            let (len, overdue, wait_max) = {
+            let (len, overdue) = {
                 let mut mp = self.shared.mempool();
                 let draw = mp.next_draw();
-                (
-                    mp.len(),
-                    mp.overdue(crate::chain::now_ms(), draw),
-                    mp.wait_max_ms(),
-                )
+                (mp.len(), mp.overdue(crate::chain::now_ms(), draw))
             };
-            let max = self.shared.cfg.mempool.txs_max;
+            let (max, wait_max) = (
+                self.shared.cfg.mempool.txs_max,
+                self.shared.cfg.mempool.wait_max_ms,
+            );
             if len >= max {
                 self.shared.metrics.refused("mempool.full".into());
                 return Err(Status::resource_exhausted(format!(
