@@ -25,6 +25,7 @@ pub mod contracts;
 pub mod keyfile;
 pub mod payuri;
 pub mod render;
+pub mod submit_stream;
 pub mod terminal;
 
 /// How many blocks a transaction stays valid by default.

@@ -58,6 +58,10 @@ enum Cmd {
         /// Connections to the node the submissions are spread over.
         #[arg(long, default_value_t = 8)]
         connections: usize,
+        /// Submit each payment with its own `Submit` call, not over one
+        /// `SubmitStream` per connection.
+        #[arg(long)]
+        unary: bool,
         /// Append one line (offered, in-window tx/s, p50, p99, max, p50 of
         /// the first and of the last third in ms, blocks/s, not committed)
         /// to this CSV file.
@@ -177,6 +181,7 @@ async fn main() -> anyhow::Result<()> {
             seconds,
             accounts,
             connections,
+            unary,
             csv,
             call,
         } => {
@@ -185,6 +190,7 @@ async fn main() -> anyhow::Result<()> {
                 seconds,
                 accounts,
                 connections,
+                unary,
             };
             bench_load::load(
                 &dir,
@@ -213,6 +219,7 @@ async fn main() -> anyhow::Result<()> {
                 seconds,
                 accounts,
                 connections: 8,
+                unary: true,
             };
             let fault = bench_crash::Fault {
                 node: kill,
@@ -235,6 +242,7 @@ async fn main() -> anyhow::Result<()> {
                 seconds: minutes * 60,
                 accounts,
                 connections: 8,
+                unary: true,
             };
             let every = std::time::Duration::from_secs(every.max(1));
             bench_soak::run(&dir, &node, shape, every, &csv).await
@@ -260,6 +268,7 @@ async fn main() -> anyhow::Result<()> {
                 seconds: u64::from(cycles) * 12 + 30,
                 accounts,
                 connections: 8,
+                unary: true,
             };
             let lp = bench_crashloop::Loop {
                 cycles,

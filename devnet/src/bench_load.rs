@@ -1,7 +1,8 @@
 //! `yui-bench load`: an open-loop stream of signed payments (or contract
-//! calls) against a running devnet, the way wallets submit them: each over
-//! gRPC with `wait_for_commit`, spread over several connections, at a fixed
-//! rate whether or not earlier ones have committed.
+//! calls) against a running devnet, each with `wait_for_commit`, spread
+//! over several connections, at a fixed rate whether or not earlier ones
+//! have committed: over one `SubmitStream` per connection, as a till server
+//! sends, or (`--unary`) each by its own `Submit` call, as a wallet does.
 //!
 //! "Sustained" is what commits inside the measured window, not what
 //! commits eventually: a node that falls behind shows it as a lower
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::Mutex;
+use yui_cli::submit_stream::SubmitStream;
 use yui_cli::{Client, keyfile, sign_tx};
 use yui_ledger::{Expiry, Keypair, Operation, SignedTransaction};
 
@@ -24,6 +26,29 @@ pub struct Shape {
     pub seconds: u64,
     pub accounts: usize,
     pub connections: usize,
+    /// Each payment by its own `Submit` call rather than over one
+    /// `SubmitStream` per connection.
+    pub unary: bool,
+}
+
+/// Where the payments go: a connection, or a stream on it.
+#[derive(Clone)]
+enum Submitter {
+    Unary(Box<Client>),
+    Stream(SubmitStream),
+}
+
+impl Submitter {
+    async fn submit(
+        &self,
+        tx: &SignedTransaction,
+        wait: bool,
+    ) -> Result<yui_proto::v1::SubmitResponse, tonic::Status> {
+        match self {
+            Self::Unary(c) => c.submit(tx, wait).await,
+            Self::Stream(s) => s.submit(tx, wait).await,
+        }
+    }
 }
 
 /// Hooks for programs that run a fault beside the load.
@@ -191,7 +216,12 @@ pub async fn load(
     let mut queues = prepare(&c, dir, &shape, call.as_ref()).await?;
     let mut clients = Vec::with_capacity(shape.connections.max(1));
     for _ in 0..shape.connections.max(1) {
-        clients.push(Client::connect(node).await?);
+        let c = Client::connect(node).await?;
+        clients.push(if shape.unary {
+            Submitter::Unary(Box::new(c))
+        } else {
+            Submitter::Stream(c.submit_stream().await?)
+        });
     }
     let Shape {
         rate,
@@ -200,8 +230,13 @@ pub async fn load(
         ..
     } = shape;
     println!(
-        "offering {rate} tx/s for {seconds} s (+1 s warm-up) from {accounts} accounts over {} connections…",
-        clients.len()
+        "offering {rate} tx/s for {seconds} s (+1 s warm-up) from {accounts} accounts over {} connections{}…",
+        clients.len(),
+        if shape.unary {
+            ""
+        } else {
+            ", one submission stream on each"
+        }
     );
     let stats = Arc::new(Mutex::new(Stats::default()));
     let retry: Retry = Arc::new(std::sync::Mutex::new(vec![Refusals::default(); accounts]));

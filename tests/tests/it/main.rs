@@ -17,5 +17,6 @@ mod jobs;
 mod rejoin;
 mod snapshot;
 mod state_history;
+mod submit_stream;
 mod tls;
 mod town_year;

@@ -151,6 +151,18 @@ class SubmitResponse(_message.Message):
     receipt: _types_pb2.Receipt
     def __init__(self, tx_hash: _Optional[bytes] = ..., committed: _Optional[bool] = ..., receipt: _Optional[_Union[_types_pb2.Receipt, _Mapping]] = ...) -> None: ...
 
+class SubmitStreamResponse(_message.Message):
+    __slots__ = ("seq", "code", "message", "response")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    code: int
+    message: str
+    response: SubmitResponse
+    def __init__(self, seq: _Optional[int] = ..., code: _Optional[int] = ..., message: _Optional[str] = ..., response: _Optional[_Union[SubmitResponse, _Mapping]] = ...) -> None: ...
+
 class GetTransactionRequest(_message.Message):
     __slots__ = ("tx_hash",)
     TX_HASH_FIELD_NUMBER: _ClassVar[int]

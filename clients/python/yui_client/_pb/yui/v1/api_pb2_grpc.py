@@ -41,6 +41,11 @@ class TransactionsStub:
                 request_serializer=yui_dot_v1_dot_api__pb2.SubmitRequest.SerializeToString,
                 response_deserializer=yui_dot_v1_dot_api__pb2.SubmitResponse.FromString,
                 _registered_method=True)
+        self.SubmitStream = channel.stream_stream(
+                '/yui.v1.Transactions/SubmitStream',
+                request_serializer=yui_dot_v1_dot_api__pb2.SubmitRequest.SerializeToString,
+                response_deserializer=yui_dot_v1_dot_api__pb2.SubmitStreamResponse.FromString,
+                _registered_method=True)
         self.GetTransaction = channel.unary_unary(
                 '/yui.v1.Transactions/GetTransaction',
                 request_serializer=yui_dot_v1_dot_api__pb2.GetTransactionRequest.SerializeToString,
@@ -67,6 +72,22 @@ class TransactionsServicer:
         cap), RESOURCE_EXHAUSTED (oversize, mempool full, too many submissions
         waiting for their commit, or the node admitting as many as it can:
         retry shortly).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitStream(self, request_iterator, context):
+        """Submit for a steady flow over one stream: a shop's till server, or the
+        city paying out a month of volunteer points. Each SubmitRequest is
+        answered by one SubmitStreamResponse with the status and response
+        Submit would have given it, tagged with the request's position in the
+        stream; answers go out as they are ready (a refusal at once, a commit
+        when its block is decided), so not in order. At most 1,024 of a
+        stream's submissions are unanswered at once: past that the node reads
+        no more of the stream until answers have gone out. The stream itself
+        ends with a status only when what the client sends cannot be read (a
+        message over the request size limit, or a stream broken off).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -99,6 +120,11 @@ def add_TransactionsServicer_to_server(servicer, server):
                     servicer.Submit,
                     request_deserializer=yui_dot_v1_dot_api__pb2.SubmitRequest.FromString,
                     response_serializer=yui_dot_v1_dot_api__pb2.SubmitResponse.SerializeToString,
+            ),
+            'SubmitStream': grpc.stream_stream_rpc_method_handler(
+                    servicer.SubmitStream,
+                    request_deserializer=yui_dot_v1_dot_api__pb2.SubmitRequest.FromString,
+                    response_serializer=yui_dot_v1_dot_api__pb2.SubmitStreamResponse.SerializeToString,
             ),
             'GetTransaction': grpc.unary_unary_rpc_method_handler(
                     servicer.GetTransaction,
@@ -139,6 +165,33 @@ class Transactions:
             '/yui.v1.Transactions/Submit',
             yui_dot_v1_dot_api__pb2.SubmitRequest.SerializeToString,
             yui_dot_v1_dot_api__pb2.SubmitResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/yui.v1.Transactions/SubmitStream',
+            yui_dot_v1_dot_api__pb2.SubmitRequest.SerializeToString,
+            yui_dot_v1_dot_api__pb2.SubmitStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,
