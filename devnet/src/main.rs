@@ -69,6 +69,18 @@ async fn main() {
     }
 }
 
+/// The folder of the programs (beside `node`, the `yui-node` binary) as the
+/// closing hints show it: relative to the working directory when inside it,
+/// as `target/debug` is after a plain `cargo build`.
+fn bin_shown(node: &Path) -> String {
+    let dir = node.parent().unwrap_or(Path::new("."));
+    let cwd = std::env::current_dir().unwrap_or_default();
+    match dir.strip_prefix(&cwd).unwrap_or(dir) {
+        d if d.as_os_str().is_empty() => ".".into(),
+        d => d.display().to_string(),
+    }
+}
+
 /// The `yui-node` binary next to this one.
 fn node_binary() -> anyhow::Result<PathBuf> {
     let me = std::env::current_exe()?;
@@ -165,8 +177,9 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
     if !no_story {
         story::play(&client, &town).await?;
     }
+    let bin = bin_shown(&node);
     println!(
-        "\nThe devnet keeps running. Try:\n  target/debug/yui --node {first} status\n  target/debug/yui --node {first} account --key {}/keys/hana.json\n  target/debug/yui-devnet status\nStop it with: target/debug/yui-devnet down",
+        "\nThe devnet keeps running. Try:\n  {bin}/yui --node {first} status\n  {bin}/yui --node {first} account --key {}/keys/hana.json\n  {bin}/yui-devnet status\nStop it with: {bin}/yui-devnet down",
         dir.display()
     );
     Ok(())
@@ -208,9 +221,10 @@ async fn run_year(dir: &Path, args: year::YearArgs) -> anyhow::Result<()> {
     }
     let client = start_nodes(&node, &endpoints).await?;
     println!(
-        "  chain '{}' is up at height {} on the simulated year.\n  Audit it: target/debug/yui --node {} audit replay --key {}/keys/auditor.json",
+        "  chain '{}' is up at height {} on the simulated year.\n  Audit it: {}/yui --node {} audit replay --key {}/keys/auditor.json",
         client.chain_id,
         client.status().await?.height,
+        bin_shown(&node),
         endpoints[0].2,
         dir.display()
     );

@@ -64,12 +64,26 @@ pub fn remap(headers: &mut http::HeaderMap) {
         .and_then(|v| v.to_str().ok())
         .map(percent_decode)
         .unwrap_or_default();
-    let promised = match code {
-        Some("11") if message.contains(TOO_LARGE) => tonic::Code::ResourceExhausted,
-        Some("13") if message.contains(UNDECODABLE) => tonic::Code::InvalidArgument,
-        _ => return,
+    let Some(code) = code.and_then(|c| c.parse::<i32>().ok()) else {
+        return;
     };
-    headers.insert("grpc-status", HeaderValue::from(promised as i32));
+    if let Some(promised) = promised(tonic::Code::from_i32(code), &message) {
+        headers.insert("grpc-status", HeaderValue::from(promised as i32));
+    }
+}
+
+/// The code `api.proto` promises where tonic's own differs: for a trailers-only
+/// answer ([`remap`]) or a message of a client's stream that cannot be read.
+pub fn promised(code: tonic::Code, message: &str) -> Option<tonic::Code> {
+    match code {
+        tonic::Code::OutOfRange if message.contains(TOO_LARGE) => {
+            Some(tonic::Code::ResourceExhausted)
+        }
+        tonic::Code::Internal if message.contains(UNDECODABLE) => {
+            Some(tonic::Code::InvalidArgument)
+        }
+        _ => None,
+    }
 }
 
 /// Decodes the percent-encoding gRPC uses for `grpc-message`.

@@ -128,6 +128,15 @@ impl Api {
                     Ok(Some(req)) => req,
                     Ok(None) => break,
                     Err(status) => {
+                        // What came before is answered first: the stream's
+                        // status is its last word.
+                        drop(permit);
+                        let _ = room.acquire_many(STREAM_UNANSWERED_MAX as u32).await;
+                        let status = match super::status::promised(status.code(), status.message())
+                        {
+                            Some(code) => Status::new(code, status.message()),
+                            None => status,
+                        };
                         let _ = out.send(Err(status)).await;
                         break;
                     }

@@ -71,13 +71,33 @@ async fn each_submission_on_a_stream_gets_its_own_answer() {
     assert!(by_seq[&2].message.contains("signature"), "{:?}", by_seq[&2]);
     assert!(by_seq[&1].response.is_none() && by_seq[&2].response.is_none());
 
+    // A message over the request size limit ends the stream with the code
+    // Submit would answer it with; what came before it is still answered.
+    let oversize = vec![
+        req(
+            c.sign(&p.hana, next + 1, pay(2)).await.unwrap().to_bytes(),
+            false,
+        ),
+        req(vec![0u8; 100_000], false),
+    ];
+    let mut answers =
+        c.tx.clone()
+            .submit_stream(tokio_stream::iter(oversize))
+            .await
+            .unwrap()
+            .into_inner();
+    let first = answers.message().await.unwrap().unwrap();
+    assert_eq!((first.seq, first.code), (0, 0), "{first:?}");
+    let end = answers.message().await.unwrap_err();
+    assert_eq!(end.code(), Code::ResourceExhausted, "{end:?}");
+
     // The client's helper: many payments in flight on one stream, each
     // answered to its own caller; a replay is refused as Submit refuses it.
     let stream = c.submit_stream().await.unwrap();
     let mut calls = Vec::new();
     for i in 0..40u32 {
         let stx = c
-            .sign(&p.hana, next + 1 + u64::from(i), pay(10 + i))
+            .sign(&p.hana, next + 2 + u64::from(i), pay(10 + i))
             .await
             .unwrap();
         let s = stream.clone();
@@ -92,7 +112,7 @@ async fn each_submission_on_a_stream_gets_its_own_answer() {
     let left = c.balance(&p.hana, &p.hana.address(), "coin").await.unwrap();
     assert_eq!(
         left,
-        1_000 - 41,
-        "one payment from the first stream, forty from the second"
+        1_000 - 42,
+        "two payments over the raw streams, forty over the helper's"
     );
 }

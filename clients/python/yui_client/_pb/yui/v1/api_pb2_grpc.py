@@ -87,7 +87,9 @@ class TransactionsServicer:
         stream's submissions are unanswered at once: past that the node reads
         no more of the stream until answers have gone out. The stream itself
         ends with a status only when what the client sends cannot be read (a
-        message over the request size limit, or a stream broken off).
+        message over the request size limit: RESOURCE_EXHAUSTED; bytes that are
+        no SubmitRequest: INVALID_ARGUMENT; a stream broken off), and only once
+        every submission before it has been answered.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
