@@ -262,6 +262,27 @@ def test_refusals_carry_the_documented_status(devnet):
     assert c.account(hana).nonce == nonce
 
 
+def test_a_payout_run_over_one_stream(devnet):
+    c, k = devnet["client"], devnet["keys"]
+    city, hana, taro = k["city"], k["hana"], k["taro"]
+    nonce = c.account(city).nonce
+    later = Expiry.time(int(time.time() * 1000) + 60_000)
+    runs = [build(city, c.chain_id, nonce + i, later,
+                  ops.charge(who.address, "coin", 7, f"payout-py-{i}"))
+            for i, who in enumerate([hana, taro, hana])]
+    sig = runs[2].signature
+    forged = runs[2].to_bytes()[:-64] + bytes([sig[0] ^ 1]) + sig[1:]
+    before = c.balance(taro, "coin")
+    answers = c.submit_stream([runs[0], runs[1], b"\x01\x02", forged])
+    assert [a[0] for a in answers] == [grpc.StatusCode.OK, grpc.StatusCode.OK,
+                                       grpc.StatusCode.INVALID_ARGUMENT,
+                                       grpc.StatusCode.UNAUTHENTICATED]
+    for (_, _, r), stx in zip(answers[:2], runs):
+        assert r.committed and r.receipt.success and bytes(r.tx_hash) == stx.hash()
+    assert "signature" in answers[3][1]
+    assert c.balance(taro, "coin") == before + 7
+
+
 def test_the_towns_aggregates_are_k_safe_and_open_to_anyone(devnet):
     from yui_client._pb.yui.v1 import analytics_pb2
     c = devnet["client"]

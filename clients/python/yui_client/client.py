@@ -150,6 +150,26 @@ class Client:
                     raise
                 time.sleep(pause)
 
+    def submit_stream(self, stxs, wait: bool = True, wait_timeout_ms: int = 20_000):
+        """Submits many transactions over one `SubmitStream` (for a till
+        server or a payout run). Returns one `(code, message, response)` per
+        transaction, in the order given: `code` is the `grpc.StatusCode`
+        `submit` would have raised or returned with (OK), `response` the
+        `SubmitResponse` when OK. Raises `grpc.RpcError` if the stream itself
+        ends with a status (an unreadable message)."""
+        raws = [s if isinstance(s, (bytes, bytearray)) else s.to_bytes() for s in stxs]
+        reqs = (api_pb2.SubmitRequest(tx=bytes(r), wait_for_commit=wait,
+                                      wait_timeout_ms=min(wait_timeout_ms, SUBMIT_WAIT_MAX_MS))
+                for r in raws)
+        by_code = {c.value[0]: c for c in grpc.StatusCode}
+        out = [None] * len(raws)
+        for a in self.transactions.SubmitStream(
+                reqs, timeout=self.timeout_s + wait_timeout_ms / 1000):
+            out[a.seq] = (by_code[a.code], a.message, a.response if a.code == 0 else None)
+        if any(o is None for o in out):
+            raise RuntimeError("the node ended the stream before answering every transaction")
+        return out
+
     def transaction(self, tx_hash: bytes):
         return self.transactions.GetTransaction(api_pb2.GetTransactionRequest(tx_hash=tx_hash),
                                                 timeout=self.timeout_s)
