@@ -69,6 +69,15 @@ function u64str(v: bigint | number | string | undefined): string | undefined {
   return v === undefined ? undefined : BigInt(v).toString();
 }
 
+/** One transaction's answer on a `SubmitStream`. */
+export interface StreamAnswer {
+  /** The gRPC status code `submit` would have given (0: OK). */
+  code: number;
+  message: string;
+  /** The `SubmitResponse`, when the code is 0. */
+  response?: Msg;
+}
+
 /** Pauses (ms) before sending a transaction again after RESOURCE_EXHAUSTED. */
 export const RETRY_PAUSES_MS: readonly number[] = [500, 1_000, 2_000, 4_000];
 
@@ -195,6 +204,42 @@ export class Client {
     const wait = opts.wait ?? true;
     const timeout = opts.timeoutMs ?? 20_000;
     return this.call("Transactions", "Submit", { tx: bytes, wait_for_commit: wait, wait_timeout_ms: wait ? timeout : 0 }, wait ? timeout : 0);
+  }
+
+  /**
+   * `Transactions.SubmitStream`: many signed transactions over one stream
+   * (a till server, a month's payout of volunteer points). Resolves to one
+   * `{ code, message, response }` per transaction, in the order given:
+   * `code` is the status `submit` would have given it (0: OK) and
+   * `response` the `SubmitResponse` when OK. Rejects with the grpc-js
+   * `ServiceError` if the stream itself ends with a status (an unreadable
+   * message).
+   */
+  submitStream(
+    txs: (SignedTransaction | Uint8Array)[],
+    opts: { wait?: boolean; timeoutMs?: number } = {},
+  ): Promise<StreamAnswer[]> {
+    const wait = opts.wait ?? true;
+    const timeout = opts.timeoutMs ?? 20_000;
+    const stub = this.stubs["Transactions"] as unknown as Record<string, Function>;
+    const deadline = new Date(Date.now() + this.deadlineMs + (wait ? timeout : 0));
+    return new Promise((resolve, reject) => {
+      const out: (StreamAnswer | undefined)[] = new Array(txs.length).fill(undefined);
+      const call = stub["SubmitStream"]!.call(stub, { deadline }) as grpc.ClientDuplexStream<Msg, Msg>;
+      call.on("data", (a: Msg) => {
+        out[Number(a.seq)] = { code: a.code, message: a.message, response: a.code === 0 ? a.response : undefined };
+      });
+      call.on("error", reject);
+      call.on("end", () => {
+        if (out.every((a) => a !== undefined)) resolve(out as StreamAnswer[]);
+        else reject(new Error("the node ended the stream before answering every transaction"));
+      });
+      for (const tx of txs) {
+        const bytes = tx instanceof SignedTransaction ? tx.bytes : tx;
+        call.write({ tx: bytes, wait_for_commit: wait, wait_timeout_ms: wait ? timeout : 0 });
+      }
+      call.end();
+    });
   }
 
   /**

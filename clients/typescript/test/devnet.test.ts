@@ -293,6 +293,28 @@ test("refusals carry the documented status codes", async () => {
   assert.equal(hex(encodeTx(good.tx)), hex(good.txBytes));
 });
 
+test("a payout run over one SubmitStream: each transaction answered with its own status", async () => {
+  const { city, hana, taro } = k;
+  const nonce = await c.nextNonce(city);
+  const runs = [hana, taro, hana].map((who, i) =>
+    buildTx(city, c.chainId, nonce + BigInt(i), Expiry.inMs(60_000), ops.charge(who.address, "coin", 7n, `payout-ts-${i}`)),
+  );
+  const sig = Uint8Array.from(runs[2]!.signature);
+  sig[5]! ^= 0x40;
+  const before = (await c.balances(taro))["coin"] ?? 0n;
+  const answers = await c.submitStream([runs[0]!, runs[1]!, Uint8Array.of(1, 2, 3), new SignedTransaction(runs[2]!.txBytes, sig)]);
+  assert.deepEqual(
+    answers.map((a) => a.code),
+    [grpcStatus.OK, grpcStatus.OK, grpcStatus.INVALID_ARGUMENT, grpcStatus.UNAUTHENTICATED],
+  );
+  for (const [i, a] of answers.slice(0, 2).entries()) {
+    assert.ok(a.response!.committed && a.response!.receipt.success);
+    assert.equal(hex(a.response!.tx_hash), hex(runs[i]!.hash));
+  }
+  assert.match(answers[3]!.message, /signature/);
+  assert.equal((await c.balances(taro))["coin"], before + 7n);
+});
+
 test("the town's aggregates: open to anyone, k-safe, k below the floor refused", async () => {
   const r = await c.figures();
   assert.equal(r.k, 10);
