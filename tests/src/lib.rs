@@ -97,6 +97,28 @@ impl People {
     }
 }
 
+impl People {
+    /// The city charges `amount` coin to `to` against `deposit_ref` (yen
+    /// paid in at the bank), waiting for the commit.
+    pub async fn charge(
+        &self,
+        c: &Client,
+        to: &Keypair,
+        amount: u64,
+        deposit_ref: &str,
+    ) -> anyhow::Result<()> {
+        let op = yui_ledger::Operation::Charge {
+            to: to.address(),
+            asset: "coin".into(),
+            amount,
+            deposit_ref: deposit_ref.into(),
+            campaign: None,
+        };
+        c.execute(&self.city, op).await?;
+        Ok(())
+    }
+}
+
 impl Default for People {
     fn default() -> Self {
         Self::new()

@@ -347,18 +347,7 @@ async fn a_full_mempool_refuses_at_once_and_frees_up() {
     })
     .unwrap();
     let c = node.client().await.unwrap();
-    c.execute(
-        &p.city,
-        Operation::Charge {
-            to: p.hana.address(),
-            asset: "coin".into(),
-            amount: 1_000,
-            deposit_ref: "d1".into(),
-            campaign: None,
-        },
-    )
-    .await
-    .unwrap();
+    p.charge(&c, &p.hana, 1_000, "d1").await.unwrap();
     let pay = |i: u32| Operation::Pay {
         merchant: p.shop.address(),
         invoice_id: format!("full-{i}"),

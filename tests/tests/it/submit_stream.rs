@@ -15,18 +15,7 @@ async fn each_submission_on_a_stream_gets_its_own_answer() {
     let p = People::new();
     let node = Node::start_single(dir.path(), &p).unwrap();
     let c = node.client().await.unwrap();
-    c.execute(
-        &p.city,
-        Operation::Charge {
-            to: p.hana.address(),
-            asset: "coin".into(),
-            amount: 1_000,
-            deposit_ref: "d1".into(),
-            campaign: None,
-        },
-    )
-    .await
-    .unwrap();
+    p.charge(&c, &p.hana, 1_000, "d1").await.unwrap();
     let pay = |i: u32| Operation::Pay {
         merchant: p.shop.address(),
         invoice_id: format!("stream-{i}"),
