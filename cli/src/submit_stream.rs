@@ -15,7 +15,9 @@ use yui_proto::v1 as pb;
 use crate::Client;
 
 type Answer = Result<pb::SubmitResponse, Status>;
-type Waiting = Arc<Mutex<HashMap<u64, oneshot::Sender<Answer>>>>;
+/// Submissions sent and not yet answered, by position; `None` once the
+/// stream has ended, so that nothing is registered where no answer can come.
+type Waiting = Arc<Mutex<Option<HashMap<u64, oneshot::Sender<Answer>>>>>;
 
 /// Submissions sent here but not yet answered, at most.
 const IN_FLIGHT: usize = 1_024;
@@ -40,7 +42,7 @@ impl Client {
             .submit_stream(ReceiverStream::new(outgoing))
             .await?
             .into_inner();
-        let waiting: Waiting = Arc::default();
+        let waiting: Waiting = Arc::new(Mutex::new(Some(HashMap::new())));
         let (jobs, mut queue) =
             mpsc::channel::<(pb::SubmitRequest, oneshot::Sender<Answer>)>(IN_FLIGHT);
         // The node numbers submissions in the order they reach the stream:
@@ -49,7 +51,13 @@ impl Client {
         tokio::spawn(async move {
             let mut seq = 0u64;
             while let Some((req, done)) = queue.recv().await {
-                lock(&w).insert(seq, done);
+                match lock(&w).as_mut() {
+                    Some(m) => m.insert(seq, done),
+                    None => {
+                        let _ = done.send(Err(Status::unavailable("the stream has ended")));
+                        break;
+                    }
+                };
                 seq += 1;
                 if requests.send(req).await.is_err() {
                     break;
@@ -60,7 +68,8 @@ impl Client {
             let ended = loop {
                 match answers.message().await {
                     Ok(Some(a)) => {
-                        let Some(done) = lock(&waiting).remove(&a.seq) else {
+                        let Some(done) = lock(&waiting).as_mut().and_then(|m| m.remove(&a.seq))
+                        else {
                             continue;
                         };
                         let answer = match (a.code, a.response) {
@@ -74,7 +83,8 @@ impl Client {
                     Err(s) => break s,
                 }
             };
-            for (_, done) in lock(&waiting).drain() {
+            let left = lock(&waiting).take().unwrap_or_default();
+            for (_, done) in left {
                 let _ = done.send(Err(ended.clone()));
             }
         });
