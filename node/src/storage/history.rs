@@ -4,15 +4,23 @@
 //! Each block's tree version replaces some tree nodes (jmt's stale node
 //! index) and, for every key it writes, the key's previous value. A node
 //! that keeps the state of its last K heights (`[storage] state_history`)
-//! records each replaced entry under the height that replaced it
-//! (`jmt_stale`: height BE, kind, stored key) and, at every commit of
-//! height h, deletes in the same batch what was replaced at or below
-//! h + 1 − K, the oldest height it keeps. Nothing a kept height reads is
-//! deleted: an entry replaced at height r is read only by versions below r.
+//! records what each height replaced under that height and, at every
+//! commit of height h, deletes in the same batch what was replaced at or
+//! below h + 1 − K, the oldest height it keeps. Nothing a kept height reads
+//! is deleted: an entry replaced at height r is read only by versions
+//! below r.
+//!
+//! A height's replaced entries are one record, `(height BE, LIST)` →
+//! [`Replaced`]: thousands of them a block, kept as a key each, were a
+//! fifth of the keys a commit wrote and as many deletions a thousand
+//! heights later (BENCHMARKS.md, "One record of what a height replaced").
+//! Stores written before keep their older records, one per entry
+//! (`(height BE, NODE | VALUE, stored key)` → ()), and pruning reads both.
 //!
 //! With K = 0 (an archive node) nothing is recorded or deleted. Entries
 //! replaced before history was bounded are not recorded and stay.
 
+use borsh::{BorshDeserialize, BorshSerialize};
 use jmt::storage::{NodeBatch, NodeKey};
 use rocksdb::{ReadOptions, WriteBatch};
 use yui_ledger::commitment::value_key;
@@ -23,6 +31,16 @@ use super::{Store, StoreError, cf, hkey, meta, node_db_key};
 const NODE: u8 = 0;
 /// A replaced value: the rest of the key is its `jmt_values` key.
 const VALUE: u8 = 1;
+/// Everything one height replaced, in one record ([`Replaced`]).
+const LIST: u8 = 2;
+
+/// What one height replaced: the stored keys of its tree nodes
+/// (`tree_nodes`) and of its values (`jmt_values`).
+#[derive(Debug, Default, BorshSerialize, BorshDeserialize)]
+struct Replaced {
+    nodes: Vec<Vec<u8>>,
+    values: Vec<Vec<u8>>,
+}
 
 /// Most replaced entries one commit deletes. In a steady state a commit
 /// deletes one height's worth; after `state_history` is lowered, the
@@ -89,10 +107,10 @@ impl Store {
         if self.state_history == 0 {
             return Ok(());
         }
-        let stale_cf = self.cf(cf::JMT_STALE)?;
-        for k in stale {
-            b.put_cf(stale_cf, stale_key(h, NODE, &node_db_key(k)), []);
-        }
+        let mut replaced = Replaced {
+            nodes: stale.iter().map(node_db_key).collect(),
+            values: Vec::new(),
+        };
         if h > 0 {
             // The newest earlier value of each key written at `h`.
             let mut it = self.db.raw_iterator_cf(self.cf(cf::JMT_VALUES)?);
@@ -103,9 +121,16 @@ impl Store {
                     continue;
                 }
                 if let Some(k) = it.key().filter(|k| k.starts_with(&kh.0)) {
-                    b.put_cf(stale_cf, stale_key(h, VALUE, k), []);
+                    replaced.values.push(k.to_vec());
                 }
             }
+        }
+        if !replaced.nodes.is_empty() || !replaced.values.is_empty() {
+            b.put_cf(
+                self.cf(cf::JMT_STALE)?,
+                stale_key(h, LIST, &[]),
+                borsh::to_vec(&replaced).unwrap_or_default(),
+            );
         }
         self.prune(b, self.oldest_provable(h))
     }
@@ -140,7 +165,7 @@ impl Store {
         it.seek_to_first();
         let mut done = oldest;
         let mut count = 0;
-        while let Some(k) = it.key() {
+        while let (Some(k), Some(v)) = (it.key(), it.value()) {
             let (Some(height), Some(kind)) = (k.get(..8), k.get(8)) else {
                 return Err(StoreError::Corrupt {
                     cf: cf::JMT_STALE,
@@ -148,13 +173,23 @@ impl Store {
                 });
             };
             let height = u64::from_be_bytes(height.try_into().unwrap_or_default());
-            if count == PRUNE_PER_COMMIT_MAX {
+            if count >= PRUNE_PER_COMMIT_MAX {
                 done = height - 1;
                 break;
             }
             match *kind {
                 NODE => b.delete_cf(nodes, &k[9..]),
                 VALUE => b.delete_cf(values, &k[9..]),
+                LIST => {
+                    let list: Replaced = super::decode(cf::JMT_STALE, v)?;
+                    for n in &list.nodes {
+                        b.delete_cf(nodes, n);
+                    }
+                    for n in &list.values {
+                        b.delete_cf(values, n);
+                    }
+                    count += list.nodes.len() + list.values.len();
+                }
                 _ => {
                     return Err(StoreError::Corrupt {
                         cf: cf::JMT_STALE,
@@ -310,11 +345,56 @@ pub(super) mod tests {
 
         pub fn count(&self, name: &'static str) -> usize {
             let cf = self.store.cf(name).expect("cf");
+            // Across key hashes: `jmt_values` seeks within one by default.
+            let mut opts = ReadOptions::default();
+            opts.set_total_order_seek(true);
             self.store
                 .db
-                .iterator_cf(cf, rocksdb::IteratorMode::Start)
+                .iterator_cf_opt(cf, opts, rocksdb::IteratorMode::Start)
                 .count()
         }
+    }
+
+    /// Entries the pruning records name.
+    fn recorded(store: &Store) -> usize {
+        let cf = store.cf(cf::JMT_STALE).expect("cf");
+        store
+            .db
+            .iterator_cf(cf, rocksdb::IteratorMode::Start)
+            .map(|i| {
+                let (k, v) = i.expect("read");
+                match k[8] {
+                    LIST => {
+                        let l: Replaced = borsh::from_slice(&v).expect("list");
+                        l.nodes.len() + l.values.len()
+                    }
+                    _ => 1,
+                }
+            })
+            .sum()
+    }
+
+    /// Rewrites every height's record as the stores of before kept it: one
+    /// record per replaced entry.
+    pub(in crate::storage) fn one_record_per_entry(store: &Store) {
+        let cf = store.cf(cf::JMT_STALE).expect("cf");
+        let mut b = WriteBatch::default();
+        for i in store.db.iterator_cf(cf, rocksdb::IteratorMode::Start) {
+            let (k, v) = i.expect("read");
+            if k[8] != LIST {
+                continue;
+            }
+            let h = u64::from_be_bytes(k[..8].try_into().expect("height"));
+            let l: Replaced = borsh::from_slice(&v).expect("list");
+            for n in &l.nodes {
+                b.put_cf(cf, stale_key(h, NODE, n), []);
+            }
+            for n in &l.values {
+                b.put_cf(cf, stale_key(h, VALUE, n), []);
+            }
+            b.delete_cf(cf, k);
+        }
+        store.write_sync(b).expect("write");
     }
 
     #[test]
@@ -356,9 +436,15 @@ pub(super) mod tests {
             values_p <= written + KEYS as usize,
             "{values_p} values kept"
         );
-        // Only what the kept heights after the oldest replaced is recorded:
-        // their nodes, and at most one value per key written.
-        let recorded = pruned.count(cf::JMT_STALE);
+        // Only what the kept heights after the oldest replaced is recorded,
+        // one record a height: their nodes, and at most one value per key
+        // written.
+        assert_eq!(
+            pruned.count(cf::JMT_STALE),
+            19,
+            "one record per kept height"
+        );
+        let recorded = recorded(&pruned.store);
         let (nodes, most) = (282..=300).fold((0, 0), |(n, m), h| {
             let s = pruned.stale[h as usize];
             (n + s, m + s + writes(h).len())

@@ -146,6 +146,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut run = Run::new(dir.path(), 16);
         run.commit_to(60);
+        // A store of before kept a pruning record per replaced entry.
+        history::tests::one_record_per_entry(&run.store);
         let (nodes, stale) = (
             all(&run.store, cf::TREE_NODES),
             all(&run.store, cf::JMT_STALE),
@@ -196,5 +198,13 @@ mod tests {
         }
         assert!(run.proves(70).is_err(), "height 70 was not pruned");
         assert!(run.count(cf::TREE_NODES) < nodes.len() * 2);
+        // Heights 61 to 100 recorded what they replaced the new way, one
+        // record a height, and pruning read those too.
+        assert!(
+            all(&run.store, cf::JMT_STALE)
+                .iter()
+                .all(|(k, _)| u64::from_be_bytes(k[..8].try_into().expect("height")) > 85),
+            "a record of a pruned height is left"
+        );
     }
 }
