@@ -62,3 +62,63 @@ fn gossip_admissions_are_bounded() {
         GOSSIP_ADMISSIONS_MAX
     );
 }
+
+/// A block holding a charge whose signature is forged (signed by another
+/// key than its signer), built by a proposer that skipped the check.
+fn forged_block(shared: &Shared) -> Block {
+    let city = yui_ledger::Keypair::from_seed([3; 32]);
+    let other = yui_ledger::Keypair::from_seed([4; 32]);
+    let tx = yui_ledger::Transaction {
+        chain_id: shared.genesis.chain_id.clone(),
+        signer: city.address(),
+        nonce: 0,
+        expiry: yui_ledger::Expiry::Height(1_000),
+        op: yui_ledger::Operation::Charge {
+            to: other.address(),
+            asset: "coin".into(),
+            amount: 100,
+            deposit_ref: "forged".into(),
+            campaign: None,
+        },
+    };
+    let mut stx = tx.clone().sign(&city);
+    stx.signature = tx.sign(&other).signature;
+    assert!(stx.check_stateless(&shared.genesis.chain_id).is_err());
+    shared
+        .mempool()
+        .insert(stx.clone(), stx.hash(), 0, 1_700_000_000_500)
+        .unwrap();
+    let p = shared
+        .build_block(city.address(), 1_700_000_001_000)
+        .unwrap();
+    assert_eq!(p.block.txs, vec![stx]);
+    p.block
+}
+
+#[test]
+fn only_a_voting_node_checks_the_signatures_of_a_block_no_certificate_names() {
+    let g = genesis("yui-trust");
+    let dirs: Vec<_> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let proposer = open(&home(dirs[0].path(), &g));
+    let block = forged_block(&proposer);
+    let city = block.header.proposer;
+    let now = 1_700_000_002_000;
+
+    let voter = open(&home(dirs[1].path(), &g));
+    assert!(voter.votes());
+    let refused = voter.validate_block(&block, city, now, false).err();
+    assert!(
+        refused.as_ref().is_some_and(|e| e.contains("signature")),
+        "{refused:?}"
+    );
+    // Named by a verified certificate: a quorum checked it already.
+    assert!(voter.validate_block(&block, city, now, true).is_ok());
+
+    // An observer (no key) votes on nothing and commits only certified
+    // blocks: it executes the proposal without the check (ADR 0007).
+    let (cfg, base) = Config::load(&home(dirs[2].path(), &g).join("config.toml")).unwrap();
+    let observer = Shared::open(cfg, &base, None).unwrap();
+    assert!(!observer.votes());
+    let p = observer.validate_block(&block, city, now, false).unwrap();
+    assert_eq!(p.block.hash(), block.hash());
+}

@@ -283,7 +283,7 @@ impl<O: Outbox> Host for NodeHost<O> {
             // Certified by a quorum: it is the block; its time was checked by them.
             (None, Some(block)) => self
                 .shared
-                .validate_block(&block, block.header.proposer, u64::MAX / 2)
+                .validate_block(&block, block.header.proposer, u64::MAX / 2, true)
                 .map_err(|e| anyhow::anyhow!("a certified block does not execute here: {e}"))?,
             (None, None) => match self.recover_prepared(certificate) {
                 Ok(p) => p,
@@ -338,8 +338,10 @@ impl<O: Outbox> NodeHost<O> {
             .get(proposal.proposer)
             .map(|v| Address(v.public_key))
             .unwrap_or(Address::ZERO);
-        match tokio::task::block_in_place(|| self.shared.validate_block(&block, proposer, now_ms()))
-        {
+        match tokio::task::block_in_place(|| {
+            self.shared
+                .validate_block(&block, proposer, now_ms(), false)
+        }) {
             Ok(p) => {
                 if let Err(e) = self.shared.store.save_pending_block(&p.block) {
                     tracing::error!(error = %e, "cannot keep a proposed block");
@@ -396,7 +398,7 @@ impl<O: Outbox> NodeHost<O> {
         let proposer = block.header.proposer;
         // The drift bound was checked when the block was first accepted.
         self.shared
-            .validate_block(&block, proposer, u64::MAX / 2)
+            .validate_block(&block, proposer, u64::MAX / 2, true)
             .map_err(|e| anyhow::anyhow!("decided block no longer executes: {e}"))
     }
 }

@@ -102,7 +102,12 @@ pub fn on_gossip(
                 })
                 .collect();
             recent.insert_all(&hashed);
-            admit_off_task(shared.clone(), commands.clone(), from.peer, hashed);
+            // A node that does not vote proposes nothing and commits only
+            // certified blocks: it keeps the transactions to rebuild
+            // proposals from and spends nothing on checking them (ADR 0007).
+            if shared.votes() {
+                admit_off_task(shared.clone(), commands.clone(), from.peer, hashed);
+            }
             Ok(Next::Keep)
         }
         NetMessage::Vote(v) => {
