@@ -1,14 +1,17 @@
 //! `yui-bench`: Yui's benchmark programs (not timed tests).
 //!
-//! `verify` measures ed25519 signature verification under Yui's rule (ADR
-//! 0006), singly on one core and in batches on one and two threads — the
-//! bound on throughput, since every validator verifies every transaction
-//! signature. `load` drives a running devnet with
-//! an open-loop stream of signed payments over gRPC and reports sustained
-//! throughput and submit-to-commit latency. `contracts` measures the
-//! contract engine and the ledger's contract path in-process. `crash` is
-//! kill -9 of a validator under that load, with the check that nothing
-//! acknowledged is lost.
+//! - `verify`: ed25519 signature verification under Yui's rule (ADR 0006),
+//!   singly on one core and in batches on one and two threads. It is the
+//!   bound on throughput, since every validator verifies every transaction
+//!   signature.
+//! - `load`: an open-loop stream of signed payments over gRPC to a running
+//!   devnet, with sustained throughput and submit-to-commit latency.
+//! - `contracts`: the contract engine and the ledger's contract path,
+//!   in-process.
+//! - `store`: one node's block pipeline (admission, execution, state tree,
+//!   RocksDB), in-process.
+//! - `crash`: kill -9 of a validator under load, with the check that
+//!   nothing acknowledged is lost.
 
 use std::path::PathBuf;
 
@@ -19,6 +22,7 @@ mod bench_crash;
 mod bench_crashloop;
 mod bench_load;
 mod bench_soak;
+mod bench_store;
 mod bench_verify;
 mod process;
 
@@ -38,6 +42,25 @@ enum Cmd {
         signatures: usize,
         #[arg(long, default_value_t = 5)]
         runs: usize,
+    },
+    /// One node's block pipeline in-process, through the node's own code:
+    /// admission, block building, validation (execution and state tree)
+    /// and commit to RocksDB, µs per payment per stage, in the first and
+    /// the last blocks (past `--history`, commits prune too).
+    Store {
+        #[arg(long, default_value_t = 1_100)]
+        blocks: u64,
+        /// Payments per block.
+        #[arg(long, default_value_t = 500)]
+        txs: usize,
+        #[arg(long, default_value_t = 400)]
+        accounts: usize,
+        /// Heights of state kept provable (the node's `state_history`).
+        #[arg(long, default_value_t = 1_000)]
+        history: u64,
+        /// Blocks in each of the two reported windows.
+        #[arg(long, default_value_t = 100)]
+        window: u64,
     },
     /// Open-loop payments against a running devnet (`yui-devnet up`).
     Load {
@@ -204,6 +227,21 @@ async fn main() -> anyhow::Result<()> {
             .map(|_| ())
         }
         Cmd::Contracts { dir, runs } => bench_contracts::run(&dir, runs),
+        Cmd::Store {
+            blocks,
+            txs,
+            accounts,
+            history,
+            window,
+        } => tokio::task::block_in_place(|| {
+            bench_store::run(&bench_store::Shape {
+                blocks,
+                txs,
+                accounts,
+                history,
+                window,
+            })
+        }),
         Cmd::Crash {
             dir,
             node,
