@@ -11,9 +11,10 @@
 //! below r.
 //!
 //! A height's replaced entries are one record, `(height BE, LIST)` →
-//! [`Replaced`]: thousands of them a block, kept as a key each, were a
-//! fifth of the keys a commit wrote and as many deletions a thousand
-//! heights later (BENCHMARKS.md, "One record of what a height replaced").
+//! [`Replaced`]. Kept as a key each, they were a fifth of the keys a
+//! commit wrote, and as many deletions a thousand heights later
+//! (BENCHMARKS.md, "Nodes that do not vote, and one record of what a
+//! height replaced").
 //! Stores written before keep their older records, one per entry
 //! (`(height BE, NODE | VALUE, stored key)` → ()), and pruning reads both.
 //!
