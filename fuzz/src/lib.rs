@@ -25,6 +25,7 @@ pub mod genesis;
 pub mod node;
 pub mod read_auth;
 pub mod seeds;
+pub mod stream;
 pub mod supply;
 pub mod tx;
 mod world;
@@ -45,5 +46,6 @@ pub const TARGETS: &[Target] = &[
     ("supply", supply::supply),
     ("net", node::net),
     ("grpc", node::grpc),
+    ("grpc_stream", stream::grpc_stream),
     ("config", node::config),
 ];

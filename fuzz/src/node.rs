@@ -80,15 +80,17 @@ pub fn config(data: &[u8]) {
 
 /// One node (a single validator at genesis, its store in a temporary
 /// folder) and the API over it, built once per process.
-struct Node {
-    api: Api,
-    runtime: tokio::runtime::Runtime,
+pub(crate) struct Node {
+    pub api: Api,
+    pub runtime: tokio::runtime::Runtime,
     home: PathBuf,
+    /// The largest gRPC message the node reads (`api.request_bytes_max`).
+    pub request_bytes_max: usize,
 }
 
 static NODE: OnceLock<Node> = OnceLock::new();
 
-fn node() -> &'static Node {
+pub(crate) fn node() -> &'static Node {
     NODE.get_or_init(|| {
         remove_homes_of_ended_processes();
         let home = std::env::temp_dir().join(format!("yui-fuzz-node-{}", std::process::id()));
@@ -109,6 +111,7 @@ fn node() -> &'static Node {
         )
         .unwrap();
         let (cfg, base) = Config::load(&home.join("config.toml")).unwrap();
+        let request_bytes_max = cfg.api.request_bytes_max;
         let shared = Shared::open(cfg, &base, Some(key.address())).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -116,14 +119,19 @@ fn node() -> &'static Node {
             .unwrap();
         // The API starts its admission task on the runtime.
         let api = runtime.block_on(async { Api::new(Arc::new(shared), None) });
-        Node { api, runtime, home }
+        Node {
+            api,
+            runtime,
+            home,
+            request_bytes_max,
+        }
     })
 }
 
 /// The codes a unary request may end with (`proto/api.proto`): every one
 /// but INTERNAL, UNKNOWN, UNIMPLEMENTED and DATA_LOSS, which would mean a bug
 /// or a broken store, never bad input.
-fn promised(code: Code) -> bool {
+pub(crate) fn promised(code: Code) -> bool {
     !matches!(
         code,
         Code::Internal | Code::Unknown | Code::Unimplemented | Code::DataLoss

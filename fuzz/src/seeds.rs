@@ -77,6 +77,7 @@ pub fn seeds(repo: &Path, built_contracts: bool) -> Vec<Seed> {
     out.push(seed("genesis", "small", small.to_json().into_bytes()));
     supply_seeds(&mut out);
     crate::node::seeds(&txs, &mut out);
+    crate::stream::seeds(&txs, &mut out);
     out
 }
 

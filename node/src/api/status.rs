@@ -1,9 +1,14 @@
 //! The status codes `api.proto` promises for requests the transport refuses
 //! before any handler runs. tonic answers a request over the size limit with
-//! OUT_OF_RANGE and a protobuf decode failure with INTERNAL; the API promises
-//! RESOURCE_EXHAUSTED and INVALID_ARGUMENT, which is what a client can act on
-//! (send less; fix the request). The layer rewrites only those two answers,
-//! recognised by tonic's messages, and leaves every handler's status alone.
+//! OUT_OF_RANGE, and a protobuf decode failure, a frame whose compression
+//! flag it cannot honour or a body that ends inside a message with
+//! INTERNAL. The API promises RESOURCE_EXHAUSTED
+//! and INVALID_ARGUMENT, which is what a client can act on (send less; fix
+//! the request): INTERNAL says the node failed. (gRPC's compression document
+//! asks for INTERNAL on a compressed frame without `grpc-encoding`; to a
+//! Yui client it is bytes that cannot be read like any other.) The layer
+//! rewrites only those answers, recognised by tonic's messages, and leaves
+//! every handler's status alone.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -15,6 +20,11 @@ use http::HeaderValue;
 const TOO_LARGE: &str = "decoded message length too large";
 /// prost's message for bytes that are not the request message.
 const UNDECODABLE: &str = "failed to decode Protobuf message";
+/// tonic's message for a frame whose compression flag it cannot honour
+/// (set without `grpc-encoding`, or neither 0 nor 1).
+const BAD_FRAME: &str = "protocol error: received message with";
+/// tonic's message for a body that ends inside a message.
+const CUT_OFF: &str = "Unexpected EOF decoding stream";
 
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StatusCodesLayer;
@@ -79,7 +89,11 @@ pub fn promised(code: tonic::Code, message: &str) -> Option<tonic::Code> {
         tonic::Code::OutOfRange if message.contains(TOO_LARGE) => {
             Some(tonic::Code::ResourceExhausted)
         }
-        tonic::Code::Internal if message.contains(UNDECODABLE) => {
+        tonic::Code::Internal
+            if message.contains(UNDECODABLE)
+                || message.starts_with(BAD_FRAME)
+                || message.starts_with(CUT_OFF) =>
+        {
             Some(tonic::Code::InvalidArgument)
         }
         _ => None,
@@ -138,6 +152,15 @@ mod tests {
         );
         remap(&mut bad);
         assert_eq!(code(&bad), "3");
+        for m in [
+            "protocol error: received message with compressed-flag but no grpc-encoding was specified",
+            "protocol error: received message with invalid compression flag: 7 (valid flags are 0 and 1), while sending request",
+            "Unexpected EOF decoding stream.",
+        ] {
+            let mut frame = answer(tonic::Code::Internal, m);
+            remap(&mut frame);
+            assert_eq!(code(&frame), "3", "{m}");
+        }
         // A handler's own OUT_OF_RANGE (an amount overflow) and INTERNAL
         // (a storage failure) stay as they are.
         for (c, m) in [

@@ -88,7 +88,8 @@ class TransactionsServicer:
         no more of the stream until answers have gone out. The stream itself
         ends with a status only when what the client sends cannot be read (a
         message over the request size limit: RESOURCE_EXHAUSTED; bytes that are
-        no SubmitRequest: INVALID_ARGUMENT; a stream broken off), and only once
+        no SubmitRequest, a frame flagged compressed, or a stream that ends
+        inside a message: INVALID_ARGUMENT), and only once
         every submission before it has been answered.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
