@@ -130,6 +130,10 @@ enum Cmd {
         /// Seconds it stays down.
         #[arg(long, default_value_t = 3.0)]
         down: f64,
+        /// Submit each payment with its own `Submit` call, not over one
+        /// `SubmitStream` per connection.
+        #[arg(long)]
+        unary: bool,
     },
     /// The crash loop: under steady load, kills a random validator or the
     /// observer (SIGKILL at a random instant, or a crash point inside a
@@ -165,6 +169,10 @@ enum Cmd {
         /// Seconds within which a restarted node must be back at the head.
         #[arg(long, default_value_t = 10)]
         back_within: u64,
+        /// Submit each payment with its own `Submit` call, not over one
+        /// `SubmitStream` per connection.
+        #[arg(long)]
+        unary: bool,
     },
     /// A long steady load: every node's memory (RSS), disk and CPU sampled
     /// every --every seconds into a CSV (`scripts/plot-soak.py` draws it);
@@ -187,6 +195,10 @@ enum Cmd {
         every: u64,
         #[arg(long, default_value = "soak.csv")]
         csv: PathBuf,
+        /// Submit each payment with its own `Submit` call, not over one
+        /// `SubmitStream` per connection.
+        #[arg(long)]
+        unary: bool,
     },
 }
 
@@ -251,13 +263,14 @@ async fn main() -> anyhow::Result<()> {
             kill,
             at,
             down,
+            unary,
         } => {
             let shape = bench_load::Shape {
                 rate,
                 seconds,
                 accounts,
                 connections: 8,
-                unary: true,
+                unary,
             };
             let fault = bench_crash::Fault {
                 node: kill,
@@ -274,13 +287,14 @@ async fn main() -> anyhow::Result<()> {
             accounts,
             every,
             csv,
+            unary,
         } => {
             let shape = bench_load::Shape {
                 rate,
                 seconds: minutes * 60,
                 accounts,
                 connections: 8,
-                unary: true,
+                unary,
             };
             let every = std::time::Duration::from_secs(every.max(1));
             bench_soak::run(&dir, &node, shape, every, &csv).await
@@ -294,6 +308,7 @@ async fn main() -> anyhow::Result<()> {
             seed,
             victims,
             back_within,
+            unary,
         } => {
             let node = match node {
                 Some(n) => n,
@@ -306,7 +321,7 @@ async fn main() -> anyhow::Result<()> {
                 seconds: u64::from(cycles) * 12 + 30,
                 accounts,
                 connections: 8,
-                unary: true,
+                unary,
             };
             let lp = bench_crashloop::Loop {
                 cycles,
