@@ -127,6 +127,7 @@ pub struct Store {
     db: DB,
     /// Heights of state tree kept provable; 0: all (`history.rs`).
     state_history: u64,
+    versions: history::Versions,
 }
 
 mod history;
@@ -226,6 +227,7 @@ impl Store {
         let mut store = Self {
             db,
             state_history: 0,
+            versions: Default::default(),
         };
         store.migrate_tree_keys()?;
         Ok(store)

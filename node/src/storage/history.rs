@@ -35,6 +35,43 @@ const VALUE: u8 = 1;
 /// Everything one height replaced, in one record ([`Replaced`]).
 const LIST: u8 = 2;
 
+/// Most keys [`Versions`] remembers; when full it starts again empty.
+const VERSIONS_MAX: usize = 1 << 16;
+
+/// The version of the newest value of keys that commits rewrote: when such
+/// a key is written again, the value it replaces is known without seeking
+/// `jmt_values` (a seek cost about 2.8 µs, much of it in the memtable's skip
+/// list). A key enters when a commit replaces a value of it, so the keys
+/// written once (each payment's invoice) do not crowd out the accounts and
+/// holdings written block after block. Only commits write tree values, and
+/// each commit updates the versions of the keys it finds here, so what is
+/// here is each key's newest version (BENCHMARKS.md, "Nodes that do not
+/// vote, and one record of what a height replaced").
+#[derive(Default)]
+pub(super) struct Versions(pub(super) std::sync::Mutex<std::collections::HashMap<[u8; 32], u64>>);
+
+impl Versions {
+    fn lock(&self) -> Known<'_> {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= VERSIONS_MAX {
+            map.clear();
+        }
+        Known(map)
+    }
+}
+
+struct Known<'a>(std::sync::MutexGuard<'a, std::collections::HashMap<[u8; 32], u64>>);
+
+impl Known<'_> {
+    fn get(&self, kh: &[u8; 32]) -> Option<&u64> {
+        self.0.get(kh)
+    }
+
+    fn insert(&mut self, kh: [u8; 32], version: u64) {
+        self.0.insert(kh, version);
+    }
+}
+
 /// What one height replaced: the stored keys of its tree nodes
 /// (`tree_nodes`) and of its values (`jmt_values`).
 #[derive(Debug, Default, BorshSerialize, BorshDeserialize)]
@@ -113,16 +150,26 @@ impl Store {
             values: Vec::new(),
         };
         if h > 0 {
-            // The newest earlier value of each key written at `h`.
+            // The newest earlier value of each key written at `h`: known
+            // for a key a recent commit rewrote, else sought.
+            let mut known = self.versions.lock();
             let mut it = self.db.raw_iterator_cf(self.cf(cf::JMT_VALUES)?);
             for (_, kh) in tree.values().keys() {
-                it.seek_for_prev(value_key(kh, h - 1));
-                if !it.valid() {
-                    it.status()?;
-                    continue;
-                }
-                if let Some(k) = it.key().filter(|k| k.starts_with(&kh.0)) {
-                    replaced.values.push(k.to_vec());
+                let before = match known.get(&kh.0) {
+                    Some(v) => Some(value_key(kh, *v).to_vec()),
+                    None => {
+                        it.seek_for_prev(value_key(kh, h - 1));
+                        if !it.valid() {
+                            it.status()?;
+                        }
+                        it.key()
+                            .filter(|k| k.starts_with(&kh.0))
+                            .map(<[u8]>::to_vec)
+                    }
+                };
+                if let Some(k) = before {
+                    replaced.values.push(k);
+                    known.insert(kh.0, h);
                 }
             }
         }
@@ -295,8 +342,17 @@ pub(super) mod tests {
         }
 
         pub fn commit_to(&mut self, last: u64) {
+            self.commit_to_forgetting(last, false);
+        }
+
+        /// [`Self::commit_to`], forgetting the known versions before each
+        /// commit if `forget` (so each replaced value is sought).
+        pub fn commit_to_forgetting(&mut self, last: u64, forget: bool) {
             let mut h = self.roots.len() as u64;
             while h <= last {
+                if forget {
+                    *self.store.versions.0.lock().expect("versions") = Default::default();
+                }
                 let w = writes(h);
                 let (root, tree, stale) =
                     commitment::update_with_stale(&self.store, &w, h).expect("tree");
@@ -459,6 +515,33 @@ pub(super) mod tests {
             0,
             "an archive records nothing"
         );
+    }
+
+    #[test]
+    fn the_known_versions_record_what_seeking_finds() {
+        let [a, b] = [(); 2].map(|_| tempfile::tempdir().expect("tempdir"));
+        let mut known = Run::new(a.path(), 30);
+        let mut sought = Run::new(b.path(), 30);
+        known.commit_to(90);
+        // A restart forgets them: the next commits seek again.
+        known.reopen(a.path(), 30);
+        known.commit_to(140);
+        sought.commit_to_forgetting(140, true);
+        let all = |r: &Run, name| {
+            let cf = r.store.cf(name).expect("cf");
+            let mut opts = ReadOptions::default();
+            opts.set_total_order_seek(true);
+            r.store
+                .db
+                .iterator_cf_opt(cf, opts, rocksdb::IteratorMode::Start)
+                .map(|i| i.expect("read"))
+                .collect::<Vec<_>>()
+        };
+        for name in [cf::JMT_STALE, cf::JMT_VALUES, cf::TREE_NODES] {
+            assert_eq!(all(&known, name), all(&sought, name), "{name}");
+        }
+        assert!(recorded(&known.store) > 0);
+        assert!(!known.store.versions.0.lock().expect("versions").is_empty());
     }
 
     #[test]
