@@ -16,8 +16,9 @@
 //! last `--window` blocks. Once more than `--history` blocks are committed,
 //! every commit also deletes a height's replaced tree entries: the last
 //! window shows that steady state. The process's CPU (every thread, so
-//! RocksDB's flushes too, for both nodes) is reported per payment beside it.
-//! Live analytics and the network are not part of it.
+//! RocksDB's flushes too, for both nodes) is reported per payment beside it,
+//! and the validating node's store size at the end. Live analytics and the
+//! network are not part of it.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -318,6 +319,12 @@ fn run_in(dir: &Path, shape: &Shape) -> anyhow::Result<()> {
     report(
         &format!("blocks {}–{}", p.height - shape.window + 1, p.height),
         &last,
+    );
+    let bytes = p.chamber.store.size_bytes();
+    println!(
+        "the chamber's store: {} MiB, {} bytes per payment",
+        bytes >> 20,
+        bytes / (total + shape.accounts as u64).max(1)
     );
     Ok(())
 }
