@@ -42,7 +42,7 @@ fn rss_kib(pid: u32) -> Option<u64> {
 }
 
 /// User and system CPU seconds of a process (clock ticks of 1/100 s).
-fn cpu_s(pid: u32) -> Option<f64> {
+pub fn cpu_s(pid: u32) -> Option<f64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     let rest = &s[s.rfind(')')? + 2..];
     let f: Vec<&str> = rest.split_whitespace().collect();

@@ -58,16 +58,8 @@ struct Stages {
 }
 
 /// User and system CPU seconds of this process, every thread.
-fn cpu_s() -> f64 {
-    let Ok(s) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    let Some(rest) = s.rfind(')').and_then(|i| s.get(i + 2..)) else {
-        return 0.0;
-    };
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let t = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
-    (t(11) + t(12)) as f64 / 100.0
+fn process_cpu_s() -> f64 {
+    crate::bench_soak::cpu_s(std::process::id()).unwrap_or(0.0)
 }
 
 fn home(dir: &Path, name: &str, genesis_json: &str, history: u64) -> anyhow::Result<PathBuf> {
@@ -305,9 +297,9 @@ fn run_in(dir: &Path, shape: &Shape) -> anyhow::Result<()> {
         } else {
             &mut unused
         };
-        let c = cpu_s();
+        let c = process_cpu_s();
         p.block(txs, s)?;
-        s.cpu_s += cpu_s() - c;
+        s.cpu_s += process_cpu_s() - c;
         running.inc(1);
     }
     running.finish();

@@ -51,24 +51,12 @@ const VERSIONS_MAX: usize = 1 << 16;
 pub(super) struct Versions(pub(super) std::sync::Mutex<std::collections::HashMap<[u8; 32], u64>>);
 
 impl Versions {
-    fn lock(&self) -> Known<'_> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<[u8; 32], u64>> {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() >= VERSIONS_MAX {
             map.clear();
         }
-        Known(map)
-    }
-}
-
-struct Known<'a>(std::sync::MutexGuard<'a, std::collections::HashMap<[u8; 32], u64>>);
-
-impl Known<'_> {
-    fn get(&self, kh: &[u8; 32]) -> Option<&u64> {
-        self.0.get(kh)
-    }
-
-    fn insert(&mut self, kh: [u8; 32], version: u64) {
-        self.0.insert(kh, version);
+        map
     }
 }
 
