@@ -13,6 +13,12 @@
 //! - `crash`: kill -9 of a validator under load, with the check that
 //!   nothing acknowledged is lost.
 
+/// The node's allocator (jemalloc, RocksDB's allocations included), so that
+/// `store` measures the node's pipeline as the node runs it.
+#[cfg(all(target_os = "linux", not(target_env = "musl")))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
