@@ -38,21 +38,100 @@ pub fn update<R: TreeReader>(
     update_tree(reader, writes, version).map(|(root, batch)| (root, batch.node_batch))
 }
 
-/// [`update`], with the keys of the nodes the new version replaced: they
-/// are needed only to read versions below `version`, so a store that keeps
-/// a bounded history deletes them once those versions fall out of it.
+/// A new tree version as a store keeps it.
+#[derive(Debug, Clone, Default)]
+pub struct TreeChange {
+    /// The nodes and values to write.
+    pub batch: NodeBatch,
+    /// The nodes the new version replaced: needed only to read versions
+    /// below it, so a store that keeps a bounded history deletes them once
+    /// those versions fall out of it.
+    pub stale: Vec<NodeKey>,
+    /// Which written keys had a value in the tree before (sorted key
+    /// hashes); `None` if not known. A key outside it is new to the tree, so
+    /// the store has no earlier value of it to find and delete later.
+    pub existed: Option<Vec<KeyHash>>,
+}
+
+impl TreeChange {
+    /// A change whose replaced nodes and earlier values are not known.
+    pub fn unrecorded(batch: NodeBatch) -> Self {
+        Self {
+            batch,
+            ..Self::default()
+        }
+    }
+
+    /// Whether `kh` may have an earlier value in the store.
+    pub fn may_have_existed(&self, kh: &KeyHash) -> bool {
+        self.existed
+            .as_ref()
+            .is_none_or(|e| e.binary_search(kh).is_ok())
+    }
+}
+
+/// [`update`], with what a store needs to bound its history
+/// ([`TreeChange`]).
+///
+/// Which keys existed is learnt from the leaves the update read: to write
+/// a key that has a leaf, jmt reads that leaf (to replace it, or to find
+/// that the key differs and split), and it reads no leaf for a key new to
+/// the tree whose slot is empty. A leaf read for a different key only adds
+/// a hash that is never asked about.
 pub fn update_with_stale<R: TreeReader>(
     reader: &R,
     writes: &WriteSet,
     version: Version,
-) -> Result<(Hash, NodeBatch, Vec<NodeKey>), String> {
-    let (root, batch) = update_tree(reader, writes, version)?;
+) -> Result<(Hash, TreeChange), String> {
+    let recorder = LeafRecorder {
+        inner: reader,
+        leaves: Default::default(),
+    };
+    let (root, batch) = update_tree(&recorder, writes, version)?;
     let stale = batch
         .stale_node_index_batch
         .into_iter()
         .map(|i| i.node_key)
         .collect();
-    Ok((root, batch.node_batch, stale))
+    let mut existed = recorder.leaves.into_inner();
+    existed.sort_unstable();
+    existed.dedup();
+    Ok((
+        root,
+        TreeChange {
+            batch: batch.node_batch,
+            stale,
+            existed: Some(existed),
+        },
+    ))
+}
+
+/// A tree reader that notes the key hash of every leaf read through it.
+struct LeafRecorder<'r, R> {
+    inner: &'r R,
+    leaves: std::cell::RefCell<Vec<KeyHash>>,
+}
+
+impl<R: TreeReader> TreeReader for LeafRecorder<'_, R> {
+    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        let node = self.inner.get_node_option(node_key)?;
+        if let Some(Node::Leaf(l)) = &node {
+            self.leaves.borrow_mut().push(l.key_hash());
+        }
+        Ok(node)
+    }
+
+    fn get_value_option(
+        &self,
+        max_version: Version,
+        key_hash: KeyHash,
+    ) -> anyhow::Result<Option<OwnedValue>> {
+        self.inner.get_value_option(max_version, key_hash)
+    }
+
+    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+        self.inner.get_rightmost_leaf()
+    }
 }
 
 /// [`update`], with the nodes the new version makes stale.

@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use jmt::storage::{NodeBatch, NodeKey};
 use tokio::sync::{Notify, broadcast, oneshot};
 use yui_consensus::{CommitCertificate, Validator, ValidatorSet};
 use yui_ledger::block::tx_root_of;
+use yui_ledger::commitment::TreeChange;
 use yui_ledger::exec::{BlockOutcome, receipts_root};
 use yui_ledger::governance::{ValidatorChange, ValidatorInfo};
 use yui_ledger::state::StateError;
@@ -41,9 +41,8 @@ pub struct Prepared {
     /// The hashes of the block's transactions, in order.
     pub tx_hashes: Vec<Hash>,
     pub outcome: BlockOutcome,
-    pub tree: NodeBatch,
-    /// The tree nodes this block's version replaces (for pruning).
-    pub stale: Vec<NodeKey>,
+    /// The block's state tree version, as the store keeps it.
+    pub tree: TreeChange,
 }
 
 /// What subscribers learn when a block commits.
@@ -481,7 +480,7 @@ impl Shared {
         (txs, tx_hashes): (Vec<yui_ledger::SignedTransaction>, Vec<Hash>),
         outcome: BlockOutcome,
     ) -> Result<Prepared, String> {
-        let (state_root, tree, stale) =
+        let (state_root, tree) =
             commitment::update_with_stale(&self.store, &outcome.writes, ctx.height)?;
         let header = BlockHeader {
             chain_id: ctx.chain_id,
@@ -499,7 +498,6 @@ impl Shared {
             tx_hashes,
             outcome,
             tree,
-            stale,
         })
     }
 
@@ -605,7 +603,7 @@ impl Shared {
         crash_point::reach(Point::CommitBeforeWrite, block.header.height);
         let size = self
             .store
-            .commit_block(block, &certificate, &p.outcome, (&p.tree, &p.stale))?;
+            .commit_block(block, &certificate, &p.outcome, &p.tree)?;
         crash_point::reach(Point::CommitAfterWrite, block.header.height);
         // The block's start may have applied a validator change: the state now
         // names the set of the next height.

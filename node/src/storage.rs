@@ -11,12 +11,12 @@
 use std::path::Path;
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use jmt::storage::{NodeBatch, NodeKey};
+use jmt::storage::NodeBatch;
 use rocksdb::{
     ColumnFamilyDescriptor, DB, Direction, IteratorMode, Options, WriteBatch, WriteOptions,
 };
 use yui_consensus::CommitCertificate;
-use yui_ledger::commitment::value_key;
+use yui_ledger::commitment::{TreeChange, value_key};
 use yui_ledger::exec::BlockOutcome;
 use yui_ledger::{Address, Block, Hash, Receipt};
 
@@ -431,7 +431,7 @@ impl Store {
         block: &Block,
         cert: &CommitCertificate,
         outcome: &BlockOutcome,
-        (tree, stale): (&NodeBatch, &[NodeKey]),
+        tree: &TreeChange,
     ) -> Result<usize, StoreError> {
         let h = block.header.height;
         let expected = self.last_height()?.map_or(0, |l| l + 1);
@@ -441,8 +441,8 @@ impl Store {
             )));
         }
         let mut b = WriteBatch::default();
-        self.put_state(&mut b, &outcome.writes, tree)?;
-        self.record_and_prune(&mut b, h, tree, stale)?;
+        self.put_state(&mut b, &outcome.writes, &tree.batch)?;
+        self.record_and_prune(&mut b, h, tree)?;
         let bytes = block.to_bytes();
         let size = bytes.len();
         b.put_cf(self.cf(cf::BLOCKS)?, hkey(h), bytes);
@@ -700,7 +700,7 @@ mod tests {
                 signatures: vec![],
             };
             store
-                .commit_block(&a, &cert, &outcome, (&tree, &[]))
+                .commit_block(&a, &cert, &outcome, &TreeChange::unrecorded(tree))
                 .expect("commit");
             for gone in [&a, &b] {
                 assert_eq!(store.pending_block(h, &gone.hash()).expect("read"), None);

@@ -391,3 +391,45 @@ fn the_replay_tree_gives_jmts_roots_as_nodes_fill_and_empty() {
         assert!(replay.len() > 4_096 + live.len(), "{}", replay.len());
     }
 }
+
+#[test]
+fn an_update_knows_which_written_keys_the_tree_held_before() {
+    // Random blocks of inserts, updates and deletions: a written key is
+    // reported as existing exactly when the tree held it before the block
+    // (the node then seeks its earlier value; otherwise there is none).
+    for seed in 1..=6u64 {
+        let mut rng = Lcg(seed);
+        let mut t = MemTree::default();
+        let mut live: std::collections::BTreeSet<Vec<u8>> = Default::default();
+        for version in 0..12u64 {
+            let mut w = WriteSet::new();
+            let deletes = version % 4 == 3 && !live.is_empty();
+            for _ in 0..1 + rng.next(300) {
+                if deletes && rng.next(2) == 0 {
+                    let i = rng.next(live.len() as u64) as usize;
+                    w.insert(live.iter().nth(i).unwrap().clone(), None);
+                } else {
+                    let k = format!("key/{}", rng.next(1_000)).into_bytes();
+                    w.insert(k, Some(rng.next(1 << 40).to_be_bytes().to_vec()));
+                }
+            }
+            let (root, change) = commitment::update_with_stale(&t, &w, version).unwrap();
+            assert!(change.existed.is_some());
+            for k in w.keys() {
+                assert_eq!(
+                    change.may_have_existed(&commitment::key_hash(k)),
+                    live.contains(k),
+                    "seed {seed} version {version}"
+                );
+            }
+            t.apply(&change.batch);
+            assert_eq!(commitment::root(&t, version).unwrap(), Some(root));
+            for (k, v) in &w {
+                match v {
+                    Some(_) => live.insert(k.clone()),
+                    None => live.remove(k),
+                };
+            }
+        }
+    }
+}

@@ -18,13 +18,21 @@
 //! Stores written before keep their older records, one per entry
 //! (`(height BE, NODE | VALUE, stored key)` → ()), and pruning reads both.
 //!
+//! A key's earlier value is known without a seek when a recent commit
+//! rewrote it ([`Versions`]), and is none when the key is new to the tree
+//! (the tree update reports which written keys it held,
+//! `commitment::TreeChange::existed`): each payment's invoice costs no
+//! seek. A deletion stores a marker (`None`) that hides the value it
+//! replaced; the marker is recorded with that value at its own height, so
+//! both go together and a key written again is new to the tree.
+//!
 //! With K = 0 (an archive node) nothing is recorded or deleted. Entries
-//! replaced before history was bounded are not recorded and stay.
+//! replaced before history was bounded are not recorded and stay, as do
+//! markers of deletions committed before markers were recorded.
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use jmt::storage::{NodeBatch, NodeKey};
 use rocksdb::{ReadOptions, WriteBatch};
-use yui_ledger::commitment::value_key;
+use yui_ledger::commitment::{TreeChange, value_key};
 
 use super::{Store, StoreError, cf, hkey, meta, node_db_key};
 
@@ -34,6 +42,9 @@ const NODE: u8 = 0;
 const VALUE: u8 = 1;
 /// Everything one height replaced, in one record ([`Replaced`]).
 const LIST: u8 = 2;
+
+/// A deletion's stored value in `jmt_values` (borsh's `None`).
+const MARKER: &[u8] = &[0];
 
 /// Most keys [`Versions`] remembers; when full it starts again empty.
 const VERSIONS_MAX: usize = 1 << 16;
@@ -127,37 +138,50 @@ impl Store {
         &self,
         b: &mut WriteBatch,
         h: u64,
-        tree: &NodeBatch,
-        stale: &[NodeKey],
+        change: &TreeChange,
     ) -> Result<(), StoreError> {
         if self.state_history == 0 {
             return Ok(());
         }
         let mut replaced = Replaced {
-            nodes: stale.iter().map(node_db_key).collect(),
+            nodes: change.stale.iter().map(node_db_key).collect(),
             values: Vec::new(),
         };
         if h > 0 {
-            // The newest earlier value of each key written at `h`: known
-            // for a key a recent commit rewrote, else sought.
             let mut known = self.versions.lock();
             let mut it = self.db.raw_iterator_cf(self.cf(cf::JMT_VALUES)?);
-            for (_, kh) in tree.values().keys() {
+            for ((_, kh), v) in change.batch.values() {
+                // The newest earlier value of each key written at `h`: known
+                // for a key a recent commit rewrote, none for a key new to
+                // the tree, else sought. A deletion marker found is not
+                // taken: it is recorded at its own height (below).
                 let before = match known.get(&kh.0) {
                     Some(v) => Some(value_key(kh, *v).to_vec()),
+                    None if !change.may_have_existed(kh) => None,
                     None => {
                         it.seek_for_prev(value_key(kh, h - 1));
                         if !it.valid() {
                             it.status()?;
                         }
-                        it.key()
-                            .filter(|k| k.starts_with(&kh.0))
-                            .map(<[u8]>::to_vec)
+                        match (it.key(), it.value()) {
+                            (Some(k), Some(v)) if k.starts_with(&kh.0) && v != MARKER => {
+                                Some(k.to_vec())
+                            }
+                            _ => None,
+                        }
                     }
                 };
                 if let Some(k) = before {
                     replaced.values.push(k);
                     known.insert(kh.0, h);
+                }
+                if v.is_none() {
+                    // A deletion's marker hides the value it replaced from
+                    // the heights after it; both go together, once no kept
+                    // height reads either, so no marker outlives its key's
+                    // history and a key written again is new to the tree.
+                    replaced.values.push(value_key(kh, h).to_vec());
+                    known.remove(&kh.0);
                 }
             }
         }
@@ -297,6 +321,8 @@ pub(super) mod tests {
         values: Vec<BTreeMap<Vec<u8>, Vec<u8>>>,
         /// Tree nodes each height replaced.
         stale: Vec<usize>,
+        /// Each height's writes ([`writes`] unless a test sets others).
+        pub writes: fn(u64) -> WriteSet,
     }
 
     impl Run {
@@ -318,6 +344,7 @@ pub(super) mod tests {
                 roots: vec![root],
                 values,
                 stale: vec![0],
+                writes,
             }
         }
 
@@ -333,17 +360,19 @@ pub(super) mod tests {
             self.commit_to_forgetting(last, false);
         }
 
-        /// [`Self::commit_to`], forgetting the known versions before each
-        /// commit if `forget` (so each replaced value is sought).
+        /// [`Self::commit_to`], forgetting before each commit, if
+        /// `forget`, the known versions and which keys existed (so the
+        /// earlier value of every key written is sought).
         pub fn commit_to_forgetting(&mut self, last: u64, forget: bool) {
             let mut h = self.roots.len() as u64;
             while h <= last {
+                let w = (self.writes)(h);
+                let (root, mut tree) =
+                    commitment::update_with_stale(&self.store, &w, h).expect("tree");
                 if forget {
                     *self.store.versions.0.lock().expect("versions") = Default::default();
+                    tree.existed = None;
                 }
-                let w = writes(h);
-                let (root, tree, stale) =
-                    commitment::update_with_stale(&self.store, &w, h).expect("tree");
                 let mut now = self.values.last().cloned().unwrap_or_default();
                 for (k, v) in &w {
                     match v {
@@ -364,11 +393,11 @@ pub(super) mod tests {
                     begin_events: vec![],
                 };
                 self.store
-                    .commit_block(&b, &cert, &outcome, (&tree, &stale))
+                    .commit_block(&b, &cert, &outcome, &tree)
                     .expect("commit");
                 self.roots.push(root);
                 self.values.push(now);
-                self.stale.push(stale.len());
+                self.stale.push(tree.stale.len());
                 h += 1;
             }
         }
@@ -377,7 +406,7 @@ pub(super) mod tests {
         /// height's root.
         pub fn proves(&self, height: u64) -> Result<(), String> {
             let at = &self.values[height as usize];
-            for i in 0..KEYS {
+            for i in 0..=KEYS {
                 let k = key(i);
                 let (v, proof) = commitment::prove(&self.store, &k, height)?;
                 if v.as_ref() != at.get(&k) {
@@ -482,8 +511,8 @@ pub(super) mod tests {
             "{values_p} values kept"
         );
         // Only what the kept heights after the oldest replaced is recorded,
-        // one record a height: their nodes, and at most one value per key
-        // written.
+        // one record a height: their nodes, at most one value per key
+        // written, and each deletion's marker.
         assert_eq!(
             pruned.count(cf::JMT_STALE),
             19,
@@ -491,8 +520,11 @@ pub(super) mod tests {
         );
         let recorded = recorded(&pruned.store);
         let (nodes, most) = (282..=300).fold((0, 0), |(n, m), h| {
-            let s = pruned.stale[h as usize];
-            (n + s, m + s + writes(h).len())
+            let (s, w) = (pruned.stale[h as usize], writes(h));
+            (
+                n + s,
+                m + s + w.len() + w.values().filter(|v| v.is_none()).count(),
+            )
         });
         assert!(
             (nodes..=most).contains(&recorded),
@@ -505,6 +537,20 @@ pub(super) mod tests {
         );
     }
 
+    /// Every entry of a column family.
+    fn all(r: &Run, name: &'static str) -> Vec<crate::storage::Record> {
+        let cf = r.store.cf(name).expect("cf");
+        let mut opts = ReadOptions::default();
+        opts.set_total_order_seek(true);
+        r.store
+            .db
+            .iterator_cf_opt(cf, opts, rocksdb::IteratorMode::Start)
+            .map(|i| i.expect("read"))
+            .collect()
+    }
+
+    /// The known versions and the keys new to the tree spare seeks, and
+    /// change nothing the store keeps.
     #[test]
     fn the_known_versions_record_what_seeking_finds() {
         let [a, b] = [(); 2].map(|_| tempfile::tempdir().expect("tempdir"));
@@ -515,21 +561,65 @@ pub(super) mod tests {
         known.reopen(a.path(), 30);
         known.commit_to(140);
         sought.commit_to_forgetting(140, true);
-        let all = |r: &Run, name| {
-            let cf = r.store.cf(name).expect("cf");
-            let mut opts = ReadOptions::default();
-            opts.set_total_order_seek(true);
-            r.store
-                .db
-                .iterator_cf_opt(cf, opts, rocksdb::IteratorMode::Start)
-                .map(|i| i.expect("read"))
-                .collect::<Vec<_>>()
-        };
         for name in [cf::JMT_STALE, cf::JMT_VALUES, cf::TREE_NODES] {
             assert_eq!(all(&known, name), all(&sought, name), "{name}");
         }
         assert!(recorded(&known.store) > 0);
         assert!(!known.store.versions.0.lock().expect("versions").is_empty());
+    }
+
+    /// A key deleted is gone from `jmt_values` once no kept height reads
+    /// it; one written again later is new to the tree, and what its earlier
+    /// life left is deleted all the same.
+    #[test]
+    fn a_deleted_key_leaves_nothing_once_its_heights_are_pruned() {
+        // `k40` (outside `writes`' keys) is created at 3, deleted at 10,
+        // written again at 14 (the marker of 10 still kept) and deleted
+        // again at 50.
+        fn with_k40(h: u64) -> WriteSet {
+            let mut w = writes(h);
+            match h {
+                3 | 14 => w.insert(key(KEYS), Some(format!("{h}").into_bytes())),
+                10 | 50 => w.insert(key(KEYS), None),
+                _ => None,
+            };
+            w
+        }
+        let kh = commitment::key_hash(&key(KEYS));
+        let [a, b] = [(); 2].map(|_| tempfile::tempdir().expect("tempdir"));
+        let entries = |r: &Run| {
+            let cf = r.store.cf(cf::JMT_VALUES).expect("cf");
+            r.store
+                .db
+                .prefix_iterator_cf(cf, kh.0)
+                .map(|i| i.expect("read").0)
+                .take_while(|k| k.starts_with(&kh.0))
+                .count()
+        };
+        let mut known = Run::new(a.path(), 8);
+        let mut sought = Run::new(b.path(), 8);
+        known.writes = with_k40;
+        sought.writes = with_k40;
+        known.commit_to(12);
+        assert_eq!(entries(&known), 2, "the value of 3 and the marker of 10");
+        known.commit_to(16);
+        assert_eq!(entries(&known), 3, "and the value of 14");
+        for h in 9..=16 {
+            assert_eq!(known.proves(h), Ok(()), "height {h}");
+        }
+        known.commit_to(20);
+        assert_eq!(entries(&known), 1, "a deleted value outlived its heights");
+        known.commit_to(70);
+        assert_eq!(entries(&known), 0, "a deleted key's history outlived it");
+        for h in 63..=70 {
+            assert_eq!(known.proves(h), Ok(()), "height {h}");
+        }
+        // Seeking every key's earlier value stores exactly the same.
+        sought.commit_to_forgetting(70, true);
+        assert_eq!(sought.roots, known.roots);
+        for name in [cf::JMT_STALE, cf::JMT_VALUES, cf::TREE_NODES] {
+            assert_eq!(all(&known, name), all(&sought, name), "{name}");
+        }
     }
 
     #[test]
