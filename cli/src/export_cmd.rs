@@ -65,9 +65,9 @@ pub async fn export(from: From<'_>, output: Output, a: ExportArgs) -> anyhow::Re
     let summary = exporter.finish(&report)?;
     let secs = started.elapsed().as_secs_f64();
     match output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+        Output::Json => yui_cli::outln!("{}", serde_json::to_string_pretty(&summary)?),
         Output::Text => {
-            println!(
+            yui_cli::outln!(
                 "chain {} verified to height {}: {} blocks, {} transactions ({:.1} s, {:.0} tx/s)",
                 summary.chain_id,
                 summary.final_height,
@@ -77,9 +77,9 @@ pub async fn export(from: From<'_>, output: Output, a: ExportArgs) -> anyhow::Re
                 summary.transactions as f64 / secs.max(1e-9)
             );
             for (name, t) in &summary.tables {
-                println!("  {name:<13} {:>10} rows  {}", t.rows, t.file);
+                yui_cli::outln!("  {name:<13} {:>10} rows  {}", t.rows, t.file);
             }
-            println!(
+            yui_cli::outln!(
                 "written to {} ({}; balances per {}, times in {}{}); described in {SUMMARY_FILE}",
                 a.out.display(),
                 a.format.extension(),

@@ -106,10 +106,38 @@ pub fn print(output: Output, mut v: Value, text: String) {
     match output {
         Output::Json => {
             add_dates(&mut v);
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            line(serde_json::to_string_pretty(&v).unwrap_or_default());
         }
-        Output::Text => println!("{text}"),
+        Output::Text => line(text),
     }
+}
+
+/// Writes `text` and a newline to standard output. When the reader has
+/// gone (`yui … | head`), the command ends quietly with status 141, as a
+/// Unix tool stopped by SIGPIPE does, instead of panicking on the write.
+pub fn line(text: impl std::fmt::Display) {
+    write_out(format_args!("{text}\n"));
+}
+
+/// [`line`] without the newline.
+pub fn write_out(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(text).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("error: writing to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `println!` through [`line`]: a closed pipe ends the command quietly.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::render::line(format_args!($($arg)*))
+    };
 }
 
 pub fn short(b: &[u8]) -> String {

@@ -63,15 +63,19 @@ pub async fn report(from: From<'_>, output: Output, a: ReportArgs) -> anyhow::Re
         write_page(dir, &r, a.k, &figures, &matrix)?;
     }
     match output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&figures)?),
+        Output::Json => yui_cli::outln!("{}", serde_json::to_string_pretty(&figures)?),
         Output::Text => {
-            println!(
+            yui_cli::outln!(
                 "chain {} verified to height {}: {} blocks, {} transactions; figures describe at least k = {} accounts",
-                r.chain_id, r.final_height, r.blocks, r.transactions, a.k
+                r.chain_id,
+                r.final_height,
+                r.blocks,
+                r.transactions,
+                a.k
             );
-            print!("{}", table(&figures));
+            yui_cli::render::write_out(format_args!("{}", table(&figures)));
             if let Some(dir) = &a.out {
-                println!(
+                yui_cli::outln!(
                     "written: {}/report.html, figures.csv, figures.json, flows.csv, charts/ and tables/",
                     dir.display()
                 );

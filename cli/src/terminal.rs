@@ -312,10 +312,10 @@ pub async fn run(c: &Client, node: &str, a: TerminalArgs) -> anyhow::Result<()> 
     };
     if let (Some(invoice), Some(amount)) = (a.invoice, a.amount) {
         let shown = t.request(invoice, amount)?;
-        println!("payment request: {}", shown.uri);
+        crate::outln!("payment request: {}", shown.uri);
         *t.shown.lock().map_err(|_| anyhow::anyhow!("state lost"))? = Some(shown);
     }
-    println!(
+    crate::outln!(
         "shop terminal for {} on http://{local}/ (the node at {} must list \"http://{local}\" in api.cors_origins)",
         t.key.address(),
         t.node_url

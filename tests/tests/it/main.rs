@@ -4,6 +4,7 @@
 mod analytics;
 mod bad_input;
 mod bad_peers;
+mod cli_output;
 mod contracts;
 mod crash;
 mod crash_loop;
