@@ -192,6 +192,23 @@ impl Lcg {
     }
 }
 
+/// A block's random writes: up to 300 inserts and updates over `space`
+/// keys and, every fourth version, deletions of `live` keys among them.
+fn random_writes(rng: &mut Lcg, version: u64, live: &[Vec<u8>], space: u64) -> WriteSet {
+    let mut w = WriteSet::new();
+    let deletes = version % 4 == 3 && !live.is_empty();
+    for _ in 0..1 + rng.next(300) {
+        if deletes && rng.next(2) == 0 {
+            let i = rng.next(live.len() as u64) as usize;
+            w.insert(live[i].clone(), None);
+        } else {
+            let k = format!("key/{}", rng.next(space)).into_bytes();
+            w.insert(k, Some(rng.next(1 << 40).to_be_bytes().to_vec()));
+        }
+    }
+    w
+}
+
 #[test]
 fn batched_and_key_by_key_updates_build_the_same_tree() {
     // Blocks of inserts and updates (batched) and of deletions (key by
@@ -202,18 +219,8 @@ fn batched_and_key_by_key_updates_build_the_same_tree() {
         let (mut fast, mut slow) = (MemTree::default(), MemTree::default());
         let mut live: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = Default::default();
         for version in 0..12u64 {
-            let mut w = WriteSet::new();
-            let deletes = version % 4 == 3 && !live.is_empty();
-            for _ in 0..1 + rng.next(300) {
-                if deletes && rng.next(2) == 0 {
-                    let i = rng.next(live.len() as u64) as usize;
-                    let k = live.keys().nth(i).unwrap().clone();
-                    w.insert(k, None);
-                } else {
-                    let k = format!("key/{}", rng.next(2_000)).into_bytes();
-                    w.insert(k, Some(rng.next(1 << 40).to_be_bytes().to_vec()));
-                }
-            }
+            let keys: Vec<Vec<u8>> = live.keys().cloned().collect();
+            let w = random_writes(&mut rng, version, &keys, 2_000);
             let (r1, b1) = commitment::update(&fast, &w, version).unwrap();
             let (r2, b2) = commitment::update_by_key(&slow, &w, version).unwrap();
             assert_eq!(r1, r2, "seed {seed} version {version}");
@@ -402,17 +409,8 @@ fn an_update_knows_which_written_keys_the_tree_held_before() {
         let mut t = MemTree::default();
         let mut live: std::collections::BTreeSet<Vec<u8>> = Default::default();
         for version in 0..12u64 {
-            let mut w = WriteSet::new();
-            let deletes = version % 4 == 3 && !live.is_empty();
-            for _ in 0..1 + rng.next(300) {
-                if deletes && rng.next(2) == 0 {
-                    let i = rng.next(live.len() as u64) as usize;
-                    w.insert(live.iter().nth(i).unwrap().clone(), None);
-                } else {
-                    let k = format!("key/{}", rng.next(1_000)).into_bytes();
-                    w.insert(k, Some(rng.next(1 << 40).to_be_bytes().to_vec()));
-                }
-            }
+            let keys: Vec<Vec<u8>> = live.iter().cloned().collect();
+            let w = random_writes(&mut rng, version, &keys, 1_000);
             let (root, change) = commitment::update_with_stale(&t, &w, version).unwrap();
             assert!(change.existed.is_some());
             for k in w.keys() {

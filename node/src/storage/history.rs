@@ -418,14 +418,7 @@ pub(super) mod tests {
         }
 
         pub fn count(&self, name: &'static str) -> usize {
-            let cf = self.store.cf(name).expect("cf");
-            // Across key hashes: `jmt_values` seeks within one by default.
-            let mut opts = ReadOptions::default();
-            opts.set_total_order_seek(true);
-            self.store
-                .db
-                .iterator_cf_opt(cf, opts, rocksdb::IteratorMode::Start)
-                .count()
+            all(self, name).len()
         }
     }
 
@@ -537,8 +530,9 @@ pub(super) mod tests {
         );
     }
 
-    /// Every entry of a column family.
-    fn all(r: &Run, name: &'static str) -> Vec<crate::storage::Record> {
+    /// Every entry of a column family (across key hashes: `jmt_values`
+    /// seeks within one by default).
+    pub(in crate::storage) fn all(r: &Run, name: &'static str) -> Vec<crate::storage::Record> {
         let cf = r.store.cf(name).expect("cf");
         let mut opts = ReadOptions::default();
         opts.set_total_order_seek(true);
