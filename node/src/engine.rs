@@ -218,7 +218,9 @@ impl<O: Outbox> Host for NodeHost<O> {
 
     fn persist(&mut self, state: &PersistentState) -> anyhow::Result<()> {
         let bytes = borsh::to_vec(state)?;
-        tokio::task::block_in_place(|| self.shared.store.save_consensus_state(&bytes))?;
+        // Synced only where it guards a signature: this node votes now.
+        let sync = self.shared.votes();
+        tokio::task::block_in_place(|| self.shared.store.save_consensus_state(&bytes, sync))?;
         crash_point::reach(Point::PersistBeforeSend, state.height);
         self.shared.set_round(state.round);
         Ok(())

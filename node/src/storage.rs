@@ -609,10 +609,18 @@ impl Store {
         Ok(out)
     }
 
-    /// Makes the consensus state durable (synced) before the caller sends
-    /// anything that depends on it.
-    pub fn save_consensus_state(&self, bytes: &[u8]) -> Result<(), StoreError> {
-        self.put_sync(cf::METADATA, meta::CONSENSUS_STATE, bytes)
+    /// Keeps the consensus state; with `sync`, durable before the caller
+    /// sends anything that depends on it. A node that does not vote signs
+    /// nothing, so it need not wait for the disk: its write goes with the
+    /// next synced one (a commit shares the write-ahead log), and a crash
+    /// can lose only steps it watched.
+    pub fn save_consensus_state(&self, bytes: &[u8], sync: bool) -> Result<(), StoreError> {
+        if sync {
+            return self.put_sync(cf::METADATA, meta::CONSENSUS_STATE, bytes);
+        }
+        Ok(self
+            .db
+            .put_cf(self.cf(cf::METADATA)?, meta::CONSENSUS_STATE, bytes)?)
     }
 
     pub fn consensus_state(&self) -> Result<Option<Vec<u8>>, StoreError> {
