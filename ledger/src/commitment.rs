@@ -70,15 +70,16 @@ impl TreeChange {
     }
 }
 
-/// [`update`], with what a store needs to bound its history
-/// ([`TreeChange`]).
+/// [`update`], with what a store needs to bound its history: the
+/// [`TreeChange`] (nodes and values, the nodes replaced, the keys held
+/// before).
 ///
 /// Which keys existed is learnt from the leaves the update read: to write
 /// a key that has a leaf, jmt reads that leaf (to replace it, or to find
 /// that the key differs and split), and it reads no leaf for a key new to
 /// the tree whose slot is empty. A leaf read for a different key only adds
 /// a hash that is never asked about.
-pub fn update_with_stale<R: TreeReader>(
+pub fn update_change<R: TreeReader>(
     reader: &R,
     writes: &WriteSet,
     version: Version,

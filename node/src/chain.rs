@@ -481,7 +481,7 @@ impl Shared {
         outcome: BlockOutcome,
     ) -> Result<Prepared, String> {
         let (state_root, tree) =
-            commitment::update_with_stale(&self.store, &outcome.writes, ctx.height)?;
+            commitment::update_change(&self.store, &outcome.writes, ctx.height)?;
         let header = BlockHeader {
             chain_id: ctx.chain_id,
             height: ctx.height,

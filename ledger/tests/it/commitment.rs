@@ -411,7 +411,7 @@ fn an_update_knows_which_written_keys_the_tree_held_before() {
         for version in 0..12u64 {
             let keys: Vec<Vec<u8>> = live.iter().cloned().collect();
             let w = random_writes(&mut rng, version, &keys, 1_000);
-            let (root, change) = commitment::update_with_stale(&t, &w, version).unwrap();
+            let (root, change) = commitment::update_change(&t, &w, version).unwrap();
             assert!(change.existed.is_some());
             for k in w.keys() {
                 assert_eq!(

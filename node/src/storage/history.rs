@@ -367,8 +367,7 @@ pub(super) mod tests {
             let mut h = self.roots.len() as u64;
             while h <= last {
                 let w = (self.writes)(h);
-                let (root, mut tree) =
-                    commitment::update_with_stale(&self.store, &w, h).expect("tree");
+                let (root, mut tree) = commitment::update_change(&self.store, &w, h).expect("tree");
                 if forget {
                     *self.store.versions.0.lock().expect("versions") = Default::default();
                     tree.existed = None;
