@@ -67,6 +67,10 @@ enum Cmd {
         /// Blocks in each of the two reported windows.
         #[arg(long, default_value_t = 100)]
         window: u64,
+        /// Also print RocksDB's flush and compaction totals of each of
+        /// the chamber's column families.
+        #[arg(long)]
+        rocksdb_stats: bool,
     },
     /// Open-loop payments against a running devnet (`yui-devnet up`).
     Load {
@@ -251,6 +255,7 @@ async fn main() -> anyhow::Result<()> {
             accounts,
             history,
             window,
+            rocksdb_stats,
         } => tokio::task::block_in_place(|| {
             bench_store::run(&bench_store::Shape {
                 blocks,
@@ -258,6 +263,7 @@ async fn main() -> anyhow::Result<()> {
                 accounts,
                 history,
                 window,
+                rocksdb_stats,
             })
         }),
         Cmd::Crash {

@@ -37,6 +37,8 @@ pub struct Shape {
     pub accounts: usize,
     pub history: u64,
     pub window: u64,
+    /// Print RocksDB's flush and compaction totals per column family.
+    pub rocksdb_stats: bool,
 }
 
 const CHAIN: &str = "yui-bench";
@@ -318,5 +320,31 @@ fn run_in(dir: &Path, shape: &Shape) -> anyhow::Result<()> {
         bytes >> 20,
         bytes / (total + shape.accounts as u64).max(1)
     );
+    if shape.rocksdb_stats {
+        print_family_stats(&p.chamber.store);
+    }
     Ok(())
+}
+
+/// Each column family's totals over the run, from RocksDB's own
+/// statistics: its header line once, then each family's `Sum` line
+/// (files, size, bytes written by flushes and compactions, write
+/// amplification, compaction time and count).
+fn print_family_stats(store: &yui_node::storage::Store) {
+    println!("the chamber's RocksDB, flushes and compactions per column family:");
+    let mut header = false;
+    for (name, text) in store.family_stats() {
+        let line = |start: &str| {
+            text.lines()
+                .find(|l| l.trim_start().starts_with(start))
+                .map(str::to_string)
+        };
+        if !header && let Some(h) = line("Level") {
+            println!("{:15}{h}", "");
+            header = true;
+        }
+        if let Some(sum) = line("Sum") {
+            println!("{name:15}{sum}");
+        }
+    }
 }
