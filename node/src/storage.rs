@@ -126,10 +126,13 @@ pub struct Store {
     /// Heights of state tree kept provable; 0: all (`history.rs`).
     state_history: u64,
     versions: history::Versions,
+    /// The tree's upper internal nodes, newest version of each.
+    top: top_nodes::TopNodes,
 }
 
 mod history;
 mod reader;
+mod top_nodes;
 mod tree_keys;
 pub use history::STATE_HISTORY_MIN;
 use tree_keys::node_db_key;
@@ -251,6 +254,7 @@ impl Store {
             db,
             state_history: 0,
             versions: Default::default(),
+            top: Default::default(),
         };
         store.migrate_tree_keys()?;
         Ok(store)
@@ -549,6 +553,7 @@ impl Store {
             b.delete_cf(pending, k);
         }
         self.write_sync(b)?;
+        self.top.record(&tree.batch);
         Ok(size)
     }
 

@@ -49,6 +49,9 @@ impl StateRead for Store {
 
 impl TreeReader for Store {
     fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        if let Some(n) = self.top.get(node_key) {
+            return Ok(Some(n));
+        }
         match self.get(cf::TREE_NODES, &node_db_key(node_key))? {
             Some(b) => Ok(Some(borsh::from_slice(&b)?)),
             None => Ok(None),

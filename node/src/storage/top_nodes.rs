@@ -1,0 +1,204 @@
+//! The state tree's upper internal nodes, newest version of each, in
+//! memory: one slot per nibble path down to depth [`DEPTH`] (at most
+//! 16⁰ + … + 16⁴ = 69,905 nodes, about 70 MB when full).
+//!
+//! A new invoice's path reads the node at depth 4 that the last block to
+//! pass there wrote, often a hundred blocks ago, from RocksDB's files. Each
+//! commit puts its new internal nodes of depth 4 or less in their path's
+//! slot, replacing the older version; a read of a node key answers from the
+//! slot only if the versions match. A node key's content never changes, so
+//! a match is always the node RocksDB holds under that key. Older versions
+//! are read from RocksDB as before; a height below the kept history still
+//! fails at its root, whose slot always holds the newest root.
+//!
+//! A slot is an array index, not a hash map entry: a map of the same nodes
+//! (hashed by node key, each replaced node removed) cost the commit as much
+//! as it saved the reads (BENCHMARKS.md, "Why the rate falls").
+
+use std::sync::Mutex;
+
+use jmt::Version;
+use jmt::storage::{Node, NodeBatch, NodeKey};
+
+/// The deepest nibble path kept.
+pub const DEPTH: usize = 4;
+
+/// One slot per nibble path of at most [`DEPTH`] nibbles.
+const SLOTS: usize = (16usize.pow(DEPTH as u32 + 1) - 1) / 15;
+
+pub struct TopNodes {
+    slots: Mutex<Vec<Option<(Version, Node)>>>,
+}
+
+impl Default for TopNodes {
+    fn default() -> Self {
+        Self {
+            slots: Mutex::new(vec![None; SLOTS]),
+        }
+    }
+}
+
+/// The slot of a node key's path: the paths of each depth follow those
+/// of the depths above, in nibble order.
+fn slot(k: &NodeKey) -> Option<usize> {
+    let p = k.nibble_path();
+    let d = p.num_nibbles();
+    if d > DEPTH {
+        return None;
+    }
+    let within = (0..d).fold(0usize, |a, i| {
+        a * 16 + usize::from(u8::from(p.get_nibble(i)))
+    });
+    Some((16usize.pow(d as u32) - 1) / 15 + within)
+}
+
+impl TopNodes {
+    /// The node under `k`, if its path's slot holds that version.
+    pub fn get(&self, k: &NodeKey) -> Option<Node> {
+        let i = slot(k)?;
+        let slots = self.slots.lock().ok()?;
+        match slots.get(i) {
+            Some(Some((v, n))) if *v == k.version() => Some(n.clone()),
+            _ => None,
+        }
+    }
+
+    /// Takes in a committed version's internal nodes (leaves are not
+    /// kept: a leaf is read only to split it, once).
+    pub fn record(&self, batch: &NodeBatch) {
+        let Ok(mut slots) = self.slots.lock() else {
+            return;
+        };
+        for (k, n) in batch.nodes() {
+            if matches!(n, Node::Leaf(_)) {
+                continue;
+            }
+            if let Some(s) = slot(k).and_then(|i| slots.get_mut(i)) {
+                *s = Some((k.version(), n.clone()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::RwLock;
+
+    use super::*;
+    use jmt::storage::{LeafNode, NibblePath, TreeReader};
+    use jmt::{KeyHash, OwnedValue, Sha256Jmt};
+    use sha2::{Digest, Sha256};
+
+    /// A nibble path from its nibbles (through its borsh form: the count,
+    /// then the nibbles two to a byte).
+    fn path(nibbles: &[u8]) -> NibblePath {
+        let mut bytes = vec![0u8; nibbles.len().div_ceil(2)];
+        for (i, n) in nibbles.iter().enumerate() {
+            bytes[i / 2] |= if i % 2 == 0 { n << 4 } else { *n };
+        }
+        borsh::from_slice(&borsh::to_vec(&(nibbles.len() as u64, bytes)).expect("encode"))
+            .expect("a nibble path")
+    }
+
+    #[test]
+    fn every_path_down_to_the_depth_has_its_own_slot() {
+        let mut seen = vec![false; SLOTS];
+        let mut level: Vec<Vec<u8>> = vec![vec![]];
+        for depth in 0..=DEPTH {
+            for nibbles in &level {
+                let i = slot(&NodeKey::new(7, path(nibbles))).expect("within the depth");
+                assert!(!seen[i], "two paths share slot {i}");
+                seen[i] = true;
+            }
+            if depth < DEPTH {
+                level = level
+                    .iter()
+                    .flat_map(|p| (0..16u8).map(move |n| [p.as_slice(), &[n]].concat()))
+                    .collect();
+            }
+        }
+        assert!(seen.iter().all(|s| *s), "a slot no path uses");
+        assert_eq!(slot(&NodeKey::new(7, path(&[1, 2, 3, 4, 5]))), None);
+    }
+
+    /// Tree nodes and values in memory.
+    #[derive(Default)]
+    struct Mem {
+        nodes: RwLock<BTreeMap<NodeKey, Node>>,
+    }
+
+    impl TreeReader for Mem {
+        fn get_node_option(&self, k: &NodeKey) -> anyhow::Result<Option<Node>> {
+            Ok(self
+                .nodes
+                .read()
+                .map_err(|_| anyhow::anyhow!("lock"))?
+                .get(k)
+                .cloned())
+        }
+        fn get_value_option(&self, _: Version, _: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
+            Ok(None)
+        }
+        fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+            Ok(None)
+        }
+    }
+
+    #[test]
+    fn a_slot_answers_only_its_own_version_with_the_stored_node() {
+        let mem = Mem::default();
+        let top = TopNodes::default();
+        let mut answered = 0;
+        for version in 0..40u64 {
+            let writes: Vec<(KeyHash, Option<Vec<u8>>)> = (0..300u64)
+                .map(|i| {
+                    let k = KeyHash(Sha256::digest((version * 1_000 + i).to_le_bytes()).into());
+                    (k, Some(version.to_le_bytes().to_vec()))
+                })
+                .collect();
+            let (_, batch) = Sha256Jmt::new(&mem)
+                .put_value_set(writes, version)
+                .expect("update");
+            let nodes = batch.node_batch;
+            mem.nodes
+                .write()
+                .expect("lock")
+                .extend(nodes.nodes().iter().map(|(k, n)| (k.clone(), n.clone())));
+            top.record(&nodes);
+            // Every node of every version so far: the slot answers exactly
+            // the newest internal node of its path, as stored.
+            let all = mem.nodes.read().expect("lock").clone();
+            let mut newest: BTreeMap<NibblePath, Version> = BTreeMap::new();
+            for k in all.keys() {
+                let v = newest.entry(k.nibble_path().clone()).or_default();
+                *v = (*v).max(k.version());
+            }
+            for (k, n) in &all {
+                match top.get(k) {
+                    Some(cached) => {
+                        assert_eq!(&cached, n);
+                        assert!(!matches!(n, Node::Leaf(_)));
+                        assert!(k.nibble_path().num_nibbles() <= DEPTH);
+                        answered += 1;
+                    }
+                    None => assert!(
+                        matches!(n, Node::Leaf(_))
+                            || k.nibble_path().num_nibbles() > DEPTH
+                            || newest.get(k.nibble_path()) > Some(&k.version()),
+                        "the newest internal node at {k:?} is not answered"
+                    ),
+                }
+            }
+        }
+        assert!(answered > 0);
+        assert!(
+            top.get(&NodeKey::new(38, path(&[]))).is_none(),
+            "an older root"
+        );
+        assert!(
+            top.get(&NodeKey::new(39, path(&[]))).is_some(),
+            "the newest root"
+        );
+    }
+}
