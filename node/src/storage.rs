@@ -180,7 +180,7 @@ pub const BLOCK_CACHE_BYTES: usize = 256 * 1024 * 1024;
 /// rarely reached: when it is, RocksDB flushes the family with the oldest
 /// memtable, and again until under it, which under the total alone meant
 /// every family flushed together, the small ones into files of a few
-/// kilobytes (BENCHMARKS.md, "Memtables of their own").
+/// kilobytes (BENCHMARKS.md, "Why the rate falls").
 pub const MEMTABLES_BYTES: usize = 160 * 1024 * 1024;
 
 /// The write-ahead log kept before the families whose memtables hold its
