@@ -64,6 +64,10 @@ enum Cmd {
         /// Heights of state kept provable (the node's `state_history`).
         #[arg(long, default_value_t = 1_000)]
         history: u64,
+        /// Heights between writes of the state tree (the node's
+        /// `tree_interval`).
+        #[arg(long, default_value_t = yui_node::storage::TREE_INTERVAL)]
+        tree_interval: u64,
         /// Blocks in each of the two reported windows.
         #[arg(long, default_value_t = 100)]
         window: u64,
@@ -254,6 +258,7 @@ async fn main() -> anyhow::Result<()> {
             txs,
             accounts,
             history,
+            tree_interval,
             window,
             rocksdb_stats,
         } => tokio::task::block_in_place(|| {
@@ -262,6 +267,7 @@ async fn main() -> anyhow::Result<()> {
                 txs,
                 accounts,
                 history,
+                tree_interval,
                 window,
                 rocksdb_stats,
             })

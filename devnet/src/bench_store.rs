@@ -36,6 +36,7 @@ pub struct Shape {
     pub txs: usize,
     pub accounts: usize,
     pub history: u64,
+    pub tree_interval: u64,
     pub window: u64,
     /// Print RocksDB's flush and compaction totals per column family.
     pub rocksdb_stats: bool,
@@ -64,7 +65,8 @@ fn process_cpu_s() -> f64 {
     crate::bench_soak::cpu_s(std::process::id()).unwrap_or(0.0)
 }
 
-fn home(dir: &Path, name: &str, genesis_json: &str, history: u64) -> anyhow::Result<PathBuf> {
+fn home(dir: &Path, name: &str, genesis_json: &str, shape: &Shape) -> anyhow::Result<PathBuf> {
+    let (history, interval) = (shape.history, shape.tree_interval);
     let h = dir.join(name);
     std::fs::create_dir_all(&h)?;
     std::fs::write(h.join("genesis.json"), genesis_json)?;
@@ -72,7 +74,8 @@ fn home(dir: &Path, name: &str, genesis_json: &str, history: u64) -> anyhow::Res
         h.join("config.toml"),
         format!(
             "[node]\nname = \"{name}\"\ndata_dir = \"data\"\ngenesis_file = \"genesis.json\"\n\n\
-             [api]\nlisten = \"127.0.0.1:0\"\n\n[storage]\nstate_history = {history}\n"
+             [api]\nlisten = \"127.0.0.1:0\"\n\n[storage]\nstate_history = {history}\n\
+             tree_interval = {interval}\n"
         ),
     )?;
     Ok(h)
@@ -225,18 +228,15 @@ fn run_in(dir: &Path, shape: &Shape) -> anyhow::Result<()> {
     let json = genesis.to_json();
     let keys: Vec<Keypair> = VALIDATORS.iter().map(|n| Town::test_key(n)).collect();
     let mut p = Pipeline {
-        city: open(&home(dir, "city", &json, shape.history)?, keys[0].address())?,
-        chamber: open(
-            &home(dir, "chamber", &json, shape.history)?,
-            keys[1].address(),
-        )?,
+        city: open(&home(dir, "city", &json, shape)?, keys[0].address())?,
+        chamber: open(&home(dir, "chamber", &json, shape)?, keys[1].address())?,
         keys,
         height: 0,
     };
     println!(
         "{} blocks of {} payments from {} accounts to one shop, each with its own invoice; \
-         state history {} heights",
-        shape.blocks, shape.txs, shape.accounts, shape.history
+         state history {} heights, the tree written every {} heights",
+        shape.blocks, shape.txs, shape.accounts, shape.history, shape.tree_interval
     );
 
     let payers: Vec<Keypair> = (0..shape.accounts as u64)

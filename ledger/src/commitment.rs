@@ -192,14 +192,23 @@ pub fn root<R: TreeReader>(reader: &R, version: Version) -> Result<Option<Hash>,
 }
 
 /// The value of `key` at `version` with a proof of inclusion (or of absence).
+///
+/// A version whose nodes the reader no longer holds in full (pruned, or
+/// not written by a node that writes its tree every few heights, while the
+/// proof was read) is an error. jmt itself unwraps a missing sibling's
+/// child while collecting siblings, so that unwinding is caught here and
+/// reported as the error it is; the tree is only read.
 pub fn prove<R: TreeReader>(
     reader: &R,
     key: &[u8],
     version: Version,
 ) -> Result<(Option<Vec<u8>>, Proof), String> {
-    Sha256Jmt::new(reader)
-        .get_with_proof(key_hash(key), version)
-        .map_err(|e| format!("state proof failed: {e}"))
+    let kh = key_hash(key);
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Sha256Jmt::new(reader).get_with_proof(kh, version)
+    }))
+    .map_err(|_| format!("state proof failed: the tree of version {version} is not held whole"))?
+    .map_err(|e| format!("state proof failed: {e}"))
 }
 
 /// Checks a proof that `key` has `value` (or is absent, for `None`) under `root`.

@@ -182,7 +182,8 @@ impl Shared {
         let genesis = Genesis::from_json(&genesis_json).map_err(|e| anyhow::anyhow!("{e}"))?;
         let cache = usize::try_from(cfg.storage.block_cache_mib << 20)?;
         let store = Store::open_with_cache(&base.join(&cfg.node.data_dir).join("db"), cache)?
-            .with_state_history(cfg.storage.state_history);
+            .with_state_history(cfg.storage.state_history)
+            .with_tree_interval(cfg.storage.tree_interval);
         match store.genesis_json()? {
             None => {
                 let writes = genesis.state_writes(&MemState::default());

@@ -44,7 +44,23 @@ pub struct StorageSection {
     /// was chosen by measurement (BENCHMARKS.md, the soak).
     #[serde(default = "default_block_cache_mib")]
     pub block_cache_mib: u64,
+    /// Heights between writes of the state tree to disk: the versions
+    /// between stay in memory (redone from a small record after a crash),
+    /// so only the nodes still in the tree at every this-many heights are
+    /// written. Provable then: the heights since the last write, and every
+    /// written height within `state_history`. An archive node writes every
+    /// height. 1 writes every height.
+    #[serde(default = "default_tree_interval")]
+    pub tree_interval: u64,
 }
+
+fn default_tree_interval() -> u64 {
+    crate::storage::TREE_INTERVAL
+}
+
+/// The most heights between writes of the state tree: the window is
+/// bounded in nodes too (`storage::tree_window`).
+const TREE_INTERVAL_MAX: u64 = 256;
 
 fn default_state_history() -> u64 {
     1_000
@@ -59,6 +75,7 @@ impl Default for StorageSection {
         Self {
             state_history: default_state_history(),
             block_cache_mib: default_block_cache_mib(),
+            tree_interval: default_tree_interval(),
         }
     }
 }
@@ -315,7 +332,14 @@ impl Config {
         let block_max = yui_ledger::limits::BLOCK_TXS_MAX;
         let tx_max = yui_ledger::limits::TX_BYTES_MAX;
         let history_min = crate::storage::STATE_HISTORY_MIN;
-        let rules: [(bool, String); 9] = [
+        let rules: [(bool, String); 10] = [
+            (
+                (1..=TREE_INTERVAL_MAX).contains(&self.storage.tree_interval),
+                format!(
+                    "storage.tree_interval = {} must be between 1 and {TREE_INTERVAL_MAX}",
+                    self.storage.tree_interval
+                ),
+            ),
             (
                 (8..=65_536).contains(&self.storage.block_cache_mib),
                 format!(
@@ -477,6 +501,10 @@ state_history = {sh}
 # block reads. Too small and a growing state is read from disk again and
 # again (docs/operators.md, "Memory and disk").
 block_cache_mib = {bc}
+# Heights between writes of the state tree: the versions between stay in
+# memory (redone after a crash), and only the heights since the last write
+# and the written ones are provable. An archive node writes every height.
+tree_interval = {ti}
 {p2p}{metrics}"#,
             name = self.node.name,
             tz = self.node.time_zone,
@@ -523,6 +551,7 @@ block_cache_mib = {bc}
             vj = self.consensus.vote_journal,
             sh = self.storage.state_history,
             bc = self.storage.block_cache_mib,
+            ti = self.storage.tree_interval,
             ae = self.analytics.enabled,
             ak = self.analytics.k_min,
             metrics = match &self.metrics {

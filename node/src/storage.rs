@@ -49,8 +49,11 @@ pub mod cf {
     /// (height BE, kind, key) → () : a tree node or value that height
     /// replaced, deleted once no kept height reads it (`history.rs`)
     pub const JMT_STALE: &str = "jmt_stale";
+    /// height (u64 BE) → its state writes (borsh), for heights above the
+    /// last write of the state tree (`tree_window.rs`)
+    pub const TREE_REDO: &str = "tree_redo";
 
-    pub const ALL: [&str; 12] = [
+    pub const ALL: [&str; 13] = [
         BLOCKS,
         CERTIFICATES,
         BLOCK_INDEX,
@@ -63,6 +66,7 @@ pub mod cf {
         METADATA,
         PENDING_BLOCKS,
         JMT_STALE,
+        TREE_REDO,
     ];
 }
 
@@ -84,6 +88,9 @@ pub mod meta {
     /// Present once a store keyed the old way has had its pruning records
     /// converted to version-ordered node keys (`tree_keys.rs`).
     pub const TREE_KEYS_BY_VERSION: &[u8] = b"tree_keys_by_version";
+    /// The newest height (u64 BE) whose state tree is entirely in
+    /// `tree_nodes` (`tree_window.rs`). Absent: the last height.
+    pub const TREE_THROUGH: &[u8] = b"tree_through";
 }
 
 /// Index used for a block's start events in `receipts` and `account_index`.
@@ -128,14 +135,20 @@ pub struct Store {
     versions: history::Versions,
     /// The tree's upper internal nodes, newest version of each.
     top: top_nodes::TopNodes,
+    /// Heights between writes of the state tree (`tree_window.rs`).
+    tree_interval: u64,
+    /// The tree's versions above its last write.
+    window: tree_window::TreeWindow,
 }
 
 mod history;
 mod reader;
 mod top_nodes;
 mod tree_keys;
+mod tree_window;
 pub use history::STATE_HISTORY_MIN;
 use tree_keys::node_db_key;
+pub use tree_window::TREE_INTERVAL;
 
 fn hkey(height: u64) -> [u8; 8] {
     height.to_be_bytes()
@@ -181,7 +194,7 @@ pub const BLOCK_CACHE_BYTES: usize = 256 * 1024 * 1024;
 /// memtable, and again until under it, which under the total alone meant
 /// every family flushed together, the small ones into files of a few
 /// kilobytes (BENCHMARKS.md, "Why the rate falls").
-pub const MEMTABLES_BYTES: usize = 160 * 1024 * 1024;
+pub const MEMTABLES_BYTES: usize = 168 * 1024 * 1024;
 
 /// The write-ahead log kept before the families whose memtables hold its
 /// oldest writes are flushed (the quiet ones, such as `metadata`, would
@@ -194,7 +207,7 @@ pub const WAL_BYTES: u64 = 256 * 1024 * 1024;
 fn memtable_bytes(name: &str) -> usize {
     let mib = match name {
         cf::TREE_NODES => 64,
-        cf::STATE | cf::JMT_VALUES | cf::TX_INDEX | cf::RECEIPTS | cf::BLOCKS => 8,
+        cf::STATE | cf::JMT_VALUES | cf::TX_INDEX | cf::RECEIPTS | cf::BLOCKS | cf::TREE_REDO => 8,
         _ => 4,
     };
     mib << 20
@@ -255,8 +268,11 @@ impl Store {
             state_history: 0,
             versions: Default::default(),
             top: Default::default(),
+            tree_interval: 1,
+            window: Default::default(),
         };
         store.migrate_tree_keys()?;
+        store.open_tree_window()?;
         Ok(store)
     }
 
@@ -396,6 +412,7 @@ impl Store {
             cf::JMT_VALUES,
             cf::JMT_STALE,
             cf::PENDING_BLOCKS,
+            cf::TREE_REDO,
         ] {
             let handle = self.cf(name)?;
             for item in self.db.iterator_cf(handle, IteratorMode::Start) {
@@ -406,7 +423,8 @@ impl Store {
         let md = self.cf(cf::METADATA)?;
         b.delete_cf(md, meta::CONSENSUS_STATE);
         b.delete_cf(md, meta::PRUNED_THROUGH);
-        self.put_state(&mut b, s.records, s.tree)?;
+        self.put_state(&mut b, s.records, s.tree, true)?;
+        self.put_tree_through(&mut b, h)?;
         b.put_cf(self.cf(cf::BLOCKS)?, hkey(h), s.block.to_bytes());
         b.put_cf(
             self.cf(cf::CERTIFICATES)?,
@@ -418,7 +436,9 @@ impl Store {
         b.put_cf(md, meta::BASE_HEIGHT, hkey(h));
         b.put_cf(md, meta::BASE_VALIDATORS, s.validators_record);
         b.put_cf(md, meta::LAST_HEIGHT, hkey(h));
-        self.write_sync(b)
+        self.write_sync(b)?;
+        self.tree_written_through(h);
+        Ok(())
     }
 
     pub fn genesis_json(&self) -> Result<Option<String>, StoreError> {
@@ -435,17 +455,23 @@ impl Store {
         tree: &NodeBatch,
     ) -> Result<(), StoreError> {
         let mut b = WriteBatch::default();
-        self.put_state(&mut b, writes, tree)?;
+        self.put_state(&mut b, writes, tree, true)?;
+        self.put_tree_through(&mut b, 0)?;
         b.put_cf(self.cf(cf::METADATA)?, meta::GENESIS_JSON, json.as_bytes());
         b.put_cf(self.cf(cf::METADATA)?, meta::LAST_HEIGHT, hkey(0));
-        self.write_sync(b)
+        self.write_sync(b)?;
+        self.tree_written_through(0);
+        Ok(())
     }
 
+    /// Adds the state writes and the tree's values to `b`, and the tree's
+    /// nodes if `nodes` (a commit leaves those to `put_tree`).
     fn put_state(
         &self,
         b: &mut WriteBatch,
         writes: &yui_ledger::WriteSet,
         tree: &NodeBatch,
+        nodes: bool,
     ) -> Result<(), StoreError> {
         let state = self.cf(cf::STATE)?;
         for (k, v) in writes {
@@ -454,9 +480,11 @@ impl Store {
                 None => b.delete_cf(state, k),
             }
         }
-        let nodes = self.cf(cf::TREE_NODES)?;
-        for (k, n) in tree.nodes() {
-            b.put_cf(nodes, node_db_key(k), borsh::to_vec(n).unwrap_or_default());
+        if nodes {
+            let nodes = self.cf(cf::TREE_NODES)?;
+            for (k, n) in tree.nodes() {
+                b.put_cf(nodes, node_db_key(k), borsh::to_vec(n).unwrap_or_default());
+            }
         }
         let values = self.cf(cf::JMT_VALUES)?;
         for ((version, kh), v) in tree.values() {
@@ -486,8 +514,9 @@ impl Store {
             )));
         }
         let mut b = WriteBatch::default();
-        self.put_state(&mut b, &outcome.writes, &tree.batch)?;
-        self.record_and_prune(&mut b, h, tree)?;
+        self.put_state(&mut b, &outcome.writes, &tree.batch, false)?;
+        let (checkpoint, replaced) = self.put_tree(&mut b, h, &outcome.writes, tree)?;
+        self.record_and_prune(&mut b, h, replaced, tree)?;
         let bytes = block.to_bytes();
         let size = bytes.len();
         b.put_cf(self.cf(cf::BLOCKS)?, hkey(h), bytes);
@@ -553,7 +582,7 @@ impl Store {
             b.delete_cf(pending, k);
         }
         self.write_sync(b)?;
-        self.top.record(&tree.batch);
+        self.tree_committed(h, checkpoint, tree);
         Ok(size)
     }
 

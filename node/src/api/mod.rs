@@ -541,6 +541,14 @@ impl pb::chain_server::Chain for Api {
         if let Some(s) = pruned(head.height) {
             return Err(s);
         }
+        if !store.tree_kept(height).map_err(internal)? {
+            return Err(Status::not_found(format!(
+                "this node writes its state tree every {n} heights ([storage] tree_interval): \
+                 height {height}'s tree was not written; its last {n} heights and every written \
+                 one are provable (an archive node proves every height: [storage] state_history = 0)",
+                n = store.tree_interval()
+            )));
+        }
         let (value, proof) = match commitment::prove(store, &key, height) {
             Ok(p) => p,
             Err(e) => return Err(pruned(self.shared.head().height).unwrap_or_else(|| internal(e))),

@@ -34,7 +34,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use rocksdb::{ReadOptions, WriteBatch};
 use yui_ledger::commitment::{TreeChange, value_key};
 
-use super::{Store, StoreError, cf, hkey, meta, node_db_key};
+use super::{Store, StoreError, cf, hkey, meta};
 
 /// A replaced tree node: the rest of the key is the node's stored key.
 const NODE: u8 = 0;
@@ -132,19 +132,21 @@ impl Store {
     }
 
     /// Adds to `b`, the batch committing height `h`, the record of what
-    /// height `h` replaces and the deletion of what falls out of the kept
-    /// history.
+    /// height `h` replaces (`nodes`: the stored keys of the written tree
+    /// nodes it replaced, from `put_tree`) and the deletion of what falls
+    /// out of the kept history.
     pub(super) fn record_and_prune(
         &self,
         b: &mut WriteBatch,
         h: u64,
+        nodes: Vec<Vec<u8>>,
         change: &TreeChange,
     ) -> Result<(), StoreError> {
         if self.state_history == 0 {
             return Ok(());
         }
         let mut replaced = Replaced {
-            nodes: change.stale.iter().map(node_db_key).collect(),
+            nodes,
             values: Vec::new(),
         };
         if h > 0 {
@@ -302,7 +304,7 @@ pub(super) mod tests {
 
     /// Height `h`'s writes: a few keys rewritten (a cheap deterministic
     /// spread), and one deleted every seventh height.
-    fn writes(h: u64) -> WriteSet {
+    pub(in crate::storage) fn writes(h: u64) -> WriteSet {
         let mut w = WriteSet::new();
         for j in 0..5 {
             let i = (h * 7 + j * 13) % KEYS;
@@ -323,11 +325,21 @@ pub(super) mod tests {
         stale: Vec<usize>,
         /// Each height's writes ([`writes`] unless a test sets others).
         pub writes: fn(u64) -> WriteSet,
+        /// Heights between writes of the tree.
+        interval: u64,
     }
 
     impl Run {
         pub fn new(path: &std::path::Path, history: u64) -> Self {
-            let store = Store::open(path).expect("open").with_state_history(history);
+            Self::windowed(path, history, 1)
+        }
+
+        /// A run whose store writes its tree every `interval` heights.
+        pub fn windowed(path: &std::path::Path, history: u64, interval: u64) -> Self {
+            let store = Store::open(path)
+                .expect("open")
+                .with_state_history(history)
+                .with_tree_interval(interval);
             let mut w = WriteSet::new();
             for i in 0..KEYS {
                 w.insert(key(i), Some(b"genesis".to_vec()));
@@ -345,6 +357,7 @@ pub(super) mod tests {
                 values,
                 stale: vec![0],
                 writes,
+                interval,
             }
         }
 
@@ -353,7 +366,10 @@ pub(super) mod tests {
             let spare = tempfile::tempdir().expect("tempdir");
             let closed = Store::open(spare.path()).expect("open");
             drop(std::mem::replace(&mut self.store, closed));
-            self.store = Store::open(path).expect("open").with_state_history(history);
+            self.store = Store::open(path)
+                .expect("open")
+                .with_state_history(history)
+                .with_tree_interval(self.interval);
         }
 
         pub fn commit_to(&mut self, last: u64) {
@@ -379,7 +395,8 @@ pub(super) mod tests {
                         None => now.remove(k),
                     };
                 }
-                let b = block(h);
+                let mut b = block(h);
+                b.header.state_root = root;
                 let cert = CommitCertificate {
                     height: h,
                     round: 0,
@@ -399,6 +416,10 @@ pub(super) mod tests {
                 self.stale.push(tree.stale.len());
                 h += 1;
             }
+        }
+
+        pub fn root(&self, height: u64) -> Hash {
+            self.roots[height as usize]
         }
 
         /// Every key at `height` proves its model value against that

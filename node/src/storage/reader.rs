@@ -52,6 +52,9 @@ impl TreeReader for Store {
         if let Some(n) = self.top.get(node_key) {
             return Ok(Some(n));
         }
+        if let Some(n) = self.window.get(node_key) {
+            return Ok(Some(n));
+        }
         match self.get(cf::TREE_NODES, &node_db_key(node_key))? {
             Some(b) => Ok(Some(borsh::from_slice(&b)?)),
             None => Ok(None),
@@ -80,6 +83,14 @@ impl TreeReader for Store {
         // import rebuilds the tree in memory): a full scan keeps it correct
         // without an extra index.
         let mut best: Option<(NodeKey, LeafNode)> = None;
+        for (k, l) in self.window.leaves() {
+            if best
+                .as_ref()
+                .is_none_or(|(_, b)| l.key_hash() > b.key_hash())
+            {
+                best = Some((k, l));
+            }
+        }
         for item in self
             .db
             .iterator_cf(self.cf(cf::TREE_NODES)?, IteratorMode::Start)

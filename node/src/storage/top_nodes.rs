@@ -15,10 +15,10 @@
 //! (hashed by node key, each replaced node removed) cost the commit as much
 //! as it saved the reads (BENCHMARKS.md, "Why the rate falls").
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use jmt::Version;
-use jmt::storage::{Node, NodeBatch, NodeKey};
+use jmt::storage::{Node, NodeKey};
 
 /// The deepest nibble path kept.
 pub const DEPTH: usize = 4;
@@ -26,8 +26,11 @@ pub const DEPTH: usize = 4;
 /// One slot per nibble path of at most [`DEPTH`] nibbles.
 const SLOTS: usize = (16usize.pow(DEPTH as u32 + 1) - 1) / 15;
 
+/// A slot: the version of the node it holds, and the node.
+type Slot = Option<(Version, Arc<Node>)>;
+
 pub struct TopNodes {
-    slots: Mutex<Vec<Option<(Version, Node)>>>,
+    slots: Mutex<Vec<Slot>>,
 }
 
 impl Default for TopNodes {
@@ -58,23 +61,28 @@ impl TopNodes {
         let i = slot(k)?;
         let slots = self.slots.lock().ok()?;
         match slots.get(i) {
-            Some(Some((v, n))) if *v == k.version() => Some(n.clone()),
+            Some(Some((v, n))) if *v == k.version() => Some(Node::clone(n)),
             _ => None,
         }
     }
 
-    /// Takes in a committed version's internal nodes (leaves are not
-    /// kept: a leaf is read only to split it, once).
-    pub fn record(&self, batch: &NodeBatch) {
+    /// Whether a node under `k` would have a slot (an internal node of
+    /// depth [`DEPTH`] or less; a leaf is read only to split it, once).
+    pub fn wants(k: &NodeKey, n: &Node) -> bool {
+        !matches!(n, Node::Leaf(_)) && k.nibble_path().num_nibbles() <= DEPTH
+    }
+
+    /// Takes in a committed version's nodes (those it [`Self::wants`]).
+    pub fn record<'a>(&self, nodes: impl IntoIterator<Item = (&'a NodeKey, &'a Arc<Node>)>) {
         let Ok(mut slots) = self.slots.lock() else {
             return;
         };
-        for (k, n) in batch.nodes() {
-            if matches!(n, Node::Leaf(_)) {
+        for (k, n) in nodes {
+            if !Self::wants(k, n) {
                 continue;
             }
             if let Some(s) = slot(k).and_then(|i| slots.get_mut(i)) {
-                *s = Some((k.version(), n.clone()));
+                *s = Some((k.version(), Arc::clone(n)));
             }
         }
     }
@@ -165,7 +173,12 @@ mod tests {
                 .write()
                 .expect("lock")
                 .extend(nodes.nodes().iter().map(|(k, n)| (k.clone(), n.clone())));
-            top.record(&nodes);
+            let shared: Vec<(NodeKey, Arc<Node>)> = nodes
+                .nodes()
+                .iter()
+                .map(|(k, n)| (k.clone(), Arc::new(n.clone())))
+                .collect();
+            top.record(shared.iter().map(|(k, n)| (k, n)));
             // Every node of every version so far: the slot answers exactly
             // the newest internal node of its path, as stored.
             let all = mem.nodes.read().expect("lock").clone();

@@ -1,0 +1,434 @@
+//! The state tree written to disk every few heights, not every height.
+//!
+//! Each block's tree version replaces every node on the paths of the keys
+//! it wrote: the root and the nodes near it in every block, about seven
+//! nodes (3 KB) a payment in all, most of what a commit wrote and most of
+//! what RocksDB then flushed and compacted (BENCHMARKS.md, "The state tree
+//! written every few heights"). Most of those nodes are replaced again a
+//! block or two later.
+//!
+//! So a node keeps the newest versions of its tree in memory, in a window,
+//! and writes only what is still part of the tree at every `interval`-th
+//! height (a checkpoint):
+//!
+//! - A commit between checkpoints keeps its new tree nodes in the window
+//!   and writes, in the block's own synced batch, its state writes as a
+//!   redo record (`tree_redo`). Everything else it wrote before (the
+//!   state, the tree's values, the block, receipts, indexes) it still
+//!   writes.
+//! - A checkpoint writes the nodes of the window and of its own version
+//!   that no version up to it replaced, and records under its height, for
+//!   pruning (`history.rs`), the written nodes the window replaced. It
+//!   deletes the redo records and moves `tree_through` to its height.
+//! - A read looks in the window before RocksDB, for versions above
+//!   `tree_through` only. A checkpoint keeps the last window's nodes that
+//!   it did not write for one more window, so every height stays provable
+//!   for at least `interval` heights after it commits (a wallet proves
+//!   against the block of its payment).
+//! - Opening a store whose tree stops below its last height (a node killed
+//!   between checkpoints) runs the redo records again into the window,
+//!   checking each root against its block's header.
+//!
+//! Provable heights: those above the checkpoint before the last and the
+//! checkpoints (whose root is stored), within the kept history. A height whose block changes
+//! the validator set is always a checkpoint: light clients prove the new
+//! set against it. An archive node (`state_history
+//! = 0`) writes every height, so it proves every height.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+use jmt::storage::{LeafNode, Node, NodeKey};
+use rocksdb::WriteBatch;
+use yui_ledger::commitment::{self, TreeChange};
+use yui_ledger::state::keys;
+
+use super::top_nodes::TopNodes;
+use super::{Store, StoreError, cf, hkey, meta, node_db_key};
+
+/// Most nodes a window holds (about 1 KB each in memory): a commit that
+/// would pass it is a checkpoint, whatever its height.
+pub const WINDOW_NODES_MAX: usize = 200_000;
+
+/// The default heights between checkpoints (`[storage] tree_interval`).
+pub const TREE_INTERVAL: u64 = 16;
+
+/// The tree versions above the last checkpoint, and those of the window
+/// before it that the checkpoint did not write.
+#[derive(Default)]
+struct Window {
+    /// Shared with the top slots (`top_nodes.rs`): one copy of each.
+    nodes: HashMap<NodeKey, Arc<Node>>,
+    /// Nodes those versions replaced (some in the window, some written).
+    stale: Vec<NodeKey>,
+    /// The newest version whose tree is entirely on disk.
+    through: u64,
+    /// The last window's nodes that its checkpoint did not write: with
+    /// them, versions above the checkpoint before (`previous_through`) are
+    /// readable, so a height stays provable for at least `interval`
+    /// heights after it commits.
+    previous: HashMap<NodeKey, Arc<Node>>,
+}
+
+#[derive(Default)]
+pub struct TreeWindow {
+    window: RwLock<Window>,
+    /// The checkpoint before the last: no node of a version at or below it
+    /// is in memory.
+    previous_through: AtomicU64,
+}
+
+impl TreeWindow {
+    /// The newest version whose tree is entirely on disk.
+    pub fn through(&self) -> u64 {
+        self.window.read().map_or(0, |w| w.through)
+    }
+
+    /// Versions above this are readable whole from memory and disk.
+    pub fn previous_through(&self) -> u64 {
+        self.previous_through.load(Ordering::Acquire)
+    }
+
+    /// The node under `k` if a version in memory made it.
+    pub fn get(&self, k: &NodeKey) -> Option<Node> {
+        if k.version() <= self.previous_through() {
+            return None;
+        }
+        let w = self.window.read().ok()?;
+        let map = if k.version() > w.through {
+            &w.nodes
+        } else {
+            &w.previous
+        };
+        map.get(k).map(|n| Node::clone(n))
+    }
+
+    fn len(&self) -> usize {
+        self.window.read().map_or(0, |w| w.nodes.len())
+    }
+
+    fn add(&self, nodes: Vec<(NodeKey, Arc<Node>)>, stale: &[NodeKey]) {
+        if let Ok(mut w) = self.window.write() {
+            w.nodes.extend(nodes);
+            w.stale.extend(stale.iter().cloned());
+        }
+    }
+
+    /// Leaves in the window (for `get_rightmost_leaf`).
+    pub fn leaves(&self) -> Vec<(NodeKey, LeafNode)> {
+        self.window.read().map_or(Vec::new(), |w| {
+            w.nodes
+                .iter()
+                .filter_map(|(k, n)| match n.as_ref() {
+                    Node::Leaf(l) => Some((k.clone(), l.clone())),
+                    _ => None,
+                })
+                .collect()
+        })
+    }
+
+    /// A checkpoint at `through` is on disk: the window's nodes it did not
+    /// write (the ones a version up to it replaced, `replaced_now` those
+    /// its own version replaced) become the previous window's; the new
+    /// window is empty.
+    fn checkpoint(&self, through: u64, replaced_now: &[NodeKey]) {
+        if let Ok(mut w) = self.window.write() {
+            let old = std::mem::take(&mut *w);
+            let stale: HashSet<&NodeKey> = old.stale.iter().chain(replaced_now).collect();
+            let previous = old
+                .nodes
+                .iter()
+                .filter(|(k, _)| stale.contains(k))
+                .map(|(k, n)| (k.clone(), Arc::clone(n)))
+                .collect();
+            *w = Window {
+                through,
+                previous,
+                ..Window::default()
+            };
+            self.previous_through.store(old.through, Ordering::Release);
+        }
+    }
+
+    /// Nothing in memory: the tree is on disk up to `through` (opening a
+    /// store, genesis, a snapshot).
+    fn reset(&self, through: u64) {
+        if let Ok(mut w) = self.window.write() {
+            *w = Window {
+                through,
+                ..Window::default()
+            };
+            self.previous_through.store(through, Ordering::Release);
+        }
+    }
+}
+
+/// A redo record's key: the height.
+fn redo_key(h: u64) -> [u8; 8] {
+    hkey(h)
+}
+
+/// The stored key of the root of version `v` (an empty nibble path).
+pub fn root_db_key(v: u64) -> Vec<u8> {
+    let mut k = hkey(v).to_vec();
+    // borsh's empty nibble path: 0 nibbles (u64), no bytes (u32 length).
+    k.extend_from_slice(&[0; 12]);
+    k
+}
+
+impl Store {
+    /// Writes the state tree every `interval` heights (at least 1; an
+    /// archive node, keeping every height, writes every height).
+    pub fn with_tree_interval(mut self, interval: u64) -> Self {
+        self.tree_interval = if self.state_history == 0 {
+            1
+        } else {
+            interval.max(1)
+        };
+        self
+    }
+
+    /// Heights between writes of the state tree.
+    pub fn tree_interval(&self) -> u64 {
+        self.tree_interval
+    }
+
+    /// Whether the tree of `height` can be read: above the checkpoint
+    /// before the last (in memory, or on disk), or a checkpoint's (its
+    /// root is stored). The kept
+    /// history bounds it further ([`Store::oldest_provable`]).
+    pub fn tree_kept(&self, height: u64) -> Result<bool, StoreError> {
+        if height > self.window.previous_through() {
+            return Ok(height <= self.last_height()?.unwrap_or(0));
+        }
+        Ok(self.get(cf::TREE_NODES, &root_db_key(height))?.is_some())
+    }
+
+    /// Adds to `b`, committing height `h`, the tree's part: at a
+    /// checkpoint, the nodes still live and the end of the window; else the
+    /// redo record. Returns whether `h` is a checkpoint, and the stored
+    /// keys of the written nodes replaced since the last one, for the
+    /// history's record.
+    pub(super) fn put_tree(
+        &self,
+        b: &mut WriteBatch,
+        h: u64,
+        writes: &yui_ledger::WriteSet,
+        change: &TreeChange,
+    ) -> Result<(bool, Vec<Vec<u8>>), StoreError> {
+        let through = self.window.through();
+        // A height that changes the validator set is written too: a light
+        // client proves the set that signs block h + 1 against height h's
+        // root (docs/encoding.md, "Commit certificates").
+        let checkpoint = h.is_multiple_of(self.tree_interval)
+            || writes.contains_key(&keys::validators())
+            || self.window.len() + change.batch.nodes().len() > WINDOW_NODES_MAX;
+        if !checkpoint {
+            b.put_cf(
+                self.cf(cf::TREE_REDO)?,
+                redo_key(h),
+                borsh::to_vec(writes).unwrap_or_default(),
+            );
+            return Ok((false, Vec::new()));
+        }
+        let w = self
+            .window
+            .window
+            .read()
+            .map_err(|_| StoreError::Invalid("the tree window's lock is poisoned".into()))?;
+        let stale: HashSet<&NodeKey> = w.stale.iter().chain(&change.stale).collect();
+        let nodes = self.cf(cf::TREE_NODES)?;
+        let window = w.nodes.iter().map(|(k, n)| (k, n.as_ref()));
+        for (k, n) in window.chain(change.batch.nodes()) {
+            if !stale.contains(k) {
+                b.put_cf(nodes, node_db_key(k), borsh::to_vec(n).unwrap_or_default());
+            }
+        }
+        let redo = self.cf(cf::TREE_REDO)?;
+        for v in through + 1..h {
+            b.delete_cf(redo, redo_key(v));
+        }
+        b.put_cf(self.cf(cf::METADATA)?, meta::TREE_THROUGH, hkey(h));
+        // In the order jmt reported them (a node is replaced once).
+        let replaced = w
+            .stale
+            .iter()
+            .chain(&change.stale)
+            .filter(|k| k.version() <= through)
+            .map(node_db_key)
+            .collect();
+        Ok((true, replaced))
+    }
+
+    /// After height `h`'s batch is on disk: the top slots take in its
+    /// upper nodes, and the window closes at a checkpoint or else takes in
+    /// all its nodes (one copy of each, shared).
+    pub(super) fn tree_committed(&self, h: u64, checkpoint: bool, change: &TreeChange) {
+        let nodes: Vec<(NodeKey, Arc<Node>)> = change
+            .batch
+            .nodes()
+            .iter()
+            .filter(|(k, n)| !checkpoint || TopNodes::wants(k, n))
+            .map(|(k, n)| (k.clone(), Arc::new(n.clone())))
+            .collect();
+        self.top.record(nodes.iter().map(|(k, n)| (k, n)));
+        if checkpoint {
+            self.window.checkpoint(h, &change.stale);
+        } else {
+            self.window.add(nodes, &change.stale);
+        }
+    }
+
+    /// Where the tree is on disk up to, set on a store written at once
+    /// (genesis, a snapshot): `h`.
+    pub(super) fn put_tree_through(&self, b: &mut WriteBatch, h: u64) -> Result<(), StoreError> {
+        b.put_cf(self.cf(cf::METADATA)?, meta::TREE_THROUGH, hkey(h));
+        Ok(())
+    }
+
+    /// After [`Self::put_tree_through`]'s batch is on disk.
+    pub(super) fn tree_written_through(&self, h: u64) {
+        self.window.reset(h);
+    }
+
+    /// On opening: the versions above the last checkpoint, built again from
+    /// their redo records into the window. A store from before the window
+    /// has no `tree_through`: its tree is on disk up to its last height.
+    pub(super) fn open_tree_window(&self) -> Result<(), StoreError> {
+        let last = self.last_height()?.unwrap_or(0);
+        let through = match self.get(cf::METADATA, meta::TREE_THROUGH)? {
+            Some(v) => {
+                u64::from_be_bytes(v.as_slice().try_into().map_err(|_| StoreError::Corrupt {
+                    cf: cf::METADATA,
+                    what: "tree_through".into(),
+                })?)
+            }
+            None => last,
+        };
+        self.window.reset(through);
+        for v in through + 1..=last {
+            let corrupt = |what: String| StoreError::Corrupt {
+                cf: cf::TREE_REDO,
+                what,
+            };
+            let bytes = self
+                .get(cf::TREE_REDO, &redo_key(v))?
+                .ok_or_else(|| corrupt(format!("no redo record for height {v}")))?;
+            let writes: yui_ledger::WriteSet =
+                borsh::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
+            let (root, change) = commitment::update_change(self, &writes, v).map_err(corrupt)?;
+            if let Some(block) = self.block(v)?
+                && block.header.state_root != root
+            {
+                return Err(corrupt(format!(
+                    "height {v}'s tree, built again, does not have its block's state root"
+                )));
+            }
+            self.tree_committed(v, false, &change);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::history::tests::{Run, all, writes};
+    use super::*;
+
+    /// [`writes`], and a new validator set at height 275.
+    fn with_new_set(h: u64) -> yui_ledger::WriteSet {
+        let mut w = writes(h);
+        if h == 275 {
+            w.insert(keys::validators(), Some(b"a new set".to_vec()));
+        }
+        w
+    }
+
+    #[test]
+    fn the_tree_written_every_few_heights_has_every_root_and_proves_what_it_keeps() {
+        let [a, b] = [(); 2].map(|_| tempfile::tempdir().expect("tempdir"));
+        let mut every = Run::new(a.path(), 40);
+        let mut windowed = Run::windowed(b.path(), 40, 8);
+        every.writes = with_new_set;
+        windowed.writes = with_new_set;
+        every.commit_to(300);
+        windowed.commit_to(53);
+        // A restart between writes (a kill: the window was only in memory)
+        // builds heights 49..=53 again from their redo records.
+        windowed.reopen(b.path(), 40);
+        assert_eq!(windowed.store.window.through(), 48);
+        windowed.commit_to(300);
+        for h in 0..=300 {
+            assert_eq!(windowed.root(h), every.root(h), "root of height {h}");
+        }
+
+        let s = &windowed.store;
+        assert_eq!(s.oldest_provable(300), 261);
+        for h in 261..=300 {
+            let kept = h > 288 || h % 8 == 0 || h == 275;
+            assert_eq!(s.tree_kept(h).expect("read"), kept, "height {h}");
+            if kept {
+                assert_eq!(windowed.proves(h), Ok(()), "kept height {h}");
+            }
+            assert_eq!(every.proves(h), Ok(()), "height {h}, written every height");
+        }
+        // Proving a height not written is an error, not a panic (jmt
+        // unwraps a missing node; `commitment::prove` catches it).
+        assert!(windowed.proves(281).is_err(), "height 281 was not written");
+        assert!(windowed.proves(256).is_err(), "below the kept history");
+        assert_eq!(windowed.count(cf::TREE_REDO), 4, "heights 297..=300");
+
+        // A fraction of the nodes is written, and the history still prunes.
+        let (w, e) = (windowed.count(cf::TREE_NODES), every.count(cf::TREE_NODES));
+        assert!(w * 3 < e * 2, "{w} nodes written against {e}");
+        let at_300 = w;
+        windowed.commit_to(600);
+        let at_600 = windowed.count(cf::TREE_NODES);
+        assert!(
+            at_600 < at_300 * 3 / 2,
+            "{at_600} nodes at 600, {at_300} at 300"
+        );
+    }
+
+    #[test]
+    fn a_missing_redo_record_stops_the_opening_with_its_height() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut run = Run::windowed(dir.path(), 40, 8);
+        run.commit_to(21);
+        let redo = run.store.cf(cf::TREE_REDO).expect("cf");
+        run.store.db.delete_cf(redo, redo_key(19)).expect("delete");
+        drop(run);
+        let e = Store::open(dir.path())
+            .err()
+            .expect("opened without height 19's tree");
+        assert!(
+            matches!(&e, StoreError::Corrupt { cf, what }
+                if *cf == cf::TREE_REDO && what.contains("height 19")),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn an_archive_writes_every_height() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let run = Run::windowed(dir.path(), 0, 8);
+        assert_eq!(run.store.tree_interval(), 1);
+        let mut run = run;
+        run.commit_to(20);
+        assert!((0..=20).all(|h| run.store.tree_kept(h).expect("read")));
+        assert_eq!(run.count(cf::TREE_REDO), 0);
+        assert!(all(&run, cf::TREE_NODES).len() > 20);
+    }
+
+    #[test]
+    fn the_root_key_is_the_stored_key_of_a_root() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let run = Run::new(dir.path(), 40);
+        assert!(
+            all(&run, cf::TREE_NODES)
+                .iter()
+                .any(|(k, _)| k.as_ref() == root_db_key(0).as_slice())
+        );
+    }
+}
