@@ -704,6 +704,25 @@ mod tests {
     }
 
     #[test]
+    fn the_tree_interval_survives_the_file_and_is_1_to_the_most() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let mut c = config();
+        assert_eq!(c.storage.tree_interval, crate::storage::TREE_INTERVAL);
+        for ok in [1, 7, TREE_INTERVAL_MAX] {
+            c.storage.tree_interval = ok;
+            std::fs::write(&path, c.render()).unwrap();
+            assert_eq!(Config::load(&path).unwrap().0.storage.tree_interval, ok);
+        }
+        for bad in [0, TREE_INTERVAL_MAX + 1] {
+            c.storage.tree_interval = bad;
+            std::fs::write(&path, c.render()).unwrap();
+            let e = Config::load(&path).unwrap_err().to_string();
+            assert!(e.contains("storage.tree_interval"), "{e}");
+        }
+    }
+
+    #[test]
     fn the_block_cache_survives_the_file_and_is_bounded() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");

@@ -47,9 +47,14 @@ use yui_ledger::state::keys;
 use super::top_nodes::TopNodes;
 use super::{Store, StoreError, cf, hkey, meta, node_db_key};
 
-/// Most nodes a window holds (about 1 KB each in memory): a commit that
-/// would pass it is a checkpoint, whatever its height.
-pub const WINDOW_NODES_MAX: usize = 200_000;
+/// Node keys hashed fast (the window is this node's own; nothing iterates
+/// it in an order that matters).
+type Fast = foldhash::fast::RandomState;
+
+/// Most nodes a window holds (about 1 KB each in memory; the last
+/// window's unwritten nodes are kept beside it, at most as many): a commit
+/// that would pass it is a checkpoint, whatever its height.
+pub const WINDOW_NODES_MAX: usize = 100_000;
 
 /// The default heights between checkpoints (`[storage] tree_interval`).
 pub const TREE_INTERVAL: u64 = 16;
@@ -59,7 +64,7 @@ pub const TREE_INTERVAL: u64 = 16;
 #[derive(Default)]
 struct Window {
     /// Shared with the top slots (`top_nodes.rs`): one copy of each.
-    nodes: HashMap<NodeKey, Arc<Node>>,
+    nodes: HashMap<NodeKey, Arc<Node>, Fast>,
     /// Nodes those versions replaced (some in the window, some written).
     stale: Vec<NodeKey>,
     /// The newest version whose tree is entirely on disk.
@@ -68,7 +73,7 @@ struct Window {
     /// them, versions above the checkpoint before (`previous_through`) are
     /// readable, so a height stays provable for at least `interval`
     /// heights after it commits.
-    previous: HashMap<NodeKey, Arc<Node>>,
+    previous: HashMap<NodeKey, Arc<Node>, Fast>,
 }
 
 #[derive(Default)]
@@ -135,7 +140,7 @@ impl TreeWindow {
     fn checkpoint(&self, through: u64, replaced_now: &[NodeKey]) {
         if let Ok(mut w) = self.window.write() {
             let old = std::mem::take(&mut *w);
-            let stale: HashSet<&NodeKey> = old.stale.iter().chain(replaced_now).collect();
+            let stale: HashSet<&NodeKey, Fast> = old.stale.iter().chain(replaced_now).collect();
             let previous = old
                 .nodes
                 .iter()
@@ -237,7 +242,7 @@ impl Store {
             .window
             .read()
             .map_err(|_| StoreError::Invalid("the tree window's lock is poisoned".into()))?;
-        let stale: HashSet<&NodeKey> = w.stale.iter().chain(&change.stale).collect();
+        let stale: HashSet<&NodeKey, Fast> = w.stale.iter().chain(&change.stale).collect();
         let nodes = self.cf(cf::TREE_NODES)?;
         let window = w.nodes.iter().map(|(k, n)| (k, n.as_ref()));
         for (k, n) in window.chain(change.batch.nodes()) {
