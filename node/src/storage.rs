@@ -91,6 +91,9 @@ pub mod meta {
     /// The newest height (u64 BE) whose state tree is entirely in
     /// `tree_nodes` (`tree_window.rs`). Absent: the last height.
     pub const TREE_THROUGH: &[u8] = b"tree_through";
+    /// The write of the state tree before `tree_through` (u64 BE): redo
+    /// records are kept from above it. Absent: `tree_through`.
+    pub const TREE_PREVIOUS: &[u8] = b"tree_previous";
 }
 
 /// Index used for a block's start events in `receipts` and `account_index`.

@@ -325,8 +325,8 @@ pub(super) mod tests {
         stale: Vec<usize>,
         /// Each height's writes ([`writes`] unless a test sets others).
         pub writes: fn(u64) -> WriteSet,
-        /// Heights between writes of the tree.
-        interval: u64,
+        /// Heights between writes of the tree (from the next reopening).
+        pub interval: u64,
     }
 
     impl Run {

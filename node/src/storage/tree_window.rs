@@ -11,23 +11,26 @@
 //! and writes only what is still part of the tree at every `interval`-th
 //! height (a checkpoint):
 //!
-//! - A commit between checkpoints keeps its new tree nodes in the window
-//!   and writes, in the block's own synced batch, its state writes as a
-//!   redo record (`tree_redo`). Everything else it wrote before (the
-//!   state, the tree's values, the block, receipts, indexes) it still
-//!   writes.
+//! - A commit between checkpoints keeps its new tree nodes in the window.
+//!   Every commit writes, in the block's own synced batch, its state
+//!   writes as a redo record (`tree_redo`), kept until the checkpoint
+//!   after next. Everything else it wrote before (the state, the tree's
+//!   values, the block, receipts, indexes) it still writes.
 //! - A checkpoint writes the nodes of the window and of its own version
 //!   that no version up to it replaced, and records under its height, for
 //!   pruning (`history.rs`), the written nodes the window replaced. It
-//!   deletes the redo records and moves `tree_through` to its height.
+//!   deletes the redo records of the window before, and moves
+//!   `tree_previous` to the last checkpoint and `tree_through` to its own
+//!   height.
 //! - A read looks in the window before RocksDB, for versions above
 //!   `tree_through` only. A checkpoint keeps the last window's nodes that
 //!   it did not write for one more window, so every height stays provable
 //!   for at least `interval` heights after it commits (a wallet proves
 //!   against the block of its payment).
-//! - Opening a store whose tree stops below its last height (a node killed
-//!   between checkpoints) runs the redo records again into the window,
-//!   checking each root against its block's header.
+//! - Opening a store runs the redo records above `tree_previous` again,
+//!   into the last window's place and the window, checking each root
+//!   against its block's header: a node killed between checkpoints loses
+//!   no version, and proves what it proved before.
 //!
 //! Provable heights: those above the checkpoint before the last and the
 //! checkpoints (whose root is stored), within the kept history. A height whose block changes
@@ -120,6 +123,13 @@ impl TreeWindow {
         }
     }
 
+    /// Nodes of a version at or below `through`, rebuilt at start-up.
+    fn add_previous(&self, nodes: Vec<(NodeKey, Arc<Node>)>) {
+        if let Ok(mut w) = self.window.write() {
+            w.previous.extend(nodes);
+        }
+    }
+
     /// Leaves in the window (for `get_rightmost_leaf`).
     pub fn leaves(&self) -> Vec<(NodeKey, LeafNode)> {
         self.window.read().map_or(Vec::new(), |w| {
@@ -156,15 +166,16 @@ impl TreeWindow {
         }
     }
 
-    /// Nothing in memory: the tree is on disk up to `through` (opening a
-    /// store, genesis, a snapshot).
-    fn reset(&self, through: u64) {
+    /// Nothing in memory: the tree is on disk up to `through`, and the
+    /// versions above `previous` are to be rebuilt (opening a store), or
+    /// none (`previous == through`: genesis, a snapshot).
+    fn reset(&self, previous: u64, through: u64) {
         if let Ok(mut w) = self.window.write() {
             *w = Window {
                 through,
                 ..Window::default()
             };
-            self.previous_through.store(through, Ordering::Release);
+            self.previous_through.store(previous, Ordering::Release);
         }
     }
 }
@@ -229,12 +240,15 @@ impl Store {
         let checkpoint = h.is_multiple_of(self.tree_interval)
             || writes.contains_key(&keys::validators())
             || self.window.len() + change.batch.nodes().len() > WINDOW_NODES_MAX;
+        // Every height's redo record, kept until the write after next, so
+        // that start-up rebuilds the last window too; a node that writes
+        // every height has no window to rebuild.
+        let redo = self.cf(cf::TREE_REDO)?;
+        let windowed = self.tree_interval > 1;
+        if windowed {
+            b.put_cf(redo, redo_key(h), borsh::to_vec(writes).unwrap_or_default());
+        }
         if !checkpoint {
-            b.put_cf(
-                self.cf(cf::TREE_REDO)?,
-                redo_key(h),
-                borsh::to_vec(writes).unwrap_or_default(),
-            );
             return Ok((false, Vec::new()));
         }
         let w = self
@@ -250,11 +264,15 @@ impl Store {
                 b.put_cf(nodes, node_db_key(k), borsh::to_vec(n).unwrap_or_default());
             }
         }
-        let redo = self.cf(cf::TREE_REDO)?;
-        for v in through + 1..h {
+        // The window before is dropped from memory now; without a window,
+        // every record left (from a store that had one) goes.
+        let upto = if windowed { through } else { h };
+        for v in self.window.previous_through() + 1..=upto {
             b.delete_cf(redo, redo_key(v));
         }
-        b.put_cf(self.cf(cf::METADATA)?, meta::TREE_THROUGH, hkey(h));
+        let md = self.cf(cf::METADATA)?;
+        b.put_cf(md, meta::TREE_PREVIOUS, hkey(upto));
+        b.put_cf(md, meta::TREE_THROUGH, hkey(h));
         // In the order jmt reported them (a node is replaced once).
         let replaced = w
             .stale
@@ -278,7 +296,9 @@ impl Store {
             .map(|(k, n)| (k.clone(), Arc::new(n.clone())))
             .collect();
         self.top.record(nodes.iter().map(|(k, n)| (k, n)));
-        if checkpoint {
+        if checkpoint && self.tree_interval == 1 {
+            self.window.reset(h, h);
+        } else if checkpoint {
             self.window.checkpoint(h, &change.stale);
         } else {
             self.window.add(nodes, &change.stale);
@@ -288,31 +308,41 @@ impl Store {
     /// Where the tree is on disk up to, set on a store written at once
     /// (genesis, a snapshot): `h`.
     pub(super) fn put_tree_through(&self, b: &mut WriteBatch, h: u64) -> Result<(), StoreError> {
-        b.put_cf(self.cf(cf::METADATA)?, meta::TREE_THROUGH, hkey(h));
+        let md = self.cf(cf::METADATA)?;
+        b.put_cf(md, meta::TREE_THROUGH, hkey(h));
+        b.put_cf(md, meta::TREE_PREVIOUS, hkey(h));
         Ok(())
     }
 
     /// After [`Self::put_tree_through`]'s batch is on disk.
     pub(super) fn tree_written_through(&self, h: u64) {
-        self.window.reset(h);
+        self.window.reset(h, h);
     }
 
-    /// On opening: the versions above the last checkpoint, built again from
-    /// their redo records into the window. A store from before the window
-    /// has no `tree_through`: its tree is on disk up to its last height.
+    /// On opening: the versions above the write before the last, built
+    /// again from their redo records (those up to the last write into the
+    /// last window's place, the rest into the window). A store from before
+    /// the window has no `tree_through`: its tree is on disk up to its last
+    /// height.
     pub(super) fn open_tree_window(&self) -> Result<(), StoreError> {
         let last = self.last_height()?.unwrap_or(0);
-        let through = match self.get(cf::METADATA, meta::TREE_THROUGH)? {
-            Some(v) => {
-                u64::from_be_bytes(v.as_slice().try_into().map_err(|_| StoreError::Corrupt {
-                    cf: cf::METADATA,
-                    what: "tree_through".into(),
-                })?)
-            }
-            None => last,
+        let height = |key: &[u8], what: &str| -> Result<Option<u64>, StoreError> {
+            self.get(cf::METADATA, key)?
+                .map(|v| {
+                    v.as_slice()
+                        .try_into()
+                        .map(u64::from_be_bytes)
+                        .map_err(|_| StoreError::Corrupt {
+                            cf: cf::METADATA,
+                            what: what.into(),
+                        })
+                })
+                .transpose()
         };
-        self.window.reset(through);
-        for v in through + 1..=last {
+        let through = height(meta::TREE_THROUGH, "tree_through")?.unwrap_or(last);
+        let previous = height(meta::TREE_PREVIOUS, "tree_previous")?.unwrap_or(through);
+        self.window.reset(previous, through);
+        for v in previous + 1..=last {
             let corrupt = |what: String| StoreError::Corrupt {
                 cf: cf::TREE_REDO,
                 what,
@@ -330,7 +360,18 @@ impl Store {
                     "height {v}'s tree, built again, does not have its block's state root"
                 )));
             }
-            self.tree_committed(v, false, &change);
+            if v <= through {
+                let nodes: Vec<(NodeKey, Arc<Node>)> = change
+                    .batch
+                    .nodes()
+                    .iter()
+                    .map(|(k, n)| (k.clone(), Arc::new(n.clone())))
+                    .collect();
+                self.top.record(nodes.iter().map(|(k, n)| (k, n)));
+                self.window.add_previous(nodes);
+            } else {
+                self.tree_committed(v, false, &change);
+            }
         }
         Ok(())
     }
@@ -382,7 +423,7 @@ mod tests {
         // unwraps a missing node; `commitment::prove` catches it).
         assert!(windowed.proves(281).is_err(), "height 281 was not written");
         assert!(windowed.proves(256).is_err(), "below the kept history");
-        assert_eq!(windowed.count(cf::TREE_REDO), 4, "heights 297..=300");
+        assert_eq!(windowed.count(cf::TREE_REDO), 12, "heights 289..=300");
 
         // A fraction of the nodes is written, and the history still prunes.
         let (w, e) = (windowed.count(cf::TREE_NODES), every.count(cf::TREE_NODES));
@@ -394,6 +435,15 @@ mod tests {
             at_600 < at_300 * 3 / 2,
             "{at_600} nodes at 600, {at_300} at 300"
         );
+
+        // A restart keeps the last heights provable: the last window too is
+        // built again.
+        windowed.commit_to(605);
+        windowed.reopen(b.path(), 40);
+        for h in 593..=605 {
+            assert!(windowed.store.tree_kept(h).expect("read"), "height {h}");
+            assert_eq!(windowed.proves(h), Ok(()), "height {h} after a restart");
+        }
     }
 
     #[test]
@@ -412,6 +462,21 @@ mod tests {
                 if *cf == cf::TREE_REDO && what.contains("height 19")),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_store_that_stops_windowing_keeps_no_redo_record() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut run = Run::windowed(dir.path(), 40, 8);
+        run.commit_to(21);
+        run.interval = 1;
+        run.reopen(dir.path(), 40);
+        run.commit_to(23);
+        assert_eq!(run.count(cf::TREE_REDO), 0);
+        for h in [8, 16, 22, 23] {
+            assert_eq!(run.proves(h), Ok(()), "height {h}");
+        }
+        assert!(!run.store.tree_kept(21).expect("read"));
     }
 
     #[test]
