@@ -28,6 +28,7 @@ pub struct Metrics {
     sync_peer_height: Gauge,
     mempool: Family<Labels, Gauge>,
     storage_bytes: Gauge,
+    tree_window: Gauge,
     waiters: Gauge,
     pub admitted: Counter,
     /// Heartbeats (every 500 ms) in which gossip for a peer was dropped
@@ -60,6 +61,7 @@ impl Metrics {
             sync_peer_height: Gauge::default(),
             mempool: Family::default(),
             storage_bytes: Gauge::default(),
+            tree_window: Gauge::default(),
             waiters: Gauge::default(),
             admitted: Counter::default(),
             gossip_stalls: Counter::default(),
@@ -98,6 +100,11 @@ impl Metrics {
             "storage_bytes",
             "RocksDB size: SST files and memtables of every column family",
             m.storage_bytes.clone(),
+        );
+        r.register(
+            "state_tree_window_nodes",
+            "State tree nodes held in memory between writes of the tree (storage.tree_interval)",
+            m.tree_window.clone(),
         );
         r.register(
             "commit_waiters",
@@ -210,6 +217,8 @@ impl Metrics {
             .get_or_create(&vec![("state", "gapped".into())])
             .set(gauge(total.saturating_sub(ready) as u64));
         self.storage_bytes.set(gauge(shared.store.size_bytes()));
+        self.tree_window
+            .set(gauge(shared.store.tree_window_nodes() as u64));
         self.waiters.set(gauge(shared.waiters_len() as u64));
         let mut out = String::new();
         if let Err(e) = encode(&mut out, &self.registry) {

@@ -116,6 +116,13 @@ impl TreeWindow {
         self.window.read().map_or(0, |w| w.nodes.len())
     }
 
+    /// Nodes in memory: the window's and the last window's.
+    fn held(&self) -> usize {
+        self.window
+            .read()
+            .map_or(0, |w| w.nodes.len() + w.previous.len())
+    }
+
     fn add(&self, nodes: Vec<(NodeKey, Arc<Node>)>, stale: &[NodeKey]) {
         if let Ok(mut w) = self.window.write() {
             w.nodes.extend(nodes);
@@ -208,6 +215,11 @@ impl Store {
     /// Heights between writes of the state tree.
     pub fn tree_interval(&self) -> u64 {
         self.tree_interval
+    }
+
+    /// Tree nodes held in memory between writes (the metrics' gauge).
+    pub fn tree_window_nodes(&self) -> usize {
+        self.window.held()
     }
 
     /// Whether the tree of `height` can be read: above the checkpoint
@@ -404,6 +416,7 @@ mod tests {
         // builds heights 49..=53 again from their redo records.
         windowed.reopen(b.path(), 40);
         assert_eq!(windowed.store.window.through(), 48);
+        assert!(windowed.store.tree_window_nodes() > 0);
         windowed.commit_to(300);
         for h in 0..=300 {
             assert_eq!(windowed.root(h), every.root(h), "root of height {h}");
@@ -487,6 +500,7 @@ mod tests {
         let mut run = run;
         run.commit_to(20);
         assert!((0..=20).all(|h| run.store.tree_kept(h).expect("read")));
+        assert_eq!(run.store.tree_window_nodes(), 0, "nothing held in memory");
         assert_eq!(run.count(cf::TREE_REDO), 0);
         assert!(all(&run, cf::TREE_NODES).len() > 20);
     }

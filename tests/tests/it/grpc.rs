@@ -433,6 +433,9 @@ async fn a_day_of_the_towns_money_over_grpc() {
     );
     assert!(value("yui_commit_latency_seconds_count") >= 9.0);
     assert!(value("yui_storage_bytes") > 0.0);
+    // Nine commits, the tree written every 16 heights: some of its nodes
+    // are in memory.
+    assert!(value("yui_state_tree_window_nodes") > 0.0);
     assert_eq!(value("yui_mempool_transactions{state=\"gapped\"}"), 0.0);
     // The live aggregates follow the commits (the Analytics service).
     assert!(value("yui_analytics_height") >= 1.0);
