@@ -49,8 +49,8 @@ pub mod cf {
     /// (height BE, kind, key) → () : a tree node or value that height
     /// replaced, deleted once no kept height reads it (`history.rs`)
     pub const JMT_STALE: &str = "jmt_stale";
-    /// height (u64 BE) → its state writes (borsh), for heights above the
-    /// last write of the state tree (`tree_window.rs`)
+    /// height (u64 BE) → its state writes (borsh), kept until the write
+    /// of the state tree after next (`tree_window.rs`)
     pub const TREE_REDO: &str = "tree_redo";
 
     pub const ALL: [&str; 13] = [
@@ -204,9 +204,11 @@ pub const MEMTABLES_BYTES: usize = 168 * 1024 * 1024;
 /// otherwise hold it forever).
 pub const WAL_BYTES: u64 = 256 * 1024 * 1024;
 
-/// A family's memtable: the state tree's nodes are most of what a block
-/// writes (about 2.8 KB a payment); the families written once per payment
-/// take a few hundred bytes each; the rest a few bytes a block.
+/// A family's memtable: the state tree's nodes come at each write of the
+/// tree (every `storage.tree_interval` heights), the most any family takes
+/// at once (about 1 KB a payment since the last write); the families
+/// written once per payment take a few hundred bytes each; the rest a few
+/// bytes a block.
 fn memtable_bytes(name: &str) -> usize {
     let mib = match name {
         cf::TREE_NODES => 64,
