@@ -354,6 +354,27 @@ impl Store {
         Ok(self.db.get_cf(self.cf(name)?, key)?)
     }
 
+    /// A height record (u64 big-endian) under `key`; `what` names it if
+    /// it is not eight bytes.
+    fn get_height(
+        &self,
+        name: &'static str,
+        key: &[u8],
+        what: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        self.get(name, key)?
+            .map(|b| {
+                b.as_slice()
+                    .try_into()
+                    .map(u64::from_be_bytes)
+                    .map_err(|_| StoreError::Corrupt {
+                        cf: name,
+                        what: what.into(),
+                    })
+            })
+            .transpose()
+    }
+
     fn put_sync(&self, name: &'static str, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
         let mut b = WriteBatch::default();
         b.put_cf(self.cf(name)?, key, value);
@@ -369,31 +390,15 @@ impl Store {
 
     /// Height of the last committed block; `None` before genesis is written.
     pub fn last_height(&self) -> Result<Option<u64>, StoreError> {
-        match self.get(cf::METADATA, meta::LAST_HEIGHT)? {
-            None => Ok(None),
-            Some(b) => Ok(Some(u64::from_be_bytes(b.as_slice().try_into().map_err(
-                |_| StoreError::Corrupt {
-                    cf: cf::METADATA,
-                    what: "last_height".into(),
-                },
-            )?))),
-        }
+        self.get_height(cf::METADATA, meta::LAST_HEIGHT, "last_height")
     }
 
     /// The lowest block this store holds, when it started from a snapshot;
     /// 0 when it holds the chain from genesis.
     pub fn base_height(&self) -> Result<u64, StoreError> {
-        match self.get(cf::METADATA, meta::BASE_HEIGHT)? {
-            None => Ok(0),
-            Some(b) => b
-                .as_slice()
-                .try_into()
-                .map(u64::from_be_bytes)
-                .map_err(|_| StoreError::Corrupt {
-                    cf: cf::METADATA,
-                    what: "base_height".into(),
-                }),
-        }
+        Ok(self
+            .get_height(cf::METADATA, meta::BASE_HEIGHT, "base_height")?
+            .unwrap_or(0))
     }
 
     /// The `V` record that certified the base block (see [`meta::BASE_VALIDATORS`]).
@@ -636,17 +641,7 @@ impl Store {
     }
 
     pub fn height_of(&self, hash: &Hash) -> Result<Option<u64>, StoreError> {
-        self.get(cf::BLOCK_INDEX, hash)?
-            .map(|b| {
-                b.as_slice()
-                    .try_into()
-                    .map(u64::from_be_bytes)
-                    .map_err(|_| StoreError::Corrupt {
-                        cf: cf::BLOCK_INDEX,
-                        what: "height".into(),
-                    })
-            })
-            .transpose()
+        self.get_height(cf::BLOCK_INDEX, hash, "height")
     }
 
     pub fn tx_location(&self, hash: &Hash) -> Result<Option<(u64, u32)>, StoreError> {

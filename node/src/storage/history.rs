@@ -201,15 +201,9 @@ impl Store {
     /// where the last commit stopped.
     fn prune(&self, b: &mut WriteBatch, oldest: u64) -> Result<(), StoreError> {
         let md = self.cf(cf::METADATA)?;
-        let from = match self.get(cf::METADATA, meta::PRUNED_THROUGH)? {
-            Some(v) => {
-                u64::from_be_bytes(v.as_slice().try_into().map_err(|_| StoreError::Corrupt {
-                    cf: cf::METADATA,
-                    what: "pruned_through".into(),
-                })?)
-            }
-            None => 0,
-        };
+        let from = self
+            .get_height(cf::METADATA, meta::PRUNED_THROUGH, "pruned_through")?
+            .unwrap_or(0);
         if from >= oldest {
             return Ok(());
         }

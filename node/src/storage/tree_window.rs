@@ -338,21 +338,12 @@ impl Store {
     /// height.
     pub(super) fn open_tree_window(&self) -> Result<(), StoreError> {
         let last = self.last_height()?.unwrap_or(0);
-        let height = |key: &[u8], what: &str| -> Result<Option<u64>, StoreError> {
-            self.get(cf::METADATA, key)?
-                .map(|v| {
-                    v.as_slice()
-                        .try_into()
-                        .map(u64::from_be_bytes)
-                        .map_err(|_| StoreError::Corrupt {
-                            cf: cf::METADATA,
-                            what: what.into(),
-                        })
-                })
-                .transpose()
-        };
-        let through = height(meta::TREE_THROUGH, "tree_through")?.unwrap_or(last);
-        let previous = height(meta::TREE_PREVIOUS, "tree_previous")?.unwrap_or(through);
+        let through = self
+            .get_height(cf::METADATA, meta::TREE_THROUGH, "tree_through")?
+            .unwrap_or(last);
+        let previous = self
+            .get_height(cf::METADATA, meta::TREE_PREVIOUS, "tree_previous")?
+            .unwrap_or(through);
         self.window.reset(previous, through);
         for v in previous + 1..=last {
             let corrupt = |what: String| StoreError::Corrupt {
