@@ -29,6 +29,7 @@ pub struct Metrics {
     mempool: Family<Labels, Gauge>,
     storage_bytes: Gauge,
     tree_window: Gauge,
+    state_cache: Gauge,
     waiters: Gauge,
     pub admitted: Counter,
     /// Heartbeats (every 500 ms) in which gossip for a peer was dropped
@@ -62,6 +63,7 @@ impl Metrics {
             mempool: Family::default(),
             storage_bytes: Gauge::default(),
             tree_window: Gauge::default(),
+            state_cache: Gauge::default(),
             waiters: Gauge::default(),
             admitted: Counter::default(),
             gossip_stalls: Counter::default(),
@@ -105,6 +107,11 @@ impl Metrics {
             "state_tree_window_nodes",
             "State tree nodes held in memory between writes of the tree (storage.tree_interval)",
             m.tree_window.clone(),
+        );
+        r.register(
+            "state_cache_bytes",
+            "Bytes of state records held in memory in front of RocksDB, at most 64 MiB",
+            m.state_cache.clone(),
         );
         r.register(
             "commit_waiters",
@@ -219,6 +226,8 @@ impl Metrics {
         self.storage_bytes.set(gauge(shared.store.size_bytes()));
         self.tree_window
             .set(gauge(shared.store.tree_window_nodes() as u64));
+        self.state_cache
+            .set(gauge(shared.store.state_cache_bytes()));
         self.waiters.set(gauge(shared.waiters_len() as u64));
         let mut out = String::new();
         if let Err(e) = encode(&mut out, &self.registry) {

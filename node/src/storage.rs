@@ -142,10 +142,13 @@ pub struct Store {
     tree_interval: u64,
     /// The tree's versions above its last write.
     window: tree_window::TreeWindow,
+    /// The newest values of recently used state keys.
+    state_cache: state_cache::StateCache,
 }
 
 mod history;
 mod reader;
+mod state_cache;
 mod top_nodes;
 mod tree_keys;
 mod tree_window;
@@ -288,6 +291,7 @@ impl Store {
             top: Default::default(),
             tree_interval: 1,
             window: Default::default(),
+            state_cache: Default::default(),
         };
         store.migrate_tree_keys()?;
         store.open_tree_window()?;
@@ -301,6 +305,11 @@ impl Store {
     pub fn checkpoint(&self, to: &Path) -> Result<(), StoreError> {
         rocksdb::checkpoint::Checkpoint::new(&self.db)?.create_checkpoint(to)?;
         Ok(())
+    }
+
+    /// Bytes the state cache holds (the metrics' gauge).
+    pub fn state_cache_bytes(&self) -> u64 {
+        self.state_cache.weight()
     }
 
     /// Bytes RocksDB holds: SST files and memtables of every column family
@@ -460,6 +469,7 @@ impl Store {
         b.put_cf(md, meta::BASE_VALIDATORS, s.validators_record);
         b.put_cf(md, meta::LAST_HEIGHT, hkey(h));
         self.write_sync(b)?;
+        self.state_cache.clear();
         self.tree_written_through(h);
         Ok(())
     }
@@ -483,6 +493,7 @@ impl Store {
         b.put_cf(self.cf(cf::METADATA)?, meta::GENESIS_JSON, json.as_bytes());
         b.put_cf(self.cf(cf::METADATA)?, meta::LAST_HEIGHT, hkey(0));
         self.write_sync(b)?;
+        self.state_cache.clear();
         self.tree_written_through(0);
         Ok(())
     }
@@ -605,6 +616,7 @@ impl Store {
             b.delete_cf(pending, k);
         }
         self.write_sync(b)?;
+        self.state_cache.committed(&outcome.writes);
         self.tree_committed(h, checkpoint, tree);
         Ok(size)
     }

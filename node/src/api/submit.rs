@@ -19,6 +19,22 @@ use super::{Api, Stream_, admission, convert, internal, tx_status};
 pub const STREAM_UNANSWERED_MAX: usize = 1_024;
 
 impl Api {
+    /// Whether `stx` may have been committed: every transaction a block
+    /// holds uses its signer's nonce, even one whose operation failed, so
+    /// a nonce at or past the signer's next one was never committed. Only
+    /// the others are looked up in the transaction index (a search of its
+    /// memtables and bloom filters that most submissions, new ones, can
+    /// skip).
+    fn maybe_committed(&self, stx: &SignedTransaction) -> Result<bool, Status> {
+        let account = yui_ledger::state::keys::account(&stx.tx.signer);
+        let known = yui_ledger::state::read::<yui_ledger::state::Account, _>(
+            &self.shared.store,
+            &account,
+        )
+        .map_err(internal)?;
+        Ok(known.is_none_or(|a| stx.tx.nonce < a.nonce))
+    }
+
     /// One submission: checked, admitted, and (when asked) followed to its
     /// commit.
     pub(super) async fn submit_one(
@@ -27,7 +43,9 @@ impl Api {
     ) -> Result<pb::SubmitResponse, Status> {
         let stx = SignedTransaction::from_bytes(&req.tx).map_err(|e| tx_status(&e))?;
         let hash = stx.hash();
-        if let Some((h, _)) = self.shared.store.tx_location(&hash).map_err(internal)? {
+        if self.maybe_committed(&stx)?
+            && let Some((h, _)) = self.shared.store.tx_location(&hash).map_err(internal)?
+        {
             return Err(Status::already_exists(format!(
                 "transaction was already committed at height {h}"
             )));

@@ -15,9 +15,11 @@ impl StateRead for Store {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
         // A failed read stops execution (the ledger refuses to go on with
         // it); it is logged here with RocksDB's own words.
-        Store::get(self, cf::STATE, key).map_err(|e| {
-            tracing::error!(error = %e, "state read failed");
-            StateError::Unreadable
+        self.state_cache.get_or_read(key, || {
+            Store::get(self, cf::STATE, key).map_err(|e| {
+                tracing::error!(error = %e, "state read failed");
+                StateError::Unreadable
+            })
         })
     }
 

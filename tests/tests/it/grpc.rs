@@ -436,6 +436,8 @@ async fn a_day_of_the_towns_money_over_grpc() {
     // Nine commits, the tree written every 16 heights: some of its nodes
     // are in memory.
     assert!(value("yui_state_tree_window_nodes") > 0.0);
+    // The payers' and payees' records, read and written.
+    assert!(value("yui_state_cache_bytes") > 0.0);
     assert_eq!(value("yui_mempool_transactions{state=\"gapped\"}"), 0.0);
     // The live aggregates follow the commits (the Analytics service).
     assert!(value("yui_analytics_height") >= 1.0);
