@@ -25,7 +25,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use yui_ledger::{Address, Event};
 
 use super::extra::Group;
-use super::flows::{COMPLEMENT, Figure, complement, ratio_permille};
+use super::flows::{COMPLEMENT, Figure, PerAccount, complement, named, named2, ratio_permille};
 use super::matrix::side_withheld;
 
 /// Hops are counted up to this; more count as this many.
@@ -42,7 +42,8 @@ pub(crate) struct Cycles {
     /// Per (period, asset): value paid or sent at hop 1 ..= MAX_HOP (index
     /// hop − 1), by sender.
     pub hops: BTreeMap<(String, String), Vec<BTreeMap<Address, u64>>>,
-    holdings: BTreeMap<(String, Address), Gens>,
+    /// Each asset's holdings by account, by hops.
+    holdings: BTreeMap<String, PerAccount<Gens>>,
     jobs: BTreeMap<String, (String, Gens)>,
 }
 
@@ -80,7 +81,7 @@ fn credit(b: &mut Gens, add: &Gens, hop: bool) {
 
 impl Cycles {
     fn holding(&mut self, asset: &str, who: Address) -> &mut Gens {
-        self.holdings.entry((asset.to_string(), who)).or_default()
+        named(&mut self.holdings, asset).entry(who).or_default()
     }
 
     fn take_from(&mut self, asset: &str, who: Address, amount: u64) -> Gens {
@@ -89,22 +90,17 @@ impl Cycles {
 
     /// A payment of `value` (by hops) from `from` to `to`: an edge, a hop further.
     fn pay(&mut self, period: &str, asset: &str, from: Address, to: Address, value: &Gens) {
-        let key = (period.to_string(), asset.to_string());
         let amount: u64 = value.iter().sum();
         if amount == 0 {
             return;
         }
-        let e = self
-            .edges
-            .entry(key.clone())
-            .or_default()
+        let e = named2(&mut self.edges, period, asset, BTreeMap::new)
             .entry((from, to))
             .or_default();
         *e = e.saturating_add(amount);
-        let hops = self
-            .hops
-            .entry(key)
-            .or_insert_with(|| vec![BTreeMap::new(); MAX_HOP]);
+        let hops = named2(&mut self.hops, period, asset, || {
+            vec![BTreeMap::new(); MAX_HOP]
+        });
         for (g, v) in value.iter().enumerate() {
             if *v > 0 {
                 let s = hops[g.min(MAX_HOP - 1)].entry(from).or_default();

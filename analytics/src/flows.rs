@@ -10,7 +10,7 @@
 //! holds more than [`DOMINANCE_PCT`] % is withheld too, so no shop's
 //! turnover can be read off it. Residents are never named.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use yui_ledger::asset::AssetKind;
 use yui_ledger::receipt::MintSource;
@@ -49,14 +49,23 @@ impl Period {
     }
 }
 
+/// Sets and maps of accounts that are only counted, summed or searched
+/// for their largest value, never listed: what they hold, not their
+/// order, makes the figures, so a hash set does (a search of a sorted
+/// tree cost each node several percent of its CPU at 5,000 payments/s,
+/// BENCHMARKS.md "A state cache"). Seeded per process, so nobody can
+/// choose addresses that collide.
+pub type Accounts = HashSet<Address, foldhash::fast::RandomState>;
+pub type PerAccount<V> = HashMap<Address, V, foldhash::fast::RandomState>;
+
 /// An amount with the accounts behind it.
 #[derive(Debug, Default, Clone)]
 pub struct Cell {
     pub amount: u64,
     /// Who paid, sent or received it (residents' side).
-    pub accounts: BTreeSet<Address>,
+    pub accounts: Accounts,
     /// The merchants it went to, with each one's part.
-    pub merchants: BTreeMap<Address, u64>,
+    pub merchants: PerAccount<u64>,
 }
 
 impl Cell {
@@ -166,12 +175,13 @@ pub struct Flows {
     pub assets: BTreeMap<(String, String), AssetPeriod>,
     pub jobs: BTreeMap<String, JobsPeriod>,
     /// Accounts that paid or sent value, per period.
-    pub active: BTreeMap<String, BTreeSet<Address>>,
+    pub active: BTreeMap<String, Accounts>,
     /// Each account's balance of each asset (signed: a block's events may
     /// credit a job's escrow after the part of it that expired), the float
     /// (held by accounts but the breakage account; not the escrow of open
     /// jobs) and how many accounts hold some.
-    pub(crate) balances: BTreeMap<(String, Address), i128>,
+    /// Each asset's balances by account.
+    pub(crate) balances: BTreeMap<String, PerAccount<i128>>,
     pub(crate) float: BTreeMap<String, (u64, u64)>,
     posted_at: BTreeMap<String, u64>,
     pub(crate) breakage_accounts: BTreeSet<Address>,
@@ -300,17 +310,15 @@ impl Flows {
         label: &str,
         asset: &str,
     ) -> &'a mut AssetPeriod {
-        assets
-            .entry((label.to_string(), asset.to_string()))
-            .or_insert_with(|| {
-                let (f, holders) = float.get(asset).copied().unwrap_or((0, 0));
-                AssetPeriod {
-                    float_start: f,
-                    float_end: f,
-                    holders_end: holders,
-                    ..Default::default()
-                }
-            })
+        named2(assets, label, asset, || {
+            let (f, holders) = float.get(asset).copied().unwrap_or((0, 0));
+            AssetPeriod {
+                float_start: f,
+                float_end: f,
+                holders_end: holders,
+                ..Default::default()
+            }
+        })
     }
 
     /// A job closed without payment (expired or cancelled): its escrow of
@@ -343,7 +351,7 @@ impl Flows {
         let (mut f, mut holders) = self.float.get(asset).copied().unwrap_or((0, 0));
         for (who, sign) in [(from, false), (to, true)] {
             let Some(a) = who else { continue };
-            let b = self.balances.entry((asset.to_string(), a)).or_default();
+            let b = named(&mut self.balances, asset).entry(a).or_default();
             let before = *b;
             *b = if sign {
                 b.saturating_add(i128::from(amount))
@@ -493,7 +501,7 @@ impl Flows {
                 } else if !tm {
                     p.p2p.add(*amount, *from);
                 }
-                self.active.entry(label.into()).or_default().insert(*from);
+                named(&mut self.active, label).insert(*from);
                 self.moved(label, asset, Some(*from), Some(*to), *amount);
             }
             Event::Paid {
@@ -514,7 +522,7 @@ impl Flows {
                     }
                     self.moved(label, asset, Some(*payer), Some(*merchant), *n);
                 }
-                self.active.entry(label.into()).or_default().insert(*payer);
+                named(&mut self.active, label).insert(*payer);
             }
             Event::Refunded {
                 merchant,
@@ -669,3 +677,73 @@ pub use super::figures::{COMPLEMENT, complement};
 #[cfg(test)]
 #[path = "flows_tests.rs"]
 mod tests;
+
+/// A (period, asset) key, looked up by borrowed names: the names are
+/// copied only for a new key, where `entry` would copy them on every event.
+trait Names {
+    fn names(&self) -> (&str, &str);
+}
+
+impl Names for (String, String) {
+    fn names(&self) -> (&str, &str) {
+        (&self.0, &self.1)
+    }
+}
+
+impl Names for (&str, &str) {
+    fn names(&self) -> (&str, &str) {
+        (self.0, self.1)
+    }
+}
+
+// The owned key orders as its names do (tuples compare element by
+// element, `String` as its `str`), as `Borrow` requires.
+impl<'a> std::borrow::Borrow<dyn Names + 'a> for (String, String) {
+    fn borrow(&self) -> &(dyn Names + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn Names + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.names() == other.names()
+    }
+}
+
+impl Eq for dyn Names + '_ {}
+
+impl PartialOrd for dyn Names + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn Names + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.names().cmp(&other.names())
+    }
+}
+
+/// The entry of `name` (an asset, a period) in `m`, made if new: the name
+/// is copied only then, where `entry` would copy it on every event.
+pub(crate) fn named<'m, V: Default>(m: &'m mut BTreeMap<String, V>, name: &str) -> &'m mut V {
+    if !m.contains_key(name) {
+        m.insert(name.to_string(), V::default());
+    }
+    m.get_mut(name).expect("inserted above if missing")
+}
+
+/// The entry of (`a`, `b`) (a period and an asset) in `m`, made by `new`
+/// if missing; the names are copied only then.
+pub(crate) fn named2<'m, V>(
+    m: &'m mut BTreeMap<(String, String), V>,
+    a: &str,
+    b: &str,
+    new: impl FnOnce() -> V,
+) -> &'m mut V {
+    let key: &dyn Names = &(a, b);
+    if !m.contains_key(key) {
+        m.insert((a.to_string(), b.to_string()), new());
+    }
+    m.get_mut(key).expect("inserted above if missing")
+}

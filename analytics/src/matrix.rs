@@ -198,8 +198,8 @@ pub(crate) fn side_withheld(
         amount: value,
         accounts: side.keys().copied().collect(),
         merchants: match group {
-            Group::Merchant(_) => side.clone(),
-            _ => BTreeMap::new(),
+            Group::Merchant(_) => side.iter().map(|(a, v)| (*a, *v)).collect(),
+            _ => Default::default(),
         },
     };
     cell.withheld(k).or_else(|| {

@@ -175,8 +175,8 @@ fn the_matrix_of_a_small_chain_matches_the_hand_computation() {
     assert_eq!(order[1], ("coin", "resident", "resident"));
     assert_eq!(order[7], ("yui", "issuer", "resident"));
     // The flows' own balances follow the escrow: C holds the reward.
-    assert_eq!(f.balances[&("yui".to_string(), a(C))], 100);
-    assert_eq!(f.balances[&("yui".to_string(), a(A))], 0);
+    assert_eq!(f.balances["yui"][&a(C)], 100);
+    assert_eq!(f.balances["yui"][&a(A)], 0);
     // No identity left with one withheld term, no ratio on a withheld figure.
     for k in 1..=12 {
         crate::identities::tests::check(&f, k);

@@ -85,9 +85,11 @@ impl Stocks {
     /// The period `label` ended: how each asset's holdings are spread.
     pub fn close_period(&mut self, f: &Flows, label: &str) {
         let mut per_asset: BTreeMap<&str, Vec<u128>> = BTreeMap::new();
-        for ((asset, who), b) in &f.balances {
-            if *b > 0 && f.group(who).is_private() {
-                per_asset.entry(asset).or_default().push(*b as u128);
+        for (asset, balances) in &f.balances {
+            for (who, b) in balances {
+                if *b > 0 && f.group(who).is_private() {
+                    per_asset.entry(asset).or_default().push(*b as u128);
+                }
             }
         }
         for (asset, mut values) in per_asset {
@@ -121,11 +123,8 @@ impl Stocks {
             }
             let mut d = BaseDate::default();
             let mut unused: i128 = self.escrow.get(asset).copied().unwrap_or(0).max(0);
-            let held = f
-                .balances
-                .range((asset.clone(), Address([0; 32]))..)
-                .take_while(|((a, _), _)| a == asset);
-            for ((_, who), b) in held {
+            let held = f.balances.get(asset).into_iter().flatten();
+            for (who, b) in held {
                 let g = f.group(who);
                 if *b > 0 && !matches!(g, Group::Issuer | Group::Operator | Group::Breakage) {
                     unused = unused.saturating_add(*b);

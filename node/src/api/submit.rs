@@ -27,11 +27,9 @@ impl Api {
     /// skip).
     fn maybe_committed(&self, stx: &SignedTransaction) -> Result<bool, Status> {
         let account = yui_ledger::state::keys::account(&stx.tx.signer);
-        let known = yui_ledger::state::read::<yui_ledger::state::Account, _>(
-            &self.shared.store,
-            &account,
-        )
-        .map_err(internal)?;
+        let known =
+            yui_ledger::state::read::<yui_ledger::state::Account, _>(&self.shared.store, &account)
+                .map_err(internal)?;
         Ok(known.is_none_or(|a| stx.tx.nonce < a.nonce))
     }
 
