@@ -9,6 +9,7 @@
 //! reported as corruption.
 
 use std::path::Path;
+use std::sync::atomic::Ordering;
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use jmt::storage::NodeBatch;
@@ -144,6 +145,8 @@ pub struct Store {
     window: tree_window::TreeWindow,
     /// The newest values of recently used state keys.
     state_cache: state_cache::StateCache,
+    /// The size of the last commit's batch, to size the next one's.
+    batch_bytes: std::sync::atomic::AtomicUsize,
 }
 
 mod history;
@@ -292,6 +295,7 @@ impl Store {
             tree_interval: 1,
             window: Default::default(),
             state_cache: Default::default(),
+            batch_bytes: Default::default(),
         };
         store.migrate_tree_keys()?;
         store.open_tree_window()?;
@@ -547,7 +551,10 @@ impl Store {
                 "commit of height {h}, expected {expected}"
             )));
         }
-        let mut b = WriteBatch::default();
+        // A block's batch holds a megabyte or two at full load: allocated
+        // at about the last one's size, it is not copied as it grows.
+        let last = self.batch_bytes.load(Ordering::Relaxed);
+        let mut b = WriteBatch::with_capacity_bytes(last + last / 4);
         self.put_state(&mut b, &outcome.writes, &tree.batch, false)?;
         let (checkpoint, replaced) = self.put_tree(&mut b, h, &outcome.writes, tree)?;
         self.record_and_prune(&mut b, h, replaced, tree)?;
@@ -615,6 +622,7 @@ impl Store {
             }
             b.delete_cf(pending, k);
         }
+        self.batch_bytes.store(b.size_in_bytes(), Ordering::Relaxed);
         self.write_sync(b)?;
         self.state_cache.committed(&outcome.writes);
         self.tree_committed(h, checkpoint, tree);
