@@ -93,11 +93,9 @@ async fn run(shared: Arc<Shared>, mut rx: mpsc::Receiver<Job>, behind: Arc<Atomi
         let done = tokio::task::spawn_blocking(move || {
             let items: Vec<(&SignedTransaction, Hash)> =
                 jobs.iter().map(|j| (&j.stx, j.hash)).collect();
-            let threads = if items.len() >= 64 {
-                crate::verified::threads()
-            } else {
-                1
-            };
+            // Split over the cores only when each part is still a large
+            // batch (`PARALLEL_CHUNK_MIN`).
+            let threads = crate::verified::threads();
             let verdicts = shared.admit_batch(&items, threads, Admit::Submitted);
             for (j, v) in jobs.into_iter().zip(verdicts) {
                 let _ = j.reply.send(v.map_err(Refused::Admit));
