@@ -7,21 +7,27 @@ use std::collections::{HashMap, VecDeque};
 
 use yui_ledger::{Hash, SignedTransaction};
 
+/// Hashes are SHA-256 outputs: hashed fast, with a per-process seed.
+type Fast = foldhash::fast::RandomState;
+
 /// How many received transactions are kept: several full blocks' worth.
 pub const RECENT_MAX: usize = 32_768;
 
 pub struct Recent {
-    by_hash: HashMap<Hash, SignedTransaction>,
+    by_hash: HashMap<Hash, SignedTransaction, Fast>,
     order: VecDeque<Hash>,
     capacity: usize,
 }
 
 impl Recent {
     pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
+        // Room for the most it holds and one more batch: never resized.
+        let room = capacity + crate::network::TX_BATCH_MAX;
         Self {
-            by_hash: HashMap::new(),
-            order: VecDeque::new(),
-            capacity: capacity.max(1),
+            by_hash: HashMap::with_capacity_and_hasher(room, Fast::default()),
+            order: VecDeque::with_capacity(room),
+            capacity,
         }
     }
 
