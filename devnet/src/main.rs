@@ -309,9 +309,25 @@ fn init_nodes(
             "{}: no vote_journal setting",
             cfg.display()
         );
+        anyhow::ensure!(
+            text.contains("runtime_threads = 0"),
+            "{}: no runtime_threads setting",
+            cfg.display()
+        );
+        // The nodes share this machine's cores: each runs its share of
+        // them (at least one), not a thread per core that six processes
+        // would then switch between.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .div_ceil(names.len())
+            .max(1);
         std::fs::write(
             &cfg,
-            text.replace("vote_journal = false", "vote_journal = true"),
+            text.replace("vote_journal = false", "vote_journal = true")
+                .replace(
+                    "runtime_threads = 0",
+                    &format!("runtime_threads = {threads}"),
+                ),
         )?;
         if let Some(key_of) = key_of {
             let path = home.join("node_key.json");

@@ -162,7 +162,14 @@ pub struct NodeSection {
     /// The log's format: "text" or "json".
     #[serde(default)]
     pub log_format: LogFormat,
+    /// Threads of the node's async runtime; 0: one per core. Nodes that
+    /// share a machine's cores run best with their share of them.
+    #[serde(default)]
+    pub runtime_threads: usize,
 }
+
+/// Most threads `node.runtime_threads` may ask for.
+pub const RUNTIME_THREADS_MAX: usize = 256;
 
 fn default_time_zone() -> String {
     "Asia/Tokyo".into()
@@ -332,7 +339,14 @@ impl Config {
         let block_max = yui_ledger::limits::BLOCK_TXS_MAX;
         let tx_max = yui_ledger::limits::TX_BYTES_MAX;
         let history_min = crate::storage::STATE_HISTORY_MIN;
-        let rules: [(bool, String); 10] = [
+        let rules: [(bool, String); 11] = [
+            (
+                self.node.runtime_threads <= RUNTIME_THREADS_MAX,
+                format!(
+                    "node.runtime_threads = {} must be at most {RUNTIME_THREADS_MAX} (0: one per core)",
+                    self.node.runtime_threads
+                ),
+            ),
             (
                 (1..=TREE_INTERVAL_MAX).contains(&self.storage.tree_interval),
                 format!(
@@ -433,6 +447,9 @@ genesis_file = "{genesis}"
 time_zone = "{tz}"
 # The log (stderr): "text" for people, "json" for one object per line.
 log_format = "{lf}"
+# Threads of the async runtime (network, consensus, API); 0: one per core.
+# Nodes sharing a machine's cores do best with their share of them.
+runtime_threads = {rt}
 
 [api]
 # gRPC listen address (wallets, merchants, the CLI).
@@ -508,6 +525,7 @@ tree_interval = {ti}
 {p2p}{metrics}"#,
             name = self.node.name,
             tz = self.node.time_zone,
+            rt = self.node.runtime_threads,
             lf = match self.node.log_format {
                 LogFormat::Text => "text",
                 LogFormat::Json => "json",
@@ -598,6 +616,7 @@ mod tests {
                 key_file: None,
                 time_zone: "Asia/Tokyo".into(),
                 log_format: LogFormat::Text,
+                runtime_threads: 0,
             },
             api: ApiSection {
                 listen: "127.0.0.1:7001".into(),
@@ -634,6 +653,29 @@ mod tests {
         c.block.txs_max = 2_000;
         std::fs::write(&path, c.render()).unwrap();
         Config::load(&path).unwrap();
+    }
+
+    #[test]
+    fn runtime_threads_survive_the_file_default_to_one_per_core_and_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let mut c = config();
+        c.node.runtime_threads = 1;
+        std::fs::write(&path, c.render()).unwrap();
+        assert_eq!(Config::load(&path).unwrap().0.node.runtime_threads, 1);
+        // A file written before the setting existed: one per core.
+        let old: String = c
+            .render()
+            .lines()
+            .filter(|l| !l.starts_with("runtime_threads"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(&path, old).unwrap();
+        assert_eq!(Config::load(&path).unwrap().0.node.runtime_threads, 0);
+        c.node.runtime_threads = RUNTIME_THREADS_MAX + 1;
+        std::fs::write(&path, c.render()).unwrap();
+        let e = Config::load(&path).unwrap_err().to_string();
+        assert!(e.contains("node.runtime_threads = 257"), "{e}");
     }
 
     #[test]

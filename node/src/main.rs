@@ -128,8 +128,9 @@ fn main() -> anyhow::Result<()> {
         Cmd::Start { home } => {
             // The log's format is in the config; a config that cannot be
             // read fails start() below with its own message.
-            let json = Config::load(&home.join("config.toml"))
-                .is_ok_and(|(c, _)| c.node.log_format == LogFormat::Json);
+            let node = Config::load(&home.join("config.toml")).map(|(c, _)| c.node);
+            let json = node.as_ref().is_ok_and(|n| n.log_format == LogFormat::Json);
+            let threads = node.map_or(0, |n| n.runtime_threads);
             let filter =
                 tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
                     tracing_subscriber::EnvFilter::new("info,libp2p_gossipsub=error")
@@ -140,9 +141,12 @@ fn main() -> anyhow::Result<()> {
             } else {
                 log.with_target(false).init();
             }
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
+            let mut rt = tokio::runtime::Builder::new_multi_thread();
+            // Out of range: `start` refuses the config with its reason.
+            if (1..=yui_node::config::RUNTIME_THREADS_MAX).contains(&threads) {
+                rt.worker_threads(threads);
+            }
+            let rt = rt.enable_all().build()?;
             rt.block_on(start(home))
         }
     }
@@ -196,6 +200,7 @@ fn init(
             key_file: key.as_ref().map(|_| "node_key.json".into()),
             time_zone,
             log_format: Default::default(),
+            runtime_threads: 0,
         },
         api: ApiSection {
             listen,
