@@ -3,6 +3,7 @@
 //! mempool and from these (a transaction may still be in its signature
 //! batch, or have been refused here on a state the proposer no longer has).
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 
 use yui_ledger::{Hash, SignedTransaction};
@@ -14,7 +15,9 @@ type Fast = foldhash::fast::RandomState;
 pub const RECENT_MAX: usize = 32_768;
 
 pub struct Recent {
-    by_hash: HashMap<Hash, SignedTransaction, Fast>,
+    /// Boxed: the table stays small (tens of bytes a slot), and a
+    /// transaction is not moved on insertion or eviction.
+    by_hash: HashMap<Hash, Box<SignedTransaction>, Fast>,
     order: VecDeque<Hash>,
     capacity: usize,
 }
@@ -32,12 +35,14 @@ impl Recent {
     }
 
     pub fn get(&self, h: &Hash) -> Option<&SignedTransaction> {
-        self.by_hash.get(h)
+        self.by_hash.get(h).map(|t| &**t)
     }
 
     pub fn insert_all(&mut self, txs: &[(SignedTransaction, Hash)]) {
         for (t, h) in txs {
-            if self.by_hash.insert(*h, t.clone()).is_none() {
+            // A repeat (same hash, same bytes) changes nothing.
+            if let Entry::Vacant(e) = self.by_hash.entry(*h) {
+                e.insert(Box::new(t.clone()));
                 self.order.push_back(*h);
             }
         }
