@@ -38,9 +38,15 @@ use yui_ledger::{BlockHeader, Hash, SignedTransaction};
 use crate::chain::Shared;
 use crate::engine::EngineEvent;
 
+mod batch;
 mod gossip;
 mod recent;
 pub mod sync;
+
+pub use batch::{
+    TX_BATCH_BUSY_MS, TX_BATCH_BUSY_PER_S, TX_BATCH_CALM_PER_S, TX_BATCH_MAX, TX_BATCH_MS,
+    next_batch_ms,
+};
 use recent::Recent;
 pub use sync::{SyncCodec, SyncRequest, SyncResponse};
 
@@ -98,14 +104,6 @@ pub enum NetMessage {
         message: Vec<u8>,
     },
 }
-
-/// Most transactions in one gossiped batch.
-pub const TX_BATCH_MAX: usize = 512;
-/// How long an admitted transaction waits to be batched. Most transactions
-/// reach the next proposer through a batch, so this wait is part of every
-/// payment's latency; at 25 ms the devnet's median at 250 tx/s was about
-/// 5 ms higher, for about a tenth less CPU per transaction (BENCHMARKS.md).
-pub const TX_BATCH_MS: u64 = 10;
 
 /// Asks for the network task to do something.
 pub enum NetCommand {
@@ -299,7 +297,8 @@ async fn run(
     let mut next_sync_peer = 0usize;
     let mut sync_ticks = 0u64;
     let mut batch: Vec<SignedTransaction> = Vec::new();
-    let mut batch_tick = tokio::time::interval(Duration::from_millis(TX_BATCH_MS));
+    let mut batch_ms = TX_BATCH_MS;
+    let mut batch_tick = tokio::time::interval(Duration::from_millis(batch_ms));
     let mut net = NetState {
         book,
         recent: Recent::new(recent::RECENT_MAX),
@@ -325,8 +324,17 @@ async fn run(
                 Some(NetCommand::Penalise(peer, n)) => penalise(&mut swarm, &mut net.book, peer, n),
             },
             _ = batch_tick.tick() => {
-                if !batch.is_empty() {
+                let sent = batch.len();
+                if sent > 0 {
                     publish(&mut swarm, &NetMessage::Txs(std::mem::take(&mut batch)));
+                }
+                let next = next_batch_ms(batch_ms, sent);
+                if next != batch_ms {
+                    batch_ms = next;
+                    batch_tick = tokio::time::interval(Duration::from_millis(batch_ms));
+                    // An interval's first tick is at once: the next batch
+                    // waits the new period.
+                    batch_tick.reset();
                 }
             }
             _ = sync_tick.tick() => {
