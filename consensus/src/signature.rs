@@ -245,7 +245,10 @@ fn batch_equation(items: &[&Item<'_>], mut rng: chacha20::ChaCha20Rng) -> bool {
     use chacha20::rand_core::Rng;
     let mut B_coeff = Scalar::ZERO;
     let mut key_at: HashMap<&[u8; 32], usize> = HashMap::with_capacity(items.len());
-    let (mut As, mut A_coeffs) = (Vec::new(), Vec::new());
+    let (mut As, mut A_coeffs) = (
+        Vec::with_capacity(items.len()),
+        Vec::with_capacity(items.len()),
+    );
     let mut Rs = Vec::with_capacity(items.len());
     let mut R_coeffs = Vec::with_capacity(items.len());
     for (key, msg, sig) in items {
