@@ -66,8 +66,15 @@ pub const TREE_INTERVAL: u64 = 16;
 /// before it that the checkpoint did not write.
 #[derive(Default)]
 struct Window {
-    /// Shared with the top slots (`top_nodes.rs`): one copy of each.
+    /// The nodes of those versions that no later version replaced: what a
+    /// checkpoint writes. Shared with the top slots (`top_nodes.rs`): one
+    /// copy of each.
     nodes: HashMap<NodeKey, Arc<Node>, Fast>,
+    /// The nodes of those versions that a later one replaced, moved here
+    /// from `nodes` as it commits: still read for the versions before, and
+    /// the last window's nodes after the checkpoint. Kept apart so that a
+    /// checkpoint does not sort the whole window into kept and replaced.
+    replaced: HashMap<NodeKey, Arc<Node>, Fast>,
     /// Nodes those versions replaced (some in the window, some written).
     stale: Vec<NodeKey>,
     /// The newest version whose tree is entirely on disk.
@@ -104,28 +111,37 @@ impl TreeWindow {
             return None;
         }
         let w = self.window.read().ok()?;
-        let map = if k.version() > w.through {
-            &w.nodes
+        let n = if k.version() > w.through {
+            w.nodes.get(k).or_else(|| w.replaced.get(k))
         } else {
-            &w.previous
+            w.previous.get(k)
         };
-        map.get(k).map(|n| Node::clone(n))
+        n.map(|n| Node::clone(n))
     }
 
     fn len(&self) -> usize {
-        self.window.read().map_or(0, |w| w.nodes.len())
+        self.window
+            .read()
+            .map_or(0, |w| w.nodes.len() + w.replaced.len())
     }
 
     /// Nodes in memory: the window's and the last window's.
     fn held(&self) -> usize {
         self.window
             .read()
-            .map_or(0, |w| w.nodes.len() + w.previous.len())
+            .map_or(0, |w| w.nodes.len() + w.replaced.len() + w.previous.len())
     }
 
+    /// A version's nodes, and the nodes it replaced (those in the window
+    /// move to `replaced`).
     fn add(&self, nodes: Vec<(NodeKey, Arc<Node>)>, stale: &[NodeKey]) {
         if let Ok(mut w) = self.window.write() {
             w.nodes.extend(nodes);
+            for k in stale {
+                if let Some(n) = w.nodes.remove(k) {
+                    w.replaced.insert(k.clone(), n);
+                }
+            }
             w.stale.extend(stale.iter().cloned());
         }
     }
@@ -142,6 +158,7 @@ impl TreeWindow {
         self.window.read().map_or(Vec::new(), |w| {
             w.nodes
                 .iter()
+                .chain(&w.replaced)
                 .filter_map(|(k, n)| match n.as_ref() {
                     Node::Leaf(l) => Some((k.clone(), l.clone())),
                     _ => None,
@@ -156,14 +173,13 @@ impl TreeWindow {
     /// window is empty.
     fn checkpoint(&self, through: u64, replaced_now: &[NodeKey]) {
         if let Ok(mut w) = self.window.write() {
-            let old = std::mem::take(&mut *w);
-            let stale: HashSet<&NodeKey, Fast> = old.stale.iter().chain(replaced_now).collect();
-            let previous = old
-                .nodes
-                .iter()
-                .filter(|(k, _)| stale.contains(k))
-                .map(|(k, n)| (k.clone(), Arc::clone(n)))
-                .collect();
+            let mut old = std::mem::take(&mut *w);
+            let mut previous = std::mem::take(&mut old.replaced);
+            for k in replaced_now {
+                if let Some(n) = old.nodes.remove(k) {
+                    previous.insert(k.clone(), n);
+                }
+            }
             *w = Window {
                 through,
                 previous,
@@ -268,13 +284,22 @@ impl Store {
             .window
             .read()
             .map_err(|_| StoreError::Invalid("the tree window's lock is poisoned".into()))?;
-        let stale: HashSet<&NodeKey, Fast> = w.stale.iter().chain(&change.stale).collect();
+        // What is still part of the tree: the window's nodes that no
+        // version replaced (those replaced before this one are already
+        // apart) but for this version's replacements, and this version's.
+        let now: HashSet<&NodeKey, Fast> = change
+            .stale
+            .iter()
+            .filter(|k| w.nodes.contains_key(*k))
+            .collect();
         let nodes = self.cf(cf::TREE_NODES)?;
-        let window = w.nodes.iter().map(|(k, n)| (k, n.as_ref()));
+        let window = w
+            .nodes
+            .iter()
+            .filter(|(k, _)| !now.contains(k))
+            .map(|(k, n)| (k, n.as_ref()));
         for (k, n) in window.chain(change.batch.nodes()) {
-            if !stale.contains(k) {
-                b.put_cf(nodes, node_db_key(k), borsh::to_vec(n).unwrap_or_default());
-            }
+            b.put_cf(nodes, node_db_key(k), borsh::to_vec(n).unwrap_or_default());
         }
         // The window before is dropped from memory now; without a window,
         // every record left (from a store that had one) goes.
