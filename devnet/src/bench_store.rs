@@ -154,10 +154,12 @@ impl Pipeline {
         let t = Instant::now();
         refused(self.chamber.admit_batch(&hashed, threads, Admit::Relayed))?;
         s.relay += t.elapsed();
+        // A validator receives the block as its own copy.
+        let block = built.block.clone();
         let t = Instant::now();
         let validated = self
             .chamber
-            .validate_block(&built.block, proposer, time_ms, false)
+            .validate_block(block, proposer, time_ms, false)
             .map_err(|e| anyhow::anyhow!(e))?;
         s.validate += t.elapsed();
 

@@ -470,7 +470,8 @@ impl Shared {
             mp.refresh_oldest();
         }
         let outcome = ex.finish();
-        self.seal(ctx, proposer, head.hash, (txs, hashes), outcome)
+        let tx_root = tx_root_of(&hashes);
+        self.seal(ctx, proposer, head.hash, (txs, hashes, tx_root), outcome)
     }
 
     fn seal(
@@ -478,7 +479,7 @@ impl Shared {
         ctx: Ctx,
         proposer: Address,
         prev_hash: Hash,
-        (txs, tx_hashes): (Vec<yui_ledger::SignedTransaction>, Vec<Hash>),
+        (txs, tx_hashes, tx_root): (Vec<yui_ledger::SignedTransaction>, Vec<Hash>, Hash),
         outcome: BlockOutcome,
     ) -> Result<Prepared, String> {
         let (state_root, tree) =
@@ -488,7 +489,7 @@ impl Shared {
             height: ctx.height,
             time_ms: ctx.time_ms,
             prev_hash,
-            tx_root: tx_root_of(&tx_hashes),
+            tx_root,
             receipts_root: receipts_root(&outcome.receipts, &outcome.begin_events),
             state_root,
             proposer,
@@ -520,13 +521,14 @@ impl Shared {
     /// signature in it (ADR 0007).
     pub fn validate_block(
         &self,
-        block: &Block,
+        block: Block,
         expected_proposer: Address,
         now_ms: u64,
         certified: bool,
     ) -> Result<Prepared, String> {
         let head = self.head();
-        let h = &block.header;
+        let Block { header, txs } = block;
+        let h = &header;
         let expect = |ok: bool, what: &str| {
             if ok {
                 Ok(())
@@ -550,11 +552,9 @@ impl Shared {
             h.validators_hash == self.validators_hash(),
             "wrong validator set",
         )?;
-        let tx_hashes: Vec<Hash> = block.txs.iter().map(|t| t.hash()).collect();
-        expect(
-            tx_root_of(&tx_hashes) == h.tx_root,
-            "transaction root mismatch",
-        )?;
+        let tx_hashes: Vec<Hash> = txs.iter().map(|t| t.hash()).collect();
+        let tx_root = tx_root_of(&tx_hashes);
+        expect(tx_root == h.tx_root, "transaction root mismatch")?;
         let ctx = Ctx {
             chain_id: h.chain_id.clone(),
             height: h.height,
@@ -564,7 +564,7 @@ impl Shared {
         // before (on admission, or in another round's block) are known; the
         // rest are verified here as a batch on every core.
         let hashed: Vec<(&yui_ledger::SignedTransaction, Hash)> =
-            block.txs.iter().zip(tx_hashes.iter().copied()).collect();
+            txs.iter().zip(tx_hashes.iter().copied()).collect();
         if !certified && self.votes() {
             let verdicts = self.verified.verify(&hashed, verified::threads());
             if let Some((i, Err(e))) = verdicts.into_iter().enumerate().find(|(_, v)| v.is_err()) {
@@ -578,11 +578,12 @@ impl Shared {
                 .map_err(|e| format!("proposed block {}: transaction {i}: {e}", h.height))?;
         }
         let outcome = ex.finish();
+        drop(hashed);
         let p = self.seal(
             ctx,
             h.proposer,
             h.prev_hash,
-            (block.txs.clone(), tx_hashes),
+            (txs, tx_hashes, tx_root),
             outcome,
         )?;
         expect(

@@ -106,19 +106,21 @@ fn only_a_voting_node_checks_the_signatures_of_a_block_no_certificate_names() {
 
     let voter = open(&home(dirs[1].path(), &g));
     assert!(voter.votes());
-    let refused = voter.validate_block(&block, city, now, false).err();
+    let refused = voter.validate_block(block.clone(), city, now, false).err();
     assert!(
         refused.as_ref().is_some_and(|e| e.contains("signature")),
         "{refused:?}"
     );
     // Named by a verified certificate: a quorum checked it already.
-    assert!(voter.validate_block(&block, city, now, true).is_ok());
+    assert!(voter.validate_block(block.clone(), city, now, true).is_ok());
 
     // An observer (no key) votes on nothing and commits only certified
     // blocks: it executes the proposal without the check (ADR 0007).
     let (cfg, base) = Config::load(&home(dirs[2].path(), &g).join("config.toml")).unwrap();
     let observer = Shared::open(cfg, &base, None).unwrap();
     assert!(!observer.votes());
-    let p = observer.validate_block(&block, city, now, false).unwrap();
+    let p = observer
+        .validate_block(block.clone(), city, now, false)
+        .unwrap();
     assert_eq!(p.block.hash(), block.hash());
 }

@@ -283,10 +283,12 @@ impl<O: Outbox> Host for NodeHost<O> {
         let p = match (self.prepared.remove(&certificate.block_hash), synced) {
             (Some(p), _) => p,
             // Certified by a quorum: it is the block; its time was checked by them.
-            (None, Some(block)) => self
-                .shared
-                .validate_block(&block, block.header.proposer, u64::MAX / 2, true)
-                .map_err(|e| anyhow::anyhow!("a certified block does not execute here: {e}"))?,
+            (None, Some(block)) => {
+                let proposer = block.header.proposer;
+                self.shared
+                    .validate_block(block, proposer, u64::MAX / 2, true)
+                    .map_err(|e| anyhow::anyhow!("a certified block does not execute here: {e}"))?
+            }
             (None, None) => match self.recover_prepared(certificate) {
                 Ok(p) => p,
                 Err(e) => {
@@ -341,8 +343,7 @@ impl<O: Outbox> NodeHost<O> {
             .map(|v| Address(v.public_key))
             .unwrap_or(Address::ZERO);
         match tokio::task::block_in_place(|| {
-            self.shared
-                .validate_block(&block, proposer, now_ms(), false)
+            self.shared.validate_block(block, proposer, now_ms(), false)
         }) {
             Ok(p) => {
                 if let Err(e) = self.shared.store.save_pending_block(&p.block) {
@@ -400,7 +401,7 @@ impl<O: Outbox> NodeHost<O> {
         let proposer = block.header.proposer;
         // The drift bound was checked when the block was first accepted.
         self.shared
-            .validate_block(&block, proposer, u64::MAX / 2, true)
+            .validate_block(block, proposer, u64::MAX / 2, true)
             .map_err(|e| anyhow::anyhow!("decided block no longer executes: {e}"))
     }
 }

@@ -4,6 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+/// Transaction hashes and addresses, hashed fast; the seed is drawn per
+/// process, so no sender can aim keys at one bucket.
+type Fast = foldhash::fast::RandomState;
+
 use yui_ledger::{Address, Expiry, Hash, SignedTransaction};
 
 /// Why the mempool refused a transaction it would otherwise admit.
@@ -48,9 +52,9 @@ struct Entry {
 pub struct Mempool {
     limits: Limits,
     by_account: BTreeMap<Address, BTreeMap<u64, Entry>>,
-    by_hash: HashMap<Hash, (Address, u64)>,
+    by_hash: HashMap<Hash, (Address, u64), Fast>,
     /// Each waiting account's next nonce in the committed state.
-    next: HashMap<Address, u64>,
+    next: HashMap<Address, u64, Fast>,
     seq: u64,
     /// Since when the oldest ready transaction could go into a block: found
     /// again after each commit (and removal), kept as later ones get ready.
@@ -76,8 +80,8 @@ impl Mempool {
         Self {
             limits,
             by_account: BTreeMap::new(),
-            by_hash: HashMap::new(),
-            next: HashMap::new(),
+            by_hash: HashMap::default(),
+            next: HashMap::default(),
             seq: 0,
             oldest_ready_ms: None,
             draws: 0,

@@ -27,7 +27,8 @@ pub struct Verified {
 }
 
 struct Inner {
-    set: HashSet<Hash>,
+    /// SHA-256 hashes: hashed fast, with a per-process seed.
+    set: HashSet<Hash, foldhash::fast::RandomState>,
     order: VecDeque<Hash>,
 }
 
@@ -35,7 +36,7 @@ impl Verified {
     pub fn new(capacity: usize) -> Self {
         Self {
             inner: Mutex::new(Inner {
-                set: HashSet::new(),
+                set: HashSet::default(),
                 order: VecDeque::new(),
             }),
             capacity: capacity.max(1),
