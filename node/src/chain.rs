@@ -728,7 +728,7 @@ impl Shared {
 pub const WAITERS_MAX: usize = 65_536;
 
 /// Gossip batches of transactions (each at most
-/// [`crate::network::TX_BATCH_MAX`]) verified off the network task at once;
+/// [`crate::network::batch::TX_BATCH_MAX`]) verified off the network task at once;
 /// a batch beyond them is dropped (its transactions still reach this node
 /// inside proposals, fetched when missing).
 pub const GOSSIP_ADMISSIONS_MAX: usize = 8;

@@ -10,8 +10,9 @@ use tokio::sync::mpsc;
 use yui_consensus::{Input, Proposal};
 use yui_ledger::{Block, Hash, SignedTransaction, TxError};
 
+use super::batch::TX_BATCH_MAX;
 use super::recent::Recent;
-use super::{NetCommand, NetMessage, TX_BATCH_MAX, peer_id_of};
+use super::{NetCommand, NetMessage, peer_id_of};
 use crate::chain::{Admit, AdmitError, Shared};
 use crate::engine::EngineEvent;
 use crate::vote_journal::Source;

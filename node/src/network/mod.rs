@@ -38,15 +38,12 @@ use yui_ledger::{BlockHeader, Hash, SignedTransaction};
 use crate::chain::Shared;
 use crate::engine::EngineEvent;
 
-mod batch;
+pub mod batch;
 mod gossip;
 mod recent;
 pub mod sync;
 
-pub use batch::{
-    TX_BATCH_BUSY_MS, TX_BATCH_BUSY_PER_S, TX_BATCH_CALM_PER_S, TX_BATCH_MAX, TX_BATCH_MS,
-    next_batch_ms,
-};
+use batch::{TX_BATCH_MAX, TX_BATCH_MS, next_batch_ms};
 use recent::Recent;
 pub use sync::{SyncCodec, SyncRequest, SyncResponse};
 

@@ -26,7 +26,7 @@ impl Recent {
     pub fn new(capacity: usize) -> Self {
         let capacity = capacity.max(1);
         // Room for the most it holds and one more batch: never resized.
-        let room = capacity + crate::network::TX_BATCH_MAX;
+        let room = capacity + crate::network::batch::TX_BATCH_MAX;
         Self {
             by_hash: HashMap::with_capacity_and_hasher(room, Fast::default()),
             order: VecDeque::with_capacity(room),
