@@ -180,8 +180,13 @@ impl TreeWindow {
                     previous.insert(k.clone(), n);
                 }
             }
+            // The next window is about as large as this one: its maps
+            // start at that size rather than growing and rehashing to it.
+            let room = old.nodes.len() + previous.len();
             *w = Window {
                 through,
+                nodes: HashMap::with_capacity_and_hasher(room, Fast::default()),
+                replaced: HashMap::with_capacity_and_hasher(previous.len(), Fast::default()),
                 previous,
                 ..Window::default()
             };
