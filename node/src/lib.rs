@@ -18,3 +18,8 @@ pub mod snapshot;
 pub mod storage;
 pub mod verified;
 pub mod vote_journal;
+
+/// The hasher of the node's in-memory maps keyed by hashes, node keys and
+/// addresses: foldhash, seeded per process, so no sender can aim keys at
+/// one bucket. Only where nothing depends on iteration order.
+pub(crate) type Fast = foldhash::fast::RandomState;

@@ -4,9 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-/// Transaction hashes and addresses, hashed fast; the seed is drawn per
-/// process, so no sender can aim keys at one bucket.
-type Fast = foldhash::fast::RandomState;
+use crate::Fast;
 
 use yui_ledger::{Address, Expiry, Hash, SignedTransaction};
 

@@ -27,8 +27,7 @@ pub struct Verified {
 }
 
 struct Inner {
-    /// SHA-256 hashes: hashed fast, with a per-process seed.
-    set: HashSet<Hash, foldhash::fast::RandomState>,
+    set: HashSet<Hash, crate::Fast>,
     order: VecDeque<Hash>,
 }
 

@@ -329,9 +329,7 @@ async fn run(
                 if next != batch_ms {
                     batch_ms = next;
                     batch_tick = tokio::time::interval(Duration::from_millis(batch_ms));
-                    // An interval's first tick is at once: the next batch
-                    // waits the new period.
-                    batch_tick.reset();
+                    batch_tick.reset(); // else its first tick is at once
                 }
             }
             _ = sync_tick.tick() => {

@@ -8,8 +8,7 @@ use std::collections::{HashMap, VecDeque};
 
 use yui_ledger::{Hash, SignedTransaction};
 
-/// Hashes are SHA-256 outputs: hashed fast, with a per-process seed.
-type Fast = foldhash::fast::RandomState;
+use crate::Fast;
 
 /// How many received transactions are kept: several full blocks' worth.
 pub const RECENT_MAX: usize = 32_768;

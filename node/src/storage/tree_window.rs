@@ -50,9 +50,9 @@ use yui_ledger::state::keys;
 use super::top_nodes::TopNodes;
 use super::{Store, StoreError, cf, hkey, meta, node_db_key};
 
-/// Node keys hashed fast (the window is this node's own; nothing iterates
-/// it in an order that matters).
-type Fast = foldhash::fast::RandomState;
+// Node keys hashed fast: nothing iterates the window in an order that
+// matters.
+use crate::Fast;
 
 /// Most nodes a window holds (about 1 KB each in memory; the last
 /// window's unwritten nodes are kept beside it, at most as many): a commit
