@@ -19,7 +19,7 @@ use rocksdb::{
 use yui_consensus::CommitCertificate;
 use yui_ledger::commitment::{TreeChange, value_key};
 use yui_ledger::exec::BlockOutcome;
-use yui_ledger::{Address, Block, Hash, Receipt};
+use yui_ledger::{Block, Hash, Receipt};
 
 /// Column families.
 pub mod cf {
@@ -33,7 +33,9 @@ pub mod cf {
     pub const TX_INDEX: &str = "tx_index";
     /// (height BE, index BE) → receipt (borsh); index u32::MAX holds block-start events
     pub const RECEIPTS: &str = "receipts";
-    /// (address, height BE, index BE) → () : each account's history
+    /// (address, height BE) → the indexes at that height (borsh `Vec<u32>`):
+    /// each account's history (`account_index.rs`; older stores also hold
+    /// (address, height BE, index BE) → (), one key per entry)
     pub const ACCOUNT_INDEX: &str = "account_index";
     /// state key → value: the latest state
     pub const STATE: &str = "state";
@@ -149,6 +151,7 @@ pub struct Store {
     batch_bytes: std::sync::atomic::AtomicUsize,
 }
 
+mod account_index;
 mod history;
 mod reader;
 mod state_cache;
@@ -167,13 +170,6 @@ fn rkey(height: u64, index: u32) -> [u8; 12] {
     let mut k = [0u8; 12];
     k[..8].copy_from_slice(&height.to_be_bytes());
     k[8..].copy_from_slice(&index.to_be_bytes());
-    k
-}
-
-fn akey(a: &Address, height: u64, index: u32) -> [u8; 44] {
-    let mut k = [0u8; 44];
-    k[..32].copy_from_slice(&a.0);
-    k[32..].copy_from_slice(&rkey(height, index));
     k
 }
 
@@ -567,11 +563,8 @@ impl Store {
             borsh::to_vec(cert).unwrap_or_default(),
         );
         b.put_cf(self.cf(cf::BLOCK_INDEX)?, block.hash(), hkey(h));
-        let (txi, rc, ai) = (
-            self.cf(cf::TX_INDEX)?,
-            self.cf(cf::RECEIPTS)?,
-            self.cf(cf::ACCOUNT_INDEX)?,
-        );
+        let (txi, rc) = (self.cf(cf::TX_INDEX)?, self.cf(cf::RECEIPTS)?);
+        let mut concerned = Vec::with_capacity(block.txs.len() * 2);
         for (tx, r) in block.txs.iter().zip(&outcome.receipts) {
             b.put_cf(
                 txi,
@@ -579,9 +572,11 @@ impl Store {
                 borsh::to_vec(&(h, r.index)).unwrap_or_default(),
             );
             b.put_cf(rc, rkey(h, r.index), borsh::to_vec(r).unwrap_or_default());
-            for a in r.accounts_concerned(&tx.tx) {
-                b.put_cf(ai, akey(&a, h, r.index), []);
-            }
+            concerned.extend(
+                r.accounts_concerned(&tx.tx)
+                    .into_iter()
+                    .map(|a| (a, r.index)),
+            );
         }
         if !outcome.begin_events.is_empty() {
             let be = BeginEvents {
@@ -592,17 +587,15 @@ impl Store {
                 rkey(h, BEGIN_EVENTS_INDEX),
                 borsh::to_vec(&be).unwrap_or_default(),
             );
-            let mut who: Vec<Address> = outcome
-                .begin_events
-                .iter()
-                .flat_map(|e| e.accounts())
-                .collect();
-            who.sort();
-            who.dedup();
-            for a in who {
-                b.put_cf(ai, akey(&a, h, BEGIN_EVENTS_INDEX), []);
-            }
+            concerned.extend(
+                outcome
+                    .begin_events
+                    .iter()
+                    .flat_map(|e| e.accounts())
+                    .map(|a| (a, BEGIN_EVENTS_INDEX)),
+            );
         }
+        self.put_account_index(&mut b, h, concerned)?;
         b.put_cf(self.cf(cf::METADATA)?, meta::LAST_HEIGHT, hkey(h));
         // The blocks kept for this height (and any stragglers of the last
         // few) go, each by its key. Not a range delete: every block would
@@ -683,38 +676,6 @@ impl Store {
             .transpose()?
             .map(|b| b.events)
             .unwrap_or_default())
-    }
-
-    /// One account's history entries (height, index), newest first, strictly
-    /// before `before` (exclusive), at most `limit`.
-    pub fn history(
-        &self,
-        a: &Address,
-        before: Option<(u64, u32)>,
-        limit: usize,
-    ) -> Result<Vec<(u64, u32)>, StoreError> {
-        let start = match before {
-            Some((h, i)) => akey(a, h, i),
-            None => akey(a, u64::MAX, u32::MAX),
-        };
-        let mut out = Vec::new();
-        let iter = self.db.iterator_cf(
-            self.cf(cf::ACCOUNT_INDEX)?,
-            IteratorMode::From(&start, Direction::Reverse),
-        );
-        for item in iter {
-            let (k, _) = item?;
-            if !k.starts_with(&a.0) || out.len() >= limit {
-                break;
-            }
-            if k.as_ref() == start.as_slice() {
-                continue;
-            }
-            let h = u64::from_be_bytes(k[32..40].try_into().unwrap_or_default());
-            let i = u32::from_be_bytes(k[40..44].try_into().unwrap_or_default());
-            out.push((h, i));
-        }
-        Ok(out)
     }
 
     /// Keeps the consensus state; with `sync`, durable before the caller

@@ -1,0 +1,185 @@
+//! Each account's history: which (height, index) entries concern it (a
+//! transaction it signed or took part in, or a block's start events).
+//!
+//! A commit writes one record per account and height, `(address, height
+//! BE)` → the indexes at that height (borsh `Vec<u32>`, ascending; the
+//! block-start events' index, `u32::MAX`, last). Kept as a key per entry,
+//! a payment cost two memtable inserts here, and a shop paid hundreds of
+//! times in a block wrote hundreds of keys where one record now holds them
+//! (BENCHMARKS.md, "One history record per account and block").
+//!
+//! Stores written before keep their older keys, one per entry, `(address,
+//! height BE, index BE)` → (): both forms sort by address then height, and
+//! the reader takes each by its length.
+
+use rocksdb::{Direction, IteratorMode, WriteBatch};
+use yui_ledger::Address;
+
+use super::{Store, StoreError, cf, decode};
+
+/// An entry's key in the older form (one key per entry).
+fn entry_key(a: &Address, height: u64, index: u32) -> [u8; 44] {
+    let mut k = [0u8; 44];
+    k[..32].copy_from_slice(&a.0);
+    k[32..40].copy_from_slice(&height.to_be_bytes());
+    k[40..].copy_from_slice(&index.to_be_bytes());
+    k
+}
+
+/// A height's record key for one account.
+fn record_key(a: &Address, height: u64) -> [u8; 40] {
+    let mut k = [0u8; 40];
+    k[..32].copy_from_slice(&a.0);
+    k[32..].copy_from_slice(&height.to_be_bytes());
+    k
+}
+
+impl Store {
+    /// Adds to `b` the history records of height `h`: `entries` are
+    /// (account, index) pairs in any order, repeats allowed.
+    pub(super) fn put_account_index(
+        &self,
+        b: &mut WriteBatch,
+        h: u64,
+        mut entries: Vec<(Address, u32)>,
+    ) -> Result<(), StoreError> {
+        let ai = self.cf(cf::ACCOUNT_INDEX)?;
+        entries.sort_unstable();
+        entries.dedup();
+        for one in entries.chunk_by(|x, y| x.0 == y.0) {
+            let indexes: Vec<u32> = one.iter().map(|(_, i)| *i).collect();
+            b.put_cf(
+                ai,
+                record_key(&one[0].0, h),
+                borsh::to_vec(&indexes).unwrap_or_default(),
+            );
+        }
+        Ok(())
+    }
+
+    /// One account's history entries (height, index), newest first, strictly
+    /// before `before` (exclusive), at most `limit`.
+    pub fn history(
+        &self,
+        a: &Address,
+        before: Option<(u64, u32)>,
+        limit: usize,
+    ) -> Result<Vec<(u64, u32)>, StoreError> {
+        let before = before.unwrap_or((u64::MAX, u32::MAX));
+        // Every key at or below the older form's key of `before`: its own
+        // height's record sorts before it (a prefix of it), later heights
+        // after.
+        let start = entry_key(a, before.0, before.1);
+        let mut out = Vec::new();
+        let iter = self.db.iterator_cf(
+            self.cf(cf::ACCOUNT_INDEX)?,
+            IteratorMode::From(&start, Direction::Reverse),
+        );
+        let corrupt = |what: &str| StoreError::Corrupt {
+            cf: cf::ACCOUNT_INDEX,
+            what: what.into(),
+        };
+        for item in iter {
+            let (k, v) = item?;
+            if !k.starts_with(&a.0) || out.len() >= limit {
+                break;
+            }
+            let h = k
+                .get(32..40)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| corrupt("short key"))?;
+            let indexes: Vec<u32> = match k.len() {
+                40 => decode(cf::ACCOUNT_INDEX, &v)?,
+                44 => vec![u32::from_be_bytes(
+                    k[40..44].try_into().map_err(|_| corrupt("short key"))?,
+                )],
+                _ => return Err(corrupt("a key of neither form")),
+            };
+            for i in indexes.into_iter().rev() {
+                if (h, i) >= before {
+                    continue;
+                }
+                if out.len() >= limit {
+                    break;
+                }
+                out.push((h, i));
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_reads_both_forms_newest_first_and_pages_within_a_height() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).expect("open");
+        let (shop, payer, other) = (Address([7; 32]), Address([3; 32]), Address([9; 32]));
+        let ai = store.cf(cf::ACCOUNT_INDEX).expect("cf");
+        // Heights 1 and 2 as a store from before wrote them.
+        for (h, i) in [(1, 0), (1, 4), (2, 1)] {
+            store
+                .db
+                .put_cf(ai, entry_key(&shop, h, i), [])
+                .expect("put");
+        }
+        // Heights 3 and 4 as a commit writes them now.
+        for (h, entries) in [
+            (
+                3,
+                vec![(shop, 5), (payer, 5), (shop, 0), (other, 2), (shop, 2)],
+            ),
+            (4, vec![(shop, u32::MAX), (shop, 1), (shop, 1), (payer, 1)]),
+        ] {
+            let mut b = WriteBatch::default();
+            store.put_account_index(&mut b, h, entries).expect("index");
+            store.db.write(b).expect("write");
+        }
+        let all = store.history(&shop, None, 100).expect("read");
+        assert_eq!(
+            all,
+            vec![
+                (4, u32::MAX),
+                (4, 1),
+                (3, 5),
+                (3, 2),
+                (3, 0),
+                (2, 1),
+                (1, 4),
+                (1, 0)
+            ]
+        );
+        // Pages of three, each from the last one's end, in both forms.
+        let mut pages = Vec::new();
+        let mut before = None;
+        loop {
+            let page = store.history(&shop, before, 3).expect("read");
+            if page.is_empty() {
+                break;
+            }
+            before = page.last().copied();
+            pages.extend(page);
+        }
+        assert_eq!(pages, all);
+        assert_eq!(
+            store.history(&shop, Some((3, 2)), 2).expect("read"),
+            vec![(3, 0), (2, 1)]
+        );
+        assert_eq!(
+            store.history(&payer, None, 10).expect("read"),
+            vec![(4, 1), (3, 5)]
+        );
+        assert_eq!(
+            store.history(&other, Some((3, 2)), 10).expect("read"),
+            vec![]
+        );
+        assert_eq!(
+            store.history(&Address([8; 32]), None, 10).expect("read"),
+            vec![]
+        );
+    }
+}
