@@ -157,6 +157,7 @@ mod reader;
 mod state_cache;
 mod top_nodes;
 mod tree_keys;
+mod tree_values;
 mod tree_window;
 pub use history::STATE_HISTORY_MIN;
 use tree_keys::node_db_key;
@@ -498,14 +499,14 @@ impl Store {
         Ok(())
     }
 
-    /// Adds the state writes and the tree's values to `b`, and the tree's
-    /// nodes if `nodes` (a commit leaves those to `put_tree`).
+    /// Adds the state writes to `b`, and the tree's nodes and values if
+    /// `whole` (a commit leaves those to `put_tree`).
     fn put_state(
         &self,
         b: &mut WriteBatch,
         writes: &yui_ledger::WriteSet,
         tree: &NodeBatch,
-        nodes: bool,
+        whole: bool,
     ) -> Result<(), StoreError> {
         let state = self.cf(cf::STATE)?;
         for (k, v) in writes {
@@ -514,11 +515,12 @@ impl Store {
                 None => b.delete_cf(state, k),
             }
         }
-        if nodes {
-            let nodes = self.cf(cf::TREE_NODES)?;
-            for (k, n) in tree.nodes() {
-                b.put_cf(nodes, node_db_key(k), borsh::to_vec(n).unwrap_or_default());
-            }
+        if !whole {
+            return Ok(());
+        }
+        let nodes = self.cf(cf::TREE_NODES)?;
+        for (k, n) in tree.nodes() {
+            b.put_cf(nodes, node_db_key(k), borsh::to_vec(n).unwrap_or_default());
         }
         let values = self.cf(cf::JMT_VALUES)?;
         for ((version, kh), v) in tree.values() {
@@ -552,8 +554,9 @@ impl Store {
         let last = self.batch_bytes.load(Ordering::Relaxed);
         let mut b = WriteBatch::with_capacity_bytes(last + last / 4);
         self.put_state(&mut b, &outcome.writes, &tree.batch, false)?;
-        let (checkpoint, replaced) = self.put_tree(&mut b, h, &outcome.writes, tree)?;
-        self.record_and_prune(&mut b, h, replaced, tree)?;
+        let written = self.put_tree(&mut b, h, &outcome.writes, tree)?;
+        let checkpoint = written.checkpoint;
+        self.record_and_prune(&mut b, h, written.nodes, written.values)?;
         let bytes = block.to_bytes();
         let size = bytes.len();
         b.put_cf(self.cf(cf::BLOCKS)?, hkey(h), bytes);

@@ -4,11 +4,14 @@
 //! Each block's tree version replaces some tree nodes (jmt's stale node
 //! index) and, for every key it writes, the key's previous value. A node
 //! that keeps the state of its last K heights (`[storage] state_history`)
-//! records what each height replaced under that height and, at every
-//! commit of height h, deletes in the same batch what was replaced at or
-//! below h + 1 − K, the oldest height it keeps. Nothing a kept height reads
-//! is deleted: an entry replaced at height r is read only by versions
-//! below r.
+//! records, at each write of the tree (every height, or every
+//! `tree_interval` heights: `tree_window.rs`, `tree_values.rs`), the
+//! written nodes and values that the versions since the last write
+//! replaced, under the writing height h, and at every commit of height h
+//! deletes in the same batch what was recorded at or below h + 1 − K, the
+//! oldest height it keeps. Nothing a kept height reads is deleted: an
+//! entry replaced at height r is read only by versions below r, and it is
+//! recorded at a height at or above r.
 //!
 //! A height's replaced entries are one record, `(height BE, LIST)` →
 //! [`Replaced`]. Kept as a key each, they were a fifth of the keys a
@@ -18,7 +21,7 @@
 //! Stores written before keep their older records, one per entry
 //! (`(height BE, NODE | VALUE, stored key)` → ()), and pruning reads both.
 //!
-//! A key's earlier value is known without a seek when a recent commit
+//! A key's earlier value is known without a seek when a recent write
 //! rewrote it ([`Versions`]), and is none when the key is new to the tree
 //! (the tree update reports which written keys it held,
 //! `commitment::TreeChange::existed`): each payment's invoice costs no
@@ -32,7 +35,6 @@
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use rocksdb::{ReadOptions, WriteBatch};
-use yui_ledger::commitment::{TreeChange, value_key};
 
 use super::{Store, StoreError, cf, hkey, meta};
 
@@ -43,26 +45,26 @@ const VALUE: u8 = 1;
 /// Everything one height replaced, in one record ([`Replaced`]).
 const LIST: u8 = 2;
 
-/// A deletion's stored value in `jmt_values` (borsh's `None`).
-const MARKER: &[u8] = &[0];
-
 /// Most keys [`Versions`] remembers; when full it starts again empty.
 const VERSIONS_MAX: usize = 1 << 16;
 
-/// The version of the newest value of keys that commits rewrote: when such
-/// a key is written again, the value it replaces is known without seeking
-/// `jmt_values` (a seek cost about 2.8 µs, much of it in the memtable's skip
-/// list). A key enters when a commit replaces a value of it, so the keys
-/// written once (each payment's invoice) do not crowd out the accounts and
-/// holdings written block after block. Only commits write tree values, and
-/// each commit updates the versions of the keys it finds here, so what is
-/// here is each key's newest version (BENCHMARKS.md, "Nodes that do not
+/// The version of the newest stored value of keys that writes of the tree
+/// rewrote: when such a key is written again, the value it replaces is
+/// known without seeking `jmt_values` (a seek cost about 2.8 µs, much of it
+/// in the memtable's skip list). A key enters when a write replaces a
+/// stored value of it, so the keys written once (each payment's invoice) do
+/// not crowd out the accounts and holdings written block after block. Only
+/// writes of the tree store values (`tree_values.rs`), and each updates the
+/// versions of the keys it finds here, so what is here is each key's
+/// newest stored version (BENCHMARKS.md, "Nodes that do not
 /// vote, and one record of what a height replaced").
 #[derive(Default)]
 pub(super) struct Versions(pub(super) std::sync::Mutex<std::collections::HashMap<[u8; 32], u64>>);
 
 impl Versions {
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<[u8; 32], u64>> {
+    pub(super) fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<[u8; 32], u64>> {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() >= VERSIONS_MAX {
             map.clear();
@@ -132,66 +134,25 @@ impl Store {
     }
 
     /// Adds to `b`, the batch committing height `h`, the record of what
-    /// height `h` replaces (`nodes`: the stored keys of the written tree
-    /// nodes it replaced, from `put_tree`) and the deletion of what falls
+    /// height `h` replaces (`nodes` and `values`: the stored keys of the
+    /// written tree nodes and values it replaced, and of the deletion
+    /// markers it stored, from `put_tree`) and the deletion of what falls
     /// out of the kept history.
     pub(super) fn record_and_prune(
         &self,
         b: &mut WriteBatch,
         h: u64,
         nodes: Vec<Vec<u8>>,
-        change: &TreeChange,
+        values: Vec<Vec<u8>>,
     ) -> Result<(), StoreError> {
         if self.state_history == 0 {
             return Ok(());
         }
-        let mut replaced = Replaced {
-            nodes,
-            values: Vec::new(),
-        };
-        if h > 0 {
-            let mut known = self.versions.lock();
-            let mut it = self.db.raw_iterator_cf(self.cf(cf::JMT_VALUES)?);
-            for ((_, kh), v) in change.batch.values() {
-                // The newest earlier value of each key written at `h`: known
-                // for a key a recent commit rewrote, none for a key new to
-                // the tree, else sought. A deletion marker found is not
-                // taken: it is recorded at its own height (below).
-                let before = match known.get(&kh.0) {
-                    Some(v) => Some(value_key(kh, *v).to_vec()),
-                    None if !change.may_have_existed(kh) => None,
-                    None => {
-                        it.seek_for_prev(value_key(kh, h - 1));
-                        if !it.valid() {
-                            it.status()?;
-                        }
-                        match (it.key(), it.value()) {
-                            (Some(k), Some(v)) if k.starts_with(&kh.0) && v != MARKER => {
-                                Some(k.to_vec())
-                            }
-                            _ => None,
-                        }
-                    }
-                };
-                if let Some(k) = before {
-                    replaced.values.push(k);
-                    known.insert(kh.0, h);
-                }
-                if v.is_none() {
-                    // A deletion's marker hides the value it replaced from
-                    // the heights after it; both go together, once no kept
-                    // height reads either, so no marker outlives its key's
-                    // history and a key written again is new to the tree.
-                    replaced.values.push(value_key(kh, h).to_vec());
-                    known.remove(&kh.0);
-                }
-            }
-        }
-        if !replaced.nodes.is_empty() || !replaced.values.is_empty() {
+        if !nodes.is_empty() || !values.is_empty() {
             b.put_cf(
                 self.cf(cf::JMT_STALE)?,
                 stale_key(h, LIST, &[]),
-                borsh::to_vec(&replaced).unwrap_or_default(),
+                borsh::to_vec(&Replaced { nodes, values }).unwrap_or_default(),
             );
         }
         self.prune(b, self.oldest_provable(h))

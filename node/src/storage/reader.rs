@@ -68,16 +68,35 @@ impl TreeReader for Store {
         max_version: Version,
         key_hash: KeyHash,
     ) -> anyhow::Result<Option<OwnedValue>> {
+        // The newest at or below `max_version` of the values in memory
+        // (versions since the tree's last writes) and those on disk.
+        let memory = self.window.value(&key_hash, max_version);
+        if let Some((v, value)) = &memory
+            && *v > self.window.through()
+        {
+            return Ok(value.clone());
+        }
         let mut it = self.db.raw_iterator_cf(self.cf(cf::JMT_VALUES)?);
         it.seek_for_prev(value_key(&key_hash, max_version));
         if !it.valid() {
             it.status()?;
-            return Ok(None);
         }
-        match (it.key(), it.value()) {
-            (Some(k), Some(v)) if k.starts_with(&key_hash.0) => Ok(borsh::from_slice(v)?),
-            _ => Ok(None),
-        }
+        let disk = match (it.key(), it.value()) {
+            (Some(k), Some(v)) if k.starts_with(&key_hash.0) => {
+                let version = k
+                    .get(32..40)
+                    .and_then(|b| b.try_into().ok())
+                    .map(u64::from_be_bytes)
+                    .ok_or_else(|| anyhow::anyhow!("a short key in jmt_values"))?;
+                Some((version, borsh::from_slice::<Option<OwnedValue>>(v)?))
+            }
+            _ => None,
+        };
+        Ok(match (memory, disk) {
+            (Some(m), Some(d)) if m.0 > d.0 => m.1,
+            (_, Some(d)) => d.1,
+            (m, None) => m.and_then(|m| m.1),
+        })
     }
 
     fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {

@@ -11,14 +11,15 @@
 //! and writes only what is still part of the tree at every `interval`-th
 //! height (a checkpoint):
 //!
-//! - A commit between checkpoints keeps its new tree nodes in the window.
-//!   Every commit writes, in the block's own synced batch, its state
-//!   writes as a redo record (`tree_redo`), kept until the checkpoint
-//!   after next. Everything else it wrote before (the state, the tree's
-//!   values, the block, receipts, indexes) it still writes.
+//! - A commit between checkpoints keeps its new tree nodes and values in
+//!   the window. Every commit writes, in the block's own synced batch, its
+//!   state writes as a redo record (`tree_redo`), kept until the
+//!   checkpoint after next. Everything else it wrote before (the state,
+//!   the block, receipts, indexes) it still writes.
 //! - A checkpoint writes the nodes of the window and of its own version
-//!   that no version up to it replaced, and records under its height, for
-//!   pruning (`history.rs`), the written nodes the window replaced. It
+//!   that no version up to it replaced, and each key's newest value
+//!   (`tree_values.rs`), and records under its height, for pruning
+//!   (`history.rs`), the written nodes and values the window replaced. It
 //!   deletes the redo records of the window before, and moves
 //!   `tree_previous` to the last checkpoint and `tree_through` to its own
 //!   height.
@@ -43,11 +44,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use jmt::storage::{LeafNode, Node, NodeKey};
+use jmt::{KeyHash, OwnedValue, Version};
 use rocksdb::WriteBatch;
 use yui_ledger::commitment::{self, TreeChange};
 use yui_ledger::state::keys;
 
 use super::top_nodes::TopNodes;
+use super::tree_values::Values;
 use super::{Store, StoreError, cf, hkey, meta, node_db_key};
 
 // Node keys hashed fast: nothing iterates the window in an order that
@@ -75,6 +78,8 @@ struct Window {
     /// the last window's nodes after the checkpoint. Kept apart so that a
     /// checkpoint does not sort the whole window into kept and replaced.
     replaced: HashMap<NodeKey, Arc<Node>, Fast>,
+    /// The tree's values of the versions in memory (`tree_values.rs`).
+    values: Values,
     /// Nodes those versions replaced (some in the window, some written).
     stale: Vec<NodeKey>,
     /// The newest version whose tree is entirely on disk.
@@ -119,6 +124,15 @@ impl TreeWindow {
         n.map(|n| Node::clone(n))
     }
 
+    /// The newest value of `kh` at or below `max` that a version in
+    /// memory wrote, with its version.
+    pub fn value(&self, kh: &KeyHash, max: Version) -> Option<(Version, Option<OwnedValue>)> {
+        if max <= self.previous_through() {
+            return None;
+        }
+        self.window.read().ok()?.values.get(kh, max)
+    }
+
     fn len(&self) -> usize {
         self.window
             .read()
@@ -132,11 +146,13 @@ impl TreeWindow {
             .map_or(0, |w| w.nodes.len() + w.replaced.len() + w.previous.len())
     }
 
-    /// A version's nodes, and the nodes it replaced (those in the window
-    /// move to `replaced`).
-    fn add(&self, nodes: Vec<(NodeKey, Arc<Node>)>, stale: &[NodeKey]) {
+    /// A version's nodes and values, and the nodes it replaced (those in
+    /// the window move to `replaced`).
+    fn add(&self, nodes: Vec<(NodeKey, Arc<Node>)>, change: &TreeChange) {
+        let stale = &change.stale;
         if let Ok(mut w) = self.window.write() {
             w.nodes.extend(nodes);
+            w.values.add(change);
             for k in stale {
                 if let Some(n) = w.nodes.remove(k) {
                     w.replaced.insert(k.clone(), n);
@@ -146,10 +162,12 @@ impl TreeWindow {
         }
     }
 
-    /// Nodes of a version at or below `through`, rebuilt at start-up.
-    fn add_previous(&self, nodes: Vec<(NodeKey, Arc<Node>)>) {
+    /// Nodes and values of a version at or below `through`, rebuilt at
+    /// start-up ([`Values::previous_written`] after the last of them).
+    fn add_previous(&self, nodes: Vec<(NodeKey, Arc<Node>)>, change: &TreeChange) {
         if let Ok(mut w) = self.window.write() {
             w.previous.extend(nodes);
+            w.values.add_previous(change);
         }
     }
 
@@ -167,15 +185,17 @@ impl TreeWindow {
         })
     }
 
-    /// A checkpoint at `through` is on disk: the window's nodes it did not
-    /// write (the ones a version up to it replaced, `replaced_now` those
-    /// its own version replaced) become the previous window's; the new
+    /// A checkpoint at `through` (its version's change `change`) is on
+    /// disk: the window's nodes and values it did not write (the ones a
+    /// version up to it replaced) become the previous window's; the new
     /// window is empty.
-    fn checkpoint(&self, through: u64, replaced_now: &[NodeKey]) {
+    fn checkpoint(&self, through: u64, change: &TreeChange) {
         if let Ok(mut w) = self.window.write() {
             let mut old = std::mem::take(&mut *w);
             let mut previous = std::mem::take(&mut old.replaced);
-            for k in replaced_now {
+            let mut values = std::mem::take(&mut old.values);
+            values.checkpoint(change);
+            for k in &change.stale {
                 if let Some(n) = old.nodes.remove(k) {
                     previous.insert(k.clone(), n);
                 }
@@ -188,6 +208,7 @@ impl TreeWindow {
                 nodes: HashMap::with_capacity_and_hasher(room, Fast::default()),
                 replaced: HashMap::with_capacity_and_hasher(previous.len(), Fast::default()),
                 previous,
+                values,
                 ..Window::default()
             };
             self.previous_through.store(old.through, Ordering::Release);
@@ -206,6 +227,18 @@ impl TreeWindow {
             self.previous_through.store(previous, Ordering::Release);
         }
     }
+}
+
+/// What a commit's tree part wrote ([`Store::put_tree`]).
+#[derive(Default)]
+pub(super) struct Written {
+    /// Whether the height is a checkpoint.
+    pub checkpoint: bool,
+    /// The stored keys of the written nodes replaced since the last one.
+    pub nodes: Vec<Vec<u8>>,
+    /// The stored keys of the written values replaced since the last one,
+    /// and of the deletion markers written.
+    pub values: Vec<Vec<u8>>,
 }
 
 /// A redo record's key: the height.
@@ -255,17 +288,18 @@ impl Store {
     }
 
     /// Adds to `b`, committing height `h`, the tree's part: at a
-    /// checkpoint, the nodes still live and the end of the window; else the
-    /// redo record. Returns whether `h` is a checkpoint, and the stored
-    /// keys of the written nodes replaced since the last one, for the
-    /// history's record.
+    /// checkpoint, the nodes and values still live and the end of the
+    /// window; else the redo record. Returns whether `h` is a checkpoint,
+    /// and the stored keys of the written nodes and values replaced since
+    /// the last one (and of deletion markers written), for the history's
+    /// record.
     pub(super) fn put_tree(
         &self,
         b: &mut WriteBatch,
         h: u64,
         writes: &yui_ledger::WriteSet,
         change: &TreeChange,
-    ) -> Result<(bool, Vec<Vec<u8>>), StoreError> {
+    ) -> Result<Written, StoreError> {
         let through = self.window.through();
         // A height that changes the validator set is written too: a light
         // client proves the set that signs block h + 1 against height h's
@@ -282,7 +316,7 @@ impl Store {
             b.put_cf(redo, redo_key(h), borsh::to_vec(writes).unwrap_or_default());
         }
         if !checkpoint {
-            return Ok((false, Vec::new()));
+            return Ok(Written::default());
         }
         let w = self
             .window
@@ -306,6 +340,7 @@ impl Store {
         for (k, n) in window.chain(change.batch.nodes()) {
             b.put_cf(nodes, node_db_key(k), borsh::to_vec(n).unwrap_or_default());
         }
+        let values = self.put_values(b, h, through, &w.values, change)?;
         // The window before is dropped from memory now; without a window,
         // every record left (from a store that had one) goes.
         let upto = if windowed { through } else { h };
@@ -323,7 +358,11 @@ impl Store {
             .filter(|k| k.version() <= through)
             .map(node_db_key)
             .collect();
-        Ok((true, replaced))
+        Ok(Written {
+            checkpoint: true,
+            nodes: replaced,
+            values,
+        })
     }
 
     /// After height `h`'s batch is on disk: the top slots take in its
@@ -341,9 +380,9 @@ impl Store {
         if checkpoint && self.tree_interval == 1 {
             self.window.reset(h, h);
         } else if checkpoint {
-            self.window.checkpoint(h, &change.stale);
+            self.window.checkpoint(h, change);
         } else {
-            self.window.add(nodes, &change.stale);
+            self.window.add(nodes, change);
         }
     }
 
@@ -401,7 +440,12 @@ impl Store {
                     .map(|(k, n)| (k.clone(), Arc::new(n.clone())))
                     .collect();
                 self.top.record(nodes.iter().map(|(k, n)| (k, n)));
-                self.window.add_previous(nodes);
+                self.window.add_previous(nodes, &change);
+                if v == through
+                    && let Ok(mut w) = self.window.window.write()
+                {
+                    w.values.previous_written();
+                }
             } else {
                 self.tree_committed(v, false, &change);
             }
@@ -456,7 +500,11 @@ mod tests {
         // Proving a height not written is an error, not a panic (jmt
         // unwraps a missing node; `commitment::prove` catches it).
         assert!(windowed.proves(281).is_err(), "height 281 was not written");
-        assert!(windowed.proves(256).is_err(), "below the kept history");
+        // Below the kept history (which the API refuses first): what a
+        // window replaced goes at its checkpoint's turn, so 256's tree and
+        // values, replaced by the window of 264, are still there, and 248's
+        // are gone.
+        assert!(windowed.proves(248).is_err(), "below the kept history");
         assert_eq!(windowed.count(cf::TREE_REDO), 12, "heights 289..=300");
 
         // A fraction of the nodes is written, and the history still prunes.

@@ -1,0 +1,294 @@
+//! The state tree's values (`jmt_values`), written with its nodes: at
+//! every write of the tree (`tree_window.rs`), not at every height.
+//!
+//! Between two writes the values of each version stay in memory with the
+//! window's nodes, and the block's redo record keeps them durable (a
+//! restart builds them again, as it builds the nodes). A write of the tree
+//! at height `c` stores, for each key the window wrote, only its newest
+//! value: a value that a later version of the same window replaced is
+//! never written, like a replaced node. Between writes, `jmt_values` held
+//! the same bytes as the redo record; a town's busy keys (a shop's
+//! holding, a regular payer's account) are rewritten block after block,
+//! and only the last of each window now reaches RocksDB (BENCHMARKS.md,
+//! "The tree's values written with its nodes").
+//!
+//! The values a write replaced on disk are recorded under its height for
+//! pruning (`history.rs`): a value stored at version `p` and replaced at
+//! `v` is read only by versions below `v`, so deleting it once `c ≥ v`
+//! leaves the kept history is later than needed, never earlier. A
+//! deletion's marker is recorded with the value it hides, at the same
+//! write, so both go together. The values the write did not store stay in
+//! memory one more window, with the nodes it did not store: every height
+//! stays provable for at least `interval` heights after it commits.
+//!
+//! A read of a key at version `m` takes the newest value at or below `m`
+//! of those in memory and of `jmt_values`.
+
+use std::collections::HashMap;
+
+use jmt::{KeyHash, OwnedValue, Version};
+use rocksdb::WriteBatch;
+use yui_ledger::commitment::{TreeChange, value_key};
+
+use super::{Store, StoreError, cf};
+use crate::Fast;
+
+/// A deletion's stored value in `jmt_values` (borsh's `None`).
+pub(super) const MARKER: &[u8] = &[0];
+
+/// One key's values in a window, oldest first.
+#[derive(Debug, Default)]
+pub(super) struct Written {
+    /// Whether the key had a value before the window's first write of it
+    /// (`TreeChange::existed`): if not, there is none on disk to replace.
+    existed: bool,
+    versions: Vec<(Version, Option<OwnedValue>)>,
+}
+
+/// The values of the versions in memory.
+#[derive(Default)]
+pub(super) struct Values {
+    /// Versions above the last write of the tree.
+    window: HashMap<KeyHash, Written, Fast>,
+    /// Versions of the window before it that its write did not store.
+    previous: HashMap<KeyHash, Vec<(Version, Option<OwnedValue>)>, Fast>,
+}
+
+/// The newest of `versions` (oldest first) at or below `max`.
+fn newest_at(
+    versions: &[(Version, Option<OwnedValue>)],
+    max: Version,
+) -> Option<&(Version, Option<OwnedValue>)> {
+    versions.iter().rev().find(|(v, _)| *v <= max)
+}
+
+impl Values {
+    /// A version's values (between writes of the tree).
+    pub(super) fn add(&mut self, change: &TreeChange) {
+        for ((version, kh), value) in change.batch.values() {
+            self.window
+                .entry(*kh)
+                .or_insert_with(|| Written {
+                    existed: change.may_have_existed(kh),
+                    versions: Vec::new(),
+                })
+                .versions
+                .push((*version, value.clone()));
+        }
+    }
+
+    /// A write of the tree that stored `written` (this version's keys):
+    /// the window's values it did not store become the previous window's.
+    pub(super) fn checkpoint(&mut self, written: &TreeChange) {
+        let window = std::mem::take(&mut self.window);
+        let stored_now: std::collections::HashSet<&KeyHash, Fast> =
+            written.batch.values().keys().map(|(_, k)| k).collect();
+        let mut previous = HashMap::with_capacity_and_hasher(window.len(), Fast::default());
+        for (kh, mut w) in window {
+            if !stored_now.contains(&kh) {
+                w.versions.pop();
+            }
+            if !w.versions.is_empty() {
+                previous.insert(kh, w.versions);
+            }
+        }
+        self.window = HashMap::with_capacity_and_hasher(previous.len(), Fast::default());
+        self.previous = previous;
+    }
+
+    /// Rebuilt at start-up: the versions of the last window (up to its
+    /// write, which stored each key's newest).
+    pub(super) fn add_previous(&mut self, change: &TreeChange) {
+        for ((version, kh), value) in change.batch.values() {
+            self.previous
+                .entry(*kh)
+                .or_default()
+                .push((*version, value.clone()));
+        }
+    }
+
+    /// After [`Self::add_previous`] of the last window's versions: each
+    /// key's newest is on disk.
+    pub(super) fn previous_written(&mut self) {
+        self.previous.retain(|_, v| {
+            v.pop();
+            !v.is_empty()
+        });
+    }
+
+    /// The newest value of `kh` in memory at or below `max`.
+    pub(super) fn get(&self, kh: &KeyHash, max: Version) -> Option<(Version, Option<OwnedValue>)> {
+        if let Some(found) = self
+            .window
+            .get(kh)
+            .and_then(|w| newest_at(&w.versions, max))
+        {
+            return Some(found.clone());
+        }
+        self.previous
+            .get(kh)
+            .and_then(|v| newest_at(v, max))
+            .cloned()
+    }
+}
+
+impl Store {
+    /// Adds to `b` the values a write of the tree at `h` stores: the
+    /// newest of each key the window (`window`) and version `h` wrote.
+    /// Returns the stored keys of the values they replace on disk, and of
+    /// the deletion markers stored, for the history's record.
+    pub(super) fn put_values(
+        &self,
+        b: &mut WriteBatch,
+        h: u64,
+        through: u64,
+        window: &Values,
+        change: &TreeChange,
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        // Each key's newest value, and whether it existed before the
+        // window; sorted, so the record is the same on every run.
+        let mut newest: Vec<(KeyHash, bool, Version, &Option<OwnedValue>)> = window
+            .window
+            .iter()
+            .filter_map(|(kh, w)| w.versions.last().map(|(v, x)| (*kh, w.existed, *v, x)))
+            .collect();
+        let mut now: HashMap<KeyHash, (Version, &Option<OwnedValue>), Fast> = change
+            .batch
+            .values()
+            .iter()
+            .map(|((v, kh), x)| (*kh, (*v, x)))
+            .collect();
+        for n in &mut newest {
+            if let Some((v, x)) = now.remove(&n.0) {
+                (n.2, n.3) = (v, x);
+            }
+        }
+        newest.extend(
+            now.into_iter()
+                .map(|(kh, (v, x))| (kh, change.may_have_existed(&kh), v, x)),
+        );
+        newest.sort_unstable_by_key(|n| n.0);
+
+        let values = self.cf(cf::JMT_VALUES)?;
+        for (kh, _, v, x) in &newest {
+            b.put_cf(
+                values,
+                value_key(kh, *v),
+                borsh::to_vec(x).unwrap_or_default(),
+            );
+        }
+        if self.state_history == 0 || h == 0 {
+            return Ok(Vec::new());
+        }
+        let mut replaced = Vec::new();
+        let mut known = self.versions.lock();
+        let mut it = self.db.raw_iterator_cf(values);
+        for (kh, existed, v, x) in &newest {
+            // The key's newest value on disk, before this write: known for
+            // a key an earlier write replaced, none for a key new to the
+            // tree, else sought. A deletion marker found is not taken: it
+            // is recorded with the value it hid, at its own write.
+            let before = match known.get(&kh.0) {
+                Some(p) => Some(value_key(kh, *p).to_vec()),
+                None if !existed => None,
+                None => {
+                    it.seek_for_prev(value_key(kh, through));
+                    if !it.valid() {
+                        it.status()?;
+                    }
+                    match (it.key(), it.value()) {
+                        (Some(k), Some(v)) if k.starts_with(&kh.0) && v != MARKER => {
+                            Some(k.to_vec())
+                        }
+                        _ => None,
+                    }
+                }
+            };
+            let had = before.is_some();
+            if let Some(k) = before {
+                replaced.push(k);
+            }
+            if x.is_none() {
+                // A deletion's marker hides the value it replaced from the
+                // heights after it; both go together, once no kept height
+                // reads either, so no marker outlives its key's history
+                // and a key written again is new to the tree.
+                replaced.push(value_key(kh, *v).to_vec());
+                known.remove(&kh.0);
+            } else if had {
+                known.insert(kh.0, *v);
+            }
+        }
+        Ok(replaced)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::history::tests::{Run, writes};
+    use super::*;
+    use yui_ledger::{WriteSet, commitment};
+
+    #[test]
+    fn a_window_stores_each_keys_newest_value_and_every_kept_height_proves() {
+        let [a, b] = [(); 2].map(|_| tempfile::tempdir().expect("tempdir"));
+        let mut every = Run::new(a.path(), 64);
+        let mut windowed = Run::windowed(b.path(), 64, 8);
+        every.commit_to(203);
+        windowed.commit_to(203);
+        let (w, e) = (windowed.count(cf::JMT_VALUES), every.count(cf::JMT_VALUES));
+        // `writes` rewrites each key about once in eight heights: a third
+        // fewer values reach RocksDB.
+        assert!(w * 3 < e * 2, "{w} values stored against {e}");
+        // A restart between writes builds the window's values again.
+        windowed.reopen(b.path(), 64);
+        for h in 0..=203 {
+            assert_eq!(windowed.root(h), every.root(h), "root of height {h}");
+            if windowed.store.tree_kept(h).expect("read") && h + 64 > 203 {
+                assert_eq!(windowed.proves(h), Ok(()), "height {h}");
+            }
+        }
+        assert_eq!(windowed.proves(197), Ok(()), "a height between writes");
+    }
+
+    /// A key written, deleted and written again within windows leaves only
+    /// what its last values need, and nothing once they are pruned.
+    #[test]
+    fn a_deleted_key_leaves_nothing_in_a_store_that_writes_every_few_heights() {
+        const K40: &[u8] = b"k40";
+        fn with_k40(h: u64) -> WriteSet {
+            let mut w = writes(h);
+            match h {
+                3 | 14 => w.insert(K40.to_vec(), Some(format!("{h}").into_bytes())),
+                10 | 50 => w.insert(K40.to_vec(), None),
+                _ => None,
+            };
+            w
+        }
+        let kh = commitment::key_hash(K40);
+        let entries = |r: &Run| {
+            let cf = r.store.cf(cf::JMT_VALUES).expect("cf");
+            r.store
+                .db
+                .prefix_iterator_cf(cf, kh.0)
+                .map(|i| i.expect("read").0)
+                .take_while(|k| k.starts_with(&kh.0))
+                .count()
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut run = Run::windowed(dir.path(), 16, 8);
+        run.writes = with_k40;
+        run.commit_to(16);
+        // 3's value, written at 8; 10's marker, replaced by 14 within the
+        // window, never written.
+        assert_eq!(entries(&run), 2, "the values of 3 and 14");
+        for h in 9..=16 {
+            assert_eq!(run.proves(h), Ok(()), "height {h}");
+        }
+        run.commit_to(120);
+        assert_eq!(entries(&run), 0, "a deleted key's history outlived it");
+        for h in 113..=120 {
+            assert_eq!(run.proves(h), Ok(()), "height {h}");
+        }
+    }
+}
