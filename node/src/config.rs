@@ -162,8 +162,9 @@ pub struct NodeSection {
     /// The log's format: "text" or "json".
     #[serde(default)]
     pub log_format: LogFormat,
-    /// Threads of the node's async runtime; 0: one per core. Nodes that
-    /// share a machine's cores run best with their share of them.
+    /// Threads of the node's async runtime, and of its signature batches;
+    /// 0: one per core. Nodes that share a machine's cores run best with
+    /// their share of them.
     #[serde(default)]
     pub runtime_threads: usize,
 }
@@ -447,8 +448,9 @@ genesis_file = "{genesis}"
 time_zone = "{tz}"
 # The log (stderr): "text" for people, "json" for one object per line.
 log_format = "{lf}"
-# Threads of the async runtime (network, consensus, API); 0: one per core.
-# Nodes sharing a machine's cores do best with their share of them.
+# Threads of the async runtime (network, consensus, API) and of signature
+# batches; 0: one per core. Nodes sharing a machine's cores do best with
+# their share of them.
 runtime_threads = {rt}
 
 [api]

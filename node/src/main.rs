@@ -145,6 +145,7 @@ fn main() -> anyhow::Result<()> {
             // Out of range: `start` refuses the config with its reason.
             if (1..=yui_node::config::RUNTIME_THREADS_MAX).contains(&threads) {
                 rt.worker_threads(threads);
+                yui_node::verified::set_threads(threads);
             }
             let rt = rt.enable_all().build()?;
             rt.block_on(start(home))

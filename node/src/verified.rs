@@ -113,12 +113,25 @@ impl Verified {
     }
 }
 
-/// The threads a node verifies batches on: every core this machine offers,
-/// asked once. Each asking reads the cgroup's CPU quota from its files,
-/// which at every gossip batch and block was 0.9 % of the devnet's CPU.
+static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// The threads a node verifies batches on: its runtime's
+/// (`node.runtime_threads`, set at start-up with [`set_threads`]), else
+/// every core this machine offers, asked once. Each asking reads the
+/// cgroup's CPU quota from its files, which at every gossip batch and
+/// block was 0.9 % of the devnet's CPU.
 pub fn threads() -> usize {
-    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Verifies batches on `n` threads (at least one) from now on, if no batch
+/// was verified yet. Nodes that share a machine's cores verify on their
+/// share of them: six devnet nodes on two cores, each splitting its
+/// batches over two threads, made smaller batches (less work saved per
+/// signature) and a thread start per batch, for no more cores
+/// (BENCHMARKS.md, "Signature batches on the node's own threads").
+pub fn set_threads(n: usize) {
+    let _ = THREADS.set(n.max(1));
 }
 
 #[cfg(test)]
