@@ -117,13 +117,7 @@ fn stored(shared: &Shared, height: u64) -> anyhow::Result<Stored> {
     let block = s
         .block(height)?
         .ok_or_else(|| anyhow::anyhow!("block {height} is not stored"))?;
-    let receipts = (0..block.txs.len())
-        .map(|i| {
-            let i = u32::try_from(i)?;
-            s.receipt(height, i)?
-                .ok_or_else(|| anyhow::anyhow!("receipt {i} of block {height} is not stored"))
-        })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let receipts = s.receipts(height, block.txs.len())?;
     let begin_events = s.begin_events(height)?;
     Ok(Stored {
         height,

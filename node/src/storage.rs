@@ -19,7 +19,7 @@ use rocksdb::{
 use yui_consensus::CommitCertificate;
 use yui_ledger::commitment::{TreeChange, value_key};
 use yui_ledger::exec::BlockOutcome;
-use yui_ledger::{Block, Hash, Receipt};
+use yui_ledger::{Block, Hash};
 
 /// Column families.
 pub mod cf {
@@ -31,7 +31,9 @@ pub mod cf {
     pub const BLOCK_INDEX: &str = "block_index";
     /// tx hash → (height, index) (borsh)
     pub const TX_INDEX: &str = "tx_index";
-    /// (height BE, index BE) → receipt (borsh); index u32::MAX holds block-start events
+    /// height BE → the block's receipts (`receipts.rs`; older stores:
+    /// (height BE, index BE) → receipt); (height BE, u32::MAX BE) → the
+    /// block-start events
     pub const RECEIPTS: &str = "receipts";
     /// (address, height BE) → the indexes at that height (borsh `Vec<u32>`):
     /// each account's history (`account_index.rs`; older stores also hold
@@ -154,6 +156,7 @@ pub struct Store {
 mod account_index;
 mod history;
 mod reader;
+mod receipts;
 mod state_cache;
 mod top_nodes;
 mod tree_keys;
@@ -574,7 +577,6 @@ impl Store {
                 r.tx_hash,
                 borsh::to_vec(&(h, r.index)).unwrap_or_default(),
             );
-            b.put_cf(rc, rkey(h, r.index), borsh::to_vec(r).unwrap_or_default());
             concerned.extend(
                 r.accounts_concerned(&tx.tx)
                     .into_iter()
@@ -599,6 +601,9 @@ impl Store {
             );
         }
         self.put_account_index(&mut b, h, concerned)?;
+        if !outcome.receipts.is_empty() {
+            b.put_cf(rc, hkey(h), receipts::record(&outcome.receipts));
+        }
         b.put_cf(self.cf(cf::METADATA)?, meta::LAST_HEIGHT, hkey(h));
         // The blocks kept for this height (and any stragglers of the last
         // few) go, each by its key. Not a range delete: every block would
@@ -663,12 +668,6 @@ impl Store {
     pub fn tx_location(&self, hash: &Hash) -> Result<Option<(u64, u32)>, StoreError> {
         self.get(cf::TX_INDEX, hash)?
             .map(|b| decode(cf::TX_INDEX, &b))
-            .transpose()
-    }
-
-    pub fn receipt(&self, height: u64, index: u32) -> Result<Option<Receipt>, StoreError> {
-        self.get(cf::RECEIPTS, &rkey(height, index))?
-            .map(|b| decode(cf::RECEIPTS, &b))
             .transpose()
     }
 
