@@ -6,7 +6,8 @@
 //! block-start events' index, `u32::MAX`, last). Kept as a key per entry,
 //! a payment cost two memtable inserts here, and a shop paid hundreds of
 //! times in a block wrote hundreds of keys where one record now holds them
-//! (BENCHMARKS.md, "One history record per account and block").
+//! (BENCHMARKS.md, "One history record and one receipts record per block,
+//! the tree's values every few heights").
 //!
 //! Stores written before keep their older keys, one per entry, `(address,
 //! height BE, index BE)` → (): both forms sort by address then height, and

@@ -5,8 +5,9 @@
 //! the others.
 //!
 //! Kept as a key per transaction, the receipts were an insert per payment
-//! into a memtable of their own (BENCHMARKS.md, "One receipts record per
-//! block"). Stores written before keep their `(height BE, index BE)` keys,
+//! into a memtable of their own (BENCHMARKS.md, "One history record and one
+//! receipts record per block, the tree's values every few heights").
+//! Stores written before keep their `(height BE, index BE)` keys,
 //! which a read falls back to. A block's start events stay under `(height
 //! BE, u32::MAX)`.
 

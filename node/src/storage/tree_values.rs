@@ -10,7 +10,7 @@
 //! the same bytes as the redo record; a town's busy keys (a shop's
 //! holding, a regular payer's account) are rewritten block after block,
 //! and only the last of each window now reaches RocksDB (BENCHMARKS.md,
-//! "The tree's values written with its nodes").
+//! "One history record and one receipts record per block, the tree's values every few heights").
 //!
 //! The values a write replaced on disk are recorded under its height for
 //! pruning (`history.rs`): a value stored at version `p` and replaced at
