@@ -541,18 +541,33 @@ impl pb::chain_server::Chain for Api {
         if let Some(s) = pruned(head.height) {
             return Err(s);
         }
-        if !store.tree_kept(height).map_err(internal)? {
-            return Err(Status::not_found(format!(
+        let unwritten = || {
+            Status::not_found(format!(
                 "this node writes its state tree every {n} heights ([storage] tree_interval): \
                  height {height}'s tree was not written; its last {n} heights and every written \
                  one are provable (an archive node proves every height: [storage] state_history = 0)",
                 n = store.tree_interval()
-            )));
+            ))
+        };
+        if !store.tree_kept(height).map_err(internal)? {
+            return Err(unwritten());
         }
         let (value, proof) = match commitment::prove(store, &key, height) {
             Ok(p) => p,
             Err(e) => return Err(pruned(self.shared.head().height).unwrap_or_else(|| internal(e))),
         };
+        // A write of the tree or a pruning while the proof was read can
+        // drop what it read (the window moves on, history is deleted): the
+        // height must still be held once the proof is read, and the proof
+        // must verify, or nothing is served.
+        if let Some(s) = pruned(self.shared.head().height) {
+            return Err(s);
+        }
+        if !store.tree_kept(height).map_err(internal)? {
+            return Err(unwritten());
+        }
+        commitment::verify(&root, &key, value.as_deref(), &proof)
+            .map_err(|e| internal(format!("the proof read does not verify: {e}")))?;
         Ok(Response::new(pb::GetProofResponse {
             height,
             state_root: root.to_vec(),

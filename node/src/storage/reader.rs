@@ -70,7 +70,7 @@ impl TreeReader for Store {
     ) -> anyhow::Result<Option<OwnedValue>> {
         // The newest at or below `max_version` of the values in memory
         // (versions since the tree's last writes) and those on disk.
-        let memory = self.window.value(&key_hash, max_version);
+        let memory = self.window.value(&key_hash, max_version)?;
         if let Some((v, value)) = &memory
             && *v > self.window.through()
         {

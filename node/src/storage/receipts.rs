@@ -39,12 +39,18 @@ fn entry(record: &[u8], i: u32) -> Option<(u32, Option<&[u8]>)> {
         return Some((count, None));
     }
     let mut at = 4usize;
+    let len_at = |at: usize| -> Option<usize> {
+        let bytes = record.get(at..at.checked_add(4)?)?;
+        usize::try_from(u32::from_le_bytes(bytes.try_into().ok()?)).ok()
+    };
     for _ in 0..i {
-        let len = u32::from_le_bytes(record.get(at..at + 4)?.try_into().ok()?) as usize;
-        at = at.checked_add(4 + len)?;
+        at = at.checked_add(4)?.checked_add(len_at(at)?)?;
     }
-    let len = u32::from_le_bytes(record.get(at..at + 4)?.try_into().ok()?) as usize;
-    Some((count, Some(record.get(at + 4..at + 4 + len)?)))
+    let start = at.checked_add(4)?;
+    Some((
+        count,
+        Some(record.get(start..start.checked_add(len_at(at)?)?)?),
+    ))
 }
 
 impl Store {

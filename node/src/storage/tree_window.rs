@@ -125,12 +125,21 @@ impl TreeWindow {
     }
 
     /// The newest value of `kh` at or below `max` that a version in
-    /// memory wrote, with its version.
-    pub fn value(&self, kh: &KeyHash, max: Version) -> Option<(Version, Option<OwnedValue>)> {
+    /// memory wrote, with its version. A poisoned lock is an error: the
+    /// disk alone may hold an older value.
+    pub fn value(
+        &self,
+        kh: &KeyHash,
+        max: Version,
+    ) -> Result<Option<(Version, Option<OwnedValue>)>, StoreError> {
         if max <= self.previous_through() {
-            return None;
+            return Ok(None);
         }
-        self.window.read().ok()?.values.get(kh, max)
+        let w = self
+            .window
+            .read()
+            .map_err(|_| StoreError::Invalid("the tree window's lock is poisoned".into()))?;
+        Ok(w.values.get(kh, max))
     }
 
     fn len(&self) -> usize {
