@@ -537,34 +537,37 @@ pub(super) mod tests {
         assert!(!known.store.versions.0.lock().expect("versions").is_empty());
     }
 
+    /// [`writes`], and `k40` (outside their keys) created at 3, deleted
+    /// at 10, written again at 14 and deleted again at 50.
+    pub(in crate::storage) fn with_k40(h: u64) -> WriteSet {
+        let mut w = writes(h);
+        match h {
+            3 | 14 => w.insert(key(KEYS), Some(format!("{h}").into_bytes())),
+            10 | 50 => w.insert(key(KEYS), None),
+            _ => None,
+        };
+        w
+    }
+
+    /// The entries of [`with_k40`]'s key in `jmt_values`.
+    pub(in crate::storage) fn k40_entries(r: &Run) -> usize {
+        let kh = commitment::key_hash(&key(KEYS));
+        let cf = r.store.cf(cf::JMT_VALUES).expect("cf");
+        r.store
+            .db
+            .prefix_iterator_cf(cf, kh.0)
+            .map(|i| i.expect("read").0)
+            .take_while(|k| k.starts_with(&kh.0))
+            .count()
+    }
+
     /// A key deleted is gone from `jmt_values` once no kept height reads
     /// it; one written again later is new to the tree, and what its earlier
     /// life left is deleted all the same.
     #[test]
     fn a_deleted_key_leaves_nothing_once_its_heights_are_pruned() {
-        // `k40` (outside `writes`' keys) is created at 3, deleted at 10,
-        // written again at 14 (the marker of 10 still kept) and deleted
-        // again at 50.
-        fn with_k40(h: u64) -> WriteSet {
-            let mut w = writes(h);
-            match h {
-                3 | 14 => w.insert(key(KEYS), Some(format!("{h}").into_bytes())),
-                10 | 50 => w.insert(key(KEYS), None),
-                _ => None,
-            };
-            w
-        }
-        let kh = commitment::key_hash(&key(KEYS));
         let [a, b] = [(); 2].map(|_| tempfile::tempdir().expect("tempdir"));
-        let entries = |r: &Run| {
-            let cf = r.store.cf(cf::JMT_VALUES).expect("cf");
-            r.store
-                .db
-                .prefix_iterator_cf(cf, kh.0)
-                .map(|i| i.expect("read").0)
-                .take_while(|k| k.starts_with(&kh.0))
-                .count()
-        };
+        let entries = k40_entries;
         let mut known = Run::new(a.path(), 8);
         let mut sought = Run::new(b.path(), 8);
         known.writes = with_k40;

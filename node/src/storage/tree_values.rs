@@ -225,9 +225,8 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::super::history::tests::{Run, writes};
+    use super::super::history::tests::{Run, k40_entries, with_k40};
     use super::*;
-    use yui_ledger::{WriteSet, commitment};
 
     #[test]
     fn a_window_stores_each_keys_newest_value_and_every_kept_height_proves() {
@@ -255,26 +254,7 @@ mod tests {
     /// what its last values need, and nothing once they are pruned.
     #[test]
     fn a_deleted_key_leaves_nothing_in_a_store_that_writes_every_few_heights() {
-        const K40: &[u8] = b"k40";
-        fn with_k40(h: u64) -> WriteSet {
-            let mut w = writes(h);
-            match h {
-                3 | 14 => w.insert(K40.to_vec(), Some(format!("{h}").into_bytes())),
-                10 | 50 => w.insert(K40.to_vec(), None),
-                _ => None,
-            };
-            w
-        }
-        let kh = commitment::key_hash(K40);
-        let entries = |r: &Run| {
-            let cf = r.store.cf(cf::JMT_VALUES).expect("cf");
-            r.store
-                .db
-                .prefix_iterator_cf(cf, kh.0)
-                .map(|i| i.expect("read").0)
-                .take_while(|k| k.starts_with(&kh.0))
-                .count()
-        };
+        let entries = k40_entries;
         let dir = tempfile::tempdir().expect("tempdir");
         let mut run = Run::windowed(dir.path(), 16, 8);
         run.writes = with_k40;
