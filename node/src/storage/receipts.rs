@@ -31,12 +31,12 @@ pub(super) fn record(receipts: &[Receipt]) -> Vec<u8> {
     out
 }
 
-/// The bytes of entry `i` of a record, and how many it holds; `None` if
-/// the record is cut short.
-fn entry(record: &[u8], i: u32) -> Option<(u32, Option<&[u8]>)> {
+/// The bytes of entry `i` of a record (`Some(None)` past its last);
+/// `None` if the record is cut short.
+fn entry(record: &[u8], i: u32) -> Option<Option<&[u8]>> {
     let count = u32::from_le_bytes(record.get(..4)?.try_into().ok()?);
     if i >= count {
-        return Some((count, None));
+        return Some(None);
     }
     let mut at = 4usize;
     let len_at = |at: usize| -> Option<usize> {
@@ -47,10 +47,7 @@ fn entry(record: &[u8], i: u32) -> Option<(u32, Option<&[u8]>)> {
         at = at.checked_add(4)?.checked_add(len_at(at)?)?;
     }
     let start = at.checked_add(4)?;
-    Some((
-        count,
-        Some(record.get(start..start.checked_add(len_at(at)?)?)?),
-    ))
+    Some(Some(record.get(start..start.checked_add(len_at(at)?)?)?))
 }
 
 impl Store {
@@ -58,14 +55,19 @@ impl Store {
     pub fn receipt(&self, height: u64, index: u32) -> Result<Option<Receipt>, StoreError> {
         if let Some(rec) = self.get(cf::RECEIPTS, &hkey(height))? {
             return match entry(&rec, index) {
-                Some((_, Some(bytes))) => decode(cf::RECEIPTS, bytes).map(Some),
-                Some((_, None)) => Ok(None),
+                Some(Some(bytes)) => decode(cf::RECEIPTS, bytes).map(Some),
+                Some(None) => Ok(None),
                 None => Err(StoreError::Corrupt {
                     cf: cf::RECEIPTS,
                     what: format!("the receipts of height {height} are cut short"),
                 }),
             };
         }
+        self.receipt_kept_apart(height, index)
+    }
+
+    /// A receipt as stores written before kept it, under its own key.
+    fn receipt_kept_apart(&self, height: u64, index: u32) -> Result<Option<Receipt>, StoreError> {
         self.get(cf::RECEIPTS, &rkey(height, index))?
             .map(|b| decode(cf::RECEIPTS, &b))
             .transpose()
@@ -77,7 +79,8 @@ impl Store {
             return (0..count)
                 .map(|i| {
                     let i = u32::try_from(i).unwrap_or(u32::MAX);
-                    self.receipt(height, i)?.ok_or_else(|| missing(height, i))
+                    self.receipt_kept_apart(height, i)?
+                        .ok_or_else(|| missing(height, i))
                 })
                 .collect();
         };

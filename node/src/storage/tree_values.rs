@@ -38,7 +38,7 @@ pub(super) const MARKER: &[u8] = &[0];
 
 /// One key's values in a window, oldest first.
 #[derive(Debug, Default)]
-pub(super) struct Written {
+pub(super) struct KeyValues {
     /// Whether the key had a value before the window's first write of it
     /// (`TreeChange::existed`): if not, there is none on disk to replace.
     existed: bool,
@@ -49,7 +49,7 @@ pub(super) struct Written {
 #[derive(Default)]
 pub(super) struct Values {
     /// Versions above the last write of the tree.
-    window: HashMap<KeyHash, Written, Fast>,
+    window: HashMap<KeyHash, KeyValues, Fast>,
     /// Versions of the window before it that its write did not store.
     previous: HashMap<KeyHash, Vec<(Version, Option<OwnedValue>)>, Fast>,
 }
@@ -68,7 +68,7 @@ impl Values {
         for ((version, kh), value) in change.batch.values() {
             self.window
                 .entry(*kh)
-                .or_insert_with(|| Written {
+                .or_insert_with(|| KeyValues {
                     existed: change.may_have_existed(kh),
                     versions: Vec::new(),
                 })
