@@ -1,7 +1,9 @@
 //! RocksDB storage. One column family per kind of record; a committed block,
-//! its certificate, state changes, tree nodes, receipts and indexes go to disk
-//! in one synced `WriteBatch`, so a node killed at any instant restarts at its
-//! last committed block with nothing half-written.
+//! its certificate, state changes, receipts, indexes and the state tree's
+//! redo record go to disk in one synced `WriteBatch`, so a node killed at
+//! any instant restarts at its last committed block with nothing
+//! half-written. The tree's nodes and values follow every few heights, in
+//! a synced batch of their own (`tree_window.rs`, `tree_writer.rs`).
 //!
 //! Failure contract: a read or write error from RocksDB is returned as
 //! [`StoreError`]; the node stops rather than continue on a store it cannot
@@ -9,6 +11,7 @@
 //! reported as corruption.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -137,16 +140,18 @@ pub struct BeginEvents {
 }
 
 pub struct Store {
-    db: DB,
+    db: Arc<DB>,
     /// Heights of state tree kept provable; 0: all (`history.rs`).
     state_history: u64,
-    versions: history::Versions,
+    versions: Arc<history::Versions>,
     /// The tree's upper internal nodes, newest version of each.
     top: top_nodes::TopNodes,
     /// Heights between writes of the state tree (`tree_window.rs`).
     tree_interval: u64,
     /// The tree's versions above its last write.
-    window: tree_window::TreeWindow,
+    window: Arc<tree_window::TreeWindow>,
+    /// The tree's checkpoint being written beside the chain.
+    writer: tree_writer::Writer,
     /// The newest values of recently used state keys.
     state_cache: state_cache::StateCache,
     /// The size of the last commit's batch, to size the next one's.
@@ -162,6 +167,7 @@ mod top_nodes;
 mod tree_keys;
 mod tree_values;
 mod tree_window;
+mod tree_writer;
 pub use history::STATE_HISTORY_MIN;
 use tree_keys::node_db_key;
 pub use tree_window::TREE_INTERVAL;
@@ -187,6 +193,20 @@ fn decode<T: BorshDeserialize>(cf: &'static str, b: &[u8]) -> Result<T, StoreErr
 /// Heights below a committed one whose kept proposed blocks its commit
 /// also removes (a proposal saved just as its height was committed).
 const PENDING_LOOKBACK: u64 = 8;
+
+/// The column family `name` of `db`.
+fn cf_in<'a>(db: &'a DB, name: &'static str) -> Result<&'a rocksdb::ColumnFamily, StoreError> {
+    db.cf_handle(name)
+        .ok_or_else(|| StoreError::Invalid(format!("column family {name} missing")))
+}
+
+/// Writes `batch` to `db` and syncs the write-ahead log.
+fn write_sync(db: &DB, batch: WriteBatch) -> Result<(), StoreError> {
+    let mut wo = WriteOptions::default();
+    wo.set_sync(true);
+    db.write_opt(batch, &wo)?;
+    Ok(())
+}
 
 /// The default block cache (`[storage] block_cache_mib`): at 64 MiB a
 /// 30-minute soak at 500 payments/s read the growing state tree back from
@@ -286,7 +306,7 @@ impl Store {
             .iter()
             .chain(legacy.then_some(&tree_keys::LEGACY_NODES))
             .map(|n| ColumnFamilyDescriptor::new(*n, cf_options(n, &cache)));
-        let db = DB::open_cf_descriptors(&opts, path, cfs)?;
+        let db = Arc::new(DB::open_cf_descriptors(&opts, path, cfs)?);
         let mut store = Self {
             db,
             state_history: 0,
@@ -294,6 +314,7 @@ impl Store {
             top: Default::default(),
             tree_interval: 1,
             window: Default::default(),
+            writer: Default::default(),
             state_cache: Default::default(),
             batch_bytes: Default::default(),
         };
@@ -307,7 +328,8 @@ impl Store {
     /// where the file system allows. Another node may open it as its own
     /// store (`yui-devnet year` gives each node the same chain this way).
     pub fn checkpoint(&self, to: &Path) -> Result<(), StoreError> {
-        rocksdb::checkpoint::Checkpoint::new(&self.db)?.create_checkpoint(to)?;
+        self.writer.wait()?;
+        rocksdb::checkpoint::Checkpoint::new(&*self.db)?.create_checkpoint(to)?;
         Ok(())
     }
 
@@ -358,9 +380,22 @@ impl Store {
     }
 
     fn cf(&self, name: &'static str) -> Result<&rocksdb::ColumnFamily, StoreError> {
-        self.db
-            .cf_handle(name)
-            .ok_or_else(|| StoreError::Invalid(format!("column family {name} missing")))
+        cf_in(&self.db, name)
+    }
+
+    /// What writing the tree's checkpoints needs of the store.
+    fn tree_disk(&self) -> tree_writer::TreeDisk {
+        tree_writer::TreeDisk {
+            db: self.db.clone(),
+            versions: self.versions.clone(),
+            window: self.window.clone(),
+            state_history: self.state_history,
+        }
+    }
+
+    /// Waits until the tree's checkpoint being written, if any, is on disk.
+    pub fn wait_tree_written(&self) -> Result<(), StoreError> {
+        self.writer.wait()
     }
 
     fn get(&self, name: &'static str, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
@@ -395,10 +430,7 @@ impl Store {
     }
 
     fn write_sync(&self, batch: WriteBatch) -> Result<(), StoreError> {
-        let mut wo = WriteOptions::default();
-        wo.set_sync(true);
-        self.db.write_opt(batch, &wo)?;
-        Ok(())
+        write_sync(&self.db, batch)
     }
 
     /// Height of the last committed block; `None` before genesis is written.
@@ -440,6 +472,7 @@ impl Store {
                 "the store already holds blocks up to height {h}"
             )));
         }
+        self.writer.wait()?;
         let h = s.block.header.height;
         let mut b = WriteBatch::default();
         for name in [
@@ -491,6 +524,7 @@ impl Store {
         writes: &yui_ledger::WriteSet,
         tree: &NodeBatch,
     ) -> Result<(), StoreError> {
+        self.writer.wait()?;
         let mut b = WriteBatch::default();
         self.put_state(&mut b, writes, tree, true)?;
         self.put_tree_through(&mut b, 0)?;
@@ -559,6 +593,15 @@ impl Store {
         self.put_state(&mut b, &outcome.writes, &tree.batch, false)?;
         let written = self.put_tree(&mut b, h, &outcome.writes, tree)?;
         let checkpoint = written.checkpoint;
+        // A checkpoint being written records what it replaced under its
+        // height: the pruning waits for it before passing that height.
+        if self
+            .writer
+            .pending()
+            .is_some_and(|c| self.state_history != 0 && self.oldest_provable(h) >= c)
+        {
+            self.writer.wait()?;
+        }
         self.record_and_prune(&mut b, h, written.nodes, written.values)?;
         let bytes = block.to_bytes();
         let size = bytes.len();
@@ -626,7 +669,7 @@ impl Store {
         self.batch_bytes.store(b.size_in_bytes(), Ordering::Relaxed);
         self.write_sync(b)?;
         self.state_cache.committed(&outcome.writes);
-        self.tree_committed(h, checkpoint, tree);
+        self.tree_committed(h, checkpoint, tree)?;
         Ok(size)
     }
 
@@ -719,6 +762,16 @@ impl Store {
             out.push(v.to_vec());
         }
         Ok(out)
+    }
+}
+
+impl Drop for Store {
+    /// A checkpoint being written is finished first: the store closes
+    /// with it on disk, or as it was before it.
+    fn drop(&mut self) {
+        if let Err(e) = self.writer.wait() {
+            tracing::error!(error = %e, "the tree's last checkpoint was not written");
+        }
     }
 }
 

@@ -111,6 +111,26 @@ pub(super) fn with_rest(record: &[u8], rest: &[u8]) -> Vec<u8> {
     k
 }
 
+/// Adds to `b` the record of what the write of the tree at height `h`
+/// replaced: the stored keys of tree nodes (`nodes`) and values
+/// (`values`), if any.
+pub(super) fn put_replaced(
+    db: &rocksdb::DB,
+    b: &mut WriteBatch,
+    h: u64,
+    nodes: Vec<Vec<u8>>,
+    values: Vec<Vec<u8>>,
+) -> Result<(), StoreError> {
+    if !nodes.is_empty() || !values.is_empty() {
+        b.put_cf(
+            super::cf_in(db, cf::JMT_STALE)?,
+            stale_key(h, LIST, &[]),
+            borsh::to_vec(&Replaced { nodes, values }).unwrap_or_default(),
+        );
+    }
+    Ok(())
+}
+
 impl Store {
     /// Keeps the state of the last `heights` heights provable and deletes
     /// older tree history as blocks commit; 0 keeps every height.
@@ -148,13 +168,7 @@ impl Store {
         if self.state_history == 0 {
             return Ok(());
         }
-        if !nodes.is_empty() || !values.is_empty() {
-            b.put_cf(
-                self.cf(cf::JMT_STALE)?,
-                stale_key(h, LIST, &[]),
-                borsh::to_vec(&Replaced { nodes, values }).unwrap_or_default(),
-            );
-        }
+        put_replaced(&self.db, b, h, nodes, values)?;
         self.prune(b, self.oldest_provable(h))
     }
 
@@ -335,6 +349,14 @@ pub(super) mod tests {
         /// `forget`, the known versions and which keys existed (so the
         /// earlier value of every key written is sought).
         pub fn commit_to_forgetting(&mut self, last: u64, forget: bool) {
+            self.commit_each(last, forget);
+            // What follows reads the disk as the last checkpoint left it.
+            self.store.wait_tree_written().expect("checkpoint written");
+        }
+
+        /// Commits up to `last`, leaving the last checkpoint, if any, to
+        /// its writer.
+        pub fn commit_each(&mut self, last: u64, forget: bool) {
             let mut h = self.roots.len() as u64;
             while h <= last {
                 let w = (self.writes)(h);

@@ -13,6 +13,8 @@
 //! A store written with the old keys is converted when it is opened
 //! (`migrate`), once.
 
+use std::sync::Arc;
+
 use jmt::storage::NodeKey;
 use rocksdb::{IteratorMode, WriteBatch};
 
@@ -58,7 +60,10 @@ impl Store {
             return Ok(());
         }
         let moved = self.convert_legacy()?;
-        self.db.drop_cf(LEGACY_NODES)?;
+        // Opening: nothing else holds the database yet.
+        Arc::get_mut(&mut self.db)
+            .ok_or_else(|| StoreError::Invalid("the store is shared while it opens".into()))?
+            .drop_cf(LEGACY_NODES)?;
         tracing::info!(nodes = moved, "state tree nodes re-keyed by version");
         Ok(())
     }
@@ -160,8 +165,9 @@ mod tests {
         // Rewrite it as a store of before: nodes under jmt's borsh keys in
         // the old family, the pruning records naming those keys.
         let old = |k: &[u8]| borsh::to_vec(&node_key_of(k).expect("key")).expect("borsh");
-        run.store
-            .db
+        run.store.wait_tree_written().expect("written");
+        Arc::get_mut(&mut run.store.db)
+            .expect("the only holder")
             .create_cf(LEGACY_NODES, &Options::default())
             .expect("create");
         let mut b = WriteBatch::default();

@@ -30,14 +30,15 @@ use jmt::{KeyHash, OwnedValue, Version};
 use rocksdb::WriteBatch;
 use yui_ledger::commitment::{TreeChange, value_key};
 
-use super::{Store, StoreError, cf};
+use super::tree_writer::TreeDisk;
+use super::{StoreError, cf};
 use crate::Fast;
 
 /// A deletion's stored value in `jmt_values` (borsh's `None`).
 pub(super) const MARKER: &[u8] = &[0];
 
 /// One key's values in a window, oldest first.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(super) struct KeyValues {
     /// Whether the key had a value before the window's first write of it
     /// (`TreeChange::existed`): if not, there is none on disk to replace.
@@ -77,23 +78,26 @@ impl Values {
         }
     }
 
-    /// A write of the tree that stored `written` (this version's keys):
-    /// the window's values it did not store become the previous window's.
-    pub(super) fn checkpoint(&mut self, written: &TreeChange) {
-        let window = std::mem::take(&mut self.window);
-        let stored_now: std::collections::HashSet<&KeyHash, Fast> =
-            written.batch.values().keys().map(|(_, k)| k).collect();
-        let mut previous = HashMap::with_capacity_and_hasher(window.len(), Fast::default());
-        for (kh, mut w) in window {
-            if !stored_now.contains(&kh) {
+    /// The window's values, for its checkpoint's writer; the next window
+    /// starts empty.
+    pub(super) fn take_window(&mut self) -> HashMap<KeyHash, KeyValues, Fast> {
+        let n = self.window.len();
+        std::mem::replace(
+            &mut self.window,
+            HashMap::with_capacity_and_hasher(n, Fast::default()),
+        )
+    }
+
+    /// A checkpoint stored each key's newest value of `written` (its
+    /// window): the values it did not store become the previous window's.
+    pub(super) fn written(&mut self, written: HashMap<KeyHash, KeyValues, Fast>) {
+        self.previous = written
+            .into_iter()
+            .filter_map(|(kh, mut w)| {
                 w.versions.pop();
-            }
-            if !w.versions.is_empty() {
-                previous.insert(kh, w.versions);
-            }
-        }
-        self.window = HashMap::with_capacity_and_hasher(previous.len(), Fast::default());
-        self.previous = previous;
+                (!w.versions.is_empty()).then_some((kh, w.versions))
+            })
+            .collect();
     }
 
     /// Rebuilt at start-up: the versions of the last window (up to its
@@ -116,12 +120,18 @@ impl Values {
         });
     }
 
-    /// The newest value of `kh` in memory at or below `max`.
-    pub(super) fn get(&self, kh: &KeyHash, max: Version) -> Option<(Version, Option<OwnedValue>)> {
-        if let Some(found) = self
-            .window
-            .get(kh)
-            .and_then(|w| newest_at(&w.versions, max))
+    /// The newest value of `kh` in memory at or below `max`: of the
+    /// window, of the one being written (`writing`), of the previous one.
+    pub(super) fn get(
+        &self,
+        kh: &KeyHash,
+        max: Version,
+        writing: Option<&HashMap<KeyHash, KeyValues, Fast>>,
+    ) -> Option<(Version, Option<OwnedValue>)> {
+        if let Some(found) = [Some(&self.window), writing]
+            .into_iter()
+            .flatten()
+            .find_map(|m| m.get(kh).and_then(|w| newest_at(&w.versions, max)))
         {
             return Some(found.clone());
         }
@@ -132,41 +142,24 @@ impl Values {
     }
 }
 
-impl Store {
+impl TreeDisk {
     /// Adds to `b` the values a write of the tree at `h` stores: the
-    /// newest of each key the window (`window`) and version `h` wrote.
-    /// Returns the stored keys of the values they replace on disk, and of
-    /// the deletion markers stored, for the history's record.
+    /// newest of each key its window (`window`) wrote. Returns the stored
+    /// keys of the values they replace on disk (at or below `through`), and
+    /// of the deletion markers stored, for the history's record.
     pub(super) fn put_values(
         &self,
         b: &mut WriteBatch,
         h: u64,
         through: u64,
-        window: &Values,
-        change: &TreeChange,
+        window: &HashMap<KeyHash, KeyValues, Fast>,
     ) -> Result<Vec<Vec<u8>>, StoreError> {
         // Each key's newest value, and whether it existed before the
         // window; sorted, so the record is the same on every run.
         let mut newest: Vec<(KeyHash, bool, Version, &Option<OwnedValue>)> = window
-            .window
             .iter()
             .filter_map(|(kh, w)| w.versions.last().map(|(v, x)| (*kh, w.existed, *v, x)))
             .collect();
-        let mut now: HashMap<KeyHash, (Version, &Option<OwnedValue>), Fast> = change
-            .batch
-            .values()
-            .iter()
-            .map(|((v, kh), x)| (*kh, (*v, x)))
-            .collect();
-        for n in &mut newest {
-            if let Some((v, x)) = now.remove(&n.0) {
-                (n.2, n.3) = (v, x);
-            }
-        }
-        newest.extend(
-            now.into_iter()
-                .map(|(kh, (v, x))| (kh, change.may_have_existed(&kh), v, x)),
-        );
         newest.sort_unstable_by_key(|n| n.0);
 
         let values = self.cf(cf::JMT_VALUES)?;

@@ -22,7 +22,10 @@
 //!   (`history.rs`), the written nodes and values the window replaced. It
 //!   deletes the redo records of the window before, and moves
 //!   `tree_previous` to the last checkpoint and `tree_through` to its own
-//!   height.
+//!   height. It does so in a batch of its own, on a thread of its own,
+//!   once the checkpoint's block is on disk (`tree_writer.rs`): the window
+//!   is frozen, read from memory until that batch lands, and a new window
+//!   takes the next versions meanwhile.
 //! - A read looks in the window before RocksDB, for versions above
 //!   `tree_through` only. A checkpoint keeps the last window's nodes that
 //!   it did not write for one more window, so every height stays provable
@@ -39,7 +42,7 @@
 //! set against it. An archive node (`state_history
 //! = 0`) writes every height, so it proves every height.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -49,9 +52,8 @@ use rocksdb::WriteBatch;
 use yui_ledger::commitment::{self, TreeChange};
 use yui_ledger::state::keys;
 
-use super::top_nodes::TopNodes;
-use super::tree_values::Values;
-use super::{Store, StoreError, cf, hkey, meta, node_db_key};
+use super::tree_values::{KeyValues, Values};
+use super::{Store, StoreError, cf, hkey, meta};
 
 // Node keys hashed fast: nothing iterates the window in an order that
 // matters.
@@ -69,19 +71,22 @@ pub const TREE_INTERVAL: u64 = 16;
 /// before it that the checkpoint did not write.
 #[derive(Default)]
 struct Window {
-    /// The nodes of those versions that no later version replaced: what a
-    /// checkpoint writes. Shared with the top slots (`top_nodes.rs`): one
-    /// copy of each.
+    /// The nodes of the versions above `base` that no later version
+    /// replaced: what a checkpoint writes. Shared with the top slots
+    /// (`top_nodes.rs`): one copy of each.
     nodes: HashMap<NodeKey, Arc<Node>, Fast>,
     /// The nodes of those versions that a later one replaced, moved here
-    /// from `nodes` as it commits: still read for the versions before, and
-    /// the last window's nodes after the checkpoint. Kept apart so that a
-    /// checkpoint does not sort the whole window into kept and replaced.
+    /// from `nodes` as it commits: still read for the versions before.
+    /// Kept apart so that a checkpoint does not sort the whole window into
+    /// kept and replaced.
     replaced: HashMap<NodeKey, Arc<Node>, Fast>,
     /// The tree's values of the versions in memory (`tree_values.rs`).
     values: Values,
     /// Nodes those versions replaced (some in the window, some written).
     stale: Vec<NodeKey>,
+    /// The window's versions are those above it: `through`, or the
+    /// checkpoint being written.
+    base: u64,
     /// The newest version whose tree is entirely on disk.
     through: u64,
     /// The last window's nodes that its checkpoint did not write: with
@@ -89,6 +94,28 @@ struct Window {
     /// readable, so a height stays provable for at least `interval`
     /// heights after it commits.
     previous: HashMap<NodeKey, Arc<Node>, Fast>,
+    /// The window of the checkpoint being written (`tree_writer.rs`):
+    /// versions above `through`, up to `base`.
+    writing: Option<Arc<Frozen>>,
+}
+
+/// A window closed by its checkpoint: the versions above the last one up
+/// to it, as its writer stores them and readers read them meanwhile.
+pub(super) struct Frozen {
+    /// The checkpoint: the window's last version.
+    pub upto: u64,
+    /// The newest version on disk before it.
+    pub through: u64,
+    /// The checkpoint before that (redo records above it are kept).
+    pub previous_through: u64,
+    /// The nodes still part of the tree at `upto`: what it writes.
+    pub nodes: HashMap<NodeKey, Arc<Node>, Fast>,
+    /// The nodes a version up to `upto` replaced.
+    pub replaced: HashMap<NodeKey, Arc<Node>, Fast>,
+    /// Each key's values in the window, oldest first.
+    pub values: HashMap<KeyHash, KeyValues, Fast>,
+    /// Nodes the window's versions replaced (some in it, some written).
+    pub stale: Vec<NodeKey>,
 }
 
 #[derive(Default)]
@@ -116,10 +143,11 @@ impl TreeWindow {
             return None;
         }
         let w = self.window.read().ok()?;
-        let n = if k.version() > w.through {
-            w.nodes.get(k).or_else(|| w.replaced.get(k))
-        } else {
-            w.previous.get(k)
+        let v = k.version();
+        let n = match &w.writing {
+            _ if v > w.base => w.nodes.get(k).or_else(|| w.replaced.get(k)),
+            Some(f) if v > w.through => f.nodes.get(k).or_else(|| f.replaced.get(k)),
+            _ => w.previous.get(k),
         };
         n.map(|n| Node::clone(n))
     }
@@ -139,7 +167,7 @@ impl TreeWindow {
             .window
             .read()
             .map_err(|_| StoreError::Invalid("the tree window's lock is poisoned".into()))?;
-        Ok(w.values.get(kh, max))
+        Ok(w.values.get(kh, max, w.writing.as_ref().map(|f| &f.values)))
     }
 
     fn len(&self) -> usize {
@@ -148,11 +176,16 @@ impl TreeWindow {
             .map_or(0, |w| w.nodes.len() + w.replaced.len())
     }
 
-    /// Nodes in memory: the window's and the last window's.
+    /// Nodes in memory: the window's, the one being written and the last
+    /// window's.
     fn held(&self) -> usize {
-        self.window
-            .read()
-            .map_or(0, |w| w.nodes.len() + w.replaced.len() + w.previous.len())
+        self.window.read().map_or(0, |w| {
+            let writing = w
+                .writing
+                .as_ref()
+                .map_or(0, |f| f.nodes.len() + f.replaced.len());
+            w.nodes.len() + w.replaced.len() + w.previous.len() + writing
+        })
     }
 
     /// A version's nodes and values, and the nodes it replaced (those in
@@ -183,9 +216,14 @@ impl TreeWindow {
     /// Leaves in the window (for `get_rightmost_leaf`).
     pub fn leaves(&self) -> Vec<(NodeKey, LeafNode)> {
         self.window.read().map_or(Vec::new(), |w| {
+            let writing = w
+                .writing
+                .iter()
+                .flat_map(|f| f.nodes.iter().chain(&f.replaced));
             w.nodes
                 .iter()
                 .chain(&w.replaced)
+                .chain(writing)
                 .filter_map(|(k, n)| match n.as_ref() {
                     Node::Leaf(l) => Some((k.clone(), l.clone())),
                     _ => None,
@@ -194,33 +232,59 @@ impl TreeWindow {
         })
     }
 
-    /// A checkpoint at `through` (its version's change `change`) is on
-    /// disk: the window's nodes and values it did not write (the ones a
-    /// version up to it replaced) become the previous window's; the new
-    /// window is empty.
-    fn checkpoint(&self, through: u64, change: &TreeChange) {
-        if let Ok(mut w) = self.window.write() {
-            let mut old = std::mem::take(&mut *w);
-            let mut previous = std::mem::take(&mut old.replaced);
-            let mut values = std::mem::take(&mut old.values);
-            values.checkpoint(change);
-            for k in &change.stale {
-                if let Some(n) = old.nodes.remove(k) {
-                    previous.insert(k.clone(), n);
-                }
-            }
-            // The next window is about as large as this one: its maps
-            // start at that size rather than growing and rehashing to it.
-            let room = old.nodes.len() + previous.len();
-            *w = Window {
-                through,
-                nodes: HashMap::with_capacity_and_hasher(room, Fast::default()),
-                replaced: HashMap::with_capacity_and_hasher(previous.len(), Fast::default()),
-                previous,
-                values,
-                ..Window::default()
+    /// Closes the window at its checkpoint `upto` (its last version, added
+    /// already): its versions go to the writer, readers still find them
+    /// here, and a new window starts above `upto`. An error if a window
+    /// is being written still (the caller waits for it first).
+    fn freeze(&self, upto: u64) -> Result<Arc<Frozen>, StoreError> {
+        let mut w = self
+            .window
+            .write()
+            .map_err(|_| StoreError::Invalid("the tree window's lock is poisoned".into()))?;
+        if w.writing.is_some() {
+            return Err(StoreError::Invalid(
+                "a checkpoint of the tree is still being written".into(),
+            ));
+        }
+        // The next window is about as large as this one: its maps start at
+        // that size rather than growing and rehashing to it.
+        let (n, r) = (w.nodes.len(), w.replaced.len());
+        let frozen = Arc::new(Frozen {
+            upto,
+            through: w.through,
+            previous_through: self.previous_through(),
+            nodes: std::mem::replace(
+                &mut w.nodes,
+                HashMap::with_capacity_and_hasher(n, Fast::default()),
+            ),
+            replaced: std::mem::replace(
+                &mut w.replaced,
+                HashMap::with_capacity_and_hasher(r, Fast::default()),
+            ),
+            values: w.values.take_window(),
+            stale: std::mem::take(&mut w.stale),
+        });
+        w.base = upto;
+        w.writing = Some(frozen.clone());
+        Ok(frozen)
+    }
+
+    /// The window frozen at `upto` is on disk: the nodes and values its
+    /// checkpoint did not write (the ones a version up to it replaced)
+    /// become the previous window's; the rest are read from disk.
+    pub(super) fn written(&self, upto: u64) {
+        if let Ok(mut w) = self.window.write()
+            && let Some(f) = w.writing.take_if(|f| f.upto == upto)
+        {
+            let through = f.through;
+            let (replaced, values) = match Arc::try_unwrap(f) {
+                Ok(f) => (f.replaced, f.values),
+                Err(f) => (f.replaced.clone(), f.values.clone()),
             };
-            self.previous_through.store(old.through, Ordering::Release);
+            w.previous = replaced;
+            w.values.written(values);
+            w.through = upto;
+            self.previous_through.store(through, Ordering::Release);
         }
     }
 
@@ -230,6 +294,7 @@ impl TreeWindow {
     fn reset(&self, previous: u64, through: u64) {
         if let Ok(mut w) = self.window.write() {
             *w = Window {
+                base: through,
                 through,
                 ..Window::default()
             };
@@ -251,7 +316,7 @@ pub(super) struct Written {
 }
 
 /// A redo record's key: the height.
-fn redo_key(h: u64) -> [u8; 8] {
+pub(super) fn redo_key(h: u64) -> [u8; 8] {
     hkey(h)
 }
 
@@ -296,11 +361,13 @@ impl Store {
         Ok(self.get(cf::TREE_NODES, &root_db_key(height))?.is_some())
     }
 
-    /// Adds to `b`, committing height `h`, the tree's part: at a
-    /// checkpoint, the nodes and values still live and the end of the
-    /// window; else the redo record. Returns whether `h` is a checkpoint,
-    /// and the stored keys of the written nodes and values replaced since
-    /// the last one (and of deletion markers written), for the history's
+    /// Adds to `b`, committing height `h`, the tree's part, and returns
+    /// whether `h` is a checkpoint. A store with a window adds the redo
+    /// record: its checkpoint is written beside the chain once this batch
+    /// is on disk ([`Self::tree_committed`], `tree_writer.rs`). An archive
+    /// adds its version's nodes and values, with the window a store that
+    /// had one left, and the stored keys of the written nodes and values
+    /// they replaced (and of deletion markers written), for the history's
     /// record.
     pub(super) fn put_tree(
         &self,
@@ -309,90 +376,67 @@ impl Store {
         writes: &yui_ledger::WriteSet,
         change: &TreeChange,
     ) -> Result<Written, StoreError> {
-        let through = self.window.through();
         // A height that changes the validator set is written too: a light
         // client proves the set that signs block h + 1 against height h's
         // root (docs/encoding.md, "Commit certificates").
         let checkpoint = h.is_multiple_of(self.tree_interval)
             || writes.contains_key(&keys::validators())
             || self.window.len() + change.batch.nodes().len() > WINDOW_NODES_MAX;
-        // Every height's redo record, kept until the write after next, so
-        // that start-up rebuilds the last window too; a node that writes
-        // every height has no window to rebuild.
-        let redo = self.cf(cf::TREE_REDO)?;
-        let windowed = self.tree_interval > 1;
-        if windowed {
+        if self.tree_interval > 1 {
+            // Every height's redo record, kept until the write after next,
+            // so that start-up rebuilds the last window too.
+            let redo = self.cf(cf::TREE_REDO)?;
             b.put_cf(redo, redo_key(h), borsh::to_vec(writes).unwrap_or_default());
+            return Ok(Written {
+                checkpoint,
+                ..Written::default()
+            });
         }
-        if !checkpoint {
-            return Ok(Written::default());
-        }
-        let w = self
-            .window
-            .window
-            .read()
-            .map_err(|_| StoreError::Invalid("the tree window's lock is poisoned".into()))?;
-        // What is still part of the tree: the window's nodes that no
-        // version replaced (those replaced before this one are already
-        // apart) but for this version's replacements, and this version's.
-        let now: HashSet<&NodeKey, Fast> = change
-            .stale
-            .iter()
-            .filter(|k| w.nodes.contains_key(*k))
-            .collect();
-        let nodes = self.cf(cf::TREE_NODES)?;
-        let window = w
-            .nodes
-            .iter()
-            .filter(|(k, _)| !now.contains(k))
-            .map(|(k, n)| (k, n.as_ref()));
-        for (k, n) in window.chain(change.batch.nodes()) {
-            b.put_cf(nodes, node_db_key(k), borsh::to_vec(n).unwrap_or_default());
-        }
-        let values = self.put_values(b, h, through, &w.values, change)?;
-        // The window before is dropped from memory now; without a window,
-        // every record left (from a store that had one) goes.
-        let upto = if windowed { through } else { h };
-        for v in self.window.previous_through() + 1..=upto {
-            b.delete_cf(redo, redo_key(v));
-        }
-        let md = self.cf(cf::METADATA)?;
-        b.put_cf(md, meta::TREE_PREVIOUS, hkey(upto));
-        b.put_cf(md, meta::TREE_THROUGH, hkey(h));
-        // In the order jmt reported them (a node is replaced once).
-        let replaced = w
-            .stale
-            .iter()
-            .chain(&change.stale)
-            .filter(|k| k.version() <= through)
-            .map(node_db_key)
-            .collect();
+        // If this batch fails, the node stops: the window ahead of the disk
+        // is never read.
+        self.take_in(change);
+        let frozen = self.window.freeze(h)?;
+        let (nodes, values) = self.tree_disk().put_frozen(b, &frozen, false)?;
         Ok(Written {
             checkpoint: true,
-            nodes: replaced,
+            nodes,
             values,
         })
     }
 
-    /// After height `h`'s batch is on disk: the top slots take in its
-    /// upper nodes, and the window closes at a checkpoint or else takes in
-    /// all its nodes (one copy of each, shared).
-    pub(super) fn tree_committed(&self, h: u64, checkpoint: bool, change: &TreeChange) {
+    /// A version's nodes and values into the window and the top slots.
+    fn take_in(&self, change: &TreeChange) {
         let nodes: Vec<(NodeKey, Arc<Node>)> = change
             .batch
             .nodes()
             .iter()
-            .filter(|(k, n)| !checkpoint || TopNodes::wants(k, n))
             .map(|(k, n)| (k.clone(), Arc::new(n.clone())))
             .collect();
         self.top.record(nodes.iter().map(|(k, n)| (k, n)));
-        if checkpoint && self.tree_interval == 1 {
+        self.window.add(nodes, change);
+    }
+
+    /// After height `h`'s batch is on disk: a store with a window takes in
+    /// its version (one copy of each node, shared with the top slots) and
+    /// at a checkpoint closes the window and starts writing it. An archive
+    /// wrote it already, and holds nothing.
+    pub(super) fn tree_committed(
+        &self,
+        h: u64,
+        checkpoint: bool,
+        change: &TreeChange,
+    ) -> Result<(), StoreError> {
+        if self.tree_interval == 1 {
             self.window.reset(h, h);
-        } else if checkpoint {
-            self.window.checkpoint(h, change);
-        } else {
-            self.window.add(nodes, change);
+            return Ok(());
         }
+        self.take_in(change);
+        if checkpoint {
+            self.writer.wait()?;
+            let frozen = self.window.freeze(h)?;
+            self.writer.start(self.tree_disk(), frozen)?;
+        }
+        Ok(())
     }
 
     /// Where the tree is on disk up to, set on a store written at once
@@ -441,22 +485,22 @@ impl Store {
                     "height {v}'s tree, built again, does not have its block's state root"
                 )));
             }
-            if v <= through {
-                let nodes: Vec<(NodeKey, Arc<Node>)> = change
-                    .batch
-                    .nodes()
-                    .iter()
-                    .map(|(k, n)| (k.clone(), Arc::new(n.clone())))
-                    .collect();
-                self.top.record(nodes.iter().map(|(k, n)| (k, n)));
-                self.window.add_previous(nodes, &change);
-                if v == through
-                    && let Ok(mut w) = self.window.window.write()
-                {
-                    w.values.previous_written();
-                }
-            } else {
-                self.tree_committed(v, false, &change);
+            if v > through {
+                self.take_in(&change);
+                continue;
+            }
+            let nodes: Vec<(NodeKey, Arc<Node>)> = change
+                .batch
+                .nodes()
+                .iter()
+                .map(|(k, n)| (k.clone(), Arc::new(n.clone())))
+                .collect();
+            self.top.record(nodes.iter().map(|(k, n)| (k, n)));
+            self.window.add_previous(nodes, &change);
+            if v == through
+                && let Ok(mut w) = self.window.window.write()
+            {
+                w.values.previous_written();
             }
         }
         Ok(())

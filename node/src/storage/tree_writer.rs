@@ -1,0 +1,236 @@
+//! A checkpoint of the state tree written beside the chain.
+//!
+//! A checkpoint (`tree_window.rs`) stores the nodes and values its window
+//! left in the tree: at full load, sixteen heights of them, several
+//! megabytes. Written in the checkpoint's own block batch, that write held
+//! up the block's commit on every node at once, every sixteen heights: the
+//! chain stopped for half a second to a second while the next proposal
+//! waited (BENCHMARKS.md, "The tree's checkpoint written beside the
+//! chain").
+//!
+//! So the block's batch at a checkpoint holds only what any other height's
+//! does (its redo record among it), and the window, closed (frozen) once
+//! that batch is on disk, goes to a thread of its own, which writes it in
+//! one synced batch of its own while the chain goes on:
+//!
+//! - Readers find the frozen versions in memory until the write is on
+//!   disk, and only then does the window let go of them; a new window
+//!   takes the versions after the checkpoint meanwhile.
+//! - The batch holds what the commit's batch held before: the nodes and
+//!   values, the record of what they replaced (under the checkpoint's
+//!   height), the deletion of the redo records no longer needed, and
+//!   `tree_previous` and `tree_through`. A node killed before it lands
+//!   opens at the checkpoint before, with every redo record since (their
+//!   deletion was in the lost batch), and builds the window again, as if
+//!   it had been killed just before the checkpoint's height.
+//! - One write at a time: the next checkpoint waits for the last one. So
+//!   does a commit whose pruning would reach the height of a write still
+//!   running, so that its record is pruned in turn, and so do closing the
+//!   store and copying it.
+//! - A failed write is the next waiter's error: the node stops, as on a
+//!   failed commit, and opens at the checkpoint before.
+//!
+//! An archive node writes every height's tree in the block's batch, as
+//! before: it has no window to write.
+
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use jmt::storage::NodeKey;
+use rocksdb::{DB, WriteBatch};
+
+use super::history::Versions;
+use super::tree_keys::node_db_key;
+use super::tree_window::{Frozen, TreeWindow, redo_key};
+use super::{StoreError, cf, cf_in, hkey, meta, write_sync};
+
+/// What writing a checkpoint needs of the store, shared with its thread.
+#[derive(Clone)]
+pub(super) struct TreeDisk {
+    pub db: Arc<DB>,
+    pub versions: Arc<Versions>,
+    pub window: Arc<TreeWindow>,
+    pub state_history: u64,
+}
+
+/// The stored keys of the written nodes and values a checkpoint's window
+/// replaced (and of the deletion markers it stored), for the history.
+pub(super) type Replaced = (Vec<Vec<u8>>, Vec<Vec<u8>>);
+
+impl TreeDisk {
+    pub(super) fn cf(&self, name: &'static str) -> Result<&rocksdb::ColumnFamily, StoreError> {
+        cf_in(&self.db, name)
+    }
+
+    /// Adds to `b` the window frozen at its checkpoint `f.upto`: the nodes
+    /// and values still part of the tree, the end of the redo records no
+    /// longer needed (all of them without a window, `windowed` false), and
+    /// where the tree is on disk up to.
+    pub(super) fn put_frozen(
+        &self,
+        b: &mut WriteBatch,
+        f: &Frozen,
+        windowed: bool,
+    ) -> Result<Replaced, StoreError> {
+        let nodes = self.cf(cf::TREE_NODES)?;
+        for (k, n) in &f.nodes {
+            b.put_cf(
+                nodes,
+                node_db_key(k),
+                borsh::to_vec(n.as_ref()).unwrap_or_default(),
+            );
+        }
+        let values = self.put_values(b, f.upto, f.through, &f.values)?;
+        // The window before leaves memory once this is on disk; without a
+        // window, every record left (from a store that had one) goes.
+        let upto = if windowed { f.through } else { f.upto };
+        let redo = self.cf(cf::TREE_REDO)?;
+        for v in f.previous_through + 1..=upto {
+            b.delete_cf(redo, redo_key(v));
+        }
+        let md = self.cf(cf::METADATA)?;
+        b.put_cf(md, meta::TREE_PREVIOUS, hkey(upto));
+        b.put_cf(md, meta::TREE_THROUGH, hkey(f.upto));
+        // In the order jmt reported them (a node is replaced once).
+        let replaced = f
+            .stale
+            .iter()
+            .filter(|k: &&NodeKey| k.version() <= f.through)
+            .map(node_db_key)
+            .collect();
+        Ok((replaced, values))
+    }
+
+    /// Writes the window frozen at `f.upto` in a synced batch of its own,
+    /// then lets the window read it from disk.
+    fn write(self, f: Arc<Frozen>) -> Result<(), StoreError> {
+        let mut b = WriteBatch::default();
+        let (nodes, values) = self.put_frozen(&mut b, &f, true)?;
+        if self.state_history != 0 {
+            super::history::put_replaced(&self.db, &mut b, f.upto, nodes, values)?;
+        }
+        write_sync(&self.db, b)?;
+        let upto = f.upto;
+        // The window takes its maps back whole when it holds the only copy.
+        drop(f);
+        self.window.written(upto);
+        Ok(())
+    }
+}
+
+/// A checkpoint's writing thread.
+type Job = JoinHandle<Result<(), StoreError>>;
+
+/// The checkpoint being written, if any, and its thread.
+#[derive(Default)]
+pub(super) struct Writer {
+    pending: Mutex<Option<(u64, Job)>>,
+    /// Tests hold the next write until told to write it (true) or to stop
+    /// as a killed node would, writing nothing (false).
+    #[cfg(test)]
+    pub(super) gate: Mutex<Option<std::sync::mpsc::Receiver<bool>>>,
+}
+
+impl Writer {
+    /// The height of the checkpoint being written.
+    pub(super) fn pending(&self) -> Option<u64> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(|(h, _)| *h)
+    }
+
+    /// Waits for the checkpoint being written, if any: its write's error
+    /// if it failed.
+    pub(super) fn wait(&self) -> Result<(), StoreError> {
+        let job = self
+            .pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        match job {
+            None => Ok(()),
+            Some((h, thread)) => thread.join().unwrap_or_else(|_| {
+                Err(StoreError::Invalid(format!(
+                    "the writer of the tree's checkpoint at height {h} stopped"
+                )))
+            }),
+        }
+    }
+
+    /// Starts writing the window frozen at `f.upto` (after the last write,
+    /// waited for).
+    pub(super) fn start(&self, disk: TreeDisk, f: Arc<Frozen>) -> Result<(), StoreError> {
+        self.wait()?;
+        let upto = f.upto;
+        #[cfg(test)]
+        let gate = self.gate.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let thread = std::thread::Builder::new()
+            .name("yui-tree-writer".into())
+            .spawn(move || {
+                #[cfg(test)]
+                if let Some(gate) = gate
+                    && !gate.recv().unwrap_or(false)
+                {
+                    return Ok(());
+                }
+                disk.write(f)
+            })
+            .map_err(|e| StoreError::Invalid(format!("cannot start the tree's writer: {e}")))?;
+        *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = Some((upto, thread));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Store;
+    use super::super::history::tests::Run;
+
+    /// Holds `store`'s next checkpoint write until the sender says.
+    fn hold(store: &Store) -> std::sync::mpsc::Sender<bool> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        *store.writer.gate.lock().expect("gate") = Some(rx);
+        tx
+    }
+
+    #[test]
+    fn a_checkpoint_being_written_is_read_from_memory_and_a_kill_before_it_lands_loses_nothing() {
+        let [a, b] = [(); 2].map(|_| tempfile::tempdir().expect("tempdir"));
+        let mut every = Run::new(a.path(), 40);
+        every.commit_to(40);
+        let mut run = Run::windowed(b.path(), 40, 8);
+        run.commit_to(7);
+        let write = hold(&run.store);
+        // The checkpoint at 8 goes to its writer; the chain goes on.
+        run.commit_each(12, false);
+        assert_eq!(run.store.writer.pending(), Some(8));
+        assert_eq!(run.store.window.through(), 0, "not on disk yet");
+        for h in 0..=12 {
+            assert!(run.store.tree_kept(h).expect("read"), "height {h}");
+            assert_eq!(run.proves(h), Ok(()), "height {h}, from memory");
+        }
+        write.send(true).expect("send");
+        run.store.wait_tree_written().expect("written");
+        assert_eq!(run.store.window.through(), 8);
+        for h in 0..=12 {
+            assert_eq!(run.proves(h), Ok(()), "height {h}, once written");
+        }
+
+        // The checkpoint at 16 is never written: the node is killed first.
+        let lost = hold(&run.store);
+        run.commit_each(20, false);
+        lost.send(false).expect("send");
+        run.reopen(b.path(), 40);
+        assert_eq!(run.store.window.through(), 8, "opened at the one before");
+        for h in 1..=20 {
+            assert_eq!(run.proves(h), Ok(()), "height {h} after the restart");
+        }
+        run.commit_to(40);
+        for h in 0..=40 {
+            assert_eq!(run.root(h), every.root(h), "root of height {h}");
+        }
+        assert_eq!(run.store.window.through(), 40);
+    }
+}
