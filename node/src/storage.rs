@@ -152,6 +152,8 @@ pub struct Store {
     window: Arc<tree_window::TreeWindow>,
     /// The tree's checkpoint being written beside the chain.
     writer: tree_writer::Writer,
+    /// Opened with versions above the last checkpoint, none written since.
+    reopened: std::sync::atomic::AtomicBool,
     /// The newest values of recently used state keys.
     state_cache: state_cache::StateCache,
     /// The size of the last commit's batch, to size the next one's.
@@ -315,6 +317,7 @@ impl Store {
             tree_interval: 1,
             window: Default::default(),
             writer: Default::default(),
+            reopened: Default::default(),
             state_cache: Default::default(),
             batch_bytes: Default::default(),
         };
@@ -383,13 +386,15 @@ impl Store {
         cf_in(&self.db, name)
     }
 
-    /// What writing the tree's checkpoints needs of the store.
+    /// What writing a tree's checkpoint needs of the store (taken once per
+    /// checkpoint).
     fn tree_disk(&self) -> tree_writer::TreeDisk {
         tree_writer::TreeDisk {
             db: self.db.clone(),
             versions: self.versions.clone(),
             window: self.window.clone(),
             state_history: self.state_history,
+            reopened: self.reopened.swap(false, Ordering::Relaxed),
         }
     }
 

@@ -176,21 +176,32 @@ impl TreeDisk {
         let mut replaced = Vec::new();
         let mut known = self.versions.lock();
         let mut it = self.db.raw_iterator_cf(values);
+        // The newest value on disk is at or below the last checkpoint,
+        // except on the first checkpoint since opening: a store written by
+        // a build that stored the values at every height holds them above
+        // it too, and each key's newest such value is replaced now (that
+        // build recorded the ones before it). Then every key is sought, up
+        // to this height, and a key's own newest, stored again now with
+        // the same bytes, is not taken.
+        let upto = if self.reopened { h } else { through };
         for (kh, existed, v, x) in &newest {
             // The key's newest value on disk, before this write: known for
             // a key an earlier write replaced, none for a key new to the
             // tree, else sought. A deletion marker found is not taken: it
             // is recorded with the value it hid, at its own write.
+            let own = value_key(kh, *v);
             let before = match known.get(&kh.0) {
                 Some(p) => Some(value_key(kh, *p).to_vec()),
-                None if !existed => None,
+                None if !existed && !self.reopened => None,
                 None => {
-                    it.seek_for_prev(value_key(kh, through));
+                    it.seek_for_prev(value_key(kh, upto));
                     if !it.valid() {
                         it.status()?;
                     }
                     match (it.key(), it.value()) {
-                        (Some(k), Some(v)) if k.starts_with(&kh.0) && v != MARKER => {
+                        (Some(k), Some(stored))
+                            if k.starts_with(&kh.0) && stored != MARKER && k != own =>
+                        {
                             Some(k.to_vec())
                         }
                         _ => None,
@@ -206,7 +217,7 @@ impl TreeDisk {
                 // heights after it; both go together, once no kept height
                 // reads either, so no marker outlives its key's history
                 // and a key written again is new to the tree.
-                replaced.push(value_key(kh, *v).to_vec());
+                replaced.push(own.to_vec());
                 known.remove(&kh.0);
             } else if had {
                 known.insert(kh.0, *v);
@@ -218,7 +229,7 @@ impl TreeDisk {
 
 #[cfg(test)]
 mod tests {
-    use super::super::history::tests::{Run, k40_entries, with_k40};
+    use super::super::history::tests::{Run, all, k40_entries, with_k40, writes};
     use super::*;
 
     #[test]
@@ -263,5 +274,62 @@ mod tests {
         for h in 113..=120 {
             assert_eq!(run.proves(h), Ok(()), "height {h}");
         }
+    }
+
+    /// A store written by a build that stored the tree's values at every
+    /// height holds, above its last checkpoint, each key's newest value
+    /// too: the first checkpoint after opening finds the ones it replaces
+    /// and records them, so they are pruned like any other, and does not
+    /// record the ones it stores again.
+    #[test]
+    fn values_an_older_build_stored_between_checkpoints_are_pruned_in_turn() {
+        let [a, b] = [(); 2].map(|_| tempfile::tempdir().expect("tempdir"));
+        let mut plain = Run::windowed(a.path(), 16, 8);
+        let mut older = Run::windowed(b.path(), 16, 8);
+        plain.commit_to(21);
+        older.commit_to(21);
+        // What that build stored above the checkpoint at 16 and had not
+        // replaced yet: each key's newest value of heights 17..=21 (a key
+        // deleted last has its marker recorded with the value it hid).
+        let mut newest = std::collections::BTreeMap::new();
+        for h in 17..=21 {
+            for (k, v) in writes(h) {
+                newest.insert(k, (h, v));
+            }
+        }
+        let values = older.store.cf(cf::JMT_VALUES).expect("cf");
+        for (k, (h, v)) in newest.iter().filter(|(_, (_, v))| v.is_some()) {
+            let kh = yui_ledger::commitment::key_hash(k);
+            let bytes = borsh::to_vec(v).expect("borsh");
+            older
+                .store
+                .db
+                .put_cf(values, value_key(&kh, *h), bytes)
+                .expect("put");
+        }
+        plain.reopen(a.path(), 16);
+        older.reopen(b.path(), 16);
+        // The checkpoint at 24 stores again the values not rewritten since:
+        // they stay while a kept height reads them.
+        older.commit_to(39);
+        for h in 24..=39 {
+            assert_eq!(older.proves(h), Ok(()), "height {h}");
+        }
+        plain.commit_to(200);
+        older.commit_to(200);
+        let keys = |r: &Run| -> std::collections::BTreeSet<Box<[u8]>> {
+            all(r, cf::JMT_VALUES).into_iter().map(|(k, _)| k).collect()
+        };
+        let (o, p) = (keys(&older), keys(&plain));
+        let outlived: Vec<u64> = o
+            .difference(&p)
+            .map(|k| u64::from_be_bytes(k[32..40].try_into().expect("version")))
+            .filter(|v| *v > 16)
+            .collect();
+        assert_eq!(
+            outlived,
+            Vec::<u64>::new(),
+            "values above the checkpoint outlived their heights"
+        );
     }
 }

@@ -467,6 +467,7 @@ impl Store {
             .get_height(cf::METADATA, meta::TREE_PREVIOUS, "tree_previous")?
             .unwrap_or(through);
         self.window.reset(previous, through);
+        self.reopened.store(last > through, Ordering::Relaxed);
         for v in previous + 1..=last {
             let corrupt = |what: String| StoreError::Corrupt {
                 cf: cf::TREE_REDO,

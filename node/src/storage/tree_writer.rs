@@ -51,6 +51,11 @@ pub(super) struct TreeDisk {
     pub versions: Arc<Versions>,
     pub window: Arc<TreeWindow>,
     pub state_history: u64,
+    /// The first checkpoint since the store opened with versions above
+    /// its last one: a build that stored the tree's values at every height
+    /// left values above it on disk, which this checkpoint replaces
+    /// (`tree_values.rs`).
+    pub reopened: bool,
 }
 
 /// The stored keys of the written nodes and values a checkpoint's window
