@@ -102,6 +102,9 @@ pub mod meta {
     /// The write of the state tree before `tree_through` (u64 BE): redo
     /// records are kept from above it. Absent: `tree_through`.
     pub const TREE_PREVIOUS: &[u8] = b"tree_previous";
+    /// The last checkpoint of the tree a commit called for (written beside
+    /// the chain; above `tree_through` until its batch lands).
+    pub const TREE_DUE: &[u8] = b"tree_due";
 }
 
 /// Index used for a block's start events in `receipts` and `account_index`.
@@ -585,6 +588,9 @@ impl Store {
         tree: &TreeChange,
     ) -> Result<usize, StoreError> {
         let h = block.header.height;
+        // A checkpoint whose write failed stops the node here, before
+        // another block commits on top of it.
+        self.writer.check()?;
         let expected = self.last_height()?.map_or(0, |l| l + 1);
         if h != expected {
             return Err(StoreError::Invalid(format!(
@@ -598,15 +604,6 @@ impl Store {
         self.put_state(&mut b, &outcome.writes, &tree.batch, false)?;
         let written = self.put_tree(&mut b, h, &outcome.writes, tree)?;
         let checkpoint = written.checkpoint;
-        // A checkpoint being written records what it replaced under its
-        // height: the pruning waits for it before passing that height.
-        if self
-            .writer
-            .pending()
-            .is_some_and(|c| self.state_history != 0 && self.oldest_provable(h) >= c)
-        {
-            self.writer.wait()?;
-        }
         self.record_and_prune(&mut b, h, written.nodes, written.values)?;
         let bytes = block.to_bytes();
         let size = bytes.len();

@@ -9,9 +9,13 @@
 //! written nodes and values that the versions since the last write
 //! replaced, under the writing height h, and at every commit of height h
 //! deletes in the same batch what was recorded at or below h + 1 − K, the
-//! oldest height it keeps. Nothing a kept height reads is deleted: an
-//! entry replaced at height r is read only by versions below r, and it is
-//! recorded at a height at or above r.
+//! oldest height it keeps, and at or below the tree's checkpoint before
+//! the last (`tree_previous`), the tree a restart builds the window on:
+//! with a short history, or a checkpoint still being written, that one
+//! comes later. Nothing a kept height reads is deleted: an entry replaced
+//! at height r is read only by versions below r, and it is recorded at a
+//! height at or above r. Nor is anything a restart reads: a record above
+//! `tree_previous` names entries still part of its tree.
 //!
 //! A height's replaced entries are one record, `(height BE, LIST)` →
 //! [`Replaced`]. Kept as a key each, they were a fifth of the keys a
@@ -169,7 +173,10 @@ impl Store {
             return Ok(());
         }
         put_replaced(&self.db, b, h, nodes, values)?;
-        self.prune(b, self.oldest_provable(h))
+        // The window's base on disk is never later than the one in memory,
+        // which moves once a checkpoint's batch has landed.
+        let base = self.window.previous_through();
+        self.prune(b, self.oldest_provable(h).min(base))
     }
 
     /// Deletes (in `b`) every entry replaced at or below `oldest`, from

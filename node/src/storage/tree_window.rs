@@ -387,6 +387,11 @@ impl Store {
             // so that start-up rebuilds the last window too.
             let redo = self.cf(cf::TREE_REDO)?;
             b.put_cf(redo, redo_key(h), borsh::to_vec(writes).unwrap_or_default());
+            if checkpoint {
+                // A node killed before the checkpoint's own batch lands
+                // writes it when it opens again.
+                b.put_cf(self.cf(cf::METADATA)?, meta::TREE_DUE, hkey(h));
+            }
             return Ok(Written {
                 checkpoint,
                 ..Written::default()
@@ -466,6 +471,9 @@ impl Store {
         let previous = self
             .get_height(cf::METADATA, meta::TREE_PREVIOUS, "tree_previous")?
             .unwrap_or(through);
+        let due = self
+            .get_height(cf::METADATA, meta::TREE_DUE, "tree_due")?
+            .filter(|d| (through + 1..=last).contains(d));
         self.window.reset(previous, through);
         self.reopened.store(last > through, Ordering::Relaxed);
         for v in previous + 1..=last {
@@ -488,6 +496,11 @@ impl Store {
             }
             if v > through {
                 self.take_in(&change);
+                if due == Some(v) {
+                    // The checkpoint the node was writing when it stopped.
+                    let frozen = self.window.freeze(v)?;
+                    self.tree_disk().write(frozen)?;
+                }
                 continue;
             }
             let nodes: Vec<(NodeKey, Arc<Node>)> = change

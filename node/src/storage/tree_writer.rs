@@ -108,7 +108,7 @@ impl TreeDisk {
 
     /// Writes the window frozen at `f.upto` in a synced batch of its own,
     /// then lets the window read it from disk.
-    fn write(self, f: Arc<Frozen>) -> Result<(), StoreError> {
+    pub(super) fn write(self, f: Arc<Frozen>) -> Result<(), StoreError> {
         let mut b = WriteBatch::default();
         let (nodes, values) = self.put_frozen(&mut b, &f, true)?;
         if self.state_history != 0 {
@@ -126,10 +126,19 @@ impl TreeDisk {
 /// A checkpoint's writing thread.
 type Job = JoinHandle<Result<(), StoreError>>;
 
+/// The writer's state: a failed write stays failed for every later waiter.
+#[derive(Default)]
+enum State {
+    #[default]
+    Idle,
+    Writing(u64, Job),
+    Failed(String),
+}
+
 /// The checkpoint being written, if any, and its thread.
 #[derive(Default)]
 pub(super) struct Writer {
-    pending: Mutex<Option<(u64, Job)>>,
+    state: Mutex<State>,
     /// Tests hold the next write until told to write it (true) or to stop
     /// as a killed node would, writing nothing (false).
     #[cfg(test)]
@@ -137,31 +146,46 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// The height of the checkpoint being written.
-    pub(super) fn pending(&self) -> Option<u64> {
-        self.pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|(h, _)| *h)
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Waits for the checkpoint being written, if any: its write's error
-    /// if it failed.
-    pub(super) fn wait(&self) -> Result<(), StoreError> {
-        let job = self
-            .pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        match job {
-            None => Ok(()),
-            Some((h, thread)) => thread.join().unwrap_or_else(|_| {
-                Err(StoreError::Invalid(format!(
-                    "the writer of the tree's checkpoint at height {h} stopped"
-                )))
-            }),
+    /// The height of the checkpoint being written.
+    #[cfg(test)]
+    pub(super) fn pending(&self) -> Option<u64> {
+        match &*self.lock() {
+            State::Writing(h, _) => Some(*h),
+            _ => None,
         }
+    }
+
+    /// Waits for the checkpoint being written, if any: an error if it, or
+    /// an earlier one, failed. Waiters wait in turn, and each sees the
+    /// write's outcome.
+    pub(super) fn wait(&self) -> Result<(), StoreError> {
+        let mut state = self.lock();
+        let why = match std::mem::take(&mut *state) {
+            State::Idle => return Ok(()),
+            State::Failed(why) => why,
+            State::Writing(h, thread) => match thread.join() {
+                Ok(Ok(())) => return Ok(()),
+                Ok(Err(e)) => format!("the tree's checkpoint at height {h} was not written: {e}"),
+                Err(_) => format!("the writer of the tree's checkpoint at height {h} stopped"),
+            },
+        };
+        *state = State::Failed(why.clone());
+        Err(StoreError::Invalid(why))
+    }
+
+    /// The outcome of a write that has finished, without waiting for one
+    /// still running.
+    pub(super) fn check(&self) -> Result<(), StoreError> {
+        let done = match &*self.lock() {
+            State::Writing(_, thread) => thread.is_finished(),
+            State::Failed(_) => true,
+            State::Idle => false,
+        };
+        if done { self.wait() } else { Ok(()) }
     }
 
     /// Starts writing the window frozen at `f.upto` (after the last write,
@@ -183,7 +207,7 @@ impl Writer {
                 disk.write(f)
             })
             .map_err(|e| StoreError::Invalid(format!("cannot start the tree's writer: {e}")))?;
-        *self.pending.lock().unwrap_or_else(|p| p.into_inner()) = Some((upto, thread));
+        *self.lock() = State::Writing(upto, thread);
         Ok(())
     }
 }
@@ -228,8 +252,8 @@ mod tests {
         run.commit_each(20, false);
         lost.send(false).expect("send");
         run.reopen(b.path(), 40);
-        assert_eq!(run.store.window.through(), 8, "opened at the one before");
-        for h in 1..=20 {
+        assert_eq!(run.store.window.through(), 16, "written when it opened");
+        for h in 8..=20 {
             assert_eq!(run.proves(h), Ok(()), "height {h} after the restart");
         }
         run.commit_to(40);
@@ -237,5 +261,33 @@ mod tests {
             assert_eq!(run.root(h), every.root(h), "root of height {h}");
         }
         assert_eq!(run.store.window.through(), 40);
+        // The lost checkpoint's root is stored, as every checkpoint's.
+        for h in [8, 16, 24, 32, 40] {
+            assert!(run.store.tree_kept(h).expect("read"), "height {h}");
+            assert_eq!(run.proves(h), Ok(()), "height {h}");
+        }
+    }
+
+    /// With a history barely longer than the interval, the pruning would
+    /// reach what the checkpoint before the last replaced while a
+    /// checkpoint is still being written: the tree a restart builds the
+    /// window on. It waits for that tree to be the older one.
+    #[test]
+    fn a_short_history_never_prunes_the_tree_a_restart_builds_on() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut run = Run::windowed(dir.path(), 20, 16);
+        run.commit_to(31);
+        let lost = hold(&run.store);
+        run.commit_each(36, false);
+        lost.send(false).expect("send");
+        run.reopen(dir.path(), 20);
+        assert_eq!(run.store.window.through(), 32, "written when it opened");
+        for h in 17..=36 {
+            assert_eq!(run.proves(h), Ok(()), "height {h} after the restart");
+        }
+        run.commit_to(100);
+        for h in 81..=100 {
+            assert_eq!(run.proves(h), Ok(()), "height {h}");
+        }
     }
 }
