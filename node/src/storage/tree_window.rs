@@ -411,6 +411,13 @@ impl Store {
 
     /// A version's nodes and values into the window and the top slots.
     fn take_in(&self, change: &TreeChange) {
+        let nodes = self.topped(change);
+        self.window.add(nodes, change);
+    }
+
+    /// A version's nodes, one shared copy of each, the upper ones also in
+    /// the top slots.
+    fn topped(&self, change: &TreeChange) -> Vec<(NodeKey, Arc<Node>)> {
         let nodes: Vec<(NodeKey, Arc<Node>)> = change
             .batch
             .nodes()
@@ -418,7 +425,7 @@ impl Store {
             .map(|(k, n)| (k.clone(), Arc::new(n.clone())))
             .collect();
         self.top.record(nodes.iter().map(|(k, n)| (k, n)));
-        self.window.add(nodes, change);
+        nodes
     }
 
     /// After height `h`'s batch is on disk: a store with a window takes in
@@ -503,13 +510,7 @@ impl Store {
                 }
                 continue;
             }
-            let nodes: Vec<(NodeKey, Arc<Node>)> = change
-                .batch
-                .nodes()
-                .iter()
-                .map(|(k, n)| (k.clone(), Arc::new(n.clone())))
-                .collect();
-            self.top.record(nodes.iter().map(|(k, n)| (k, n)));
+            let nodes = self.topped(&change);
             self.window.add_previous(nodes, &change);
             if v == through
                 && let Ok(mut w) = self.window.window.write()
