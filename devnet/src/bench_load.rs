@@ -93,22 +93,8 @@ pub struct Outcome {
 }
 
 /// How long a paying account holds back after a RESOURCE_EXHAUSTED, as a
-/// wallet does before it retries: on average ([`backoff`]).
+/// wallet does before it retries.
 const BACKOFF_S: f64 = 0.5;
-
-/// A wallet's wait before it retries a refused payment: [`BACKOFF_S`] on
-/// average, spread evenly from half to one and a half times it by account
-/// and nonce (a fixed mix, so runs repeat), as wallets add jitter to their
-/// back-off: wallets refused together do not all come back together.
-fn backoff(account: usize, nonce: u64) -> f64 {
-    let mut h = (account as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ nonce.wrapping_mul(0xC2B2_AE3D_27D4_EB4F);
-    h ^= h >> 31;
-    h = h.wrapping_mul(0x94D0_49BB_1331_11EB);
-    h ^= h >> 29;
-    let u = (h >> 11) as f64 / (1u64 << 53) as f64;
-    BACKOFF_S * (0.5 + u)
-}
 
 /// A paying account's submissions refused with RESOURCE_EXHAUSTED (by
 /// nonce), and when it may send again.
@@ -305,8 +291,7 @@ pub async fn load(
                 // a while, then sends this payment again before its later ones.
                 let mut r = lock(&retry);
                 r[account].again.insert(tx.tx.nonce, tx.clone());
-                r[account].resume_at =
-                    start.elapsed().as_secs_f64() + backoff(account, tx.tx.nonce);
+                r[account].resume_at = start.elapsed().as_secs_f64() + BACKOFF_S;
             }
             let at = start.elapsed().as_secs_f64();
             let mut s = stats.lock().await;
@@ -398,7 +383,7 @@ pub async fn load(
     );
     if out.refused > 0 {
         println!(
-            "held back    {held_back} payments due while their wallets waited {BACKOFF_S} s on average to retry a RESOURCE_EXHAUSTED"
+            "held back    {held_back} payments due while their wallets waited {BACKOFF_S} s to retry a RESOURCE_EXHAUSTED"
         );
     }
     if let Some(path) = csv {
