@@ -139,10 +139,21 @@ enum State {
 #[derive(Default)]
 pub(super) struct Writer {
     state: Mutex<State>,
-    /// Tests hold the next write until told to write it (true) or to stop
-    /// as a killed node would, writing nothing (false).
+    /// Tests hold the next write until told what to do ([`Gate`]).
     #[cfg(test)]
-    pub(super) gate: Mutex<Option<std::sync::mpsc::Receiver<bool>>>,
+    pub(super) gate: Mutex<Option<std::sync::mpsc::Receiver<Gate>>>,
+}
+
+/// What a test tells a held write to do.
+#[cfg(test)]
+#[derive(Clone, Copy)]
+pub(super) enum Gate {
+    /// Write it.
+    Write,
+    /// Stop as a killed node would, writing nothing.
+    Vanish,
+    /// Fail as a disk would.
+    Fail,
 }
 
 impl Writer {
@@ -199,10 +210,12 @@ impl Writer {
             .name("yui-tree-writer".into())
             .spawn(move || {
                 #[cfg(test)]
-                if let Some(gate) = gate
-                    && !gate.recv().unwrap_or(false)
-                {
-                    return Ok(());
+                if let Some(gate) = gate {
+                    match gate.recv().unwrap_or(Gate::Vanish) {
+                        Gate::Write => {}
+                        Gate::Vanish => return Ok(()),
+                        Gate::Fail => return Err(StoreError::Invalid("a disk error".into())),
+                    }
                 }
                 disk.write(f)
             })
@@ -216,9 +229,10 @@ impl Writer {
 mod tests {
     use super::super::Store;
     use super::super::history::tests::Run;
+    use super::Gate;
 
     /// Holds `store`'s next checkpoint write until the sender says.
-    fn hold(store: &Store) -> std::sync::mpsc::Sender<bool> {
+    fn hold(store: &Store) -> std::sync::mpsc::Sender<Gate> {
         let (tx, rx) = std::sync::mpsc::channel();
         *store.writer.gate.lock().expect("gate") = Some(rx);
         tx
@@ -240,7 +254,7 @@ mod tests {
             assert!(run.store.tree_kept(h).expect("read"), "height {h}");
             assert_eq!(run.proves(h), Ok(()), "height {h}, from memory");
         }
-        write.send(true).expect("send");
+        write.send(Gate::Write).expect("send");
         run.store.wait_tree_written().expect("written");
         assert_eq!(run.store.window.through(), 8);
         for h in 0..=12 {
@@ -250,7 +264,7 @@ mod tests {
         // The checkpoint at 16 is never written: the node is killed first.
         let lost = hold(&run.store);
         run.commit_each(20, false);
-        lost.send(false).expect("send");
+        lost.send(Gate::Vanish).expect("send");
         run.reopen(b.path(), 40);
         assert_eq!(run.store.window.through(), 16, "written when it opened");
         for h in 8..=20 {
@@ -279,7 +293,7 @@ mod tests {
         run.commit_to(31);
         let lost = hold(&run.store);
         run.commit_each(36, false);
-        lost.send(false).expect("send");
+        lost.send(Gate::Vanish).expect("send");
         run.reopen(dir.path(), 20);
         assert_eq!(run.store.window.through(), 32, "written when it opened");
         for h in 17..=36 {
@@ -289,5 +303,22 @@ mod tests {
         for h in 81..=100 {
             assert_eq!(run.proves(h), Ok(()), "height {h}");
         }
+    }
+
+    /// A checkpoint whose write fails stops the node at its next commit,
+    /// and stays failed for every later waiter.
+    #[test]
+    fn a_failed_checkpoint_is_every_waiters_error() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut run = Run::windowed(dir.path(), 40, 8);
+        run.commit_to(7);
+        let write = hold(&run.store);
+        run.commit_each(8, false);
+        assert!(run.store.writer.check().is_ok(), "still being written");
+        write.send(Gate::Fail).expect("send");
+        let e = run.store.wait_tree_written().expect_err("the write failed");
+        assert!(e.to_string().contains("height 8"), "{e}");
+        assert!(run.store.wait_tree_written().is_err(), "again");
+        assert!(run.store.writer.check().is_err(), "at the next commit");
     }
 }
