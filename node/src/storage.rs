@@ -391,7 +391,7 @@ impl Store {
 
     /// What writing a tree's checkpoint needs of the store (taken once per
     /// checkpoint).
-    fn tree_disk(&self) -> tree_writer::TreeDisk {
+    fn checkpoint_disk(&self) -> tree_writer::TreeDisk {
         tree_writer::TreeDisk {
             db: self.db.clone(),
             versions: self.versions.clone(),

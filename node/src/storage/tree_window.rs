@@ -401,7 +401,7 @@ impl Store {
         // is never read.
         self.take_in(change);
         let frozen = self.window.freeze(h)?;
-        let (nodes, values) = self.tree_disk().put_frozen(b, &frozen, false)?;
+        let (nodes, values) = self.checkpoint_disk().put_frozen(b, &frozen, false)?;
         Ok(Written {
             checkpoint: true,
             nodes,
@@ -446,7 +446,7 @@ impl Store {
         if checkpoint {
             self.writer.wait()?;
             let frozen = self.window.freeze(h)?;
-            self.writer.start(self.tree_disk(), frozen)?;
+            self.writer.start(self.checkpoint_disk(), frozen)?;
         }
         Ok(())
     }
@@ -506,7 +506,7 @@ impl Store {
                 if due == Some(v) {
                     // The checkpoint the node was writing when it stopped.
                     let frozen = self.window.freeze(v)?;
-                    self.tree_disk().write(frozen)?;
+                    self.checkpoint_disk().write(frozen)?;
                 }
                 continue;
             }

@@ -19,16 +19,18 @@
 //! - The batch holds what the commit's batch held before: the nodes and
 //!   values, the record of what they replaced (under the checkpoint's
 //!   height), the deletion of the redo records no longer needed, and
-//!   `tree_previous` and `tree_through`. A node killed before it lands
-//!   opens at the checkpoint before, with every redo record since (their
-//!   deletion was in the lost batch), and builds the window again, as if
-//!   it had been killed just before the checkpoint's height.
-//! - One write at a time: the next checkpoint waits for the last one. So
-//!   does a commit whose pruning would reach the height of a write still
-//!   running, so that its record is pruned in turn, and so do closing the
-//!   store and copying it.
-//! - A failed write is the next waiter's error: the node stops, as on a
-//!   failed commit, and opens at the checkpoint before.
+//!   `tree_previous` and `tree_through`. The block's batch notes the
+//!   checkpoint due (`tree_due`): a node killed before the writer's batch
+//!   lands opens at the checkpoint before, with every redo record since
+//!   (their deletion was in the lost batch), and writes the lost
+//!   checkpoint when it rebuilds that height.
+//! - One write at a time: the next checkpoint waits for the last one, and
+//!   so do closing the store and copying it. Pruning never passes
+//!   `tree_previous` (`history.rs`), so it never reaches the height of a
+//!   write still running, nor the tree a restart builds on.
+//! - A failed write stays failed for every waiter, and every commit checks
+//!   for one: the node stops at its next block, as on a failed commit,
+//!   and opens at the checkpoint before.
 //!
 //! An archive node writes every height's tree in the block's batch, as
 //! before: it has no window to write.
