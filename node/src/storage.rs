@@ -615,13 +615,18 @@ impl Store {
         );
         b.put_cf(self.cf(cf::BLOCK_INDEX)?, block.hash(), hkey(h));
         let (txi, rc) = (self.cf(cf::TX_INDEX)?, self.cf(cf::RECEIPTS)?);
+        // By hash: the memtable takes keys in order far more cheaply.
+        let mut located: Vec<(&Hash, u32)> = outcome
+            .receipts
+            .iter()
+            .map(|r| (&r.tx_hash, r.index))
+            .collect();
+        located.sort_unstable();
+        for (hash, index) in located {
+            b.put_cf(txi, hash, borsh::to_vec(&(h, index)).unwrap_or_default());
+        }
         let mut concerned = Vec::with_capacity(block.txs.len() * 2);
         for (tx, r) in block.txs.iter().zip(&outcome.receipts) {
-            b.put_cf(
-                txi,
-                r.tx_hash,
-                borsh::to_vec(&(h, r.index)).unwrap_or_default(),
-            );
             concerned.extend(
                 r.accounts_concerned(&tx.tx)
                     .into_iter()

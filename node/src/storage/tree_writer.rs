@@ -38,7 +38,7 @@
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use jmt::storage::NodeKey;
+use jmt::storage::{Node, NodeKey};
 use rocksdb::{DB, WriteBatch};
 
 use super::history::Versions;
@@ -79,13 +79,17 @@ impl TreeDisk {
         f: &Frozen,
         windowed: bool,
     ) -> Result<Replaced, StoreError> {
+        // In key order: RocksDB's memtable inserts a key next to the last
+        // one cheaply, and one anywhere else from the top of its skip list.
         let nodes = self.cf(cf::TREE_NODES)?;
-        for (k, n) in &f.nodes {
-            b.put_cf(
-                nodes,
-                node_db_key(k),
-                borsh::to_vec(n.as_ref()).unwrap_or_default(),
-            );
+        let mut kept: Vec<(Vec<u8>, &Node)> = f
+            .nodes
+            .iter()
+            .map(|(k, n)| (node_db_key(k), n.as_ref()))
+            .collect();
+        kept.sort_unstable_by(|x, y| x.0.cmp(&y.0));
+        for (k, n) in kept {
+            b.put_cf(nodes, k, borsh::to_vec(n).unwrap_or_default());
         }
         let values = self.put_values(b, f.upto, f.through, &f.values)?;
         // The window before leaves memory once this is on disk; without a
@@ -98,13 +102,15 @@ impl TreeDisk {
         let md = self.cf(cf::METADATA)?;
         b.put_cf(md, meta::TREE_PREVIOUS, hkey(upto));
         b.put_cf(md, meta::TREE_THROUGH, hkey(f.upto));
-        // In the order jmt reported them (a node is replaced once).
-        let replaced = f
+        // A node is replaced once. Sorted, so that pruning deletes them in
+        // key order too.
+        let mut replaced: Vec<Vec<u8>> = f
             .stale
             .iter()
             .filter(|k: &&NodeKey| k.version() <= f.through)
             .map(node_db_key)
             .collect();
+        replaced.sort_unstable();
         Ok((replaced, values))
     }
 
