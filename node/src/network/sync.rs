@@ -146,3 +146,88 @@ fn serve_blocks(shared: &Shared, from_height: u64, max: u32) -> SyncResponse {
     }
     SyncResponse::Blocks { head, blocks }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use libp2p::request_response::Codec;
+    use yui_consensus::types::CommitSignature;
+    use yui_ledger::limits::{BLOCK_TXS_MAX, ID_LEN_MAX, TX_BYTES_MAX};
+    use yui_ledger::{Address, BlockHeader, Expiry, Operation, SignedTransaction, Transaction};
+
+    /// A transaction whose encoding is exactly `TX_BYTES_MAX` bytes.
+    fn largest_tx(chain_id: &str) -> SignedTransaction {
+        let mut stx = SignedTransaction {
+            tx: Transaction {
+                chain_id: chain_id.into(),
+                signer: Address([7; 32]),
+                nonce: 1,
+                expiry: Expiry::Height(9),
+                op: Operation::CallContract {
+                    contract_id: "c".into(),
+                    method: "m".into(),
+                    args: Vec::new(),
+                    fuel_limit: 1,
+                    attach: Vec::new(),
+                },
+            },
+            signature: [1; 64],
+        };
+        let pad = TX_BYTES_MAX - stx.to_bytes().len();
+        if let Operation::CallContract { args, .. } = &mut stx.tx.op {
+            args.resize(pad, 0xAB);
+        }
+        assert_eq!(stx.to_bytes().len(), TX_BYTES_MAX);
+        stx
+    }
+
+    #[test]
+    fn the_largest_block_the_ledger_allows_crosses_a_sync_response() {
+        let chain_id = "y".repeat(ID_LEN_MAX);
+        let block = Block {
+            header: BlockHeader {
+                chain_id: chain_id.clone(),
+                height: 5,
+                time_ms: 1,
+                prev_hash: [0; 32],
+                tx_root: [0; 32],
+                receipts_root: [0; 32],
+                state_root: [0; 32],
+                proposer: Address([2; 32]),
+                validators_hash: [0; 32],
+            },
+            txs: vec![largest_tx(&chain_id); BLOCK_TXS_MAX],
+        };
+        let cert = CommitCertificate {
+            height: 5,
+            round: 0,
+            block_hash: block.hash(),
+            signatures: (0..yui_ledger::limits::VALIDATORS_MAX as u32)
+                .map(|validator| CommitSignature {
+                    validator,
+                    signature: [3; 64],
+                })
+                .collect(),
+        };
+        let response = SyncResponse::Blocks {
+            head: 5,
+            blocks: vec![(block, cert)],
+        };
+        let protocol = StreamProtocol::new("/yui/sync/test");
+        let mut wire = futures::io::Cursor::new(Vec::new());
+        futures::executor::block_on(SyncCodec.write_response(&protocol, &mut wire, response))
+            .expect("written");
+        let bytes = wire.into_inner();
+        // Over twice the 8 MiB this bound was before blocks of 4,000.
+        assert!(bytes.len() > 16 * 1024 * 1024, "{}", bytes.len());
+        let back = futures::executor::block_on(
+            SyncCodec.read_response(&protocol, &mut futures::io::Cursor::new(bytes)),
+        )
+        .expect("a response within the bound");
+        let SyncResponse::Blocks { blocks, .. } = back else {
+            unreachable!("a blocks response decodes as one");
+        };
+        assert_eq!(blocks[0].0.txs.len(), BLOCK_TXS_MAX);
+        assert_eq!(blocks[0].1.signatures.len(), 100);
+    }
+}
