@@ -281,7 +281,7 @@ pub struct BlockSection {
 impl Default for BlockSection {
     fn default() -> Self {
         Self {
-            // With 4,000 the devnet committed 5-6 % more at 5,000 tx/s
+            // With 4,000 the devnet committed 2-6 % more at 5,000 tx/s
             // offered than with 2,000, at 3-4 % less CPU per transaction
             // (BENCHMARKS.md, "Blocks of up to 4,000").
             txs_max: 4_000,
