@@ -20,6 +20,7 @@
 //! and the validating node's store size at the end. Live analytics and the
 //! network are not part of it.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -176,15 +177,46 @@ impl Pipeline {
     }
 }
 
-fn bar(len: u64, what: &str) -> ProgressBar {
-    let b = ProgressBar::new(len);
-    b.set_style(
-        ProgressStyle::with_template(&format!(
-            "  {{bar:40}} {{pos}}/{{len}} {what}  elapsed {{elapsed}}, about {{eta}} left"
-        ))
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    b
+/// Progress of a long step: a bar on a terminal; anywhere else (a log,
+/// CI) a line at each tenth of the way, which a bar would not show.
+struct Progress {
+    bar: ProgressBar,
+    lines: Option<String>,
+    len: u64,
+    done: u64,
+}
+
+impl Progress {
+    fn new(len: u64, what: &str) -> Self {
+        let bar = ProgressBar::new(len);
+        bar.set_style(
+            ProgressStyle::with_template(&format!(
+                "  {{bar:40}} {{pos}}/{{len}} {what}  elapsed {{elapsed}}, about {{eta}} left"
+            ))
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        let lines = (!std::io::stderr().is_terminal()).then(|| what.to_string());
+        Self {
+            bar,
+            lines,
+            len,
+            done: 0,
+        }
+    }
+
+    fn inc(&mut self) {
+        self.bar.inc(1);
+        self.done += 1;
+        if let Some(what) = &self.lines
+            && (self.done.is_multiple_of((self.len / 10).max(1)) || self.done == self.len)
+        {
+            eprintln!("  {}/{} {what}", self.done, self.len);
+        }
+    }
+
+    fn finish(self) {
+        self.bar.finish();
+    }
 }
 
 fn report(label: &str, s: &Stages) {
@@ -271,7 +303,7 @@ fn run_in(dir: &Path, shape: &Shape) -> anyhow::Result<()> {
 
     let shop = Town::test_key("sakura-bakery").address();
     let total = shape.blocks * shape.txs as u64;
-    let signing = bar(total, "payments signed");
+    let mut signing = Progress::new(total, "payments signed");
     let mut nonces = vec![0u64; payers.len()];
     let payments: Vec<SignedTransaction> = (0..total)
         .map(|n| {
@@ -284,13 +316,13 @@ fn run_in(dir: &Path, shape: &Shape) -> anyhow::Result<()> {
             };
             let stx = sign_tx(CHAIN, &payers[a], nonces[a], Expiry::Height(10_000_000), op);
             nonces[a] += 1;
-            signing.inc(1);
+            signing.inc();
             stx
         })
         .collect();
     signing.finish();
 
-    let running = bar(shape.blocks, "blocks");
+    let mut running = Progress::new(shape.blocks, "blocks");
     let (mut first, mut last) = (Stages::default(), Stages::default());
     for (b, txs) in payments.chunks(shape.txs).enumerate() {
         let b = b as u64;
@@ -304,7 +336,7 @@ fn run_in(dir: &Path, shape: &Shape) -> anyhow::Result<()> {
         let c = process_cpu_s();
         p.block(txs, s)?;
         s.cpu_s += process_cpu_s() - c;
-        running.inc(1);
+        running.inc();
     }
     running.finish();
     let base = p.height - shape.blocks;
