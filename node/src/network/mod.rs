@@ -45,28 +45,14 @@ pub mod sync;
 
 use batch::{TX_BATCH_MAX, TX_BATCH_MS, next_batch_ms};
 use recent::Recent;
-pub use sync::{SyncCodec, SyncRequest, SyncResponse};
+pub use sync::{
+    SYNC_BLOCKS_MAX, SYNC_REQUEST_BYTES_MAX, SYNC_RESPONSE_BYTES_MAX, SyncCodec, SyncRequest,
+    SyncResponse,
+};
 
 /// Largest gossip message (a batch of transactions, or a proposal with
 /// the hashes of its block's transactions).
 pub const GOSSIP_BYTES_MAX: usize = 4 * 1024 * 1024;
-/// Largest sync request and response. A response carries at least one
-/// block whole, so it holds the largest block the ledger allows: every
-/// transaction at its size bound, with its header and a full set's
-/// certificate.
-pub const SYNC_REQUEST_BYTES_MAX: usize = 64;
-pub const SYNC_RESPONSE_BYTES_MAX: usize = 24 * 1024 * 1024;
-/// What a sync response holds beside its transactions, at most: the
-/// block's header (its chain id at most 64 bytes), a certificate of
-/// `VALIDATORS_MAX` signatures, and the framing.
-const SYNC_RESPONSE_OVERHEAD_MAX: usize = 1024 * 1024;
-const _: () = assert!(
-    SYNC_RESPONSE_BYTES_MAX
-        >= yui_ledger::limits::BLOCK_TXS_MAX * yui_ledger::limits::TX_BYTES_MAX
-            + SYNC_RESPONSE_OVERHEAD_MAX
-);
-/// Most blocks in one sync response.
-pub const SYNC_BLOCKS_MAX: u32 = 64;
 /// How often a node asks a peer for blocks past its head.
 pub const SYNC_INTERVAL_MS: u64 = 1_000;
 /// Sync ticks between redials of validators this node is not connected to.

@@ -10,8 +10,25 @@ use libp2p::request_response;
 use yui_consensus::CommitCertificate;
 use yui_ledger::{Block, Hash};
 
-use super::{SYNC_BLOCKS_MAX, SYNC_REQUEST_BYTES_MAX, SYNC_RESPONSE_BYTES_MAX};
 use crate::chain::Shared;
+
+/// Largest sync request and response. A response carries at least one
+/// block whole, so it holds the largest block the ledger allows: every
+/// transaction at its size bound, with its header and a full set's
+/// certificate.
+pub const SYNC_REQUEST_BYTES_MAX: usize = 64;
+pub const SYNC_RESPONSE_BYTES_MAX: usize = 24 * 1024 * 1024;
+/// What a sync response holds beside its transactions, at most: the
+/// block's header (its chain id at most 64 bytes), a certificate of
+/// `VALIDATORS_MAX` signatures, and the framing.
+const SYNC_RESPONSE_OVERHEAD_MAX: usize = 1024 * 1024;
+const _: () = assert!(
+    SYNC_RESPONSE_BYTES_MAX
+        >= yui_ledger::limits::BLOCK_TXS_MAX * yui_ledger::limits::TX_BYTES_MAX
+            + SYNC_RESPONSE_OVERHEAD_MAX
+);
+/// Most blocks in one sync response.
+pub const SYNC_BLOCKS_MAX: u32 = 64;
 
 #[derive(Debug, Clone, BorshSerialize, BorshDeserialize)]
 pub enum SyncRequest {
