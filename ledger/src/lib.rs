@@ -24,6 +24,7 @@ pub mod render;
 mod replay_tree;
 pub mod state;
 pub mod town;
+pub mod tree_node;
 pub mod tx;
 
 pub use asset::{AssetClass, AssetKind, Campaign, ExpiryPolicy, MerchantClass, SpendScope};

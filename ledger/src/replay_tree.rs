@@ -36,8 +36,8 @@ use crate::crypto::{Hash, sha256};
 use crate::state::WriteSet;
 
 /// jmt's hash of an empty subtree.
-const PLACEHOLDER: Hash = *b"SPARSE_MERKLE_PLACEHOLDER_HASH__";
-const LEAF_DOMAIN: &[u8; 13] = b"JMT::LeafNode";
+pub(crate) const PLACEHOLDER: Hash = *b"SPARSE_MERKLE_PLACEHOLDER_HASH__";
+pub(crate) const LEAF_DOMAIN: &[u8; 13] = b"JMT::LeafNode";
 const INTERNAL_DOMAIN: &[u8; 16] = b"JMT::IntrnalNode";
 
 /// A key's leaf: its key hash and the leaf's hash (over the key hash and the
@@ -224,7 +224,7 @@ const SHA256_IV: [u32; 8] = [
 /// replay, and `Sha256`'s buffering cost a third as much again as the
 /// compression itself. The tag's length is a constant, so the copies below
 /// compile to plain moves. The tests check it against `Sha256::digest`.
-fn hash_tagged_pair<const T: usize>(tag: &[u8; T], a: &Hash, b: &Hash) -> Hash {
+pub(crate) fn hash_tagged_pair<const T: usize>(tag: &[u8; T], a: &Hash, b: &Hash) -> Hash {
     const {
         assert!(
             T + 64 <= 128 - 9,
@@ -247,7 +247,7 @@ fn hash_tagged_pair<const T: usize>(tag: &[u8; T], a: &Hash, b: &Hash) -> Hash {
     out
 }
 
-fn hash_internal(left: &Hash, right: &Hash) -> Hash {
+pub(crate) fn hash_internal(left: &Hash, right: &Hash) -> Hash {
     hash_tagged_pair(INTERNAL_DOMAIN, left, right)
 }
 
