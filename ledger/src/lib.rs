@@ -25,6 +25,7 @@ mod replay_tree;
 pub mod state;
 pub mod town;
 pub mod tree_node;
+pub mod tree_update;
 pub mod tx;
 
 pub use asset::{AssetClass, AssetKind, Campaign, ExpiryPolicy, MerchantClass, SpendScope};
