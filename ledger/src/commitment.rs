@@ -3,17 +3,28 @@
 //! O(log n) nodes per changed key; a single key has inclusion or exclusion
 //! proofs against a header's `state_root`.
 //!
-//! Storage of tree nodes is the caller's: the node keeps them in RocksDB,
-//! [`MemTree`] keeps them in memory for tests; the auditor's replay computes
-//! the same roots with [`ReplayTree`] (`replay_tree.rs`).
+//! The tree is jmt 0.12's, node for node and byte for byte, but a version
+//! without deletions (every block of payments) is built by Yui's own code
+//! (`tree_update.rs`, over `tree_node.rs`'s node type): jmt hands its nodes
+//! through its reader by value and keeps its node types private, so each
+//! read and each new node was copied two or three times. Deletions go
+//! through jmt's own code ([`update_by_key`]), and so do proofs, through
+//! [`JmtReader`], which decodes the stored bytes into jmt's type.
+//!
+//! Storage of tree nodes is the caller's ([`TreeRead`]): the node keeps them
+//! in RocksDB, [`MemTree`] keeps them in memory for tests; the auditor's
+//! replay computes the same roots with [`ReplayTree`] (`replay_tree.rs`).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use jmt::storage::{LeafNode, Node, NodeBatch, NodeKey, TreeReader, TreeUpdateBatch};
+use jmt::storage::{LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
 use jmt::{KeyHash, OwnedValue, Sha256Jmt, Version};
 
 use crate::crypto::{Hash, sha256};
 use crate::state::WriteSet;
+pub use crate::tree_node::{Nibbles, NodePlace, TreeNode};
+pub use crate::tree_update::NodeRead;
 
 /// A proof about one key, as produced by [`prove`].
 pub type Proof = jmt::proof::SparseMerkleProof<sha2_010::Sha256>;
@@ -22,98 +33,182 @@ pub fn key_hash(key: &[u8]) -> KeyHash {
     KeyHash(sha256(key))
 }
 
-/// Computes the root after applying `writes` at `version`, and the tree nodes
-/// and values to store.
-///
-/// A write set without deletions (a block of payments) is inserted as one
-/// batch: each new tree node is built and hashed once, however many of the
-/// block's keys lie below it. One with deletions goes key by key, which jmt
-/// supports for deletions only. Both build the same tree, since a
-/// Jellyfish Merkle tree's shape depends only on the keys it holds.
-pub fn update<R: TreeReader>(
-    reader: &R,
-    writes: &WriteSet,
-    version: Version,
-) -> Result<(Hash, NodeBatch), String> {
-    update_tree(reader, writes, version).map(|(root, batch)| (root, batch.node_batch))
+/// Reads the stored tree: its nodes, and the newest value of a key at or
+/// below a version.
+pub trait TreeRead: NodeRead {
+    fn value(&self, max_version: Version, kh: &KeyHash) -> Result<Option<OwnedValue>, String>;
+}
+
+/// A [`TreeRead`] as jmt's reader, for proofs and deletions (jmt's own
+/// code): each node read is decoded from its stored bytes into jmt's type.
+pub struct JmtReader<'r, R>(pub &'r R);
+
+impl<R: TreeRead> TreeReader for JmtReader<'_, R> {
+    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        match self.0.node(&NodePlace::from_jmt(node_key)) {
+            Ok(Some(n)) => Ok(Some(borsh::from_slice(&n.to_bytes())?)),
+            Ok(None) => Ok(None),
+            Err(e) => Err(anyhow::anyhow!(e)),
+        }
+    }
+
+    fn get_value_option(
+        &self,
+        max_version: Version,
+        key_hash: KeyHash,
+    ) -> anyhow::Result<Option<OwnedValue>> {
+        self.0
+            .value(max_version, &key_hash)
+            .map_err(|e| anyhow::anyhow!(e))
+    }
+
+    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+        // Asked only by jmt's restore from a chunked snapshot; a Yui
+        // snapshot import builds its tree with `update` instead.
+        Err(anyhow::anyhow!(
+            "the state tree is not restored through jmt's restore"
+        ))
+    }
 }
 
 /// A new tree version as a store keeps it.
 #[derive(Debug, Clone, Default)]
 pub struct TreeChange {
-    /// The nodes and values to write.
-    pub batch: NodeBatch,
+    /// The version: a block's height.
+    pub version: Version,
+    /// The new nodes, one shared copy of each.
+    pub nodes: Vec<(NodePlace, Arc<TreeNode>)>,
+    /// The values written at `version` (`None`: deleted), by key hash.
+    pub values: Vec<(KeyHash, Option<OwnedValue>)>,
     /// The nodes the new version replaced: needed only to read versions
     /// below it, so a store that keeps a bounded history deletes them once
     /// those versions fall out of it.
-    pub stale: Vec<NodeKey>,
+    pub stale: Vec<NodePlace>,
     /// Which written keys had a value in the tree before (sorted key
-    /// hashes); `None` if not known. A key outside it is new to the tree, so
-    /// the store has no earlier value of it to find and delete later.
-    pub existed: Option<Vec<KeyHash>>,
+    /// hashes). A key outside it is new to the tree, so the store has no
+    /// earlier value of it to find and delete later.
+    pub existed: Vec<KeyHash>,
 }
 
 impl TreeChange {
-    /// A change whose replaced nodes and earlier values are not known.
-    pub fn unrecorded(batch: NodeBatch) -> Self {
-        Self {
-            batch,
-            ..Self::default()
-        }
-    }
-
     /// Whether `kh` may have an earlier value in the store.
     pub fn may_have_existed(&self, kh: &KeyHash) -> bool {
-        self.existed
-            .as_ref()
-            .is_none_or(|e| e.binary_search(kh).is_ok())
+        self.existed.binary_search(kh).is_ok()
     }
 }
 
-/// [`update`], with what a store needs to bound its history: the
-/// [`TreeChange`] (nodes and values, the nodes replaced, the keys held
-/// before).
+/// Computes the root after applying `writes` at `version` over the tree
+/// whose last version is `version - 1`, and the [`TreeChange`] to store.
+///
+/// A write set without deletions (a block of payments) is inserted by
+/// `tree_update.rs`: each new node built and hashed once, however many of
+/// the block's keys lie below it, over nodes shared rather than copied. One
+/// with deletions goes key by key through jmt's own code. Both build jmt's
+/// tree, node for node: its shape depends only on the keys it holds.
 ///
 /// Which keys existed is learnt from the leaves the update read: to write
-/// a key that has a leaf, jmt reads that leaf (to replace it, or to find
-/// that the key differs and split), and it reads no leaf for a key new to
-/// the tree whose slot is empty. A leaf read for a different key only adds
-/// a hash that is never asked about.
-pub fn update_change<R: TreeReader>(
+/// a key that has a leaf, the update reads that leaf (to replace it, or to
+/// find that the key differs and split), and it reads no leaf for a key new
+/// to the tree whose slot is empty. A leaf read for a different key only
+/// adds a hash that is never asked about.
+pub fn update<R: TreeRead>(
+    reader: &R,
+    writes: &WriteSet,
+    version: Version,
+) -> Result<(Hash, TreeChange), String> {
+    let mut kvs = Vec::with_capacity(writes.len());
+    for (k, v) in writes {
+        match v {
+            Some(v) => kvs.push((key_hash(k).0, sha256(v), v)),
+            None => return update_by_key(reader, writes, version),
+        }
+    }
+    if kvs.is_empty() {
+        return update_by_key(reader, writes, version);
+    }
+    kvs.sort_unstable_by_key(|kv| kv.0);
+    let hashes: Vec<(Hash, Hash)> = kvs.iter().map(|(k, v, _)| (*k, *v)).collect();
+    let made = crate::tree_update::update(reader, version, &hashes)
+        .map_err(|e| format!("state tree update failed: {e}"))?;
+    let mut existed: Vec<KeyHash> = made.leaves_read.into_iter().map(KeyHash).collect();
+    existed.sort_unstable();
+    existed.dedup();
+    let change = TreeChange {
+        version,
+        nodes: made.nodes,
+        values: kvs
+            .into_iter()
+            .map(|(k, _, v)| (KeyHash(k), Some(v.clone())))
+            .collect(),
+        stale: made.stale,
+        existed,
+    };
+    Ok((made.root, change))
+}
+
+/// [`update`] one key at a time through jmt's `put_value_set`: the way for
+/// write sets that delete, and the reference the other is tested against.
+pub fn update_by_key<R: TreeRead>(
     reader: &R,
     writes: &WriteSet,
     version: Version,
 ) -> Result<(Hash, TreeChange), String> {
     let recorder = LeafRecorder {
-        inner: reader,
+        inner: JmtReader(reader),
         leaves: Default::default(),
     };
-    let (root, batch) = update_tree(&recorder, writes, version)?;
-    let stale = batch
-        .stale_node_index_batch
-        .into_iter()
-        .map(|i| i.node_key)
+    let set: Vec<(KeyHash, Option<OwnedValue>)> = writes
+        .iter()
+        .map(|(k, v)| (key_hash(k), v.clone()))
         .collect();
+    let (root, batch) = Sha256Jmt::new(&recorder)
+        .put_value_set(set, version)
+        .map_err(|e| format!("state tree update failed: {e}"))?;
     let mut existed = recorder.leaves.into_inner();
     existed.sort_unstable();
     existed.dedup();
-    Ok((
-        root,
-        TreeChange {
-            batch: batch.node_batch,
-            stale,
-            existed: Some(existed),
-        },
-    ))
+    Ok((root.0, from_jmt(batch, version, existed)?))
+}
+
+/// jmt's update batch as a [`TreeChange`].
+pub(crate) fn from_jmt(
+    batch: TreeUpdateBatch,
+    version: Version,
+    existed: Vec<KeyHash>,
+) -> Result<TreeChange, String> {
+    let mut nodes = Vec::with_capacity(batch.node_batch.nodes().len());
+    for (k, n) in batch.node_batch.nodes() {
+        let bytes = borsh::to_vec(n).map_err(|e| e.to_string())?;
+        nodes.push((
+            NodePlace::from_jmt(k),
+            Arc::new(TreeNode::from_bytes(&bytes)?),
+        ));
+    }
+    Ok(TreeChange {
+        version,
+        nodes,
+        values: batch
+            .node_batch
+            .values()
+            .iter()
+            .map(|((_, kh), v)| (*kh, v.clone()))
+            .collect(),
+        stale: batch
+            .stale_node_index_batch
+            .iter()
+            .map(|i| NodePlace::from_jmt(&i.node_key))
+            .collect(),
+        existed,
+    })
 }
 
 /// A tree reader that notes the key hash of every leaf read through it.
-struct LeafRecorder<'r, R> {
-    inner: &'r R,
+struct LeafRecorder<R> {
+    inner: R,
     leaves: std::cell::RefCell<Vec<KeyHash>>,
 }
 
-impl<R: TreeReader> TreeReader for LeafRecorder<'_, R> {
+impl<R: TreeReader> TreeReader for LeafRecorder<R> {
     fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
         let node = self.inner.get_node_option(node_key)?;
         if let Some(Node::Leaf(l)) = &node {
@@ -135,59 +230,11 @@ impl<R: TreeReader> TreeReader for LeafRecorder<'_, R> {
     }
 }
 
-/// [`update`], with the nodes the new version makes stale.
-fn update_tree<R: TreeReader>(
-    reader: &R,
-    writes: &WriteSet,
-    version: Version,
-) -> Result<(Hash, TreeUpdateBatch), String> {
-    let fail = |e: anyhow::Error| format!("state tree update failed: {e}");
-    let inserts: Option<Vec<(KeyHash, OwnedValue)>> = writes
-        .iter()
-        .map(|(k, v)| v.clone().map(|v| (key_hash(k), v)))
-        .collect();
-    match inserts {
-        Some(set) if !set.is_empty() => {
-            let (roots, batch) = Sha256Jmt::new(reader)
-                .batch_put_value_sets(vec![set], None, version)
-                .map_err(fail)?;
-            let root = roots.first().ok_or("state tree update gave no root")?;
-            Ok((root.0, batch))
-        }
-        _ => update_tree_by_key(reader, writes, version),
-    }
-}
-
-/// [`update`] one key at a time (jmt's `put_value_set`): the way for write
-/// sets that delete, and the reference the batched way is tested against.
-pub fn update_by_key<R: TreeReader>(
-    reader: &R,
-    writes: &WriteSet,
-    version: Version,
-) -> Result<(Hash, NodeBatch), String> {
-    update_tree_by_key(reader, writes, version).map(|(root, batch)| (root, batch.node_batch))
-}
-
-fn update_tree_by_key<R: TreeReader>(
-    reader: &R,
-    writes: &WriteSet,
-    version: Version,
-) -> Result<(Hash, TreeUpdateBatch), String> {
-    let set: Vec<(KeyHash, Option<OwnedValue>)> = writes
-        .iter()
-        .map(|(k, v)| (key_hash(k), v.clone()))
-        .collect();
-    let (root, batch) = Sha256Jmt::new(reader)
-        .put_value_set(set, version)
-        .map_err(|e| format!("state tree update failed: {e}"))?;
-    Ok((root.0, batch))
-}
-
 /// The root at `version`, if the tree has one.
-pub fn root<R: TreeReader>(reader: &R, version: Version) -> Result<Option<Hash>, String> {
-    Sha256Jmt::new(reader)
-        .get_root_hash_option(version)
-        .map(|o| o.map(|r| r.0))
+pub fn root<R: NodeRead>(reader: &R, version: Version) -> Result<Option<Hash>, String> {
+    reader
+        .node(&NodePlace::root(version))
+        .map(|n| n.map(|n| n.hash()))
         .map_err(|e| format!("state tree read failed: {e}"))
 }
 
@@ -198,14 +245,14 @@ pub fn root<R: TreeReader>(reader: &R, version: Version) -> Result<Option<Hash>,
 /// proof was read) is an error. jmt itself unwraps a missing sibling's
 /// child while collecting siblings, so that unwinding is caught here and
 /// reported as the error it is; the tree is only read.
-pub fn prove<R: TreeReader>(
+pub fn prove<R: TreeRead>(
     reader: &R,
     key: &[u8],
     version: Version,
 ) -> Result<(Option<Vec<u8>>, Proof), String> {
     let kh = key_hash(key);
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        Sha256Jmt::new(reader).get_with_proof(kh, version)
+        Sha256Jmt::new(&JmtReader(reader)).get_with_proof(kh, version)
     }))
     .map_err(|_| format!("state proof failed: the tree of version {version} is not held whole"))?
     .map_err(|e| format!("state proof failed: {e}"))
@@ -238,54 +285,36 @@ pub fn value_key(kh: &KeyHash, version: Version) -> [u8; 40] {
 /// A tree held in memory.
 #[derive(Debug, Default, Clone)]
 pub struct MemTree {
-    nodes: BTreeMap<NodeKey, Node>,
+    nodes: BTreeMap<NodePlace, Arc<TreeNode>>,
     values: BTreeMap<[u8; 40], Option<OwnedValue>>,
 }
 
 impl MemTree {
-    pub fn apply(&mut self, batch: &NodeBatch) {
-        for (k, n) in batch.nodes() {
-            self.nodes.insert(k.clone(), n.clone());
+    pub fn apply(&mut self, change: &TreeChange) {
+        for (k, n) in &change.nodes {
+            self.nodes.insert(*k, Arc::clone(n));
         }
-        for ((version, kh), v) in batch.values() {
-            self.values.insert(value_key(kh, *version), v.clone());
+        for (kh, v) in &change.values {
+            self.values.insert(value_key(kh, change.version), v.clone());
         }
     }
 }
 
-impl TreeReader for MemTree {
-    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
-        Ok(self.nodes.get(node_key).cloned())
+impl NodeRead for MemTree {
+    fn node(&self, at: &NodePlace) -> Result<Option<Arc<TreeNode>>, String> {
+        Ok(self.nodes.get(at).cloned())
     }
+}
 
-    fn get_value_option(
-        &self,
-        max_version: Version,
-        key_hash: KeyHash,
-    ) -> anyhow::Result<Option<OwnedValue>> {
-        let hi = value_key(&key_hash, max_version);
-        let lo = value_key(&key_hash, 0);
+impl TreeRead for MemTree {
+    fn value(&self, max_version: Version, kh: &KeyHash) -> Result<Option<OwnedValue>, String> {
+        let hi = value_key(kh, max_version);
+        let lo = value_key(kh, 0);
         Ok(self
             .values
             .range(lo..=hi)
             .next_back()
             .and_then(|(_, v)| v.clone()))
-    }
-
-    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
-        // Used only when restoring a tree from a snapshot: the leaf with the
-        // greatest key hash.
-        let mut best: Option<(NodeKey, LeafNode)> = None;
-        for (k, n) in &self.nodes {
-            if let Node::Leaf(l) = n
-                && best
-                    .as_ref()
-                    .is_none_or(|(_, b)| l.key_hash() > b.key_hash())
-            {
-                best = Some((k.clone(), l.clone()));
-            }
-        }
-        Ok(best)
     }
 }
 

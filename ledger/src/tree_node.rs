@@ -1,15 +1,14 @@
-//! The state tree's stored nodes in Yui's own type (work in progress on
-//! branch `tree-update`; not used by the node yet).
+//! The state tree's stored nodes in Yui's own type.
 //!
 //! The node's tree is jmt 0.12's: every version's nodes stored under
 //! `(version, nibble path)` as borsh of jmt's `Node`, and proofs built by jmt
 //! from them. jmt keeps its internal node type private and hands nodes
-//! through its reader by value, so each read copies a node and each version
-//! copies every new node again (BENCHMARKS.md, "what the state tree costs
-//! the devnet"). A tree update of Yui's own would build these nodes itself
-//! and share them; this module is its first part: the node, its stored
-//! bytes (exactly jmt's, so stores and proofs stay as they are) and its
-//! hash (exactly jmt's).
+//! through its reader by value, so each read copied a node and each version
+//! copied every new node again (BENCHMARKS.md, "what the state tree costs
+//! the devnet"). So Yui builds a version's nodes itself
+//! (`tree_update.rs`) and shares them by `Arc`; this module holds the node,
+//! its place ([`NodePlace`]), their stored bytes (exactly jmt's, so stores
+//! and proofs stay as they are) and the node's hash (exactly jmt's).
 //!
 //! jmt's encoding (borsh, derived): a variant byte (`Null` 0, `Internal`
 //! 1, `Leaf` 2); a leaf is `key_hash[32] ‖ value_hash[32]`; an internal
@@ -52,6 +51,156 @@ pub enum TreeNode {
     },
 }
 
+/// Most nibbles in a path: a key hash's 64.
+pub const NIBBLES_MAX: usize = 64;
+
+/// A node's nibble path from the root, packed two nibbles to a byte (the
+/// first in the high half), as jmt's `NibblePath`. Fixed size, so that a
+/// place is copied, hashed and compared without an allocation.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Nibbles {
+    len: u8,
+    bytes: [u8; NIBBLES_MAX / 2],
+}
+
+impl Default for Nibbles {
+    fn default() -> Self {
+        Self::ROOT
+    }
+}
+
+impl std::fmt::Debug for Nibbles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (0..self.len()).try_for_each(|i| write!(f, "{:x}", self.get(i)))
+    }
+}
+
+impl Nibbles {
+    /// The root's path: no nibbles.
+    pub const ROOT: Nibbles = Nibbles {
+        len: 0,
+        bytes: [0; NIBBLES_MAX / 2],
+    };
+
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The `i`-th nibble (below [`Self::len`]).
+    pub fn get(&self, i: usize) -> u8 {
+        (self.bytes[i / 2] >> (4 * (1 - i % 2))) & 0xf
+    }
+
+    /// The path one nibble further down; `None` below a key hash's last.
+    pub fn child(&self, n: u8) -> Option<Nibbles> {
+        let i = self.len();
+        if i >= NIBBLES_MAX {
+            return None;
+        }
+        let mut c = *self;
+        c.bytes[i / 2] |= (n & 0xf) << (4 * (1 - i % 2));
+        c.len += 1;
+        Some(c)
+    }
+
+    /// A path from its nibbles (each below 16, at most [`NIBBLES_MAX`]).
+    pub fn from_nibbles(nibbles: impl IntoIterator<Item = u8>) -> Option<Nibbles> {
+        nibbles
+            .into_iter()
+            .try_fold(Nibbles::ROOT, |p, n| if n < 16 { p.child(n) } else { None })
+    }
+
+    /// jmt's borsh bytes of the path: the count (u64), then the packed
+    /// bytes with their length (u32).
+    fn put(&self, out: &mut Vec<u8>) {
+        let used = self.len().div_ceil(2);
+        out.extend_from_slice(&(self.len as u64).to_le_bytes());
+        out.extend_from_slice(&(used as u32).to_le_bytes());
+        out.extend_from_slice(&self.bytes[..used]);
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Nibbles, String> {
+        let n = r.u64()?;
+        let used = r.take(4)?;
+        let used = u32::from_le_bytes([used[0], used[1], used[2], used[3]]) as usize;
+        let bytes = r.take(used)?;
+        if n > NIBBLES_MAX as u64 || used != (n as usize).div_ceil(2) {
+            return Err(format!("a nibble path of {n} nibbles in {used} bytes"));
+        }
+        let mut p = Nibbles {
+            len: n as u8,
+            bytes: [0; NIBBLES_MAX / 2],
+        };
+        p.bytes[..used].copy_from_slice(bytes);
+        if n % 2 == 1 && p.bytes[used - 1] & 0xf != 0 {
+            return Err("a nibble path with a stray half byte".into());
+        }
+        Ok(p)
+    }
+}
+
+/// Where a stored node is: the version that wrote it and its nibble path
+/// (jmt's `NodeKey`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodePlace {
+    pub version: u64,
+    pub path: Nibbles,
+}
+
+impl NodePlace {
+    pub fn new(version: u64, path: Nibbles) -> Self {
+        Self { version, path }
+    }
+
+    /// The root of `version`.
+    pub fn root(version: u64) -> Self {
+        Self::new(version, Nibbles::ROOT)
+    }
+
+    /// jmt's borsh bytes of its `NodeKey` (the version little-endian).
+    pub fn to_jmt_bytes(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(8 + 12 + self.path.len().div_ceil(2));
+        b.extend_from_slice(&self.version.to_le_bytes());
+        self.path.put(&mut b);
+        b
+    }
+
+    /// A place from jmt's borsh bytes of a `NodeKey`.
+    pub fn from_jmt_bytes(bytes: &[u8]) -> Result<Self, String> {
+        let mut r = Reader(bytes);
+        let version = r.u64()?;
+        let path = Nibbles::read(&mut r)?;
+        r.end()?;
+        Ok(Self { version, path })
+    }
+
+    /// The key a store keeps the node under: jmt's bytes with the version
+    /// big-endian, so that keys sort by version.
+    pub fn db_key(&self) -> Vec<u8> {
+        let mut b = self.to_jmt_bytes();
+        b[..8].reverse();
+        b
+    }
+
+    /// A place from its [`Self::db_key`].
+    pub fn from_db_key(key: &[u8]) -> Result<Self, String> {
+        let mut b = key.to_vec();
+        b.get_mut(..8).ok_or("a short node key")?.reverse();
+        Self::from_jmt_bytes(&b)
+    }
+
+    /// A place from jmt's own key.
+    pub fn from_jmt(k: &jmt::storage::NodeKey) -> Self {
+        let path =
+            Nibbles::from_nibbles(k.nibble_path().nibbles().map(u8::from)).unwrap_or(Nibbles::ROOT);
+        Self::new(k.version(), path)
+    }
+}
+
 const TAG_NULL: u8 = 0;
 const TAG_INTERNAL: u8 = 1;
 const TAG_LEAF: u8 = 2;
@@ -77,6 +226,14 @@ impl<'a> Reader<'a> {
         let mut b = [0u8; 8];
         b.copy_from_slice(self.take(8)?);
         Ok(u64::from_le_bytes(b))
+    }
+
+    fn end(&self) -> Result<(), String> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err("bytes after a tree node or key".into())
+        }
     }
 
     fn hash(&mut self) -> Result<Hash, String> {
@@ -225,8 +382,10 @@ fn range_hash(children: &[Option<Child>; 16], start: usize, width: usize) -> Has
 mod tests {
     use std::collections::HashMap;
 
+    use jmt::Sha256Jmt;
+
     use super::*;
-    use crate::commitment::{self, MemTree};
+    use crate::commitment::{self, JmtReader, MemTree};
     use crate::state::WriteSet;
 
     /// Every node of trees jmt built, over inserts, updates and deletes of
@@ -235,8 +394,8 @@ mod tests {
     #[test]
     fn every_node_jmt_stores_reads_back_to_its_bytes_and_its_hash() {
         let mut tree = MemTree::default();
-        // Every node stored so far, by nibble path and version.
-        let mut all: HashMap<(Vec<u8>, u64), TreeNode> = HashMap::new();
+        // Every node stored so far.
+        let mut all: HashMap<NodePlace, TreeNode> = HashMap::new();
         let mut x: u64 = 11;
         let mut next = || {
             x = x
@@ -252,27 +411,36 @@ mod tests {
                 let v = (next() % 7 != 0).then(|| format!("value {version} {k}").into_bytes());
                 w.insert(format!("key-{k}").into_bytes(), v);
             }
-            let (root, batch) = commitment::update_by_key(&tree, &w, version).expect("jmt");
-            tree.apply(&batch);
-            for (k, n) in batch.nodes() {
+            let set: Vec<_> = w
+                .iter()
+                .map(|(k, v)| (commitment::key_hash(k), v.clone()))
+                .collect();
+            let (root, batch) = Sha256Jmt::new(&JmtReader(&tree))
+                .put_value_set(set, version)
+                .expect("jmt");
+            for (k, n) in batch.node_batch.nodes() {
                 let bytes = borsh::to_vec(n).expect("borsh");
                 let ours = TreeNode::from_bytes(&bytes).expect("our type reads jmt's bytes");
                 assert_eq!(ours.to_bytes(), bytes, "{k:?}");
-                let path: Vec<u8> = k.nibble_path().nibbles().map(u8::from).collect();
-                if path.is_empty() && k.version() == version {
-                    assert_eq!(ours.hash(), root, "the root of version {version}");
+                let place = NodePlace::from_jmt(k);
+                let key = borsh::to_vec(k).expect("borsh");
+                assert_eq!(place.to_jmt_bytes(), key, "the place's bytes are jmt's");
+                assert_eq!(NodePlace::from_jmt_bytes(&key), Ok(place));
+                assert_eq!(NodePlace::from_db_key(&place.db_key()), Ok(place));
+                if place.path.is_empty() && k.version() == version {
+                    assert_eq!(ours.hash(), root.0, "the root of version {version}");
                 }
-                all.insert((path, k.version()), ours);
+                all.insert(place, ours);
             }
-            for ((path, _), node) in &all {
+            tree.apply(&commitment::from_jmt(batch, version, Vec::new()).expect("nodes"));
+            for (place, node) in &all {
                 let TreeNode::Internal { children } = node else {
                     continue;
                 };
                 for (i, c) in children.iter().enumerate() {
                     let Some(c) = c else { continue };
-                    let mut below = path.clone();
-                    below.push(i as u8);
-                    let child = &all[&(below, c.version)];
+                    let below = place.path.child(i as u8).expect("a path");
+                    let child = &all[&NodePlace::new(c.version, below)];
                     assert_eq!(child.hash(), c.hash, "jmt's hash of the child");
                     assert_eq!(child.leaf_count(), c.leaf_count());
                     checked += 1;
@@ -280,6 +448,29 @@ mod tests {
             }
         }
         assert!(checked > 10_000, "{checked}");
+    }
+
+    #[test]
+    fn nibble_paths_jmt_would_not_write_are_refused() {
+        let p = NodePlace::new(7, Nibbles::from_nibbles([1, 2, 3]).expect("a path"));
+        assert_eq!(format!("{:?}", p.path), "123");
+        let mut bytes = p.to_jmt_bytes();
+        assert_eq!(NodePlace::from_jmt_bytes(&bytes), Ok(p));
+        *bytes.last_mut().expect("a byte") |= 1;
+        assert!(
+            NodePlace::from_jmt_bytes(&bytes).is_err(),
+            "a stray half byte"
+        );
+        let mut long = p.to_jmt_bytes();
+        long.push(0);
+        assert!(NodePlace::from_jmt_bytes(&long).is_err(), "trailing bytes");
+        let mut many = p.to_jmt_bytes();
+        many[8] = 65;
+        assert!(NodePlace::from_jmt_bytes(&many).is_err(), "65 nibbles");
+        assert!(NodePlace::from_db_key(&[1, 2]).is_err());
+        assert_eq!(Nibbles::from_nibbles([16]), None);
+        let full = Nibbles::from_nibbles([0xf; NIBBLES_MAX]).expect("64 nibbles");
+        assert_eq!(full.child(0), None);
     }
 
     #[test]

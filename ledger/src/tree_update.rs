@@ -1,5 +1,4 @@
-//! One version of the state tree, made by Yui's own code (work in
-//! progress on branch `tree-update`; not used by the node yet): the nodes,
+//! One version of the state tree, made by Yui's own code: the nodes,
 //! the replaced nodes and the root that jmt 0.12's `batch_put_value_sets`
 //! makes for a set of inserts and updates, node for node, over nodes shared
 //! by `Arc` rather than copied.
@@ -18,22 +17,23 @@
 use std::sync::Arc;
 
 use crate::crypto::Hash;
-use crate::tree_node::{Child, TreeNode};
-
-/// A node's place: the version it was written at and its nibble path.
-pub type Place = (u64, Vec<u8>);
+use crate::tree_node::{Child, Nibbles, NodePlace, TreeNode};
 
 /// Reads the nodes of earlier versions.
 pub trait NodeRead {
-    fn node(&self, at: &Place) -> Result<Option<Arc<TreeNode>>, String>;
+    fn node(&self, at: &NodePlace) -> Result<Option<Arc<TreeNode>>, String>;
 }
 
 /// A version's new nodes, the nodes it replaced, and its root.
 #[derive(Debug, Default)]
 pub struct Version {
     pub root: Hash,
-    pub nodes: Vec<(Place, Arc<TreeNode>)>,
-    pub stale: Vec<Place>,
+    pub nodes: Vec<(NodePlace, Arc<TreeNode>)>,
+    pub stale: Vec<NodePlace>,
+    /// The key hashes of the leaves the update read: every written key
+    /// that had a value before is among them (its leaf is replaced or
+    /// split), and no key new to the tree whose slot was empty.
+    pub leaves_read: Vec<Hash>,
 }
 
 /// The `i`-th nibble of a key hash, most significant first.
@@ -57,6 +57,13 @@ fn groups(kvs: &[(Hash, Hash)], depth: usize) -> impl Iterator<Item = (u8, &[(Ha
     })
 }
 
+/// The path one nibble below `path`: two distinct key hashes differ
+/// within 64 nibbles, so a deeper one is never needed.
+fn below(path: &Nibbles, n: u8) -> Result<Nibbles, String> {
+    path.child(n)
+        .ok_or_else(|| "two writes of one key hash in a version".to_string())
+}
+
 fn child_of(node: &TreeNode, version: u64) -> Child {
     Child {
         hash: node.hash(),
@@ -74,37 +81,35 @@ struct Builder<'r, R> {
     out: Version,
 }
 
+type Built = Result<Arc<TreeNode>, String>;
+
 impl<R: NodeRead> Builder<'_, R> {
-    fn put(&mut self, path: Vec<u8>, node: TreeNode) -> Arc<TreeNode> {
+    fn put(&mut self, path: Nibbles, node: TreeNode) -> Arc<TreeNode> {
         let node = Arc::new(node);
         self.out
             .nodes
-            .push(((self.version, path), Arc::clone(&node)));
+            .push((NodePlace::new(self.version, path), Arc::clone(&node)));
         node
     }
 
     /// The keys `kvs` into the existing node at `at`.
-    fn insert_at(
-        &mut self,
-        at: Place,
-        kvs: &[(Hash, Hash)],
-        depth: usize,
-    ) -> Result<Arc<TreeNode>, String> {
+    fn insert_at(&mut self, at: NodePlace, kvs: &[(Hash, Hash)], depth: usize) -> Built {
         let node = self
             .reader
             .node(&at)?
             .ok_or_else(|| format!("the state tree has no node at {at:?}"))?;
-        let (old_version, path) = at;
+        let path = at.path;
         match node.as_ref() {
             TreeNode::Internal { children } => {
-                self.out.stale.push((old_version, path.clone()));
+                self.out.stale.push(at);
                 let mut children = children.clone();
                 for (n, run) in groups(kvs, depth) {
-                    let mut below = path.clone();
-                    below.push(n);
+                    let path_below = below(&path, n)?;
                     let new = match children[usize::from(n)] {
-                        Some(c) => self.insert_at((c.version, below), run, depth + 1)?,
-                        None => self.create(below, run, depth + 1),
+                        Some(c) => {
+                            self.insert_at(NodePlace::new(c.version, path_below), run, depth + 1)?
+                        }
+                        None => self.create(path_below, run, depth + 1)?,
                     };
                     children[usize::from(n)] = Some(child_of(&new, self.version));
                 }
@@ -114,14 +119,15 @@ impl<R: NodeRead> Builder<'_, R> {
                 key_hash,
                 value_hash,
             } => {
-                self.out.stale.push((old_version, path.clone()));
-                Ok(self.split_leaf(path, (*key_hash, *value_hash), kvs, depth))
+                self.out.stale.push(at);
+                self.out.leaves_read.push(*key_hash);
+                self.split_leaf(path, (*key_hash, *value_hash), kvs, depth)
             }
             TreeNode::Null => {
                 if !path.is_empty() {
                     return Err(format!("an empty node below the root at {path:?}"));
                 }
-                Ok(self.create(path, kvs, depth))
+                self.create(path, kvs, depth)
             }
         }
     }
@@ -129,70 +135,59 @@ impl<R: NodeRead> Builder<'_, R> {
     /// A leaf `(key, value)` met by `kvs` at `path`.
     fn split_leaf(
         &mut self,
-        path: Vec<u8>,
+        path: Nibbles,
         leaf: (Hash, Hash),
         kvs: &[(Hash, Hash)],
         depth: usize,
-    ) -> Arc<TreeNode> {
+    ) -> Built {
         if let [(k, v)] = kvs
             && *k == leaf.0
         {
-            return self.put(
-                path,
-                TreeNode::Leaf {
-                    key_hash: *k,
-                    value_hash: *v,
-                },
-            );
+            let node = TreeNode::Leaf {
+                key_hash: *k,
+                value_hash: *v,
+            };
+            return Ok(self.put(path, node));
         }
         let own = nibble(&leaf.0, depth);
         let mut children = Box::new([None; 16]);
         let mut alone = true;
         for (n, run) in groups(kvs, depth) {
-            let mut below = path.clone();
-            below.push(n);
+            let path_below = below(&path, n)?;
             let new = if n == own {
                 alone = false;
-                self.split_leaf(below, leaf, run, depth + 1)
+                self.split_leaf(path_below, leaf, run, depth + 1)?
             } else {
-                self.create(below, run, depth + 1)
+                self.create(path_below, run, depth + 1)?
             };
             children[usize::from(n)] = Some(child_of(&new, self.version));
         }
         if alone {
-            let mut below = path.clone();
-            below.push(own);
-            let moved = self.put(
-                below,
-                TreeNode::Leaf {
-                    key_hash: leaf.0,
-                    value_hash: leaf.1,
-                },
-            );
+            let node = TreeNode::Leaf {
+                key_hash: leaf.0,
+                value_hash: leaf.1,
+            };
+            let moved = self.put(below(&path, own)?, node);
             children[usize::from(own)] = Some(child_of(&moved, self.version));
         }
-        self.put(path, TreeNode::Internal { children })
+        Ok(self.put(path, TreeNode::Internal { children }))
     }
 
     /// A new subtree of `kvs` at `path`.
-    fn create(&mut self, path: Vec<u8>, kvs: &[(Hash, Hash)], depth: usize) -> Arc<TreeNode> {
+    fn create(&mut self, path: Nibbles, kvs: &[(Hash, Hash)], depth: usize) -> Built {
         if let [(k, v)] = kvs {
-            return self.put(
-                path,
-                TreeNode::Leaf {
-                    key_hash: *k,
-                    value_hash: *v,
-                },
-            );
+            let node = TreeNode::Leaf {
+                key_hash: *k,
+                value_hash: *v,
+            };
+            return Ok(self.put(path, node));
         }
         let mut children = Box::new([None; 16]);
         for (n, run) in groups(kvs, depth) {
-            let mut below = path.clone();
-            below.push(n);
-            let new = self.create(below, run, depth + 1);
+            let new = self.create(below(&path, n)?, run, depth + 1)?;
             children[usize::from(n)] = Some(child_of(&new, self.version));
         }
-        self.put(path, TreeNode::Internal { children })
+        Ok(self.put(path, TreeNode::Internal { children }))
     }
 }
 
@@ -216,11 +211,11 @@ pub fn update<R: NodeRead>(
         out: Version::default(),
     };
     let root = match version.checked_sub(1) {
-        None => b.create(Vec::new(), kvs, 0),
-        Some(prev) => match reader.node(&(prev, Vec::new()))? {
+        None => b.create(Nibbles::ROOT, kvs, 0)?,
+        Some(prev) => match reader.node(&NodePlace::root(prev))? {
             // An empty tree's root is not counted replaced.
-            Some(n) if matches!(n.as_ref(), TreeNode::Null) => b.create(Vec::new(), kvs, 0),
-            _ => b.insert_at((prev, Vec::new()), kvs, 0)?,
+            Some(n) if matches!(n.as_ref(), TreeNode::Null) => b.create(Nibbles::ROOT, kvs, 0)?,
+            _ => b.insert_at(NodePlace::root(prev), kvs, 0)?,
         },
     };
     b.out.root = root.hash();
@@ -229,36 +224,23 @@ pub fn update<R: NodeRead>(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use jmt::{KeyHash, Sha256Jmt};
 
     use super::*;
-    use crate::commitment::{self, MemTree};
-    use crate::crypto::sha256;
+    use crate::commitment::{self, JmtReader, MemTree};
     use crate::state::WriteSet;
-
-    #[derive(Default)]
-    struct Nodes(HashMap<Place, Arc<TreeNode>>);
-
-    impl NodeRead for Nodes {
-        fn node(&self, at: &Place) -> Result<Option<Arc<TreeNode>>, String> {
-            Ok(self.0.get(at).cloned())
-        }
-    }
-
-    fn place(k: &jmt::storage::NodeKey) -> Place {
-        (
-            k.version(),
-            k.nibble_path().nibbles().map(u8::from).collect(),
-        )
-    }
 
     /// Versions of inserts and updates, keys drawn from a few hundred, some
     /// versions of one key: the same root, the same nodes byte for byte and
-    /// the same replaced nodes as jmt's batch insert, version after version.
+    /// the same replaced nodes as jmt's batch insert, version after version;
+    /// and each written key counted as existing exactly when it did.
     #[test]
     fn every_version_is_jmts_node_for_node() {
-        let mut jmt_tree = MemTree::default();
-        let mut ours = Nodes::default();
+        let mut theirs_tree = MemTree::default();
+        let mut ours_tree = MemTree::default();
+        let mut held: BTreeSet<KeyHash> = BTreeSet::new();
         let mut x: u64 = 5;
         let mut next = || {
             x = x
@@ -281,51 +263,49 @@ mod tests {
                     Some(format!("v{version}-{k}").into_bytes()),
                 );
             }
-            let (root, change) = commitment::update_change(&jmt_tree, &w, version).expect("jmt");
-            jmt_tree.apply(&change.batch);
+            let set: Vec<(KeyHash, Vec<u8>)> = w
+                .iter()
+                .map(|(k, v)| (commitment::key_hash(k), v.clone().unwrap_or_default()))
+                .collect();
+            let (roots, batch) = Sha256Jmt::new(&JmtReader(&theirs_tree))
+                .batch_put_value_sets(vec![set], None, version)
+                .expect("jmt");
+            let theirs = commitment::from_jmt(batch, version, Vec::new()).expect("jmt's nodes");
+            theirs_tree.apply(&theirs);
 
-            let kvs: BTreeMap<Hash, Hash> = w
-                .iter()
-                .map(|(k, v)| {
-                    (
-                        commitment::key_hash(k).0,
-                        sha256(v.as_deref().unwrap_or_default()),
-                    )
-                })
-                .collect();
-            let kvs: Vec<(Hash, Hash)> = kvs.into_iter().collect();
-            let mine = update(&ours, version, &kvs).expect("ours");
-
-            assert_eq!(mine.root, root, "the root of version {version}");
-            let theirs: BTreeMap<Place, Vec<u8>> = change
-                .batch
-                .nodes()
-                .iter()
-                .map(|(k, n)| (place(k), borsh::to_vec(n).expect("borsh")))
-                .collect();
-            let made: BTreeMap<Place, Vec<u8>> = mine
-                .nodes
-                .iter()
-                .map(|(p, n)| (p.clone(), n.to_bytes()))
-                .collect();
-            assert_eq!(made.len(), mine.nodes.len(), "each place once");
-            assert_eq!(made, theirs, "the nodes of version {version}");
-            let mut stale: Vec<Place> = change.stale.iter().map(place).collect();
-            let mut my_stale = mine.stale.clone();
-            stale.sort();
-            my_stale.sort();
-            assert_eq!(my_stale, stale, "the nodes version {version} replaced");
-            nodes_seen += mine.nodes.len();
-            for (p, n) in mine.nodes {
-                ours.0.insert(p, n);
+            let (root, mine) = commitment::update(&ours_tree, &w, version).expect("ours");
+            assert_eq!(root, roots[0].0, "the root of version {version}");
+            let bytes = |c: &commitment::TreeChange| -> BTreeMap<NodePlace, Vec<u8>> {
+                c.nodes.iter().map(|(p, n)| (*p, n.to_bytes())).collect()
+            };
+            assert_eq!(bytes(&mine).len(), mine.nodes.len(), "each place once");
+            assert_eq!(
+                bytes(&mine),
+                bytes(&theirs),
+                "the nodes of version {version}"
+            );
+            let (mut a, mut b) = (mine.stale.clone(), theirs.stale.clone());
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "the nodes version {version} replaced");
+            assert_eq!(
+                mine.values, theirs.values,
+                "the values of version {version}"
+            );
+            for k in w.keys() {
+                let kh = commitment::key_hash(k);
+                assert_eq!(mine.may_have_existed(&kh), held.contains(&kh), "{k:?}");
             }
+            held.extend(w.keys().map(|k| commitment::key_hash(k)));
+            nodes_seen += mine.nodes.len();
+            ours_tree.apply(&mine);
         }
         assert!(nodes_seen > 2_000, "{nodes_seen}");
     }
 
     #[test]
     fn unsorted_or_empty_writes_are_refused() {
-        let ours = Nodes::default();
+        let ours = MemTree::default();
         assert!(update(&ours, 0, &[]).is_err());
         assert!(update(&ours, 0, &[([2; 32], [0; 32]), ([1; 32], [0; 32])]).is_err());
         assert!(update(&ours, 0, &[([1; 32], [0; 32]), ([1; 32], [0; 32])]).is_err());

@@ -482,8 +482,7 @@ impl Shared {
         (txs, tx_hashes, tx_root): (Vec<yui_ledger::SignedTransaction>, Vec<Hash>, Hash),
         outcome: BlockOutcome,
     ) -> Result<Prepared, String> {
-        let (state_root, tree) =
-            commitment::update_change(&self.store, &outcome.writes, ctx.height)?;
+        let (state_root, tree) = commitment::update(&self.store, &outcome.writes, ctx.height)?;
         let header = BlockHeader {
             chain_id: ctx.chain_id,
             height: ctx.height,

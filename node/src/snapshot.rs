@@ -31,10 +31,10 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
 use jmt::{KeyHash, OwnedValue, Version};
 use sha2::{Digest, Sha256};
 use yui_consensus::CommitCertificate;
+use yui_ledger::commitment::{NodePlace, NodeRead, TreeNode, TreeRead};
 use yui_ledger::state::keys;
 use yui_ledger::{Block, Genesis, Hash, MemState, WriteSet, commitment};
 
@@ -262,7 +262,8 @@ pub fn export(home: &Path, out: &Path, progress: &mut dyn FnMut(u64)) -> Result<
         store.base_validators()?
     } else {
         let kh = commitment::key_hash(&keys::validators());
-        TreeReader::get_value_option(&store, n - 1, kh)
+        store
+            .tree_value(n - 1, &kh)
             .map_err(|e| missing(&format!("state tree read failed: {e}")))?
     }
     .ok_or_else(|| missing(&format!("no validator set recorded before block {n}")))?;
@@ -508,17 +509,18 @@ fn read_records(r: &mut impl Read, progress: &mut dyn FnMut(u64)) -> Result<Writ
 /// it is empty.
 struct EmptyBefore(Version);
 
-impl TreeReader for EmptyBefore {
-    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
-        let root = node_key.version() == self.0 && node_key.nibble_path().is_empty();
-        Ok(root.then_some(Node::Null))
+impl NodeRead for EmptyBefore {
+    fn node(
+        &self,
+        at: &NodePlace,
+    ) -> std::result::Result<Option<std::sync::Arc<TreeNode>>, String> {
+        let root = *at == NodePlace::root(self.0);
+        Ok(root.then(|| std::sync::Arc::new(TreeNode::Null)))
     }
+}
 
-    fn get_value_option(&self, _: Version, _: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
-        Ok(None)
-    }
-
-    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+impl TreeRead for EmptyBefore {
+    fn value(&self, _: Version, _: &KeyHash) -> std::result::Result<Option<OwnedValue>, String> {
         Ok(None)
     }
 }

@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use jmt::storage::NodeBatch;
 use rocksdb::{
     ColumnFamilyDescriptor, DB, Direction, IteratorMode, Options, WriteBatch, WriteOptions,
 };
@@ -131,7 +130,7 @@ pub struct Imported<'a> {
     /// Every state record at the block's height (all `Some`).
     pub records: &'a yui_ledger::WriteSet,
     /// The state tree rebuilt at the block's height.
-    pub tree: &'a NodeBatch,
+    pub tree: &'a TreeChange,
     /// The `V` record that certified the block.
     pub validators_record: &'a [u8],
 }
@@ -530,7 +529,7 @@ impl Store {
         &self,
         json: &str,
         writes: &yui_ledger::WriteSet,
-        tree: &NodeBatch,
+        tree: &TreeChange,
     ) -> Result<(), StoreError> {
         self.writer.wait()?;
         let mut b = WriteBatch::default();
@@ -550,7 +549,7 @@ impl Store {
         &self,
         b: &mut WriteBatch,
         writes: &yui_ledger::WriteSet,
-        tree: &NodeBatch,
+        tree: &TreeChange,
         whole: bool,
     ) -> Result<(), StoreError> {
         let state = self.cf(cf::STATE)?;
@@ -564,14 +563,14 @@ impl Store {
             return Ok(());
         }
         let nodes = self.cf(cf::TREE_NODES)?;
-        for (k, n) in tree.nodes() {
-            b.put_cf(nodes, node_db_key(k), borsh::to_vec(n).unwrap_or_default());
+        for (k, n) in &tree.nodes {
+            b.put_cf(nodes, node_db_key(k), n.to_bytes());
         }
         let values = self.cf(cf::JMT_VALUES)?;
-        for ((version, kh), v) in tree.values() {
+        for (kh, v) in &tree.values {
             b.put_cf(
                 values,
-                value_key(kh, *version),
+                value_key(kh, tree.version),
                 borsh::to_vec(v).unwrap_or_default(),
             );
         }
@@ -601,7 +600,7 @@ impl Store {
         // at about the last one's size, it is not copied as it grows.
         let last = self.batch_bytes.load(Ordering::Relaxed);
         let mut b = WriteBatch::with_capacity_bytes(last + last / 4);
-        self.put_state(&mut b, &outcome.writes, &tree.batch, false)?;
+        self.put_state(&mut b, &outcome.writes, tree, false)?;
         let written = self.put_tree(&mut b, h, &outcome.writes, tree)?;
         let checkpoint = written.checkpoint;
         self.record_and_prune(&mut b, h, written.nodes, written.values)?;

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use yui_consensus::{CommitCertificate, ValidatorSet, Vote, VoteKind};
 use yui_ledger::block::tx_root_of;
-use yui_ledger::commitment::{self, TreeChange};
+use yui_ledger::commitment;
 use yui_ledger::exec::{BlockExecutor, Ctx, receipts_root};
 use yui_ledger::{
     Address, Block, BlockHeader, Event, Expiry, Genesis, Hash, Keypair, MemState, Receipt,
@@ -154,8 +154,7 @@ impl Writer {
             })
             .collect();
         let cert = CommitCertificate::from_precommits(height, 0, hash, &votes);
-        self.store
-            .commit_block(&block, &cert, &outcome, &TreeChange::unrecorded(tree))?;
+        self.store.commit_block(&block, &cert, &outcome, &tree)?;
         self.transactions += block.txs.len() as u64;
         self.failed += outcome
             .receipts

@@ -367,10 +367,12 @@ pub(super) mod tests {
             let mut h = self.roots.len() as u64;
             while h <= last {
                 let w = (self.writes)(h);
-                let (root, mut tree) = commitment::update_change(&self.store, &w, h).expect("tree");
+                let (root, mut tree) = commitment::update(&self.store, &w, h).expect("tree");
                 if forget {
                     *self.store.versions.0.lock().expect("versions") = Default::default();
-                    tree.existed = None;
+                    // Every written key as if it may have existed.
+                    tree.existed = w.keys().map(|k| commitment::key_hash(k)).collect();
+                    tree.existed.sort_unstable();
                 }
                 let mut now = self.values.last().cloned().unwrap_or_default();
                 for (k, v) in &w {

@@ -1,15 +1,17 @@
 //! The store as the ledger's state reader (`state`) and as the state
-//! tree's node and value reader (`tree_nodes`, `jmt_values`).
+//! tree's node and value reader (`tree_nodes`, `jmt_values`): nodes from
+//! the top slots, then the window, then RocksDB, shared rather than copied.
 
-use jmt::storage::{LeafNode, Node, NodeKey, TreeReader};
+use std::sync::Arc;
+
 use jmt::{KeyHash, OwnedValue, Version};
 use rocksdb::{Direction, IteratorMode};
 use yui_ledger::StateRead;
-use yui_ledger::commitment::value_key;
+use yui_ledger::commitment::{NodePlace, NodeRead, TreeNode, TreeRead, value_key};
 use yui_ledger::state::StateError;
 
-use super::tree_keys::{node_db_key, node_key_of};
-use super::{Store, cf};
+use super::tree_keys::node_db_key;
+use super::{Store, StoreError, cf};
 
 impl StateRead for Store {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
@@ -49,46 +51,71 @@ impl StateRead for Store {
     }
 }
 
-impl TreeReader for Store {
-    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
-        if let Some(n) = self.top.get(node_key) {
+impl NodeRead for Store {
+    fn node(&self, at: &NodePlace) -> Result<Option<Arc<TreeNode>>, String> {
+        if let Some(n) = self.top.get(at) {
             return Ok(Some(n));
         }
-        if let Some(n) = self.window.get(node_key) {
+        if let Some(n) = self.window.get(at) {
             return Ok(Some(n));
         }
-        match self.get(cf::TREE_NODES, &node_db_key(node_key))? {
-            Some(b) => Ok(Some(borsh::from_slice(&b)?)),
+        match self
+            .get(cf::TREE_NODES, &node_db_key(at))
+            .map_err(|e| e.to_string())?
+        {
+            Some(b) => Ok(Some(Arc::new(TreeNode::from_bytes(&b).map_err(|e| {
+                format!("{}: the node at {at:?}: {e}", cf::TREE_NODES)
+            })?))),
             None => Ok(None),
         }
     }
+}
 
-    fn get_value_option(
+impl TreeRead for Store {
+    fn value(
         &self,
         max_version: Version,
-        key_hash: KeyHash,
-    ) -> anyhow::Result<Option<OwnedValue>> {
-        // The newest at or below `max_version` of the values in memory
-        // (versions since the tree's last writes) and those on disk.
-        let memory = self.window.value(&key_hash, max_version)?;
+        key_hash: &KeyHash,
+    ) -> Result<Option<OwnedValue>, String> {
+        self.tree_value(max_version, key_hash)
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl Store {
+    /// The newest value of `key_hash` at or below `max_version`: of the
+    /// values in memory (versions since the tree's last writes) and those
+    /// on disk.
+    pub fn tree_value(
+        &self,
+        max_version: Version,
+        key_hash: &KeyHash,
+    ) -> Result<Option<OwnedValue>, StoreError> {
+        let memory = self.window.value(key_hash, max_version)?;
         if let Some((v, value)) = &memory
             && *v > self.window.through()
         {
             return Ok(value.clone());
         }
         let mut it = self.db.raw_iterator_cf(self.cf(cf::JMT_VALUES)?);
-        it.seek_for_prev(value_key(&key_hash, max_version));
+        it.seek_for_prev(value_key(key_hash, max_version));
         if !it.valid() {
             it.status()?;
         }
+        let corrupt = |what: String| StoreError::Corrupt {
+            cf: cf::JMT_VALUES,
+            what,
+        };
         let disk = match (it.key(), it.value()) {
             (Some(k), Some(v)) if k.starts_with(&key_hash.0) => {
                 let version = k
                     .get(32..40)
                     .and_then(|b| b.try_into().ok())
                     .map(u64::from_be_bytes)
-                    .ok_or_else(|| anyhow::anyhow!("a short key in jmt_values"))?;
-                Some((version, borsh::from_slice::<Option<OwnedValue>>(v)?))
+                    .ok_or_else(|| corrupt("a short key".into()))?;
+                let value = borsh::from_slice::<Option<OwnedValue>>(v)
+                    .map_err(|e| corrupt(e.to_string()))?;
+                Some((version, value))
             }
             _ => None,
         };
@@ -97,34 +124,5 @@ impl TreeReader for Store {
             (_, Some(d)) => d.1,
             (m, None) => m.and_then(|m| m.1),
         })
-    }
-
-    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
-        // Used only by jmt's own restore, which Yui does not use (a snapshot
-        // import rebuilds the tree in memory): a full scan keeps it correct
-        // without an extra index.
-        let mut best: Option<(NodeKey, LeafNode)> = None;
-        for (k, l) in self.window.leaves() {
-            if best
-                .as_ref()
-                .is_none_or(|(_, b)| l.key_hash() > b.key_hash())
-            {
-                best = Some((k, l));
-            }
-        }
-        for item in self
-            .db
-            .iterator_cf(self.cf(cf::TREE_NODES)?, IteratorMode::Start)
-        {
-            let (k, v) = item?;
-            if let Node::Leaf(l) = borsh::from_slice::<Node>(&v)?
-                && best
-                    .as_ref()
-                    .is_none_or(|(_, b)| l.key_hash() > b.key_hash())
-            {
-                best = Some((node_key_of(&k)?, l));
-            }
-        }
-        Ok(best)
     }
 }

@@ -73,7 +73,7 @@ fn a_commit_removes_the_blocks_kept_for_its_height_and_no_later_ones() {
             signatures: vec![],
         };
         store
-            .commit_block(&a, &cert, &outcome, &TreeChange::unrecorded(tree))
+            .commit_block(&a, &cert, &outcome, &tree)
             .expect("commit");
         for gone in [&a, &b] {
             assert_eq!(store.pending_block(h, &gone.hash()).expect("read"), None);

@@ -18,7 +18,7 @@
 use std::sync::{Arc, Mutex};
 
 use jmt::Version;
-use jmt::storage::{Node, NodeKey};
+use yui_ledger::commitment::{NodePlace, TreeNode};
 
 /// The deepest nibble path kept.
 pub const DEPTH: usize = 4;
@@ -27,7 +27,7 @@ pub const DEPTH: usize = 4;
 const SLOTS: usize = (16usize.pow(DEPTH as u32 + 1) - 1) / 15;
 
 /// A slot: the version of the node it holds, and the node.
-type Slot = Option<(Version, Arc<Node>)>;
+type Slot = Option<(Version, Arc<TreeNode>)>;
 
 pub struct TopNodes {
     slots: Mutex<Vec<Slot>>,
@@ -43,37 +43,35 @@ impl Default for TopNodes {
 
 /// The slot of a node key's path: the paths of each depth follow those
 /// of the depths above, in nibble order.
-fn slot(k: &NodeKey) -> Option<usize> {
-    let p = k.nibble_path();
-    let d = p.num_nibbles();
+fn slot(k: &NodePlace) -> Option<usize> {
+    let p = &k.path;
+    let d = p.len();
     if d > DEPTH {
         return None;
     }
-    let within = (0..d).fold(0usize, |a, i| {
-        a * 16 + usize::from(u8::from(p.get_nibble(i)))
-    });
+    let within = (0..d).fold(0usize, |a, i| a * 16 + usize::from(p.get(i)));
     Some((16usize.pow(d as u32) - 1) / 15 + within)
 }
 
 impl TopNodes {
     /// The node under `k`, if its path's slot holds that version.
-    pub fn get(&self, k: &NodeKey) -> Option<Node> {
+    pub fn get(&self, k: &NodePlace) -> Option<Arc<TreeNode>> {
         let i = slot(k)?;
         let slots = self.slots.lock().ok()?;
         match slots.get(i) {
-            Some(Some((v, n))) if *v == k.version() => Some(Node::clone(n)),
+            Some(Some((v, n))) if *v == k.version => Some(Arc::clone(n)),
             _ => None,
         }
     }
 
     /// Whether a node under `k` would have a slot (an internal node of
     /// depth [`DEPTH`] or less; a leaf is read only to split it, once).
-    pub fn wants(k: &NodeKey, n: &Node) -> bool {
-        !matches!(n, Node::Leaf(_)) && k.nibble_path().num_nibbles() <= DEPTH
+    pub fn wants(k: &NodePlace, n: &TreeNode) -> bool {
+        !matches!(n, TreeNode::Leaf { .. }) && k.path.len() <= DEPTH
     }
 
     /// Takes in a committed version's nodes (those it [`Self::wants`]).
-    pub fn record<'a>(&self, nodes: impl IntoIterator<Item = (&'a NodeKey, &'a Arc<Node>)>) {
+    pub fn record<'a>(&self, nodes: impl IntoIterator<Item = &'a (NodePlace, Arc<TreeNode>)>) {
         let Ok(mut slots) = self.slots.lock() else {
             return;
         };
@@ -82,7 +80,7 @@ impl TopNodes {
                 continue;
             }
             if let Some(s) = slot(k).and_then(|i| slots.get_mut(i)) {
-                *s = Some((k.version(), Arc::clone(n)));
+                *s = Some((k.version, Arc::clone(n)));
             }
         }
     }
@@ -91,22 +89,13 @@ impl TopNodes {
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
-    use std::sync::RwLock;
 
     use super::*;
-    use jmt::storage::{LeafNode, NibblePath, TreeReader};
-    use jmt::{KeyHash, OwnedValue, Sha256Jmt};
     use sha2::{Digest, Sha256};
+    use yui_ledger::commitment::{self, MemTree, Nibbles};
 
-    /// A nibble path from its nibbles (through its borsh form: the count,
-    /// then the nibbles two to a byte).
-    fn path(nibbles: &[u8]) -> NibblePath {
-        let mut bytes = vec![0u8; nibbles.len().div_ceil(2)];
-        for (i, n) in nibbles.iter().enumerate() {
-            bytes[i / 2] |= if i % 2 == 0 { n << 4 } else { *n };
-        }
-        borsh::from_slice(&borsh::to_vec(&(nibbles.len() as u64, bytes)).expect("encode"))
-            .expect("a nibble path")
+    fn path(nibbles: &[u8]) -> Nibbles {
+        Nibbles::from_nibbles(nibbles.iter().copied()).expect("a path")
     }
 
     #[test]
@@ -115,7 +104,7 @@ mod tests {
         let mut level: Vec<Vec<u8>> = vec![vec![]];
         for depth in 0..=DEPTH {
             for nibbles in &level {
-                let i = slot(&NodeKey::new(7, path(nibbles))).expect("within the depth");
+                let i = slot(&NodePlace::new(7, path(nibbles))).expect("within the depth");
                 assert!(!seen[i], "two paths share slot {i}");
                 seen[i] = true;
             }
@@ -127,91 +116,52 @@ mod tests {
             }
         }
         assert!(seen.iter().all(|s| *s), "a slot no path uses");
-        assert_eq!(slot(&NodeKey::new(7, path(&[1, 2, 3, 4, 5]))), None);
-    }
-
-    /// Tree nodes and values in memory.
-    #[derive(Default)]
-    struct Mem {
-        nodes: RwLock<BTreeMap<NodeKey, Node>>,
-    }
-
-    impl TreeReader for Mem {
-        fn get_node_option(&self, k: &NodeKey) -> anyhow::Result<Option<Node>> {
-            Ok(self
-                .nodes
-                .read()
-                .map_err(|_| anyhow::anyhow!("lock"))?
-                .get(k)
-                .cloned())
-        }
-        fn get_value_option(&self, _: Version, _: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
-            Ok(None)
-        }
-        fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
-            Ok(None)
-        }
+        assert_eq!(slot(&NodePlace::new(7, path(&[1, 2, 3, 4, 5]))), None);
     }
 
     #[test]
     fn a_slot_answers_only_its_own_version_with_the_stored_node() {
-        let mem = Mem::default();
+        let mut mem = MemTree::default();
+        let mut all: BTreeMap<NodePlace, Arc<TreeNode>> = BTreeMap::new();
         let top = TopNodes::default();
         let mut answered = 0;
         for version in 0..40u64 {
-            let writes: Vec<(KeyHash, Option<Vec<u8>>)> = (0..300u64)
+            let writes: yui_ledger::WriteSet = (0..300u64)
                 .map(|i| {
-                    let k = KeyHash(Sha256::digest((version * 1_000 + i).to_le_bytes()).into());
+                    let k = Sha256::digest((version * 1_000 + i).to_le_bytes()).to_vec();
                     (k, Some(version.to_le_bytes().to_vec()))
                 })
                 .collect();
-            let (_, batch) = Sha256Jmt::new(&mem)
-                .put_value_set(writes, version)
-                .expect("update");
-            let nodes = batch.node_batch;
-            mem.nodes
-                .write()
-                .expect("lock")
-                .extend(nodes.nodes().iter().map(|(k, n)| (k.clone(), n.clone())));
-            let shared: Vec<(NodeKey, Arc<Node>)> = nodes
-                .nodes()
-                .iter()
-                .map(|(k, n)| (k.clone(), Arc::new(n.clone())))
-                .collect();
-            top.record(shared.iter().map(|(k, n)| (k, n)));
+            let (_, change) = commitment::update(&mem, &writes, version).expect("update");
+            mem.apply(&change);
+            all.extend(change.nodes.iter().cloned());
+            top.record(&change.nodes);
             // Every node of every version so far: the slot answers exactly
             // the newest internal node of its path, as stored.
-            let all = mem.nodes.read().expect("lock").clone();
-            let mut newest: BTreeMap<NibblePath, Version> = BTreeMap::new();
+            let mut newest: BTreeMap<Nibbles, Version> = BTreeMap::new();
             for k in all.keys() {
-                let v = newest.entry(k.nibble_path().clone()).or_default();
-                *v = (*v).max(k.version());
+                let v = newest.entry(k.path).or_default();
+                *v = (*v).max(k.version);
             }
             for (k, n) in &all {
                 match top.get(k) {
                     Some(cached) => {
                         assert_eq!(&cached, n);
-                        assert!(!matches!(n, Node::Leaf(_)));
-                        assert!(k.nibble_path().num_nibbles() <= DEPTH);
+                        assert!(!matches!(n.as_ref(), TreeNode::Leaf { .. }));
+                        assert!(k.path.len() <= DEPTH);
                         answered += 1;
                     }
                     None => assert!(
-                        matches!(n, Node::Leaf(_))
-                            || k.nibble_path().num_nibbles() > DEPTH
-                            || newest.get(k.nibble_path()) > Some(&k.version()),
+                        matches!(n.as_ref(), TreeNode::Leaf { .. })
+                            || k.path.len() > DEPTH
+                            || newest.get(&k.path) > Some(&k.version),
                         "the newest internal node at {k:?} is not answered"
                     ),
                 }
             }
         }
         assert!(answered > 0);
-        assert!(
-            top.get(&NodeKey::new(38, path(&[]))).is_none(),
-            "an older root"
-        );
-        assert!(
-            top.get(&NodeKey::new(39, path(&[]))).is_some(),
-            "the newest root"
-        );
+        assert!(top.get(&NodePlace::root(38)).is_none(), "an older root");
+        assert!(top.get(&NodePlace::root(39)).is_some(), "the newest root");
     }
 }

@@ -15,8 +15,8 @@
 
 use std::sync::Arc;
 
-use jmt::storage::NodeKey;
 use rocksdb::{IteratorMode, WriteBatch};
+use yui_ledger::commitment::NodePlace;
 
 use super::{Store, StoreError, cf, history, meta};
 
@@ -27,25 +27,25 @@ pub const LEGACY_NODES: &str = "jmt_nodes";
 const MIGRATE_BATCH: usize = 50_000;
 
 /// A node's key in `tree_nodes`: version (u64 BE), then its nibble path.
-pub fn node_db_key(k: &NodeKey) -> Vec<u8> {
-    let mut b = borsh::to_vec(k).unwrap_or_default();
-    if b.len() >= 8 {
-        b[..8].reverse();
-    }
-    b
+pub fn node_db_key(k: &NodePlace) -> Vec<u8> {
+    k.db_key()
 }
 
-/// The node key a `tree_nodes` key stands for.
-pub fn node_key_of(db_key: &[u8]) -> Result<NodeKey, StoreError> {
-    let corrupt = |what: String| StoreError::Corrupt {
+/// The node place a `tree_nodes` key stands for.
+#[cfg(test)]
+pub fn node_key_of(db_key: &[u8]) -> Result<NodePlace, StoreError> {
+    NodePlace::from_db_key(db_key).map_err(|what| StoreError::Corrupt {
         cf: cf::TREE_NODES,
         what,
-    };
-    let mut b = db_key.to_vec();
-    b.get_mut(..8)
-        .ok_or_else(|| corrupt("short node key".into()))?
-        .reverse();
-    borsh::from_slice(&b).map_err(|e| corrupt(e.to_string()))
+    })
+}
+
+/// A node place from jmt's borsh bytes of its key (the old keys).
+fn legacy_place(bytes: &[u8], cf: &'static str) -> Result<NodePlace, StoreError> {
+    NodePlace::from_jmt_bytes(bytes).map_err(|e| StoreError::Corrupt {
+        cf,
+        what: format!("old node key: {e}"),
+    })
 }
 
 impl Store {
@@ -76,10 +76,7 @@ impl Store {
         let mut moved = 0u64;
         for item in self.db.iterator_cf(legacy, IteratorMode::Start) {
             let (k, v) = item?;
-            let key: NodeKey = borsh::from_slice(&k).map_err(|e| StoreError::Corrupt {
-                cf: cf::TREE_NODES,
-                what: format!("old node key: {e}"),
-            })?;
+            let key = legacy_place(&k, cf::TREE_NODES)?;
             b.put_cf(nodes, node_db_key(&key), v);
             moved += 1;
             if b.len() >= MIGRATE_BATCH {
@@ -95,11 +92,7 @@ impl Store {
             for item in self.db.iterator_cf(stale, IteratorMode::Start) {
                 let (k, _) = item?;
                 if let Some(rest) = history::node_record_rest(&k) {
-                    let key: NodeKey =
-                        borsh::from_slice(rest).map_err(|e| StoreError::Corrupt {
-                            cf: cf::JMT_STALE,
-                            what: format!("old node key: {e}"),
-                        })?;
+                    let key = legacy_place(rest, cf::JMT_STALE)?;
                     b.delete_cf(stale, &k);
                     b.put_cf(stale, history::with_rest(&k, &node_db_key(&key)), []);
                 }
@@ -136,7 +129,7 @@ mod tests {
         let nodes = all(&run.store, cf::TREE_NODES);
         let versions: Vec<u64> = nodes
             .iter()
-            .map(|(k, _)| node_key_of(k).expect("key").version())
+            .map(|(k, _)| node_key_of(k).expect("key").version)
             .collect();
         assert!(versions.windows(2).all(|w| w[0] <= w[1]), "{versions:?}");
         assert_eq!(versions.last(), Some(&40));
@@ -164,7 +157,7 @@ mod tests {
         );
         // Rewrite it as a store of before: nodes under jmt's borsh keys in
         // the old family, the pruning records naming those keys.
-        let old = |k: &[u8]| borsh::to_vec(&node_key_of(k).expect("key")).expect("borsh");
+        let old = |k: &[u8]| node_key_of(k).expect("key").to_jmt_bytes();
         run.store.wait_tree_written().expect("written");
         Arc::get_mut(&mut run.store.db)
             .expect("the only holder")

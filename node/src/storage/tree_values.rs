@@ -66,7 +66,8 @@ fn newest_at(
 impl Values {
     /// A version's values (between writes of the tree).
     pub(super) fn add(&mut self, change: &TreeChange) {
-        for ((version, kh), value) in change.batch.values() {
+        let version = change.version;
+        for (kh, value) in &change.values {
             self.window
                 .entry(*kh)
                 .or_insert_with(|| KeyValues {
@@ -74,7 +75,7 @@ impl Values {
                     versions: Vec::new(),
                 })
                 .versions
-                .push((*version, value.clone()));
+                .push((version, value.clone()));
         }
     }
 
@@ -103,11 +104,11 @@ impl Values {
     /// Rebuilt at start-up: the versions of the last window (up to its
     /// write, which stored each key's newest).
     pub(super) fn add_previous(&mut self, change: &TreeChange) {
-        for ((version, kh), value) in change.batch.values() {
+        for (kh, value) in &change.values {
             self.previous
                 .entry(*kh)
                 .or_default()
-                .push((*version, value.clone()));
+                .push((change.version, value.clone()));
         }
     }
 

@@ -46,10 +46,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-use jmt::storage::{LeafNode, Node, NodeKey};
 use jmt::{KeyHash, OwnedValue, Version};
 use rocksdb::WriteBatch;
-use yui_ledger::commitment::{self, TreeChange};
+use yui_ledger::commitment::{self, NodePlace, TreeChange, TreeNode};
 use yui_ledger::state::keys;
 
 use super::tree_values::{KeyValues, Values};
@@ -74,16 +73,16 @@ struct Window {
     /// The nodes of the versions above `base` that no later version
     /// replaced: what a checkpoint writes. Shared with the top slots
     /// (`top_nodes.rs`): one copy of each.
-    nodes: HashMap<NodeKey, Arc<Node>, Fast>,
+    nodes: HashMap<NodePlace, Arc<TreeNode>, Fast>,
     /// The nodes of those versions that a later one replaced, moved here
     /// from `nodes` as it commits: still read for the versions before.
     /// Kept apart so that a checkpoint does not sort the whole window into
     /// kept and replaced.
-    replaced: HashMap<NodeKey, Arc<Node>, Fast>,
+    replaced: HashMap<NodePlace, Arc<TreeNode>, Fast>,
     /// The tree's values of the versions in memory (`tree_values.rs`).
     values: Values,
     /// Nodes those versions replaced (some in the window, some written).
-    stale: Vec<NodeKey>,
+    stale: Vec<NodePlace>,
     /// The window's versions are those above it: `through`, or the
     /// checkpoint being written.
     base: u64,
@@ -93,7 +92,7 @@ struct Window {
     /// them, versions above the checkpoint before (`previous_through`) are
     /// readable, so a height stays provable for at least `interval`
     /// heights after it commits.
-    previous: HashMap<NodeKey, Arc<Node>, Fast>,
+    previous: HashMap<NodePlace, Arc<TreeNode>, Fast>,
     /// The window of the checkpoint being written (`tree_writer.rs`):
     /// versions above `through`, up to `base`.
     writing: Option<Arc<Frozen>>,
@@ -109,13 +108,13 @@ pub(super) struct Frozen {
     /// The checkpoint before that (redo records above it are kept).
     pub previous_through: u64,
     /// The nodes still part of the tree at `upto`: what it writes.
-    pub nodes: HashMap<NodeKey, Arc<Node>, Fast>,
+    pub nodes: HashMap<NodePlace, Arc<TreeNode>, Fast>,
     /// The nodes a version up to `upto` replaced.
-    pub replaced: HashMap<NodeKey, Arc<Node>, Fast>,
+    pub replaced: HashMap<NodePlace, Arc<TreeNode>, Fast>,
     /// Each key's values in the window, oldest first.
     pub values: HashMap<KeyHash, KeyValues, Fast>,
     /// Nodes the window's versions replaced (some in it, some written).
-    pub stale: Vec<NodeKey>,
+    pub stale: Vec<NodePlace>,
 }
 
 #[derive(Default)]
@@ -137,19 +136,19 @@ impl TreeWindow {
         self.previous_through.load(Ordering::Acquire)
     }
 
-    /// The node under `k` if a version in memory made it.
-    pub fn get(&self, k: &NodeKey) -> Option<Node> {
-        if k.version() <= self.previous_through() {
+    /// The node at `k` if a version in memory made it.
+    pub fn get(&self, k: &NodePlace) -> Option<Arc<TreeNode>> {
+        if k.version <= self.previous_through() {
             return None;
         }
         let w = self.window.read().ok()?;
-        let v = k.version();
+        let v = k.version;
         let n = match &w.writing {
             _ if v > w.base => w.nodes.get(k).or_else(|| w.replaced.get(k)),
             Some(f) if v > w.through => f.nodes.get(k).or_else(|| f.replaced.get(k)),
             _ => w.previous.get(k),
         };
-        n.map(|n| Node::clone(n))
+        n.cloned()
     }
 
     /// The newest value of `kh` at or below `max` that a version in
@@ -190,46 +189,27 @@ impl TreeWindow {
 
     /// A version's nodes and values, and the nodes it replaced (those in
     /// the window move to `replaced`).
-    fn add(&self, nodes: Vec<(NodeKey, Arc<Node>)>, change: &TreeChange) {
+    fn add(&self, nodes: Vec<(NodePlace, Arc<TreeNode>)>, change: &TreeChange) {
         let stale = &change.stale;
         if let Ok(mut w) = self.window.write() {
             w.nodes.extend(nodes);
             w.values.add(change);
             for k in stale {
                 if let Some(n) = w.nodes.remove(k) {
-                    w.replaced.insert(k.clone(), n);
+                    w.replaced.insert(*k, n);
                 }
             }
-            w.stale.extend(stale.iter().cloned());
+            w.stale.extend_from_slice(stale);
         }
     }
 
     /// Nodes and values of a version at or below `through`, rebuilt at
     /// start-up ([`Values::previous_written`] after the last of them).
-    fn add_previous(&self, nodes: Vec<(NodeKey, Arc<Node>)>, change: &TreeChange) {
+    fn add_previous(&self, nodes: Vec<(NodePlace, Arc<TreeNode>)>, change: &TreeChange) {
         if let Ok(mut w) = self.window.write() {
             w.previous.extend(nodes);
             w.values.add_previous(change);
         }
-    }
-
-    /// Leaves in the window (for `get_rightmost_leaf`).
-    pub fn leaves(&self) -> Vec<(NodeKey, LeafNode)> {
-        self.window.read().map_or(Vec::new(), |w| {
-            let writing = w
-                .writing
-                .iter()
-                .flat_map(|f| f.nodes.iter().chain(&f.replaced));
-            w.nodes
-                .iter()
-                .chain(&w.replaced)
-                .chain(writing)
-                .filter_map(|(k, n)| match n.as_ref() {
-                    Node::Leaf(l) => Some((k.clone(), l.clone())),
-                    _ => None,
-                })
-                .collect()
-        })
     }
 
     /// Closes the window at its checkpoint `upto` (its last version, added
@@ -381,7 +361,7 @@ impl Store {
         // root (docs/encoding.md, "Commit certificates").
         let checkpoint = h.is_multiple_of(self.tree_interval)
             || writes.contains_key(&keys::validators())
-            || self.window.len() + change.batch.nodes().len() > WINDOW_NODES_MAX;
+            || self.window.len() + change.nodes.len() > WINDOW_NODES_MAX;
         if self.tree_interval > 1 {
             // Every height's redo record, kept until the write after next,
             // so that start-up rebuilds the last window too.
@@ -415,17 +395,11 @@ impl Store {
         self.window.add(nodes, change);
     }
 
-    /// A version's nodes, one shared copy of each, the upper ones also in
-    /// the top slots.
-    fn topped(&self, change: &TreeChange) -> Vec<(NodeKey, Arc<Node>)> {
-        let nodes: Vec<(NodeKey, Arc<Node>)> = change
-            .batch
-            .nodes()
-            .iter()
-            .map(|(k, n)| (k.clone(), Arc::new(n.clone())))
-            .collect();
-        self.top.record(nodes.iter().map(|(k, n)| (k, n)));
-        nodes
+    /// A version's nodes (shared, not copied), the upper ones also in the
+    /// top slots.
+    fn topped(&self, change: &TreeChange) -> Vec<(NodePlace, Arc<TreeNode>)> {
+        self.top.record(&change.nodes);
+        change.nodes.clone()
     }
 
     /// After height `h`'s batch is on disk: a store with a window takes in
@@ -493,7 +467,7 @@ impl Store {
                 .ok_or_else(|| corrupt(format!("no redo record for height {v}")))?;
             let writes: yui_ledger::WriteSet =
                 borsh::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
-            let (root, change) = commitment::update_change(self, &writes, v).map_err(corrupt)?;
+            let (root, change) = commitment::update(self, &writes, v).map_err(corrupt)?;
             if let Some(block) = self.block(v)?
                 && block.header.state_root != root
             {

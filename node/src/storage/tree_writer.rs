@@ -38,8 +38,8 @@
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use jmt::storage::{Node, NodeKey};
 use rocksdb::{DB, WriteBatch};
+use yui_ledger::commitment::{NodePlace, TreeNode};
 
 use super::history::Versions;
 use super::tree_keys::node_db_key;
@@ -82,14 +82,14 @@ impl TreeDisk {
         // In key order: RocksDB's memtable inserts a key next to the last
         // one cheaply, and one anywhere else from the top of its skip list.
         let nodes = self.cf(cf::TREE_NODES)?;
-        let mut kept: Vec<(Vec<u8>, &Node)> = f
+        let mut kept: Vec<(Vec<u8>, &TreeNode)> = f
             .nodes
             .iter()
             .map(|(k, n)| (node_db_key(k), n.as_ref()))
             .collect();
         kept.sort_unstable_by(|x, y| x.0.cmp(&y.0));
         for (k, n) in kept {
-            b.put_cf(nodes, k, borsh::to_vec(n).unwrap_or_default());
+            b.put_cf(nodes, k, n.to_bytes());
         }
         let values = self.put_values(b, f.upto, f.through, &f.values)?;
         // The window before leaves memory once this is on disk; without a
@@ -107,7 +107,7 @@ impl TreeDisk {
         let mut replaced: Vec<Vec<u8>> = f
             .stale
             .iter()
-            .filter(|k: &&NodeKey| k.version() <= f.through)
+            .filter(|k: &&NodePlace| k.version <= f.through)
             .map(node_db_key)
             .collect();
         replaced.sort_unstable();
