@@ -57,10 +57,19 @@ pub const NIBBLES_MAX: usize = 64;
 /// A node's nibble path from the root, packed two nibbles to a byte (the
 /// first in the high half), as jmt's `NibblePath`. Fixed size, so that a
 /// place is copied, hashed and compared without an allocation.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Nibbles {
     len: u8,
     bytes: [u8; NIBBLES_MAX / 2],
+}
+
+/// Hashes the bytes in use only (the rest are always zero): a window's map
+/// hashes a few bytes a node rather than 33.
+impl std::hash::Hash for Nibbles {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u8(self.len);
+        state.write(&self.bytes[..self.len().div_ceil(2)]);
+    }
 }
 
 impl Default for Nibbles {

@@ -151,11 +151,17 @@ impl<R: NodeRead> Builder<'_, R> {
         }
         let own = nibble(&leaf.0, depth);
         let mut children = Box::new([None; 16]);
-        let mut alone = true;
+        // Where no new key shares the leaf's nibble, the leaf moves down
+        // alone; it is made in nibble order among the new children, so
+        // that the nodes of each depth come out in path order.
+        let mut alone = !groups(kvs, depth).any(|(n, _)| n == own);
         for (n, run) in groups(kvs, depth) {
+            if alone && n > own {
+                self.move_leaf(&path, leaf, own, &mut children)?;
+                alone = false;
+            }
             let path_below = below(&path, n)?;
             let new = if n == own {
-                alone = false;
                 self.split_leaf(path_below, leaf, run, depth + 1)?
             } else {
                 self.create(path_below, run, depth + 1)?
@@ -163,14 +169,27 @@ impl<R: NodeRead> Builder<'_, R> {
             children[usize::from(n)] = Some(child_of(&new, self.version));
         }
         if alone {
-            let node = TreeNode::Leaf {
-                key_hash: leaf.0,
-                value_hash: leaf.1,
-            };
-            let moved = self.put(below(&path, own)?, node);
-            children[usize::from(own)] = Some(child_of(&moved, self.version));
+            self.move_leaf(&path, leaf, own, &mut children)?;
         }
         Ok(self.put(path, TreeNode::Internal { children }))
+    }
+
+    /// The leaf `(key, value)`, alone below `path` in slot `own`, stored
+    /// again at this version (as jmt does).
+    fn move_leaf(
+        &mut self,
+        path: &Nibbles,
+        leaf: (Hash, Hash),
+        own: u8,
+        children: &mut [Option<Child>; 16],
+    ) -> Result<(), String> {
+        let node = TreeNode::Leaf {
+            key_hash: leaf.0,
+            value_hash: leaf.1,
+        };
+        let moved = self.put(below(path, own)?, node);
+        children[usize::from(own)] = Some(child_of(&moved, self.version));
+        Ok(())
     }
 
     /// A new subtree of `kvs` at `path`.
@@ -279,6 +298,11 @@ mod tests {
                 c.nodes.iter().map(|(p, n)| (*p, n.to_bytes())).collect()
             };
             assert_eq!(bytes(&mine).len(), mine.nodes.len(), "each place once");
+            // Each depth's nodes come out in path order (a window sorts a
+            // version's nodes by a stable sort on the depth alone).
+            let mut by_depth: Vec<Nibbles> = mine.nodes.iter().map(|(p, _)| p.path).collect();
+            by_depth.sort_by_key(|p| p.len());
+            assert!(by_depth.is_sorted(), "version {version}'s nodes by depth");
             assert_eq!(
                 bytes(&mine),
                 bytes(&theirs),

@@ -170,6 +170,7 @@ mod state_cache;
 mod top_nodes;
 mod tree_keys;
 mod tree_values;
+mod tree_versions;
 mod tree_window;
 mod tree_writer;
 pub use history::STATE_HISTORY_MIN;

@@ -52,6 +52,7 @@ use yui_ledger::commitment::{self, NodePlace, TreeChange, TreeNode};
 use yui_ledger::state::keys;
 
 use super::tree_values::{KeyValues, Values};
+use super::tree_versions::VersionNodes;
 use super::{Store, StoreError, cf, hkey, meta};
 
 // Node keys hashed fast: nothing iterates the window in an order that
@@ -70,15 +71,10 @@ pub const TREE_INTERVAL: u64 = 16;
 /// before it that the checkpoint did not write.
 #[derive(Default)]
 struct Window {
-    /// The nodes of the versions above `base` that no later version
-    /// replaced: what a checkpoint writes. Shared with the top slots
-    /// (`top_nodes.rs`): one copy of each.
-    nodes: HashMap<NodePlace, Arc<TreeNode>, Fast>,
-    /// The nodes of those versions that a later one replaced, moved here
-    /// from `nodes` as it commits: still read for the versions before.
-    /// Kept apart so that a checkpoint does not sort the whole window into
-    /// kept and replaced.
-    replaced: HashMap<NodePlace, Arc<TreeNode>, Fast>,
+    /// The nodes of the versions above `base`, each marked once a later
+    /// version replaced it: the others are what a checkpoint writes.
+    /// Shared with the top slots (`top_nodes.rs`): one copy of each.
+    nodes: VersionNodes,
     /// The tree's values of the versions in memory (`tree_values.rs`).
     values: Values,
     /// Nodes those versions replaced (some in the window, some written).
@@ -92,7 +88,7 @@ struct Window {
     /// them, versions above the checkpoint before (`previous_through`) are
     /// readable, so a height stays provable for at least `interval`
     /// heights after it commits.
-    previous: HashMap<NodePlace, Arc<TreeNode>, Fast>,
+    previous: VersionNodes,
     /// The window of the checkpoint being written (`tree_writer.rs`):
     /// versions above `through`, up to `base`.
     writing: Option<Arc<Frozen>>,
@@ -107,10 +103,9 @@ pub(super) struct Frozen {
     pub through: u64,
     /// The checkpoint before that (redo records above it are kept).
     pub previous_through: u64,
-    /// The nodes still part of the tree at `upto`: what it writes.
-    pub nodes: HashMap<NodePlace, Arc<TreeNode>, Fast>,
-    /// The nodes a version up to `upto` replaced.
-    pub replaced: HashMap<NodePlace, Arc<TreeNode>, Fast>,
+    /// The window's nodes: those no version up to `upto` replaced are
+    /// what it writes.
+    pub nodes: VersionNodes,
     /// Each key's values in the window, oldest first.
     pub values: HashMap<KeyHash, KeyValues, Fast>,
     /// Nodes the window's versions replaced (some in it, some written).
@@ -144,8 +139,8 @@ impl TreeWindow {
         let w = self.window.read().ok()?;
         let v = k.version;
         let n = match &w.writing {
-            _ if v > w.base => w.nodes.get(k).or_else(|| w.replaced.get(k)),
-            Some(f) if v > w.through => f.nodes.get(k).or_else(|| f.replaced.get(k)),
+            _ if v > w.base => w.nodes.get(k),
+            Some(f) if v > w.through => f.nodes.get(k),
             _ => w.previous.get(k),
         };
         n.cloned()
@@ -170,34 +165,27 @@ impl TreeWindow {
     }
 
     fn len(&self) -> usize {
-        self.window
-            .read()
-            .map_or(0, |w| w.nodes.len() + w.replaced.len())
+        self.window.read().map_or(0, |w| w.nodes.len())
     }
 
     /// Nodes in memory: the window's, the one being written and the last
     /// window's.
     fn held(&self) -> usize {
         self.window.read().map_or(0, |w| {
-            let writing = w
-                .writing
-                .as_ref()
-                .map_or(0, |f| f.nodes.len() + f.replaced.len());
-            w.nodes.len() + w.replaced.len() + w.previous.len() + writing
+            let writing = w.writing.as_ref().map_or(0, |f| f.nodes.len());
+            w.nodes.len() + w.previous.len() + writing
         })
     }
 
     /// A version's nodes and values, and the nodes it replaced (those in
-    /// the window move to `replaced`).
+    /// the window are marked so).
     fn add(&self, nodes: Vec<(NodePlace, Arc<TreeNode>)>, change: &TreeChange) {
         let stale = &change.stale;
         if let Ok(mut w) = self.window.write() {
-            w.nodes.extend(nodes);
+            w.nodes.add(nodes);
             w.values.add(change);
             for k in stale {
-                if let Some(n) = w.nodes.remove(k) {
-                    w.replaced.insert(*k, n);
-                }
+                w.nodes.replace(k);
             }
             w.stale.extend_from_slice(stale);
         }
@@ -207,7 +195,7 @@ impl TreeWindow {
     /// start-up ([`Values::previous_written`] after the last of them).
     fn add_previous(&self, nodes: Vec<(NodePlace, Arc<TreeNode>)>, change: &TreeChange) {
         if let Ok(mut w) = self.window.write() {
-            w.previous.extend(nodes);
+            w.previous.add(nodes);
             w.values.add_previous(change);
         }
     }
@@ -226,21 +214,11 @@ impl TreeWindow {
                 "a checkpoint of the tree is still being written".into(),
             ));
         }
-        // The next window is about as large as this one: its maps start at
-        // that size rather than growing and rehashing to it.
-        let (n, r) = (w.nodes.len(), w.replaced.len());
         let frozen = Arc::new(Frozen {
             upto,
             through: w.through,
             previous_through: self.previous_through(),
-            nodes: std::mem::replace(
-                &mut w.nodes,
-                HashMap::with_capacity_and_hasher(n, Fast::default()),
-            ),
-            replaced: std::mem::replace(
-                &mut w.replaced,
-                HashMap::with_capacity_and_hasher(r, Fast::default()),
-            ),
+            nodes: std::mem::take(&mut w.nodes),
             values: w.values.take_window(),
             stale: std::mem::take(&mut w.stale),
         });
@@ -257,11 +235,11 @@ impl TreeWindow {
             && let Some(f) = w.writing.take_if(|f| f.upto == upto)
         {
             let through = f.through;
-            let (replaced, values) = match Arc::try_unwrap(f) {
-                Ok(f) => (f.replaced, f.values),
-                Err(f) => (f.replaced.clone(), f.values.clone()),
+            let (nodes, values) = match Arc::try_unwrap(f) {
+                Ok(f) => (f.nodes, f.values),
+                Err(f) => (f.nodes.clone(), f.values.clone()),
             };
-            w.previous = replaced;
+            w.previous = nodes.into_replaced();
             w.values.written(values);
             w.through = upto;
             self.previous_through.store(through, Ordering::Release);

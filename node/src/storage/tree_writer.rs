@@ -39,7 +39,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use rocksdb::{DB, WriteBatch};
-use yui_ledger::commitment::{NodePlace, TreeNode};
+use yui_ledger::commitment::NodePlace;
 
 use super::history::Versions;
 use super::tree_keys::node_db_key;
@@ -81,15 +81,10 @@ impl TreeDisk {
     ) -> Result<Replaced, StoreError> {
         // In key order: RocksDB's memtable inserts a key next to the last
         // one cheaply, and one anywhere else from the top of its skip list.
+        // The window lists its live nodes in that order already.
         let nodes = self.cf(cf::TREE_NODES)?;
-        let mut kept: Vec<(Vec<u8>, &TreeNode)> = f
-            .nodes
-            .iter()
-            .map(|(k, n)| (node_db_key(k), n.as_ref()))
-            .collect();
-        kept.sort_unstable_by(|x, y| x.0.cmp(&y.0));
-        for (k, n) in kept {
-            b.put_cf(nodes, k, n.to_bytes());
+        for (k, n) in f.nodes.live() {
+            b.put_cf(nodes, node_db_key(&k), n.to_bytes());
         }
         let values = self.put_values(b, f.upto, f.through, &f.values)?;
         // The window before leaves memory once this is on disk; without a
