@@ -23,7 +23,7 @@ use jmt::{KeyHash, OwnedValue, Sha256Jmt, Version};
 
 use crate::crypto::{Hash, sha256};
 use crate::state::WriteSet;
-pub use crate::tree_node::{Nibbles, NodePlace, TreeNode};
+pub use crate::tree_node::{Children, Nibbles, NodePlace, TreeNode};
 pub use crate::tree_update::NodeRead;
 
 /// A proof about one key, as produced by [`prove`].

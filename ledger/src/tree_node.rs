@@ -34,6 +34,58 @@ impl Child {
     }
 }
 
+/// An internal node's children: which of the 16 slots are taken (bit `n`
+/// for nibble `n`) and those children in nibble order. Most internal nodes
+/// away from the root hold two or three, so a node is a few hundred bytes
+/// rather than the kilobyte of sixteen slots.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Children {
+    present: u16,
+    list: Box<[Child]>,
+}
+
+impl Children {
+    /// Children from `(nibble, child)` pairs in strictly ascending nibble
+    /// order (each nibble below 16); `None` otherwise.
+    pub fn from_sorted(pairs: Vec<(u8, Child)>) -> Option<Children> {
+        let mut present = 0u16;
+        let mut last: Option<u8> = None;
+        for (n, _) in &pairs {
+            if *n > 15 || last.is_some_and(|l| l >= *n) {
+                return None;
+            }
+            present |= 1 << n;
+            last = Some(*n);
+        }
+        let list = pairs.into_iter().map(|(_, c)| c).collect();
+        Some(Children { present, list })
+    }
+
+    /// The child in slot `n`.
+    pub fn get(&self, n: u8) -> Option<&Child> {
+        if n > 15 || self.present & (1 << n) == 0 {
+            return None;
+        }
+        let below = (self.present & ((1u16 << n) - 1)).count_ones() as usize;
+        self.list.get(below)
+    }
+
+    /// The children with their nibbles, in nibble order.
+    pub fn iter(&self) -> impl Iterator<Item = (u8, &Child)> {
+        (0..16u8)
+            .filter(|n| self.present & (1 << n) != 0)
+            .zip(self.list.iter())
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
 /// A stored node of the state tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TreeNode {
@@ -43,11 +95,8 @@ pub enum TreeNode {
         key_hash: Hash,
         value_hash: Hash,
     },
-    /// Boxed, as jmt does, so that a leaf is small. Most internal nodes
-    /// away from the root hold two or three children: a sparse list may
-    /// serve the update better.
     Internal {
-        children: Box<[Option<Child>; 16]>,
+        children: Children,
     },
 }
 
@@ -258,9 +307,7 @@ impl TreeNode {
         match self {
             TreeNode::Null => 0,
             TreeNode::Leaf { .. } => 1,
-            TreeNode::Internal { children } => {
-                children.iter().flatten().map(Child::leaf_count).sum()
-            }
+            TreeNode::Internal { children } => children.list.iter().map(Child::leaf_count).sum(),
         }
     }
 
@@ -279,10 +326,10 @@ impl TreeNode {
                 b
             }
             TreeNode::Internal { children } => {
-                let mut b = Vec::with_capacity(1 + 16 + 16 * 49 + 16);
+                let mut b = Vec::with_capacity(1 + 16 + children.len() * 49 + 16);
                 b.push(TAG_INTERNAL);
-                for c in children.iter() {
-                    match c {
+                for n in 0..16u8 {
+                    match children.get(n) {
                         None => b.push(0),
                         Some(c) => {
                             b.push(1);
@@ -298,7 +345,7 @@ impl TreeNode {
                         }
                     }
                 }
-                let n = children.iter().flatten().count() as u64;
+                let n = children.len() as u64;
                 b.extend_from_slice(&n.to_le_bytes());
                 b.extend_from_slice(&self.leaf_count().to_le_bytes());
                 b
@@ -317,10 +364,10 @@ impl TreeNode {
                 value_hash: r.hash()?,
             },
             TAG_INTERNAL => {
-                let mut children = Box::new([None; 16]);
-                for slot in children.iter_mut() {
-                    *slot = match r.byte()? {
-                        0 => None,
+                let mut pairs = Vec::new();
+                for n in 0..16u8 {
+                    match r.byte()? {
+                        0 => {}
                         1 => {
                             let hash = r.hash()?;
                             let version = r.u64()?;
@@ -329,16 +376,20 @@ impl TreeNode {
                                 1 => Some(r.u64()?),
                                 t => return Err(format!("a tree node's child type {t}")),
                             };
-                            Some(Child {
-                                hash,
-                                version,
-                                leaves,
-                            })
+                            pairs.push((
+                                n,
+                                Child {
+                                    hash,
+                                    version,
+                                    leaves,
+                                },
+                            ));
                         }
                         t => return Err(format!("a tree node's slot tag {t}")),
-                    };
+                    }
                 }
-                let present = children.iter().flatten().count() as u64;
+                let present = pairs.len() as u64;
+                let children = Children::from_sorted(pairs).ok_or("a tree node's slots")?;
                 let node = TreeNode::Internal { children };
                 let (count, leaves) = (r.u64()?, r.u64()?);
                 if count != present || leaves != node.leaf_count() {
@@ -370,13 +421,16 @@ impl TreeNode {
     }
 }
 
-fn range_hash(children: &[Option<Child>; 16], start: usize, width: usize) -> Hash {
-    let slots = &children[start..start + width];
-    let mut present = slots.iter().flatten();
-    match (present.next(), present.next()) {
-        (None, _) => PLACEHOLDER,
-        (Some(c), None) if c.leaves.is_none() => c.hash,
-        _ if width == 1 => slots[0].map_or(PLACEHOLDER, |c| c.hash),
+/// jmt's hash of the slots `start .. start + width` of an internal node.
+fn range_hash(children: &Children, start: u8, width: u8) -> Hash {
+    let mask = (((1u32 << width) - 1) << start) as u16;
+    let bits = children.present & mask;
+    let only = (bits.count_ones() == 1)
+        .then(|| children.get(bits.trailing_zeros() as u8))
+        .flatten();
+    match only {
+        _ if bits == 0 => PLACEHOLDER,
+        Some(c) if c.leaves.is_none() || width == 1 => c.hash,
         _ => {
             let half = width / 2;
             hash_internal(
@@ -446,9 +500,8 @@ mod tests {
                 let TreeNode::Internal { children } = node else {
                     continue;
                 };
-                for (i, c) in children.iter().enumerate() {
-                    let Some(c) = c else { continue };
-                    let below = place.path.child(i as u8).expect("a path");
+                for (i, c) in children.iter() {
+                    let below = place.path.child(i).expect("a path");
                     let child = &all[&NodePlace::new(c.version, below)];
                     assert_eq!(child.hash(), c.hash, "jmt's hash of the child");
                     assert_eq!(child.leaf_count(), c.leaf_count());
@@ -493,16 +546,17 @@ mod tests {
         let mut long = leaf.clone();
         long.push(0);
         assert!(TreeNode::from_bytes(&long).is_err());
-        let mut children = [None; 16];
-        children[3] = Some(Child {
+        let child = Child {
             hash: [5; 32],
             version: 9,
             leaves: Some(4),
-        });
-        let mut internal = TreeNode::Internal {
-            children: Box::new(children),
-        }
-        .to_bytes();
+        };
+        assert!(Children::from_sorted(vec![(3, child), (3, child)]).is_none());
+        assert!(Children::from_sorted(vec![(16, child)]).is_none());
+        let children = Children::from_sorted(vec![(3, child)]).expect("children");
+        assert_eq!(children.get(3), Some(&child));
+        assert_eq!(children.get(2), None);
+        let mut internal = TreeNode::Internal { children }.to_bytes();
         let n = internal.len();
         internal[n - 1] ^= 1;
         assert!(

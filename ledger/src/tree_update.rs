@@ -17,7 +17,7 @@
 use std::sync::Arc;
 
 use crate::crypto::Hash;
-use crate::tree_node::{Child, Nibbles, NodePlace, TreeNode};
+use crate::tree_node::{Child, Children, Nibbles, NodePlace, TreeNode};
 
 /// Reads the nodes of earlier versions.
 pub trait NodeRead {
@@ -102,18 +102,24 @@ impl<R: NodeRead> Builder<'_, R> {
         match node.as_ref() {
             TreeNode::Internal { children } => {
                 self.out.stale.push(at);
-                let mut children = children.clone();
+                // The children the keys do not reach stay as they were.
+                let mut merged = Vec::with_capacity(children.len() + kvs.len().min(16));
+                let mut old = children.iter().peekable();
                 for (n, run) in groups(kvs, depth) {
+                    while let Some((m, c)) = old.next_if(|(m, _)| *m < n) {
+                        merged.push((m, *c));
+                    }
                     let path_below = below(&path, n)?;
-                    let new = match children[usize::from(n)] {
-                        Some(c) => {
+                    let new = match old.next_if(|(m, _)| *m == n) {
+                        Some((_, c)) => {
                             self.insert_at(NodePlace::new(c.version, path_below), run, depth + 1)?
                         }
                         None => self.create(path_below, run, depth + 1)?,
                     };
-                    children[usize::from(n)] = Some(child_of(&new, self.version));
+                    merged.push((n, child_of(&new, self.version)));
                 }
-                Ok(self.put(path, TreeNode::Internal { children }))
+                merged.extend(old.map(|(m, c)| (m, *c)));
+                self.internal(path, merged)
             }
             TreeNode::Leaf {
                 key_hash,
@@ -150,7 +156,7 @@ impl<R: NodeRead> Builder<'_, R> {
             return Ok(self.put(path, node));
         }
         let own = nibble(&leaf.0, depth);
-        let mut children = Box::new([None; 16]);
+        let mut children = Vec::new();
         // Where no new key shares the leaf's nibble, the leaf moves down
         // alone; it is made in nibble order among the new children, so
         // that the nodes of each depth come out in path order.
@@ -166,12 +172,12 @@ impl<R: NodeRead> Builder<'_, R> {
             } else {
                 self.create(path_below, run, depth + 1)?
             };
-            children[usize::from(n)] = Some(child_of(&new, self.version));
+            children.push((n, child_of(&new, self.version)));
         }
         if alone {
             self.move_leaf(&path, leaf, own, &mut children)?;
         }
-        Ok(self.put(path, TreeNode::Internal { children }))
+        self.internal(path, children)
     }
 
     /// The leaf `(key, value)`, alone below `path` in slot `own`, stored
@@ -181,15 +187,22 @@ impl<R: NodeRead> Builder<'_, R> {
         path: &Nibbles,
         leaf: (Hash, Hash),
         own: u8,
-        children: &mut [Option<Child>; 16],
+        children: &mut Vec<(u8, Child)>,
     ) -> Result<(), String> {
         let node = TreeNode::Leaf {
             key_hash: leaf.0,
             value_hash: leaf.1,
         };
         let moved = self.put(below(path, own)?, node);
-        children[usize::from(own)] = Some(child_of(&moved, self.version));
+        children.push((own, child_of(&moved, self.version)));
         Ok(())
+    }
+
+    /// An internal node of `children` (in nibble order) at `path`.
+    fn internal(&mut self, path: Nibbles, children: Vec<(u8, Child)>) -> Built {
+        let children = Children::from_sorted(children)
+            .ok_or_else(|| format!("children out of order at {path:?}"))?;
+        Ok(self.put(path, TreeNode::Internal { children }))
     }
 
     /// A new subtree of `kvs` at `path`.
@@ -201,12 +214,12 @@ impl<R: NodeRead> Builder<'_, R> {
             };
             return Ok(self.put(path, node));
         }
-        let mut children = Box::new([None; 16]);
+        let mut children = Vec::new();
         for (n, run) in groups(kvs, depth) {
             let new = self.create(below(&path, n)?, run, depth + 1)?;
-            children[usize::from(n)] = Some(child_of(&new, self.version));
+            children.push((n, child_of(&new, self.version)));
         }
-        Ok(self.put(path, TreeNode::Internal { children }))
+        self.internal(path, children)
     }
 }
 
