@@ -35,13 +35,19 @@ const GENS: usize = MAX_HOP + 1;
 /// Value by hops since issue.
 type Gens = [u64; GENS];
 
+/// Value from one account to another, hashed: an event adds to an edge
+/// without searching a sorted tree of 64-byte keys.
+pub(crate) type Edges =
+    std::collections::HashMap<(Address, Address), u64, foldhash::fast::RandomState>;
+
 #[derive(Debug, Default)]
 pub(crate) struct Cycles {
-    /// Per (period, asset): value from one account to another.
-    pub edges: BTreeMap<(String, String), BTreeMap<(Address, Address), u64>>,
+    /// Per (period, asset): value from one account to another (in no
+    /// order: sorted when the figures are made).
+    pub edges: BTreeMap<(String, String), Edges>,
     /// Per (period, asset): value paid or sent at hop 1 ..= MAX_HOP (index
     /// hop − 1), by sender.
-    pub hops: BTreeMap<(String, String), Vec<BTreeMap<Address, u64>>>,
+    pub hops: BTreeMap<(String, String), Vec<PerAccount<u64>>>,
     /// Each asset's holdings by account, by hops.
     holdings: BTreeMap<String, PerAccount<Gens>>,
     jobs: BTreeMap<String, (String, Gens)>,
@@ -94,12 +100,12 @@ impl Cycles {
         if amount == 0 {
             return;
         }
-        let e = named2(&mut self.edges, period, asset, BTreeMap::new)
+        let e = named2(&mut self.edges, period, asset, Edges::default)
             .entry((from, to))
             .or_default();
         *e = e.saturating_add(amount);
         let hops = named2(&mut self.hops, period, asset, || {
-            vec![BTreeMap::new(); MAX_HOP]
+            vec![PerAccount::default(); MAX_HOP]
         });
         for (g, v) in value.iter().enumerate() {
             if *v > 0 {
@@ -264,9 +270,13 @@ impl Cycles {
                 })
             };
         for ((period, asset), edges) in &self.edges {
-            let c = cycles_of(edges);
+            // In order: the components and their figures do not depend on
+            // the hash map's order.
+            let edges: BTreeMap<(Address, Address), u64> =
+                edges.iter().map(|(e, v)| (*e, *v)).collect();
+            let c = cycles_of(&edges);
             let mut all: BTreeMap<Address, u64> = BTreeMap::new();
-            for ((from, _), v) in edges {
+            for ((from, _), v) in &edges {
                 *all.entry(*from).or_default() += v;
             }
             let w = side_withheld(Group::Resident, c.in_cycles, &c.senders, k)

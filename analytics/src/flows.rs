@@ -375,7 +375,7 @@ impl Flows {
                 _ => {}
             }
         }
-        self.float.insert(asset.to_string(), (f, holders));
+        *named(&mut self.float, asset) = (f, holders);
         let p = Self::cell(&mut self.assets, &self.float, label, asset);
         p.float_end = f;
         p.holders_end = holders;

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use yui_ledger::Address;
 
-use super::flows::{Cell, Figure, Flows, Period};
+use super::flows::{Cell, Figure, Flows, Period, named2};
 use super::identities::{Sheet, ratio_withheld};
 
 const HOUR_MS: u128 = 3_600_000;
@@ -94,10 +94,7 @@ impl Holding {
     }
 
     pub fn left(&mut self, label: &str, asset: &str, from: Address, amount: u64) {
-        self.outflow
-            .entry((label.to_string(), asset.to_string()))
-            .or_default()
-            .add(amount, from);
+        named2(&mut self.outflow, label, asset, Default::default).add(amount, from);
     }
 
     /// `holding_hours_mean` and `transfer_velocity_permille` per period and

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use yui_ledger::{Address, Event};
 
 use super::extra::Group;
-use super::flows::{Cell, DOMINANCE_PCT, Figure, Flows};
+use super::flows::{Cell, DOMINANCE_PCT, Figure, Flows, PerAccount};
 use super::identities::Sheet;
 
 /// One cell of the matrix: what moved from one group to another in a
@@ -40,8 +40,8 @@ pub struct FlowCell {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Between {
     pub value: u64,
-    pub from: BTreeMap<Address, u64>,
-    pub to: BTreeMap<Address, u64>,
+    pub from: PerAccount<u64>,
+    pub to: PerAccount<u64>,
 }
 
 /// A side of a flow: its group and, when it is an account, the account.
@@ -58,10 +58,15 @@ impl Matrix {
         if amount == 0 {
             return;
         }
-        let c = self
-            .cells
-            .entry((period.to_string(), asset.to_string(), from.0, to.0))
-            .or_default();
+        // Looked up by borrowed names: they are copied only for a new cell.
+        let key: &dyn CellKey = &(period, asset, from.0, to.0);
+        if !self.cells.contains_key(key) {
+            let owned = (period.to_string(), asset.to_string(), from.0, to.0);
+            self.cells.insert(owned, Between::default());
+        }
+        let Some(c) = self.cells.get_mut(key) else {
+            return;
+        };
         c.value = c.value.saturating_add(amount);
         for (side, (group, who)) in [(&mut c.from, from), (&mut c.to, to)] {
             if let Some(a) = who.filter(|_| group.is_private()) {
@@ -182,28 +187,29 @@ impl Matrix {
 
 /// Why a side of residents or merchants may not be published: fewer than
 /// `k` accounts, or one account above [`DOMINANCE_PCT`] % of the value.
-pub(crate) fn side_withheld(
+pub(crate) fn side_withheld<'s>(
     group: Group,
     value: u64,
-    side: &BTreeMap<Address, u64>,
+    side: impl IntoIterator<Item = (&'s Address, &'s u64)>,
     k: usize,
 ) -> Option<&'static str> {
     if !group.is_private() || value == 0 {
         return None;
     }
+    let side: Vec<(Address, u64)> = side.into_iter().map(|(a, v)| (*a, *v)).collect();
     if matches!(group, Group::Merchant(_)) && side.len() < k {
         return Some("fewer than k merchants");
     }
     let cell = Cell {
         amount: value,
-        accounts: side.keys().copied().collect(),
+        accounts: side.iter().map(|(a, _)| *a).collect(),
         merchants: match group {
-            Group::Merchant(_) => side.iter().map(|(a, v)| (*a, *v)).collect(),
+            Group::Merchant(_) => side.iter().copied().collect(),
             _ => Default::default(),
         },
     };
     cell.withheld(k).or_else(|| {
-        let top = side.values().max().copied().unwrap_or(0);
+        let top = side.iter().map(|(_, v)| *v).max().unwrap_or(0);
         (u128::from(top) * 100 > u128::from(value) * u128::from(DOMINANCE_PCT))
             .then_some("one account dominates")
     })
@@ -306,6 +312,51 @@ impl Flows {
 }
 
 type Key = (String, String, Group, Group);
+
+/// A cell's key, looked up by borrowed names (as `flows::named2`).
+trait CellKey {
+    fn parts(&self) -> (&str, &str, Group, Group);
+}
+
+impl CellKey for Key {
+    fn parts(&self) -> (&str, &str, Group, Group) {
+        (&self.0, &self.1, self.2, self.3)
+    }
+}
+
+impl CellKey for (&str, &str, Group, Group) {
+    fn parts(&self) -> (&str, &str, Group, Group) {
+        *self
+    }
+}
+
+// The owned key orders as its parts do (tuples compare element by
+// element, `String` as its `str`), as `Borrow` requires.
+impl<'a> std::borrow::Borrow<dyn CellKey + 'a> for Key {
+    fn borrow(&self) -> &(dyn CellKey + 'a) {
+        self
+    }
+}
+
+impl PartialEq for dyn CellKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for dyn CellKey + '_ {}
+
+impl PartialOrd for dyn CellKey + '_ {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for dyn CellKey + '_ {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.parts().cmp(&other.parts())
+    }
+}
 
 #[cfg(test)]
 #[path = "matrix_tests.rs"]
