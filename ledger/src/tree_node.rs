@@ -239,9 +239,15 @@ impl NodePlace {
     /// The key a store keeps the node under: jmt's bytes with the version
     /// big-endian, so that keys sort by version.
     pub fn db_key(&self) -> Vec<u8> {
-        let mut b = self.to_jmt_bytes();
-        b[..8].reverse();
+        let mut b = Vec::with_capacity(8 + 12 + self.path.len().div_ceil(2));
+        self.write_db_key(&mut b);
         b
+    }
+
+    /// Appends [`Self::db_key`] to `b`.
+    pub fn write_db_key(&self, b: &mut Vec<u8>) {
+        b.extend_from_slice(&self.version.to_be_bytes());
+        self.path.put(b);
     }
 
     /// A place from its [`Self::db_key`].
@@ -313,20 +319,36 @@ impl TreeNode {
 
     /// jmt's stored bytes of this node.
     pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = Vec::with_capacity(self.stored_len());
+        self.write_to(&mut b);
+        b
+    }
+
+    /// The length of [`Self::to_bytes`].
+    pub fn stored_len(&self) -> usize {
         match self {
-            TreeNode::Null => vec![TAG_NULL],
+            TreeNode::Null => 1,
+            TreeNode::Leaf { .. } => 65,
+            TreeNode::Internal { children } => {
+                let wide = children.list.iter().filter(|c| c.leaves.is_some()).count();
+                1 + 16 + children.len() * 41 + wide * 8 + 16
+            }
+        }
+    }
+
+    /// Appends jmt's stored bytes of this node to `b`.
+    pub fn write_to(&self, b: &mut Vec<u8>) {
+        match self {
+            TreeNode::Null => b.push(TAG_NULL),
             TreeNode::Leaf {
                 key_hash,
                 value_hash,
             } => {
-                let mut b = Vec::with_capacity(65);
                 b.push(TAG_LEAF);
                 b.extend_from_slice(key_hash);
                 b.extend_from_slice(value_hash);
-                b
             }
             TreeNode::Internal { children } => {
-                let mut b = Vec::with_capacity(1 + 16 + children.len() * 49 + 16);
                 b.push(TAG_INTERNAL);
                 for n in 0..16u8 {
                     match children.get(n) {
@@ -348,7 +370,6 @@ impl TreeNode {
                 let n = children.len() as u64;
                 b.extend_from_slice(&n.to_le_bytes());
                 b.extend_from_slice(&self.leaf_count().to_le_bytes());
-                b
             }
         }
     }
@@ -485,6 +506,7 @@ mod tests {
                 let bytes = borsh::to_vec(n).expect("borsh");
                 let ours = TreeNode::from_bytes(&bytes).expect("our type reads jmt's bytes");
                 assert_eq!(ours.to_bytes(), bytes, "{k:?}");
+                assert_eq!(ours.stored_len(), bytes.len(), "{k:?}");
                 let place = NodePlace::from_jmt(k);
                 let key = borsh::to_vec(k).expect("borsh");
                 assert_eq!(place.to_jmt_bytes(), key, "the place's bytes are jmt's");

@@ -46,6 +46,15 @@ pub(super) struct KeyValues {
     versions: Vec<(Version, Option<OwnedValue>)>,
 }
 
+impl KeyValues {
+    /// The bytes of the newest value (0 for none or a deletion).
+    pub(super) fn newest_len(&self) -> Option<usize> {
+        self.versions
+            .last()
+            .map(|(_, v)| v.as_ref().map_or(0, Vec::len))
+    }
+}
+
 /// The values of the versions in memory.
 #[derive(Default)]
 pub(super) struct Values {

@@ -112,6 +112,26 @@ pub(super) struct Frozen {
     pub stale: Vec<NodePlace>,
 }
 
+impl Frozen {
+    /// About the bytes of its checkpoint's batch: each live node's key and
+    /// bytes, each key's newest value, RocksDB's framing of each, and the
+    /// few records the checkpoint adds.
+    pub fn bytes_estimate(&self) -> usize {
+        let nodes: usize = self
+            .nodes
+            .live()
+            .map(|(k, n)| 20 + k.path.len().div_ceil(2) + n.stored_len() + 8)
+            .sum();
+        let values: usize = self
+            .values
+            .values()
+            .filter_map(KeyValues::newest_len)
+            .map(|n| 40 + 9 + n + 8)
+            .sum();
+        nodes + values + 4096
+    }
+}
+
 #[derive(Default)]
 pub struct TreeWindow {
     window: RwLock<Window>,
@@ -204,7 +224,7 @@ impl TreeWindow {
     /// already): its versions go to the writer, readers still find them
     /// here, and a new window starts above `upto`. An error if a window
     /// is being written still (the caller waits for it first).
-    fn freeze(&self, upto: u64) -> Result<Arc<Frozen>, StoreError> {
+    pub(super) fn freeze(&self, upto: u64) -> Result<Arc<Frozen>, StoreError> {
         let mut w = self
             .window
             .write()

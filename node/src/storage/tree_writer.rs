@@ -81,10 +81,16 @@ impl TreeDisk {
     ) -> Result<Replaced, StoreError> {
         // In key order: RocksDB's memtable inserts a key next to the last
         // one cheaply, and one anywhere else from the top of its skip list.
-        // The window lists its live nodes in that order already.
+        // The window lists its live nodes in that order already. Each key
+        // and node is encoded into the same two buffers.
         let nodes = self.cf(cf::TREE_NODES)?;
+        let (mut key, mut node) = (Vec::with_capacity(64), Vec::with_capacity(1024));
         for (k, n) in f.nodes.live() {
-            b.put_cf(nodes, node_db_key(&k), n.to_bytes());
+            key.clear();
+            k.write_db_key(&mut key);
+            node.clear();
+            n.write_to(&mut node);
+            b.put_cf(nodes, &key, &node);
         }
         let values = self.put_values(b, f.upto, f.through, &f.values)?;
         // The window before leaves memory once this is on disk; without a
@@ -112,7 +118,10 @@ impl TreeDisk {
     /// Writes the window frozen at `f.upto` in a synced batch of its own,
     /// then lets the window read it from disk.
     pub(super) fn write(self, f: Arc<Frozen>) -> Result<(), StoreError> {
-        let mut b = WriteBatch::default();
+        // Allocated at its size: RocksDB's batch would otherwise double
+        // its buffer a dozen times, copying it and faulting in fresh pages
+        // each time.
+        let mut b = WriteBatch::with_capacity_bytes(f.bytes_estimate());
         let (nodes, values) = self.put_frozen(&mut b, &f, true)?;
         if self.state_history != 0 {
             super::history::put_replaced(&self.db, &mut b, f.upto, nodes, values)?;
@@ -306,6 +315,28 @@ mod tests {
         for h in 81..=100 {
             assert_eq!(run.proves(h), Ok(()), "height {h}");
         }
+    }
+
+    /// A checkpoint's batch is allocated at about its size: no smaller (it
+    /// would grow, copying itself), and not far larger.
+    #[test]
+    fn a_checkpoints_batch_is_allocated_at_about_its_size() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut run = Run::windowed(dir.path(), 40, 8);
+        run.commit_to(12);
+        let frozen = run.store.window.freeze(12).expect("freeze");
+        let estimate = frozen.bytes_estimate();
+        let mut b = rocksdb::WriteBatch::default();
+        run.store
+            .checkpoint_disk()
+            .put_frozen(&mut b, &frozen, true)
+            .expect("put");
+        let size = b.size_in_bytes();
+        assert!(size <= estimate, "{size} bytes, {estimate} estimated");
+        assert!(
+            estimate < size * 2 + 4096,
+            "{size} bytes, {estimate} estimated"
+        );
     }
 
     /// A checkpoint whose write fails stops the node at its next commit,
