@@ -106,6 +106,9 @@ pub const NIBBLES_MAX: usize = 64;
 /// A node's nibble path from the root, packed two nibbles to a byte (the
 /// first in the high half), as jmt's `NibblePath`. Fixed size, so that a
 /// place is copied, hashed and compared without an allocation.
+///
+/// Ordered by length, then by nibbles: the order of stored node keys
+/// (`NodePlace::db_key`), which a window's sorted lists rely on.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Nibbles {
     len: u8,
@@ -532,6 +535,32 @@ mod tests {
             }
         }
         assert!(checked > 10_000, "{checked}");
+    }
+
+    /// Places order as their stored keys do, paths of every length and
+    /// nibble mixed.
+    #[test]
+    fn places_order_as_their_stored_keys() {
+        let mut x: u64 = 3;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            x >> 33
+        };
+        let places: Vec<NodePlace> = (0..2_000)
+            .map(|_| {
+                let len = (next() % 65) as usize;
+                let nibbles: Vec<u8> = (0..len).map(|_| (next() % 16) as u8).collect();
+                let path = Nibbles::from_nibbles(nibbles).expect("a path");
+                NodePlace::new(next() % 3, path)
+            })
+            .collect();
+        let mut by_place = places.clone();
+        by_place.sort();
+        let mut by_key = places;
+        by_key.sort_by_key(NodePlace::db_key);
+        assert_eq!(by_place, by_key);
     }
 
     #[test]
