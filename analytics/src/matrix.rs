@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use yui_ledger::{Address, Event};
 
 use super::extra::Group;
-use super::flows::{Cell, DOMINANCE_PCT, Figure, Flows, PerAccount};
+use super::flows::{Cell, DOMINANCE_PCT, Figure, Flows, PerAccount, named2};
 use super::identities::Sheet;
 
 /// One cell of the matrix: what moved from one group to another in a
@@ -50,7 +50,9 @@ type Side = (Group, Option<Address>);
 /// The matrix as the replay fills it.
 #[derive(Debug, Default)]
 pub(crate) struct Matrix {
-    pub cells: BTreeMap<(String, String, Group, Group), Between>,
+    /// Per (period, asset), found by borrowed names (`named2`): the cells
+    /// by the groups value moved from and to.
+    pub cells: BTreeMap<(String, String), BTreeMap<(Group, Group), Between>>,
 }
 
 impl Matrix {
@@ -58,15 +60,9 @@ impl Matrix {
         if amount == 0 {
             return;
         }
-        // Looked up by borrowed names: they are copied only for a new cell.
-        let key: &dyn CellKey = &(period, asset, from.0, to.0);
-        if !self.cells.contains_key(key) {
-            let owned = (period.to_string(), asset.to_string(), from.0, to.0);
-            self.cells.insert(owned, Between::default());
-        }
-        let Some(c) = self.cells.get_mut(key) else {
-            return;
-        };
+        let c = named2(&mut self.cells, period, asset, BTreeMap::new)
+            .entry((from.0, to.0))
+            .or_default();
         c.value = c.value.saturating_add(amount);
         for (side, (group, who)) in [(&mut c.from, from), (&mut c.to, to)] {
             if let Some(a) = who.filter(|_| group.is_private()) {
@@ -261,7 +257,6 @@ impl Flows {
     pub(crate) fn flow_matrix_of(&self, s: &Sheet) -> Vec<FlowCell> {
         self.extra
             .matrix
-            .cells
             .iter()
             .zip(&s.withheld[s.first_cell..])
             .map(|(((period, asset, from, to), c), withheld)| FlowCell {
@@ -277,12 +272,14 @@ impl Flows {
     }
 
     /// Every cell in order, with why the privacy rules withhold it on its own.
-    pub(crate) fn matrix_primary(&self, k: usize) -> Vec<(&Key, &Between, Option<&'static str>)> {
+    pub(crate) fn matrix_primary(
+        &self,
+        k: usize,
+    ) -> Vec<(Key<'_>, &Between, Option<&'static str>)> {
         self.extra
             .matrix
-            .cells
             .iter()
-            .map(|(key, c)| (key, c, c.withheld(key.2, key.3, k)))
+            .map(|(key, c)| (key, c, c.withheld(*key.2, *key.3, k)))
             .collect()
     }
 
@@ -293,7 +290,7 @@ impl Flows {
     /// [`Flows::sheet`] with the other identities.
     pub(crate) fn matrix_lines(&self) -> Vec<Vec<usize>> {
         let mut lines: BTreeMap<(&str, &str, bool, Group), Vec<usize>> = BTreeMap::new();
-        for (i, (period, asset, from, to)) in self.extra.matrix.cells.keys().enumerate() {
+        for (i, ((period, asset, from, to), _)) in self.extra.matrix.iter().enumerate() {
             if matches!(to, Group::Merchant(_)) {
                 lines
                     .entry((period, asset, true, *from))
@@ -311,50 +308,17 @@ impl Flows {
     }
 }
 
-type Key = (String, String, Group, Group);
+/// A cell's period, asset and groups.
+type Key<'m> = (&'m String, &'m String, &'m Group, &'m Group);
 
-/// A cell's key, looked up by borrowed names (as `flows::named2`).
-trait CellKey {
-    fn parts(&self) -> (&str, &str, Group, Group);
-}
-
-impl CellKey for Key {
-    fn parts(&self) -> (&str, &str, Group, Group) {
-        (&self.0, &self.1, self.2, self.3)
-    }
-}
-
-impl CellKey for (&str, &str, Group, Group) {
-    fn parts(&self) -> (&str, &str, Group, Group) {
-        *self
-    }
-}
-
-// The owned key orders as its parts do (tuples compare element by
-// element, `String` as its `str`), as `Borrow` requires.
-impl<'a> std::borrow::Borrow<dyn CellKey + 'a> for Key {
-    fn borrow(&self) -> &(dyn CellKey + 'a) {
-        self
-    }
-}
-
-impl PartialEq for dyn CellKey + '_ {
-    fn eq(&self, other: &Self) -> bool {
-        self.parts() == other.parts()
-    }
-}
-
-impl Eq for dyn CellKey + '_ {}
-
-impl PartialOrd for dyn CellKey + '_ {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for dyn CellKey + '_ {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.parts().cmp(&other.parts())
+impl Matrix {
+    /// Every cell, ordered by period, asset, then the groups.
+    fn iter(&self) -> impl Iterator<Item = (Key<'_>, &Between)> {
+        self.cells.iter().flat_map(|((period, asset), cells)| {
+            cells
+                .iter()
+                .map(move |((from, to), c)| ((period, asset, from, to), c))
+        })
     }
 }
 

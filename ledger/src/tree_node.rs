@@ -466,7 +466,7 @@ fn range_hash(children: &Children, start: u8, width: u8) -> Hash {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::collections::HashMap;
 
     use jmt::Sha256Jmt;
@@ -478,24 +478,31 @@ mod tests {
     /// Every node of trees jmt built, over inserts, updates and deletes of
     /// keys some of which share long prefixes: the same bytes back, and
     /// jmt's hash (as its parent records it, or as the version's root).
+    /// Pseudo-random numbers of 31 bits from `seed` (a linear
+    /// congruential generator): the tests' write sets, the same every run.
+    pub(crate) fn numbers(seed: u64) -> impl FnMut() -> u64 {
+        let mut x = seed;
+        move || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            x >> 33
+        }
+    }
+
     #[test]
     fn every_node_jmt_stores_reads_back_to_its_bytes_and_its_hash() {
         let mut tree = MemTree::default();
         // Every node stored so far.
         let mut all: HashMap<NodePlace, TreeNode> = HashMap::new();
-        let mut x: u64 = 11;
-        let mut next = || {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            x >> 33
-        };
+        let mut next = numbers(11);
         let mut checked = 0;
         for version in 0..40u64 {
             let mut w = WriteSet::new();
             for _ in 0..(1 + next() % 60) {
                 let k = next() % 500;
-                let v = (next() % 7 != 0).then(|| format!("value {version} {k}").into_bytes());
+                let v = (!next().is_multiple_of(7))
+                    .then(|| format!("value {version} {k}").into_bytes());
                 w.insert(format!("key-{k}").into_bytes(), v);
             }
             let set: Vec<_> = w
@@ -541,13 +548,7 @@ mod tests {
     /// nibble mixed.
     #[test]
     fn places_order_as_their_stored_keys() {
-        let mut x: u64 = 3;
-        let mut next = || {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            x >> 33
-        };
+        let mut next = numbers(3);
         let places: Vec<NodePlace> = (0..2_000)
             .map(|_| {
                 let len = (next() % 65) as usize;

@@ -273,13 +273,7 @@ mod tests {
         let mut theirs_tree = MemTree::default();
         let mut ours_tree = MemTree::default();
         let mut held: BTreeSet<KeyHash> = BTreeSet::new();
-        let mut x: u64 = 5;
-        let mut next = || {
-            x = x
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            x >> 33
-        };
+        let mut next = crate::tree_node::tests::numbers(5);
         let mut nodes_seen = 0;
         for version in 0..60u64 {
             let mut w = WriteSet::new();

@@ -50,10 +50,13 @@ impl VersionNodes {
 
     /// Takes in nodes (of any versions: a version already held gains
     /// them), none of them replaced yet.
-    pub fn add(&mut self, nodes: Vec<(NodePlace, Arc<TreeNode>)>) {
+    pub fn add(&mut self, nodes: &[(NodePlace, Arc<TreeNode>)]) {
         let mut by_version: BTreeMap<u64, Vec<(Nibbles, Arc<TreeNode>)>> = BTreeMap::new();
         for (k, n) in nodes {
-            by_version.entry(k.version).or_default().push((k.path, n));
+            by_version
+                .entry(k.version)
+                .or_default()
+                .push((k.path, Arc::clone(n)));
         }
         for (version, mut list) in by_version {
             sort_by_path(&mut list);
@@ -165,7 +168,7 @@ mod tests {
                 .collect();
             let (_, change) = commitment::update(&tree, &writes, version).expect("update");
             tree.apply(&change);
-            held.add(change.nodes.clone());
+            held.add(&change.nodes);
             for k in &change.stale {
                 assert_eq!(held.replace(k), k.version < version, "{k:?}");
             }
@@ -196,7 +199,7 @@ mod tests {
             value_hash: [2; 32],
         });
         let mut held = VersionNodes::default();
-        held.add(vec![
+        held.add(&[
             (place(3, &[2, 1]), leaf.clone()),
             (place(3, &[]), leaf.clone()),
             (place(3, &[1]), leaf.clone()),

@@ -199,10 +199,10 @@ impl TreeWindow {
 
     /// A version's nodes and values, and the nodes it replaced (those in
     /// the window are marked so).
-    fn add(&self, nodes: Vec<(NodePlace, Arc<TreeNode>)>, change: &TreeChange) {
+    fn add(&self, change: &TreeChange) {
         let stale = &change.stale;
         if let Ok(mut w) = self.window.write() {
-            w.nodes.add(nodes);
+            w.nodes.add(&change.nodes);
             w.values.add(change);
             for k in stale {
                 w.nodes.replace(k);
@@ -213,9 +213,9 @@ impl TreeWindow {
 
     /// Nodes and values of a version at or below `through`, rebuilt at
     /// start-up ([`Values::previous_written`] after the last of them).
-    fn add_previous(&self, nodes: Vec<(NodePlace, Arc<TreeNode>)>, change: &TreeChange) {
+    fn add_previous(&self, change: &TreeChange) {
         if let Ok(mut w) = self.window.write() {
-            w.previous.add(nodes);
+            w.previous.add(&change.nodes);
             w.values.add_previous(change);
         }
     }
@@ -389,15 +389,8 @@ impl Store {
 
     /// A version's nodes and values into the window and the top slots.
     fn take_in(&self, change: &TreeChange) {
-        let nodes = self.topped(change);
-        self.window.add(nodes, change);
-    }
-
-    /// A version's nodes (shared, not copied), the upper ones also in the
-    /// top slots.
-    fn topped(&self, change: &TreeChange) -> Vec<(NodePlace, Arc<TreeNode>)> {
         self.top.record(&change.nodes);
-        change.nodes.clone()
+        self.window.add(change);
     }
 
     /// After height `h`'s batch is on disk: a store with a window takes in
@@ -482,8 +475,8 @@ impl Store {
                 }
                 continue;
             }
-            let nodes = self.topped(&change);
-            self.window.add_previous(nodes, &change);
+            self.top.record(&change.nodes);
+            self.window.add_previous(&change);
             if v == through
                 && let Ok(mut w) = self.window.window.write()
             {
