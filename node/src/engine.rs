@@ -17,6 +17,7 @@ use yui_ledger::{Address, Block, BlockHeader, Keypair};
 
 use crate::chain::{Prepared, Shared, now_ms};
 use crate::crash_point::{self, Point};
+use crate::metrics::Stage;
 use crate::vote_journal::Source;
 
 /// Something for the engine to act on.
@@ -258,8 +259,13 @@ impl<O: Outbox> Host for NodeHost<O> {
         let since = self.last_commit;
         tokio::spawn(async move {
             wait_for_content(&shared, since).await;
-            let built =
-                tokio::task::spawn_blocking(move || shared.build_block(proposer, now_ms())).await;
+            let built = tokio::task::spawn_blocking(move || {
+                let started = Instant::now();
+                let built = shared.build_block(proposer, now_ms());
+                shared.metrics.stage(Stage::Build, started.elapsed());
+                built
+            })
+            .await;
             let event = match built {
                 Ok(Ok(prepared)) => EngineEvent::Built {
                     height,
@@ -298,7 +304,9 @@ impl<O: Outbox> Host for NodeHost<O> {
                 }
             },
         };
+        let started = Instant::now();
         tokio::task::block_in_place(|| self.shared.commit(p, certificate.clone()))?;
+        self.shared.metrics.stage(Stage::Commit, started.elapsed());
         if caught_up {
             tracing::info!(height, "committed (caught up)");
         } else {
@@ -342,9 +350,14 @@ impl<O: Outbox> NodeHost<O> {
             .get(proposal.proposer)
             .map(|v| Address(v.public_key))
             .unwrap_or(Address::ZERO);
-        match tokio::task::block_in_place(|| {
+        let started = Instant::now();
+        let validated = tokio::task::block_in_place(|| {
             self.shared.validate_block(block, proposer, now_ms(), false)
-        }) {
+        });
+        self.shared
+            .metrics
+            .stage(Stage::Validate, started.elapsed());
+        match validated {
             Ok(p) => {
                 if let Err(e) = self.shared.store.save_pending_block(&p.block) {
                     tracing::error!(error = %e, "cannot keep a proposed block");

@@ -449,6 +449,9 @@ async fn a_day_of_the_towns_money_over_grpc() {
         "yui_block_transactions_bucket",
         "yui_block_size_bytes_sum",
         "yui_block_interval_seconds_count",
+        // The only validator builds every block and commits it.
+        "yui_block_stage_seconds_count{stage=\"build\"}",
+        "yui_block_stage_seconds_count{stage=\"commit\"}",
     ] {
         assert!(m.contains(name), "{name} missing");
     }
