@@ -178,8 +178,12 @@ async fn up(dir: &Path, port: u16, no_story: bool) -> anyhow::Result<()> {
         story::play(&client, &town).await?;
     }
     let bin = bin_shown(&node);
+    let analytics = endpoints
+        .iter()
+        .find(|(n, _, _)| n == ANALYTICS_NODE)
+        .map_or("", |(_, _, l)| l.as_str());
     println!(
-        "\nThe devnet keeps running. Try:\n  {bin}/yui --node {first} status\n  {bin}/yui --node {first} account --key {}/keys/hana.json\n  {bin}/yui-devnet status\nStop it with: {bin}/yui-devnet down",
+        "\nThe devnet keeps running. Try:\n  {bin}/yui --node {first} status\n  {bin}/yui --node {first} account --key {}/keys/hana.json\n  {bin}/yui --node {analytics} analytics figures --period day\n  {bin}/yui-devnet status\nStop it with: {bin}/yui-devnet down",
         dir.display()
     );
     Ok(())
@@ -321,14 +325,25 @@ fn init_nodes(
             .map_or(1, |n| n.get())
             .div_ceil(names.len())
             .max(1);
-        std::fs::write(
-            &cfg,
-            text.replace("vote_journal = false", "vote_journal = true")
-                .replace(
-                    "runtime_threads = 0",
-                    &format!("runtime_threads = {threads}"),
-                ),
-        )?;
+        let mut text = text
+            .replace("vote_journal = false", "vote_journal = true")
+            .replace(
+                "runtime_threads = 0",
+                &format!("runtime_threads = {threads}"),
+            );
+        // The town's aggregates are served by the observer alone: kept live
+        // on a thread that follows every commit, they took CPU from the
+        // validators just when the next height began (at 5,000 payments/s
+        // offered, p50 and p99 a fifth lower without them; BENCHMARKS.md).
+        if name != ANALYTICS_NODE {
+            anyhow::ensure!(
+                text.matches("\nenabled = true\n").count() == 1,
+                "{}: no single analytics setting",
+                cfg.display()
+            );
+            text = text.replace("\nenabled = true\n", "\nenabled = false\n");
+        }
+        std::fs::write(&cfg, text)?;
         if let Some(key_of) = key_of {
             let path = home.join("node_key.json");
             std::fs::remove_file(&path)?;
@@ -342,6 +357,10 @@ fn init_nodes(
     }
     Ok(endpoints)
 }
+
+/// The one node of a devnet that keeps the town's aggregates and answers
+/// the Analytics service (the others answer UNAVAILABLE).
+const ANALYTICS_NODE: &str = "observer";
 
 /// Starts every node, then waits until the first has committed a block and
 /// every node's submissions reach every validator.

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 
 import grpc
@@ -81,7 +82,12 @@ def devnet():
             time.sleep(0.2)
         keys = {n: load_key_file(d / "keys" / f"{n}.json") for n in PEOPLE}
         genesis = json.loads((d / "nodes" / "city" / "genesis.json").read_text())
-        yield {"dir": d, "port": port, "client": client, "keys": keys, "genesis": genesis}
+        # The town's aggregates come from the observer alone.
+        config = tomllib.loads((d / "nodes" / "observer" / "config.toml").read_text())
+        observer = Client(config["api"]["listen"])
+        yield {"dir": d, "port": port, "client": client, "observer": observer,
+               "keys": keys, "genesis": genesis}
+        observer.close()
         client.close()
     finally:
         subprocess.run([str(devnet_bin), "--dir", str(d), "down"], capture_output=True, timeout=60)
@@ -285,7 +291,11 @@ def test_a_payout_run_over_one_stream(devnet):
 
 def test_the_towns_aggregates_are_k_safe_and_open_to_anyone(devnet):
     from yui_client._pb.yui.v1 import analytics_pb2
-    c = devnet["client"]
+    # A validator keeps no aggregates on the devnet: the observer serves them.
+    with pytest.raises(grpc.RpcError) as e:
+        devnet["client"].figures()
+    assert e.value.code() == grpc.StatusCode.UNAVAILABLE
+    c = devnet["observer"]
     r = c.figures()
     assert r.k == 10 and r.height > 0 and r.time_zone == "Asia/Tokyo"
     assert r.figures
