@@ -346,15 +346,20 @@ pub async fn serve(
 mod tests {
     use super::*;
 
+    /// What a scrape of `m` returns.
+    fn text_of(m: &Metrics) -> String {
+        let mut om = String::new();
+        encode(&mut om, &m.registry).unwrap_or_default();
+        text_format(&om)
+    }
+
     #[test]
     fn counters_are_named_with_their_suffix_in_the_text_format() {
         let m = Metrics::new();
         m.admitted.inc();
         m.refused("insufficient".into());
         m.block(3, 900, 1_000, 1, &[20, 40]);
-        let mut om = String::new();
-        encode(&mut om, &m.registry).unwrap_or_default();
-        let t = text_format(&om);
+        let t = text_of(&m);
         assert!(t.contains("# TYPE yui_transactions_admitted_total counter"));
         assert!(t.contains("yui_transactions_admitted_total 1"));
         assert!(t.contains("yui_transactions_refused_total{code=\"insufficient\"} 1"));
@@ -369,9 +374,7 @@ mod tests {
         m.stage(Stage::Validate, std::time::Duration::from_millis(30));
         m.stage(Stage::Validate, std::time::Duration::from_millis(3));
         m.stage(Stage::Commit, std::time::Duration::from_millis(12));
-        let mut om = String::new();
-        encode(&mut om, &m.registry).unwrap_or_default();
-        let t = text_format(&om);
+        let t = text_of(&m);
         assert!(t.contains("# TYPE yui_block_stage_seconds histogram"));
         assert!(t.contains("yui_block_stage_seconds_count{stage=\"validate\"} 2"));
         assert!(t.contains("yui_block_stage_seconds_count{stage=\"commit\"} 1"));
