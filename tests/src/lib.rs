@@ -477,7 +477,9 @@ impl Devnet {
 }
 
 /// The last lines of every node's log under `dir`, on stderr: a failed
-/// test's folder is removed with it, and these are what tell why.
+/// test's folder is removed with it, and these are what tell why. The
+/// frames of a backtrace are left out, so that a node that stopped on an
+/// error still shows the error and what led to it.
 fn print_log_tails(dir: &Path) {
     const LINES: usize = 40;
     let Ok(rd) = std::fs::read_dir(dir.join("nodes")) else {
@@ -489,7 +491,7 @@ fn print_log_tails(dir: &Path) {
         let Ok(log) = std::fs::read_to_string(home.join("node.log")) else {
             continue;
         };
-        let lines: Vec<&str> = log.lines().collect();
+        let lines: Vec<&str> = log.lines().filter(|l| !backtrace_frame(l)).collect();
         eprintln!(
             "---- last {LINES} lines of {}",
             home.join("node.log").display()
@@ -498,6 +500,14 @@ fn print_log_tails(dir: &Path) {
             eprintln!("{l}");
         }
     }
+}
+
+/// A line of a Rust backtrace: "  12: function" or "      at file:line".
+fn backtrace_frame(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("at ")
+        || t.split_once(": ")
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 impl Drop for Devnet {
@@ -599,5 +609,23 @@ impl SteadyPayments {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = self.task.await;
         self.acked.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backtrace_frame;
+
+    #[test]
+    fn backtrace_frames_are_told_from_log_lines() {
+        assert!(backtrace_frame("      14: main"));
+        assert!(backtrace_frame("                 at /src/main.rs:151:16"));
+        assert!(!backtrace_frame(
+            "Error: the store is locked by another process"
+        ));
+        assert!(!backtrace_frame(
+            "2026-12-06T13:04:21.734810Z  INFO committed height=3"
+        ));
+        assert!(!backtrace_frame("  WARN error: 3 peers gone"));
     }
 }
