@@ -475,9 +475,6 @@ pub(crate) mod tests {
     use crate::commitment::{self, JmtReader, MemTree};
     use crate::state::WriteSet;
 
-    /// Every node of trees jmt built, over inserts, updates and deletes of
-    /// keys some of which share long prefixes: the same bytes back, and
-    /// jmt's hash (as its parent records it, or as the version's root).
     /// Pseudo-random numbers of 31 bits from `seed` (a linear
     /// congruential generator): the tests' write sets, the same every run.
     pub(crate) fn numbers(seed: u64) -> impl FnMut() -> u64 {
@@ -490,6 +487,9 @@ pub(crate) mod tests {
         }
     }
 
+    /// Every node of trees jmt built, over inserts, updates and deletes of
+    /// keys some of which share long prefixes: the same bytes back, and
+    /// jmt's hash (as its parent records it, or as the version's root).
     #[test]
     fn every_node_jmt_stores_reads_back_to_its_bytes_and_its_hash() {
         let mut tree = MemTree::default();

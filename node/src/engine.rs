@@ -260,10 +260,8 @@ impl<O: Outbox> Host for NodeHost<O> {
         tokio::spawn(async move {
             wait_for_content(&shared, since).await;
             let built = tokio::task::spawn_blocking(move || {
-                let started = Instant::now();
-                let built = shared.build_block(proposer, now_ms());
-                shared.metrics.stage(Stage::Build, started.elapsed());
-                built
+                let m = &shared.metrics;
+                m.timed(Stage::Build, || shared.build_block(proposer, now_ms()))
             })
             .await;
             let event = match built {
@@ -304,9 +302,10 @@ impl<O: Outbox> Host for NodeHost<O> {
                 }
             },
         };
-        let started = Instant::now();
-        tokio::task::block_in_place(|| self.shared.commit(p, certificate.clone()))?;
-        self.shared.metrics.stage(Stage::Commit, started.elapsed());
+        tokio::task::block_in_place(|| {
+            let m = &self.shared.metrics;
+            m.timed(Stage::Commit, || self.shared.commit(p, certificate.clone()))
+        })?;
         if caught_up {
             tracing::info!(height, "committed (caught up)");
         } else {
@@ -350,14 +349,11 @@ impl<O: Outbox> NodeHost<O> {
             .get(proposal.proposer)
             .map(|v| Address(v.public_key))
             .unwrap_or(Address::ZERO);
-        let started = Instant::now();
-        let validated = tokio::task::block_in_place(|| {
-            self.shared.validate_block(block, proposer, now_ms(), false)
-        });
-        self.shared
-            .metrics
-            .stage(Stage::Validate, started.elapsed());
-        match validated {
+        match tokio::task::block_in_place(|| {
+            self.shared.metrics.timed(Stage::Validate, || {
+                self.shared.validate_block(block, proposer, now_ms(), false)
+            })
+        }) {
             Ok(p) => {
                 if let Err(e) = self.shared.store.save_pending_block(&p.block) {
                     tracing::error!(error = %e, "cannot keep a proposed block");

@@ -204,10 +204,18 @@ impl Metrics {
     }
 
     /// How long a stage of a height took here.
-    pub fn stage(&self, stage: Stage, took: std::time::Duration) {
+    fn stage(&self, stage: Stage, took: std::time::Duration) {
         self.stages
             .get_or_create(&vec![("stage", stage.label().into())])
             .observe(took.as_secs_f64());
+    }
+
+    /// Runs `f`, a stage of a height, and records how long it took.
+    pub fn timed<T>(&self, stage: Stage, f: impl FnOnce() -> T) -> T {
+        let started = std::time::Instant::now();
+        let out = f();
+        self.stage(stage, started.elapsed());
+        out
     }
 
     /// A refusal at admission, by its code.
