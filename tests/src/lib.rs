@@ -381,8 +381,11 @@ impl Devnet {
     pub fn kill9(&self, name: &str) {
         if let Some(pid) = self.pid(name) {
             signal(pid, "-KILL");
-            // Reap the zombie if it is ours; wait until the kernel has it gone.
-            for _ in 0..50 {
+            // Reap the zombie if it is ours; wait until the kernel has it
+            // gone. A node of several hundred MiB on a loaded machine can
+            // take over a second to exit, and until it has, its store's
+            // lock is held: a restart in that time fails to open the store.
+            for _ in 0..500 {
                 if !Path::new(&format!("/proc/{pid}")).exists()
                     || std::fs::read_to_string(format!("/proc/{pid}/stat"))
                         .is_ok_and(|s| s.contains(") Z "))
