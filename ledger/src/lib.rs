@@ -25,6 +25,7 @@ mod replay_tree;
 pub mod state;
 pub mod town;
 pub mod tree_node;
+mod tree_ranges;
 pub mod tree_update;
 pub mod tx;
 

@@ -18,6 +18,7 @@
 
 use crate::crypto::Hash;
 use crate::replay_tree::{LEAF_DOMAIN, PLACEHOLDER, hash_internal, hash_tagged_pair};
+use crate::tree_ranges::{self, RangeCache};
 
 /// A child slot of an internal node: the child's hash, the version it was
 /// written at, and how many leaves are below it (`None`: it is a leaf).
@@ -42,6 +43,9 @@ impl Child {
 pub struct Children {
     present: u16,
     list: Box<[Child]>,
+    /// The hashes of the binary tree over the slots, for a node with many
+    /// children (`tree_ranges.rs`); not part of the node's bytes or equality.
+    pub(crate) ranges: RangeCache,
 }
 
 impl Children {
@@ -58,7 +62,60 @@ impl Children {
             last = Some(*n);
         }
         let list = pairs.into_iter().map(|(_, c)| c).collect();
-        Some(Children { present, list })
+        Some(Children {
+            present,
+            list,
+            ranges: RangeCache::default(),
+        })
+    }
+
+    /// [`Self::from_sorted`] for the node that replaces one with the
+    /// children `old`, where only the slots in `changed` (bit `n` for
+    /// nibble `n`) may hold another child than `old` does: if `old` kept the
+    /// hashes of its slots' ranges, only those over a changed slot are hashed
+    /// again (`tree_ranges.rs`).
+    pub fn from_sorted_after(
+        pairs: Vec<(u8, Child)>,
+        old: &Children,
+        changed: u16,
+    ) -> Option<Children> {
+        let new = Self::from_sorted(pairs)?;
+        if let Some(before) = old.ranges.get()
+            && new.len() >= tree_ranges::KEPT_FROM
+        {
+            new.keep_ranges(tree_ranges::all(&new, Some((before, changed))));
+        }
+        Some(new)
+    }
+
+    /// Which slots are taken: bit `n` for nibble `n`.
+    pub(crate) fn present(&self) -> u16 {
+        self.present
+    }
+
+    /// jmt's hash of the internal node of these children: the binary tree
+    /// over its 16 slots, where an empty range is the placeholder and a
+    /// range holding a single leaf and nothing else is that leaf's hash. A
+    /// node with many children keeps its ranges' hashes for the node that
+    /// replaces it.
+    pub fn hash(&self) -> Hash {
+        if let Some(r) = self.ranges.get() {
+            return r[tree_ranges::WHOLE];
+        }
+        if self.len() < tree_ranges::KEPT_FROM {
+            return range_hash(self, 0, 16);
+        }
+        let r = tree_ranges::all(self, None);
+        let h = r[tree_ranges::WHOLE];
+        self.keep_ranges(r);
+        h
+    }
+
+    fn keep_ranges(&self, r: Box<tree_ranges::Ranges>) {
+        if self.len() >= tree_ranges::KEPT_FROM {
+            // Set once: a second caller computed the same hashes.
+            let _ = self.ranges.0.set(r);
+        }
     }
 
     /// The child in slot `n`.
@@ -440,13 +497,13 @@ impl TreeNode {
                 key_hash,
                 value_hash,
             } => hash_tagged_pair(LEAF_DOMAIN, key_hash, value_hash),
-            TreeNode::Internal { children } => range_hash(children, 0, 16),
+            TreeNode::Internal { children } => children.hash(),
         }
     }
 }
 
 /// jmt's hash of the slots `start .. start + width` of an internal node.
-fn range_hash(children: &Children, start: u8, width: u8) -> Hash {
+pub(crate) fn range_hash(children: &Children, start: u8, width: u8) -> Hash {
     let mask = (((1u32 << width) - 1) << start) as u16;
     let bits = children.present & mask;
     let only = (bits.count_ones() == 1)

@@ -105,7 +105,9 @@ impl<R: NodeRead> Builder<'_, R> {
                 // The children the keys do not reach stay as they were.
                 let mut merged = Vec::with_capacity(children.len() + kvs.len().min(16));
                 let mut old = children.iter().peekable();
+                let mut changed = 0u16;
                 for (n, run) in groups(kvs, depth) {
+                    changed |= 1 << n;
                     while let Some((m, c)) = old.next_if(|(m, _)| *m < n) {
                         merged.push((m, *c));
                     }
@@ -119,7 +121,9 @@ impl<R: NodeRead> Builder<'_, R> {
                     merged.push((n, child_of(&new, self.version)));
                 }
                 merged.extend(old.map(|(m, c)| (m, *c)));
-                self.internal(path, merged)
+                let children = Children::from_sorted_after(merged, children, changed)
+                    .ok_or_else(|| format!("children out of order at {path:?}"))?;
+                Ok(self.put(path, TreeNode::Internal { children }))
             }
             TreeNode::Leaf {
                 key_hash,
