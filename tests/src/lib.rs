@@ -60,9 +60,46 @@ pub fn promtool_check(metrics: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A port on 127.0.0.1 that was free a moment ago.
+/// The lowest port the kernel hands out as a connection's source port
+/// (Linux's `ip_local_port_range`; 32768 by default).
+fn ephemeral_from() -> u16 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32_768)
+}
+
+/// Ports the tests' nodes listen on start here, below the source ports
+/// the kernel picks for outgoing connections. A node killed and started
+/// again must bind its ports again; a port of the source range could by
+/// then be taken by any connection made while it was down (a client, a
+/// peer, another test), and the restarted node would fail to listen.
+const PORTS_FROM: u16 = 10_000;
+
+/// A number drawn afresh on every call (tests pick ports at random, so
+/// that tests running at once seldom try the same ones).
+fn draw(below: u16) -> u16 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    (h.finish() % u64::from(below.max(1))) as u16
+}
+
+/// A port on 127.0.0.1 that was free a moment ago, below the kernel's
+/// source ports.
 pub fn free_port() -> anyhow::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    let span = ephemeral_from().saturating_sub(PORTS_FROM);
+    for _ in 0..1_000 {
+        let p = PORTS_FROM + draw(span);
+        if TcpListener::bind(("127.0.0.1", p)).is_ok() {
+            return Ok(p);
+        }
+    }
+    anyhow::bail!("no free port between {PORTS_FROM} and {}", ephemeral_from())
 }
 
 /// The people of the test town (`yui_ledger::town::Town`) the end-to-end
@@ -309,18 +346,22 @@ impl Devnet {
     }
 
     fn launch(dir: &Path, args: &[&str]) -> anyhow::Result<Self> {
-        // gRPC on base..base+5, libp2p on base+20000..: find a free stretch.
-        let base_port = loop {
-            let p = free_port()?;
-            if (20_000..40_000).contains(&p)
-                && (0..6).all(|i| {
+        // gRPC on base..base+5, libp2p on base+20000..: a free stretch with
+        // both below the kernel's source ports (see `PORTS_FROM`).
+        let span = ephemeral_from().saturating_sub(PORTS_FROM + 20_000 + 6);
+        anyhow::ensure!(
+            span > 0,
+            "no room for a devnet's ports below the source ports"
+        );
+        let base_port = (0..1_000)
+            .map(|_| PORTS_FROM + draw(span))
+            .find(|&p| {
+                (0..6).all(|i| {
                     TcpListener::bind(("127.0.0.1", p + i)).is_ok()
                         && TcpListener::bind(("127.0.0.1", p + 20_000 + i)).is_ok()
                 })
-            {
-                break p;
-            }
-        };
+            })
+            .ok_or_else(|| anyhow::anyhow!("no free stretch of ports for a devnet"))?;
         let st = Command::new(bin("yui-devnet")?)
             .args(["--dir"])
             .arg(dir)
@@ -494,7 +535,7 @@ fn print_log_tails(dir: &Path) {
         let Ok(log) = std::fs::read_to_string(home.join("node.log")) else {
             continue;
         };
-        let lines: Vec<&str> = log.lines().filter(|l| !backtrace_frame(l)).collect();
+        let lines = without_backtraces(&log);
         eprintln!(
             "---- last {LINES} lines of {}",
             home.join("node.log").display()
@@ -503,6 +544,23 @@ fn print_log_tails(dir: &Path) {
             eprintln!("{l}");
         }
     }
+}
+
+/// The lines of a node's log without the frames of its backtraces: those
+/// after a "Stack backtrace:" line, up to the next line that is not a
+/// frame. An error's "Caused by:" list, numbered as frames are, stays.
+fn without_backtraces(log: &str) -> Vec<&str> {
+    let mut in_trace = false;
+    log.lines()
+        .filter(|l| {
+            if l.trim() == "Stack backtrace:" {
+                in_trace = true;
+                return true;
+            }
+            in_trace = in_trace && backtrace_frame(l);
+            !in_trace
+        })
+        .collect()
 }
 
 /// A line of a Rust backtrace: "  12: function" or "      at file:line".
@@ -617,7 +675,24 @@ impl SteadyPayments {
 
 #[cfg(test)]
 mod tests {
-    use super::backtrace_frame;
+    use super::{PORTS_FROM, backtrace_frame, ephemeral_from, free_port, without_backtraces};
+
+    /// Ports come from below the kernel's source ports, and differ from
+    /// call to call.
+    #[test]
+    fn ports_are_drawn_below_the_source_ports() {
+        let ports: Vec<u16> = (0..20).map(|_| free_port().expect("a port")).collect();
+        assert!(
+            ports
+                .iter()
+                .all(|p| (PORTS_FROM..ephemeral_from()).contains(p)),
+            "{ports:?}"
+        );
+        let mut distinct = ports.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert!(distinct.len() > 10, "{ports:?}");
+    }
 
     #[test]
     fn backtrace_frames_are_told_from_log_lines() {
@@ -630,5 +705,26 @@ mod tests {
             "2026-12-06T13:04:21.734810Z  INFO committed height=3"
         ));
         assert!(!backtrace_frame("  WARN error: 3 peers gone"));
+    }
+
+    /// An error's causes stay; its backtrace goes, and the log after it
+    /// stays.
+    #[test]
+    fn a_log_tail_keeps_the_causes_and_drops_the_frames() {
+        let log = "Error: cannot open the store\n\nCaused by:\n    0: IO error: lock held\n\n\
+                   Stack backtrace:\n   0: main\n             at /src/main.rs:1:1\n   1: start\n\
+                   2026-12-06T13:04:21Z  INFO node starting";
+        assert_eq!(
+            without_backtraces(log),
+            vec![
+                "Error: cannot open the store",
+                "",
+                "Caused by:",
+                "    0: IO error: lock held",
+                "",
+                "Stack backtrace:",
+                "2026-12-06T13:04:21Z  INFO node starting",
+            ]
+        );
     }
 }
