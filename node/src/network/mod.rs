@@ -183,7 +183,15 @@ impl Network {
             .behaviour_mut()
             .gossip
             .subscribe(&IdentTopic::new(TX_TOPIC))?;
-        swarm.listen_on(cfg.listen.clone())?;
+        // libp2p's error names no cause itself ("address in use" is its
+        // source): say what could not be done.
+        swarm.listen_on(cfg.listen.clone()).map_err(|e| {
+            let cause = std::error::Error::source(&e).map_or(e.to_string(), |c| c.to_string());
+            anyhow::anyhow!(
+                "cannot listen for peers on {} (p2p.listen): {cause}",
+                cfg.listen
+            )
+        })?;
         for addr in &cfg.peers {
             if let Err(e) = swarm.dial(addr.clone()) {
                 tracing::warn!(%addr, error = %e, "cannot dial peer");
