@@ -183,12 +183,11 @@ impl Network {
             .behaviour_mut()
             .gossip
             .subscribe(&IdentTopic::new(TX_TOPIC))?;
-        // libp2p's error names no cause itself ("address in use" is its
-        // source): say what could not be done.
         swarm.listen_on(cfg.listen.clone()).map_err(|e| {
-            let cause = std::error::Error::source(&e).map_or(e.to_string(), |c| c.to_string());
+            // libp2p's error displays nothing; its source is the cause.
+            let why = std::error::Error::source(&e).map_or(e.to_string(), |c| c.to_string());
             anyhow::anyhow!(
-                "cannot listen for peers on {} (p2p.listen): {cause}",
+                "cannot listen for peers on {} (p2p.listen): {why}",
                 cfg.listen
             )
         })?;
