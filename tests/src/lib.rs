@@ -61,12 +61,14 @@ pub fn promtool_check(metrics: &str) -> anyhow::Result<()> {
 }
 
 /// The lowest port the kernel hands out as a connection's source port
-/// (Linux's `ip_local_port_range`; 32768 by default).
+/// (Linux's `ip_local_port_range`; 32768 by default). A machine whose
+/// range starts lower has no port safe from it: the default then.
 fn ephemeral_from() -> u16 {
     std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
         .ok()
         .and_then(|s| s.split_whitespace().next()?.parse().ok())
         .unwrap_or(32_768)
+        .max(32_768)
 }
 
 /// Ports the tests' nodes listen on start here, below the source ports
