@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use libp2p::PeerId;
+use libp2p::{PeerId, gossipsub};
 use tokio::sync::mpsc;
 use yui_consensus::{Input, Proposal};
 use yui_ledger::{Block, Hash, SignedTransaction, TxError};
@@ -244,4 +244,42 @@ fn admit_off_task(
 fn note_height(heights: &mut HashMap<PeerId, u64>, from: &PeerId, height: u64) {
     let h = heights.entry(*from).or_default();
     *h = (*h).max(height.saturating_sub(1));
+}
+
+/// The gossipsub settings of every node.
+pub(super) fn config() -> anyhow::Result<gossipsub::Config> {
+    gossipsub::ConfigBuilder::default()
+        .max_transmit_size(super::GOSSIP_BYTES_MAX)
+        .validate_messages()
+        // Transactions, votes and proposals are signed by their authors and
+        // checked by Yui; a gossip-layer signature would cost another
+        // ed25519 check per received copy (before duplicates are dropped).
+        // Only allow-listed peers behind the network key connect at all.
+        .validation_mode(gossipsub::ValidationMode::Anonymous)
+        .message_id_fn(|m: &gossipsub::Message| {
+            gossipsub::MessageId::from(yui_ledger::crypto::sha256(&m.data).to_vec())
+        })
+        // A handful of validators: every peer in the mesh, publish to all.
+        .mesh_n_low(1)
+        .mesh_n(8)
+        .mesh_n_high(16)
+        .mesh_outbound_min(0)
+        .flood_publish(true)
+        .heartbeat_interval(std::time::Duration::from_millis(500))
+        // How long a message's id is remembered, so that its copies from
+        // other peers are dropped. Gossip refuses to publish an id it
+        // remembers and forgets ids only when new messages arrive, so the
+        // engine's re-sends travel as new bytes (`NetMessage::Again`).
+        .duplicate_cache_time(std::time::Duration::from_secs(2))
+        // A peer's queue of gossip waiting to be sent: past it gossip for
+        // that peer is dropped and counted (`SlowPeer` below).
+        .connection_handler_queue_len(super::GOSSIP_QUEUE_LEN)
+        // The control part of one gossip RPC (lists of message ids: IHAVE,
+        // IWANT, IDONTWANT). Gossipsub's default (16 KiB) is smaller than
+        // an IHAVE it may send itself (up to 5,000 ids of 32 bytes), and a
+        // receiver that meets a larger one closes the whole stream, with
+        // whatever proposals and votes were in it after it.
+        .max_control_message_size(super::GOSSIP_CONTROL_BYTES_MAX)
+        .build()
+        .map_err(|e| anyhow::anyhow!("gossipsub config: {e}"))
 }

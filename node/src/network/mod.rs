@@ -215,7 +215,7 @@ pub fn build_swarm(
         .multiplex(yamux::Config::default())
         .timeout(Duration::from_secs(20))
         .boxed();
-    let gossip = gossipsub::Behaviour::new(MessageAuthenticity::Anonymous, gossip_config()?)
+    let gossip = gossipsub::Behaviour::new(MessageAuthenticity::Anonymous, gossip::config()?)
         .map_err(|e| anyhow::anyhow!("gossipsub: {e}"))?;
     let sync = request_response::Behaviour::with_codec(
         SyncCodec,
@@ -240,44 +240,6 @@ pub fn build_swarm(
         .with_behaviour(|_| behaviour)?
         .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(3_600)))
         .build())
-}
-
-/// The gossipsub settings of every node.
-fn gossip_config() -> anyhow::Result<gossipsub::Config> {
-    gossipsub::ConfigBuilder::default()
-        .max_transmit_size(GOSSIP_BYTES_MAX)
-        .validate_messages()
-        // Transactions, votes and proposals are signed by their authors and
-        // checked by Yui; a gossip-layer signature would cost another
-        // ed25519 check per received copy (before duplicates are dropped).
-        // Only allow-listed peers behind the network key connect at all.
-        .validation_mode(gossipsub::ValidationMode::Anonymous)
-        .message_id_fn(|m: &gossipsub::Message| {
-            gossipsub::MessageId::from(yui_ledger::crypto::sha256(&m.data).to_vec())
-        })
-        // A handful of validators: every peer in the mesh, publish to all.
-        .mesh_n_low(1)
-        .mesh_n(8)
-        .mesh_n_high(16)
-        .mesh_outbound_min(0)
-        .flood_publish(true)
-        .heartbeat_interval(Duration::from_millis(500))
-        // How long a message's id is remembered, so that its copies from
-        // other peers are dropped. Gossip refuses to publish an id it
-        // remembers and forgets ids only when new messages arrive, so the
-        // engine's re-sends travel as new bytes (`NetMessage::Again`).
-        .duplicate_cache_time(Duration::from_secs(2))
-        // A peer's queue of gossip waiting to be sent: past it gossip for
-        // that peer is dropped and counted (`SlowPeer` below).
-        .connection_handler_queue_len(GOSSIP_QUEUE_LEN)
-        // The control part of one gossip RPC (lists of message ids: IHAVE,
-        // IWANT, IDONTWANT). Gossipsub's default (16 KiB) is smaller than
-        // an IHAVE it may send itself (up to 5,000 ids of 32 bytes), and a
-        // receiver that meets a larger one closes the whole stream, with
-        // whatever proposals and votes were in it after it.
-        .max_control_message_size(GOSSIP_CONTROL_BYTES_MAX)
-        .build()
-        .map_err(|e| anyhow::anyhow!("gossipsub config: {e}"))
 }
 
 async fn run(
@@ -796,7 +758,7 @@ mod tests {
     /// of bytes of framing) is taken whole by the receiver.
     #[test]
     fn the_largest_list_of_ids_fits_a_control_message() {
-        let cfg = super::gossip_config().unwrap();
+        let cfg = super::gossip::config().unwrap();
         let largest = cfg.max_control_messages_sent() * (32 + 2) + 64;
         assert!(cfg.max_control_message_size() >= largest);
         assert!(cfg.max_control_message_size() <= super::GOSSIP_BYTES_MAX);
