@@ -247,6 +247,41 @@ pub(crate) fn hash_tagged_pair<const T: usize>(tag: &[u8; T], a: &Hash, b: &Hash
     out
 }
 
+/// jmt's binary tree over an internal node's 16 slots, in heap order (1 the
+/// node's hash, 2–3 the ranges of 8 slots, 4–7 of 4, 8–15 of 2; 0 unused),
+/// computed again only over the slots in `dirty`: an empty range is the
+/// placeholder, a range holding one leaf and nothing else is that leaf's
+/// hash. `exists` and `leaves` are the slots holding something and those
+/// holding a leaf; `slot` gives a slot's hash. Shared by the replay's tree
+/// and the node's kept ranges (`tree_ranges.rs`).
+pub(crate) fn rehash_ranges(
+    ranges: &mut [Hash; 16],
+    dirty: u16,
+    exists: u16,
+    leaves: u16,
+    slot: impl Fn(usize) -> Hash,
+) {
+    for h in (1..16usize).rev() {
+        let level = h.ilog2();
+        let width = 16 >> level;
+        let start = (h - (1 << level)) * width;
+        let mask = (((1u32 << width) - 1) << start) as u16;
+        if dirty & mask == 0 {
+            continue;
+        }
+        let (e, l) = (exists & mask, leaves & mask);
+        ranges[h] = if e == 0 {
+            PLACEHOLDER
+        } else if e.count_ones() == 1 && l != 0 {
+            slot(e.trailing_zeros() as usize)
+        } else if width == 2 {
+            hash_internal(&slot(start), &slot(start + 1))
+        } else {
+            hash_internal(&ranges[2 * h], &ranges[2 * h + 1])
+        };
+    }
+}
+
 pub(crate) fn hash_internal(left: &Hash, right: &Hash) -> Hash {
     hash_tagged_pair(INTERNAL_DOMAIN, left, right)
 }
@@ -448,28 +483,15 @@ impl ReplayTree {
                 self.nodes[n].hashes[i] = h;
             }
         }
-        let node = &mut self.nodes[n];
-        for h in (1..16usize).rev() {
-            let level = h.ilog2();
-            let width = 16 >> level;
-            let start = (h - (1 << level)) * width;
-            let mask = (((1u32 << width) - 1) << start) as u16;
-            if dirty & mask == 0 {
-                continue;
-            }
-            let (e, l) = (exists & mask, leaves & mask);
-            node.ranges[h] = if e == 0 {
-                PLACEHOLDER
-            } else if e.count_ones() == 1 && l != 0 {
-                node.hashes[e.trailing_zeros() as usize]
-            } else if width == 2 {
-                hash_internal(&node.hashes[start], &node.hashes[start + 1])
-            } else {
-                hash_internal(&node.ranges[2 * h], &node.ranges[2 * h + 1])
-            };
-        }
-        node.dirty = 0;
-        node.ranges[1]
+        let Internal {
+            ranges,
+            hashes,
+            dirty: d,
+            ..
+        } = &mut self.nodes[n];
+        rehash_ranges(ranges, dirty, exists, leaves, |i| hashes[i]);
+        *d = 0;
+        ranges[1]
     }
 }
 

@@ -15,22 +15,20 @@
 use std::sync::OnceLock;
 
 use crate::crypto::Hash;
-use crate::replay_tree::{PLACEHOLDER, hash_internal};
+use crate::replay_tree::{PLACEHOLDER, rehash_ranges};
 use crate::tree_node::Children;
 
 /// Children from which a node keeps its ranges' hashes: below, a node
-/// costs a few hashes at most, and the 480 bytes are not worth keeping.
+/// costs a few hashes at most, and the 512 bytes are not worth keeping.
 pub const KEPT_FROM: usize = 8;
 
-/// The hashes of the ranges of 2 slots (8 of them), of 4 (4), of 8 (2) and
-/// of all 16 (the node's hash), in that order, each range by its first slot.
-pub type Ranges = [Hash; 15];
+/// The binary tree over the 16 slots in heap order: 1 the node's hash,
+/// 2–3 the ranges of 8 slots, 4–7 of 4, 8–15 of 2; 0 unused
+/// (`replay_tree::rehash_ranges`).
+pub type Ranges = [Hash; 16];
 
 /// Where the node's own hash is in [`Ranges`].
-pub const WHOLE: usize = 14;
-
-/// The widths of the ranges, each with its first index in [`Ranges`].
-const LEVELS: [(u8, usize); 4] = [(2, 0), (4, 8), (8, 12), (16, WHOLE)];
+pub const WHOLE: usize = 1;
 
 /// A node's kept [`Ranges`], set at most once. Not part of the node: two
 /// nodes of the same children are equal whether or not either keeps them.
@@ -67,61 +65,21 @@ impl std::fmt::Debug for RangeCache {
     }
 }
 
-/// The slots `start .. start + width` as bits.
-fn mask(start: u8, width: u8) -> u16 {
-    (((1u32 << width) - 1) << start) as u16
-}
-
-/// The range's hash where jmt's rule needs no hash of its halves: an
-/// empty range is the placeholder, a range of one leaf alone that leaf.
-fn without_halves(children: &Children, start: u8, width: u8) -> Option<Hash> {
-    let bits = children.present() & mask(start, width);
-    if bits == 0 {
-        return Some(PLACEHOLDER);
-    }
-    if bits.count_ones() == 1 {
-        let c = children.get(bits.trailing_zeros() as u8)?;
-        if c.leaves.is_none() {
-            return Some(c.hash);
-        }
-    }
-    None
-}
-
-/// The hash of the single slot `n`: its child's, or the placeholder.
-fn slot(children: &Children, n: u8) -> Hash {
-    children.get(n).map_or(PLACEHOLDER, |c| c.hash)
-}
-
-/// Every range's hash of `children`, from the smallest ranges up. With
-/// `before` (the kept ranges of the node these children replace, and the
-/// slots whose child is not the one it had), only the ranges over a changed
-/// slot are hashed; the others are the replaced node's.
+/// Every range's hash of `children`. With `before` (the kept ranges of the
+/// node these children replace, and the slots whose child is not the one it
+/// had), only the ranges over a changed slot are hashed; the others are the
+/// replaced node's.
 pub fn all(children: &Children, before: Option<(&Ranges, u16)>) -> Box<Ranges> {
     let (mut r, changed) = match before {
         Some((old, changed)) => (Box::new(*old), changed),
-        None => (Box::new([PLACEHOLDER; 15]), u16::MAX),
+        None => (Box::new([PLACEHOLDER; 16]), u16::MAX),
     };
-    for (li, &(width, first)) in LEVELS.iter().enumerate() {
-        for i in 0..(16 / width) {
-            let start = i * width;
-            if changed & mask(start, width) == 0 {
-                continue;
-            }
-            r[first + usize::from(i)] = match without_halves(children, start, width) {
-                Some(h) => h,
-                None => {
-                    let (left, right) = if width == 2 {
-                        (slot(children, start), slot(children, start + 1))
-                    } else {
-                        let below = LEVELS[li - 1].1 + 2 * usize::from(i);
-                        (r[below], r[below + 1])
-                    };
-                    hash_internal(&left, &right)
-                }
-            };
-        }
-    }
+    let leaves = children
+        .iter()
+        .filter(|(_, c)| c.leaves.is_none())
+        .fold(0u16, |m, (n, _)| m | 1 << n);
+    let slot = |i: usize| children.get(i as u8).map_or(PLACEHOLDER, |c| c.hash);
+    rehash_ranges(&mut r, changed, children.present(), leaves, slot);
     r
 }
 
