@@ -171,6 +171,6 @@ impl Genesis {
         for c in &self.campaigns {
             ov.put_rec(keys::campaign(&c.id), c);
         }
-        ov.writes
+        ov.into_writes()
     }
 }

@@ -5,7 +5,7 @@
 //! `commitment`.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use borsh::{BorshDeserialize, BorshSerialize};
 use serde::{Deserialize, Serialize};
@@ -569,19 +569,42 @@ pub trait StateRead {
 /// hashing it is deterministic.
 pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
+/// An overlay's pending writes, found by key in constant time: a block's
+/// overlay holds a few thousand, and every read of a transaction looks
+/// there first. The map's order depends on a seed chosen at random, so it
+/// is never iterated as it stands: the writes leave sorted
+/// ([`Overlay::into_writes`]), and a scan sorts the ones it takes.
+pub type Pending = HashMap<Vec<u8>, Option<Vec<u8>>, foldhash::fast::RandomState>;
+
 /// Pending writes layered over a base state. Reads see the writes; `scan`
 /// merges them in key order.
 pub struct Overlay<'a, S: StateRead + ?Sized> {
     base: &'a S,
-    pub writes: WriteSet,
+    writes: Pending,
 }
 
 impl<'a, S: StateRead + ?Sized> Overlay<'a, S> {
     pub fn new(base: &'a S) -> Self {
         Self {
             base,
-            writes: WriteSet::new(),
+            writes: Pending::default(),
         }
+    }
+
+    /// The writes, in key order.
+    pub fn into_writes(self) -> WriteSet {
+        self.writes.into_iter().collect()
+    }
+
+    /// The writes as they are, to be taken into the overlay below
+    /// ([`Self::absorb`]) once the work that made them has succeeded.
+    pub fn into_pending(self) -> Pending {
+        self.writes
+    }
+
+    /// Takes in the pending writes of an overlay that was layered over this one.
+    pub fn absorb(&mut self, writes: Pending) {
+        self.writes.extend(writes);
     }
 
     pub fn put(&mut self, key: Vec<u8>, value: Vec<u8>) {
@@ -623,12 +646,11 @@ impl<S: StateRead + ?Sized> StateRead for Overlay<'_, S> {
     }
 
     fn scan(&self, prefix: &[u8], from: &[u8], limit: usize) -> Result<Rows, StateError> {
-        use std::ops::Bound;
         let start = if from > prefix { from } else { prefix };
         let own: Vec<(&Vec<u8>, &Option<Vec<u8>>)> = self
             .writes
-            .range::<[u8], _>((Bound::Included(start), Bound::Unbounded))
-            .take_while(|(k, _)| k.starts_with(prefix))
+            .iter()
+            .filter(|(k, _)| k.as_slice() >= start && k.starts_with(prefix))
             .collect();
         if own.is_empty() {
             return self.base.scan(prefix, start, limit);

@@ -643,8 +643,8 @@ pub(crate) fn grant_from_budget<S: StateRead + ?Sized>(
     };
     match super::ops::mint(&mut child, ctx, to, asset, amount, source, &mut evs) {
         Ok(()) => {
-            let writes = child.writes;
-            ov.writes.extend(writes);
+            let writes = child.into_pending();
+            ov.absorb(writes);
             b.granted = b.granted.saturating_add(amount);
             events.extend(evs);
             Ok(())
@@ -665,8 +665,8 @@ pub(crate) fn transfer_out<S: StateRead + ?Sized>(
     let mut child = Overlay::new(&*ov);
     match super::ops::transfer(&mut child, ctx, &c.account, (to, asset, amount)) {
         Ok(evs) => {
-            let writes = child.writes;
-            ov.writes.extend(writes);
+            let writes = child.into_pending();
+            ov.absorb(writes);
             events.extend(evs);
             Ok(())
         }

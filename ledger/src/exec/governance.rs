@@ -180,12 +180,13 @@ fn decide<S: StateRead + ?Sized>(
         // The action runs on a child overlay: if it fails, nothing of it stays.
         let result = {
             let mut child = Overlay::new(&*ov);
-            carry_out(&mut child, ctx, params, &p.action, &p.id).map(|ev| (ev, child.writes))
+            carry_out(&mut child, ctx, params, &p.action, &p.id)
+                .map(|ev| (ev, child.into_pending()))
         };
         ov.delete(keys::proposal_timer(p.expires_at_ms, &p.id));
         match result {
             Ok((evs, writes)) => {
-                ov.writes.extend(writes);
+                ov.absorb(writes);
                 events.extend(evs);
                 events.push(close(p, ctx, ProposalState::Executed, None));
             }

@@ -645,11 +645,11 @@ pub(crate) fn process_job_timers<S: StateRead + ?Sized>(
         let result = {
             let mut child = Overlay::new(&*ov);
             let mut j = job.clone();
-            time_out(&mut child, ctx, &mut j).map(|ev| (ev, child.writes))
+            time_out(&mut child, ctx, &mut j).map(|ev| (ev, child.into_pending()))
         };
         match result {
             Ok((ev, writes)) => {
-                ov.writes.extend(writes);
+                ov.absorb(writes);
                 events.extend(ev);
             }
             // A failed state read is this node's trouble: the block stops.

@@ -426,7 +426,7 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
             .ok_or(TxError::BlockFuelSpent)?;
         let result = {
             let mut child = Overlay::new(&self.ov);
-            run_op(&mut child, &self.ctx, stx, &acct).map(|ev| (ev, child.writes))
+            run_op(&mut child, &self.ctx, stx, &acct).map(|ev| (ev, child.into_pending()))
         };
         let account_key = keys::account(&stx.tx.signer);
         // The signer's record may have changed inside the operation (never its
@@ -437,7 +437,7 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
                 if let Some(Some(written)) = writes.get(&account_key) {
                     acct = decode::<Account>(written)?;
                 }
-                self.ov.writes.extend(writes);
+                self.ov.absorb(writes);
                 (events, None)
             }
             // A failed state read is this node's trouble, not the
@@ -485,7 +485,7 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
 
     pub fn finish(self) -> BlockOutcome {
         BlockOutcome {
-            writes: self.ov.writes,
+            writes: self.ov.into_writes(),
             receipts: self.receipts,
             begin_events: self.begin_events,
         }

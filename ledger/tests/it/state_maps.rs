@@ -37,6 +37,14 @@ fn model_scan(
         .collect()
 }
 
+/// Makes one write in an overlay.
+fn put<S: StateRead + ?Sized>(ov: &mut Overlay<'_, S>, (k, v): &(Vec<u8>, Option<Vec<u8>>)) {
+    match v {
+        Some(v) => ov.put(k.clone(), v.clone()),
+        None => ov.delete(k.clone()),
+    }
+}
+
 fn write(m: &mut BTreeMap<Vec<u8>, Vec<u8>>, k: &[u8], v: &Option<Vec<u8>>) {
     match v {
         Some(v) => m.insert(k.to_vec(), v.clone()),
@@ -118,5 +126,38 @@ proptest! {
                 );
             }
         }
+        // The writes leave in key order, the last write of each key.
+        let expected: WriteSet = writes.iter().cloned().collect();
+        prop_assert_eq!(ov.into_writes(), expected);
+    }
+
+    /// Writes made in an overlay layered over another, then taken into it,
+    /// read and leave as if made in the lower one.
+    #[test]
+    fn an_absorbed_overlay_reads_as_writes_made_below(
+        lower in proptest::collection::vec((key(), value()), 0..30),
+        upper in proptest::collection::vec((key(), value()), 0..30),
+        probes in proptest::collection::vec(key(), 1..10),
+    ) {
+        let state = MemState::default();
+        let mut ov = Overlay::new(&state);
+        let mut model = BTreeMap::new();
+        for (k, v) in lower.iter().chain(&upper) {
+            write(&mut model, k, v);
+        }
+        for w in &lower {
+            put(&mut ov, w);
+        }
+        let mut child = Overlay::new(&ov);
+        for w in &upper {
+            put(&mut child, w);
+        }
+        let pending = child.into_pending();
+        ov.absorb(pending);
+        for k in &probes {
+            prop_assert_eq!(ov.get(k).unwrap(), model.get(k).cloned());
+        }
+        let expected: WriteSet = lower.iter().chain(&upper).cloned().collect();
+        prop_assert_eq!(ov.into_writes(), expected);
     }
 }
