@@ -2,7 +2,7 @@
 //!
 //! Each version's new nodes are kept as one list sorted by nibble path,
 //! beside a flag per node that a later version set when it replaced the
-//! node. A read finds the version, then the path by binary search. So a
+//! node. A read finds the version, then the path (through the index below). So a
 //! commit costs a list built in order and a flag set per node it
 //! replaced, where a map of the whole window cost an insertion per new
 //! node, and a removal and another insertion per replaced one, each a
@@ -10,22 +10,41 @@
 //! "The state tree built by Yui's own code"). And a checkpoint writes the
 //! nodes still live in key order as they lie, with no sort: a node's stored
 //! key orders by version, then by path length, then by path.
+//!
+//! A version's list of a few thousand nodes spans more than the caches,
+//! and a binary search there took a dozen cache misses: each replaced
+//! node is found again to be marked, each node read to be updated. So each
+//! version also keeps an index from path to position, built once with the
+//! list and never changed (the flags change, not the positions).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use yui_ledger::commitment::{Nibbles, NodePlace, TreeNode};
 
-/// One version's nodes, sorted by path, and which a later version replaced.
+use crate::Fast;
+
+/// One version's nodes, sorted by path, which a later version replaced,
+/// and where each path is in the list.
 #[derive(Clone, Default)]
 struct Version {
     nodes: Vec<(Nibbles, Arc<TreeNode>)>,
     replaced: Vec<bool>,
+    index: HashMap<Nibbles, u32, Fast>,
 }
 
 impl Version {
     fn find(&self, path: &Nibbles) -> Option<usize> {
-        self.nodes.binary_search_by(|(p, _)| p.cmp(path)).ok()
+        self.index.get(path).map(|i| *i as usize)
+    }
+
+    /// Takes `nodes` (sorted, one per path) and their flags, and indexes them.
+    fn set(&mut self, nodes: Vec<(Nibbles, Arc<TreeNode>)>, replaced: Vec<bool>) {
+        self.index = HashMap::with_capacity_and_hasher(nodes.len(), Fast::default());
+        self.index
+            .extend(nodes.iter().enumerate().map(|(i, (p, _))| (*p, i as u32)));
+        self.nodes = nodes;
+        self.replaced = replaced;
     }
 }
 
@@ -65,8 +84,8 @@ impl VersionNodes {
             let v = self.versions.entry(version).or_default();
             let before = v.nodes.len();
             if before == 0 {
-                v.replaced = vec![false; list.len()];
-                v.nodes = list;
+                let replaced = vec![false; list.len()];
+                v.set(list, replaced);
             } else {
                 let mut both: Vec<((Nibbles, Arc<TreeNode>), bool)> = std::mem::take(&mut v.nodes)
                     .into_iter()
@@ -75,7 +94,8 @@ impl VersionNodes {
                     .collect();
                 both.sort_by_key(|a| a.0.0);
                 both.dedup_by(|a, b| a.0.0 == b.0.0);
-                (v.nodes, v.replaced) = both.into_iter().unzip();
+                let (nodes, replaced) = both.into_iter().unzip();
+                v.set(nodes, replaced);
             }
             self.len += v.nodes.len() - before;
         }
@@ -119,7 +139,10 @@ impl VersionNodes {
             if !nodes.is_empty() {
                 out.len += nodes.len();
                 let replaced = vec![true; nodes.len()];
-                out.versions.insert(version, Version { nodes, replaced });
+                out.versions
+                    .entry(version)
+                    .or_default()
+                    .set(nodes, replaced);
             }
         }
         out
