@@ -585,9 +585,14 @@ pub struct Overlay<'a, S: StateRead + ?Sized> {
 
 impl<'a, S: StateRead + ?Sized> Overlay<'a, S> {
     pub fn new(base: &'a S) -> Self {
+        Self::with_capacity(base, 0)
+    }
+
+    /// An overlay with room for `writes` writes before its map grows.
+    pub fn with_capacity(base: &'a S, writes: usize) -> Self {
         Self {
             base,
-            writes: Pending::default(),
+            writes: Pending::with_capacity_and_hasher(writes, Default::default()),
         }
     }
 

@@ -354,13 +354,22 @@ pub struct BlockOutcome {
     pub begin_events: Vec<Event>,
 }
 
+/// The writes a block's overlay has room for before its map grows: a block
+/// of a thousand payments writes about two thousand records, and each
+/// growth hashes every key again.
+const BLOCK_WRITES_ROOM: usize = 4096;
+
+/// The same for a transaction's own overlay: a payment writes three or four
+/// records (its invoice, the two holdings, a lot's expiry).
+const TX_WRITES_ROOM: usize = 8;
+
 impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
     /// Starts a block: records its height and time, moves expired value to
     /// breakage, carries out due job timeouts (refunds of jobs nobody
     /// accepted, releases of unanswered submissions), closes expired
     /// proposals, and applies the validator changes due at the next height.
     pub fn begin(state: &'a S, ctx: Ctx) -> Result<Self, TxError> {
-        let mut ov = Overlay::new(state);
+        let mut ov = Overlay::with_capacity(state, BLOCK_WRITES_ROOM);
         ov.put_rec(
             block_info_key(),
             &BlockInfo {
@@ -425,7 +434,7 @@ impl<'a, S: StateRead + ?Sized> BlockExecutor<'a, S> {
             .filter(|f| *f <= limits::BLOCK_FUEL_MAX)
             .ok_or(TxError::BlockFuelSpent)?;
         let result = {
-            let mut child = Overlay::new(&self.ov);
+            let mut child = Overlay::with_capacity(&self.ov, TX_WRITES_ROOM);
             run_op(&mut child, &self.ctx, stx, &acct).map(|ev| (ev, child.into_pending()))
         };
         let account_key = keys::account(&stx.tx.signer);
