@@ -410,26 +410,31 @@ impl TreeNode {
             }
             TreeNode::Internal { children } => {
                 b.push(TAG_INTERNAL);
+                // One pass over the present children, in nibble order, with
+                // the empty slots between them; the leaves counted on the way.
+                let mut list = children.list.iter();
+                let mut leaves = 0u64;
                 for n in 0..16u8 {
-                    match children.get(n) {
+                    if children.present & (1 << n) == 0 {
+                        b.push(0);
+                        continue;
+                    }
+                    let Some(c) = list.next() else { break };
+                    leaves += c.leaf_count();
+                    b.push(1);
+                    b.extend_from_slice(&c.hash);
+                    b.extend_from_slice(&c.version.to_le_bytes());
+                    match c.leaves {
                         None => b.push(0),
-                        Some(c) => {
+                        Some(n) => {
                             b.push(1);
-                            b.extend_from_slice(&c.hash);
-                            b.extend_from_slice(&c.version.to_le_bytes());
-                            match c.leaves {
-                                None => b.push(0),
-                                Some(n) => {
-                                    b.push(1);
-                                    b.extend_from_slice(&n.to_le_bytes());
-                                }
-                            }
+                            b.extend_from_slice(&n.to_le_bytes());
                         }
                     }
                 }
                 let n = children.len() as u64;
                 b.extend_from_slice(&n.to_le_bytes());
-                b.extend_from_slice(&self.leaf_count().to_le_bytes());
+                b.extend_from_slice(&leaves.to_le_bytes());
             }
         }
     }
