@@ -47,9 +47,14 @@ struct Entry {
     ready_ms: Option<u64>,
 }
 
+/// An account's waiting transactions by nonce.
+type Queue = BTreeMap<u64, Box<Entry>>;
+
 pub struct Mempool {
     limits: Limits,
-    by_account: BTreeMap<Address, BTreeMap<u64, Entry>>,
+    /// Entries boxed: a few hundred bytes each, they would otherwise be
+    /// shifted along a B-tree node each time the oldest leaves.
+    by_account: BTreeMap<Address, Queue>,
     by_hash: HashMap<Hash, (Address, u64), Fast>,
     /// Each waiting account's next nonce in the committed state.
     next: HashMap<Address, u64, Fast>,
@@ -134,13 +139,13 @@ impl Mempool {
         self.seq += 1;
         q.insert(
             nonce,
-            Entry {
+            Box::new(Entry {
                 tx,
                 hash,
                 seq: self.seq,
                 inserted_ms: now_ms,
                 ready_ms: None,
-            },
+            }),
         );
         self.by_hash.insert(hash, (signer, nonce));
         self.next.insert(signer, next_nonce);
@@ -298,7 +303,7 @@ impl Mempool {
         max: usize,
         next_nonce: impl Fn(&Address) -> u64,
     ) -> Vec<(SignedTransaction, Hash)> {
-        let mut accounts: Vec<(u64, &Address, &BTreeMap<u64, Entry>)> = self
+        let mut accounts: Vec<(u64, &Address, &Queue)> = self
             .by_account
             .iter()
             .filter_map(|(a, q)| q.values().map(|e| e.seq).min().map(|s| (s, a, q)))
