@@ -8,7 +8,8 @@
 #   - bytes on the wire per committed transaction: everything the loopback
 #     carried during the offering (gRPC submissions and replies, and the
 #     six nodes' libp2p traffic), from /proc/net/dev;
-#   - the largest resident memory of a node at the end.
+#   - the largest resident memory of a node at the end;
+# and prints, before each rate, `yui-bench probe`'s memory answer time.
 # Appends one CSV line per rate to OUT:
 #   offered,in_window,p50_ms,p99_ms,max_ms,first_third_p50_ms,last_third_p50_ms,
 #   blocks_per_s,refused,cpu_us_per_tx_node,bytes_per_tx,rss_max_mib
@@ -22,6 +23,9 @@ dir=$(mktemp -d /tmp/yui-bench-devnet.XXXXXX)
 trap '"$bin/yui-devnet" --dir "$dir/dn" down >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 lo_bytes() { awk '/^ *lo:/ {sub(/^ *lo:/, ""); print $1}' /proc/net/dev; }
 for rate in "$@"; do
+  # The machine's spell at this moment (BENCHMARKS.md, "The machine's
+  # spells"), before the devnet starts.
+  "$bin/yui-bench" probe | sed "s/^/[$rate] /"
   "$bin/yui-devnet" --dir "$dir/dn" down >/dev/null 2>&1 || true
   rm -rf "$dir/dn"
   "$bin/yui-devnet" --dir "$dir/dn" up --no-story >/dev/null

@@ -27,6 +27,7 @@ mod bench_contracts;
 mod bench_crash;
 mod bench_crashloop;
 mod bench_load;
+mod bench_probe;
 mod bench_soak;
 mod bench_store;
 mod bench_verify;
@@ -41,6 +42,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Cmd {
+    /// How fast this machine's memory answers now: nanoseconds per
+    /// dependent load over a large array and within the caches (the
+    /// benchmark machine's speed varies with its host; print it beside a
+    /// run).
+    Probe {
+        /// The array walked, in MiB.
+        #[arg(long, default_value_t = 256)]
+        mib: usize,
+        /// Loads per walk (the best of three walks is printed).
+        #[arg(long, default_value_t = 2_000_000)]
+        loads: usize,
+    },
     /// ed25519 verifications per second: single on one core, and batches of
     /// 64, 256 and 1024 on one and two threads (medians of runs).
     Verify {
@@ -219,6 +232,10 @@ enum Cmd {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().cmd {
+        Cmd::Probe { mib, loads } => {
+            bench_probe::run(mib, loads);
+            Ok(())
+        }
         Cmd::Verify { signatures, runs } => {
             bench_verify::run(signatures, runs);
             Ok(())
