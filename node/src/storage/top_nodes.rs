@@ -6,7 +6,10 @@
 //! pass there wrote, often a hundred blocks ago, from RocksDB's files. Each
 //! commit puts its new nodes of depth 4 or less in their path's slot,
 //! replacing the older version; a read of a node key answers from the
-//! slot only if the versions match.
+//! slot only if the versions match. A node key's content never changes, so
+//! a match is always the node RocksDB holds under that key. Older versions
+//! are read from RocksDB as before; a height below the kept history still
+//! fails at its root, whose slot always holds the newest root.
 //!
 //! Leaves too: once a tree holds some 100,000 keys, most new invoices end
 //! in a slot of depth 4 that a lone leaf holds, and that leaf is read to be
@@ -14,10 +17,7 @@
 //! invoice was paid, long before, so the read searched RocksDB's memtables
 //! and files: in the store bench, nine in ten of the tree's reads from
 //! RocksDB were such leaves. A leaf is small (its key hash and value hash),
-//! so the slots hold at most a few megabytes of them. A node key's content never changes, so
-//! a match is always the node RocksDB holds under that key. Older versions
-//! are read from RocksDB as before; a height below the kept history still
-//! fails at its root, whose slot always holds the newest root.
+//! so the slots hold at most a few megabytes of them.
 //!
 //! A slot is an array index, not a hash map entry: a map of the same nodes
 //! (hashed by node key, each replaced node removed) cost the commit as much
