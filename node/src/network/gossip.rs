@@ -102,12 +102,15 @@ pub fn on_gossip(
                     (t, h)
                 })
                 .collect();
-            recent.insert_all(&hashed);
             // A node that does not vote proposes nothing and commits only
             // certified blocks: it keeps the transactions to rebuild
-            // proposals from and spends nothing on checking them (ADR 0007).
+            // proposals from and spends nothing on checking them (ADR 0007),
+            // nor on a copy of them.
             if shared.votes() {
+                recent.insert_all(&hashed);
                 admit_off_task(shared.clone(), commands.clone(), from.peer, hashed);
+            } else {
+                recent.take_all(hashed);
             }
             Ok(Next::Keep)
         }

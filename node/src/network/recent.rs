@@ -37,6 +37,7 @@ impl Recent {
         self.by_hash.get(h).map(|t| &**t)
     }
 
+    /// Keeps copies of `txs` (their owner goes on to check them).
     pub fn insert_all(&mut self, txs: &[(SignedTransaction, Hash)]) {
         for (t, h) in txs {
             // A repeat (same hash, same bytes) changes nothing.
@@ -45,6 +46,23 @@ impl Recent {
                 self.order.push_back(*h);
             }
         }
+        self.bound();
+    }
+
+    /// Keeps `txs` themselves, for a node that has nothing else to do with
+    /// them (one that does not vote): no copy made.
+    pub fn take_all(&mut self, txs: Vec<(SignedTransaction, Hash)>) {
+        for (t, h) in txs {
+            if let Entry::Vacant(e) = self.by_hash.entry(h) {
+                e.insert(Box::new(t));
+                self.order.push_back(h);
+            }
+        }
+        self.bound();
+    }
+
+    /// The oldest leave until the capacity holds.
+    fn bound(&mut self) {
         while self.order.len() > self.capacity {
             if let Some(old) = self.order.pop_front() {
                 self.by_hash.remove(&old);
@@ -88,5 +106,12 @@ mod tests {
             r.get(&txs[2].1).is_some(),
             "a repeat does not push others out"
         );
+        // Taken without a copy, the same way.
+        let mut owned = Recent::new(3);
+        owned.take_all(txs.clone());
+        assert!(owned.get(&txs[0].1).is_none() && owned.get(&txs[1].1).is_none());
+        assert_eq!(owned.get(&txs[4].1), Some(&txs[4].0));
+        owned.take_all(txs[4..].to_vec());
+        assert!(owned.get(&txs[2].1).is_some());
     }
 }
