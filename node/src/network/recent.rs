@@ -40,11 +40,7 @@ impl Recent {
     /// Keeps copies of `txs` (their owner goes on to check them).
     pub fn insert_all(&mut self, txs: &[(SignedTransaction, Hash)]) {
         for (t, h) in txs {
-            // A repeat (same hash, same bytes) changes nothing.
-            if let Entry::Vacant(e) = self.by_hash.entry(*h) {
-                e.insert(Box::new(t.clone()));
-                self.order.push_back(*h);
-            }
+            self.keep(*h, || t.clone());
         }
         self.bound();
     }
@@ -53,12 +49,18 @@ impl Recent {
     /// them (one that does not vote): no copy made.
     pub fn take_all(&mut self, txs: Vec<(SignedTransaction, Hash)>) {
         for (t, h) in txs {
-            if let Entry::Vacant(e) = self.by_hash.entry(h) {
-                e.insert(Box::new(t));
-                self.order.push_back(h);
-            }
+            self.keep(h, || t);
         }
         self.bound();
+    }
+
+    /// Keeps the transaction under `h` unless one is kept already (a
+    /// repeat, same hash and bytes, changes nothing and is not made).
+    fn keep(&mut self, h: Hash, tx: impl FnOnce() -> SignedTransaction) {
+        if let Entry::Vacant(e) = self.by_hash.entry(h) {
+            e.insert(Box::new(tx()));
+            self.order.push_back(h);
+        }
     }
 
     /// The oldest leave until the capacity holds.
