@@ -5,7 +5,10 @@
 //! `--every` seconds each node's resident memory (VmRSS), the size of its
 //! data folder and its CPU time are read from /proc and the file system,
 //! beside the chain's height and its committed transactions (counted from
-//! the block stream). At the end it prints, per node, the memory's slope
+//! the block stream). Each reading also holds the bytes the node had read
+//! from the disk itself (not from the page cache) and the memory the machine
+//! still had available, so that a rate that falls can be set against the
+//! data outgrowing the page cache. At the end it prints, per node, the memory's slope
 //! after the warm-up and the disk's bytes per committed transaction with
 //! how straight that line is, and counts ERROR lines the nodes logged
 //! during the run. The samples go to a CSV that `scripts/plot-soak.py`
@@ -34,11 +37,28 @@ struct Sample {
     chain_txs: u64,
 }
 
-fn rss_kib(pid: u32) -> Option<u64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+/// A `key: value kB`-style field of a /proc file, as a number.
+fn proc_field(path: &str, key: &str) -> Option<u64> {
+    let s = std::fs::read_to_string(path).ok()?;
     s.lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Bytes a process has caused to be read from storage (page-cache hits do
+/// not count).
+fn read_bytes(pid: u32) -> Option<u64> {
+    proc_field(&format!("/proc/{pid}/io"), "read_bytes:")
+}
+
+/// The machine's available memory (free plus what the page cache could give
+/// back), KiB.
+fn mem_available_kib() -> Option<u64> {
+    proc_field("/proc/meminfo", "MemAvailable:")
+}
+
+fn rss_kib(pid: u32) -> Option<u64> {
+    proc_field(&format!("/proc/{pid}/status"), "VmRSS:")
 }
 
 /// User and system CPU seconds of a process (clock ticks of 1/100 s).
@@ -188,7 +208,10 @@ pub async fn run(
     let t0 = Instant::now();
     let mut samples: Vec<Sample> = Vec::new();
     let mut f = std::fs::File::create(csv)?;
-    writeln!(f, "t_s,node,rss_kib,disk_bytes,cpu_s,height,chain_txs")?;
+    writeln!(
+        f,
+        "t_s,node,rss_kib,disk_bytes,cpu_s,height,chain_txs,read_bytes,mem_available_kib"
+    )?;
     let mut next = Duration::ZERO;
     while !load.is_finished() {
         if t0.elapsed() < next {
@@ -199,6 +222,7 @@ pub async fn run(
         let t = t0.elapsed().as_secs_f64();
         let h = height(entry).await.unwrap_or(0);
         let txs = chain_txs.load(Ordering::Relaxed);
+        let available = mem_available_kib().unwrap_or(0);
         let mut line = Vec::new();
         for (i, (name, home)) in homes.iter().enumerate() {
             let pid = pid_of(home)?;
@@ -216,16 +240,23 @@ pub async fn run(
             };
             writeln!(
                 f,
-                "{:.0},{name},{},{},{:.2},{},{}",
-                s.t, s.rss_kib, s.disk, s.cpu_s, s.height, s.chain_txs
+                "{:.0},{name},{},{},{:.2},{},{},{},{available}",
+                s.t,
+                s.rss_kib,
+                s.disk,
+                s.cpu_s,
+                s.height,
+                s.chain_txs,
+                read_bytes(pid).unwrap_or(0),
             )?;
             line.push(format!("{name} {} MiB", s.rss_kib / 1024));
             samples.push(s);
         }
         f.flush()?;
         println!(
-            "{:>5.0}/{seconds} s  height {h}  {txs} tx committed  RSS: {}",
+            "{:>5.0}/{seconds} s  height {h}  {txs} tx committed  {} MiB available  RSS: {}",
             t,
+            available / 1024,
             line.join(", ")
         );
     }
@@ -331,5 +362,7 @@ mod tests {
         let pid = std::process::id();
         assert!(rss_kib(pid).is_some_and(|k| k > 0));
         assert!(cpu_s(pid).is_some());
+        assert!(read_bytes(pid).is_some(), "/proc/self/io has read_bytes");
+        assert!(mem_available_kib().is_some_and(|k| k > 0));
     }
 }

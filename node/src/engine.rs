@@ -306,10 +306,13 @@ impl<O: Outbox> Host for NodeHost<O> {
             let m = &self.shared.metrics;
             m.timed(Stage::Commit, || self.shared.commit(p, certificate.clone()))
         })?;
+        // The round says how often the validators had to try again: a
+        // round above 0 is a proposal that timed out or was refused.
+        let round = certificate.round;
         if caught_up {
-            tracing::info!(height, "committed (caught up)");
+            tracing::info!(height, round, "committed (caught up)");
         } else {
-            tracing::info!(height, "committed");
+            tracing::info!(height, round, "committed");
         }
         self.prepared.clear();
         self.last_commit = Instant::now();

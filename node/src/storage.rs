@@ -249,6 +249,10 @@ fn memtable_bytes(name: &str) -> usize {
     mib << 20
 }
 
+/// The size of an index or filter partition (RocksDB's
+/// `metadata_block_size`): a block the cache keeps like any data block.
+const METADATA_BLOCK_BYTES: usize = 4096;
+
 /// The families whose keys arrive in no order: state keys (each payment's
 /// invoice), key hashes, transaction hashes, accounts.
 const RANDOM_KEYED: [&str; 4] = [cf::STATE, cf::JMT_VALUES, cf::TX_INDEX, cf::ACCOUNT_INDEX];
@@ -257,11 +261,25 @@ const RANDOM_KEYED: [&str; 4] = [cf::STATE, cf::JMT_VALUES, cf::TX_INDEX, cf::AC
 /// transaction index, blocks by height) check a bloom filter first, so a
 /// key that is absent — a new account, a fresh invoice — costs no disk
 /// read; filters and indexes stay in the shared block cache.
+///
+/// Filters and indexes are partitioned into blocks of [`METADATA_BLOCK_BYTES`]
+/// under a small top-level index, pinned in the cache. A whole-file filter
+/// grows with the file's keys (10 bits each), and the block cache is split
+/// into shards (64 of 4 MiB for 256 MiB) that cannot keep a block larger
+/// than themselves: once the `state` family's one bottom file passed about
+/// 3.4 million keys (a town's 3.4 millionth invoice), every read that missed
+/// the state cache fetched and checksummed that file's 4 MiB filter from
+/// the file system, and the devnet fell from about 2,000 to about 300
+/// payments/s (BENCHMARKS.md, "The filter that outgrew the cache").
 fn cf_options(name: &str, cache: &rocksdb::Cache) -> Options {
     let mut t = rocksdb::BlockBasedOptions::default();
     t.set_block_cache(cache);
     t.set_cache_index_and_filter_blocks(true);
     t.set_pin_l0_filter_and_index_blocks_in_cache(true);
+    t.set_index_type(rocksdb::BlockBasedIndexType::TwoLevelIndexSearch);
+    t.set_partition_filters(true);
+    t.set_metadata_block_size(METADATA_BLOCK_BYTES);
+    t.set_pin_top_level_index_and_filter(true);
     // The tree's values are read by seeking to the newest version at or
     // below a height, which whole-key filters cannot answer.
     if name != cf::JMT_VALUES && name != cf::JMT_STALE {

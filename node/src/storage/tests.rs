@@ -86,3 +86,56 @@ fn a_commit_removes_the_blocks_kept_for_its_height_and_no_later_ones() {
         prev = a.hash();
     }
 }
+
+/// A file whose filter is larger than a block cache shard still answers
+/// absent keys from the cache: the filter is read in partitions, each kept
+/// like a data block. With one whole-file filter, RocksDB read and
+/// checksummed it from the file on every such read (the devnet's fall at
+/// 3.4 million invoices).
+#[test]
+fn absent_keys_are_answered_from_the_cache_when_a_files_filter_outgrows_a_shard() {
+    use rocksdb::perf::{PerfContext, PerfMetric, PerfStatsLevel, set_perf_stats};
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 4 MiB: RocksDB splits it into 8 shards of 512 KiB.
+    let store = Store::open_with_cache(dir.path(), 4 << 20).expect("open");
+    let state = store.cf(cf::STATE).expect("family");
+    // 600,000 keys in one file: a whole-file filter of about 730 KiB.
+    let key = |i: u64| format!("invoice-{i:09}").into_bytes();
+    for chunk in 0..60u64 {
+        let mut batch = WriteBatch::default();
+        for i in chunk * 10_000..(chunk + 1) * 10_000 {
+            batch.put_cf(state, key(2 * i), [1u8; 8]);
+        }
+        store.db.write(batch).expect("write");
+    }
+    store.db.flush_cf(state).expect("flush");
+    // Rewritten into one file, as the family's compactions do.
+    let mut whole = rocksdb::CompactOptions::default();
+    whole.set_bottommost_level_compaction(rocksdb::BottommostLevelCompaction::Force);
+    store
+        .db
+        .compact_range_cf_opt(state, None::<&[u8]>, None::<&[u8]>, &whole);
+    let files: Vec<u64> = (store.db.live_files().expect("files").into_iter())
+        .filter(|f| f.column_family_name == cf::STATE)
+        .map(|f| f.num_entries)
+        .collect();
+    assert_eq!(files, [600_000], "the keys are in one file");
+
+    // Absent keys across the file's range: odd numbers between the even.
+    let absent: Vec<Vec<u8>> = (0..200u64).map(|j| key(2 * (j * 2_999) + 1)).collect();
+    set_perf_stats(PerfStatsLevel::EnableCount);
+    let mut ctx = PerfContext::default();
+    let mut read_bytes = || {
+        ctx.reset();
+        for k in &absent {
+            assert_eq!(store.db.get_cf(state, k).expect("get"), None);
+        }
+        ctx.metric(PerfMetric::BlockReadByte)
+    };
+    let first = read_bytes();
+    let again = read_bytes();
+    assert!(
+        again < 64 << 10,
+        "the second pass read {again} bytes from the file (the first {first})"
+    );
+}
