@@ -86,7 +86,10 @@ pub struct TreeChange {
     pub stale: Vec<NodePlace>,
     /// Which written keys had a value in the tree before (sorted key
     /// hashes). A key outside it is new to the tree, so the store has no
-    /// earlier value of it to find and delete later.
+    /// earlier value of it to find and delete later. It may hold hashes of
+    /// keys not written, never that of a written key new to the tree: a
+    /// node's filter of the state's keys (`node/src/storage/state_keys.rs`)
+    /// adds only the written keys outside it.
     pub existed: Vec<KeyHash>,
 }
 

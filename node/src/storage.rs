@@ -158,6 +158,8 @@ pub struct Store {
     reopened: std::sync::atomic::AtomicBool,
     /// The newest values of recently used state keys.
     state_cache: state_cache::StateCache,
+    /// Which keys the `state` family may hold.
+    state_keys: Arc<state_keys::StateKeys>,
     /// The size of the last commit's batch, to size the next one's.
     batch_bytes: std::sync::atomic::AtomicUsize,
 }
@@ -172,6 +174,7 @@ mod options;
 mod reader;
 mod receipts;
 mod state_cache;
+mod state_keys;
 mod top_nodes;
 mod tree_keys;
 mod tree_values;
@@ -247,6 +250,7 @@ impl Store {
             .chain(legacy.then_some(&tree_keys::LEGACY_NODES))
             .map(|n| ColumnFamilyDescriptor::new(*n, cf_options(n, &cache)));
         let db = Arc::new(DB::open_cf_descriptors(&opts, path, cfs)?);
+        let state_keys = state_keys::StateKeys::open(&db)?;
         let mut store = Self {
             db,
             state_history: 0,
@@ -257,6 +261,7 @@ impl Store {
             writer: Default::default(),
             reopened: Default::default(),
             state_cache: Default::default(),
+            state_keys,
             batch_bytes: Default::default(),
         };
         store.migrate_tree_keys()?;
@@ -491,7 +496,16 @@ impl Store {
         let state = self.cf(cf::STATE)?;
         for (k, v) in writes {
             match v {
-                Some(v) => b.put_cf(state, k, v),
+                Some(v) => {
+                    // Before the write: a read meanwhile may find the
+                    // key in the filter and not yet in RocksDB, never
+                    // the other way round.
+                    let kh = yui_ledger::commitment::key_hash(k);
+                    if whole || !tree.may_have_existed(&kh) {
+                        self.state_keys.add(&kh);
+                    }
+                    b.put_cf(state, k, v)
+                }
                 None => b.delete_cf(state, k),
             }
         }
@@ -711,6 +725,7 @@ impl Drop for Store {
     /// A checkpoint being written is finished first: the store closes
     /// with it on disk, or as it was before it.
     fn drop(&mut self) {
+        self.state_keys.close();
         if let Err(e) = self.writer.wait() {
             tracing::error!(error = %e, "the tree's last checkpoint was not written");
         }

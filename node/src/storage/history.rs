@@ -370,7 +370,9 @@ pub(super) mod tests {
                 let (root, mut tree) = commitment::update(&self.store, &w, h).expect("tree");
                 if forget {
                     *self.store.versions.0.lock().expect("versions") = Default::default();
-                    // Every written key as if it may have existed.
+                    // Every written key as if it may have existed (the
+                    // filter of state keys then misses the new ones:
+                    // these runs read the tree, not the state).
                     tree.existed = w.keys().map(|k| commitment::key_hash(k)).collect();
                     tree.existed.sort_unstable();
                 }

@@ -18,6 +18,14 @@ impl StateRead for Store {
         // A failed read stops execution (the ledger refuses to go on with
         // it); it is logged here with RocksDB's own words.
         self.state_cache.get_or_read(key, || {
+            // A key the family never held (a new invoice) costs RocksDB
+            // nothing (`state_keys.rs`).
+            if !self
+                .state_keys
+                .may_hold(&yui_ledger::commitment::key_hash(key))
+            {
+                return Ok(None);
+            }
             Store::get(self, cf::STATE, key).map_err(|e| {
                 tracing::error!(error = %e, "state read failed");
                 StateError::Unreadable

@@ -139,3 +139,63 @@ fn absent_keys_are_answered_from_the_cache_when_a_files_filter_outgrows_a_shard(
         "the second pass read {again} bytes from the file (the first {first})"
     );
 }
+
+/// A state key the family never held is answered absent without a RocksDB
+/// read, and every key it holds is read as stored: after commits that add
+/// new keys (invoices) and rewrite, delete and write again older ones, and
+/// after a restart, whose scan fills the filter again.
+#[test]
+fn state_keys_never_written_cost_no_rocksdb_read_and_every_held_key_is_read() {
+    use rocksdb::perf::{PerfContext, PerfMetric, PerfStatsLevel, set_perf_stats};
+    use yui_ledger::StateRead;
+    fn invoice(h: u64, j: u64) -> Vec<u8> {
+        format!("invoice-{h}-{j}").into_bytes()
+    }
+    fn with_invoices(h: u64) -> yui_ledger::WriteSet {
+        let mut w = history::tests::writes(h);
+        for j in 0..20 {
+            w.insert(invoice(h, j), Some(vec![1]));
+        }
+        w
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut run = history::tests::Run::windowed(dir.path(), 0, 4);
+    run.writes = with_invoices;
+    run.commit_to(30);
+    set_perf_stats(PerfStatsLevel::EnableCount);
+    let mut ctx = PerfContext::default();
+    let check = |store: &Store, ctx: &mut PerfContext| {
+        store.state_cache.clear();
+        // Held keys (and the older keys, some deleted): read as RocksDB has them.
+        let held: Vec<Vec<u8>> = (1..=30u64)
+            .flat_map(|h| (0..20).map(move |j| invoice(h, j)))
+            .chain((0..45).map(|i| format!("k{i}").into_bytes()))
+            .collect();
+        for k in &held {
+            let stored = store.get(cf::STATE, k).expect("get");
+            assert_eq!(StateRead::get(store, k), Ok(stored), "{k:?}");
+        }
+        store.state_cache.clear();
+        ctx.reset();
+        let mut rocksdb_reads = 0;
+        for h in 31..=1030u64 {
+            assert_eq!(StateRead::get(store, &invoice(h, 0)), Ok(None));
+            rocksdb_reads += ctx.metric(PerfMetric::GetFromMemtableCount);
+            ctx.reset();
+        }
+        rocksdb_reads
+    };
+    // Before the scan of an opening store ends every read goes to RocksDB;
+    // this store was created empty, so its scan ended at once.
+    run.store.state_keys.wait_scanned();
+    let fresh = check(&run.store, &mut ctx);
+    run.reopen(dir.path(), 0);
+    run.store.state_keys.wait_scanned();
+    let reopened = check(&run.store, &mut ctx);
+    // About one in a hundred says "maybe" and is read.
+    assert!(fresh < 50, "{fresh} of 1,000 absent keys read RocksDB");
+    assert!(
+        reopened < 50,
+        "{reopened} of 1,000 absent keys read RocksDB after a restart"
+    );
+}
