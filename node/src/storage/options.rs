@@ -43,9 +43,15 @@ pub(super) fn memtable_bytes(name: &str) -> usize {
 
 /// The size of an index or filter partition (RocksDB's
 /// `metadata_block_size`): a block the cache keeps like any data block.
+/// Every filter check first searches the top-level index of the file's
+/// partitions; at 4 KiB that search was over half of the check in the
+/// store bench's late blocks, at 32 KiB it takes 0.6 of what it took
+/// (BENCHMARKS.md, "Fewer walks for absent keys"). Still a small fraction
+/// of a cache shard (1 MiB for a 64 MiB cache).
 const METADATA_BLOCK_BYTES: usize = 32 * 1024;
 
-/// The share of a memtable's bytes given to its bloom filter.
+/// The share of a memtable's bytes given to its bloom filter: 168 KiB for
+/// an 8 MiB memtable of about 60,000 state records, some 20 bits each.
 const MEMTABLE_BLOOM_RATIO: f64 = 0.02;
 
 /// The families whose keys arrive in no order: state keys (each payment's
