@@ -496,17 +496,26 @@ impl Store {
         let state = self.cf(cf::STATE)?;
         for (k, v) in writes {
             match v {
-                Some(v) => {
-                    // Before the write: a read meanwhile may find the
-                    // key in the filter and not yet in RocksDB, never
-                    // the other way round.
-                    let kh = yui_ledger::commitment::key_hash(k);
-                    if whole || !tree.may_have_existed(&kh) {
-                        self.state_keys.add(&kh);
-                    }
-                    b.put_cf(state, k, v)
-                }
+                Some(v) => b.put_cf(state, k, v),
                 None => b.delete_cf(state, k),
+            }
+        }
+        // The filter of state keys takes the new keys before the batch is
+        // written: a read meanwhile may find a key in the filter and not
+        // yet in RocksDB, never the other way round. A commit's tree
+        // change holds every written key's hash (its root depends on
+        // them), so they are not hashed again.
+        if whole {
+            for (k, v) in writes {
+                if v.is_some() {
+                    self.state_keys.add(&yui_ledger::commitment::key_hash(k));
+                }
+            }
+        } else {
+            for (kh, v) in &tree.values {
+                if v.is_some() && !tree.may_have_existed(kh) {
+                    self.state_keys.add(kh);
+                }
             }
         }
         if !whole {
