@@ -185,6 +185,11 @@ impl StateKeys {
     /// Stops the scan, if it still runs, and waits for it.
     pub(super) fn close(&self) {
         self.stop.store(true, Ordering::Relaxed);
+        self.wait_scanned();
+    }
+
+    /// Waits for the opening scan, if it still runs.
+    pub(super) fn wait_scanned(&self) {
         let thread = self.scan.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(t) = thread {
             let _ = t.join();
@@ -196,15 +201,6 @@ impl StateKeys {
     pub(super) fn capacities(&self) -> Vec<usize> {
         let layers = self.layers.read().unwrap_or_else(|p| p.into_inner());
         layers.iter().map(|l| l.capacity).collect()
-    }
-
-    /// Waits for the opening scan.
-    #[cfg(test)]
-    pub(super) fn wait_scanned(&self) {
-        let thread = self.scan.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(t) = thread {
-            let _ = t.join();
-        }
     }
 }
 
