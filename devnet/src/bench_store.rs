@@ -29,7 +29,7 @@ use yui_cli::sign_tx;
 use yui_consensus::{CommitCertificate, Vote, VoteKind};
 use yui_ledger::town::Town;
 use yui_ledger::{Address, Expiry, Keypair, Operation, SignedTransaction};
-use yui_node::chain::{Admit, Shared};
+use yui_node::chain::{Admit, KnownHashes, Shared};
 use yui_node::config::Config;
 
 pub struct Shape {
@@ -155,12 +155,14 @@ impl Pipeline {
         let t = Instant::now();
         refused(self.chamber.admit_batch(&hashed, threads, Admit::Relayed))?;
         s.relay += t.elapsed();
-        // A validator receives the block as its own copy.
+        // A validator receives the block as its own copy, rebuilt from its
+        // pool by the hashes the proposal lists (as on the devnet).
         let block = built.block.clone();
+        let known = KnownHashes::admitted(built.tx_hashes.clone());
         let t = Instant::now();
         let validated = self
             .chamber
-            .validate_block(block, proposer, time_ms, false)
+            .validate_block(block, proposer, time_ms, false, Some(known))
             .map_err(|e| anyhow::anyhow!(e))?;
         s.validate += t.elapsed();
 

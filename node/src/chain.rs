@@ -34,6 +34,21 @@ pub struct Head {
     pub time_ms: u64,
 }
 
+/// The hashes of a block's transactions, in order, as this node computed
+/// them ([`yui_ledger::SignedTransaction::hash`]) when it admitted each
+/// one: [`Shared::validate_block`] then hashes none of them again. Only a
+/// block rebuilt from this node's own pool has them; a block from a peer
+/// is hashed here.
+pub struct KnownHashes(Vec<Hash>);
+
+impl KnownHashes {
+    /// `hashes` must be the transactions' hashes computed by this node
+    /// (the keys it found each one under in its pool).
+    pub fn admitted(hashes: Vec<Hash>) -> Self {
+        Self(hashes)
+    }
+}
+
 /// A block with everything its execution produced, ready to commit.
 #[derive(Debug, Clone)]
 pub struct Prepared {
@@ -524,6 +539,7 @@ impl Shared {
         expected_proposer: Address,
         now_ms: u64,
         certified: bool,
+        known: Option<KnownHashes>,
     ) -> Result<Prepared, String> {
         let head = self.head();
         let Block { header, txs } = block;
@@ -551,7 +567,10 @@ impl Shared {
             h.validators_hash == self.validators_hash(),
             "wrong validator set",
         )?;
-        let tx_hashes: Vec<Hash> = txs.iter().map(|t| t.hash()).collect();
+        let tx_hashes: Vec<Hash> = match known {
+            Some(KnownHashes(h)) if h.len() == txs.len() => h,
+            _ => txs.iter().map(|t| t.hash()).collect(),
+        };
         let tx_root = tx_root_of(&tx_hashes);
         expect(tx_root == h.tx_root, "transaction root mismatch")?;
         let ctx = Ctx {

@@ -106,13 +106,19 @@ fn only_a_voting_node_checks_the_signatures_of_a_block_no_certificate_names() {
 
     let voter = open(&home(dirs[1].path(), &g));
     assert!(voter.votes());
-    let refused = voter.validate_block(block.clone(), city, now, false).err();
+    let refused = voter
+        .validate_block(block.clone(), city, now, false, None)
+        .err();
     assert!(
         refused.as_ref().is_some_and(|e| e.contains("signature")),
         "{refused:?}"
     );
     // Named by a verified certificate: a quorum checked it already.
-    assert!(voter.validate_block(block.clone(), city, now, true).is_ok());
+    assert!(
+        voter
+            .validate_block(block.clone(), city, now, true, None)
+            .is_ok()
+    );
 
     // An observer (no key) votes on nothing and commits only certified
     // blocks: it executes the proposal without the check (ADR 0007).
@@ -120,7 +126,63 @@ fn only_a_voting_node_checks_the_signatures_of_a_block_no_certificate_names() {
     let observer = Shared::open(cfg, &base, None).unwrap();
     assert!(!observer.votes());
     let p = observer
-        .validate_block(block.clone(), city, now, false)
+        .validate_block(block.clone(), city, now, false, None)
         .unwrap();
     assert_eq!(p.block.hash(), block.hash());
+}
+
+/// A block rebuilt from the pool comes with the hashes its transactions
+/// were admitted under, and they are not computed again: a wrong list is
+/// caught by the header's transaction root, not recomputed away.
+#[test]
+fn a_block_rebuilt_from_the_pool_is_validated_with_the_hashes_it_was_admitted_under() {
+    let g = genesis("yui-known-hashes");
+    let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let proposer = open(&home(dirs[0].path(), &g));
+    let city = yui_ledger::Keypair::from_seed([3; 32]);
+    let tx = yui_ledger::Transaction {
+        chain_id: proposer.genesis.chain_id.clone(),
+        signer: city.address(),
+        nonce: 0,
+        expiry: yui_ledger::Expiry::Height(1_000),
+        op: yui_ledger::Operation::Charge {
+            to: yui_ledger::Keypair::from_seed([4; 32]).address(),
+            asset: "coin".into(),
+            amount: 100,
+            deposit_ref: "known".into(),
+            campaign: None,
+        },
+    };
+    let stx = tx.sign(&city);
+    proposer
+        .mempool()
+        .insert(stx.clone(), stx.hash(), 0, 1_700_000_000_500)
+        .unwrap();
+    let block = proposer
+        .build_block(city.address(), 1_700_000_001_000)
+        .unwrap()
+        .block;
+    let now = 1_700_000_002_000;
+    let voter = open(&home(dirs[1].path(), &g));
+    let validate = |known: Option<Vec<Hash>>| {
+        voter.validate_block(
+            block.clone(),
+            city.address(),
+            now,
+            false,
+            known.map(KnownHashes::admitted),
+        )
+    };
+    let p = validate(Some(vec![stx.hash()])).unwrap();
+    assert_eq!(p.tx_hashes, vec![stx.hash()]);
+    let wrong = validate(Some(vec![[7; 32]])).err();
+    assert!(
+        wrong
+            .as_ref()
+            .is_some_and(|e| e.contains("transaction root")),
+        "{wrong:?}"
+    );
+    // A list that cannot be the block's is not used.
+    assert!(validate(Some(vec![])).is_ok());
+    assert!(validate(None).is_ok());
 }

@@ -15,7 +15,7 @@ use yui_consensus::driver::{Driver, Host, SyncRefusal};
 use yui_consensus::{CommitCertificate, Hash, Message, ValidatorSet, Vote};
 use yui_ledger::{Address, Block, BlockHeader, Keypair};
 
-use crate::chain::{Prepared, Shared, now_ms};
+use crate::chain::{KnownHashes, Prepared, Shared, now_ms};
 use crate::crash_point::{self, Point};
 use crate::metrics::Stage;
 use crate::vote_journal::Source;
@@ -34,6 +34,10 @@ pub enum EngineEvent {
     Proposal {
         proposal: yui_consensus::Proposal,
         block: Box<Block>,
+        /// The hashes of the block's transactions, if this node computed
+        /// them itself when it admitted each one (a block rebuilt from its
+        /// own pool by the hashes the proposal lists): not computed again.
+        tx_hashes: Option<Vec<Hash>>,
     },
     /// A committed block with its certificate, fetched from a peer.
     Synced {
@@ -178,7 +182,11 @@ impl<O: Outbox> Engine<O> {
                     host.prepared.insert(hash, *prepared);
                     self.driver.built(host, height, round, hash)?;
                 }
-                EngineEvent::Proposal { proposal, block } => {
+                EngineEvent::Proposal {
+                    proposal,
+                    block,
+                    tx_hashes,
+                } => {
                     // A block that is not the one the proposal names says
                     // nothing about the proposal: ignored, not judged.
                     if proposal.height != self.driver.height()
@@ -186,7 +194,7 @@ impl<O: Outbox> Engine<O> {
                     {
                         continue;
                     }
-                    let block_valid = host.judge(&proposal, *block);
+                    let block_valid = host.judge(&proposal, *block, tx_hashes);
                     self.driver.proposal(host, proposal, block_valid)?;
                 }
                 EngineEvent::Rebroadcast => {
@@ -290,7 +298,7 @@ impl<O: Outbox> Host for NodeHost<O> {
             (None, Some(block)) => {
                 let proposer = block.header.proposer;
                 self.shared
-                    .validate_block(block, proposer, u64::MAX / 2, true)
+                    .validate_block(block, proposer, u64::MAX / 2, true, None)
                     .map_err(|e| anyhow::anyhow!("a certified block does not execute here: {e}"))?
             }
             (None, None) => match self.recover_prepared(certificate) {
@@ -342,7 +350,12 @@ impl<O: Outbox> Host for NodeHost<O> {
 impl<O: Outbox> NodeHost<O> {
     /// The node's verdict on a proposed block: valid if this node built or
     /// already validated it, else executed now (and kept, for the commit).
-    fn judge(&mut self, proposal: &yui_consensus::Proposal, block: Block) -> bool {
+    fn judge(
+        &mut self,
+        proposal: &yui_consensus::Proposal,
+        block: Block,
+        tx_hashes: Option<Vec<Hash>>,
+    ) -> bool {
         if self.prepared.contains_key(&proposal.block_hash) {
             return true;
         }
@@ -354,7 +367,9 @@ impl<O: Outbox> NodeHost<O> {
             .unwrap_or(Address::ZERO);
         match tokio::task::block_in_place(|| {
             self.shared.metrics.timed(Stage::Validate, || {
-                self.shared.validate_block(block, proposer, now_ms(), false)
+                let known = tx_hashes.map(KnownHashes::admitted);
+                self.shared
+                    .validate_block(block, proposer, now_ms(), false, known)
             })
         }) {
             Ok(p) => {
@@ -413,7 +428,7 @@ impl<O: Outbox> NodeHost<O> {
         let proposer = block.header.proposer;
         // The drift bound was checked when the block was first accepted.
         self.shared
-            .validate_block(block, proposer, u64::MAX / 2, true)
+            .validate_block(block, proposer, u64::MAX / 2, true, None)
             .map_err(|e| anyhow::anyhow!("decided block no longer executes: {e}"))
     }
 }

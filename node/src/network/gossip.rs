@@ -185,8 +185,14 @@ pub fn on_gossip(
                 header: *header,
                 txs,
             });
+            // Each transaction was found under the hash this node computed
+            // when it took it in, so the list is the transactions' hashes.
             engine
-                .try_send(EngineEvent::Proposal { proposal, block })
+                .try_send(EngineEvent::Proposal {
+                    proposal,
+                    block,
+                    tx_hashes: Some(tx_hashes),
+                })
                 .map_err(|_| Bad::Ignore("engine busy".into()))?;
             Ok(Next::Relay)
         }

@@ -684,7 +684,11 @@ async fn on_sync_response(
                 return;
             }
             tracing::debug!(height = proposal.height, round = proposal.round, %peer, "fetched a proposed block");
-            let _ = engine.try_send(EngineEvent::Proposal { proposal, block });
+            let _ = engine.try_send(EngineEvent::Proposal {
+                proposal,
+                block,
+                tx_hashes: None,
+            });
         }
         SyncResponse::Proposed(None) => {
             tracing::debug!(%peer, "peer does not hold the proposed block");
