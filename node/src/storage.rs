@@ -162,8 +162,6 @@ pub struct Store {
     state_keys: Arc<state_keys::StateKeys>,
     /// The size of the last commit's batch, to size the next one's.
     batch_bytes: std::sync::atomic::AtomicUsize,
-    /// The `tree_nodes` family's options (its checkpoints' table files).
-    nodes_options: Arc<Options>,
 }
 
 mod account_index;
@@ -178,7 +176,6 @@ mod receipts;
 mod state_cache;
 mod state_keys;
 mod top_nodes;
-mod tree_ingest;
 mod tree_keys;
 mod tree_values;
 mod tree_versions;
@@ -253,8 +250,6 @@ impl Store {
             .chain(legacy.then_some(&tree_keys::LEGACY_NODES))
             .map(|n| ColumnFamilyDescriptor::new(*n, cf_options(n, &cache)));
         let db = Arc::new(DB::open_cf_descriptors(&opts, path, cfs)?);
-        tree_ingest::remove_leftovers(path);
-        let nodes_options = Arc::new(cf_options(cf::TREE_NODES, &cache));
         let state_keys = state_keys::StateKeys::open(&db)?;
         let mut store = Self {
             db,
@@ -268,7 +263,6 @@ impl Store {
             state_cache: Default::default(),
             state_keys,
             batch_bytes: Default::default(),
-            nodes_options,
         };
         store.migrate_tree_keys()?;
         store.open_tree_window()?;
@@ -344,7 +338,6 @@ impl Store {
             window: self.window.clone(),
             state_history: self.state_history,
             reopened: self.reopened.swap(false, Ordering::Relaxed),
-            nodes_options: self.nodes_options.clone(),
         }
     }
 

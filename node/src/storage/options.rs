@@ -58,10 +58,10 @@ const MEMTABLE_BLOOM_RATIO: f64 = 0.02;
 /// invoice), key hashes, transaction hashes, accounts.
 const RANDOM_KEYED: [&str; 4] = [cf::STATE, cf::JMT_VALUES, cf::TX_INDEX, cf::ACCOUNT_INDEX];
 
-/// A column family's options. Point reads (state records, the transaction
-/// index, blocks by height) check a bloom filter first, so a key that is
-/// absent — a new account, a fresh invoice — costs no disk read; filters
-/// and indexes stay in the shared block cache.
+/// A column family's options. Point reads (state records, tree nodes, the
+/// transaction index, blocks by height) check a bloom filter first, so a
+/// key that is absent — a new account, a fresh invoice — costs no disk
+/// read; filters and indexes stay in the shared block cache.
 ///
 /// Filters and indexes are partitioned into blocks of [`METADATA_BLOCK_BYTES`]
 /// under a small top-level index, pinned in the cache. A whole-file filter
@@ -77,28 +77,14 @@ pub(super) fn cf_options(name: &str, cache: &rocksdb::Cache) -> Options {
     t.set_block_cache(cache);
     t.set_cache_index_and_filter_blocks(true);
     t.set_pin_l0_filter_and_index_blocks_in_cache(true);
-    // Tree nodes have no filter (below), and their files stay small: a
-    // checkpoint's table file (`tree_ingest.rs`) holds a few megabytes, a
-    // compaction's output at most RocksDB's 64 MiB target, whose index of
-    // 20-byte keys is a few hundred kilobytes, well inside a cache shard.
-    // One index block per file is then one cache lookup per node read, where
-    // a partitioned index takes two (the store bench: index searches 0.7 of
-    // what the partitioned index took, BENCHMARKS.md "The tree's nodes
-    // ingested").
-    if name == cf::TREE_NODES {
-        t.set_index_type(rocksdb::BlockBasedIndexType::BinarySearch);
-    } else {
-        t.set_index_type(rocksdb::BlockBasedIndexType::TwoLevelIndexSearch);
-        t.set_partition_filters(true);
-        t.set_metadata_block_size(METADATA_BLOCK_BYTES);
-        t.set_pin_top_level_index_and_filter(true);
-    }
+    t.set_index_type(rocksdb::BlockBasedIndexType::TwoLevelIndexSearch);
+    t.set_partition_filters(true);
+    t.set_metadata_block_size(METADATA_BLOCK_BYTES);
+    t.set_pin_top_level_index_and_filter(true);
     // The tree's values are read by seeking to the newest version at or
-    // below a height, which whole-key filters cannot answer. A tree node is
-    // read by the key its parent names, so it is always there: a filter
-    // would answer "maybe" every time, at the cost of searching it.
-    let filtered = ![cf::JMT_VALUES, cf::JMT_STALE, cf::TREE_NODES].contains(&name);
-    if filtered {
+    // below a height, which whole-key filters cannot answer.
+    let point_read = name != cf::JMT_VALUES && name != cf::JMT_STALE;
+    if point_read {
         t.set_bloom_filter(10.0, false);
     }
     let mut o = Options::default();
@@ -107,7 +93,7 @@ pub(super) fn cf_options(name: &str, cache: &rocksdb::Cache) -> Options {
     // checked for "already paid?" on every node) otherwise walks each
     // memtable's skip list, whose nodes are mostly cold (BENCHMARKS.md,
     // "Fewer walks for absent keys").
-    if filtered {
+    if point_read {
         o.set_memtable_whole_key_filtering(true);
         o.set_memtable_prefix_bloom_ratio(MEMTABLE_BLOOM_RATIO);
     }

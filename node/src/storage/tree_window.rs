@@ -114,13 +114,12 @@ pub(super) struct Frozen {
 
 impl Frozen {
     /// About the bytes of its checkpoint's batch: each live node's key and
-    /// bytes (if `with_nodes`), each key's newest value, RocksDB's framing
-    /// of each, and the few records the checkpoint adds.
-    pub fn bytes_estimate(&self, with_nodes: bool) -> usize {
+    /// bytes, each key's newest value, RocksDB's framing of each, and the
+    /// few records the checkpoint adds.
+    pub fn bytes_estimate(&self) -> usize {
         let nodes: usize = self
             .nodes
             .live()
-            .filter(|_| with_nodes)
             .map(|(k, n)| 20 + k.path.len().div_ceil(2) + n.stored_len() + 8)
             .sum();
         let values: usize = self
@@ -380,7 +379,7 @@ impl Store {
         // is never read.
         self.take_in(change);
         let frozen = self.window.freeze(h)?;
-        let (nodes, values) = self.checkpoint_disk().put_frozen(b, &frozen, false, true)?;
+        let (nodes, values) = self.checkpoint_disk().put_frozen(b, &frozen, false)?;
         Ok(Written {
             checkpoint: true,
             nodes,

@@ -58,9 +58,6 @@ pub(super) struct TreeDisk {
     /// left values above it on disk, which this checkpoint replaces
     /// (`tree_values.rs`).
     pub reopened: bool,
-    /// The `tree_nodes` family's options, for the table files of its
-    /// checkpoints (`tree_ingest.rs`).
-    pub nodes_options: Arc<rocksdb::Options>,
 }
 
 /// The stored keys of the written nodes and values a checkpoint's window
@@ -73,16 +70,14 @@ impl TreeDisk {
     }
 
     /// Adds to `b` the window frozen at its checkpoint `f.upto`: the nodes
-    /// and values still part of the tree (the nodes only if `with_nodes`:
-    /// they may have been ingested already), the end of the redo records
-    /// no longer needed (all of them without a window, `windowed` false),
-    /// and where the tree is on disk up to.
+    /// and values still part of the tree, the end of the redo records no
+    /// longer needed (all of them without a window, `windowed` false), and
+    /// where the tree is on disk up to.
     pub(super) fn put_frozen(
         &self,
         b: &mut WriteBatch,
         f: &Frozen,
         windowed: bool,
-        with_nodes: bool,
     ) -> Result<Replaced, StoreError> {
         // In key order: RocksDB's memtable inserts a key next to the last
         // one cheaply, and one anywhere else from the top of its skip list.
@@ -90,7 +85,7 @@ impl TreeDisk {
         // and node is encoded into the same two buffers.
         let nodes = self.cf(cf::TREE_NODES)?;
         let (mut key, mut node) = (Vec::with_capacity(64), Vec::with_capacity(1024));
-        for (k, n) in f.nodes.live().filter(|_| with_nodes) {
+        for (k, n) in f.nodes.live() {
             key.clear();
             k.write_db_key(&mut key);
             node.clear();
@@ -120,17 +115,14 @@ impl TreeDisk {
         Ok((replaced, values))
     }
 
-    /// Writes the window frozen at `f.upto`: its nodes as a table file
-    /// (`tree_ingest.rs`), the rest in a synced batch of its own; then lets
-    /// the window read it from disk.
+    /// Writes the window frozen at `f.upto` in a synced batch of its own,
+    /// then lets the window read it from disk.
     pub(super) fn write(self, f: Arc<Frozen>) -> Result<(), StoreError> {
-        let ingested =
-            super::tree_ingest::ingest(&self.db, &self.nodes_options, f.upto, f.nodes.live())?;
         // Allocated at its size: RocksDB's batch would otherwise double
         // its buffer a dozen times, copying it and faulting in fresh pages
         // each time.
-        let mut b = WriteBatch::with_capacity_bytes(f.bytes_estimate(!ingested));
-        let (nodes, values) = self.put_frozen(&mut b, &f, true, !ingested)?;
+        let mut b = WriteBatch::with_capacity_bytes(f.bytes_estimate());
+        let (nodes, values) = self.put_frozen(&mut b, &f, true)?;
         if self.state_history != 0 {
             super::history::put_replaced(&self.db, &mut b, f.upto, nodes, values)?;
         }
@@ -174,9 +166,6 @@ pub(super) enum Gate {
     Vanish,
     /// Fail as a disk would.
     Fail,
-    /// Ingest the nodes' table file, then stop as a killed node would,
-    /// before the checkpoint's batch.
-    IngestOnly,
 }
 
 impl Writer {
@@ -238,11 +227,6 @@ impl Writer {
                         Gate::Write => {}
                         Gate::Vanish => return Ok(()),
                         Gate::Fail => return Err(StoreError::Invalid("a disk error".into())),
-                        Gate::IngestOnly => {
-                            let (db, o) = (&disk.db, &disk.nodes_options);
-                            super::tree_ingest::ingest(db, o, f.upto, f.nodes.live())?;
-                            return Ok(());
-                        }
                     }
                 }
                 disk.write(f)
@@ -341,11 +325,11 @@ mod tests {
         let mut run = Run::windowed(dir.path(), 40, 8);
         run.commit_to(12);
         let frozen = run.store.window.freeze(12).expect("freeze");
-        let estimate = frozen.bytes_estimate(true);
+        let estimate = frozen.bytes_estimate();
         let mut b = rocksdb::WriteBatch::default();
         run.store
             .checkpoint_disk()
-            .put_frozen(&mut b, &frozen, true, true)
+            .put_frozen(&mut b, &frozen, true)
             .expect("put");
         let size = b.size_in_bytes();
         assert!(size <= estimate, "{size} bytes, {estimate} estimated");
