@@ -63,36 +63,48 @@ fn gossip_admissions_are_bounded() {
     );
 }
 
-/// A block holding a charge whose signature is forged (signed by another
-/// key than its signer), built by a proposer that skipped the check.
-fn forged_block(shared: &Shared) -> Block {
+/// The city's charge of 100 coin to the key of seed 4, with `deposit_ref`.
+fn city_charge(shared: &Shared, deposit_ref: &str) -> yui_ledger::Transaction {
     let city = yui_ledger::Keypair::from_seed([3; 32]);
-    let other = yui_ledger::Keypair::from_seed([4; 32]);
-    let tx = yui_ledger::Transaction {
+    yui_ledger::Transaction {
         chain_id: shared.genesis.chain_id.clone(),
         signer: city.address(),
         nonce: 0,
         expiry: yui_ledger::Expiry::Height(1_000),
         op: yui_ledger::Operation::Charge {
-            to: other.address(),
+            to: yui_ledger::Keypair::from_seed([4; 32]).address(),
             asset: "coin".into(),
             amount: 100,
-            deposit_ref: "forged".into(),
+            deposit_ref: deposit_ref.into(),
             campaign: None,
         },
-    };
-    let mut stx = tx.clone().sign(&city);
-    stx.signature = tx.sign(&other).signature;
-    assert!(stx.check_stateless(&shared.genesis.chain_id).is_err());
+    }
+}
+
+/// The block `shared` builds (as the city) around `stx`, from its pool.
+fn block_of(shared: &Shared, stx: &yui_ledger::SignedTransaction) -> Block {
     shared
         .mempool()
         .insert(stx.clone(), stx.hash(), 0, 1_700_000_000_500)
         .unwrap();
+    let city = yui_ledger::Keypair::from_seed([3; 32]);
     let p = shared
         .build_block(city.address(), 1_700_000_001_000)
         .unwrap();
-    assert_eq!(p.block.txs, vec![stx]);
+    assert_eq!(p.block.txs, vec![stx.clone()]);
     p.block
+}
+
+/// A block holding a charge whose signature is forged (signed by another
+/// key than its signer), built by a proposer that skipped the check.
+fn forged_block(shared: &Shared) -> Block {
+    let city = yui_ledger::Keypair::from_seed([3; 32]);
+    let other = yui_ledger::Keypair::from_seed([4; 32]);
+    let tx = city_charge(shared, "forged");
+    let mut stx = tx.clone().sign(&city);
+    stx.signature = tx.sign(&other).signature;
+    assert!(stx.check_stateless(&shared.genesis.chain_id).is_err());
+    block_of(shared, &stx)
 }
 
 #[test]
@@ -140,28 +152,8 @@ fn a_block_rebuilt_from_the_pool_is_validated_with_the_hashes_it_was_admitted_un
     let dirs: Vec<_> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
     let proposer = open(&home(dirs[0].path(), &g));
     let city = yui_ledger::Keypair::from_seed([3; 32]);
-    let tx = yui_ledger::Transaction {
-        chain_id: proposer.genesis.chain_id.clone(),
-        signer: city.address(),
-        nonce: 0,
-        expiry: yui_ledger::Expiry::Height(1_000),
-        op: yui_ledger::Operation::Charge {
-            to: yui_ledger::Keypair::from_seed([4; 32]).address(),
-            asset: "coin".into(),
-            amount: 100,
-            deposit_ref: "known".into(),
-            campaign: None,
-        },
-    };
-    let stx = tx.sign(&city);
-    proposer
-        .mempool()
-        .insert(stx.clone(), stx.hash(), 0, 1_700_000_000_500)
-        .unwrap();
-    let block = proposer
-        .build_block(city.address(), 1_700_000_001_000)
-        .unwrap()
-        .block;
+    let stx = city_charge(&proposer, "known").sign(&city);
+    let block = block_of(&proposer, &stx);
     let now = 1_700_000_002_000;
     let voter = open(&home(dirs[1].path(), &g));
     let validate = |known: Option<Vec<Hash>>| {
