@@ -37,7 +37,7 @@ pub enum EngineEvent {
         /// The hashes of the block's transactions, if this node computed
         /// them itself when it admitted each one (a block rebuilt from its
         /// own pool by the hashes the proposal lists): not computed again.
-        tx_hashes: Option<Vec<Hash>>,
+        tx_hashes: Option<KnownHashes>,
     },
     /// A committed block with its certificate, fetched from a peer.
     Synced {
@@ -354,7 +354,7 @@ impl<O: Outbox> NodeHost<O> {
         &mut self,
         proposal: &yui_consensus::Proposal,
         block: Block,
-        tx_hashes: Option<Vec<Hash>>,
+        tx_hashes: Option<KnownHashes>,
     ) -> bool {
         if self.prepared.contains_key(&proposal.block_hash) {
             return true;
@@ -367,9 +367,8 @@ impl<O: Outbox> NodeHost<O> {
             .unwrap_or(Address::ZERO);
         match tokio::task::block_in_place(|| {
             self.shared.metrics.timed(Stage::Validate, || {
-                let known = tx_hashes.map(KnownHashes::admitted);
                 self.shared
-                    .validate_block(block, proposer, now_ms(), false, known)
+                    .validate_block(block, proposer, now_ms(), false, tx_hashes)
             })
         }) {
             Ok(p) => {

@@ -13,7 +13,7 @@ use yui_ledger::{Block, Hash, SignedTransaction, TxError};
 use super::batch::TX_BATCH_MAX;
 use super::recent::Recent;
 use super::{NetCommand, NetMessage, peer_id_of};
-use crate::chain::{Admit, AdmitError, Shared};
+use crate::chain::{Admit, AdmitError, KnownHashes, Shared};
 use crate::engine::EngineEvent;
 use crate::vote_journal::Source;
 
@@ -191,7 +191,7 @@ pub fn on_gossip(
                 .try_send(EngineEvent::Proposal {
                     proposal,
                     block,
-                    tx_hashes: Some(tx_hashes),
+                    tx_hashes: Some(KnownHashes::admitted(tx_hashes)),
                 })
                 .map_err(|_| Bad::Ignore("engine busy".into()))?;
             Ok(Next::Relay)
