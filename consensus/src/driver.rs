@@ -122,18 +122,21 @@ impl Driver {
     }
 
     /// A proposal from a peer, with the host's verdict on the block it names
-    /// (the host executed it, or could not).
+    /// (the host executed it, or could not), and whether the host has checked
+    /// its signature against the set of its height (`Input::Proposal`).
     pub fn proposal<H: Host>(
         &mut self,
         host: &mut H,
         proposal: crate::types::Proposal,
         block_valid: bool,
+        verified: bool,
     ) -> Result<(), H::Error> {
         self.handle(
             host,
             Input::Proposal {
                 proposal,
                 block_valid,
+                verified,
             },
         )
     }
@@ -344,7 +347,7 @@ mod tests {
         let net = Net::new(4);
         let mut host = recorder(&net);
         let mut d = driver(&net, &mut host);
-        d.proposal(&mut host, net.proposal(0, [7; 32], None), true)
+        d.proposal(&mut host, net.proposal(0, [7; 32], None), true, false)
             .unwrap();
         for i in [0, 1, 2] {
             let vote = net.vote(i, VoteKind::Precommit, 0, Some([7; 32]));

@@ -210,6 +210,7 @@ fn input(ch: &mut Choices<'_>, kind: u8, height: u64) -> Option<Input> {
             Input::Proposal {
                 proposal: p,
                 block_valid: kind % 8 == 3,
+                verified: false,
             }
         }
         5 => Input::Timeout {

@@ -38,6 +38,9 @@ pub enum EngineEvent {
         /// them itself when it admitted each one (a block rebuilt from its
         /// own pool by the hashes the proposal lists): not computed again.
         tx_hashes: Option<KnownHashes>,
+        /// The proposal's signature was checked against the set of its
+        /// height: the core does not check it again.
+        verified: bool,
     },
     /// A committed block with its certificate, fetched from a peer.
     Synced {
@@ -186,6 +189,7 @@ impl<O: Outbox> Engine<O> {
                     proposal,
                     block,
                     tx_hashes,
+                    verified,
                 } => {
                     // A block that is not the one the proposal names says
                     // nothing about the proposal: ignored, not judged.
@@ -195,7 +199,8 @@ impl<O: Outbox> Engine<O> {
                         continue;
                     }
                     let block_valid = host.judge(&proposal, *block, tx_hashes);
-                    self.driver.proposal(host, proposal, block_valid)?;
+                    self.driver
+                        .proposal(host, proposal, block_valid, verified)?;
                 }
                 EngineEvent::Rebroadcast => {
                     for msg in self.driver.rebroadcast() {

@@ -31,9 +31,13 @@ pub enum Input {
     /// A proposal from the network, together with the node's verdict on the
     /// full block it names: the node executes the block, and `block_valid` is
     /// false when it is invalid (bad transactions, block time out of bounds).
+    /// `verified`: the node has already checked the proposal's signature
+    /// against the validator set of its height (the set the core holds), as
+    /// with [`Input::VerifiedVote`]; the core does not verify it again.
     Proposal {
         proposal: Proposal,
         block_valid: bool,
+        verified: bool,
     },
     /// A prevote or precommit from the network.
     Vote(Vote),

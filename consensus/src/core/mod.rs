@@ -134,7 +134,8 @@ impl Core {
             Input::Proposal {
                 proposal,
                 block_valid,
-            } => self.on_proposal(proposal, block_valid, &mut out),
+                verified,
+            } => self.on_proposal(proposal, block_valid, verified, &mut out),
             Input::Vote(vote) => self.on_vote(vote, false, &mut out),
             Input::VerifiedVote(vote) => self.on_vote(vote, true, &mut out),
             Input::Timeout {

@@ -97,6 +97,7 @@ impl Net {
         Input::Proposal {
             proposal: self.proposal(round, value, pol_round),
             block_valid: valid,
+            verified: false,
         }
     }
 

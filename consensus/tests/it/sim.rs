@@ -521,7 +521,7 @@ impl<'a> Sim<'a> {
                     let held = (proposal.height, proposal.block_hash);
                     self.nodes[to].disk.held.insert(held);
                 }
-                self.drive(to, |d, h| d.proposal(h, proposal, true));
+                self.drive(to, |d, h| d.proposal(h, proposal, true, false));
             }
             Message::Vote(vote) => self.drive(to, |d, h| d.handle(h, Input::Vote(vote))),
         }

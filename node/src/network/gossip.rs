@@ -187,11 +187,15 @@ pub fn on_gossip(
             });
             // Each transaction was found under the hash this node computed
             // when it took it in, so the list is the transactions' hashes.
+            // Checked above against the set of height head + 1: the core
+            // trusts the check only for a proposal of that height.
+            let verified = proposal.height == head + 1;
             engine
                 .try_send(EngineEvent::Proposal {
                     proposal,
                     block,
                     tx_hashes: Some(KnownHashes::admitted(tx_hashes)),
+                    verified,
                 })
                 .map_err(|_| Bad::Ignore("engine busy".into()))?;
             Ok(Next::Relay)

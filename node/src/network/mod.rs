@@ -684,10 +684,13 @@ async fn on_sync_response(
                 return;
             }
             tracing::debug!(height = proposal.height, round = proposal.round, %peer, "fetched a proposed block");
+            // Checked when it arrived, perhaps against an earlier height's
+            // set: the core checks it again.
             let _ = engine.try_send(EngineEvent::Proposal {
                 proposal,
                 block,
                 tx_hashes: None,
+                verified: false,
             });
         }
         SyncResponse::Proposed(None) => {

@@ -12,9 +12,10 @@ impl Core {
         &mut self,
         proposal: Proposal,
         block_valid: bool,
+        verified: bool,
         out: &mut Vec<Output>,
     ) {
-        if let Err(rejection) = self.admit_proposal(&proposal) {
+        if let Err(rejection) = self.admit_proposal(&proposal, verified) {
             out.push(Output::Dropped {
                 reason: rejection.to_string(),
             });
@@ -31,8 +32,9 @@ impl Core {
     }
 
     /// Every check a proposal must pass before it is kept: height, round,
-    /// proposer, valid round, room, and last (being the costliest) signature.
-    fn admit_proposal(&self, p: &Proposal) -> Result<(), Rejection> {
+    /// proposer, valid round, room, and last (being the costliest) signature,
+    /// unless the node has checked it already.
+    fn admit_proposal(&self, p: &Proposal, verified: bool) -> Result<(), Rejection> {
         self.admit("proposal", p.height, p.round)?;
         let expected = self.proposer_of(p.round);
         if p.proposer != expected {
@@ -59,6 +61,9 @@ impl Core {
                 round: p.round,
                 max: crate::core::PROPOSALS_PER_ROUND_MAX,
             });
+        }
+        if verified {
+            return Ok(());
         }
         p.verify(&self.chain_id, &self.validators)
             .map_err(|source| Rejection::Invalid {
@@ -120,12 +125,35 @@ mod tests {
             let out = core.handle(Input::Proposal {
                 proposal,
                 block_valid: true,
+                verified: false,
             });
             let reasons = dropped(&out);
             assert_eq!(reasons.len(), 1, "{out:?}");
             assert!(reasons[0].contains(needle), "{} lacks {needle}", reasons[0]);
         }
         assert_eq!(core.step(), Step::Propose);
+    }
+
+    /// The node checked the signature on arrival (`verified`): the core
+    /// does not check it again, so even a signature it would refuse passes.
+    /// Unchecked, the same proposal is dropped.
+    #[test]
+    fn a_proposal_the_node_verified_is_not_verified_again() {
+        let mut forged = Net::new(4).proposal(0, [4; 32], None);
+        forged.signature[0] ^= 1;
+        for (verified, prevotes) in [
+            (true, vec![(VoteKind::Prevote, 0, Some([4; 32]))]),
+            (false, vec![]),
+        ] {
+            let net = Net::new(4);
+            let mut core = net.started_core(0);
+            let out = core.handle(Input::Proposal {
+                proposal: forged.clone(),
+                block_valid: true,
+                verified,
+            });
+            assert_eq!(broadcast_votes(&out), prevotes, "verified: {verified}");
+        }
     }
 
     #[test]
