@@ -61,10 +61,13 @@ impl Children {
             present |= 1 << n;
             last = Some(*n);
         }
-        let list = pairs.into_iter().map(|(_, c)| c).collect();
+        // Into a list of its own size: collected in place over `pairs`, the
+        // list would be shrunk (reallocated and copied) into its box.
+        let mut list = Vec::with_capacity(pairs.len());
+        list.extend(pairs.into_iter().map(|(_, c)| c));
         Some(Children {
             present,
-            list,
+            list: list.into_boxed_slice(),
             ranges: RangeCache::default(),
         })
     }

@@ -626,24 +626,25 @@ impl Shared {
             .commit_block(block, &certificate, &p.outcome, &p.tree)?;
         crash_point::reach(Point::CommitAfterWrite, block.header.height);
         // The block's start may have applied a validator change: the state now
-        // names the set of the next height.
-        match validators_in(&self.store) {
-            Ok(v) => {
-                let mut cur = self.validators.write().unwrap_or_else(|e| e.into_inner());
-                if cur.set != v.set {
-                    tracing::info!(
-                        height = block.header.height + 1,
-                        validators = v.infos.len(),
-                        "validator set changes"
-                    );
-                }
-                *cur = v;
+        // names the set of the next height. A block that did not write the
+        // set's record leaves the set as it was (building it checks and
+        // decodes every validator's key).
+        if p.outcome
+            .writes
+            .contains_key(&yui_ledger::state::keys::validators())
+        {
+            let v = validators_in(&self.store).map_err(|e| {
+                StoreError::Invalid(format!("committed state names no valid validator set: {e}"))
+            })?;
+            let mut cur = self.validators.write().unwrap_or_else(|e| e.into_inner());
+            if cur.set != v.set {
+                tracing::info!(
+                    height = block.header.height + 1,
+                    validators = v.infos.len(),
+                    "validator set changes"
+                );
             }
-            Err(e) => {
-                return Err(StoreError::Invalid(format!(
-                    "committed state names no valid validator set: {e}"
-                )));
-            }
+            *cur = v;
         }
         let prev_time_ms = self.head().time_ms;
         *self.head.write().unwrap_or_else(|e| e.into_inner()) = Head {
