@@ -9,7 +9,9 @@
 //! from the disk itself (not from the page cache) and the memory the machine
 //! still had available, so that a rate that falls can be set against the
 //! data outgrowing the page cache. At the end it prints, per node, the memory's slope
-//! after the warm-up and the disk's bytes per committed transaction with
+//! after the warm-up and over the run's last third (memory that has levelled
+//! off shows a slope near zero there, whatever it did while caches filled),
+//! and the disk's bytes per committed transaction with
 //! how straight that line is, and counts ERROR lines the nodes logged
 //! during the run. The samples go to a CSV that `scripts/plot-soak.py`
 //! draws.
@@ -265,9 +267,24 @@ pub async fn run(
     report(&homes, &samples, seconds as f64, &log_from, &out)
 }
 
+/// The least-squares slope of resident memory (MiB per minute) over the
+/// readings from `from_s` seconds on; 0 with fewer than two.
+fn rss_slope(readings: &[&Sample], from_s: f64) -> f64 {
+    let points: Vec<(f64, f64)> = readings
+        .iter()
+        .filter(|s| s.t >= from_s)
+        .map(|s| (s.t / 60.0, s.rss_kib as f64 / 1024.0))
+        .collect();
+    if points.len() < 2 {
+        return 0.0;
+    }
+    fit(&points).0
+}
+
 /// Memory after the warm-up (the first sixth of the run, at least 60 s):
-/// its least-squares slope, and the first and last readings; disk against
-/// committed transactions: bytes per transaction and R².
+/// its least-squares slope there and over the last third of the run, and
+/// the first and last readings; disk against committed transactions: bytes
+/// per transaction and R².
 fn report(
     homes: &[(String, PathBuf)],
     samples: &[Sample],
@@ -281,18 +298,23 @@ fn report(
         out.in_window_rate, out.p50, out.first_third_p50, out.last_third_p50, out.p99, out.refused
     );
     println!(
-        "{:<14} {:>10} {:>10} {:>14} {:>12} {:>8} {:>12} {:>7}",
-        "node", "RSS@warm", "RSS end", "RSS slope", "disk/tx", "R²", "CPU µs/tx", "errors"
+        "{:<14} {:>10} {:>10} {:>14} {:>16} {:>12} {:>8} {:>12} {:>7}",
+        "node",
+        "RSS@warm",
+        "RSS end",
+        "RSS slope",
+        "last third",
+        "disk/tx",
+        "R²",
+        "CPU µs/tx",
+        "errors"
     );
     let mut total_errors = 0;
     for (i, (name, home)) in homes.iter().enumerate() {
         let mine: Vec<&Sample> = samples.iter().filter(|s| s.node == i).collect();
         let after: Vec<&&Sample> = mine.iter().filter(|s| s.t >= warm).collect();
-        let rss: Vec<(f64, f64)> = after
-            .iter()
-            .map(|s| (s.t / 60.0, s.rss_kib as f64 / 1024.0))
-            .collect();
-        let (slope, _, _) = fit(&rss);
+        let slope = rss_slope(&mine, warm);
+        let late_slope = rss_slope(&mine, seconds * 2.0 / 3.0);
         let disk: Vec<(f64, f64)> = mine
             .iter()
             .map(|s| (s.chain_txs as f64, s.disk as f64))
@@ -308,11 +330,12 @@ fn report(
         let (errors, lines) = errors_since(&home.join("node.log"), log_from[i]);
         total_errors += errors;
         println!(
-            "{:<14} {:>6.0} MiB {:>6.0} MiB {:>7.2} MiB/min {:>8.0} B {:>8.4} {:>12.0} {:>7}",
+            "{:<14} {:>6.0} MiB {:>6.0} MiB {:>7.2} MiB/min {:>9.2} MiB/min {:>8.0} B {:>8.4} {:>12.0} {:>7}",
             name,
             after.first().map_or(0.0, |s| s.rss_kib as f64 / 1024.0),
             last.map_or(0.0, |s| s.rss_kib as f64 / 1024.0),
             slope,
+            late_slope,
             per_tx,
             r2,
             cpu,
@@ -339,6 +362,27 @@ mod tests {
         assert!((m - 2.0).abs() < 1e-9 && (b - 1.0).abs() < 1e-9 && (r2 - 1.0).abs() < 1e-9);
         let (m, _, r2) = fit(&[(0.0, 1.0), (1.0, 1.0)]);
         assert!(m == 0.0 && r2 == 1.0);
+    }
+
+    /// Memory that climbs while caches fill, then levels off: the slope
+    /// from the warm-up is positive, the last third's is flat.
+    #[test]
+    fn the_last_third_slope_sees_memory_level_off() {
+        let samples: Vec<Sample> = (0..=30)
+            .map(|i| Sample {
+                t: f64::from(i) * 20.0,
+                node: 0,
+                rss_kib: 1024 * (400 + 20 * u64::from(i.min(15) as u32)),
+                disk: 0,
+                cpu_s: 0.0,
+                height: 0,
+                chain_txs: 0,
+            })
+            .collect();
+        let refs: Vec<&Sample> = samples.iter().collect();
+        assert!(rss_slope(&refs, 100.0) > 10.0);
+        assert!(rss_slope(&refs, 400.0).abs() < 1e-9);
+        assert_eq!(rss_slope(&refs, 10_000.0), 0.0, "no readings");
     }
 
     #[test]
