@@ -232,6 +232,11 @@ impl Store {
         let mut opts = Options::default();
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
+        // At most 256 table files open at once: a node also holds sockets
+        // for its peers and its wallets' connections, under what is often a
+        // limit of 1,024 descriptors a process. Past 256 files RocksDB
+        // closes the least used and opens it again when read (its index and
+        // filter read again too).
         opts.set_max_open_files(256);
         // Flushes and compactions on both cores' background threads.
         opts.increase_parallelism(2);
