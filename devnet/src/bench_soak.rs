@@ -368,11 +368,11 @@ mod tests {
     /// from the warm-up is positive, the last third's is flat.
     #[test]
     fn the_last_third_slope_sees_memory_level_off() {
-        let samples: Vec<Sample> = (0..=30)
+        let samples: Vec<Sample> = (0..=30u32)
             .map(|i| Sample {
                 t: f64::from(i) * 20.0,
                 node: 0,
-                rss_kib: 1024 * (400 + 20 * u64::from(i.min(15) as u32)),
+                rss_kib: 1024 * (400 + 20 * u64::from(i.min(15))),
                 disk: 0,
                 cpu_s: 0.0,
                 height: 0,
