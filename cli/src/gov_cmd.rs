@@ -85,7 +85,7 @@ pub(crate) enum ActionCmd {
         #[arg(long, default_value_t = 20)]
         in_blocks: u64,
     },
-    /// Grant a role: coordinator, credential_issuer, issuer:<asset>, merchant:<class>.
+    /// Grant a role: coordinator, credential_issuer, `issuer:<asset>`, `merchant:<class>`.
     GrantRole {
         #[arg(long)]
         account: String,

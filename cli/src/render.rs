@@ -119,7 +119,7 @@ pub fn line(text: impl std::fmt::Display) {
     write_out(format_args!("{text}\n"));
 }
 
-/// [`line`] without the newline.
+/// [`line()`] without the newline.
 pub fn write_out(text: std::fmt::Arguments<'_>) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
@@ -132,7 +132,7 @@ pub fn write_out(text: std::fmt::Arguments<'_>) {
     }
 }
 
-/// `println!` through [`line`]: a closed pipe ends the command quietly.
+/// `println!` through [`line()`]: a closed pipe ends the command quietly.
 #[macro_export]
 macro_rules! outln {
     ($($arg:tt)*) => {

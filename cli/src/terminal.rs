@@ -45,7 +45,7 @@ pub struct TerminalArgs {
     #[arg(long)]
     pub key: PathBuf,
     /// Where the page is served. The node's api.cors_origins must list
-    /// "http://<this address>".
+    /// `http://<this address>`.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: String,
     /// The payment request's invoice id.

@@ -91,7 +91,7 @@ enum Cmd {
     },
     /// Open-loop payments against a running devnet (`yui-devnet up`).
     Load {
-        /// The devnet's folder (keys are read from <dir>/keys).
+        /// The devnet's folder (keys are read from `<dir>/keys`).
         #[arg(long, default_value = ".devnet")]
         dir: PathBuf,
         #[arg(long, default_value = "127.0.0.1:7001")]
@@ -148,7 +148,7 @@ enum Cmd {
         seconds: u64,
         #[arg(long, default_value_t = 400)]
         accounts: usize,
-        /// The node to kill (its folder's name under <dir>/nodes).
+        /// The node to kill (its folder's name under `<dir>/nodes`).
         #[arg(long, default_value = "chamber")]
         kill: String,
         /// Seconds into the offering when it is killed.

@@ -147,7 +147,7 @@ pub enum NotKept {
 
 /// The live aggregates and who waits for them.
 pub struct Live {
-    /// The privacy floor ([analytics] k_min).
+    /// The privacy floor (`[analytics] k_min`).
     pub k_min: usize,
     /// The town's time zone, by name.
     pub time_zone: String,

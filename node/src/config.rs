@@ -134,7 +134,7 @@ pub enum LogFormat {
 pub struct P2pSection {
     /// libp2p listen address, e.g. "/ip4/127.0.0.1/tcp/27001".
     pub listen: String,
-    /// Peers to dial: "/ip4/…/tcp/…/p2p/<peer id>".
+    /// Peers to dial: `/ip4/…/tcp/…/p2p/<peer id>`.
     #[serde(default)]
     pub peers: Vec<String>,
     /// Public keys (hex) of observers allowed to connect besides the validators.

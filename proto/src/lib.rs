@@ -4,6 +4,9 @@
 //! convert at their boundary.
 #![forbid(unsafe_code)]
 #![allow(clippy::all)]
+// The messages' docs are api.proto's comments, written for readers of the
+// .proto file, not as rustdoc (brackets and angle brackets in prose).
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 pub mod v1 {
     tonic::include_proto!("yui.v1");

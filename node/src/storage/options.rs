@@ -15,7 +15,7 @@ pub const BLOCK_CACHE_BYTES: usize = 256 * 1024 * 1024;
 /// MiB, and a node's memory kept rising for half an hour under a steady 500
 /// payments/s as the quieter families' memtables slowly filled
 /// (BENCHMARKS.md, the soak). The families' own sizes
-/// ([`memtable_bytes`]) add up to less, so this is a bound that is
+/// (`memtable_bytes`) add up to less, so this is a bound that is
 /// rarely reached: when it is, RocksDB flushes the family with the oldest
 /// memtable, and again until under it, which under the total alone meant
 /// every family flushed together, the small ones into files of a few
