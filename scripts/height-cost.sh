@@ -75,20 +75,15 @@ EOF
 run "$short"
 run "$long"
 python3 - "$work" "$short" "$long" <<'EOF'
-import collections, importlib.util, re, sys
+import importlib.util, sys
 work, short, long_ = sys.argv[1:4]
 spec = importlib.util.spec_from_file_location("stages", "scripts/perf-stages.py")
 stages = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(stages)
-pats = [(n, re.compile(p)) for n, p in stages.STAGES]
 
 def shares(path):
-    c, total = collections.Counter(), 0
-    for line in open(path):
-        stack, _, n = line.rstrip().rpartition(" ")
-        total += int(n)
-        c[next((name for name, p in pats if p.search(stack)), "other")] += int(n)
-    return {k: v / total for k, v in c.items()} if total else {}
+    counts, total = stages.stage_counts(path)
+    return {k: v / total for k, v in counts.items()} if total else {}
 
 def meta(iv):
     cores, hps = map(float, open(f"{work}/{iv}.meta").read().split())

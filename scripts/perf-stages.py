@@ -28,8 +28,8 @@ STAGES = [
 ]
 
 
-def main():
-    folded, per_tx = sys.argv[1], float(sys.argv[2])
+def stage_counts(folded):
+    """Samples per stage of a folded profile (with "other"), and the total."""
     counts = {name: 0 for name, _ in STAGES}
     counts["other"] = 0
     total = 0
@@ -45,6 +45,12 @@ def main():
                     break
             else:
                 counts["other"] += n
+    return counts, total
+
+
+def main():
+    folded, per_tx = sys.argv[1], float(sys.argv[2])
+    counts, total = stage_counts(folded)
     print(f"{total} samples; {per_tx:.0f} µs CPU per committed transaction per node")
     print(f"{'stage':34} {'share':>7} {'µs per tx per node':>20}")
     for name, c in sorted(counts.items(), key=lambda kv: -kv[1]):
