@@ -1,9 +1,10 @@
 //! RocksDB storage. One column family per kind of record; a committed block,
-//! its certificate, state changes, receipts, indexes and the state tree's
-//! redo record go to disk in one synced `WriteBatch`, so a node killed at
-//! any instant restarts at its last committed block with nothing
-//! half-written. The tree's nodes and values follow every few heights, in
-//! a synced batch of their own (`tree_window.rs`, `tree_writer.rs`).
+//! its certificate, state changes, receipts and the state tree's redo
+//! record go to disk in one synced `WriteBatch`, so a node killed at any
+//! instant restarts at its last committed block with nothing half-written.
+//! The tree's nodes and values, and the transaction and account indexes,
+//! follow every few heights, in a synced batch of their own
+//! (`tree_window.rs`, `tree_writer.rs`, `index_window.rs`).
 //!
 //! Failure contract: a read or write error from RocksDB is returned as
 //! [`StoreError`]; the node stops rather than continue on a store it cannot
@@ -104,6 +105,10 @@ pub mod meta {
     /// The last checkpoint of the tree a commit called for (written beside
     /// the chain; above `tree_through` until its batch lands).
     pub const TREE_DUE: &[u8] = b"tree_due";
+    /// The newest height (u64 BE) up to which the transaction index and
+    /// account history are on disk (`index_window.rs`). Absent: the last
+    /// height.
+    pub const INDEX_THROUGH: &[u8] = b"index_through";
 }
 
 /// Index used for a block's start events in `receipts` and `account_index`.
@@ -162,6 +167,9 @@ pub struct Store {
     state_keys: Arc<state_keys::StateKeys>,
     /// The size of the last commit's batch, to size the next one's.
     batch_bytes: std::sync::atomic::AtomicUsize,
+    /// The transaction index and account history of the heights whose
+    /// indexes are not yet on disk.
+    index: Arc<index_window::IndexWindow>,
 }
 
 mod account_index;
@@ -170,6 +178,8 @@ use options::cf_options;
 use options::memtable_bytes;
 pub use options::{BLOCK_CACHE_BYTES, MEMTABLES_BYTES, WAL_BYTES};
 mod history;
+mod index_window;
+use index_window::HeightIndex;
 mod options;
 mod reader;
 mod receipts;
@@ -268,9 +278,11 @@ impl Store {
             state_cache: Default::default(),
             state_keys,
             batch_bytes: Default::default(),
+            index: Default::default(),
         };
         store.migrate_tree_keys()?;
         store.open_tree_window()?;
+        store.open_index_window()?;
         Ok(store)
     }
 
@@ -341,6 +353,7 @@ impl Store {
             db: self.db.clone(),
             versions: self.versions.clone(),
             window: self.window.clone(),
+            index: self.index.clone(),
             state_history: self.state_history,
             reopened: self.reopened.swap(false, Ordering::Relaxed),
         }
@@ -458,8 +471,10 @@ impl Store {
         b.put_cf(md, meta::BASE_HEIGHT, hkey(h));
         b.put_cf(md, meta::BASE_VALIDATORS, s.validators_record);
         b.put_cf(md, meta::LAST_HEIGHT, hkey(h));
+        b.put_cf(md, meta::INDEX_THROUGH, hkey(h));
         self.write_sync(b)?;
         self.state_cache.clear();
+        self.index.clear();
         self.tree_written_through(h);
         Ok(())
     }
@@ -483,8 +498,10 @@ impl Store {
         self.put_tree_through(&mut b, 0)?;
         b.put_cf(self.cf(cf::METADATA)?, meta::GENESIS_JSON, json.as_bytes());
         b.put_cf(self.cf(cf::METADATA)?, meta::LAST_HEIGHT, hkey(0));
+        b.put_cf(self.cf(cf::METADATA)?, meta::INDEX_THROUGH, hkey(0));
         self.write_sync(b)?;
         self.state_cache.clear();
+        self.index.clear();
         self.tree_written_through(0);
         Ok(())
     }
@@ -577,25 +594,7 @@ impl Store {
             borsh::to_vec(cert).unwrap_or_default(),
         );
         b.put_cf(self.cf(cf::BLOCK_INDEX)?, block.hash(), hkey(h));
-        let (txi, rc) = (self.cf(cf::TX_INDEX)?, self.cf(cf::RECEIPTS)?);
-        // By hash: the memtable takes keys in order far more cheaply.
-        let mut located: Vec<(&Hash, u32)> = outcome
-            .receipts
-            .iter()
-            .map(|r| (&r.tx_hash, r.index))
-            .collect();
-        located.sort_unstable();
-        for (hash, index) in located {
-            b.put_cf(txi, hash, borsh::to_vec(&(h, index)).unwrap_or_default());
-        }
-        let mut concerned = Vec::with_capacity(block.txs.len() * 2);
-        for (tx, r) in block.txs.iter().zip(&outcome.receipts) {
-            concerned.extend(
-                r.accounts_concerned(&tx.tx)
-                    .into_iter()
-                    .map(|a| (a, r.index)),
-            );
-        }
+        let rc = self.cf(cf::RECEIPTS)?;
         if !outcome.begin_events.is_empty() {
             let be = BeginEvents {
                 events: outcome.begin_events.clone(),
@@ -605,15 +604,16 @@ impl Store {
                 rkey(h, BEGIN_EVENTS_INDEX),
                 borsh::to_vec(&be).unwrap_or_default(),
             );
-            concerned.extend(
-                outcome
-                    .begin_events
-                    .iter()
-                    .flat_map(|e| e.accounts())
-                    .map(|a| (a, BEGIN_EVENTS_INDEX)),
-            );
         }
-        self.put_account_index(&mut b, h, concerned)?;
+        let indexed = HeightIndex::new(h, &block.txs, &outcome.receipts, &outcome.begin_events);
+        // An archive writes the indexes in the block's batch; a store with
+        // a window, with the tree's checkpoints (`index_window.rs`).
+        let indexed = if self.tree_interval == 1 {
+            self.index.with_open(indexed).put(&self.db, &mut b)?;
+            None
+        } else {
+            Some(indexed)
+        };
         if !outcome.receipts.is_empty() {
             b.put_cf(rc, hkey(h), receipts::record(&outcome.receipts));
         }
@@ -638,6 +638,12 @@ impl Store {
         }
         self.batch_bytes.store(b.size_in_bytes(), Ordering::Relaxed);
         self.write_sync(b)?;
+        // Before the state: whoever reads the new nonces finds the
+        // transactions that used them.
+        match indexed {
+            Some(indexed) => self.index.add(indexed),
+            None => self.index.written(h),
+        }
         self.state_cache.committed(&outcome.writes);
         self.tree_committed(h, checkpoint, tree)?;
         Ok(size)
@@ -679,6 +685,9 @@ impl Store {
     }
 
     pub fn tx_location(&self, hash: &Hash) -> Result<Option<(u64, u32)>, StoreError> {
+        if let Some(at) = self.index.tx(hash) {
+            return Ok(Some(at));
+        }
         self.get(cf::TX_INDEX, hash)?
             .map(|b| decode(cf::TX_INDEX, &b))
             .transpose()

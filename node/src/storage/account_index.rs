@@ -1,8 +1,8 @@
 //! Each account's history: which (height, index) entries concern it (a
 //! transaction it signed or took part in, or a block's start events).
 //!
-//! A commit writes one record per account and height, `(address, height
-//! BE)` → the indexes at that height (borsh `Vec<u32>`, ascending; the
+//! One record per account and height, `(address, height BE)` → the
+//! indexes at that height (borsh `Vec<u32>`, ascending; the
 //! block-start events' index, `u32::MAX`, last). Kept as a key per entry,
 //! a payment cost two memtable inserts here, and a shop paid hundreds of
 //! times in a block wrote hundreds of keys where one record now holds them
@@ -12,8 +12,11 @@
 //! Stores written before keep their older keys, one per entry, `(address,
 //! height BE, index BE)` → (): both forms sort by address then height, and
 //! the reader takes each by its length.
+//!
+//! The latest heights' records wait in memory until a checkpoint of the
+//! tree writes them (`index_window.rs`): a read takes those first.
 
-use rocksdb::{Direction, IteratorMode, WriteBatch};
+use rocksdb::{Direction, IteratorMode};
 use yui_ledger::Address;
 
 use super::{Store, StoreError, cf, decode};
@@ -28,7 +31,7 @@ fn entry_key(a: &Address, height: u64, index: u32) -> [u8; 44] {
 }
 
 /// A height's record key for one account.
-fn record_key(a: &Address, height: u64) -> [u8; 40] {
+pub(super) fn record_key(a: &Address, height: u64) -> [u8; 40] {
     let mut k = [0u8; 40];
     k[..32].copy_from_slice(&a.0);
     k[32..].copy_from_slice(&height.to_be_bytes());
@@ -36,28 +39,6 @@ fn record_key(a: &Address, height: u64) -> [u8; 40] {
 }
 
 impl Store {
-    /// Adds to `b` the history records of height `h`: `entries` are
-    /// (account, index) pairs in any order, repeats allowed.
-    pub(super) fn put_account_index(
-        &self,
-        b: &mut WriteBatch,
-        h: u64,
-        mut entries: Vec<(Address, u32)>,
-    ) -> Result<(), StoreError> {
-        let ai = self.cf(cf::ACCOUNT_INDEX)?;
-        entries.sort_unstable();
-        entries.dedup();
-        for one in entries.chunk_by(|x, y| x.0 == y.0) {
-            let indexes: Vec<u32> = one.iter().map(|(_, i)| *i).collect();
-            b.put_cf(
-                ai,
-                record_key(&one[0].0, h),
-                borsh::to_vec(&indexes).unwrap_or_default(),
-            );
-        }
-        Ok(())
-    }
-
     /// One account's history entries (height, index), newest first, strictly
     /// before `before` (exclusive), at most `limit`.
     pub fn history(
@@ -67,11 +48,14 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<(u64, u32)>, StoreError> {
         let before = before.unwrap_or((u64::MAX, u32::MAX));
+        // The heights in memory are the newest; a height whose checkpoint
+        // lands meanwhile is read twice, and once kept.
+        let mut out = self.index.history(a, before);
+        out.truncate(limit);
         // Every key at or below the older form's key of `before`: its own
         // height's record sorts before it (a prefix of it), later heights
         // after.
         let start = entry_key(a, before.0, before.1);
-        let mut out = Vec::new();
         let iter = self.db.iterator_cf(
             self.cf(cf::ACCOUNT_INDEX)?,
             IteratorMode::From(&start, Direction::Reverse),
@@ -104,6 +88,9 @@ impl Store {
                 if out.len() >= limit {
                     break;
                 }
+                if out.last().is_some_and(|last| *last <= (h, i)) {
+                    continue;
+                }
                 out.push((h, i));
             }
         }
@@ -113,6 +100,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
+    use super::super::index_window::HeightIndex;
     use super::*;
 
     #[test]
@@ -128,7 +116,8 @@ mod tests {
                 .put_cf(ai, entry_key(&shop, h, i), [])
                 .expect("put");
         }
-        // Heights 3 and 4 as a commit writes them now.
+        // Heights 3 and 4 as a commit leaves them now: in memory, until a
+        // checkpoint writes them.
         for (h, entries) in [
             (
                 3,
@@ -136,11 +125,22 @@ mod tests {
             ),
             (4, vec![(shop, u32::MAX), (shop, 1), (shop, 1), (payer, 1)]),
         ] {
-            let mut b = WriteBatch::default();
-            store.put_account_index(&mut b, h, entries).expect("index");
-            store.db.write(b).expect("write");
+            store
+                .index
+                .add(HeightIndex::with_entries(h, vec![], entries));
         }
+        let in_memory = store.history(&shop, None, 100).expect("read");
+        let mut b = rocksdb::WriteBatch::default();
+        let frozen = store.index.freeze(4);
+        frozen.put(&store.db, &mut b).expect("put");
+        // Being written: read from memory, and once on disk from both.
+        assert_eq!(store.history(&shop, None, 100).expect("read"), in_memory);
+        store.db.write(b).expect("write");
+        assert_eq!(store.history(&shop, None, 100).expect("read"), in_memory);
+        store.index.written(4);
+        assert_eq!(store.index.heights(), 0);
         let all = store.history(&shop, None, 100).expect("read");
+        assert_eq!(all, in_memory, "read from disk as from memory");
         assert_eq!(
             all,
             vec![

@@ -251,7 +251,9 @@ pub(super) mod tests {
 
     use yui_consensus::CommitCertificate;
     use yui_ledger::exec::BlockOutcome;
-    use yui_ledger::{Address, Block, BlockHeader, Hash, WriteSet, commitment};
+    use yui_ledger::{
+        Address, Block, BlockHeader, Hash, Receipt, SignedTransaction, WriteSet, commitment,
+    };
 
     use super::*;
 
@@ -303,6 +305,9 @@ pub(super) mod tests {
         pub writes: fn(u64) -> WriteSet,
         /// Heights between writes of the tree (from the next reopening).
         pub interval: u64,
+        /// Each height's transactions (none unless a test sets others),
+        /// each committed with a receipt of success.
+        pub txs: fn(u64) -> Vec<SignedTransaction>,
     }
 
     impl Run {
@@ -334,6 +339,7 @@ pub(super) mod tests {
                 stale: vec![0],
                 writes,
                 interval,
+                txs: |_| vec![],
             }
         }
 
@@ -385,6 +391,17 @@ pub(super) mod tests {
                 }
                 let mut b = block(h);
                 b.header.state_root = root;
+                b.txs = (self.txs)(h);
+                let receipts = (b.txs.iter().zip(0..))
+                    .map(|(tx, index)| Receipt {
+                        tx_hash: tx.hash(),
+                        signer: tx.tx.signer,
+                        height: h,
+                        index,
+                        error: None,
+                        events: vec![],
+                    })
+                    .collect();
                 let cert = CommitCertificate {
                     height: h,
                     round: 0,
@@ -393,7 +410,7 @@ pub(super) mod tests {
                 };
                 let outcome = BlockOutcome {
                     writes: w,
-                    receipts: vec![],
+                    receipts,
                     begin_events: vec![],
                 };
                 self.store

@@ -411,7 +411,8 @@ impl Store {
         if checkpoint {
             self.writer.wait()?;
             let frozen = self.window.freeze(h)?;
-            self.writer.start(self.checkpoint_disk(), frozen)?;
+            let index = self.index.freeze(h);
+            self.writer.start(self.checkpoint_disk(), frozen, index)?;
         }
         Ok(())
     }
@@ -471,7 +472,7 @@ impl Store {
                 if due == Some(v) {
                     // The checkpoint the node was writing when it stopped.
                     let frozen = self.window.freeze(v)?;
-                    self.checkpoint_disk().write(frozen)?;
+                    self.checkpoint_disk().write(frozen, None)?;
                 }
                 continue;
             }

@@ -42,6 +42,7 @@ use rocksdb::{DB, WriteBatch};
 use yui_ledger::commitment::NodePlace;
 
 use super::history::Versions;
+use super::index_window::{self, IndexWindow};
 use super::tree_keys::node_db_key;
 use super::tree_window::{Frozen, TreeWindow, redo_key};
 use super::{StoreError, cf, cf_in, hkey, meta, write_sync};
@@ -52,6 +53,7 @@ pub(super) struct TreeDisk {
     pub db: Arc<DB>,
     pub versions: Arc<Versions>,
     pub window: Arc<TreeWindow>,
+    pub index: Arc<IndexWindow>,
     pub state_history: u64,
     /// The first checkpoint since the store opened with versions above
     /// its last one: a build that stored the tree's values at every height
@@ -116,8 +118,13 @@ impl TreeDisk {
     }
 
     /// Writes the window frozen at `f.upto` in a synced batch of its own,
-    /// then lets the window read it from disk.
-    pub(super) fn write(self, f: Arc<Frozen>) -> Result<(), StoreError> {
+    /// with the indexes of the heights in `index`, if any, then lets the
+    /// windows read them from disk.
+    pub(super) fn write(
+        self,
+        f: Arc<Frozen>,
+        index: Option<Arc<index_window::Frozen>>,
+    ) -> Result<(), StoreError> {
         // Allocated at its size: RocksDB's batch would otherwise double
         // its buffer a dozen times, copying it and faulting in fresh pages
         // each time.
@@ -126,7 +133,13 @@ impl TreeDisk {
         if self.state_history != 0 {
             super::history::put_replaced(&self.db, &mut b, f.upto, nodes, values)?;
         }
+        if let Some(index) = &index {
+            index.put(&self.db, &mut b)?;
+        }
         write_sync(&self.db, b)?;
+        if let Some(index) = index {
+            self.index.written(index.upto);
+        }
         let upto = f.upto;
         // The window takes its maps back whole when it holds the only copy.
         drop(f);
@@ -211,9 +224,14 @@ impl Writer {
         if done { self.wait() } else { Ok(()) }
     }
 
-    /// Starts writing the window frozen at `f.upto` (after the last write,
-    /// waited for).
-    pub(super) fn start(&self, disk: TreeDisk, f: Arc<Frozen>) -> Result<(), StoreError> {
+    /// Starts writing the window frozen at `f.upto`, and the indexes in
+    /// `index` (after the last write, waited for).
+    pub(super) fn start(
+        &self,
+        disk: TreeDisk,
+        f: Arc<Frozen>,
+        index: Arc<index_window::Frozen>,
+    ) -> Result<(), StoreError> {
         self.wait()?;
         let upto = f.upto;
         #[cfg(test)]
@@ -229,7 +247,7 @@ impl Writer {
                         Gate::Fail => return Err(StoreError::Invalid("a disk error".into())),
                     }
                 }
-                disk.write(f)
+                disk.write(f, Some(index))
             })
             .map_err(|e| StoreError::Invalid(format!("cannot start the tree's writer: {e}")))?;
         *self.lock() = State::Writing(upto, thread);
