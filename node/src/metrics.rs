@@ -58,6 +58,8 @@ pub struct Metrics {
     mempool: Family<Labels, Gauge>,
     storage_bytes: Gauge,
     tree_window: Gauge,
+    state_window: Gauge,
+    index_window: Gauge,
     state_cache: Gauge,
     waiters: Gauge,
     pub admitted: Counter,
@@ -93,6 +95,8 @@ impl Metrics {
             mempool: Family::default(),
             storage_bytes: Gauge::default(),
             tree_window: Gauge::default(),
+            state_window: Gauge::default(),
+            index_window: Gauge::default(),
             state_cache: Gauge::default(),
             waiters: Gauge::default(),
             admitted: Counter::default(),
@@ -138,6 +142,16 @@ impl Metrics {
             "state_tree_window_nodes",
             "State tree nodes held in memory between writes of the tree (storage.tree_interval)",
             m.tree_window.clone(),
+        );
+        r.register(
+            "state_window_keys",
+            "State keys whose newest writes are held in memory until the tree's next write (storage.tree_interval)",
+            m.state_window.clone(),
+        );
+        r.register(
+            "index_window_heights",
+            "Heights whose transaction index and account history are held in memory until the tree's next write",
+            m.index_window.clone(),
         );
         r.register(
             "state_cache_bytes",
@@ -277,6 +291,10 @@ impl Metrics {
         self.storage_bytes.set(gauge(shared.store.size_bytes()));
         self.tree_window
             .set(gauge(shared.store.tree_window_nodes() as u64));
+        self.state_window
+            .set(gauge(shared.store.state_window_keys() as u64));
+        self.index_window
+            .set(gauge(shared.store.index_window_heights() as u64));
         self.state_cache
             .set(gauge(shared.store.state_cache_bytes()));
         self.waiters.set(gauge(shared.waiters_len() as u64));
