@@ -8,7 +8,6 @@ use jmt::{KeyHash, OwnedValue, Version};
 use rocksdb::{Direction, IteratorMode};
 use yui_ledger::StateRead;
 use yui_ledger::commitment::{NodePlace, NodeRead, TreeNode, TreeRead, value_key};
-use yui_ledger::state::Overlay;
 use yui_ledger::state::StateError;
 
 use super::tree_keys::node_db_key;
@@ -16,6 +15,8 @@ use super::{Store, StoreError, cf};
 
 impl StateRead for Store {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        // A failed read stops execution (the ledger refuses to go on with
+        // it); it is logged here with RocksDB's own words.
         self.state_cache.get_or_read(key, || {
             // The latest heights' writes are in memory until a checkpoint
             // writes them (`state_window.rs`).
@@ -30,7 +31,10 @@ impl StateRead for Store {
             {
                 return Ok(None);
             }
-            Family(self).get(key)
+            Store::get(self, cf::STATE, key).map_err(|e| {
+                tracing::error!(error = %e, "state read failed");
+                StateError::Unreadable
+            })
         })
     }
 
@@ -41,44 +45,16 @@ impl StateRead for Store {
         limit: usize,
     ) -> Result<yui_ledger::state::Rows, StateError> {
         let start = if from > prefix { from } else { prefix };
-        // The writes held in memory (`state_window.rs`), taken before the
-        // family is read (a checkpoint landing meanwhile writes the same
-        // values), go over its records as a block's pending writes do.
+        // The writes held in memory, taken before the family is read (a
+        // checkpoint landing meanwhile writes the same values), go over
+        // enough of its records to fill `limit` even if every held
+        // deletion removes one.
         let held = self.state.scan(prefix, start);
-        if held.is_empty() {
-            return Family(self).scan(prefix, start, limit);
-        }
-        let family = Family(self);
-        let mut over = Overlay::new(&family);
-        over.absorb(held.into_iter().collect());
-        over.scan(prefix, start, limit)
-    }
-}
-
-/// The `state` family alone, without the writes held in memory.
-struct Family<'a>(&'a Store);
-
-impl StateRead for Family<'_> {
-    /// A failed read stops execution (the ledger refuses to go on with
-    /// it); it is logged here with RocksDB's own words.
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
-        Store::get(self.0, cf::STATE, key).map_err(|e| {
-            tracing::error!(error = %e, "state read failed");
-            StateError::Unreadable
-        })
-    }
-
-    fn scan(
-        &self,
-        prefix: &[u8],
-        from: &[u8],
-        limit: usize,
-    ) -> Result<yui_ledger::state::Rows, StateError> {
-        let start = if from > prefix { from } else { prefix };
-        let cf = self.0.cf(cf::STATE).map_err(|_| StateError::Unreadable)?;
+        let deletes = held.values().filter(|v| v.is_none()).count();
+        let disk_limit = limit.saturating_add(deletes);
+        let cf = self.cf(cf::STATE).map_err(|_| StateError::Unreadable)?;
         let mut out = Vec::new();
         for item in self
-            .0
             .db
             .iterator_cf(cf, IteratorMode::From(start, Direction::Forward))
         {
@@ -86,12 +62,22 @@ impl StateRead for Family<'_> {
                 tracing::error!(error = %e, "state scan failed");
                 StateError::Unreadable
             })?;
-            if !k.starts_with(prefix) || out.len() >= limit {
+            if !k.starts_with(prefix) || out.len() >= disk_limit {
                 break;
             }
             out.push((k.to_vec(), v.to_vec()));
         }
-        Ok(out)
+        if held.is_empty() {
+            return Ok(out);
+        }
+        let mut all: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = out.into_iter().collect();
+        for (k, v) in held {
+            match v {
+                Some(v) => all.insert(k, v),
+                None => all.remove(&k),
+            };
+        }
+        Ok(all.into_iter().take(limit).collect())
     }
 }
 
