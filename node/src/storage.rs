@@ -1,11 +1,10 @@
 //! RocksDB storage. One column family per kind of record; a committed block,
-//! its certificate, receipts and state changes (the state tree's redo
-//! record) go to disk in one synced `WriteBatch`, so a node killed at any
+//! its certificate, state changes, receipts and the state tree's redo
+//! record go to disk in one synced `WriteBatch`, so a node killed at any
 //! instant restarts at its last committed block with nothing half-written.
-//! The state records, the tree's nodes and values, and the transaction and
-//! account indexes follow every few heights, in a synced batch of their own
-//! (`state_window.rs`, `tree_window.rs`, `tree_writer.rs`,
-//! `index_window.rs`).
+//! The tree's nodes and values, and the transaction and account indexes,
+//! follow every few heights, in a synced batch of their own
+//! (`tree_window.rs`, `tree_writer.rs`, `index_window.rs`).
 //!
 //! Failure contract: a read or write error from RocksDB is returned as
 //! [`StoreError`]; the node stops rather than continue on a store it cannot
@@ -110,9 +109,6 @@ pub mod meta {
     /// account history are on disk (`index_window.rs`). Absent: the last
     /// height.
     pub const INDEX_THROUGH: &[u8] = b"index_through";
-    /// The newest height (u64 BE) up to which the `state` family holds
-    /// the state (`state_window.rs`). Absent: the last height.
-    pub const STATE_THROUGH: &[u8] = b"state_through";
 }
 
 /// Index used for a block's start events in `receipts` and `account_index`.
@@ -174,8 +170,6 @@ pub struct Store {
     /// The transaction index and account history of the heights whose
     /// indexes are not yet on disk.
     index: Arc<index_window::IndexWindow>,
-    /// The state writes of the heights whose records are not yet on disk.
-    state: Arc<state_window::StateWindow>,
 }
 
 mod account_index;
@@ -191,7 +185,6 @@ mod reader;
 mod receipts;
 mod state_cache;
 mod state_keys;
-mod state_window;
 mod top_nodes;
 mod tree_keys;
 mod tree_values;
@@ -286,11 +279,9 @@ impl Store {
             state_keys,
             batch_bytes: Default::default(),
             index: Default::default(),
-            state: Default::default(),
         };
         store.migrate_tree_keys()?;
         store.open_tree_window()?;
-        store.open_state_window()?;
         store.open_index_window()?;
         Ok(store)
     }
@@ -363,7 +354,6 @@ impl Store {
             versions: self.versions.clone(),
             window: self.window.clone(),
             index: self.index.clone(),
-            state: self.state.clone(),
             state_history: self.state_history,
             reopened: self.reopened.swap(false, Ordering::Relaxed),
         }
@@ -427,19 +417,14 @@ impl Store {
         self.get(cf::METADATA, meta::BASE_VALIDATORS)
     }
 
-    /// Every record of the latest state, in key order: the `state` family
-    /// with the writes held in memory over it (`state_window.rs`).
+    /// Every record of the latest state, in key order.
     pub fn state_records(
         &self,
     ) -> Result<impl Iterator<Item = Result<Record, StoreError>> + '_, StoreError> {
-        // Taken before the family is read: a checkpoint landing meanwhile
-        // writes the same values.
-        let held = self.state.scan(&[], &[]);
-        let disk = self
+        Ok(self
             .db
             .iterator_cf(self.cf(cf::STATE)?, IteratorMode::Start)
-            .map(|r| r.map_err(StoreError::from));
-        Ok(state_window::merged(disk, held))
+            .map(|r| r.map_err(StoreError::from)))
     }
 
     /// Makes a verified snapshot the head, in one synced batch: the state
@@ -487,9 +472,7 @@ impl Store {
         b.put_cf(md, meta::BASE_VALIDATORS, s.validators_record);
         b.put_cf(md, meta::LAST_HEIGHT, hkey(h));
         b.put_cf(md, meta::INDEX_THROUGH, hkey(h));
-        b.put_cf(md, meta::STATE_THROUGH, hkey(h));
         self.write_sync(b)?;
-        self.state.clear();
         self.state_cache.clear();
         self.index.clear();
         self.tree_written_through(h);
@@ -516,18 +499,15 @@ impl Store {
         b.put_cf(self.cf(cf::METADATA)?, meta::GENESIS_JSON, json.as_bytes());
         b.put_cf(self.cf(cf::METADATA)?, meta::LAST_HEIGHT, hkey(0));
         b.put_cf(self.cf(cf::METADATA)?, meta::INDEX_THROUGH, hkey(0));
-        b.put_cf(self.cf(cf::METADATA)?, meta::STATE_THROUGH, hkey(0));
         self.write_sync(b)?;
-        self.state.clear();
         self.state_cache.clear();
         self.index.clear();
         self.tree_written_through(0);
         Ok(())
     }
 
-    /// Adds the state writes to `b` with the tree's nodes and values if
-    /// `whole` (a commit leaves those to `put_tree`, and the records to
-    /// `state_window.rs`), and the written keys to the filter either way.
+    /// Adds the state writes to `b`, and the tree's nodes and values if
+    /// `whole` (a commit leaves those to `put_tree`).
     fn put_state(
         &self,
         b: &mut WriteBatch,
@@ -535,13 +515,11 @@ impl Store {
         tree: &TreeChange,
         whole: bool,
     ) -> Result<(), StoreError> {
-        if whole {
-            let state = self.cf(cf::STATE)?;
-            for (k, v) in writes {
-                match v {
-                    Some(v) => b.put_cf(state, k, v),
-                    None => b.delete_cf(state, k),
-                }
+        let state = self.cf(cf::STATE)?;
+        for (k, v) in writes {
+            match v {
+                Some(v) => b.put_cf(state, k, v),
+                None => b.delete_cf(state, k),
             }
         }
         // The filter of state keys takes the new keys before the batch is
@@ -628,13 +606,9 @@ impl Store {
             );
         }
         let indexed = HeightIndex::new(h, &block.txs, &outcome.receipts, &outcome.begin_events);
-        // An archive writes the state records and indexes in the block's
-        // batch; a store with a window, with the tree's checkpoints
-        // (`state_window.rs`, `index_window.rs`).
-        let archive = self.tree_interval == 1;
-        let indexed = if archive {
-            self.state
-                .put_archived(&self.db, &mut b, h, &outcome.writes)?;
+        // An archive writes the indexes in the block's batch; a store with
+        // a window, with the tree's checkpoints (`index_window.rs`).
+        let indexed = if self.tree_interval == 1 {
             self.index.with_open(indexed).put(&self.db, &mut b)?;
             None
         } else {
@@ -667,14 +641,8 @@ impl Store {
         // Before the state: whoever reads the new nonces finds the
         // transactions that used them.
         match indexed {
-            Some(indexed) => {
-                self.index.add(indexed);
-                self.state.add(&outcome.writes);
-            }
-            None => {
-                self.index.written(h);
-                self.state.written(h, true);
-            }
+            Some(indexed) => self.index.add(indexed),
+            None => self.index.written(h),
         }
         self.state_cache.committed(&outcome.writes);
         self.tree_committed(h, checkpoint, tree)?;

@@ -423,11 +423,6 @@ pub(super) mod tests {
             }
         }
 
-        /// The model's state at `height`.
-        pub fn state_at(&self, height: u64) -> &BTreeMap<Vec<u8>, Vec<u8>> {
-            &self.values[height as usize]
-        }
-
         pub fn root(&self, height: u64) -> Hash {
             self.roots[height as usize]
         }

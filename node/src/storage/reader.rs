@@ -18,11 +18,6 @@ impl StateRead for Store {
         // A failed read stops execution (the ledger refuses to go on with
         // it); it is logged here with RocksDB's own words.
         self.state_cache.get_or_read(key, || {
-            // The latest heights' writes are in memory until a checkpoint
-            // writes them (`state_window.rs`).
-            if let Some(held) = self.state.get(key) {
-                return Ok(held);
-            }
             // A key the family never held (a new invoice) costs RocksDB
             // nothing (`state_keys.rs`).
             if !self
@@ -45,13 +40,6 @@ impl StateRead for Store {
         limit: usize,
     ) -> Result<yui_ledger::state::Rows, StateError> {
         let start = if from > prefix { from } else { prefix };
-        // The writes held in memory, taken before the family is read (a
-        // checkpoint landing meanwhile writes the same values), go over
-        // enough of its records to fill `limit` even if every held
-        // deletion removes one.
-        let held = self.state.scan(prefix, start);
-        let deletes = held.values().filter(|v| v.is_none()).count();
-        let disk_limit = limit.saturating_add(deletes);
         let cf = self.cf(cf::STATE).map_err(|_| StateError::Unreadable)?;
         let mut out = Vec::new();
         for item in self
@@ -62,22 +50,12 @@ impl StateRead for Store {
                 tracing::error!(error = %e, "state scan failed");
                 StateError::Unreadable
             })?;
-            if !k.starts_with(prefix) || out.len() >= disk_limit {
+            if !k.starts_with(prefix) || out.len() >= limit {
                 break;
             }
             out.push((k.to_vec(), v.to_vec()));
         }
-        if held.is_empty() {
-            return Ok(out);
-        }
-        let mut all: std::collections::BTreeMap<Vec<u8>, Vec<u8>> = out.into_iter().collect();
-        for (k, v) in held {
-            match v {
-                Some(v) => all.insert(k, v),
-                None => all.remove(&k),
-            };
-        }
-        Ok(all.into_iter().take(limit).collect())
+        Ok(out)
     }
 }
 

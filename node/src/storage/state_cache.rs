@@ -9,14 +9,11 @@
 //! payments/s that was 7 % of every node's CPU (BENCHMARKS.md, "A state
 //! cache and writes in key order").
 //!
-//! The cache holds the committed state, never anything else (the `state`
-//! family with the latest heights' writes over it, held in memory until a
-//! checkpoint writes them, `state_window.rs`):
+//! The cache holds what RocksDB holds, never anything else:
 //! - a commit puts every key it wrote, with its new value or its absence,
-//!   after the batch is on disk and the writes are in the window
-//!   ([`StateCache::committed`]);
-//! - a read that misses leaves a placeholder for its key, reads the window
-//!   and then RocksDB, and fills the placeholder in. A commit's put replaces a placeholder,
+//!   after the batch is on disk ([`StateCache::committed`]);
+//! - a read that misses leaves a placeholder for its key, reads RocksDB
+//!   and fills the placeholder in. A commit's put replaces a placeholder,
 //!   and quick_cache then refuses the read's fill: a value read before the
 //!   commit never lands after it. Other reads of that key wait for the
 //!   first, so one miss reads RocksDB once;
@@ -75,8 +72,8 @@ impl StateCache {
         }
     }
 
-    /// The value under `key`: from the cache, or else from `read` (the
-    /// window, then RocksDB), which then fills it in.
+    /// The value under `key`: from the cache, or else from `read` (RocksDB),
+    /// which then fills it in.
     pub fn get_or_read<E>(
         &self,
         key: &[u8],

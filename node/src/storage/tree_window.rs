@@ -53,7 +53,6 @@ use yui_ledger::state::keys;
 
 use super::tree_values::{KeyValues, Values};
 use super::tree_versions::VersionNodes;
-use super::tree_writer;
 use super::{Store, StoreError, cf, hkey, meta};
 
 // Node keys hashed fast: nothing iterates the window in an order that
@@ -412,11 +411,8 @@ impl Store {
         if checkpoint {
             self.writer.wait()?;
             let frozen = self.window.freeze(h)?;
-            let behind = tree_writer::Behind {
-                state: self.state.freeze(h),
-                index: self.index.freeze(h),
-            };
-            self.writer.start(self.checkpoint_disk(), frozen, behind)?;
+            let index = self.index.freeze(h);
+            self.writer.start(self.checkpoint_disk(), frozen, index)?;
         }
         Ok(())
     }
@@ -433,18 +429,6 @@ impl Store {
     /// After [`Self::put_tree_through`]'s batch is on disk.
     pub(super) fn tree_written_through(&self, h: u64) {
         self.window.reset(h, h);
-    }
-
-    /// Height `v`'s redo record: its state writes.
-    pub(super) fn redo(&self, v: u64) -> Result<yui_ledger::WriteSet, StoreError> {
-        let corrupt = |what: String| StoreError::Corrupt {
-            cf: cf::TREE_REDO,
-            what,
-        };
-        let bytes = self
-            .get(cf::TREE_REDO, &redo_key(v))?
-            .ok_or_else(|| corrupt(format!("no redo record for height {v}")))?;
-        borsh::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))
     }
 
     /// On opening: the versions above the write before the last, built
@@ -470,7 +454,11 @@ impl Store {
                 cf: cf::TREE_REDO,
                 what,
             };
-            let writes = self.redo(v)?;
+            let bytes = self
+                .get(cf::TREE_REDO, &redo_key(v))?
+                .ok_or_else(|| corrupt(format!("no redo record for height {v}")))?;
+            let writes: yui_ledger::WriteSet =
+                borsh::from_slice(&bytes).map_err(|e| corrupt(e.to_string()))?;
             let (root, change) = commitment::update(self, &writes, v).map_err(corrupt)?;
             if let Some(block) = self.block(v)?
                 && block.header.state_root != root

@@ -19,10 +19,7 @@
 //! - The batch holds what the commit's batch held before: the nodes and
 //!   values, the record of what they replaced (under the checkpoint's
 //!   height), the deletion of the redo records no longer needed, and
-//!   `tree_previous` and `tree_through`; and the state records and the
-//!   transaction and account indexes of the heights up to the checkpoint,
-//!   with `state_through` and `index_through` (`state_window.rs`,
-//!   `index_window.rs`). The block's batch notes the
+//!   `tree_previous` and `tree_through`. The block's batch notes the
 //!   checkpoint due (`tree_due`): a node killed before the writer's batch
 //!   lands opens at the checkpoint before, with every redo record since
 //!   (their deletion was in the lost batch), and writes the lost
@@ -46,7 +43,6 @@ use yui_ledger::commitment::NodePlace;
 
 use super::history::Versions;
 use super::index_window::{self, IndexWindow};
-use super::state_window::{self, StateWindow};
 use super::tree_keys::node_db_key;
 use super::tree_window::{Frozen, TreeWindow, redo_key};
 use super::{StoreError, cf, cf_in, hkey, meta, write_sync};
@@ -58,20 +54,12 @@ pub(super) struct TreeDisk {
     pub versions: Arc<Versions>,
     pub window: Arc<TreeWindow>,
     pub index: Arc<IndexWindow>,
-    pub state: Arc<StateWindow>,
     pub state_history: u64,
     /// The first checkpoint since the store opened with versions above
     /// its last one: a build that stored the tree's values at every height
     /// left values above it on disk, which this checkpoint replaces
     /// (`tree_values.rs`).
     pub reopened: bool,
-}
-
-/// What a checkpoint writes besides the tree: the state records and the
-/// indexes of the heights up to it (`state_window.rs`, `index_window.rs`).
-pub(super) struct Behind {
-    pub state: Arc<state_window::Frozen>,
-    pub index: Arc<index_window::Frozen>,
 }
 
 /// The stored keys of the written nodes and values a checkpoint's window
@@ -130,9 +118,13 @@ impl TreeDisk {
     }
 
     /// Writes the window frozen at `f.upto` in a synced batch of its own,
-    /// with the state records and indexes `behind` it, if any, then lets
-    /// the windows read them from disk.
-    pub(super) fn write(self, f: Arc<Frozen>, behind: Option<Behind>) -> Result<(), StoreError> {
+    /// with the indexes of the heights in `index`, if any, then lets the
+    /// windows read them from disk.
+    pub(super) fn write(
+        self,
+        f: Arc<Frozen>,
+        index: Option<Arc<index_window::Frozen>>,
+    ) -> Result<(), StoreError> {
         // Allocated at its size: RocksDB's batch would otherwise double
         // its buffer a dozen times, copying it and faulting in fresh pages
         // each time.
@@ -141,14 +133,12 @@ impl TreeDisk {
         if self.state_history != 0 {
             super::history::put_replaced(&self.db, &mut b, f.upto, nodes, values)?;
         }
-        if let Some(behind) = &behind {
-            behind.state.put(&self.db, &mut b)?;
-            behind.index.put(&self.db, &mut b)?;
+        if let Some(index) = &index {
+            index.put(&self.db, &mut b)?;
         }
         write_sync(&self.db, b)?;
-        if let Some(behind) = behind {
-            self.state.written(behind.state.upto, false);
-            self.index.written(behind.index.upto);
+        if let Some(index) = index {
+            self.index.written(index.upto);
         }
         let upto = f.upto;
         // The window takes its maps back whole when it holds the only copy.
@@ -234,13 +224,13 @@ impl Writer {
         if done { self.wait() } else { Ok(()) }
     }
 
-    /// Starts writing the window frozen at `f.upto`, and what is `behind`
-    /// it (after the last write, waited for).
+    /// Starts writing the window frozen at `f.upto`, and the indexes in
+    /// `index` (after the last write, waited for).
     pub(super) fn start(
         &self,
         disk: TreeDisk,
         f: Arc<Frozen>,
-        behind: Behind,
+        index: Arc<index_window::Frozen>,
     ) -> Result<(), StoreError> {
         self.wait()?;
         let upto = f.upto;
@@ -257,7 +247,7 @@ impl Writer {
                         Gate::Fail => return Err(StoreError::Invalid("a disk error".into())),
                     }
                 }
-                disk.write(f, Some(behind))
+                disk.write(f, Some(index))
             })
             .map_err(|e| StoreError::Invalid(format!("cannot start the tree's writer: {e}")))?;
         *self.lock() = State::Writing(upto, thread);
