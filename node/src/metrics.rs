@@ -58,7 +58,6 @@ pub struct Metrics {
     mempool: Family<Labels, Gauge>,
     storage_bytes: Gauge,
     tree_window: Gauge,
-    state_window: Gauge,
     index_window: Gauge,
     state_cache: Gauge,
     waiters: Gauge,
@@ -95,7 +94,6 @@ impl Metrics {
             mempool: Family::default(),
             storage_bytes: Gauge::default(),
             tree_window: Gauge::default(),
-            state_window: Gauge::default(),
             index_window: Gauge::default(),
             state_cache: Gauge::default(),
             waiters: Gauge::default(),
@@ -142,11 +140,6 @@ impl Metrics {
             "state_tree_window_nodes",
             "State tree nodes held in memory between writes of the tree (storage.tree_interval)",
             m.tree_window.clone(),
-        );
-        r.register(
-            "state_window_keys",
-            "State keys whose newest writes are held in memory until the tree's next write (storage.tree_interval)",
-            m.state_window.clone(),
         );
         r.register(
             "index_window_heights",
@@ -291,8 +284,6 @@ impl Metrics {
         self.storage_bytes.set(gauge(shared.store.size_bytes()));
         self.tree_window
             .set(gauge(shared.store.tree_window_nodes() as u64));
-        self.state_window
-            .set(gauge(shared.store.state_window_keys() as u64));
         self.index_window
             .set(gauge(shared.store.index_window_heights() as u64));
         self.state_cache

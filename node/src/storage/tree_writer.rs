@@ -19,7 +19,9 @@
 //! - The batch holds what the commit's batch held before: the nodes and
 //!   values, the record of what they replaced (under the checkpoint's
 //!   height), the deletion of the redo records no longer needed, and
-//!   `tree_previous` and `tree_through`. The block's batch notes the
+//!   `tree_previous` and `tree_through`; and the transaction and account
+//!   indexes of the heights up to the checkpoint, with `index_through`
+//!   (`index_window.rs`). The block's batch notes the
 //!   checkpoint due (`tree_due`): a node killed before the writer's batch
 //!   lands opens at the checkpoint before, with every redo record since
 //!   (their deletion was in the lost batch), and writes the lost
