@@ -141,11 +141,14 @@ impl StateKeys {
             }
         }
         self.complete.store(true, Ordering::Release);
-        tracing::info!(
-            keys = n,
-            ms = began.elapsed().as_millis() as u64,
-            "state keys scanned: reads of keys never written skip RocksDB"
-        );
+        // A new store (before its genesis) has nothing to scan: not news.
+        if n > 0 {
+            tracing::info!(
+                keys = n,
+                ms = began.elapsed().as_millis() as u64,
+                "state keys scanned: reads of keys never written skip RocksDB"
+            );
+        }
     }
 
     /// Whether the family may hold the key whose tree hash is `kh`: false

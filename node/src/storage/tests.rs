@@ -3,7 +3,7 @@
 use super::*;
 use yui_ledger::exec::{BlockExecutor, Ctx};
 use yui_ledger::town::Town;
-use yui_ledger::{Address, BlockHeader, MemState};
+use yui_ledger::{Address, BlockHeader, Hash, MemState};
 
 fn block(height: u64, prev_hash: Hash, tag: u8) -> Block {
     Block {
