@@ -53,6 +53,8 @@ case "${1:-}" in
     cargo fmt --all --check
     build_bins
     cargo clippy --workspace --all-targets --quiet -- -D warnings
+    # The API documentation builds without a warning (broken links, bad markup).
+    RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --quiet
     # The contracts and their SDK are workspaces of their own (wasm32v1-none).
     (cd wasm-contracts/contracts && cargo fmt --all --check && cargo clippy --release --quiet --target wasm32v1-none -- -D warnings)
     (cd wasm-contracts/sdk && cargo fmt --check && cargo clippy --quiet --target wasm32v1-none -- -D warnings)
