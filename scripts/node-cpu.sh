@@ -14,15 +14,21 @@ cd "$(dirname "$0")/.."
 rate=$1; secs=$2
 bin="${YUI_BIN_DIR:-${CARGO_TARGET_DIR:-$PWD/target}/debug}"
 dir=$(mktemp -d /tmp/yui-node-cpu.XXXXXX)
-trap '"$bin/yui-devnet" --dir "$dir/dn" down >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+# Nodes stopped by STOP_NON_VOTERS go on again before `down` stops them.
+cleanup() {
+  for n in observer coord-higashi; do
+    kill -CONT "$(cat "$dir/dn/nodes/$n/pid" 2>/dev/null)" 2>/dev/null || true
+  done
+  "$bin/yui-devnet" --dir "$dir/dn" down >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
 "$bin/yui-bench" probe
 "$bin/yui-devnet" --dir "$dir/dn" up --no-story >/dev/null
 names=$(ls "$dir/dn/nodes")
 pid() { cat "$dir/dn/nodes/$1/pid"; }
 if [ "${STOP_NON_VOTERS:-0}" = 1 ]; then
   kill -STOP "$(pid observer)" "$(pid coord-higashi)"
-  # Let them go on again before `down` stops them.
-  trap 'kill -CONT $(pid observer) $(pid coord-higashi) 2>/dev/null || true; "$bin/yui-devnet" --dir "$dir/dn" down >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 fi
 snap() { for n in $names; do echo "$n $(awk '{print $14+$15}' "/proc/$(pid "$n")/stat")"; done; }
 log="$dir/load.txt"
