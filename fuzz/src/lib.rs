@@ -27,6 +27,7 @@ pub mod read_auth;
 pub mod seeds;
 pub mod stream;
 pub mod supply;
+mod town_chain;
 pub mod tx;
 mod world;
 

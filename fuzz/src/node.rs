@@ -78,8 +78,9 @@ pub fn config(data: &[u8]) {
     }
 }
 
-/// One node (a single validator at genesis, its store in a temporary
-/// folder) and the API over it, built once per process.
+/// One node (the city hall's, on the town's chain of the other targets,
+/// with the town's first days committed: `town_chain`) and the API over
+/// it, built once per process.
 pub(crate) struct Node {
     pub api: Api,
     pub runtime: tokio::runtime::Runtime,
@@ -96,14 +97,8 @@ pub(crate) fn node() -> &'static Node {
         let home = std::env::temp_dir().join(format!("yui-fuzz-node-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&home);
         std::fs::create_dir_all(&home).unwrap();
-        let key = Keypair::from_seed([3; 32]);
-        let genesis = yui_node::genesis::single_validator(
-            "yui-fuzz",
-            "city",
-            key.address(),
-            1_700_000_000_000,
-        );
-        std::fs::write(home.join("genesis.json"), genesis.to_json()).unwrap();
+        let key = crate::world::named("city");
+        std::fs::write(home.join("genesis.json"), crate::world::genesis().to_json()).unwrap();
         std::fs::write(
             home.join("config.toml"),
             "[node]\nname = \"city\"\ndata_dir = \"data\"\ngenesis_file = \"genesis.json\"\n\n\
@@ -113,6 +108,7 @@ pub(crate) fn node() -> &'static Node {
         let (cfg, base) = Config::load(&home.join("config.toml")).unwrap();
         let request_bytes_max = cfg.api.request_bytes_max;
         let shared = Shared::open(cfg, &base, Some(key.address())).unwrap();
+        crate::town_chain::commit_script(&shared);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -378,6 +374,7 @@ pub(crate) fn seeds(txs: &[(String, yui_ledger::SignedTransaction)], out: &mut V
         ..Default::default()
     };
     out.push(seed("grpc", "proof", with(24, proof.encode_to_vec())));
+    town_seeds(&with, out);
 
     let minimal = "[node]\nname = \"city\"\ndata_dir = \"data\"\ngenesis_file = \"genesis.json\"\n\n[api]\nlisten = \"127.0.0.1:7301\"\n";
     out.push(seed("config", "minimal", minimal.as_bytes().to_vec()));
@@ -386,4 +383,83 @@ pub(crate) fn seeds(txs: &[(String, yui_ledger::SignedTransaction)], out: &mut V
     {
         out.push(seed("config", "full", full.into_bytes()));
     }
+}
+
+/// Requests that name what the town's script committed (`town_chain`):
+/// its accounts, blocks, a transaction, the job, proposal and credential.
+fn town_seeds(with: &dyn Fn(u8, Vec<u8>) -> Vec<u8>, out: &mut Vec<Seed>) {
+    use crate::town_chain::{CREDENTIAL, JOB, PROPOSAL, first_block_hashes};
+    let town = |n: &str| crate::world::named(n).address().0.to_vec();
+    let mut add = |name: &str, selector: u8, bytes: Vec<u8>| {
+        out.push(seed("grpc", format!("town-{name}"), with(selector, bytes)));
+    };
+    if let Some(h) = first_block_hashes().first() {
+        let r = pb::GetTransactionRequest {
+            tx_hash: h.to_vec(),
+        };
+        add("tx", 2, r.encode_to_vec());
+    }
+    let account = pb::GetAccountRequest {
+        address: town("hana"),
+        auth: None,
+    };
+    add("account", 3, account.encode_to_vec());
+    let history = pb::GetHistoryRequest {
+        address: town("sakura-bakery"),
+        limit: 3,
+        ..Default::default()
+    };
+    add("history", 4, history.encode_to_vec());
+    let figures = pb::FiguresRequest {
+        asset: "coin".into(),
+        k: 2,
+        ..Default::default()
+    };
+    add("figures", 5, figures.encode_to_vec());
+    let credential = pb::GetCredentialRequest {
+        credential_id: CREDENTIAL.into(),
+    };
+    add("credential", 9, credential.encode_to_vec());
+    let verify = pb::VerifyCredentialRequest {
+        credential_id: CREDENTIAL.into(),
+        ..Default::default()
+    };
+    add("verify", 10, verify.encode_to_vec());
+    let credentials = pb::ListCredentialsRequest {
+        subject: town("emma"),
+        auth: None,
+    };
+    add("credentials", 11, credentials.encode_to_vec());
+    let proposal = pb::GetProposalRequest {
+        proposal_id: PROPOSAL.into(),
+    };
+    add("proposal", 15, proposal.encode_to_vec());
+    let jobs = pb::ListJobsRequest {
+        state: "all".into(),
+        ..Default::default()
+    };
+    add("jobs", 16, jobs.encode_to_vec());
+    add(
+        "job",
+        17,
+        pb::GetJobRequest { job_id: JOB.into() }.encode_to_vec(),
+    );
+    let reputation = pb::GetReputationRequest {
+        address: town("emma"),
+    };
+    add("reputation", 18, reputation.encode_to_vec());
+    for height in [1u64, 3, 5] {
+        let block = pb::GetBlockRequest {
+            height,
+            ..Default::default()
+        };
+        add(&format!("block-{height}"), 20, block.encode_to_vec());
+    }
+    let proof = pb::GetProofRequest {
+        kind: "holding".into(),
+        address: town("hana"),
+        id: "coin".into(),
+        ..Default::default()
+    };
+    add("proof", 24, proof.encode_to_vec());
 }
