@@ -90,16 +90,16 @@ pub fn run(data: &[u8]) -> u64 {
 
 /// What the core did, checked as it happens.
 #[derive(Default)]
-struct Watch {
+pub(crate) struct Watch {
     /// The last state the core asked to persist.
-    persisted: Option<PersistentState>,
+    pub(crate) persisted: Option<PersistentState>,
     /// Everything this validator signed, by height, round and step.
     signed: BTreeMap<(u64, u32, u8), Message>,
 }
 
 impl Watch {
     /// Checks a batch of outputs; whether it ends in a commit.
-    fn outputs(&mut self, out: Vec<Output>) -> bool {
+    pub(crate) fn outputs(&mut self, out: Vec<Output>) -> bool {
         let n = out.len();
         for (i, o) in out.into_iter().enumerate() {
             match o {

@@ -22,6 +22,7 @@ pub mod consensus;
 pub mod contract;
 pub mod core;
 pub mod genesis;
+pub mod net_core;
 pub mod node;
 pub mod read_auth;
 pub mod seeds;
@@ -41,6 +42,7 @@ pub const TARGETS: &[Target] = &[
     ("block", block::block),
     ("consensus_msg", consensus::consensus_msg),
     ("consensus_core", core::consensus_core),
+    ("consensus_net", net_core::consensus_net),
     ("read_auth", read_auth::read_auth),
     ("contract", contract::contract),
     ("genesis", genesis::genesis),

@@ -67,6 +67,7 @@ pub fn seeds(repo: &Path, built_contracts: bool) -> Vec<Seed> {
         "commit-restart",
         CORE_COMMIT.to_vec(),
     ));
+    out.push(seed("consensus_net", "fair", crate::net_core::fair_seed()));
     read_auth_seeds(&mut out);
     contract_seeds(repo, built_contracts, &mut out);
     out.push(seed("genesis", "town", genesis().to_json().into_bytes()));

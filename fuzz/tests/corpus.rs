@@ -61,3 +61,9 @@ fn the_supply_seed_moves_value() {
 fn the_core_seed_commits_across_a_restart() {
     assert_eq!(yui_fuzz::core::run(&yui_fuzz::seeds::CORE_COMMIT), 2);
 }
+
+/// The fair seed's six heights: every validator ends at height 7.
+#[test]
+fn on_the_fair_seed_every_validator_commits() {
+    assert_eq!(yui_fuzz::net_core::run(&yui_fuzz::net_core::fair_seed()), 7);
+}
