@@ -120,12 +120,18 @@ impl Net {
                 } else {
                     self.in_flight.swap_remove(at)
                 };
+                // As the node hands them on: checked against the set of
+                // the validator's height when they are for that height
+                // (every signature here is genuine), else for the core
+                // to check.
+                let here = m.height() == self.core(to).height();
                 let input = match m {
                     Message::Proposal(p) => Input::Proposal {
                         block_valid: p.block_hash != BAD,
                         proposal: p,
-                        verified: false,
+                        verified: here,
                     },
+                    Message::Vote(v) if here => Input::VerifiedVote(v),
                     Message::Vote(v) => Input::Vote(v),
                 };
                 self.handle(to, input);
