@@ -9,21 +9,11 @@ use yui_consensus::{
     VoteKind,
 };
 
+use crate::choices::Choices;
 use crate::world::{CHAIN_ID, validator_keys, validator_set};
 
 const HASHES: [Hash; 3] = [[0xa1; 32], [0xb2; 32], [0xc3; 32]];
 const INPUTS_MAX: usize = 400;
-
-/// Reads the fuzzer's bytes as choices.
-struct Choices<'a>(&'a [u8]);
-
-impl Choices<'_> {
-    fn byte(&mut self) -> Option<u8> {
-        let (&b, rest) = self.0.split_first()?;
-        self.0 = rest;
-        Some(b)
-    }
-}
 
 /// Byte 0 chooses which of the four validators this core is; then each
 /// input is a kind byte and its fields.

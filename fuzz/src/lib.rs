@@ -18,6 +18,7 @@
 #![allow(clippy::panic, clippy::unwrap_used)]
 
 pub mod block;
+mod choices;
 pub mod consensus;
 pub mod contract;
 pub mod core;

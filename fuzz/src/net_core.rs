@@ -12,6 +12,7 @@ use yui_consensus::{
     VoteKind,
 };
 
+use crate::choices::Choices;
 use crate::core::Watch;
 use crate::world::{CHAIN_ID, validator_keys, validator_set};
 
@@ -24,21 +25,6 @@ const STEPS_MAX: usize = 2_000;
 /// the network loses what is sent.
 const IN_FLIGHT_MAX: usize = 512;
 const WAITING_MAX: usize = 64;
-
-struct Choices<'a>(&'a [u8]);
-
-impl Choices<'_> {
-    fn byte(&mut self) -> Option<u8> {
-        let (&b, rest) = self.0.split_first()?;
-        self.0 = rest;
-        Some(b)
-    }
-
-    /// An index below `len` (which is not 0).
-    fn index(&mut self, len: usize) -> Option<usize> {
-        Some(usize::from(self.byte()?) % len)
-    }
-}
 
 /// The validators and what the fuzzer's network holds.
 struct Net {

@@ -13,6 +13,7 @@ use yui_ledger::{
     Transaction, execute_block,
 };
 
+use crate::choices::Choices;
 use crate::world::{CHAIN_ID, T0, genesis_state, named, person};
 
 const ASSETS: [&str; 6] = [COIN, POINT, VOUCHER, YUI, FESTIVAL, "none"];
@@ -30,18 +31,8 @@ const STEPS_MS: [u64; 8] = [
 const BLOCKS_MAX: usize = 24;
 const TXS_PER_BLOCK_MAX: u8 = 8;
 
-/// Reads the fuzzer's bytes as choices; an exhausted input ends the history.
-struct Choices<'a>(&'a [u8]);
-
+/// The supply target's own choices; an exhausted input ends the history.
 impl Choices<'_> {
-    fn byte(&mut self) -> Option<u8> {
-        let (&b, rest) = self.0.split_first()?;
-        self.0 = rest;
-        Some(b)
-    }
-    fn pick<T: Copy>(&mut self, of: &[T]) -> Option<T> {
-        Some(of[usize::from(self.byte()?) % of.len()])
-    }
     /// An amount: mostly small, sometimes the extremes.
     fn amount(&mut self) -> Option<u64> {
         let v = u16::from_le_bytes([self.byte()?, self.byte()?]);
