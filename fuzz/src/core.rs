@@ -49,7 +49,7 @@ pub fn run(data: &[u8]) -> u64 {
     };
     let mut core = new_core(PersistentState::new(1));
     let mut watch = Watch::default();
-    watch.outputs(core.start());
+    watch.outputs(&core.start());
     for _ in 0..INPUTS_MAX {
         let Some(kind) = ch.byte() else {
             break;
@@ -62,17 +62,17 @@ pub fn run(data: &[u8]) -> u64 {
                 .filter(|s| s.height == core.height())
                 .unwrap_or_else(|| PersistentState::new(core.height()));
             core = new_core(state);
-            watch.outputs(core.start());
+            watch.outputs(&core.start());
             continue;
         }
         let Some(input) = input(&mut ch, kind, core.height()) else {
             break;
         };
-        let committed = watch.outputs(core.handle(input));
+        let committed = watch.outputs(&core.handle(input));
         if committed {
             core = core.next_height(set.clone());
             watch.persisted = None;
-            watch.outputs(core.start());
+            watch.outputs(&core.start());
         }
     }
     core.height()
@@ -89,20 +89,20 @@ pub(crate) struct Watch {
 
 impl Watch {
     /// Checks a batch of outputs; whether it ends in a commit.
-    pub(crate) fn outputs(&mut self, out: Vec<Output>) -> bool {
+    pub(crate) fn outputs(&mut self, out: &[Output]) -> bool {
         let n = out.len();
-        for (i, o) in out.into_iter().enumerate() {
+        for (i, o) in out.iter().enumerate() {
             match o {
                 Output::Persist(s) => {
                     for m in &s.sent {
                         self.signed_once(m);
                     }
-                    self.persisted = Some(s);
+                    self.persisted = Some(s.clone());
                 }
                 Output::Broadcast(m) => {
-                    let persisted = self.persisted.as_ref().is_some_and(|s| s.sent.contains(&m));
+                    let persisted = self.persisted.as_ref().is_some_and(|s| s.sent.contains(m));
                     assert!(persisted, "broadcast before persisting: {m:?}");
-                    self.signed_once(&m);
+                    self.signed_once(m);
                 }
                 Output::Commit { certificate } => {
                     assert_eq!(i + 1, n, "a commit is not the last output");

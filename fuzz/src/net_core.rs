@@ -186,7 +186,7 @@ impl Net {
 
     /// Checks validator `i`'s outputs and carries them out.
     fn outputs(&mut self, i: usize, out: Vec<Output>) {
-        let committed = self.watches[i].outputs(out.clone());
+        let committed = self.watches[i].outputs(&out);
         for o in out {
             match o {
                 Output::Broadcast(m) => {
