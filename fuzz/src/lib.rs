@@ -49,6 +49,7 @@ pub const TARGETS: &[Target] = &[
     ("genesis", genesis::genesis),
     ("supply", supply::supply),
     ("net", node::net),
+    ("gossip", node::gossip),
     ("grpc", node::grpc),
     ("grpc_stream", stream::grpc_stream),
     ("config", node::config),

@@ -17,8 +17,9 @@ use yui_ledger::Keypair;
 use yui_node::api::Api;
 use yui_node::chain::Shared;
 use yui_node::config::Config;
-use yui_node::network::NetMessage;
+use yui_node::network::batch::TX_BATCH_MAX;
 use yui_node::network::sync::{SyncCodec, SyncRequest, SyncResponse};
+use yui_node::network::{GossipVerdict, NetMessage, check_gossip, peer_id_of};
 
 use crate::seeds::{Seed, seed};
 use yui_proto::v1 as pb;
@@ -60,6 +61,33 @@ pub fn net(data: &[u8]) {
     }
 }
 
+/// A gossip message from a peer (borsh `NetMessage`), judged by the node's
+/// own check (`yui_node::network::check_gossip`) on the town's node, a
+/// validator: votes and proposals against the town's validator set and
+/// chain, transaction batches handed to admission.
+///
+/// Properties: no panic; bytes that are no `NetMessage` are rejected, and
+/// so is a batch of no transactions or more than `TX_BATCH_MAX`; any other
+/// batch is kept (transactions travel one hop).
+pub fn gossip(data: &[u8]) {
+    let n = node();
+    let _in_runtime = n.runtime.enter();
+    let peer =
+        peer_id_of(&crate::world::named("chamber").address().0).expect("a town key is a peer id");
+    let verdict = check_gossip(&n.shared, peer, data);
+    let expected = match borsh::from_slice::<NetMessage>(data) {
+        Err(_) => Some(GossipVerdict::Reject),
+        Ok(NetMessage::Txs(txs)) if txs.is_empty() || txs.len() > TX_BATCH_MAX => {
+            Some(GossipVerdict::Reject)
+        }
+        Ok(NetMessage::Txs(_)) => Some(GossipVerdict::Keep),
+        Ok(_) => None,
+    };
+    if let Some(expected) = expected {
+        assert_eq!(verdict, expected);
+    }
+}
+
 /// The node's config file: TOML as `yui-node` reads it, then its checks.
 ///
 /// Properties: no panic; a config that parses and passes the checks
@@ -83,6 +111,7 @@ pub fn config(data: &[u8]) {
 /// it, built once per process.
 pub(crate) struct Node {
     pub api: Api,
+    pub shared: Arc<Shared>,
     pub runtime: tokio::runtime::Runtime,
     home: PathBuf,
     /// The largest gRPC message the node reads (`api.request_bytes_max`).
@@ -114,9 +143,11 @@ pub(crate) fn node() -> &'static Node {
             .build()
             .unwrap();
         // The API starts its admission task on the runtime.
-        let api = runtime.block_on(async { Api::new(Arc::new(shared), None) });
+        let shared = Arc::new(shared);
+        let api = runtime.block_on(async { Api::new(shared.clone(), None) });
         Node {
             api,
+            shared,
             runtime,
             home,
             request_bytes_max,
@@ -309,6 +340,7 @@ pub(crate) fn seeds(txs: &[(String, yui_ledger::SignedTransaction)], out: &mut V
     );
     let m = NetMessage::Vote(vote);
     out.push(seed("net", "vote", with(0, borsh::to_vec(&m).unwrap())));
+    gossip_seeds(txs, out);
     let blocks = SyncRequest::Blocks {
         from_height: 1,
         max: 64,
@@ -382,6 +414,33 @@ pub(crate) fn seeds(txs: &[(String, yui_ledger::SignedTransaction)], out: &mut V
         && let Ok(full) = toml::to_string(&cfg)
     {
         out.push(seed("config", "full", full.into_bytes()));
+    }
+}
+
+/// Gossip from the chamber to the town's node: transactions of the golden
+/// vectors (on the town's chain), and its votes at the next height and at
+/// a committed one, signed under both indices (one is the chamber's).
+fn gossip_seeds(txs: &[(String, yui_ledger::SignedTransaction)], out: &mut Vec<Seed>) {
+    let batch: Vec<_> = txs.iter().take(3).map(|(_, t)| t.clone()).collect();
+    if !batch.is_empty() {
+        let m = NetMessage::Txs(batch);
+        out.push(seed("gossip", "txs", borsh::to_vec(&m).unwrap()));
+    }
+    let chamber = crate::world::named("chamber").signing_key();
+    for index in 0..2u32 {
+        for (name, height) in [("next", 6), ("committed", 3)] {
+            let vote = yui_consensus::Vote::sign(
+                chamber,
+                crate::world::CHAIN_ID,
+                index,
+                yui_consensus::VoteKind::Prevote,
+                height,
+                0,
+                Some([5; 32]),
+            );
+            let m = borsh::to_vec(&NetMessage::Vote(vote)).unwrap();
+            out.push(seed("gossip", format!("vote-{name}-{index}"), m));
+        }
     }
 }
 
@@ -462,4 +521,43 @@ fn town_seeds(with: &dyn Fn(u8, Vec<u8>) -> Vec<u8>, out: &mut Vec<Seed>) {
         ..Default::default()
     };
     add("proof", 24, proof.encode_to_vec());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The gossip check on the town's node: the chamber's vote for the next
+    /// height is relayed, one for a committed height ignored, one under the
+    /// other validator's index rejected (the town has two), and bytes that
+    /// are no message rejected.
+    #[test]
+    fn the_gossip_seeds_meet_each_verdict() {
+        let n = node();
+        let _in_runtime = n.runtime.enter();
+        let chamber = crate::world::named("chamber");
+        let peer = peer_id_of(&chamber.address().0).unwrap();
+        let mine = n
+            .shared
+            .validators()
+            .index_of(&chamber.address().0)
+            .unwrap();
+        let vote = |index: u32, height: u64| {
+            let v = yui_consensus::Vote::sign(
+                chamber.signing_key(),
+                crate::world::CHAIN_ID,
+                index,
+                yui_consensus::VoteKind::Prevote,
+                height,
+                0,
+                Some([5; 32]),
+            );
+            borsh::to_vec(&NetMessage::Vote(v)).unwrap()
+        };
+        let check = |bytes: &[u8]| check_gossip(&n.shared, peer, bytes);
+        assert_eq!(check(&vote(mine, 6)), GossipVerdict::Relay);
+        assert_eq!(check(&vote(mine, 3)), GossipVerdict::Ignore);
+        assert_eq!(check(&vote(1 - mine, 6)), GossipVerdict::Reject);
+        assert_eq!(check(&[0xff; 3]), GossipVerdict::Reject);
+    }
 }

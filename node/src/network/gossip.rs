@@ -296,3 +296,48 @@ pub(super) fn config() -> anyhow::Result<gossipsub::Config> {
         .build()
         .map_err(|e| anyhow::anyhow!("gossipsub config: {e}"))
 }
+
+/// What the network task does with a gossip message, by [`on_gossip`]'s
+/// verdict: forward it (and fetch its block), keep it, or drop it (counting
+/// it against the peer when rejected).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Relay,
+    Keep,
+    Fetch,
+    Ignore,
+    Reject,
+}
+
+/// Checks one gossip message from `peer` as the network task does, from a
+/// fresh start: no peer's height known, no transaction seen before, no
+/// other peer connected, and an engine queue that takes a few events (the
+/// fuzz target's way in). Call it inside a Tokio runtime: a transaction
+/// batch is admitted on its blocking pool, after this returns.
+pub fn check(shared: &Arc<Shared>, peer: PeerId, data: &[u8]) -> Verdict {
+    let (engine, _events) = mpsc::channel(8);
+    let (commands, _commands) = mpsc::channel(8);
+    let mut heights = HashMap::new();
+    let mut recent = Recent::new(64);
+    let connected = BTreeMap::new();
+    let from = From {
+        peer,
+        connected: &connected,
+    };
+    let verdict = on_gossip(
+        data,
+        false,
+        shared,
+        &engine,
+        &commands,
+        (&mut heights, &mut recent),
+        from,
+    );
+    match verdict {
+        Ok(Next::Relay) => Verdict::Relay,
+        Ok(Next::Keep) => Verdict::Keep,
+        Ok(Next::Fetch { .. }) => Verdict::Fetch,
+        Err(Bad::Ignore(_)) => Verdict::Ignore,
+        Err(Bad::Reject(_)) => Verdict::Reject,
+    }
+}

@@ -44,6 +44,8 @@ mod recent;
 pub mod sync;
 
 use batch::{TX_BATCH_MAX, TX_BATCH_MS, next_batch_ms};
+/// The gossip check on its own, for the fuzz target.
+pub use gossip::{Verdict as GossipVerdict, check as check_gossip};
 use recent::Recent;
 pub use sync::{
     SYNC_BLOCKS_MAX, SYNC_REQUEST_BYTES_MAX, SYNC_RESPONSE_BYTES_MAX, SyncCodec, SyncRequest,
