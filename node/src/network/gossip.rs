@@ -297,7 +297,7 @@ pub(super) fn config() -> anyhow::Result<gossipsub::Config> {
         .map_err(|e| anyhow::anyhow!("gossipsub config: {e}"))
 }
 
-/// What the network task does with a gossip message, by [`on_gossip`]'s
+/// What the network task does with a gossip message, by `on_gossip`'s
 /// verdict: forward it (and fetch its block), keep it, or drop it (counting
 /// it against the peer when rejected).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
