@@ -72,9 +72,7 @@ pub fn net(data: &[u8]) {
 pub fn gossip(data: &[u8]) {
     let n = node();
     let _in_runtime = n.runtime.enter();
-    let peer =
-        peer_id_of(&crate::world::named("chamber").address().0).expect("a town key is a peer id");
-    let verdict = check_gossip(&n.shared, peer, data);
+    let verdict = check_gossip(&n.shared, chamber_peer(), data);
     let expected = match borsh::from_slice::<NetMessage>(data) {
         Err(_) => Some(GossipVerdict::Reject),
         Ok(NetMessage::Txs(txs)) if txs.is_empty() || txs.len() > TX_BATCH_MAX => {
@@ -426,22 +424,35 @@ fn gossip_seeds(txs: &[(String, yui_ledger::SignedTransaction)], out: &mut Vec<S
         let m = NetMessage::Txs(batch);
         out.push(seed("gossip", "txs", borsh::to_vec(&m).unwrap()));
     }
-    let chamber = crate::world::named("chamber").signing_key();
     for index in 0..2u32 {
         for (name, height) in [("next", 6), ("committed", 3)] {
-            let vote = yui_consensus::Vote::sign(
-                chamber,
-                crate::world::CHAIN_ID,
-                index,
-                yui_consensus::VoteKind::Prevote,
-                height,
-                0,
-                Some([5; 32]),
-            );
-            let m = borsh::to_vec(&NetMessage::Vote(vote)).unwrap();
+            let m = chamber_prevote(index, height);
             out.push(seed("gossip", format!("vote-{name}-{index}"), m));
         }
     }
+}
+
+/// The gossip bytes of the chamber's prevote at `height`, round 0, signed
+/// as validator `index` of the town's set.
+fn chamber_prevote(index: u32, height: u64) -> Vec<u8> {
+    let vote = yui_consensus::Vote::sign(
+        crate::world::named("chamber").signing_key(),
+        crate::world::CHAIN_ID,
+        index,
+        yui_consensus::VoteKind::Prevote,
+        height,
+        0,
+        Some([5; 32]),
+    );
+    borsh::to_vec(&NetMessage::Vote(vote)).unwrap()
+}
+
+/// The peer the gossip target's messages come from: the chamber's node.
+fn chamber_peer() -> libp2p::PeerId {
+    static PEER: OnceLock<libp2p::PeerId> = OnceLock::new();
+    *PEER.get_or_init(|| {
+        peer_id_of(&crate::world::named("chamber").address().0).expect("a town key is a peer id")
+    })
 }
 
 /// Requests that name what the town's script committed (`town_chain`):
@@ -536,25 +547,13 @@ mod tests {
         let n = node();
         let _in_runtime = n.runtime.enter();
         let chamber = crate::world::named("chamber");
-        let peer = peer_id_of(&chamber.address().0).unwrap();
         let mine = n
             .shared
             .validators()
             .index_of(&chamber.address().0)
             .unwrap();
-        let vote = |index: u32, height: u64| {
-            let v = yui_consensus::Vote::sign(
-                chamber.signing_key(),
-                crate::world::CHAIN_ID,
-                index,
-                yui_consensus::VoteKind::Prevote,
-                height,
-                0,
-                Some([5; 32]),
-            );
-            borsh::to_vec(&NetMessage::Vote(v)).unwrap()
-        };
-        let check = |bytes: &[u8]| check_gossip(&n.shared, peer, bytes);
+        let vote = chamber_prevote;
+        let check = |bytes: &[u8]| check_gossip(&n.shared, chamber_peer(), bytes);
         assert_eq!(check(&vote(mine, 6)), GossipVerdict::Relay);
         assert_eq!(check(&vote(mine, 3)), GossipVerdict::Ignore);
         assert_eq!(check(&vote(1 - mine, 6)), GossipVerdict::Reject);
