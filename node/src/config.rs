@@ -285,11 +285,9 @@ impl Default for BlockSection {
             // offered than with 2,000, at 3-4 % less CPU per transaction
             // (BENCHMARKS.md, "Blocks of up to 4,000").
             txs_max: 4_000,
-            // The devnet's median at 250 tx/s: 49-50 ms at 50, 42-43 ms at
-            // 40, and 38.7-40.0 ms at 30 against 43.8-46.5 at 40 (three
-            // alternated pairs; BENCHMARKS.md, "Where it stands"). More
-            // heights cost CPU only where the machine has room: under load
-            // heights follow each other and the interval never binds.
+            // The devnet's median at 250 tx/s: 38.7-40.0 ms at 30 against
+            // 43.8-46.5 at 40 (BENCHMARKS.md, "Where it stands"); under
+            // load heights follow each other and the interval never binds.
             interval_ms: 30,
             empty_interval_ms: 1_000,
         }
