@@ -55,7 +55,7 @@ enum Cmd {
         loads: usize,
     },
     /// ed25519 verifications per second: single on one core, and batches of
-    /// 64, 256 and 1024 on one and two threads (medians of runs).
+    /// 4, 16, 64, 256 and 1024 on one and two threads (medians of runs).
     Verify {
         #[arg(long, default_value_t = 20_000)]
         signatures: usize,

@@ -1,6 +1,6 @@
 //! `yui-bench verify`: ed25519 verification under Yui's rule
 //! (`yui_consensus::signature`, ADR 0006), one signature at a time on one
-//! core and in batches of 64, 256 and 1024 on one and two threads (and of
+//! core and in batches of 4, 16, 64, 256 and 1024 on one and two threads (and of
 //! 2,048, 16,384 and 32,768 signatures by a town's 12,400 keys, as a replay meets
 //! them), with
 //! ed25519-dalek's `verify_strict` (the rule before ADR 0006) for comparison.
@@ -27,7 +27,7 @@ fn rate(runs: usize, n: usize, bar: &indicatif::ProgressBar, mut f: impl FnMut()
     median(rates)
 }
 
-const BATCH_SIZES: [usize; 3] = [64, 256, 1024];
+const BATCH_SIZES: [usize; 5] = [4, 16, 64, 256, 1024];
 const BATCH_THREADS: [usize; 2] = [1, 2];
 
 /// `n` payments signed by `signers` keys in turn.

@@ -379,6 +379,9 @@ impl Shared {
             .filter(|(_, f)| matches!(f, Some(Ok(()))))
             .map(|(t, _)| *t)
             .collect();
+        if !todo.is_empty() {
+            self.metrics.signature_batch(how, todo.len());
+        }
         let mut signatures = self.verified.verify(&todo, threads).into_iter();
         txs.iter()
             .zip(fresh)

@@ -48,6 +48,11 @@ fn stage_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.001, 2.0, 14))
 }
 
+fn batch_histogram() -> Histogram {
+    // 1 to 4,096 signatures.
+    Histogram::new(exponential_buckets(1.0, 2.0, 13))
+}
+
 /// The node's metrics. Cheap to update from any thread.
 pub struct Metrics {
     registry: Registry,
@@ -73,6 +78,7 @@ pub struct Metrics {
     block_interval: Histogram,
     commit_latency: Histogram,
     stages: Family<Labels, Histogram, fn() -> Histogram>,
+    signature_batches: Family<Labels, Histogram, fn() -> Histogram>,
     /// The height the live aggregates describe (the Analytics service).
     pub analytics_height: Gauge,
 }
@@ -107,6 +113,7 @@ impl Metrics {
             block_interval: Histogram::new(exponential_buckets(0.025, 2.0, 12)),
             commit_latency: Histogram::new(exponential_buckets(0.01, 2.0, 14)),
             stages: Family::new_with_constructor(stage_histogram),
+            signature_batches: Family::new_with_constructor(batch_histogram),
             analytics_height: Gauge::default(),
             registry: Registry::default(),
         };
@@ -203,6 +210,11 @@ impl Metrics {
             m.stages.clone(),
         );
         r.register(
+            "signature_batch_transactions",
+            "Transaction signatures verified together at admission, by source: submitted (wallets) or relayed (gossip)",
+            m.signature_batches.clone(),
+        );
+        r.register(
             "analytics_height",
             "Height the live aggregates of the Analytics service describe (below height while they catch up)",
             m.analytics_height.clone(),
@@ -223,6 +235,17 @@ impl Metrics {
         let out = f();
         self.stage(stage, started.elapsed());
         out
+    }
+
+    /// A batch of `n` signatures verified together at admission.
+    pub fn signature_batch(&self, how: crate::chain::Admit, n: usize) {
+        let source = match how {
+            crate::chain::Admit::Submitted => "submitted",
+            crate::chain::Admit::Relayed => "relayed",
+        };
+        self.signature_batches
+            .get_or_create(&vec![("source", source.into())])
+            .observe(n as f64);
     }
 
     /// A refusal at admission, by its code.

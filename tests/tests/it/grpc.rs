@@ -423,6 +423,8 @@ async fn a_day_of_the_towns_money_over_grpc() {
     };
     assert!(value("yui_height") >= 9.0);
     assert_eq!(value("yui_transactions_admitted_total"), 9.0);
+    // Each admitted submission's signature was verified in some batch.
+    assert!(value("yui_signature_batch_transactions_sum{source=\"submitted\"}") >= 9.0);
     assert_eq!(
         value("yui_transactions_committed_total{result=\"failed\"}"),
         1.0
