@@ -5,7 +5,7 @@
 # stime from /proc), the load generator's, and heights per second at the
 # city; then the load generator's summary. Shows whether the chain keeps
 # its height rate as the state grows, or makes longer heights of larger
-# blocks with the cores full (BENCHMARKS.md, "Why a run's latency rises").
+# blocks with the cores full (docs/bench/journal/5-2026-12-06-day-to-12-07-later.md, "Why a run's latency rises").
 # Usage: scripts/bench-drift.sh RATE SECONDS
 # Binaries: YUI_BIN_DIR, else $CARGO_TARGET_DIR/debug, else target/debug.
 set -euo pipefail

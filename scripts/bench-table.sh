@@ -23,8 +23,8 @@ dir=$(mktemp -d /tmp/yui-bench-devnet.XXXXXX)
 trap '"$bin/yui-devnet" --dir "$dir/dn" down >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 lo_bytes() { awk '/^ *lo:/ {sub(/^ *lo:/, ""); print $1}' /proc/net/dev; }
 for rate in "$@"; do
-  # The machine's spell at this moment (BENCHMARKS.md, "The machine's
-  # spells"), before the devnet starts.
+  # The machine's spell at this moment (BENCHMARKS.md, "How to
+  # measure"), before the devnet starts.
   "$bin/yui-bench" probe | sed "s/^/[$rate] /"
   "$bin/yui-devnet" --dir "$dir/dn" down >/dev/null 2>&1 || true
   rm -rf "$dir/dn"

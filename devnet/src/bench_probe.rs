@@ -2,7 +2,7 @@
 //!
 //! The devnet's figures move by a fifth within an hour on the benchmark
 //! machine while a loop that stays in the caches runs at one speed
-//! (BENCHMARKS.md, "The machine's spells"): the nodes' work misses the
+//! (BENCHMARKS.md, "How to measure"): the nodes' work misses the
 //! caches, and what a miss costs varies with the host. The probe walks a
 //! random cycle through a large array, each load's address coming from
 //! the one before, and prints the time per load beside the same walk over

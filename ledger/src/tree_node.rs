@@ -4,8 +4,8 @@
 //! `(version, nibble path)` as borsh of jmt's `Node`, and proofs built by jmt
 //! from them. jmt keeps its internal node type private and hands nodes
 //! through its reader by value, so each read copied a node and each version
-//! copied every new node again (BENCHMARKS.md, "what the state tree costs
-//! the devnet"). So Yui builds a version's nodes itself
+//! copied every new node again (docs/bench/journal/4-2026-12-06.md,
+//! "Writes in key order, and what the state tree costs the devnet"). So Yui builds a version's nodes itself
 //! (`tree_update.rs`) and shares them by `Arc`; this module holds the node,
 //! its place ([`NodePlace`]), their stored bytes (exactly jmt's, so stores
 //! and proofs stay as they are) and the node's hash (exactly jmt's).

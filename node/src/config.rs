@@ -283,7 +283,7 @@ impl Default for BlockSection {
         Self {
             // With 4,000 the devnet committed 2-6 % more at 5,000 tx/s
             // offered than with 2,000, at 3-4 % less CPU per transaction
-            // (BENCHMARKS.md, "Blocks of up to 4,000").
+            // (docs/bench/journal/4-2026-12-06.md, "Blocks of up to 4,000").
             txs_max: 4_000,
             // The devnet's median at 250 tx/s: 38.7-40.0 ms at 30 against
             // 43.8-46.5 at 40 (BENCHMARKS.md, "Where it stands"); under

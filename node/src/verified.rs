@@ -129,7 +129,7 @@ pub fn threads() -> usize {
 /// share of them: six devnet nodes on two cores, each splitting its
 /// batches over two threads, made smaller batches (less work saved per
 /// signature) and a thread start per batch, for no more cores
-/// (BENCHMARKS.md, "One history record and one receipts record per block,
+/// (docs/bench/journal/4-2026-12-06.md, "One history record and one receipts record per block,
 /// the tree's values every few heights").
 pub fn set_threads(n: usize) {
     let _ = THREADS.set(n.max(1));

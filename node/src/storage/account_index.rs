@@ -6,7 +6,7 @@
 //! block-start events' index, `u32::MAX`, last). Kept as a key per entry,
 //! a payment cost two memtable inserts here, and a shop paid hundreds of
 //! times in a block wrote hundreds of keys where one record now holds them
-//! (BENCHMARKS.md, "One history record and one receipts record per block,
+//! (docs/bench/journal/4-2026-12-06.md, "One history record and one receipts record per block,
 //! the tree's values every few heights").
 //!
 //! Stores written before keep their older keys, one per entry, `(address,

@@ -20,7 +20,7 @@
 //! A height's replaced entries are one record, `(height BE, LIST)` →
 //! [`Replaced`]. Kept as a key each, they were a fifth of the keys a
 //! commit wrote, and as many deletions a thousand heights later
-//! (BENCHMARKS.md, "Nodes that do not vote, and one record of what a
+//! (docs/bench/journal/2-2026-12-05-night-to-midday.md, "Nodes that do not vote, and one record of what a
 //! height replaced").
 //! Stores written before keep their older records, one per entry
 //! (`(height BE, NODE | VALUE, stored key)` → ()), and pruning reads both.
@@ -60,7 +60,7 @@ const VERSIONS_MAX: usize = 1 << 16;
 /// not crowd out the accounts and holdings written block after block. Only
 /// writes of the tree store values (`tree_values.rs`), and each updates the
 /// versions of the keys it finds here, so what is here is each key's
-/// newest stored version (BENCHMARKS.md, "Nodes that do not
+/// newest stored version (docs/bench/journal/2-2026-12-05-night-to-midday.md, "Nodes that do not
 /// vote, and one record of what a height replaced").
 #[derive(Default)]
 pub(super) struct Versions(pub(super) std::sync::Mutex<std::collections::HashMap<[u8; 32], u64>>);

@@ -6,8 +6,8 @@
 //! keyed at random, so written in each block's batch every key was an
 //! insert far from the last one in a memtable skip list of tens of
 //! thousands of mostly cold nodes: under load that search was most of
-//! the commit's memtable work (BENCHMARKS.md, "The indexes written
-//! behind the chain").
+//! the commit's memtable work (docs/bench/journal/6-2026-12-07-night-to-late-evening.md,
+//! "The state and the indexes written behind the chain").
 //!
 //! Neither is consensus state, and both can be derived again from what
 //! the commit's batch does hold, the block and its receipts. So:

@@ -19,7 +19,7 @@ pub const BLOCK_CACHE_BYTES: usize = 256 * 1024 * 1024;
 /// rarely reached: when it is, RocksDB flushes the family with the oldest
 /// memtable, and again until under it, which under the total alone meant
 /// every family flushed together, the small ones into files of a few
-/// kilobytes (BENCHMARKS.md, "Why the rate falls").
+/// kilobytes (docs/bench/journal/3-2026-12-05-afternoon-to-late.md, "Why the rate falls").
 pub const MEMTABLES_BYTES: usize = 168 * 1024 * 1024;
 
 /// The write-ahead log kept before the families whose memtables hold its
@@ -46,7 +46,7 @@ pub(super) fn memtable_bytes(name: &str) -> usize {
 /// Every filter check first searches the top-level index of the file's
 /// partitions; at 4 KiB that search was over half of the check in the
 /// store bench's late blocks, at 32 KiB it takes 0.6 of what it took
-/// (BENCHMARKS.md, "Fewer walks for absent keys"). Still a small fraction
+/// (docs/bench/journal/5-2026-12-06-day-to-12-07-later.md, "Fewer walks for absent keys"). Still a small fraction
 /// of a cache shard (1 MiB for a 64 MiB cache).
 const METADATA_BLOCK_BYTES: usize = 32 * 1024;
 
@@ -71,7 +71,7 @@ const RANDOM_KEYED: [&str; 4] = [cf::STATE, cf::JMT_VALUES, cf::TX_INDEX, cf::AC
 /// 3.4 million keys (a town's 3.4 millionth invoice), every read that missed
 /// the state cache fetched and checksummed that file's 4 MiB filter from
 /// the file system, and the devnet fell from about 2,000 to about 300
-/// payments/s (BENCHMARKS.md, "The filter that outgrew the cache").
+/// payments/s (docs/bench/journal/5-2026-12-06-day-to-12-07-later.md, "The filter that outgrew the cache").
 pub(super) fn cf_options(name: &str, cache: &rocksdb::Cache) -> Options {
     let mut t = rocksdb::BlockBasedOptions::default();
     t.set_block_cache(cache);
@@ -103,8 +103,8 @@ pub(super) fn cf_options(name: &str, cache: &rocksdb::Cache) -> Options {
     // level 1, so every level-0 compaction rewrites level 1 whole: waiting
     // for 8 files instead of 4 halves that rewriting, for a few more files
     // to look in on a read (behind bloom filters, but for `jmt_values`).
-    // The store bench's last blocks cost 6 % less (BENCHMARKS.md, "The
-    // state tree written every 16 heights").
+    // The store bench's last blocks cost 6 % less (docs/bench/journal/3-2026-12-05-afternoon-to-late.md,
+    // "The state tree written every 16 heights").
     if RANDOM_KEYED.contains(&name) {
         o.set_level_zero_file_num_compaction_trigger(8);
     }

@@ -5,7 +5,7 @@
 //! the others.
 //!
 //! Kept as a key per transaction, the receipts were an insert per payment
-//! into a memtable of their own (BENCHMARKS.md, "One history record and one
+//! into a memtable of their own (docs/bench/journal/4-2026-12-06.md, "One history record and one
 //! receipts record per block, the tree's values every few heights").
 //! Stores written before keep their `(height BE, index BE)` keys,
 //! which a read falls back to. A block's start events stay under `(height

@@ -6,7 +6,7 @@
 //! reading the payer's and payee's holdings, accounts and nonces. From
 //! RocksDB each read searches the family's memtables (skip lists of
 //! hundreds of thousands of entries) and then its files; at 5,000
-//! payments/s that was 7 % of every node's CPU (BENCHMARKS.md, "A state
+//! payments/s that was 7 % of every node's CPU (docs/bench/journal/3-2026-12-05-afternoon-to-late.md, "A state
 //! cache and writes in key order").
 //!
 //! The cache holds what RocksDB holds, never anything else:

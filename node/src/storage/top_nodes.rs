@@ -21,7 +21,7 @@
 //!
 //! A slot is an array index, not a hash map entry: a map of the same nodes
 //! (hashed by node key, each replaced node removed) cost the commit as much
-//! as it saved the reads (BENCHMARKS.md, "Why the rate falls").
+//! as it saved the reads (docs/bench/journal/3-2026-12-05-afternoon-to-late.md, "Why the rate falls").
 
 use std::sync::{Arc, Mutex};
 

@@ -3,8 +3,8 @@
 //! Each block's tree version replaces every node on the paths of the keys
 //! it wrote: the root and the nodes near it in every block, about seven
 //! nodes (3 KB) a payment in all, most of what a commit wrote and most of
-//! what RocksDB then flushed and compacted (BENCHMARKS.md, "The state tree
-//! written every few heights"). Most of those nodes are replaced again a
+//! what RocksDB then flushed and compacted (docs/bench/journal/3-2026-12-05-afternoon-to-late.md,
+//! "The state tree written every 16 heights"). Most of those nodes are replaced again a
 //! block or two later.
 //!
 //! So a node keeps the newest versions of its tree in memory, in a window,

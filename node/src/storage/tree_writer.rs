@@ -5,7 +5,7 @@
 //! megabytes. Written in the checkpoint's own block batch, that write held
 //! up the block's commit on every node at once, every sixteen heights: the
 //! chain stopped for half a second to a second while the next proposal
-//! waited (BENCHMARKS.md, "The tree's checkpoint written beside the
+//! waited (docs/bench/journal/4-2026-12-06.md, "The tree's checkpoint written beside the
 //! chain").
 //!
 //! So the block's batch at a checkpoint holds only what any other height's
