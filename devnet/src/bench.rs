@@ -258,16 +258,25 @@ async fn main() -> anyhow::Result<()> {
                 connections,
                 unary,
             };
-            bench_load::load(
-                &dir,
-                &node,
-                shape,
-                csv.as_deref(),
-                call.as_deref(),
-                Default::default(),
-            )
-            .await
-            .map(|_| ())
+            // On a thread of its own with a single-threaded runtime: the
+            // load generator shares the nodes' cores, and one thread wakes
+            // no other to hand a task over.
+            let run = std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()?
+                    .block_on(bench_load::load(
+                        &dir,
+                        &node,
+                        shape,
+                        csv.as_deref(),
+                        call.as_deref(),
+                        Default::default(),
+                    ))
+                    .map(|_| ())
+            });
+            tokio::task::block_in_place(|| run.join())
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the load generator panicked")))
         }
         Cmd::Contracts { dir, runs } => bench_contracts::run(&dir, runs),
         Cmd::Store {
