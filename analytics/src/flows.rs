@@ -53,7 +53,7 @@ impl Period {
 /// for their largest value, never listed: what they hold, not their
 /// order, makes the figures, so a hash set does (a search of a sorted
 /// tree cost each node several percent of its CPU at 5,000 payments/s,
-/// BENCHMARKS.md "A state cache"). Seeded per process, so nobody can
+/// docs/bench/journal/3-2026-12-05-afternoon-to-late.md, "A state cache"). Seeded per process, so nobody can
 /// choose addresses that collide.
 pub type Accounts = HashSet<Address, foldhash::fast::RandomState>;
 pub type PerAccount<V> = HashMap<Address, V, foldhash::fast::RandomState>;

@@ -91,7 +91,7 @@ pub(super) fn cf_options(name: &str, cache: &rocksdb::Cache) -> Options {
     o.set_block_based_table_factory(&t);
     // The memtables too: a read of an absent key (each payment's invoice,
     // checked for "already paid?" on every node) otherwise walks each
-    // memtable's skip list, whose nodes are mostly cold (BENCHMARKS.md,
+    // memtable's skip list, whose nodes are mostly cold (docs/bench/journal/5-2026-12-06-day-to-12-07-later.md,
     // "Fewer walks for absent keys").
     if point_read {
         o.set_memtable_whole_key_filtering(true);

@@ -7,7 +7,7 @@
 //! (the key was never read before), so each check searched RocksDB's
 //! memtables and the filters of the family's files, one after another:
 //! once the chain held a few hundred thousand invoices, that search was a
-//! larger share of a payment's cost than executing it (BENCHMARKS.md,
+//! larger share of a payment's cost than executing it (docs/bench/journal/5-2026-12-06-day-to-12-07-later.md,
 //! "Fewer walks for absent keys").
 //!
 //! The filter may say "maybe" of a key that is absent (about one in a

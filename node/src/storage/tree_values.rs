@@ -9,7 +9,7 @@
 //! never written, like a replaced node. Between writes, `jmt_values` held
 //! the same bytes as the redo record; a town's busy keys (a shop's
 //! holding, a regular payer's account) are rewritten block after block,
-//! and only the last of each window now reaches RocksDB (BENCHMARKS.md,
+//! and only the last of each window now reaches RocksDB (docs/bench/journal/4-2026-12-06.md,
 //! "One history record and one receipts record per block, the tree's values every few heights").
 //!
 //! The values a write replaced on disk are recorded under its height for

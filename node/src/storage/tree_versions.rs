@@ -6,7 +6,7 @@
 //! commit costs a list built in order and a flag set per node it
 //! replaced, where a map of the whole window cost an insertion per new
 //! node, and a removal and another insertion per replaced one, each a
-//! cache miss in a table of a hundred thousand entries (BENCHMARKS.md,
+//! cache miss in a table of a hundred thousand entries (docs/bench/journal/4-2026-12-06.md,
 //! "The state tree built by Yui's own code"). And a checkpoint writes the
 //! nodes still live in key order as they lie, with no sort: a node's stored
 //! key orders by version, then by path length, then by path.
