@@ -4,7 +4,8 @@
 # then writes a flame graph and the cost per committed transaction per node
 # of each stage (scripts/perf-stages.py). CPU comes from /proc over the
 # load run; perf gives each stage's share of it.
-# Needs perf (Debian: linux-perf) and inferno (cargo install inferno).
+# Needs perf (Debian: linux-perf); the flame graph needs inferno (cargo
+# install inferno), else the stages come from scripts/perf-collapse.py.
 # Usage: scripts/profile-devnet.sh DEVNET_DIR PORT RATE SECONDS OUT_PREFIX
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,13 @@ per=$(echo "($c1 - $c0) / $(getconf CLK_TCK) / ($tx * $secs) / 6 * 1000000" | bc
 printf 'CPU per committed transaction per node: %.0f µs\n' "$per" | tee -a "$out.load.txt"
 # --no-inline: perf resolves no inlined frames with addr2line, which took
 # minutes per profile; the stages are told apart by their outer frames.
-perf script --no-inline -i "$out.perf.data" 2>/dev/null | inferno-collapse-perf --all > "$out.folded"
-inferno-flamegraph --title "yui-node ×6 at $rate tx/s offered" < "$out.folded" > "$out.svg"
+if command -v inferno-collapse-perf >/dev/null && command -v inferno-flamegraph >/dev/null; then
+  perf script --no-inline -i "$out.perf.data" 2>/dev/null | inferno-collapse-perf --all > "$out.folded"
+  inferno-flamegraph --title "yui-node ×6 at $rate tx/s offered" < "$out.folded" > "$out.svg"
+else
+  echo "inferno not found (cargo install inferno): the stages without a flame graph" >&2
+  perf script --no-inline -F comm,pid,tid,ip,sym -i "$out.perf.data" 2>/dev/null |
+    python3 scripts/perf-collapse.py > "$out.folded"
+fi
 python3 scripts/perf-stages.py "$out.folded" "$per" | tee "$out.stages.txt"
 rm -f "$out.perf.data"
