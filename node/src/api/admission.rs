@@ -30,11 +30,9 @@ pub const WAIT_MAX: Duration = Duration::from_millis(500);
 /// node is busy, unless [`LINGER_BATCH`] have come.
 pub const LINGER: Duration = Duration::from_millis(5);
 pub const LINGER_BATCH: usize = 64;
-/// Batches linger from this many submissions a second, and stop below
-/// [`CALM_PER_S`] (apart, so that a rate in between does not switch back
-/// and forth); the rate is taken over at least [`PACE_WINDOW`].
-pub const BUSY_PER_S: u64 = 2_000;
-pub const CALM_PER_S: u64 = 1_000;
+/// Batches linger while the node is busy by the gossip batches' measure
+/// (`network::batch::busy_after`: from 2,000 submissions a second, until
+/// below 1,000), the rate taken over at least [`PACE_WINDOW`].
 pub const PACE_WINDOW: Duration = Duration::from_millis(100);
 
 struct Job {
@@ -89,14 +87,8 @@ impl Admission {
 
 /// Whether batches linger, from how many submissions came in `elapsed`.
 fn busy_next(busy: bool, count: u64, elapsed: Duration) -> bool {
-    let per_s = count * 1_000 / (elapsed.as_millis() as u64).max(1);
-    if per_s >= BUSY_PER_S {
-        true
-    } else if per_s < CALM_PER_S {
-        false
-    } else {
-        busy
-    }
+    let ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+    crate::network::batch::busy_after(busy, count, ms)
 }
 
 /// The submission rate, taken over windows of at least [`PACE_WINDOW`].

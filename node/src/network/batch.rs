@@ -21,16 +21,29 @@ pub const TX_BATCH_BUSY_MS: u64 = 25;
 pub const TX_BATCH_BUSY_PER_S: u64 = 2_000;
 pub const TX_BATCH_CALM_PER_S: u64 = 1_000;
 
+/// Whether this node counts as busy after `count` transactions in
+/// `elapsed_ms`: from [`TX_BATCH_BUSY_PER_S`] a second, and no longer
+/// below [`TX_BATCH_CALM_PER_S`]; in between it stays as it was. Gossip
+/// batches and wallets' admission batches (`api/admission.rs`) wait longer
+/// while busy.
+pub fn busy_after(busy: bool, count: u64, elapsed_ms: u64) -> bool {
+    let per_s = count * 1_000 / elapsed_ms.max(1);
+    if per_s >= TX_BATCH_BUSY_PER_S {
+        true
+    } else if per_s < TX_BATCH_CALM_PER_S {
+        false
+    } else {
+        busy
+    }
+}
+
 /// The wait before the next batch, given the last one: `sent`
 /// transactions after waiting `period_ms`.
 pub fn next_batch_ms(period_ms: u64, sent: usize) -> u64 {
-    let per_s = sent as u64 * 1_000 / period_ms.max(1);
-    if per_s >= TX_BATCH_BUSY_PER_S {
+    if busy_after(period_ms == TX_BATCH_BUSY_MS, sent as u64, period_ms) {
         TX_BATCH_BUSY_MS
-    } else if per_s < TX_BATCH_CALM_PER_S {
-        TX_BATCH_MS
     } else {
-        period_ms
+        TX_BATCH_MS
     }
 }
 
