@@ -331,6 +331,12 @@ fn init_nodes(
                 "runtime_threads = 0",
                 &format!("runtime_threads = {threads}"),
             );
+        // Each node writes its state tree at heights of its own, spread
+        // over the interval: six writes at once every sixteen heights
+        // held a height up for most of a second at 5,000 payments/s
+        // offered (docs/bench/journal/8-2026-12-08.md).
+        text = with_tree_offset(&text, i, names.len())
+            .ok_or_else(|| anyhow::anyhow!("{}: no tree_offset setting", cfg.display()))?;
         // The town's aggregates are served by the observer alone: kept live
         // on a thread that follows every commit, they took CPU from the
         // validators just when the next height began (at 5,000 payments/s
@@ -361,6 +367,27 @@ fn init_nodes(
 /// The one node of a devnet that keeps the town's aggregates and answers
 /// the Analytics service (the others answer UNAVAILABLE).
 const ANALYTICS_NODE: &str = "observer";
+
+/// A node's config `text` with the `i`th of `n` offsets spread evenly
+/// over the tree's interval (`storage.tree_offset`); `None` without the
+/// setting.
+fn with_tree_offset(text: &str, i: usize, n: usize) -> Option<String> {
+    let interval = yui_node::storage::TREE_INTERVAL;
+    let offset = i as u64 * interval / n.max(1) as u64;
+    let mut found = false;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("tree_offset = ") {
+                found = true;
+                format!("tree_offset = {offset}")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    found.then(|| lines.join("\n") + "\n")
+}
 
 /// Starts every node, then waits until the first has committed a block and
 /// every node's submissions reach every validator.

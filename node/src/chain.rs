@@ -198,7 +198,7 @@ impl Shared {
         let cache = usize::try_from(cfg.storage.block_cache_mib << 20)?;
         let store = Store::open_with_cache(&base.join(&cfg.node.data_dir).join("db"), cache)?
             .with_state_history(cfg.storage.state_history)
-            .with_tree_interval(cfg.storage.tree_interval);
+            .with_tree_writes(cfg.storage.tree_interval, cfg.storage.tree_offset);
         match store.genesis_json()? {
             None => {
                 let writes = genesis.state_writes(&MemState::default());

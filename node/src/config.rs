@@ -52,6 +52,21 @@ pub struct StorageSection {
     /// height. 1 writes every height.
     #[serde(default = "default_tree_interval")]
     pub tree_interval: u64,
+    /// Which heights the tree is written at: those that leave this over a
+    /// multiple of `tree_interval` (below it). A write is a burst of work;
+    /// validators with different offsets are not all busy at one height,
+    /// nor are nodes sharing a machine's cores. `yui-node init` derives one
+    /// from the node's name; `yui-devnet up` spreads its six evenly.
+    #[serde(default)]
+    pub tree_offset: u64,
+}
+
+/// The offset `yui-node init` writes: from the node's name, so that the
+/// validators of a town, named apart, mostly write their trees at
+/// different heights.
+pub fn tree_offset_for(name: &str) -> u64 {
+    let h = yui_ledger::crypto::sha256(name.as_bytes());
+    u64::from(h[0]) % default_tree_interval()
 }
 
 fn default_tree_interval() -> u64 {
@@ -76,6 +91,7 @@ impl Default for StorageSection {
             state_history: default_state_history(),
             block_cache_mib: default_block_cache_mib(),
             tree_interval: default_tree_interval(),
+            tree_offset: 0,
         }
     }
 }
@@ -344,7 +360,7 @@ impl Config {
         let block_max = yui_ledger::limits::BLOCK_TXS_MAX;
         let tx_max = yui_ledger::limits::TX_BYTES_MAX;
         let history_min = crate::storage::STATE_HISTORY_MIN;
-        let rules: [(bool, String); 11] = [
+        let rules: [(bool, String); 12] = [
             (
                 self.node.runtime_threads <= RUNTIME_THREADS_MAX,
                 format!(
@@ -357,6 +373,13 @@ impl Config {
                 format!(
                     "storage.tree_interval = {} must be between 1 and {TREE_INTERVAL_MAX}",
                     self.storage.tree_interval
+                ),
+            ),
+            (
+                self.storage.tree_offset < self.storage.tree_interval.max(1),
+                format!(
+                    "storage.tree_offset = {} must be below storage.tree_interval = {}",
+                    self.storage.tree_offset, self.storage.tree_interval
                 ),
             ),
             (
@@ -528,6 +551,10 @@ block_cache_mib = {bc}
 # memory (redone after a crash), and only the heights since the last write
 # and the written ones are provable. An archive node writes every height.
 tree_interval = {ti}
+# Which of those heights: the ones leaving this over a multiple of
+# tree_interval. Give a town's validators different ones: a write is a
+# burst of work, and the chain waits for the validators' votes.
+tree_offset = {to}
 {p2p}{metrics}"#,
             name = self.node.name,
             tz = self.node.time_zone,
@@ -576,6 +603,7 @@ tree_interval = {ti}
             sh = self.storage.state_history,
             bc = self.storage.block_cache_mib,
             ti = self.storage.tree_interval,
+            to = self.storage.tree_offset,
             ae = self.analytics.enabled,
             ak = self.analytics.k_min,
             metrics = match &self.metrics {
@@ -610,191 +638,5 @@ tree_interval = {ti}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    fn config() -> Config {
-        Config {
-            node: NodeSection {
-                name: "city".into(),
-                data_dir: "data".into(),
-                genesis_file: "genesis.json".into(),
-                key_file: None,
-                time_zone: "Asia/Tokyo".into(),
-                log_format: LogFormat::Text,
-                runtime_threads: 0,
-            },
-            api: ApiSection {
-                listen: "127.0.0.1:7001".into(),
-                auditors: vec![],
-                request_bytes_max: default_request_bytes_max(),
-                cors_origins: vec![],
-                tls: None,
-            },
-            mempool: MempoolSection::default(),
-            block: BlockSection::default(),
-            consensus: ConsensusSection::default(),
-            p2p: None,
-            metrics: None,
-            analytics: AnalyticsSection::default(),
-            storage: StorageSection::default(),
-        }
-    }
-
-    #[test]
-    fn blocks_larger_than_the_ledger_accepts_are_refused_at_start_up() {
-        let mut c = config();
-        c.check().unwrap();
-        c.block.txs_max = yui_ledger::limits::BLOCK_TXS_MAX;
-        c.check().unwrap();
-        c.block.txs_max += 1;
-        let e = c.check().unwrap_err().to_string();
-        assert!(e.contains("block.txs_max = 5001"), "{e}");
-        // Through the file, as the node starts.
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        std::fs::write(&path, c.render()).unwrap();
-        let e = Config::load(&path).unwrap_err().to_string();
-        assert!(e.contains("must be 1..=5000"), "{e}");
-        c.block.txs_max = 2_000;
-        std::fs::write(&path, c.render()).unwrap();
-        Config::load(&path).unwrap();
-    }
-
-    #[test]
-    fn runtime_threads_survive_the_file_default_to_one_per_core_and_are_bounded() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        let mut c = config();
-        c.node.runtime_threads = 1;
-        std::fs::write(&path, c.render()).unwrap();
-        assert_eq!(Config::load(&path).unwrap().0.node.runtime_threads, 1);
-        // A file written before the setting existed: one per core.
-        let old: String = c
-            .render()
-            .lines()
-            .filter(|l| !l.starts_with("runtime_threads"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        std::fs::write(&path, old).unwrap();
-        assert_eq!(Config::load(&path).unwrap().0.node.runtime_threads, 0);
-        c.node.runtime_threads = RUNTIME_THREADS_MAX + 1;
-        std::fs::write(&path, c.render()).unwrap();
-        let e = Config::load(&path).unwrap_err().to_string();
-        assert!(e.contains("node.runtime_threads = 257"), "{e}");
-    }
-
-    #[test]
-    fn cors_origins_survive_the_rendered_file_and_default_to_none() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        let mut c = config();
-        std::fs::write(&path, c.render()).unwrap();
-        assert!(Config::load(&path).unwrap().0.api.cors_origins.is_empty());
-        c.api.cors_origins = vec!["http://127.0.0.1:8080".into(), "*".into()];
-        std::fs::write(&path, c.render()).unwrap();
-        let (back, _) = Config::load(&path).unwrap();
-        assert_eq!(back.api.cors_origins, c.api.cors_origins);
-        // A file written before the setting existed still loads.
-        let old: String = c
-            .render()
-            .lines()
-            .filter(|l| !l.starts_with("cors_origins"))
-            .collect::<Vec<_>>()
-            .join("\n");
-        std::fs::write(&path, old).unwrap();
-        assert!(Config::load(&path).unwrap().0.api.cors_origins.is_empty());
-    }
-
-    #[test]
-    fn the_analytics_floor_survives_the_file_and_may_not_be_zero() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        let mut c = config();
-        c.analytics.enabled = false;
-        c.analytics.k_min = 25;
-        std::fs::write(&path, c.render()).unwrap();
-        let (back, _) = Config::load(&path).unwrap();
-        assert!(!back.analytics.enabled);
-        assert_eq!(back.analytics.k_min, 25);
-        // A file written before the section existed: on, with k = 10.
-        let text = c.render();
-        let before = text.split("\n[analytics]").next().unwrap();
-        std::fs::write(&path, before).unwrap();
-        let (old, _) = Config::load(&path).unwrap();
-        assert!(old.analytics.enabled);
-        assert_eq!(old.analytics.k_min, 10);
-        c.analytics.k_min = 0;
-        std::fs::write(&path, c.render()).unwrap();
-        let e = Config::load(&path).unwrap_err().to_string();
-        assert!(e.contains("analytics.k_min"), "{e}");
-    }
-
-    #[test]
-    fn the_state_history_survives_the_file_and_is_0_or_at_least_the_minimum() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        let mut c = config();
-        assert_eq!(c.storage.state_history, 1_000, "the default");
-        for ok in [0, crate::storage::STATE_HISTORY_MIN, 50_000] {
-            c.storage.state_history = ok;
-            std::fs::write(&path, c.render()).unwrap();
-            assert_eq!(Config::load(&path).unwrap().0.storage.state_history, ok);
-        }
-        // A file written before the section existed keeps the default.
-        let text = c.render();
-        std::fs::write(&path, text.split("\n[storage]").next().unwrap()).unwrap();
-        assert_eq!(Config::load(&path).unwrap().0.storage.state_history, 1_000);
-        c.storage.state_history = crate::storage::STATE_HISTORY_MIN - 1;
-        std::fs::write(&path, c.render()).unwrap();
-        let e = Config::load(&path).unwrap_err().to_string();
-        assert!(e.contains("storage.state_history"), "{e}");
-    }
-
-    #[test]
-    fn the_tree_interval_survives_the_file_and_is_1_to_the_most() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        let mut c = config();
-        assert_eq!(c.storage.tree_interval, crate::storage::TREE_INTERVAL);
-        for ok in [1, 7, TREE_INTERVAL_MAX] {
-            c.storage.tree_interval = ok;
-            std::fs::write(&path, c.render()).unwrap();
-            assert_eq!(Config::load(&path).unwrap().0.storage.tree_interval, ok);
-        }
-        for bad in [0, TREE_INTERVAL_MAX + 1] {
-            c.storage.tree_interval = bad;
-            std::fs::write(&path, c.render()).unwrap();
-            let e = Config::load(&path).unwrap_err().to_string();
-            assert!(e.contains("storage.tree_interval"), "{e}");
-        }
-    }
-
-    #[test]
-    fn the_block_cache_survives_the_file_and_is_bounded() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("config.toml");
-        let mut c = config();
-        assert_eq!(c.storage.block_cache_mib, 256, "the default");
-        c.storage.block_cache_mib = 1_024;
-        std::fs::write(&path, c.render()).unwrap();
-        assert_eq!(
-            Config::load(&path).unwrap().0.storage.block_cache_mib,
-            1_024
-        );
-        // A file written before the setting existed keeps the default.
-        let text = c.render();
-        let before: Vec<&str> = text
-            .lines()
-            .filter(|l| !l.starts_with("block_cache_mib"))
-            .collect();
-        std::fs::write(&path, before.join("\n")).unwrap();
-        assert_eq!(Config::load(&path).unwrap().0.storage.block_cache_mib, 256);
-        for bad in [0, 7, 65_537] {
-            c.storage.block_cache_mib = bad;
-            std::fs::write(&path, c.render()).unwrap();
-            let e = Config::load(&path).unwrap_err().to_string();
-            assert!(e.contains("storage.block_cache_mib"), "{bad}: {e}");
-        }
-    }
-}
+#[path = "config_tests.rs"]
+mod tests;

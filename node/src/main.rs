@@ -13,7 +13,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use yui_node::chain::{Shared, now_ms};
 use yui_node::config::P2pSection;
-use yui_node::config::{ApiSection, Config, LogFormat, NodeSection};
+use yui_node::config::{ApiSection, Config, LogFormat, NodeSection, StorageSection};
 use yui_node::engine::{Alone, Engine};
 use yui_node::network::{NetConfig, NetOutbox, Network};
 use yui_node::{api, genesis, keys};
@@ -193,6 +193,10 @@ fn init(
     };
     yui_ledger::Genesis::from_json(&genesis_json).map_err(|e| anyhow::anyhow!(e))?;
     std::fs::write(home.join("genesis.json"), genesis_json)?;
+    let storage = StorageSection {
+        tree_offset: yui_node::config::tree_offset_for(&name),
+        ..Default::default()
+    };
     let cfg = Config {
         node: NodeSection {
             name,
@@ -216,7 +220,7 @@ fn init(
         p2p,
         metrics: None,
         analytics: Default::default(),
-        storage: Default::default(),
+        storage,
     };
     std::fs::write(&cfg_path, cfg.render())?;
     match key {

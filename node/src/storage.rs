@@ -155,6 +155,8 @@ pub struct Store {
     top: top_nodes::TopNodes,
     /// Heights between writes of the state tree (`tree_window.rs`).
     tree_interval: u64,
+    /// The heights of checkpoints: those at this remainder of `tree_interval`.
+    tree_offset: u64,
     /// The tree's versions above its last write.
     window: Arc<tree_window::TreeWindow>,
     /// The tree's checkpoint being written beside the chain.
@@ -273,6 +275,7 @@ impl Store {
             versions: Default::default(),
             top: Default::default(),
             tree_interval: 1,
+            tree_offset: 0,
             window: Default::default(),
             writer: Default::default(),
             reopened: Default::default(),

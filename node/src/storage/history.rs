@@ -305,6 +305,8 @@ pub(super) mod tests {
         pub writes: fn(u64) -> WriteSet,
         /// Heights between writes of the tree (from the next reopening).
         pub interval: u64,
+        /// The remainder of the heights written (`Store::with_tree_writes`).
+        pub offset: u64,
         /// Each height's transactions (none unless a test sets others),
         /// each committed with a receipt of success.
         pub txs: fn(u64) -> Vec<SignedTransaction>,
@@ -317,10 +319,20 @@ pub(super) mod tests {
 
         /// A run whose store writes its tree every `interval` heights.
         pub fn windowed(path: &std::path::Path, history: u64, interval: u64) -> Self {
+            Self::windowed_at(path, history, interval, 0)
+        }
+
+        /// [`Self::windowed`], writing at the heights that leave `offset`.
+        pub fn windowed_at(
+            path: &std::path::Path,
+            history: u64,
+            interval: u64,
+            offset: u64,
+        ) -> Self {
             let store = Store::open(path)
                 .expect("open")
                 .with_state_history(history)
-                .with_tree_interval(interval);
+                .with_tree_writes(interval, offset);
             let mut w = WriteSet::new();
             for i in 0..KEYS {
                 w.insert(key(i), Some(b"genesis".to_vec()));
@@ -339,6 +351,7 @@ pub(super) mod tests {
                 stale: vec![0],
                 writes,
                 interval,
+                offset,
                 txs: |_| vec![],
             }
         }
@@ -351,7 +364,7 @@ pub(super) mod tests {
             self.store = Store::open(path)
                 .expect("open")
                 .with_state_history(history)
-                .with_tree_interval(self.interval);
+                .with_tree_writes(self.interval, self.offset);
         }
 
         pub fn commit_to(&mut self, last: u64) {

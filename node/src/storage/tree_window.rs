@@ -308,13 +308,18 @@ pub fn root_db_key(v: u64) -> Vec<u8> {
 
 impl Store {
     /// Writes the state tree every `interval` heights (at least 1; an
-    /// archive node, keeping every height, writes every height).
-    pub fn with_tree_interval(mut self, interval: u64) -> Self {
+    /// archive node, keeping every height, writes every height), at the
+    /// heights that leave `offset` over a multiple of it. Nodes sharing a
+    /// machine, or the validators of one chain, with different offsets
+    /// write at different heights: a checkpoint is a burst of work
+    /// (docs/operators.md, `storage.tree_offset`).
+    pub fn with_tree_writes(mut self, interval: u64, offset: u64) -> Self {
         self.tree_interval = if self.state_history == 0 {
             1
         } else {
             interval.max(1)
         };
+        self.tree_offset = offset % self.tree_interval;
         self
     }
 
@@ -357,7 +362,7 @@ impl Store {
         // A height that changes the validator set is written too: a light
         // client proves the set that signs block h + 1 against height h's
         // root (docs/encoding.md, "Commit certificates").
-        let checkpoint = h.is_multiple_of(self.tree_interval)
+        let checkpoint = h % self.tree_interval == self.tree_offset
             || writes.contains_key(&keys::validators())
             || self.window.len() + change.nodes.len() > WINDOW_NODES_MAX;
         if self.tree_interval > 1 {
@@ -560,6 +565,43 @@ mod tests {
             assert!(windowed.store.tree_kept(h).expect("read"), "height {h}");
             assert_eq!(windowed.proves(h), Ok(()), "height {h} after a restart");
         }
+    }
+
+    #[test]
+    fn a_tree_written_at_an_offset_has_every_root_and_proves_what_it_keeps() {
+        let [a, b] = [(); 2].map(|_| tempfile::tempdir().expect("tempdir"));
+        let mut every = Run::new(a.path(), 40);
+        let mut offset = Run::windowed_at(b.path(), 40, 8, 3);
+        every.commit_to(100);
+        offset.commit_to(45);
+        // Written at 3, 11, …, 43: a restart builds 44 and 45 again.
+        offset.reopen(b.path(), 40);
+        assert_eq!(offset.store.window.through(), 43);
+        offset.commit_to(100);
+        for h in 0..=100 {
+            assert_eq!(offset.root(h), every.root(h), "root of height {h}");
+        }
+        // The last write was at 99, the one before at 91.
+        assert_eq!(offset.store.window.through(), 99);
+        assert_eq!(offset.store.oldest_provable(100), 61);
+        for h in 61..=100 {
+            let kept = h > 91 || h % 8 == 3;
+            assert_eq!(offset.store.tree_kept(h).expect("read"), kept, "height {h}");
+            if kept {
+                assert_eq!(offset.proves(h), Ok(()), "kept height {h}");
+            }
+        }
+        assert!(offset.proves(90).is_err(), "height 90 was not written");
+        // The same store opened with no offset goes on writing at the
+        // multiples of 8, from its next one.
+        offset.offset = 0;
+        offset.reopen(b.path(), 40);
+        offset.commit_to(120);
+        assert_eq!(offset.store.window.through(), 120);
+        for h in [99, 104, 112, 115, 120] {
+            assert_eq!(offset.proves(h), Ok(()), "height {h}");
+        }
+        assert!(!offset.store.tree_kept(107).expect("read"));
     }
 
     #[test]
