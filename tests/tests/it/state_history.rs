@@ -18,6 +18,8 @@ async fn proofs_below_the_kept_heights_are_not_found() {
     let (mut cfg, _) = yui_node::config::Config::load(&cfg_path).unwrap();
     cfg.storage.state_history = 64;
     cfg.storage.tree_interval = 4;
+    // Written at the multiples of 4 (`init` derives an offset from the name).
+    cfg.storage.tree_offset = 0;
     cfg.block.empty_interval_ms = 50;
     std::fs::write(&cfg_path, cfg.render()).unwrap();
     node.restart().unwrap();
