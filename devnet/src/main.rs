@@ -335,8 +335,14 @@ fn init_nodes(
         // over the interval: six writes at once every sixteen heights
         // held a height up for most of a second at 5,000 payments/s
         // offered (docs/bench/journal/8-2026-12-08.md).
-        text = with_tree_offset(&text, i, names.len())
-            .ok_or_else(|| anyhow::anyhow!("{}: no tree_offset setting", cfg.display()))?;
+        let from_name = format!("tree_offset = {}", yui_node::config::tree_offset_for(name));
+        anyhow::ensure!(
+            text.contains(&from_name),
+            "{}: no tree_offset setting",
+            cfg.display()
+        );
+        let spread = i as u64 * yui_node::storage::TREE_INTERVAL / names.len() as u64;
+        text = text.replace(&from_name, &format!("tree_offset = {spread}"));
         // The town's aggregates are served by the observer alone: kept live
         // on a thread that follows every commit, they took CPU from the
         // validators just when the next height began (at 5,000 payments/s
@@ -367,27 +373,6 @@ fn init_nodes(
 /// The one node of a devnet that keeps the town's aggregates and answers
 /// the Analytics service (the others answer UNAVAILABLE).
 const ANALYTICS_NODE: &str = "observer";
-
-/// A node's config `text` with the `i`th of `n` offsets spread evenly
-/// over the tree's interval (`storage.tree_offset`); `None` without the
-/// setting.
-fn with_tree_offset(text: &str, i: usize, n: usize) -> Option<String> {
-    let interval = yui_node::storage::TREE_INTERVAL;
-    let offset = i as u64 * interval / n.max(1) as u64;
-    let mut found = false;
-    let lines: Vec<String> = text
-        .lines()
-        .map(|l| {
-            if l.starts_with("tree_offset = ") {
-                found = true;
-                format!("tree_offset = {offset}")
-            } else {
-                l.to_string()
-            }
-        })
-        .collect();
-    found.then(|| lines.join("\n") + "\n")
-}
 
 /// Starts every node, then waits until the first has committed a block and
 /// every node's submissions reach every validator.

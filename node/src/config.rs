@@ -376,7 +376,7 @@ impl Config {
                 ),
             ),
             (
-                self.storage.tree_offset < self.storage.tree_interval.max(1),
+                self.storage.tree_offset < self.storage.tree_interval,
                 format!(
                     "storage.tree_offset = {} must be below storage.tree_interval = {}",
                     self.storage.tree_offset, self.storage.tree_interval
